@@ -1,0 +1,91 @@
+//! Questions on a terminal (dialoguer), used only when standard input and standard error are both
+//! terminals; every question here has a flag that answers it instead.
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::profile;
+use dialoguer::{Confirm, Editor, Input, MultiSelect, Select, theme::SimpleTheme};
+
+fn failed(e: dialoguer::Error) -> Error {
+    match e {
+        dialoguer::Error::IO(io) => Error::io(std::path::Path::new("the terminal"), io),
+    }
+}
+
+pub fn confirm(question: &str) -> Result<bool> {
+    Confirm::with_theme(&SimpleTheme)
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .map_err(failed)
+}
+
+pub fn select(question: &str, items: &[&str]) -> Result<usize> {
+    Select::with_theme(&SimpleTheme)
+        .with_prompt(question)
+        .items(items)
+        .default(0)
+        .interact()
+        .map_err(failed)
+}
+
+pub fn input(question: &str) -> Result<String> {
+    Input::<String>::with_theme(&SimpleTheme)
+        .with_prompt(question)
+        .interact_text()
+        .map_err(failed)
+}
+
+pub fn multi_select(question: &str, items: &[String]) -> Result<Vec<usize>> {
+    MultiSelect::with_theme(&SimpleTheme)
+        .with_prompt(question)
+        .items(items)
+        .interact()
+        .map_err(failed)
+}
+
+/// Opens `$VISUAL` / `$EDITOR` on `start`; `None` when the user saved nothing.
+pub fn editor(start: &str) -> Result<Option<String>> {
+    Editor::new().extension(".md").edit(start).map_err(failed)
+}
+
+/// The first-run set-up: two partners, their conditions, and who uses this device.
+pub fn wizard(ctx: &Context) -> Result<()> {
+    eprintln!(
+        "No couple is set up in {} yet. Let's add the two of you.",
+        ctx.store.root().display()
+    );
+    eprintln!("(Everything stays in that folder on this device. Ctrl-C stops at any point.)");
+    let lib = ctx.library()?;
+    let labels: Vec<String> = lib
+        .conditions
+        .iter()
+        .map(|c| format!("{} ({})", c.name, c.id))
+        .collect();
+    let mut names = Vec::new();
+    for who in ["your", "your partner's"] {
+        let name = loop {
+            let n = input(&format!("What is {who} name?"))?;
+            match profile::check_name(&n) {
+                Ok(n) => break n.to_owned(),
+                Err(e) => eprintln!("{e}"),
+            }
+        };
+        eprintln!(
+            "Conditions are optional; they tailor suggestions and adaptations. Space picks, Enter goes on."
+        );
+        let picked = multi_select(&format!("Anything {name} lives with?"), &labels)?;
+        let tags = picked
+            .iter()
+            .map(|&i| lib.conditions[i].id.to_owned())
+            .collect();
+        let p = profile::add(&ctx.store, &name, tags, ctx.today)?;
+        names.push(p);
+    }
+    ctx.set_device(Some(names[0].id.clone()))?;
+    eprintln!(
+        "Done. This device is {}'s; change that with `{} couple me NAME`. Sexual content stays off unless you both opt in.",
+        names[0].name, ctx.tool
+    );
+    Ok(())
+}

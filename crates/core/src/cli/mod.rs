@@ -1,0 +1,268 @@
+//! The edge every tool shares: global options, where data lives, who is at the keyboard, today's
+//! date, terminals and colour, and the run loop that turns errors into exit codes.
+
+pub mod ask;
+pub mod couple;
+pub mod output;
+
+use crate::content::Library;
+use crate::error::{Error, Result};
+use crate::profile::{Couple, Partner};
+use crate::store::{FORMAT_VERSION, Store, write_atomic};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{CommandFactory, Parser};
+use serde::{Deserialize, Serialize};
+use std::cell::OnceCell;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Shown at the end of every tool's `--help`.
+pub const AFTER_HELP: &str = "\
+Environment:
+  CLOSER_DIR     the data folder (default: $XDG_DATA_HOME/closer, else ~/.local/share/closer)
+  CLOSER_AS      which partner is at the keyboard, like --as
+  CLOSER_TODAY   pin \"today\" to a date, YYYY-MM-DD
+  NO_COLOR, CLICOLOR=0, TERM=dumb   no colour
+
+Exit status:
+  0  success
+  1  runtime or data error (the message says what to do)
+  2  usage error (a wrong option or value)";
+
+/// Options every tool takes.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct Globals {
+    /// The data folder [default: $XDG_DATA_HOME/closer]
+    #[arg(long, global = true, env = "CLOSER_DIR", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Which partner is at the keyboard [default: this device's setting]
+    #[arg(long = "as", global = true, env = "CLOSER_AS", value_name = "NAME")]
+    pub as_name: Option<String>,
+}
+
+/// This device's own settings, kept in the config folder and never synced with the data.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Device {
+    pub version: u32,
+    /// The ID of the partner who uses this device.
+    #[serde(rename = "as", skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
+}
+
+/// Everything a command needs from the outside world, read once.
+pub struct Context {
+    /// The binary's name, for messages that say what to run.
+    pub tool: &'static str,
+    pub store: Store,
+    pub config_dir: PathBuf,
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+    /// `--as` or `CLOSER_AS`.
+    pub as_name: Option<String>,
+    /// Both standard input and standard error are terminals: prompts are allowed.
+    pub interactive: bool,
+    pub stdout_terminal: bool,
+    pub color: bool,
+    pub width: Option<u16>,
+    library: OnceCell<Library>,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn xdg(name: &str, fallback: &str) -> Result<PathBuf> {
+    if let Some(v) = var(name).map(PathBuf::from).filter(|p| p.is_absolute()) {
+        return Ok(v.join("closer"));
+    }
+    let home = var("HOME").ok_or_else(|| {
+        Error::invalid(format!("HOME is not set: set it, or {name}, or pass --dir"))
+    })?;
+    Ok(Path::new(&home).join(fallback).join("closer"))
+}
+
+impl Context {
+    pub fn new(tool: &'static str, g: &Globals) -> Result<Context> {
+        let data = match &g.dir {
+            Some(d) => d.clone(),
+            None => xdg("XDG_DATA_HOME", ".local/share")?,
+        };
+        let config_dir = xdg("XDG_CONFIG_HOME", ".config").unwrap_or_else(|_| data.join("config"));
+        let today = match var("CLOSER_TODAY") {
+            Some(d) => crate::dates::parse_date(&d)
+                .map_err(|e| Error::usage(format!("CLOSER_TODAY: {e}")))?,
+            None => chrono::Local::now().date_naive(),
+        };
+        let color = var("NO_COLOR").is_none()
+            && var("CLICOLOR").as_deref() != Some("0")
+            && var("TERM").as_deref() != Some("dumb")
+            && std::io::stdout().is_terminal();
+        Ok(Context {
+            tool,
+            store: Store::new(data),
+            config_dir,
+            today,
+            now: Utc::now(),
+            as_name: g.as_name.clone().filter(|s| !s.trim().is_empty()),
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            stdout_terminal: std::io::stdout().is_terminal(),
+            color,
+            width: var("COLUMNS").and_then(|c| c.parse().ok()),
+            library: OnceCell::new(),
+        })
+    }
+
+    /// The built-in library merged with the couple's own content files.
+    pub fn library(&self) -> Result<&Library> {
+        if let Some(l) = self.library.get() {
+            return Ok(l);
+        }
+        let lib = Library::load(&self.config_dir.join("content"))?;
+        Ok(self.library.get_or_init(|| lib))
+    }
+
+    fn device_path(&self) -> PathBuf {
+        self.config_dir.join("device.toml")
+    }
+
+    pub fn device(&self) -> Result<Device> {
+        let path = self.device_path();
+        match std::fs::read_to_string(&path) {
+            Ok(s) => toml::from_str(&s).map_err(|e| {
+                let (line, column) = e
+                    .span()
+                    .map_or((1, 1), |sp| crate::content::schema::locate(&s, sp.start));
+                Error::Corrupt {
+                    path: path.clone(),
+                    line,
+                    column,
+                    message: e.message().to_owned(),
+                }
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Device::default()),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    pub fn set_device(&self, partner: Option<String>) -> Result<()> {
+        let dev = Device {
+            version: FORMAT_VERSION,
+            partner,
+        };
+        let text = toml::to_string(&dev).map_err(|e| Error::invalid(e.to_string()))?;
+        Store::new(&self.config_dir).ensure_dir("")?;
+        write_atomic(&self.device_path(), text.as_bytes())
+    }
+
+    /// The couple profile, possibly empty.
+    pub fn couple(&self) -> Result<Couple> {
+        Couple::load(&self.store)
+    }
+
+    /// The couple profile; when there is none, the set-up wizard on a terminal, otherwise an
+    /// error that gives the exact command to run.
+    pub fn require_couple(&self) -> Result<Couple> {
+        let couple = self.couple()?;
+        if !couple.is_empty() {
+            return Ok(couple);
+        }
+        if self.interactive {
+            ask::wizard(self)?;
+            let couple = self.couple()?;
+            if !couple.is_empty() {
+                return Ok(couple);
+            }
+        }
+        Err(Error::invalid(format!(
+            "no couple is set up yet; add each partner with `{} couple add NAME [--condition TAG]`",
+            self.tool
+        )))
+    }
+
+    /// The partner at the keyboard: `--as`, `CLOSER_AS`, this device's setting, or (on a
+    /// terminal) a question.
+    pub fn me<'a>(&self, couple: &'a Couple) -> Result<&'a Partner> {
+        if let Some(name) = &self.as_name {
+            return couple.find(name);
+        }
+        if let Some(p) = self.device()?.partner.and_then(|id| couple.by_id(&id)) {
+            return Ok(p);
+        }
+        if self.interactive && !couple.is_empty() {
+            let names = couple.names();
+            let i = ask::select("Which of you is at the keyboard?", &names)?;
+            return Ok(&couple.partners[i]);
+        }
+        Err(Error::usage(format!(
+            "say which partner you are with --as NAME (one of: {}), CLOSER_AS, or `{} couple me NAME` on this device",
+            couple.names().join(", "),
+            self.tool
+        )))
+    }
+
+    /// Asks before something that cannot be undone; without a terminal, `--yes` is required.
+    pub fn confirm(&self, question: &str, yes: bool, flag_hint: &str) -> Result<bool> {
+        if yes {
+            return Ok(true);
+        }
+        if self.interactive {
+            return ask::confirm(question);
+        }
+        Err(Error::usage(format!(
+            "{question} Add --yes to confirm: {flag_hint} --yes"
+        )))
+    }
+
+    /// Today's date, or `date` when given.
+    pub fn day(&self, date: Option<NaiveDate>) -> NaiveDate {
+        date.unwrap_or(self.today)
+    }
+}
+
+/// Parses the command line, runs `body`, prints any error to standard error and maps it to an
+/// exit code: 0 ok, 1 runtime or data error, 2 usage error. A broken pipe exits quietly with 0.
+pub fn run<C: Parser>(tool: &str, body: impl FnOnce(C) -> Result<()>) -> ExitCode {
+    let cli = match C::try_parse() {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    match body(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{tool}: {}", output::clean(&e.to_string(), true));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// `completions SHELL` and `man`, which every tool offers.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum Extra {
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+}
+
+impl Extra {
+    pub fn run<C: CommandFactory>(&self) -> Result<()> {
+        let mut cmd = C::command();
+        let name = cmd.get_name().to_owned();
+        let mut buf = Vec::new();
+        match self {
+            Extra::Completions { shell } => {
+                clap_complete::generate(*shell, &mut cmd, name, &mut buf)
+            }
+            Extra::Man => clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .map_err(Error::Output)?,
+        }
+        let mut out = output::Out::default();
+        out.raw(&String::from_utf8_lossy(&buf))
+    }
+}

@@ -1,0 +1,200 @@
+//! How results reach the user: a table on a terminal, one tab-separated record per line for
+//! scripts, or stable JSON; every string cleaned of control and escape sequences first.
+
+use crate::error::{Error, Result};
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+/// `--json` and `--plain`, for every command that shows records.
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+pub struct Format {
+    /// Print stable JSON (the scripting interface)
+    #[arg(long, conflicts_with = "plain")]
+    pub json: bool,
+    /// Print one record per line, fields separated by tabs
+    #[arg(long)]
+    pub plain: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Table,
+    Plain,
+    Json,
+}
+
+impl Format {
+    /// Tables only on a terminal; plain lines anywhere else.
+    pub fn mode(self, stdout_is_terminal: bool) -> Mode {
+        if self.json {
+            Mode::Json
+        } else if self.plain || !stdout_is_terminal {
+            Mode::Plain
+        } else {
+            Mode::Table
+        }
+    }
+}
+
+/// Removes what could drive a terminal: escape sequences, control characters (keeping line breaks
+/// and tabs when `multiline`), and bidirectional overrides that reorder what is shown.
+pub fn clean(s: &str, multiline: bool) -> Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && !(multiline && (c == '\n' || c == '\t')))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    };
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            match chars.peek() {
+                // CSI: ESC [ parameters final-byte
+                Some('[') => {
+                    chars.next();
+                    for n in chars.by_ref() {
+                        if ('\u{40}'..='\u{7e}').contains(&n) {
+                            break;
+                        }
+                    }
+                }
+                // OSC and friends: ESC ] ... BEL or ESC \
+                Some(']' | 'P' | '_' | '^') => {
+                    chars.next();
+                    while let Some(n) = chars.next() {
+                        if n == '\u{7}' || (n == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                Some(_) => {
+                    chars.next();
+                }
+                None => {}
+            }
+        } else if c == '\r' || (c == '\n' && !multiline) || (c == '\t' && !multiline) {
+            out.push(' ');
+        } else if !bad(c) {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One field of a plain, tab-separated line: cleaned, and with no tabs or line breaks left.
+pub fn field(s: &str) -> Cow<'_, str> {
+    clean(s, false)
+}
+
+/// Standard output, with a broken pipe turned into a quiet stop.
+pub struct Out {
+    inner: io::BufWriter<io::StdoutLock<'static>>,
+}
+
+impl Default for Out {
+    fn default() -> Self {
+        Out {
+            inner: io::BufWriter::new(io::stdout().lock()),
+        }
+    }
+}
+
+impl Out {
+    /// Writes text as it is (the caller has cleaned it).
+    pub fn raw(&mut self, s: &str) -> Result<()> {
+        self.inner.write_all(s.as_bytes()).map_err(Error::Output)
+    }
+
+    /// Writes one line, cleaned for the terminal (line breaks inside kept).
+    pub fn line(&mut self, s: &str) -> Result<()> {
+        self.raw(&clean(s, true))?;
+        self.raw("\n")
+    }
+
+    /// Writes one tab-separated record.
+    pub fn record<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<()> {
+        let parts: Vec<Cow<'_, str>> = fields.iter().map(|f| field(f.as_ref())).collect();
+        self.raw(&parts.join("\t"))?;
+        self.raw("\n")
+    }
+
+    /// Writes a value as pretty JSON. JSON escapes control characters itself.
+    pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+        serde_json::to_writer_pretty(&mut self.inner, value)
+            .map_err(|e| Error::Output(e.into()))?;
+        self.raw("\n")
+    }
+
+    pub fn flush(&mut self) -> Result<()> {
+        self.inner.flush().map_err(Error::Output)
+    }
+}
+
+impl Drop for Out {
+    fn drop(&mut self) {
+        let _ = self.inner.flush();
+    }
+}
+
+/// A table for the terminal, with cleaned cells, wrapped to `width` columns when given.
+pub fn table<S: AsRef<str>>(
+    header: &[&str],
+    rows: &[Vec<S>],
+    width: Option<u16>,
+    color: bool,
+) -> String {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(w) = width {
+        t.set_width(w);
+    }
+    if color {
+        t.set_header(
+            header
+                .iter()
+                .map(|h| comfy_table::Cell::new(h).add_attribute(comfy_table::Attribute::Bold)),
+        );
+    } else {
+        t.force_no_tty().set_header(header.to_vec());
+    }
+    for r in rows {
+        t.add_row(r.iter().map(|c| clean(c.as_ref(), true).into_owned()));
+    }
+    t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_controls_are_removed() {
+        assert_eq!(clean("a\u{1b}[31mred\u{1b}[0m b", false), "ared b");
+        assert_eq!(clean("x\u{1b}]0;title\u{7}y", false), "xy");
+        assert_eq!(clean("x\u{1b}]8;;http://e\u{1b}\\y", false), "xy");
+        assert_eq!(clean("one\ntwo\tthree\u{7}", false), "one two three");
+        assert_eq!(clean("one\ntwo", true), "one\ntwo");
+        assert_eq!(clean("abc\u{202e}def", true), "abcdef");
+        assert!(matches!(clean("plain text", false), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn tables_only_on_terminals() {
+        let f = Format::default();
+        assert_eq!(f.mode(true), Mode::Table);
+        assert_eq!(f.mode(false), Mode::Plain);
+        assert_eq!(
+            Format {
+                json: true,
+                plain: false
+            }
+            .mode(true),
+            Mode::Json
+        );
+    }
+}

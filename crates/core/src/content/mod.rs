@@ -1,0 +1,345 @@
+//! The curated libraries: conditions, prompts, need suggestions and the touch ladder, compiled in
+//! from `content/` and merged with a couple's own files from the config directory.
+
+pub mod schema;
+
+use crate::error::Error;
+use serde::Serialize;
+use std::path::Path;
+
+/// How deep a prompt goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Depth {
+    Light,
+    Medium,
+    Deep,
+}
+
+impl Depth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Depth::Light => "light",
+            Depth::Medium => "medium",
+            Depth::Deep => "deep",
+        }
+    }
+}
+
+/// Whom a need suggestion is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The partner who has the condition.
+    LivingWith,
+    /// The partner who supports.
+    Supporting,
+    Either,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Condition {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Category {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub about: &'static str,
+    pub sexual: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Prompt {
+    pub id: &'static str,
+    pub text: &'static str,
+    pub category: &'static str,
+    pub depth: Depth,
+    pub low_energy: bool,
+    pub tags: &'static [&'static str],
+    pub sexual: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct NeedSuggestion {
+    pub id: &'static str,
+    pub text: &'static str,
+    pub category: &'static str,
+    pub conditions: &'static [&'static str],
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Region {
+    pub id: &'static str,
+    pub name: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Stage {
+    pub number: u8,
+    pub name: &'static str,
+    pub about: &'static str,
+    pub sexual: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Step {
+    pub id: &'static str,
+    pub stage: u8,
+    pub title: &'static str,
+    pub how: &'static str,
+    pub giver: &'static str,
+    pub receiver: &'static str,
+    pub notice: &'static str,
+    pub minutes: u16,
+    pub short_minutes: u16,
+    pub short: &'static str,
+    pub regions: &'static [&'static str],
+    pub debrief: &'static [&'static str],
+    /// Adaptations keyed by condition id.
+    pub adapt: &'static [(&'static str, &'static str)],
+}
+
+/// The built-in library, checked and compiled by the build script.
+pub mod builtin {
+    use super::*;
+    include!(concat!(env!("OUT_DIR"), "/content.rs"));
+}
+
+/// Everything the tools can show: the built-in library plus the couple's own files.
+#[derive(Debug, Clone)]
+pub struct Library {
+    pub conditions: Vec<Condition>,
+    pub categories: Vec<Category>,
+    pub prompts: Vec<Prompt>,
+    pub needs: Vec<NeedSuggestion>,
+    pub rules: Vec<&'static str>,
+    pub help: &'static str,
+    pub regions: Vec<Region>,
+    pub stages: Vec<Stage>,
+    pub steps: Vec<Step>,
+}
+
+impl Library {
+    /// The built-in library alone.
+    pub fn builtin() -> Library {
+        Library {
+            conditions: builtin::CONDITIONS.to_vec(),
+            categories: builtin::CATEGORIES.to_vec(),
+            prompts: builtin::PROMPTS.to_vec(),
+            needs: builtin::NEEDS.to_vec(),
+            rules: builtin::RULES.to_vec(),
+            help: builtin::HELP,
+            regions: builtin::REGIONS.to_vec(),
+            stages: builtin::STAGES.to_vec(),
+            steps: builtin::STEPS.to_vec(),
+        }
+    }
+
+    /// The built-in library merged with every `*.toml` below `dir` (if it exists). Any mistake in
+    /// those files is an error naming the file, line and column.
+    pub fn load(dir: &Path) -> Result<Library, Error> {
+        let mut lib = Library::builtin();
+        let mut paths = Vec::new();
+        collect(dir, &mut paths);
+        if paths.is_empty() {
+            return Ok(lib);
+        }
+        paths.sort();
+        let mut files = Vec::new();
+        let mut mistakes = Vec::new();
+        for path in &paths {
+            let name = path.display().to_string();
+            let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            match schema::parse(&name, source) {
+                Ok(p) => files.push(p),
+                Err(m) => mistakes.push(m),
+            }
+        }
+        mistakes.extend(schema::check(&files, &mut lib.known()));
+        if !mistakes.is_empty() {
+            return Err(Error::Content(
+                mistakes.iter().map(ToString::to_string).collect(),
+            ));
+        }
+        for p in files {
+            lib.add(p.file);
+        }
+        lib.steps.sort_by_key(|s| s.stage);
+        lib.stages.sort_by_key(|s| s.number);
+        Ok(lib)
+    }
+
+    fn known(&self) -> schema::Known {
+        let mut k = schema::Known::default();
+        let own = |v: &[&str]| {
+            v.iter()
+                .map(|s| s.to_string())
+                .collect::<std::collections::HashSet<_>>()
+        };
+        k.conditions = own(&self.conditions.iter().map(|c| c.id).collect::<Vec<_>>());
+        k.categories = own(&self.categories.iter().map(|c| c.id).collect::<Vec<_>>());
+        k.regions = own(&self.regions.iter().map(|c| c.id).collect::<Vec<_>>());
+        k.stages = self.stages.iter().map(|s| s.number).collect();
+        k.ids.insert("condition", k.conditions.clone());
+        k.ids.insert("category", k.categories.clone());
+        k.ids.insert("region", k.regions.clone());
+        k.ids.insert(
+            "prompt",
+            own(&self.prompts.iter().map(|c| c.id).collect::<Vec<_>>()),
+        );
+        k.ids.insert(
+            "need",
+            own(&self.needs.iter().map(|c| c.id).collect::<Vec<_>>()),
+        );
+        k.ids.insert(
+            "step",
+            own(&self.steps.iter().map(|c| c.id).collect::<Vec<_>>()),
+        );
+        k
+    }
+
+    fn add(&mut self, f: schema::ContentFile) {
+        let s = |v: String| -> &'static str { Box::leak(v.into_boxed_str()) };
+        let list = |v: Vec<toml::Spanned<String>>| -> &'static [&'static str] {
+            Box::leak(
+                v.into_iter()
+                    .map(|t| s(t.into_inner()))
+                    .collect::<Vec<_>>()
+                    .into_boxed_slice(),
+            )
+        };
+        for c in f.condition {
+            self.conditions.push(Condition {
+                id: s(c.id.into_inner()),
+                name: s(c.name),
+                description: s(c.description),
+            });
+        }
+        if let Some(c) = f.category {
+            let cat = Category {
+                id: s(c.id.into_inner()),
+                name: s(c.name),
+                about: s(c.about),
+                sexual: c.sexual,
+            };
+            for q in f.prompt {
+                self.prompts.push(Prompt {
+                    id: s(q.id.into_inner()),
+                    text: s(q.text.into_inner()),
+                    category: cat.id,
+                    depth: match q.depth.get_ref().as_str() {
+                        "light" => Depth::Light,
+                        "medium" => Depth::Medium,
+                        _ => Depth::Deep,
+                    },
+                    low_energy: q.low_energy,
+                    tags: list(q.tags),
+                    sexual: q.sexual || cat.sexual,
+                });
+            }
+            self.categories.push(cat);
+        }
+        for n in f.need {
+            self.needs.push(NeedSuggestion {
+                id: s(n.id.into_inner()),
+                text: s(n.text.into_inner()),
+                category: s(n.category.into_inner()),
+                conditions: list(n.conditions),
+                role: match n.role.get_ref().as_str() {
+                    "living-with" => Role::LivingWith,
+                    "supporting" => Role::Supporting,
+                    _ => Role::Either,
+                },
+            });
+        }
+        self.rules.extend(f.rules.into_iter().map(s));
+        if let Some(h) = f.help {
+            self.help = s(h);
+        }
+        for r in f.region {
+            self.regions.push(Region {
+                id: s(r.id.into_inner()),
+                name: s(r.name),
+            });
+        }
+        for st in f.stage {
+            self.stages.push(Stage {
+                number: st.number.into_inner(),
+                name: s(st.name),
+                about: s(st.about),
+                sexual: st.sexual,
+            });
+        }
+        for st in f.step {
+            let adapt: Vec<(&'static str, &'static str)> = st
+                .adapt
+                .into_iter()
+                .map(|(k, v)| (s(k.into_inner()), s(v)))
+                .collect();
+            self.steps.push(Step {
+                id: s(st.id.into_inner()),
+                stage: st.stage.into_inner(),
+                title: s(st.title),
+                how: s(st.how),
+                giver: s(st.giver),
+                receiver: s(st.receiver),
+                notice: s(st.notice),
+                minutes: st.minutes.into_inner(),
+                short_minutes: st.short_minutes,
+                short: s(st.short),
+                regions: list(st.regions),
+                debrief: Box::leak(
+                    st.debrief
+                        .into_iter()
+                        .map(s)
+                        .collect::<Vec<_>>()
+                        .into_boxed_slice(),
+                ),
+                adapt: Box::leak(adapt.into_boxed_slice()),
+            });
+        }
+    }
+
+    pub fn condition(&self, id: &str) -> Option<&Condition> {
+        self.conditions.iter().find(|c| c.id == id)
+    }
+
+    pub fn stage(&self, number: u8) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.number == number)
+    }
+
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// Whether a step belongs to a stage only for couples who both opted in to sexual content.
+    pub fn step_is_sexual(&self, step: &Step) -> bool {
+        self.stage(step.stage).is_some_and(|s| s.sexual)
+    }
+
+    pub fn region_name<'a>(&self, id: &'a str) -> &'a str {
+        self.regions
+            .iter()
+            .find(|r| r.id == id)
+            .map_or(id, |r| r.name)
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Calendar dates as the tools read and write them: local, ISO `YYYY-MM-DD`.
+
+use crate::error::{Error, Result};
+use chrono::{Days, NaiveDate};
+
+/// Parses a strict ISO date, rejecting impossible ones such as 2026-02-30.
+pub fn parse_date(s: &str) -> Result<NaiveDate> {
+    let t = s.trim();
+    let shape_ok = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        Ok(d) if shape_ok => Ok(d),
+        _ if shape_ok => Err(Error::usage(format!(
+            "{t:?} is not a real date; check the day and month"
+        ))),
+        _ => Err(Error::usage(format!(
+            "{t:?} is not a date; write it as YYYY-MM-DD, for example 2026-03-14"
+        ))),
+    }
+}
+
+/// For clap: the same as [`parse_date`], with the message as a string.
+pub fn date_arg(s: &str) -> Result<NaiveDate, String> {
+    parse_date(s).map_err(|e| e.to_string())
+}
+
+/// A date given as an offset from `today`: `30d`, `6w` or `3m` (months of 30 days).
+pub fn parse_offset(s: &str, today: NaiveDate) -> Result<NaiveDate> {
+    let t = s.trim();
+    let bad = || {
+        Error::usage(format!(
+            "{t:?} is not a span of time; write it like 30d, 6w or 3m"
+        ))
+    };
+    let (num, unit) = t.split_at(t.len().saturating_sub(1));
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let days = match unit {
+        "d" => n,
+        "w" => n * 7,
+        "m" => n * 30,
+        _ => return Err(bad()),
+    };
+    if days > 3660 {
+        return Err(Error::usage(format!(
+            "{t:?} is more than ten years away; pick a closer date"
+        )));
+    }
+    today.checked_add_days(Days::new(days)).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_and_malformed_dates_are_refused() {
+        assert_eq!(parse_date("2026-02-28").unwrap().to_string(), "2026-02-28");
+        assert!(
+            parse_date("2026-02-30")
+                .unwrap_err()
+                .to_string()
+                .contains("not a real date")
+        );
+        assert!(
+            parse_date("2026-2-3")
+                .unwrap_err()
+                .to_string()
+                .contains("YYYY-MM-DD")
+        );
+        assert!(parse_date("tomorrow").is_err());
+    }
+
+    #[test]
+    fn offsets_count_from_today() {
+        let d = parse_date("2026-01-31").unwrap();
+        assert_eq!(parse_offset("30d", d).unwrap().to_string(), "2026-03-02");
+        assert_eq!(parse_offset("2w", d).unwrap().to_string(), "2026-02-14");
+        assert!(parse_offset("3x", d).is_err());
+        assert!(parse_offset("d", d).is_err());
+    }
+}

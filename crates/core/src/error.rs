@@ -1,0 +1,83 @@
+//! Typed errors for everything in core; each message says what to do next.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// A record file that does not parse. It is never overwritten.
+    #[error("{}:{line}:{column}: {message}\n  this file was left as it is; fix or remove it, then try again", path.display())]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// A record file written by a newer closer: readable, but never rewritten.
+    #[error(
+        "{} was written by a newer version of closer (format {found}; this one knows {known}); \
+         it is read-only here: update closer to change it",
+        path.display()
+    )]
+    Newer {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
+
+    #[error("mistakes in your content files:\n{}", .0.join("\n"))]
+    Content(Vec<String>),
+
+    /// Something the user typed that cannot be used; the message says how to put it right.
+    #[error("{0}")]
+    Invalid(String),
+
+    /// Like `Invalid`, but a mistake in how the command was called (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("{0}")]
+    NotFound(String),
+
+    /// Writing to standard output failed; a broken pipe ends the program quietly.
+    #[error("cannot write the output: {0}")]
+    Output(std::io::Error),
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    pub fn invalid(msg: impl Into<String>) -> Error {
+        Error::Invalid(msg.into())
+    }
+
+    pub fn usage(msg: impl Into<String>) -> Error {
+        Error::Usage(msg.into())
+    }
+
+    /// The process exit code for this error: 2 for usage mistakes, 1 for everything else.
+    /// The reader of our output went away (`| head`): stop quietly, with success.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,16 @@
+//! closer-core: the content libraries, the couple's records on disk, the couple profile, dates,
+//! and the command-line glue every closer tool shares.
+//!
+//! Domain logic here takes plain values (a date, a profile, records) and returns plain values; it
+//! never reads the clock, the environment or the terminal. Only [`cli`] does, at the edge.
+
+pub mod cli;
+pub mod content;
+pub mod dates;
+pub mod error;
+pub mod ids;
+pub mod profile;
+pub mod prompts;
+pub mod store;
+
+pub use error::{Error, Result};

@@ -1,0 +1,231 @@
+//! The couple profile: the partners, each partner's conditions and opt-ins, and the rotation seed.
+//!
+//! On disk: `couple.json` (written once, holds the seed) and one file per partner in `partners/`,
+//! so that each partner's own facts have one writer.
+
+use crate::content::Library;
+use crate::error::{Error, Result};
+use crate::ids::new_id;
+use crate::store::{FORMAT_VERSION, Store, Versioned};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The file written once when a couple is set up.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CoupleFile {
+    pub version: u32,
+    /// Seeds the prompt rotation, so that each couple gets its own order.
+    pub seed: u64,
+    pub created: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partner {
+    pub version: u32,
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    /// This partner has chosen to see sexual content. It is shown only when every partner has.
+    #[serde(default)]
+    pub sexual: bool,
+    pub added: NaiveDate,
+}
+
+impl Versioned for CoupleFile {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+impl Versioned for Partner {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// The profile as the tools use it.
+#[derive(Debug, Clone, Default)]
+pub struct Couple {
+    pub seed: u64,
+    /// Partners in the order they were added.
+    pub partners: Vec<Partner>,
+}
+
+const PARTNERS: &str = "partners";
+const COUPLE: &str = "couple.json";
+/// The longest partner name, in characters.
+pub const MAX_NAME: usize = 40;
+
+impl Couple {
+    /// Reads the profile; an empty profile (no partners, seed 0) when nothing is set up yet.
+    pub fn load(store: &Store) -> Result<Couple> {
+        let seed = store.read::<CoupleFile>(COUPLE)?.map_or(0, |c| c.seed);
+        let mut partners: Vec<Partner> = store.read_all(PARTNERS)?;
+        partners.sort_by(|a, b| (a.added, &a.name).cmp(&(b.added, &b.name)));
+        Ok(Couple { seed, partners })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.partners.is_empty()
+    }
+
+    /// Sexual content is shown only when there are partners and every one of them opted in.
+    pub fn sexual_ok(&self) -> bool {
+        !self.partners.is_empty() && self.partners.iter().all(|p| p.sexual)
+    }
+
+    /// Every condition any partner carries.
+    pub fn conditions(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self
+            .partners
+            .iter()
+            .flat_map(|p| p.conditions.iter().map(String::as_str))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.partners.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    /// The partner called `name` (case-insensitive), or an error listing who there is.
+    pub fn find(&self, name: &str) -> Result<&Partner> {
+        let key = name.trim();
+        self.partners.iter().find(|p| p.name.eq_ignore_ascii_case(key)).ok_or_else(|| {
+            if self.partners.is_empty() {
+                Error::invalid(format!("no partner called {key:?}: no couple is set up yet; add one with `couple add NAME`"))
+            } else {
+                Error::invalid(format!("no partner called {key:?}; the partners are: {}", self.names().join(", ")))
+            }
+        })
+    }
+
+    pub fn by_id(&self, id: &str) -> Option<&Partner> {
+        self.partners.iter().find(|p| p.id == id)
+    }
+
+    /// The name of partner `id`, or "a former partner" for one who was removed.
+    pub fn name_of(&self, id: &str) -> &str {
+        self.by_id(id)
+            .map_or("a former partner", |p| p.name.as_str())
+    }
+}
+
+/// Checks a partner name: not empty, not too long, no control characters, no tabs.
+pub fn check_name(name: &str) -> Result<&str> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(Error::usage("a partner's name cannot be empty"));
+    }
+    if n.chars().count() > MAX_NAME {
+        return Err(Error::usage(format!(
+            "a partner's name can be at most {MAX_NAME} characters"
+        )));
+    }
+    if n.chars().any(char::is_control) {
+        return Err(Error::usage(
+            "a partner's name cannot hold control characters, tabs or line breaks",
+        ));
+    }
+    Ok(n)
+}
+
+/// Checks condition tags against the library, naming the command that lists them.
+pub fn check_conditions(lib: &Library, tags: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for t in tags {
+        let t = t.trim().to_ascii_lowercase();
+        if lib.condition(&t).is_none() {
+            return Err(Error::usage(format!(
+                "unknown condition {t:?}; `couple conditions` lists them"
+            )));
+        }
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+fn partner_path(id: &str) -> String {
+    format!("{PARTNERS}/{id}.json")
+}
+
+/// Adds a partner. The first partner also creates the couple file and its random seed.
+pub fn add(
+    store: &Store,
+    name: &str,
+    conditions: Vec<String>,
+    today: NaiveDate,
+) -> Result<Partner> {
+    let name = check_name(name)?;
+    let _lock = store.lock(PARTNERS)?;
+    let couple = Couple::load(store)?;
+    if couple.find(name).is_ok() {
+        return Err(Error::invalid(format!(
+            "there is already a partner called {name:?}"
+        )));
+    }
+    if store.read::<CoupleFile>(COUPLE)?.is_none() {
+        let mut seed = [0u8; 8];
+        getrandom::fill(&mut seed).expect("the operating system's random number generator failed");
+        let file = CoupleFile {
+            version: FORMAT_VERSION,
+            seed: u64::from_le_bytes(seed),
+            created: today,
+        };
+        store.write(COUPLE, &file)?;
+    }
+    let p = Partner {
+        version: FORMAT_VERSION,
+        id: new_id(),
+        name: name.to_owned(),
+        conditions,
+        sexual: false,
+        added: today,
+    };
+    store.write(&partner_path(&p.id), &p)?;
+    Ok(p)
+}
+
+/// Changes one partner's own record.
+pub fn update(
+    store: &Store,
+    name: &str,
+    f: impl FnOnce(&mut Partner) -> Result<()>,
+) -> Result<Partner> {
+    let couple = Couple::load(store)?;
+    let id = couple.find(name)?.id.clone();
+    store.update::<Partner, _>(&partner_path(&id), |old| {
+        let mut p =
+            old.ok_or_else(|| Error::invalid(format!("partner {name:?} was removed meanwhile")))?;
+        f(&mut p)?;
+        Ok(p)
+    })
+}
+
+pub fn rename(store: &Store, old: &str, new: &str) -> Result<Partner> {
+    let new = check_name(new)?.to_owned();
+    let couple = Couple::load(store)?;
+    if let Ok(other) = couple.find(&new) {
+        if !other.name.eq_ignore_ascii_case(old.trim()) {
+            return Err(Error::invalid(format!(
+                "there is already a partner called {new:?}"
+            )));
+        }
+    }
+    update(store, old, |p| {
+        p.name = new;
+        Ok(())
+    })
+}
+
+/// Removes a partner's profile. Their records stay on disk and show as "a former partner".
+pub fn remove(store: &Store, name: &str) -> Result<Partner> {
+    let couple = Couple::load(store)?;
+    let p = couple.find(name)?.clone();
+    store.remove(&partner_path(&p.id))?;
+    Ok(p)
+}

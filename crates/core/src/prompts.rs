@@ -1,0 +1,307 @@
+//! Which prompt a couple gets on a day, and the answers each partner gives.
+//!
+//! The choice is a pure function of (date, couple, library, filter): every device that shares the
+//! data folder shows both partners the same prompt, and nothing about history is read. The
+//! eligible prompts are put in a fixed order seeded by the couple, and day `d` shows the prompt at
+//! position `d mod n`; so no prompt comes back until all `n` have been shown.
+
+use crate::content::{Library, Prompt};
+use crate::error::{Error, Result};
+use crate::profile::Couple;
+use crate::store::{FORMAT_VERSION, Store, Versioned};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Which prompts may be chosen, beyond what the couple's profile allows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only prompts that suit a low-energy or flare day.
+    pub low_energy: bool,
+    /// Only these categories (empty: all).
+    pub categories: Vec<String>,
+}
+
+/// Checks category names against the library.
+pub fn check_categories(lib: &Library, names: &[String]) -> Result<Vec<String>> {
+    names
+        .iter()
+        .map(|n| {
+            let n = n.trim().to_ascii_lowercase();
+            if lib.categories.iter().any(|c| c.id == n) {
+                Ok(n)
+            } else {
+                let all: Vec<&str> = lib.categories.iter().map(|c| c.id).collect();
+                Err(Error::usage(format!(
+                    "unknown category {n:?}; the categories are: {}",
+                    all.join(", ")
+                )))
+            }
+        })
+        .collect()
+}
+
+/// Whether the couple may see this prompt at all: sexual prompts only when every partner opted
+/// in, condition-specific prompts only when a partner has one of the conditions.
+pub fn allowed(p: &Prompt, couple: &Couple) -> bool {
+    (!p.sexual || couple.sexual_ok())
+        && (p.tags.is_empty()
+            || p.tags.iter().any(|t| {
+                couple
+                    .partners
+                    .iter()
+                    .any(|q| q.conditions.iter().any(|c| c == t))
+            }))
+}
+
+/// The eligible prompts in the couple's rotation order.
+pub fn rotation<'a>(lib: &'a Library, couple: &Couple, filter: &Filter) -> Vec<&'a Prompt> {
+    let mut v: Vec<(u64, &Prompt)> = lib
+        .prompts
+        .iter()
+        .filter(|p| allowed(p, couple))
+        .filter(|p| !filter.low_energy || p.low_energy)
+        .filter(|p| {
+            filter.categories.is_empty() || filter.categories.iter().any(|c| c == p.category)
+        })
+        .map(|p| (order_key(couple.seed, p.id), p))
+        .collect();
+    v.sort_unstable_by(|a, b| (a.0, a.1.id).cmp(&(b.0, b.1.id)));
+    v.into_iter().map(|(_, p)| p).collect()
+}
+
+/// The prompt for `date`; with `skip`, another one for the same day that is neither today's
+/// nor tomorrow's (so skipping today leaves tomorrow unchanged).
+pub fn pick<'a>(order: &[&'a Prompt], date: NaiveDate, skip: bool) -> Result<&'a Prompt> {
+    let n = order.len();
+    if n == 0 {
+        return Err(Error::invalid(
+            "no prompt matches these filters; try fewer --category or no --energy",
+        ));
+    }
+    if skip && n < 3 {
+        return Err(Error::invalid(
+            "there are too few prompts to skip one with these filters",
+        ));
+    }
+    let day = date.num_days_from_ce().rem_euclid(n as i32) as usize;
+    let at = if skip {
+        (day + n / 2).max(day + 2) % n
+    } else {
+        day
+    };
+    Ok(order[at])
+}
+
+/// A stable position for a prompt in a couple's order. Written out here (FNV-1a, then the
+/// SplitMix64 finalizer) rather than taken from a library so that it never changes between
+/// versions: two devices on different versions must agree on today's prompt.
+fn order_key(seed: u64, id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut z = h ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// One partner's answer to one day's prompt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub date: NaiveDate,
+    pub prompt: String,
+    /// The prompt's text when it was answered, so the record stands alone.
+    pub prompt_text: String,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One partner's answers for one year: the partner is its only writer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnswerFile {
+    pub version: u32,
+    pub partner: String,
+    pub answers: Vec<Answer>,
+}
+
+impl Versioned for AnswerFile {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// The longest answer, in characters.
+pub const MAX_ANSWER: usize = 20_000;
+
+fn answer_path(partner: &str, year: i32) -> String {
+    format!("answers/{partner}/{year}.json")
+}
+
+/// Stores (or replaces) `partner`'s answer for `answer.date`.
+pub fn save_answer(store: &Store, partner: &str, answer: Answer) -> Result<()> {
+    let text = answer.text.trim();
+    if text.is_empty() {
+        return Err(Error::usage(
+            "the answer is empty; write something, or leave today's prompt unanswered",
+        ));
+    }
+    if text.chars().count() > MAX_ANSWER {
+        return Err(Error::usage(format!(
+            "the answer is longer than {MAX_ANSWER} characters; shorten it"
+        )));
+    }
+    let answer = Answer {
+        text: text.to_owned(),
+        ..answer
+    };
+    store.update::<AnswerFile, _>(&answer_path(partner, answer.date.year()), |old| {
+        let mut f = old.unwrap_or(AnswerFile {
+            version: FORMAT_VERSION,
+            partner: partner.to_owned(),
+            answers: Vec::new(),
+        });
+        f.answers.retain(|a| a.date != answer.date);
+        f.answers.push(answer);
+        f.answers.sort_by_key(|a| a.date);
+        Ok(f)
+    })?;
+    Ok(())
+}
+
+/// Every answer from every partner folder, as (partner id, answer), by date then partner.
+pub fn all_answers(
+    store: &Store,
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> Result<Vec<(String, Answer)>> {
+    let mut out = Vec::new();
+    let root = store.path("answers");
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        return Ok(out);
+    };
+    for dir in dirs.flatten() {
+        let partner = dir.file_name().to_string_lossy().into_owned();
+        for path in store.list(&format!("answers/{partner}"))? {
+            let year: Option<i32> = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.parse().ok());
+            if year.is_some_and(|y| {
+                since.is_some_and(|s| y < s.year()) || until.is_some_and(|u| y > u.year())
+            }) {
+                continue;
+            }
+            if let Some(f) = crate::store::read_file::<AnswerFile>(&path)? {
+                let keep = |a: &Answer| {
+                    since.is_none_or(|s| a.date >= s) && until.is_none_or(|u| a.date <= u)
+                };
+                out.extend(
+                    f.answers
+                        .into_iter()
+                        .filter(keep)
+                        .map(|a| (partner.clone(), a)),
+                );
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.1.date, &a.0).cmp(&(b.1.date, &b.0)));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Partner;
+
+    fn couple(seed: u64, sexual: [bool; 2], conditions: &[&str]) -> Couple {
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let p = |name: &str, s: bool, c: Vec<String>| Partner {
+            version: 1,
+            id: name.into(),
+            name: name.into(),
+            conditions: c,
+            sexual: s,
+            added: day,
+        };
+        Couple {
+            seed,
+            partners: vec![
+                p(
+                    "alex",
+                    sexual[0],
+                    conditions.iter().map(|s| s.to_string()).collect(),
+                ),
+                p("sam", sexual[1], vec![]),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_year_of_days_never_repeats_and_covers_everything_after_n_days() {
+        let lib = Library::builtin();
+        let c = couple(42, [false, false], &[]);
+        let order = rotation(&lib, &c, &Filter::default());
+        assert!(
+            order.len() >= 366,
+            "only {} prompts for a couple without conditions",
+            order.len()
+        );
+        let start = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..order.len() as u64 {
+            let p = pick(&order, start + chrono::Days::new(i), false).unwrap();
+            assert!(seen.insert(p.id), "{} repeats after {i} days", p.id);
+        }
+    }
+
+    #[test]
+    fn the_order_depends_on_the_seed_not_on_the_library_order() {
+        let mut lib = Library::builtin();
+        let a = rotation(&lib, &couple(1, [false; 2], &[]), &Filter::default())
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>();
+        lib.prompts.reverse();
+        let b = rotation(&lib, &couple(1, [false; 2], &[]), &Filter::default())
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>();
+        let c = rotation(&lib, &couple(2, [false; 2], &[]), &Filter::default())
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn sexual_prompts_need_every_partner_and_tagged_ones_need_the_condition() {
+        let lib = Library::builtin();
+        let one = rotation(&lib, &couple(3, [true, false], &[]), &Filter::default());
+        assert!(one.iter().all(|p| !p.sexual && p.tags.is_empty()));
+        let both = rotation(
+            &lib,
+            &couple(3, [true, true], &["ostomy"]),
+            &Filter::default(),
+        );
+        assert!(both.iter().any(|p| p.sexual));
+        assert!(both.iter().any(|p| p.tags.contains(&"ostomy")));
+        assert!(
+            both.iter()
+                .all(|p| p.tags.is_empty() || p.tags.contains(&"ostomy"))
+        );
+    }
+
+    #[test]
+    fn skipping_changes_today_but_not_tomorrow() {
+        let lib = Library::builtin();
+        let order = rotation(&lib, &couple(9, [false; 2], &[]), &Filter::default());
+        let d = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+        let today = pick(&order, d, false).unwrap().id;
+        let skipped = pick(&order, d, true).unwrap().id;
+        let tomorrow = pick(&order, d.succ_opt().unwrap(), false).unwrap().id;
+        assert_ne!(today, skipped);
+        assert_ne!(tomorrow, skipped);
+    }
+}

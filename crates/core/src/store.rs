@@ -1,0 +1,231 @@
+//! The couple's records on disk: one JSON file per mutable record or per partner, written
+//! atomically under a lock, private to the user, and never rewritten when it is from a newer
+//! version or does not parse.
+
+use crate::error::{Error, Result};
+use serde::{Serialize, de::DeserializeOwned};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The record format this version reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A record file carries its format version.
+pub trait Versioned {
+    fn version(&self) -> u32;
+}
+
+#[derive(serde::Deserialize)]
+struct VersionOnly {
+    version: u32,
+}
+
+/// The data directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+/// An exclusive lock on a directory's sidecar lock file, released when dropped.
+#[derive(Debug)]
+pub struct Lock(#[allow(dead_code)] File);
+
+impl Store {
+    pub fn new(root: impl Into<PathBuf>) -> Store {
+        Store { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// Creates `rel` (a directory below the root) and the root, each 0700.
+    pub fn ensure_dir(&self, rel: &str) -> Result<PathBuf> {
+        let mut dir = self.root.clone();
+        make_private_dir(&dir)?;
+        for part in Path::new(rel).components() {
+            dir.push(part);
+            make_private_dir(&dir)?;
+        }
+        Ok(dir)
+    }
+
+    /// Takes the exclusive lock of directory `rel`, creating it if needed. Hold it across a
+    /// read-modify-write so that two processes never interleave.
+    pub fn lock(&self, rel: &str) -> Result<Lock> {
+        let dir = self.ensure_dir(rel)?;
+        let path = dir.join(".lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        Ok(Lock(file))
+    }
+
+    /// Reads a record, or `None` when the file does not exist. A file from a newer version is
+    /// returned if it still parses; [`Store::write`] will refuse to replace it.
+    pub fn read<T: DeserializeOwned + Versioned>(&self, rel: &str) -> Result<Option<T>> {
+        read_file(&self.path(rel))
+    }
+
+    /// Writes a record atomically: a temp file in the same directory, fsync, rename, fsync of the
+    /// directory. Refuses to replace a file that is from a newer version or does not parse.
+    /// Call it while holding the directory's [`Lock`].
+    pub fn write<T: Serialize>(&self, rel: &str, value: &T) -> Result<()> {
+        let path = self.path(rel);
+        if path.exists() {
+            // Parse-check the old file: a newer or broken file must never be overwritten.
+            check_replaceable(&path)?;
+        }
+        let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::io(&path, e.into()))?;
+        bytes.push(b'\n');
+        write_atomic(&path, &bytes)
+    }
+
+    /// Locks the record's directory, reads the record, lets `f` change it and writes it back.
+    pub fn update<T, F>(&self, rel: &str, f: F) -> Result<T>
+    where
+        T: Serialize + DeserializeOwned + Versioned,
+        F: FnOnce(Option<T>) -> Result<T>,
+    {
+        let dir = Path::new(rel).parent().and_then(Path::to_str).unwrap_or("");
+        let _lock = self.lock(dir)?;
+        let old = self.read::<T>(rel)?;
+        if let Some(o) = &old {
+            refuse_newer(&self.path(rel), o.version())?;
+        }
+        let new = f(old)?;
+        self.write(rel, &new)?;
+        Ok(new)
+    }
+
+    /// Deletes a record under its directory's lock.
+    pub fn remove(&self, rel: &str) -> Result<()> {
+        let dir = Path::new(rel).parent().and_then(Path::to_str).unwrap_or("");
+        let _lock = self.lock(dir)?;
+        let path = self.path(rel);
+        check_replaceable(&path)?;
+        fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        sync_dir(path.parent().unwrap_or(Path::new(".")))
+    }
+
+    /// The record files (`*.json`) directly in directory `rel`, sorted; empty if it is missing.
+    pub fn list(&self, rel: &str) -> Result<Vec<PathBuf>> {
+        let dir = self.path(rel);
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
+        let mut out: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Reads every record in directory `rel`.
+    pub fn read_all<T: DeserializeOwned + Versioned>(&self, rel: &str) -> Result<Vec<T>> {
+        self.list(rel)?
+            .iter()
+            .filter_map(|p| read_file(p).transpose())
+            .collect()
+    }
+}
+
+/// Reads and parses one record file; `None` when it does not exist.
+pub fn read_file<T: DeserializeOwned + Versioned>(path: &Path) -> Result<Option<T>> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    parse(path, &bytes).map(Some)
+}
+
+fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) -> Result<T> {
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            // A newer format may have changed shape: say so rather than "corrupt".
+            if let Ok(v) = serde_json::from_slice::<VersionOnly>(bytes) {
+                refuse_newer(path, v.version)?;
+            }
+            Err(Error::Corrupt {
+                path: path.to_owned(),
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })
+        }
+    }
+}
+
+fn refuse_newer(path: &Path, found: u32) -> Result<()> {
+    if found > FORMAT_VERSION {
+        return Err(Error::Newer {
+            path: path.to_owned(),
+            found,
+            known: FORMAT_VERSION,
+        });
+    }
+    Ok(())
+}
+
+fn check_replaceable(path: &Path) -> Result<()> {
+    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    match serde_json::from_slice::<VersionOnly>(&bytes) {
+        Ok(v) => refuse_newer(path, v.version),
+        Err(e) => Err(Error::Corrupt {
+            path: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Creates one directory with mode 0700 (whatever the umask); an existing one is left alone.
+fn make_private_dir(dir: &Path) -> Result<()> {
+    match fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(dir, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(Error::io(dir, e)),
+    }
+}
+
+/// Replaces `path` with `bytes` so that a crash at any moment leaves the old or the new file.
+/// The file is 0600 whatever the umask.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    let f = tmp.as_file_mut();
+    f.set_permissions(fs::Permissions::from_mode(0o600))
+        .map_err(|e| Error::io(path, e))?;
+    f.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    f.sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    sync_dir(dir)
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
+}

@@ -1,0 +1,137 @@
+//! `history`, `list` and `categories`: looking back and browsing the library.
+
+use chrono::NaiveDate;
+use closer_core::cli::Context;
+use closer_core::cli::output::{Format, Mode, Out, table};
+use closer_core::prompts::{Filter, all_answers, check_categories, rotation};
+use closer_core::{Error, Result};
+use serde_json::json;
+
+pub(crate) fn history(
+    ctx: &Context,
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    format: Format,
+) -> Result<()> {
+    if let (Some(s), Some(u)) = (since, until) {
+        if s > u {
+            return Err(Error::usage(format!(
+                "--since {s} is after --until {u}; swap them"
+            )));
+        }
+    }
+    let couple = ctx.couple()?;
+    let answers = all_answers(&ctx.store, since, until)?;
+    let mut out = Out::default();
+    match format.mode(ctx.stdout_terminal) {
+        Mode::Json => out.json(
+            &answers
+                .iter()
+                .map(|(who, a)| {
+                    json!({"date": a.date, "partner": couple.name_of(who), "prompt": a.prompt, "prompt_text": a.prompt_text, "answer": a.text})
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Mode::Plain => {
+            for (who, a) in &answers {
+                out.record(&[&a.date.to_string(), couple.name_of(who), &a.prompt, &a.text])?;
+            }
+            Ok(())
+        }
+        Mode::Table => {
+            if answers.is_empty() {
+                return out.line("No answers yet. Answer today's prompt with `prompt-of-the-day answer TEXT`.");
+            }
+            let rows: Vec<Vec<String>> = answers
+                .iter()
+                .map(|(who, a)| vec![a.date.to_string(), a.prompt_text.clone(), couple.name_of(who).to_owned(), a.text.clone()])
+                .collect();
+            out.line(&table(&["date", "prompt", "who", "answer"], &rows, ctx.width, ctx.color))
+        }
+    }
+}
+
+pub(crate) fn list(ctx: &Context, categories: &[String], format: Format) -> Result<()> {
+    let lib = ctx.library()?;
+    let filter = Filter {
+        low_energy: false,
+        categories: check_categories(lib, categories)?,
+    };
+    let mut prompts = rotation(lib, &ctx.couple()?, &filter);
+    prompts.sort_by_key(|p| p.id);
+    let mut out = Out::default();
+    match format.mode(ctx.stdout_terminal) {
+        Mode::Json => out.json(&prompts),
+        Mode::Plain => {
+            for p in &prompts {
+                let low = if p.low_energy { "low-energy" } else { "" };
+                out.record(&[
+                    p.id,
+                    p.category,
+                    p.depth.as_str(),
+                    low,
+                    &p.tags.join(","),
+                    p.text,
+                ])?;
+            }
+            Ok(())
+        }
+        Mode::Table => {
+            let rows: Vec<Vec<&str>> = prompts
+                .iter()
+                .map(|p| vec![p.id, p.depth.as_str(), p.text])
+                .collect();
+            out.line(&table(
+                &["id", "depth", "prompt"],
+                &rows,
+                ctx.width,
+                ctx.color,
+            ))
+        }
+    }
+}
+
+pub(crate) fn categories(ctx: &Context, format: Format) -> Result<()> {
+    let lib = ctx.library()?;
+    let available = rotation(lib, &ctx.couple()?, &Filter::default());
+    let counts: Vec<(&str, &str, &str, usize)> = lib
+        .categories
+        .iter()
+        .map(|c| {
+            (
+                c.id,
+                c.name,
+                c.about,
+                available.iter().filter(|p| p.category == c.id).count(),
+            )
+        })
+        .filter(|c| c.3 > 0)
+        .collect();
+    let mut out = Out::default();
+    match format.mode(ctx.stdout_terminal) {
+        Mode::Json => out.json(
+            &counts
+                .iter()
+                .map(|c| json!({"id": c.0, "name": c.1, "about": c.2, "prompts": c.3}))
+                .collect::<Vec<_>>(),
+        ),
+        Mode::Plain => {
+            for c in &counts {
+                out.record(&[c.0, &c.3.to_string(), c.1, c.2])?;
+            }
+            Ok(())
+        }
+        Mode::Table => {
+            let rows: Vec<Vec<String>> = counts
+                .iter()
+                .map(|c| vec![c.0.to_owned(), c.3.to_string(), c.2.to_owned()])
+                .collect();
+            out.line(&table(
+                &["category", "prompts", "about"],
+                &rows,
+                ctx.width,
+                ctx.color,
+            ))
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! prompt-of-the-day: the command line, turned once into validated requests and run.
+
+mod answer;
+mod browse;
+mod today;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use closer_core::Result;
+use closer_core::cli::couple::{self, CoupleArgs};
+use closer_core::cli::output::Format;
+use closer_core::cli::{AFTER_HELP, Context, Extra, Globals};
+use closer_core::dates::date_arg;
+use closer_core::prompts::{Filter, check_categories};
+use std::path::PathBuf;
+
+/// One conversation prompt a day, the same for both partners, never repeating until the
+/// library is used up. With no arguments and no set-up it prints today's prompt: built for cron.
+#[derive(Parser, Debug)]
+#[command(name = "prompt-of-the-day", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(flatten)]
+    show: ShowArgs,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct Choice {
+    /// The day [default: today]
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+    date: Option<NaiveDate>,
+    /// `low`: only prompts that suit a low-energy or flare day
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    energy: Option<Energy>,
+    /// Only prompts from this category (repeatable; `categories` lists them)
+    #[arg(long = "category", value_name = "NAME")]
+    categories: Vec<String>,
+    /// Not today: another prompt for this day, leaving tomorrow's unchanged
+    #[arg(long)]
+    skip: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct ShowArgs {
+    #[command(flatten)]
+    choice: Choice,
+    /// Print JSON: id, date, text, category, depth, low_energy, sexual, tags
+    #[arg(long, conflicts_with = "markdown")]
+    json: bool,
+    /// Print a Markdown block for a daily note
+    #[arg(long)]
+    markdown: bool,
+    /// Append the Markdown block to this note (created if needed); running it twice appends once
+    #[arg(long, value_name = "FILE")]
+    append_to: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Energy {
+    Low,
+    Normal,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Store your answer to the day's prompt (`-` reads standard input; on a terminal with no
+    /// text, opens $EDITOR)
+    Answer {
+        /// The answer, or `-` to read it from standard input
+        text: Option<String>,
+        #[command(flatten)]
+        choice: Choice,
+    },
+    /// Past prompts with both partners' answers
+    History {
+        /// From this day on
+        #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+        since: Option<NaiveDate>,
+        /// Up to and including this day
+        #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+        until: Option<NaiveDate>,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Browse the prompts your couple can get
+    List {
+        /// Only this category (repeatable)
+        #[arg(long = "category", value_name = "NAME")]
+        categories: Vec<String>,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// The categories, with how many prompts each holds for your couple
+    Categories {
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Who the partners are, their conditions and opt-ins
+    Couple(CoupleArgs),
+    #[command(flatten)]
+    Extra(Extra),
+}
+
+/// A validated choice of prompt.
+struct Request {
+    date: NaiveDate,
+    filter: Filter,
+    skip: bool,
+}
+
+impl Choice {
+    fn validate(&self, ctx: &Context) -> Result<Request> {
+        let categories = check_categories(ctx.library()?, &self.categories)?;
+        Ok(Request {
+            date: ctx.day(self.date),
+            filter: Filter {
+                low_energy: self.energy == Some(Energy::Low),
+                categories,
+            },
+            skip: self.skip,
+        })
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::new("prompt-of-the-day", &cli.globals)?;
+    match cli.cmd {
+        None => today::run(&ctx, &cli.show),
+        Some(Cmd::Answer { text, choice }) => answer::run(&ctx, text, &choice),
+        Some(Cmd::History {
+            since,
+            until,
+            format,
+        }) => browse::history(&ctx, since, until, format),
+        Some(Cmd::List { categories, format }) => browse::list(&ctx, &categories, format),
+        Some(Cmd::Categories { format }) => browse::categories(&ctx, format),
+        Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
+        Some(Cmd::Extra(e)) => e.run::<Cli>(),
+    }
+}

@@ -1,0 +1,112 @@
+//! Today's prompt: one plain line, JSON, or a Markdown block for a daily note.
+
+use crate::{Request, ShowArgs};
+use chrono::NaiveDate;
+use closer_core::cli::Context;
+use closer_core::cli::output::{Out, clean};
+use closer_core::content::{Library, Prompt};
+use closer_core::prompts::{pick, rotation};
+use closer_core::store::write_atomic;
+use closer_core::{Error, Result};
+use serde_json::json;
+use std::path::Path;
+
+/// The prompt a request asks for, for the couple in the data folder (or none set up yet).
+pub(crate) fn choose<'a>(ctx: &Context, lib: &'a Library, req: &Request) -> Result<&'a Prompt> {
+    let couple = ctx.couple()?;
+    pick(&rotation(lib, &couple, &req.filter), req.date, req.skip)
+}
+
+pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
+    let req = args.choice.validate(ctx)?;
+    let lib = ctx.library()?;
+    let p = choose(ctx, lib, &req)?;
+    let mut out = Out::default();
+    if let Some(file) = &args.append_to {
+        let added = append(file, req.date, &markdown(lib, p, req.date))?;
+        if !added && ctx.interactive {
+            eprintln!(
+                "{} already holds the prompt for {}; left as it is.",
+                file.display(),
+                req.date
+            );
+        }
+        return Ok(());
+    }
+    if args.json {
+        out.json(&json!({
+            "id": p.id,
+            "date": req.date,
+            "text": p.text,
+            "category": p.category,
+            "depth": p.depth,
+            "low_energy": p.low_energy,
+            "sexual": p.sexual,
+            "tags": p.tags,
+        }))
+    } else if args.markdown {
+        out.raw(&markdown(lib, p, req.date))
+    } else {
+        out.line(&clean(p.text, false))
+    }
+}
+
+fn marker(date: NaiveDate) -> String {
+    format!("<!-- closer:prompt-of-the-day {date} -->")
+}
+
+/// Markdown characters that could change how a line renders, escaped.
+pub(crate) fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in clean(s, false).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The block for a daily note, marked so that appending it twice is noticed.
+pub(crate) fn markdown(lib: &Library, p: &Prompt, date: NaiveDate) -> String {
+    let cat = lib
+        .categories
+        .iter()
+        .find(|c| c.id == p.category)
+        .map_or(p.category, |c| c.name);
+    format!(
+        "{}\n## Prompt of the day\n\n> {}\n\n*{} · {}* (`{}`)\n",
+        marker(date),
+        md_escape(p.text),
+        md_escape(cat),
+        p.depth.as_str(),
+        p.id
+    )
+}
+
+/// Appends `block` to `file` unless the day's block is already there. The file is replaced
+/// atomically and keeps its permissions. Returns whether anything was added.
+fn append(file: &Path, date: NaiveDate, block: &str) -> Result<bool> {
+    let old = match std::fs::read_to_string(file) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io(file, e)),
+    };
+    if old.contains(&marker(date)) {
+        return Ok(false);
+    }
+    let mut new = old.clone();
+    if !new.is_empty() {
+        new.push_str(if new.ends_with('\n') { "\n" } else { "\n\n" });
+    }
+    new.push_str(block);
+    let mode = std::fs::metadata(file).ok().map(|m| m.permissions());
+    write_atomic(file, new.as_bytes())?;
+    if let Some(m) = mode {
+        std::fs::set_permissions(file, m).map_err(|e| Error::io(file, e))?;
+    }
+    Ok(true)
+}
