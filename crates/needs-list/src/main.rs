@@ -1,1 +1,5 @@
-fn main() {}
+//! `needs-list`: what each partner needs and what the couple agreed.
+
+fn main() -> std::process::ExitCode {
+    closer_core::cli::run("needs-list", needs_list::run)
+}

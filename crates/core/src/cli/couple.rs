@@ -199,11 +199,7 @@ fn list_or_none(v: &[String]) -> String {
 /// choice when you say who you are.
 fn show(ctx: &Context, format: Format, out: &mut Out) -> Result<()> {
     let couple: Couple = ctx.couple()?;
-    let me = match (&ctx.as_name, ctx.device()?.partner) {
-        (Some(n), _) => Some(couple.find(n)?),
-        (None, Some(id)) => couple.by_id(&id),
-        _ => None,
-    };
+    let me = ctx.viewer(&couple)?;
     match format.mode(ctx.stdout_terminal) {
         Mode::Json => out.json(&json!({
             "partners": couple.partners.iter().map(|p| json!({

@@ -201,6 +201,15 @@ impl Context {
         )))
     }
 
+    /// The partner at the keyboard if `--as`, `CLOSER_AS` or this device says so; never asks.
+    /// Commands that only show records use it: with nobody named, they show shared records only.
+    pub fn viewer<'a>(&self, couple: &'a Couple) -> Result<Option<&'a Partner>> {
+        if let Some(name) = &self.as_name {
+            return couple.find(name).map(Some);
+        }
+        Ok(self.device()?.partner.and_then(|id| couple.by_id(&id)))
+    }
+
     /// Asks before something that cannot be undone; without a terminal, `--yes` is required.
     pub fn confirm(&self, question: &str, yes: bool, flag_hint: &str) -> Result<bool> {
         if yes {

@@ -1,0 +1,211 @@
+//! Needs: what a partner needs because of a condition (or of caring), the accommodation the
+//! couple agreed, who helps, when to look at it again, and every change along the way.
+//!
+//! On disk: one file per need in `needs/`, so two devices only ever rewrite the same file when
+//! they change the very same need.
+
+use crate::error::{Error, Result};
+use crate::ids::{new_id, prefix_lengths, resolve};
+use crate::store::{FORMAT_VERSION, Store, Versioned};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const DIR: &str = "needs";
+/// The longest need, plan or note, in characters.
+pub const MAX_TEXT: usize = 2_000;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Importance {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Named, not talked over yet.
+    Open,
+    /// Talked over, nothing agreed yet.
+    Talked,
+    /// An accommodation is agreed.
+    Agreed,
+    /// The need is being met.
+    Met,
+    /// No longer needed.
+    Retired,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Talked => "talked about",
+            Status::Agreed => "agreed",
+            Status::Met => "met",
+            Status::Retired => "retired",
+        }
+    }
+
+    /// Still being worked on: shown by default.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Open | Status::Talked | Status::Agreed)
+    }
+}
+
+/// One dated change in a need's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub date: NaiveDate,
+    pub at: DateTime<Utc>,
+    /// The partner ID of whoever made the change.
+    pub by: String,
+    pub what: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Need {
+    pub version: u32,
+    pub id: String,
+    /// The partner ID whose need this is.
+    pub owner: String,
+    pub text: String,
+    pub category: String,
+    pub condition: Option<String>,
+    pub importance: Importance,
+    pub status: Status,
+    /// The agreed accommodation.
+    pub plan: Option<String>,
+    /// The partner ID of who helps, if anyone in particular.
+    pub helper: Option<String>,
+    pub review: Option<NaiveDate>,
+    /// Only the owner sees it until they share it.
+    pub private: bool,
+    pub created: NaiveDate,
+    pub history: Vec<Change>,
+}
+
+impl Versioned for Need {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+impl Need {
+    /// Whether partner `viewer` may see this need (`None`: nobody in particular, so shared only).
+    pub fn visible_to(&self, viewer: Option<&str>) -> bool {
+        !self.private || viewer == Some(self.owner.as_str())
+    }
+
+    /// A review is due on or before `today` for a need still being worked on.
+    pub fn due(&self, today: NaiveDate) -> bool {
+        self.status.is_open() && self.review.is_some_and(|r| r <= today)
+    }
+}
+
+/// Checks a need's text, plan or note: not empty, not too long, no control characters.
+pub fn check_text(what: &str, s: &str) -> Result<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Error::usage(format!(
+            "the {what} is empty; write a few words"
+        )));
+    }
+    let n = t.chars().count();
+    if n > MAX_TEXT {
+        return Err(Error::usage(format!(
+            "the {what} is {n} characters; keep it under {MAX_TEXT}"
+        )));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Error::usage(format!(
+            "the {what} holds control characters; type it as plain text"
+        )));
+    }
+    Ok(t.to_owned())
+}
+
+fn path(id: &str) -> String {
+    format!("{DIR}/{id}.json")
+}
+
+/// Every need on disk, oldest first.
+pub fn load_all(store: &Store) -> Result<Vec<Need>> {
+    let mut v: Vec<Need> = store.read_all(DIR)?;
+    v.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    Ok(v)
+}
+
+/// The needs `viewer` may see, with each one's shortest unique prefix among them.
+pub fn visible(all: Vec<Need>, viewer: Option<&str>) -> Vec<(String, Need)> {
+    let seen: Vec<Need> = all.into_iter().filter(|n| n.visible_to(viewer)).collect();
+    let ids: Vec<&str> = seen.iter().map(|n| n.id.as_str()).collect();
+    let lens = prefix_lengths(&ids);
+    let shorts: Vec<String> = seen
+        .iter()
+        .zip(lens)
+        .map(|(n, l)| n.id[..l].to_owned())
+        .collect();
+    shorts.into_iter().zip(seen).collect()
+}
+
+/// Creates a need and returns it.
+pub fn add(store: &Store, mut need: Need, at: DateTime<Utc>) -> Result<Need> {
+    need.version = FORMAT_VERSION;
+    need.id = new_id();
+    need.history = vec![Change {
+        date: need.created,
+        at,
+        by: need.owner.clone(),
+        what: "named the need".into(),
+    }];
+    let rel = path(&need.id);
+    store.update::<Need, _>(&rel, |old| match old {
+        None => Ok(need),
+        Some(_) => Err(Error::invalid(
+            "an ID clash happened; run the command again",
+        )),
+    })
+}
+
+/// Finds the need `prefix` names among those `viewer` may see.
+pub fn find(store: &Store, prefix: &str, viewer: Option<&str>) -> Result<Need> {
+    let all = load_all(store)?;
+    let seen: Vec<&Need> = all.iter().filter(|n| n.visible_to(viewer)).collect();
+    let ids: Vec<&str> = seen.iter().map(|n| n.id.as_str()).collect();
+    let id = resolve(prefix, &ids, "need", "needs-list --all")?;
+    Ok(seen
+        .into_iter()
+        .find(|n| n.id == id)
+        .cloned()
+        .expect("resolved among these"))
+}
+
+/// Changes a need under its lock, recording `what` in its history.
+pub fn change(
+    store: &Store,
+    id: &str,
+    by: &str,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+    f: impl FnOnce(&mut Need) -> Result<String>,
+) -> Result<Need> {
+    store.update::<Need, _>(&path(id), |old| {
+        let mut n = old.ok_or_else(|| Error::NotFound("that need was removed meanwhile".into()))?;
+        let what = f(&mut n)?;
+        n.history.push(Change {
+            date: today,
+            at,
+            by: by.to_owned(),
+            what,
+        });
+        Ok(n)
+    })
+}
+
+pub fn remove(store: &Store, id: &str) -> Result<()> {
+    store.remove(&path(id))
+}

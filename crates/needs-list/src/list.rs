@@ -1,0 +1,168 @@
+//! Listing and showing needs: a table per partner on a terminal, tab-separated lines or JSON.
+
+use crate::ListArgs;
+use closer_core::Result;
+use closer_core::cli::Context;
+use closer_core::cli::output::{Mode, Out, table};
+use closer_core::needs::{self, Need};
+use closer_core::profile::Couple;
+use serde_json::{Value, json};
+
+/// A need as the JSON interface shows it (documented in the README).
+pub(crate) fn to_json(short: &str, n: &Need, couple: &Couple, with_history: bool) -> Value {
+    let mut v = json!({
+        "id": n.id,
+        "short_id": short,
+        "owner": couple.name_of(&n.owner),
+        "text": n.text,
+        "category": n.category,
+        "condition": n.condition,
+        "importance": n.importance,
+        "status": n.status,
+        "plan": n.plan,
+        "helper": n.helper.as_deref().map(|h| couple.name_of(h)),
+        "review": n.review,
+        "private": n.private,
+        "created": n.created,
+    });
+    if with_history {
+        v["history"] = n
+            .history
+            .iter()
+            .map(|c| json!({"date": c.date, "at": c.at, "by": couple.name_of(&c.by), "change": c.what}))
+            .collect();
+    }
+    v
+}
+
+pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
+    let couple = ctx.couple()?;
+    let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
+    let by = args
+        .by
+        .as_deref()
+        .map(|n| couple.find(n).map(|p| p.id.clone()))
+        .transpose()?;
+    let shown: Vec<(String, Need)> =
+        needs::visible(needs::load_all(&ctx.store)?, viewer.as_deref())
+            .into_iter()
+            .filter(|(_, n)| args.all || args.status.is_some() || args.due || n.status.is_open())
+            .filter(|(_, n)| by.as_ref().is_none_or(|b| &n.owner == b))
+            .filter(|(_, n)| args.status.is_none_or(|s| n.status == s))
+            .filter(|(_, n)| args.category.as_ref().is_none_or(|c| &n.category == c))
+            .filter(|(_, n)| !args.due || n.due(ctx.today))
+            .collect();
+    let mut out = Out::default();
+    match args.format.mode(ctx.stdout_terminal) {
+        Mode::Json => out.json(
+            &shown
+                .iter()
+                .map(|(s, n)| to_json(s, n, &couple, true))
+                .collect::<Vec<_>>(),
+        ),
+        Mode::Plain => {
+            for (s, n) in &shown {
+                let review = n.review.map(|d| d.to_string()).unwrap_or_default();
+                out.record(&[
+                    s,
+                    couple.name_of(&n.owner),
+                    n.status.label(),
+                    &n.category,
+                    &review,
+                    &n.text,
+                ])?;
+            }
+            Ok(())
+        }
+        Mode::Table => {
+            if shown.is_empty() {
+                return out.line("No needs to show. Name one with `needs-list add TEXT --as NAME`, or see ideas with `needs-list suggest`.");
+            }
+            let mut owners: Vec<&str> = shown.iter().map(|(_, n)| n.owner.as_str()).collect();
+            owners.dedup();
+            owners.sort_unstable();
+            owners.dedup();
+            for owner in owners {
+                out.line(&format!("{}'s needs", couple.name_of(owner)))?;
+                let rows: Vec<Vec<String>> = shown
+                    .iter()
+                    .filter(|(_, n)| n.owner == owner)
+                    .map(|(s, n)| {
+                        let mut plan = n.plan.clone().unwrap_or_default();
+                        if let Some(h) = &n.helper {
+                            plan = format!("{plan} ({} helps)", couple.name_of(h));
+                        }
+                        let lock = if n.private { " (private)" } else { "" };
+                        let review = n.review.map(|d| d.to_string()).unwrap_or_default();
+                        vec![
+                            s.clone(),
+                            format!("{}{lock}", n.text),
+                            n.status.label().into(),
+                            plan,
+                            review,
+                        ]
+                    })
+                    .collect();
+                out.line(&table(
+                    &["id", "need", "status", "agreed", "review"],
+                    &rows,
+                    ctx.width,
+                    ctx.color,
+                ))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn show(ctx: &Context, prefix: &str, json: bool) -> Result<()> {
+    let couple = ctx.couple()?;
+    let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
+    let n = needs::find(&ctx.store, prefix, viewer.as_deref())?;
+    let all = needs::visible(needs::load_all(&ctx.store)?, viewer.as_deref());
+    let short = all
+        .iter()
+        .find(|(_, m)| m.id == n.id)
+        .map_or(n.id.clone(), |(s, _)| s.clone());
+    let mut out = Out::default();
+    if json {
+        return out.json(&to_json(&short, &n, &couple, true));
+    }
+    out.line(&format!("{short}  {}", n.text))?;
+    out.line(&format!(
+        "  whose:      {}{}",
+        couple.name_of(&n.owner),
+        if n.private { " (private)" } else { "" }
+    ))?;
+    out.line(&format!(
+        "  status:     {} · {} importance · {}",
+        n.status.label(),
+        json!(n.importance).as_str().unwrap_or(""),
+        n.category
+    ))?;
+    if let Some(c) = &n.condition {
+        out.line(&format!("  condition:  {c}"))?;
+    }
+    if let Some(p) = &n.plan {
+        out.line(&format!("  agreed:     {p}"))?;
+    }
+    if let Some(h) = &n.helper {
+        out.line(&format!("  who helps:  {}", couple.name_of(h)))?;
+    }
+    if let Some(r) = n.review {
+        out.line(&format!(
+            "  review:     {r}{}",
+            if n.due(ctx.today) { " (due)" } else { "" }
+        ))?;
+    }
+    out.line("  history:")?;
+    for c in &n.history {
+        out.line(&format!(
+            "    {}  {}: {}",
+            c.date,
+            couple.name_of(&c.by),
+            c.what
+        ))?;
+    }
+    Ok(())
+}
