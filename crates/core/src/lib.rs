@@ -13,5 +13,6 @@ pub mod needs;
 pub mod profile;
 pub mod prompts;
 pub mod store;
+pub mod touch;
 
 pub use error::{Error, Result};

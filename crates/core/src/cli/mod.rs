@@ -234,7 +234,22 @@ impl Context {
 pub fn run<C: Parser>(tool: &str, body: impl FnOnce(C) -> Result<()>) -> ExitCode {
     let cli = match C::try_parse() {
         Ok(c) => c,
-        Err(e) => e.exit(),
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            // One line, like every other error: the message up to the first blank line.
+            let text = e.render().to_string();
+            let first: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let msg = first.join(" ");
+            eprintln!(
+                "{tool}: {} (see {tool} --help)",
+                msg.trim_start_matches("error: ")
+            );
+            return ExitCode::from(2);
+        }
     };
     match body(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,374 @@
+//! The touch plan: each partner's private facts (boundaries, body map, readiness, sessions,
+//! debriefs) and the joint plan derived from them.
+//!
+//! On disk: `touch/PARTNER/state.json` and `touch/PARTNER/sessions.json`, each written only by
+//! that partner, and one file per medical-clearance hold in `touch/holds/`. Nothing joint is
+//! stored: where the couple is in the plan is replayed from both partners' readiness marks.
+
+use crate::content::{Library, Step};
+use crate::error::{Error, Result};
+use crate::profile::Couple;
+use crate::store::{FORMAT_VERSION, Store, Versioned};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A partner's private answer about a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Answer {
+    Yes,
+    Maybe,
+    No,
+}
+
+/// How a partner marks a body region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mark {
+    Welcome,
+    AskFirst,
+    OffLimits,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyMark {
+    pub mark: Mark,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum EventKind {
+    /// Ready to move on from this step.
+    Ready {
+        step: String,
+    },
+    /// Go back one step (no reason asked).
+    Back,
+    Pause,
+    Resume,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub date: NaiveDate,
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// One partner's own touch facts; that partner is its only writer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    pub partner: String,
+    #[serde(default)]
+    pub boundaries: BTreeMap<String, Answer>,
+    #[serde(default)]
+    pub body: BTreeMap<String, BodyMark>,
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// Steps for which this partner has been told where to find help.
+    #[serde(default)]
+    pub help_shown: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: String,
+    pub date: NaiveDate,
+    pub at: DateTime<Utc>,
+    pub step: String,
+    /// Partner ID of who gave touch first, if said.
+    pub giver: Option<String>,
+    pub minutes: Option<u16>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Debrief {
+    pub session: String,
+    pub step: String,
+    pub date: NaiveDate,
+    pub at: DateTime<Utc>,
+    pub noticed: Option<String>,
+    /// Set when this partner found the step too much, with what (may be empty).
+    pub too_much: Option<String>,
+    /// Only its author sees it.
+    pub private: bool,
+}
+
+/// The sessions a partner logged and the debriefs they wrote; that partner is its only writer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sessions {
+    pub version: u32,
+    pub partner: String,
+    #[serde(default)]
+    pub sessions: Vec<Session>,
+    #[serde(default)]
+    pub debriefs: Vec<Debrief>,
+}
+
+/// A medical-clearance hold: nothing from `from_stage` on until `until`, or until released.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    pub version: u32,
+    pub id: String,
+    pub from_stage: u8,
+    pub until: NaiveDate,
+    pub reason: String,
+    pub created: NaiveDate,
+    pub released: Option<NaiveDate>,
+}
+
+impl Hold {
+    pub fn active_on(&self, day: NaiveDate) -> bool {
+        self.created <= day && day < self.until && self.released.is_none_or(|r| day < r)
+    }
+}
+
+macro_rules! versioned {
+    ($($t:ty),*) => {$(impl Versioned for $t { fn version(&self) -> u32 { self.version } })*};
+}
+versioned!(State, Sessions, Hold);
+
+pub fn state_path(partner: &str) -> String {
+    format!("touch/{partner}/state.json")
+}
+pub fn sessions_path(partner: &str) -> String {
+    format!("touch/{partner}/sessions.json")
+}
+pub const HOLDS: &str = "touch/holds";
+
+/// Reads a partner's state (empty when they have none yet).
+pub fn load_state(store: &Store, partner: &str) -> Result<State> {
+    Ok(store.read(&state_path(partner))?.unwrap_or_else(|| State {
+        version: FORMAT_VERSION,
+        partner: partner.into(),
+        ..State::default()
+    }))
+}
+
+pub fn load_sessions(store: &Store, partner: &str) -> Result<Sessions> {
+    Ok(store
+        .read(&sessions_path(partner))?
+        .unwrap_or_else(|| Sessions {
+            version: FORMAT_VERSION,
+            partner: partner.into(),
+            ..Sessions::default()
+        }))
+}
+
+/// Changes a partner's own state under its lock.
+pub fn update_state(
+    store: &Store,
+    partner: &str,
+    f: impl FnOnce(&mut State) -> Result<()>,
+) -> Result<State> {
+    store.update::<State, _>(&state_path(partner), |old| {
+        let mut s = old.unwrap_or_else(|| State {
+            version: FORMAT_VERSION,
+            partner: partner.into(),
+            ..State::default()
+        });
+        f(&mut s)?;
+        Ok(s)
+    })
+}
+
+pub fn update_sessions(
+    store: &Store,
+    partner: &str,
+    f: impl FnOnce(&mut Sessions) -> Result<()>,
+) -> Result<Sessions> {
+    store.update::<Sessions, _>(&sessions_path(partner), |old| {
+        let mut s = old.unwrap_or_else(|| Sessions {
+            version: FORMAT_VERSION,
+            partner: partner.into(),
+            ..Sessions::default()
+        });
+        f(&mut s)?;
+        Ok(s)
+    })
+}
+
+/// What the couple sees of a step: never one partner's answer, only the joint result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Joint {
+    /// Both said yes.
+    InPlan,
+    /// Both answered, nobody said no, and someone said maybe.
+    TalkFirst,
+    /// Anything else: someone said no, or not everyone has answered. The two look the same.
+    NotInPlan,
+}
+
+impl Joint {
+    pub fn label(self) -> &'static str {
+        match self {
+            Joint::InPlan => "in the plan",
+            Joint::TalkFirst => "talk first",
+            Joint::NotInPlan => "not in the plan",
+        }
+    }
+}
+
+fn joint(step: &str, states: &[State]) -> Joint {
+    let answers: Vec<Option<Answer>> = states
+        .iter()
+        .map(|s| s.boundaries.get(step).copied())
+        .collect();
+    if states.is_empty()
+        || answers
+            .iter()
+            .any(|a| a.is_none() || *a == Some(Answer::No))
+    {
+        Joint::NotInPlan
+    } else if answers.iter().all(|a| *a == Some(Answer::Yes)) {
+        Joint::InPlan
+    } else {
+        Joint::TalkFirst
+    }
+}
+
+/// The joint plan on a day.
+#[derive(Debug, Clone)]
+pub struct Plan<'a> {
+    /// Every step the couple may see (sexual stages only when both opted in), with its joint state.
+    pub steps: Vec<(&'a Step, Joint)>,
+    /// The step the couple is working on, if any step is in the plan and not held.
+    pub current: Option<&'a Step>,
+    /// The steps in the plan, in ladder order.
+    pub in_plan: Vec<&'a Step>,
+    /// Either partner has paused the plan.
+    pub paused: bool,
+    /// The couple has moved past the last step in their plan.
+    pub finished: bool,
+    /// Holds in force today.
+    pub holds: Vec<Hold>,
+}
+
+/// The steps a couple may see at all.
+pub fn visible_steps<'a>(lib: &'a Library, couple: &Couple) -> Vec<&'a Step> {
+    let sexual_ok = couple.sexual_ok();
+    lib.steps
+        .iter()
+        .filter(|s| sexual_ok || !lib.step_is_sexual(s))
+        .collect()
+}
+
+/// Derives the plan from every partner's facts. `states` holds one entry per partner in
+/// `couple`, in the same order.
+pub fn derive<'a>(
+    lib: &'a Library,
+    couple: &Couple,
+    states: &[State],
+    holds: &[Hold],
+    today: NaiveDate,
+) -> Plan<'a> {
+    let steps: Vec<(&Step, Joint)> = visible_steps(lib, couple)
+        .into_iter()
+        .map(|s| (s, joint(s.id, states)))
+        .collect();
+    let in_plan: Vec<&Step> = steps
+        .iter()
+        .filter(|(_, j)| *j == Joint::InPlan)
+        .map(|(s, _)| *s)
+        .collect();
+    let held = |stage: u8, day: NaiveDate| {
+        holds
+            .iter()
+            .any(|h| h.active_on(day) && stage >= h.from_stage)
+    };
+
+    // Replay everyone's readiness in time order. The plan moves on only when every partner has
+    // marked the current step ready, and only into a stage no hold kept closed that day.
+    let mut events: Vec<(&Event, usize)> = states
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.events.iter().map(move |e| (e, i)))
+        .collect();
+    events.sort_by(|a, b| (a.0.at, a.1).cmp(&(b.0.at, b.1)));
+    let (mut cur, mut finished) = (0usize, false);
+    let mut ready = BTreeSet::new();
+    let mut paused = vec![false; states.len()];
+    for (e, who) in events {
+        match &e.kind {
+            EventKind::Ready { step }
+                if !in_plan.is_empty() && in_plan[cur].id == step && !finished =>
+            {
+                ready.insert(who);
+                if ready.len() == states.len() {
+                    ready.clear();
+                    match in_plan.get(cur + 1) {
+                        Some(next) if !held(next.stage, e.date) => cur += 1,
+                        Some(_) => {}
+                        None => finished = true,
+                    }
+                }
+            }
+            EventKind::Ready { .. } => {}
+            EventKind::Back => {
+                ready.clear();
+                if finished {
+                    finished = false;
+                } else {
+                    cur = cur.saturating_sub(1);
+                }
+            }
+            EventKind::Pause => paused[who] = true,
+            EventKind::Resume => paused[who] = false,
+        }
+    }
+    // A hold set after the couple moved on still applies today.
+    while cur > 0 && held(in_plan[cur].stage, today) {
+        cur -= 1;
+        finished = false;
+    }
+    let current = in_plan.get(cur).copied().filter(|s| !held(s.stage, today));
+    Plan {
+        current,
+        finished: finished && current.is_some(),
+        paused: paused.iter().any(|p| *p),
+        in_plan,
+        steps,
+        holds: holds
+            .iter()
+            .filter(|h| h.active_on(today))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// Loads everything the plan needs: every partner's state and the holds. Session logs are not read.
+pub fn load_facts(store: &Store, couple: &Couple) -> Result<(Vec<State>, Vec<Hold>)> {
+    let states = couple
+        .partners
+        .iter()
+        .map(|p| load_state(store, &p.id))
+        .collect::<Result<Vec<_>>>()?;
+    let holds = store.read_all::<Hold>(HOLDS)?;
+    Ok((states, holds))
+}
+
+/// Finds a step the couple may see by ID or unique prefix.
+pub fn find_step<'a>(lib: &'a Library, couple: &Couple, prefix: &str) -> Result<&'a Step> {
+    let steps = visible_steps(lib, couple);
+    let ids: Vec<&str> = steps.iter().map(|s| s.id).collect();
+    if let Some(s) = steps.iter().find(|s| s.id == prefix.trim()) {
+        return Ok(s);
+    }
+    let id = crate::ids::resolve(prefix, &ids, "step", "touch-plan show").map_err(|e| match e {
+        Error::NotFound(_) => Error::NotFound(format!(
+            "there is no step {:?}; `touch-plan show` lists the steps",
+            prefix.trim()
+        )),
+        e => e,
+    })?;
+    Ok(steps
+        .into_iter()
+        .find(|s| s.id == id)
+        .expect("resolved among these"))
+}

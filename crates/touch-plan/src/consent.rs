@@ -1,0 +1,306 @@
+//! Each partner's private say: boundaries, body map, readiness, stepping back, pausing; and the
+//! couple's medical-clearance holds. Messages never tell one partner what the other said.
+
+use crate::plan::load;
+use chrono::NaiveDate;
+use closer_core::cli::output::Out;
+use closer_core::cli::{Context, ask};
+use closer_core::ids::new_id;
+use closer_core::needs::check_text;
+use closer_core::store::FORMAT_VERSION;
+use closer_core::touch::{self, Answer, BodyMark, Event, EventKind, Hold, Mark};
+use closer_core::{Error, Result};
+
+pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answer>) -> Result<()> {
+    let lib = ctx.library()?;
+    let couple = ctx.require_couple()?;
+    match (step, answer) {
+        (Some(step), Some(answer)) => {
+            let s = touch::find_step(lib, &couple, &step)?;
+            let me = ctx.me(&couple)?;
+            touch::update_state(&ctx.store, &me.id, |st| {
+                st.boundaries.insert(s.id.to_owned(), answer);
+                Ok(())
+            })?;
+            eprintln!(
+                "Noted, privately: {} for {} ({}). Your partner sees only what you both agreed.",
+                json_word(answer),
+                s.title,
+                s.id
+            );
+            Ok(())
+        }
+        (Some(_), None) => Err(Error::usage("say yes, maybe or no after the step")),
+        (None, _) if ctx.interactive => {
+            let me = ctx.me(&couple)?;
+            let mine = touch::load_state(&ctx.store, &me.id)?;
+            eprintln!(
+                "For each step: yes, maybe (talk first) or no. Only the joint result is ever shown to your partner."
+            );
+            let choices = ["yes", "maybe", "no", "skip for now", "stop here"];
+            for s in touch::visible_steps(lib, &couple) {
+                let now = mine
+                    .boundaries
+                    .get(s.id)
+                    .map(|a| format!(" (now: {})", json_word(*a)))
+                    .unwrap_or_default();
+                eprintln!("\nStage {} · {}{now}\n{}", s.stage, s.title, s.how);
+                let answer = match ask::select("Is this for you?", &choices)? {
+                    0 => Answer::Yes,
+                    1 => Answer::Maybe,
+                    2 => Answer::No,
+                    3 => continue,
+                    _ => break,
+                };
+                touch::update_state(&ctx.store, &me.id, |st| {
+                    st.boundaries.insert(s.id.to_owned(), answer);
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        }
+        (None, _) => Err(Error::usage(
+            "give a step and your answer: `touch-plan boundary STEP yes|maybe|no --as NAME`",
+        )),
+    }
+}
+
+fn json_word<T: serde::Serialize>(v: T) -> String {
+    serde_json::json!(v).as_str().unwrap_or_default().to_owned()
+}
+
+pub(crate) fn body(
+    ctx: &Context,
+    region: Option<String>,
+    mark: Option<Mark>,
+    note: Option<String>,
+    clear: bool,
+    regions: bool,
+) -> Result<()> {
+    let lib = ctx.library()?;
+    let mut out = Out::default();
+    if regions {
+        for r in &lib.regions {
+            out.record(&[r.id, r.name])?;
+        }
+        return Ok(());
+    }
+    let note = note.map(|n| check_text("note", &n)).transpose()?;
+    let region = region
+        .map(|r| {
+            let r = r.trim().to_ascii_lowercase();
+            lib.regions
+                .iter()
+                .find(|x| x.id == r)
+                .map(|x| x.id)
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "there is no region {r:?}; `touch-plan body --regions` lists them"
+                    ))
+                })
+        })
+        .transpose()?;
+    let couple = ctx.require_couple()?;
+    let me = ctx.me(&couple)?;
+    match (region, mark, clear) {
+        (None, None, false) => {
+            let st = touch::load_state(&ctx.store, &me.id)?;
+            if st.body.is_empty() {
+                return out.line("Your body map is empty: everything is as any step says. Mark a region with `touch-plan body REGION off-limits|ask-first|welcome`.");
+            }
+            for (r, m) in &st.body {
+                out.record(&[
+                    r.as_str(),
+                    &json_word(m.mark),
+                    m.note.as_deref().unwrap_or(""),
+                ])?;
+            }
+            Ok(())
+        }
+        (Some(r), Some(m), false) => {
+            touch::update_state(&ctx.store, &me.id, |st| {
+                st.body.insert(r.to_owned(), BodyMark { mark: m, note });
+                Ok(())
+            })?;
+            eprintln!(
+                "Your body map now says {}: {}. Every step shown to either of you respects it.",
+                lib.region_name(r),
+                json_word(m)
+            );
+            Ok(())
+        }
+        (Some(r), None, true) => {
+            touch::update_state(&ctx.store, &me.id, |st| {
+                st.body.remove(r);
+                Ok(())
+            })?;
+            eprintln!("Removed your mark on the {}.", lib.region_name(r));
+            Ok(())
+        }
+        _ => Err(Error::usage(
+            "give a region and welcome, ask-first or off-limits (or --clear)",
+        )),
+    }
+}
+
+/// Marks the current step ready for the partner at the keyboard. Says only the joint result.
+pub(crate) fn ready(ctx: &Context) -> Result<()> {
+    let lib = ctx.library()?;
+    let data = load(ctx)?;
+    let me = ctx.me(&data.couple)?.id.clone();
+    let plan = data.plan(lib, ctx);
+    let Some(step) = plan.current else {
+        return Err(Error::invalid(
+            "there is no current step to be ready for; `touch-plan` shows why",
+        ));
+    };
+    if plan.paused {
+        return Err(Error::invalid("the plan is paused; resume it first"));
+    }
+    let event = Event {
+        date: ctx.today,
+        at: ctx.now,
+        kind: EventKind::Ready {
+            step: step.id.to_owned(),
+        },
+    };
+    touch::update_state(&ctx.store, &me, |st| {
+        st.events.push(event);
+        Ok(())
+    })?;
+    let after = load(ctx)?;
+    let next = after.plan(lib, ctx);
+    match next.current {
+        Some(s) if s.id != step.id => {
+            eprintln!("You are both ready. Next: {} ({}).", s.title, s.id)
+        }
+        _ if next.finished => {
+            eprintln!("You are both ready, and that was the last step in your plan.")
+        }
+        _ => eprintln!(
+            "Noted, privately. The plan moves on when you are both ready; until then, stay with {}.",
+            step.title
+        ),
+    }
+    Ok(())
+}
+
+pub(crate) enum Move {
+    Back,
+    Pause,
+    Resume,
+}
+
+pub(crate) fn event(ctx: &Context, m: Move) -> Result<()> {
+    let lib = ctx.library()?;
+    let data = load(ctx)?;
+    let me = ctx.me(&data.couple)?.id.clone();
+    let kind = match m {
+        Move::Back => EventKind::Back,
+        Move::Pause => EventKind::Pause,
+        Move::Resume => EventKind::Resume,
+    };
+    touch::update_state(&ctx.store, &me, |st| {
+        st.events.push(Event {
+            date: ctx.today,
+            at: ctx.now,
+            kind,
+        });
+        Ok(())
+    })?;
+    let plan = load(ctx)?.plan(lib, ctx);
+    match m {
+        Move::Back => match plan.current {
+            Some(s) => eprintln!(
+                "Stepped back. You are both on {} ({}) now. No reason needed.",
+                s.title, s.id
+            ),
+            None => eprintln!("Stepped back."),
+        },
+        Move::Pause => eprintln!(
+            "The plan is paused for both of you. Resume it with `touch-plan resume` whenever you like."
+        ),
+        Move::Resume if plan.paused => {
+            eprintln!("Your pause is lifted; the plan stays paused until every pause is lifted.")
+        }
+        Move::Resume => eprintln!("The plan goes on."),
+    }
+    Ok(())
+}
+
+pub(crate) fn hold(
+    ctx: &Context,
+    from: Option<u8>,
+    until: Option<NaiveDate>,
+    reason: Option<String>,
+    release: bool,
+) -> Result<()> {
+    let lib = ctx.library()?;
+    let couple = ctx.require_couple()?;
+    let holds = ctx.store.read_all::<Hold>(touch::HOLDS)?;
+    if release {
+        let active: Vec<&Hold> = holds.iter().filter(|h| h.active_on(ctx.today)).collect();
+        if active.is_empty() {
+            return Err(Error::invalid("there is no hold in force"));
+        }
+        for h in active {
+            ctx.store
+                .update::<Hold, _>(&format!("{}/{}.json", touch::HOLDS, h.id), |old| {
+                    let mut h = old
+                        .ok_or_else(|| Error::NotFound("that hold was removed meanwhile".into()))?;
+                    h.released = Some(ctx.today);
+                    Ok(h)
+                })?;
+        }
+        eprintln!("Every hold is lifted from today.");
+        return Ok(());
+    }
+    let Some(stage) = from else {
+        let mut out = Out::default();
+        for h in holds.iter().filter(|h| h.active_on(ctx.today)) {
+            out.record(&[&h.from_stage.to_string(), &h.until.to_string(), &h.reason])?;
+        }
+        return Ok(());
+    };
+    let visible: Vec<u8> = lib
+        .stages
+        .iter()
+        .filter(|s| couple.sexual_ok() || !s.sexual)
+        .map(|s| s.number)
+        .collect();
+    if !visible.contains(&stage) {
+        let range = format!(
+            "{} to {}",
+            visible.first().unwrap_or(&0),
+            visible.last().unwrap_or(&0)
+        );
+        return Err(Error::usage(format!(
+            "there is no stage {stage}; the stages are {range}"
+        )));
+    }
+    let until = until.expect("clap requires --until with --from-stage");
+    if until <= ctx.today {
+        return Err(Error::usage(format!(
+            "--until {until} is not after today ({}); a hold needs a future date",
+            ctx.today
+        )));
+    }
+    let reason = check_text("reason", reason.as_deref().unwrap_or_default())?;
+    let hold = Hold {
+        version: FORMAT_VERSION,
+        id: new_id(),
+        from_stage: stage,
+        until,
+        reason,
+        created: ctx.today,
+        released: None,
+    };
+    ctx.store
+        .update::<Hold, _>(&format!("{}/{}.json", touch::HOLDS, hold.id), |_| {
+            Ok(hold.clone())
+        })?;
+    eprintln!(
+        "On hold: nothing from stage {stage} until {until}. It lifts by itself on that day, or with `touch-plan hold --release`."
+    );
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! touch-plan: the command line, turned once into validated requests and run.
+
+mod consent;
+mod plan;
+mod sessions;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use closer_core::Result;
+use closer_core::cli::couple::{self, CoupleArgs};
+use closer_core::cli::{AFTER_HELP, Context, Extra, Globals};
+use closer_core::dates::date_arg;
+use closer_core::touch::{Answer, Mark};
+
+/// A graduated, consent-first plan of touch (sensate focus), at the pace of the slower partner.
+/// A step joins the plan only when both of you said yes in private; the plan moves on only when
+/// both of you are ready; either of you can step back or pause at any time, no reason asked.
+/// With no command, shows the plan.
+#[derive(Parser, Debug)]
+#[command(name = "touch-plan", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Energy {
+    Low,
+    Normal,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// The plan: every step with its joint state, where you are, holds and pauses
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Today's step, with adaptations for both of you and your body maps
+    Today {
+        /// `low`: the short variant, for a flare or low-energy day
+        #[arg(long, value_enum, value_name = "LEVEL")]
+        energy: Option<Energy>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Say, privately, whether a step is for you: yes, maybe or no (no arguments on a terminal:
+    /// go through the steps one by one). Your partner never sees your answer.
+    Boundary {
+        /// The step ID (or a unique start of it)
+        step: Option<String>,
+        #[arg(value_enum)]
+        answer: Option<Answer>,
+    },
+    /// Your body map: mark a region welcome, ask-first or off-limits, with an optional note.
+    /// Every step shown to your partner respects it. No arguments: show your map.
+    Body {
+        /// The region (`touch-plan body --regions` lists them)
+        region: Option<String>,
+        #[arg(value_enum)]
+        mark: Option<Mark>,
+        /// A few words, such as "left side: surgery scar"
+        #[arg(long)]
+        note: Option<String>,
+        /// Remove your mark from this region
+        #[arg(long, conflicts_with = "mark")]
+        clear: bool,
+        /// List the regions
+        #[arg(long, conflicts_with_all = ["region", "mark", "clear"])]
+        regions: bool,
+    },
+    /// Say, privately, that you are ready to move on from the current step
+    Ready,
+    /// Go back one step, for both of you. No reason needed.
+    Back,
+    /// Pause the plan, for both of you, until you resume it
+    Pause,
+    /// Resume the plan after your pause
+    Resume,
+    /// A medical-clearance hold: nothing from a stage on until a date (or --release)
+    Hold {
+        /// Keep the plan below this stage
+        #[arg(long, value_name = "N", requires_all = ["until", "reason"])]
+        from_stage: Option<u8>,
+        /// Until this day (the hold lifts on it)
+        #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+        until: Option<NaiveDate>,
+        /// Why, in a few words ("surgeon's clearance")
+        #[arg(long)]
+        reason: Option<String>,
+        /// Lift every hold now
+        #[arg(long, conflicts_with_all = ["from_stage", "until", "reason"])]
+        release: bool,
+    },
+    /// Record a practice session
+    Log {
+        /// The step practised [default: the current step]
+        #[arg(long)]
+        step: Option<String>,
+        /// Who gave touch first
+        #[arg(long, value_name = "NAME")]
+        giver: Option<String>,
+        /// How long, in minutes
+        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=600))]
+        minutes: Option<u16>,
+        /// A shared note
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Your debrief of a session: what you noticed, what was too much
+    Debrief {
+        /// The session ID [default: the latest]
+        session: Option<String>,
+        /// What you noticed: temperature, pressure, texture, thoughts
+        #[arg(long)]
+        noticed: Option<String>,
+        /// This was too much (optionally, what)
+        #[arg(long, num_args = 0..=1, default_missing_value = "", value_name = "WHAT")]
+        too_much: Option<String>,
+        /// Only you will see this debrief
+        #[arg(long)]
+        private: bool,
+    },
+    /// Sessions and the debriefs you may see
+    History {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The ground rules
+    Rules,
+    /// Who the partners are, their conditions and opt-ins
+    Couple(CoupleArgs),
+    #[command(flatten)]
+    Extra(Extra),
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::new("touch-plan", &cli.globals)?;
+    match cli.cmd {
+        None => plan::show(&ctx, false),
+        Some(Cmd::Show { json }) => plan::show(&ctx, json),
+        Some(Cmd::Today { energy, json }) => plan::today(&ctx, energy == Some(Energy::Low), json),
+        Some(Cmd::Rules) => plan::rules(&ctx),
+        Some(Cmd::Boundary { step, answer }) => consent::boundary(&ctx, step, answer),
+        Some(Cmd::Body {
+            region,
+            mark,
+            note,
+            clear,
+            regions,
+        }) => consent::body(&ctx, region, mark, note, clear, regions),
+        Some(Cmd::Ready) => consent::ready(&ctx),
+        Some(Cmd::Back) => consent::event(&ctx, consent::Move::Back),
+        Some(Cmd::Pause) => consent::event(&ctx, consent::Move::Pause),
+        Some(Cmd::Resume) => consent::event(&ctx, consent::Move::Resume),
+        Some(Cmd::Hold {
+            from_stage,
+            until,
+            reason,
+            release,
+        }) => consent::hold(&ctx, from_stage, until, reason, release),
+        Some(Cmd::Log {
+            step,
+            giver,
+            minutes,
+            note,
+        }) => sessions::log(&ctx, step, giver, minutes, note),
+        Some(Cmd::Debrief {
+            session,
+            noticed,
+            too_much,
+            private,
+        }) => sessions::debrief(&ctx, session, noticed, too_much, private),
+        Some(Cmd::History { json }) => sessions::history(&ctx, json),
+        Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
+        Some(Cmd::Extra(e)) => e.run::<Cli>(),
+    }
+}

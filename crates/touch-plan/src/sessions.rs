@@ -1,0 +1,243 @@
+//! Practice sessions and debriefs. No counts, streaks or scores: only what happened and what
+//! each partner chose to share about it.
+
+use closer_core::cli::Context;
+use closer_core::cli::output::Out;
+use closer_core::content::Library;
+use closer_core::ids::{new_id, prefix_lengths, resolve};
+use closer_core::needs::check_text;
+use closer_core::profile::Couple;
+use closer_core::touch::{self, Debrief, Session};
+use closer_core::{Error, Result};
+use serde_json::json;
+
+/// How many times one partner may call the same step too much before the tool mentions,
+/// once, where to find help.
+const TOO_MUCH_BEFORE_HELP: usize = 3;
+
+pub(crate) fn log(
+    ctx: &Context,
+    step: Option<String>,
+    giver: Option<String>,
+    minutes: Option<u16>,
+    note: Option<String>,
+) -> Result<()> {
+    let lib = ctx.library()?;
+    let note = note.map(|n| check_text("note", &n)).transpose()?;
+    let couple = ctx.require_couple()?;
+    let giver = giver
+        .map(|g| couple.find(&g).map(|p| p.id.clone()))
+        .transpose()?;
+    let step = match step {
+        Some(s) => touch::find_step(lib, &couple, &s)?,
+        None => {
+            let (states, holds) = touch::load_facts(&ctx.store, &couple)?;
+            touch::derive(lib, &couple, &states, &holds, ctx.today)
+                .current
+                .ok_or_else(|| {
+                    Error::usage("there is no current step; say which one with --step ID")
+                })?
+        }
+    };
+    let me = ctx.me(&couple)?;
+    let session = Session {
+        id: new_id(),
+        date: ctx.today,
+        at: ctx.now,
+        step: step.id.to_owned(),
+        giver,
+        minutes,
+        note,
+    };
+    let id = session.id.clone();
+    touch::update_sessions(&ctx.store, &me.id, |s| {
+        s.sessions.push(session);
+        Ok(())
+    })?;
+    Out::default().line(&id)?;
+    eprintln!(
+        "Logged {} on {}. Each of you can add a debrief with `touch-plan debrief`.",
+        step.title, ctx.today
+    );
+    Ok(())
+}
+
+/// Every session either partner logged, oldest first, with the partner who logged it.
+fn all_sessions(ctx: &Context, couple: &Couple) -> Result<Vec<(String, touch::Sessions)>> {
+    couple
+        .partners
+        .iter()
+        .map(|p| Ok((p.id.clone(), touch::load_sessions(&ctx.store, &p.id)?)))
+        .collect()
+}
+
+pub(crate) fn debrief(
+    ctx: &Context,
+    session: Option<String>,
+    noticed: Option<String>,
+    too_much: Option<String>,
+    private: bool,
+) -> Result<()> {
+    let noticed = noticed.map(|n| check_text("note", &n)).transpose()?;
+    let too_much = too_much
+        .map(|t| {
+            if t.trim().is_empty() {
+                Ok(String::new())
+            } else {
+                check_text("note", &t)
+            }
+        })
+        .transpose()?;
+    if noticed.is_none() && too_much.is_none() {
+        return Err(Error::usage(
+            "say what you noticed with --noticed TEXT, or --too-much [WHAT]",
+        ));
+    }
+    let lib = ctx.library()?;
+    let couple = ctx.require_couple()?;
+    let me = ctx.me(&couple)?.id.clone();
+    let all = all_sessions(ctx, &couple)?;
+    let mut sessions: Vec<&Session> = all
+        .iter()
+        .flat_map(|(_, s)| &s.sessions)
+        .filter(|s| {
+            lib.step(&s.step).is_none_or(|st| {
+                touch::visible_steps(lib, &couple)
+                    .iter()
+                    .any(|v| v.id == st.id)
+            })
+        })
+        .collect();
+    sessions.sort_by_key(|s| s.at);
+    let target = match session {
+        Some(p) => {
+            let ids: Vec<&str> = sessions.iter().map(|s| s.id.as_str()).collect();
+            let id = resolve(&p, &ids, "session", "touch-plan history")?;
+            sessions.iter().find(|s| s.id == id).copied()
+        }
+        None => sessions.last().copied(),
+    }
+    .ok_or_else(|| Error::invalid("no session is logged yet; log one with `touch-plan log`"))?
+    .clone();
+    let d = Debrief {
+        session: target.id.clone(),
+        step: target.step.clone(),
+        date: ctx.today,
+        at: ctx.now,
+        noticed,
+        too_much,
+        private,
+    };
+    let saved = touch::update_sessions(&ctx.store, &me, |s| {
+        s.debriefs.push(d);
+        Ok(())
+    })?;
+    eprintln!(
+        "Debrief saved{}.",
+        if private { ", for you only" } else { "" }
+    );
+    let times = saved
+        .debriefs
+        .iter()
+        .filter(|x| x.step == target.step && x.too_much.is_some())
+        .count();
+    if times >= TOO_MUCH_BEFORE_HELP {
+        let state = touch::load_state(&ctx.store, &me)?;
+        if !state.help_shown.contains(&target.step) {
+            touch::update_state(&ctx.store, &me, |st| {
+                st.help_shown.insert(target.step.clone());
+                Ok(())
+            })?;
+            eprintln!("\n{}", lib.help);
+        }
+    }
+    Ok(())
+}
+
+fn title(lib: &Library, id: &str) -> String {
+    lib.step(id)
+        .map_or_else(|| id.to_owned(), |s| s.title.to_owned())
+}
+
+pub(crate) fn history(ctx: &Context, json: bool) -> Result<()> {
+    let lib = ctx.library()?;
+    let couple = ctx.require_couple()?;
+    let me = ctx.viewer(&couple)?.map(|p| p.id.clone());
+    let all = all_sessions(ctx, &couple)?;
+    let visible: Vec<&str> = touch::visible_steps(lib, &couple)
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let shown = |step: &str| lib.step(step).is_none() || visible.contains(&step);
+    let mut sessions: Vec<(&str, &Session)> = all
+        .iter()
+        .flat_map(|(who, s)| s.sessions.iter().map(move |x| (who.as_str(), x)))
+        .filter(|(_, s)| shown(&s.step))
+        .collect();
+    sessions.sort_by_key(|(_, s)| s.at);
+    let debriefs: Vec<(&str, &Debrief)> = all
+        .iter()
+        .flat_map(|(who, s)| s.debriefs.iter().map(move |d| (who.as_str(), d)))
+        .filter(|(who, d)| !d.private || me.as_deref() == Some(*who))
+        .collect();
+    let ids: Vec<&str> = sessions.iter().map(|(_, s)| s.id.as_str()).collect();
+    let lens = prefix_lengths(&ids);
+    let mut out = Out::default();
+    if json {
+        return out.json(
+            &sessions
+                .iter()
+                .zip(&lens)
+                .map(|((who, s), n)| {
+                    json!({
+                        "id": s.id, "short_id": &s.id[..*n], "date": s.date, "step": s.step, "title": title(lib, &s.step),
+                        "logged_by": couple.name_of(who), "giver": s.giver.as_deref().map(|g| couple.name_of(g)),
+                        "minutes": s.minutes, "note": s.note,
+                        "debriefs": debriefs.iter().filter(|(_, d)| d.session == s.id).map(|(by, d)| json!({
+                            "by": couple.name_of(by), "date": d.date, "noticed": d.noticed,
+                            "too_much": d.too_much.is_some(), "too_much_note": d.too_much, "private": d.private,
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    if sessions.is_empty() {
+        return out.line("No sessions yet. After practising, log one with `touch-plan log`.");
+    }
+    for ((_, s), n) in sessions.iter().zip(&lens) {
+        let mut line = format!("{} {}  {}", s.date, &s.id[..*n], title(lib, &s.step));
+        if let Some(g) = &s.giver {
+            line += &format!(" · {} gave first", couple.name_of(g));
+        }
+        if let Some(m) = s.minutes {
+            line += &format!(" · {m} min");
+        }
+        out.line(&line)?;
+        if let Some(note) = &s.note {
+            out.line(&format!("    note: {note}"))?;
+        }
+        for (by, d) in debriefs.iter().filter(|(_, d)| d.session == s.id) {
+            let private = if d.private {
+                " (only you see this)"
+            } else {
+                ""
+            };
+            if let Some(n) = &d.noticed {
+                out.line(&format!("    {}{private}: {n}", couple.name_of(by)))?;
+            }
+            if let Some(t) = &d.too_much {
+                let what = if t.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {t}")
+                };
+                out.line(&format!(
+                    "    {}{private}: too much{what}",
+                    couple.name_of(by)
+                ))?;
+            }
+        }
+    }
+    Ok(())
+}
