@@ -1,1 +1,5 @@
-fn main() {}
+//! `export`: everything the couple recorded, out for notes apps, therapists and backups.
+
+fn main() -> std::process::ExitCode {
+    closer_core::cli::run("export", export::run)
+}

@@ -3,7 +3,7 @@
 use crate::{Request, ShowArgs};
 use chrono::NaiveDate;
 use closer_core::cli::Context;
-use closer_core::cli::output::{Out, clean};
+use closer_core::cli::output::{Out, clean, markdown as md};
 use closer_core::content::{Library, Prompt};
 use closer_core::prompts::{pick, rotation};
 use closer_core::store::write_atomic;
@@ -23,7 +23,7 @@ pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
     let p = choose(ctx, lib, &req)?;
     let mut out = Out::default();
     if let Some(file) = &args.append_to {
-        let added = append(file, req.date, &markdown(lib, p, req.date))?;
+        let added = append(file, req.date, &block(lib, p, req.date))?;
         if !added && ctx.interactive {
             eprintln!(
                 "{} already holds the prompt for {}; left as it is.",
@@ -45,7 +45,7 @@ pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
             "tags": p.tags,
         }))
     } else if args.markdown {
-        out.raw(&markdown(lib, p, req.date))
+        out.raw(&block(lib, p, req.date))
     } else {
         out.line(&clean(p.text, false))
     }
@@ -55,23 +55,8 @@ fn marker(date: NaiveDate) -> String {
     format!("<!-- closer:prompt-of-the-day {date} -->")
 }
 
-/// Markdown characters that could change how a line renders, escaped.
-pub(crate) fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in clean(s, false).chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The block for a daily note, marked so that appending it twice is noticed.
-pub(crate) fn markdown(lib: &Library, p: &Prompt, date: NaiveDate) -> String {
+pub(crate) fn block(lib: &Library, p: &Prompt, date: NaiveDate) -> String {
     let cat = lib
         .categories
         .iter()
@@ -80,8 +65,8 @@ pub(crate) fn markdown(lib: &Library, p: &Prompt, date: NaiveDate) -> String {
     format!(
         "{}\n## Prompt of the day\n\n> {}\n\n*{} · {}* (`{}`)\n",
         marker(date),
-        md_escape(p.text),
-        md_escape(cat),
+        md(p.text, "> "),
+        md(cat, ""),
         p.depth.as_str(),
         p.id
     )

@@ -90,6 +90,51 @@ pub fn field(s: &str) -> Cow<'_, str> {
     clean(s, false)
 }
 
+/// Text made inert for Markdown: cleaned for the terminal, every character that could start
+/// markup (emphasis, links, wiki links, HTML, headings, quotes, lists, tables, rules) escaped.
+/// Line breaks stay; each new line starts with `indent`.
+pub fn markdown(s: &str, indent: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, line) in clean(s, true).split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(indent);
+        }
+        let line = line.replace('\t', " ");
+        let body = line.trim_start();
+        if body.starts_with(|c: char| c.is_ascii_digit()) {
+            // "1. text" would become a numbered list.
+            let digits = body.chars().take_while(char::is_ascii_digit).count();
+            if body[digits..].starts_with(['.', ')']) {
+                out.push_str(&body[..digits]);
+                out.push('\\');
+                out.push_str(&escape_md_chars(&body[digits..]));
+                continue;
+            }
+        }
+        out.push_str(&escape_md_chars(body));
+    }
+    out
+}
+
+fn escape_md_chars(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in s.chars().enumerate() {
+        // Headings, lists, rules and setext underlines only start a line.
+        let starts = i == 0 && matches!(c, '#' | '-' | '+' | '=');
+        if starts
+            || matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '$' | '%'
+            )
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Standard output, with a broken pipe turned into a quiet stop.
 pub struct Out {
     inner: io::BufWriter<io::StdoutLock<'static>>,
@@ -181,6 +226,16 @@ mod tests {
         assert_eq!(clean("one\ntwo", true), "one\ntwo");
         assert_eq!(clean("abc\u{202e}def", true), "abcdef");
         assert!(matches!(clean("plain text", false), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn markdown_is_inert() {
+        assert_eq!(
+            markdown("[[x]] <script> *a*", ""),
+            "\\[\\[x\\]\\] \\<script\\> \\*a\\*"
+        );
+        assert_eq!(markdown("one\n---\n# two", "  "), "one\n  \\---\n  \\# two");
+        assert_eq!(markdown("1. first", ""), "1\\. first");
     }
 
     #[test]

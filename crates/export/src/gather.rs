@@ -1,0 +1,184 @@
+//! Collects what the partner at the keyboard may see, filtered as asked: private records only
+//! for their author, sexual content only for a couple who both opted in, the other partner's
+//! boundaries and readiness never.
+
+use chrono::NaiveDate;
+use closer_core::cli::Context;
+use closer_core::content::Library;
+use closer_core::needs::{self, Need};
+use closer_core::profile::{Couple, Partner};
+use closer_core::prompts::{Answer, all_answers};
+use closer_core::touch::{self, Debrief, Hold, Plan, Session, State};
+use closer_core::{Error, Result};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    Needs,
+    Touch,
+    Prompts,
+}
+
+/// The validated filters.
+#[derive(Debug, Clone)]
+pub struct Filters {
+    pub only: Vec<Kind>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub by: Option<String>,
+    pub redact: bool,
+}
+
+impl Filters {
+    pub fn wants(&self, k: Kind) -> bool {
+        self.only.is_empty() || self.only.contains(&k)
+    }
+    fn in_range(&self, d: NaiveDate) -> bool {
+        self.since.is_none_or(|s| d >= s) && self.until.is_none_or(|u| d <= u)
+    }
+    fn by_ok(&self, partner: &str) -> bool {
+        self.by.as_deref().is_none_or(|b| b == partner)
+    }
+}
+
+pub struct Data<'a> {
+    pub lib: &'a Library,
+    pub today: NaiveDate,
+    pub couple: Couple,
+    pub viewer: Option<Partner>,
+    names: HashMap<String, String>,
+    pub needs: Vec<Need>,
+    pub answers: Vec<(String, Answer)>,
+    pub sessions: Vec<(String, Session)>,
+    pub debriefs: Vec<(String, Debrief)>,
+    pub holds: Vec<Hold>,
+    pub own_state: Option<State>,
+    pub plan: Option<Plan<'a>>,
+}
+
+impl Data<'_> {
+    /// A partner's name as the export shows it (or "Partner A" with --redact-names).
+    pub fn name(&self, id: &str) -> &str {
+        self.names
+            .get(id)
+            .map_or("a former partner", String::as_str)
+    }
+
+    pub fn step_title(&self, id: &str) -> String {
+        self.lib
+            .step(id)
+            .map_or_else(|| id.to_owned(), |s| s.title.to_owned())
+    }
+}
+
+pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
+    let lib = ctx.library()?;
+    let store = &ctx.store;
+    let couple = ctx.couple()?;
+    let viewer = ctx.viewer(&couple)?.cloned();
+    let me = viewer.as_ref().map(|p| p.id.clone());
+    let names = couple
+        .partners
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let shown = if f.redact {
+                format!("Partner {}", (b'A' + (i % 26) as u8) as char)
+            } else {
+                p.name.clone()
+            };
+            (p.id.clone(), shown)
+        })
+        .collect();
+    let sexual_ok = couple.sexual_ok();
+    let step_ok = |id: &str| sexual_ok || lib.step(id).is_none_or(|s| !lib.step_is_sexual(s));
+    let prompt_ok = |id: &str| {
+        sexual_ok
+            || lib
+                .prompts
+                .iter()
+                .find(|p| p.id == id)
+                .is_none_or(|p| !p.sexual)
+    };
+
+    let mut data = Data {
+        lib,
+        today: ctx.today,
+        viewer,
+        names,
+        needs: Vec::new(),
+        answers: Vec::new(),
+        sessions: Vec::new(),
+        debriefs: Vec::new(),
+        holds: Vec::new(),
+        own_state: None,
+        plan: None,
+        couple: Couple::default(),
+    };
+    if f.wants(Kind::Needs) {
+        data.needs = needs::load_all(store)?
+            .into_iter()
+            .filter(|n| n.visible_to(me.as_deref()) && f.by_ok(&n.owner))
+            .filter(|n| n.history.iter().any(|c| f.in_range(c.date)) || f.in_range(n.created))
+            .collect();
+    }
+    if f.wants(Kind::Prompts) {
+        data.answers = all_answers(store, f.since, f.until)?
+            .into_iter()
+            .filter(|(who, a)| f.by_ok(who) && prompt_ok(&a.prompt))
+            .collect();
+    }
+    if f.wants(Kind::Touch) && !couple.is_empty() {
+        let (states, holds) = touch::load_facts(store, &couple)?;
+        for p in &couple.partners {
+            let s = touch::load_sessions(store, &p.id)?;
+            data.sessions.extend(
+                s.sessions
+                    .into_iter()
+                    .filter(|x| step_ok(&x.step) && f.in_range(x.date) && f.by_ok(&p.id))
+                    .map(|x| (p.id.clone(), x)),
+            );
+            data.debriefs.extend(
+                s.debriefs
+                    .into_iter()
+                    .filter(|d| {
+                        (!d.private || me.as_deref() == Some(&p.id))
+                            && step_ok(&d.step)
+                            && f.in_range(d.date)
+                            && f.by_ok(&p.id)
+                    })
+                    .map(|d| (p.id.clone(), d)),
+            );
+        }
+        data.sessions
+            .sort_by(|a, b| (a.1.at, &a.0).cmp(&(b.1.at, &b.0)));
+        data.debriefs
+            .sort_by(|a, b| (a.1.at, &a.0).cmp(&(b.1.at, &b.0)));
+        data.own_state = me
+            .as_ref()
+            .and_then(|m| states.iter().find(|s| &s.partner == m))
+            .cloned()
+            .map(|mut s| {
+                s.boundaries.retain(|k, _| step_ok(k));
+                s.events.retain(
+                    |e| !matches!(&e.kind, touch::EventKind::Ready { step } if !step_ok(step)),
+                );
+                s.help_shown.retain(|k| step_ok(k));
+                s
+            });
+        data.plan = Some(touch::derive(lib, &couple, &states, &holds, ctx.today));
+        data.holds = holds;
+    }
+    data.couple = couple;
+    Ok(data)
+}
+
+/// Checks the date range: --since must not be after --until.
+pub fn check_range(since: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<()> {
+    match (since, until) {
+        (Some(s), Some(u)) if s > u => Err(Error::usage(format!(
+            "--since {s} is after --until {u}; swap them"
+        ))),
+        _ => Ok(()),
+    }
+}

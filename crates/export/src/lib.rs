@@ -1,0 +1,127 @@
+//! export: the command line, turned once into a validated request and run.
+
+mod formats;
+mod gather;
+mod json;
+mod markdown;
+mod notes;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use closer_core::cli::couple::{self, CoupleArgs};
+use closer_core::cli::output::Out;
+use closer_core::cli::{AFTER_HELP, Context, Extra, Globals};
+use closer_core::dates::date_arg;
+use closer_core::{Error, Result};
+use gather::{Filters, Kind};
+use std::path::PathBuf;
+
+/// Everything the partner at the keyboard may see, out as Markdown (the default), JSON, CSV,
+/// jrnl or org on standard output, or as a folder of notes for Obsidian or Joplin. Private records
+/// appear only for their author; sexual content only if you both opted in.
+///
+/// `export` is also a shell builtin; in scripts and cron use the same program as `closer-export`.
+#[derive(Parser, Debug)]
+#[command(name = "export", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(flatten)]
+    args: ExportArgs,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ExportArgs {
+    /// The output format
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: Format,
+    /// Only these kinds of record (comma-separated)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+    only: Vec<Kind>,
+    /// Only records from this day on
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+    since: Option<NaiveDate>,
+    /// Only records up to and including this day
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+    until: Option<NaiveDate>,
+    /// Only this partner's records
+    #[arg(long, value_name = "NAME")]
+    by: Option<String>,
+    /// Write "Partner A", "Partner B" instead of names (for sharing with a therapist)
+    #[arg(long)]
+    redact_names: bool,
+    /// Write one note per day and one per need into this folder, instead of standard output
+    #[arg(long, value_name = "DIR", conflicts_with = "format")]
+    to_dir: Option<PathBuf>,
+    /// The notes app the folder is for
+    #[arg(long, value_enum, default_value = "obsidian", requires = "to_dir")]
+    layout: Layout,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Markdown,
+    Json,
+    Csv,
+    Jrnl,
+    Org,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    Obsidian,
+    Joplin,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Who the partners are, their conditions and opt-ins
+    Couple(CoupleArgs),
+    #[command(flatten)]
+    Extra(Extra),
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::new("export", &cli.globals)?;
+    match cli.cmd {
+        Some(Cmd::Couple(args)) => return couple::run(&ctx, &args),
+        Some(Cmd::Extra(e)) => return e.run::<Cli>(),
+        None => {}
+    }
+    let a = cli.args;
+    gather::check_range(a.since, a.until)?;
+    let couple = ctx.couple()?;
+    let by =
+        a.by.as_deref()
+            .map(|n| couple.find(n).map(|p| p.id.clone()))
+            .transpose()?;
+    if a.format == Format::Csv && a.only.len() != 1 {
+        return Err(Error::usage(
+            "CSV holds one kind of record per run: add --only needs, --only touch or --only prompts",
+        ));
+    }
+    let filters = Filters {
+        only: a.only,
+        since: a.since,
+        until: a.until,
+        by,
+        redact: a.redact_names,
+    };
+    if let Some(dir) = &a.to_dir {
+        notes::prepare(dir)?;
+        let data = gather::gather(&ctx, &filters)?;
+        return notes::write(dir, a.layout, &data);
+    }
+    let data = gather::gather(&ctx, &filters)?;
+    let mut out = Out::default();
+    match a.format {
+        Format::Markdown => markdown::write(&data, &mut out),
+        Format::Json => json::write(&data, &mut out),
+        Format::Csv => formats::csv(&data, filters.only[0], &mut out),
+        Format::Jrnl => formats::jrnl(&data, &mut out),
+        Format::Org => formats::org(&data, &mut out),
+    }?;
+    out.flush()
+}
