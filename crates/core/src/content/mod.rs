@@ -343,3 +343,6 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
