@@ -209,12 +209,12 @@ pub fn update(
 pub fn rename(store: &Store, old: &str, new: &str) -> Result<Partner> {
     let new = check_name(new)?.to_owned();
     let couple = Couple::load(store)?;
-    if let Ok(other) = couple.find(&new) {
-        if !other.name.eq_ignore_ascii_case(old.trim()) {
-            return Err(Error::invalid(format!(
-                "there is already a partner called {new:?}"
-            )));
-        }
+    if let Ok(other) = couple.find(&new)
+        && !other.name.eq_ignore_ascii_case(old.trim())
+    {
+        return Err(Error::invalid(format!(
+            "there is already a partner called {new:?}"
+        )));
     }
     update(store, old, |p| {
         p.name = new;

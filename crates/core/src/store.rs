@@ -45,9 +45,17 @@ impl Store {
         self.root.join(rel)
     }
 
-    /// Creates `rel` (a directory below the root) and the root, each 0700.
+    /// Creates `rel` (a directory below the root) and the root, each 0700. Missing parents of the
+    /// root (a fresh `~/.local/share`) are created 0700 too, as XDG asks.
     pub fn ensure_dir(&self, rel: &str) -> Result<PathBuf> {
         let mut dir = self.root.clone();
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)
+                .map_err(|e| Error::io(parent, e))?;
+        }
         make_private_dir(&dir)?;
         for part in Path::new(rel).components() {
             dir.push(part);

@@ -290,7 +290,7 @@ pub fn derive<'a>(
         .enumerate()
         .flat_map(|(i, s)| s.events.iter().map(move |e| (e, i)))
         .collect();
-    events.sort_by(|a, b| (a.0.at, a.1).cmp(&(b.0.at, b.1)));
+    events.sort_by_key(|a| (a.0.at, a.1));
     let (mut cur, mut finished) = (0usize, false);
     let mut ready = BTreeSet::new();
     let mut paused = vec![false; states.len()];

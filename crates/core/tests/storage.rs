@@ -224,7 +224,7 @@ fn run_two_writers(mode: &str, dir: &Path) {
     }
 }
 
-/// Every file below `dir` as (path, kind), sorted.
+/// Every file and folder below `dir`, sorted.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut todo = vec![dir.to_path_buf()];
@@ -573,7 +573,10 @@ fn everything_is_private_even_with_umask_000() {
     finish(child, "the writer under umask 000");
 
     // The child's own plain file shows that the umask really was 000 there.
-    assert_eq!(mode_of(&tmp.path().join("umask-probe")), 0o666);
+    assert_eq!(
+        format!("{:o}", mode_of(&tmp.path().join("umask-probe"))),
+        "666"
+    );
     let all = walk(&dir);
     let names: BTreeSet<&str> = all.iter().map(|p| name_of(p)).collect();
     for expected in [
@@ -590,10 +593,24 @@ fn everything_is_private_even_with_umask_000() {
             "{expected} was not written: {names:?}"
         );
     }
-    assert_eq!(mode_of(&dir), 0o700, "the data folder");
+    assert_eq!(format!("{:o}", mode_of(&dir)), "700", "the data folder");
     for p in &all {
-        let want = if p.is_dir() { 0o700 } else { 0o600 };
-        assert_eq!(mode_of(p), want, "{} is {:o}", p.display(), mode_of(p));
+        let want = if p.is_dir() { "700" } else { "600" };
+        assert_eq!(format!("{:o}", mode_of(p)), want, "{}", p.display());
+    }
+}
+
+#[test]
+fn a_data_folder_whose_parents_are_missing_is_created() {
+    // A fresh account: no ~/.local/share yet.
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let dir = home.join(".local").join("share").join("closer");
+    let store = Store::new(&dir);
+    let n = needs::add(&store, need("alex00000000", "a first need"), at()).unwrap();
+    assert!(dir.join("needs").join(format!("{}.json", n.id)).is_file());
+    for p in [home.join(".local"), home.join(".local").join("share"), dir] {
+        assert_eq!(format!("{:o}", mode_of(&p)), "700", "{}", p.display());
     }
 }
 

@@ -13,12 +13,12 @@ pub(crate) fn history(
     until: Option<NaiveDate>,
     format: Format,
 ) -> Result<()> {
-    if let (Some(s), Some(u)) = (since, until) {
-        if s > u {
-            return Err(Error::usage(format!(
-                "--since {s} is after --until {u}; swap them"
-            )));
-        }
+    if let (Some(s), Some(u)) = (since, until)
+        && s > u
+    {
+        return Err(Error::usage(format!(
+            "--since {s} is after --until {u}; swap them"
+        )));
     }
     let couple = ctx.couple()?;
     let answers = all_answers(&ctx.store, since, until)?;
