@@ -9,6 +9,7 @@ pub mod content;
 pub mod dates;
 pub mod error;
 pub mod ids;
+pub mod index;
 pub mod needs;
 pub mod profile;
 pub mod prompts;

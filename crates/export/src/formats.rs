@@ -110,7 +110,7 @@ pub(crate) fn csv(d: &Data, kind: Kind, out: &mut Out) -> Result<()> {
             )?;
             for (who, s) in &d.sessions {
                 let mut deb = String::new();
-                for (by, x) in d.debriefs.iter().filter(|(_, x)| x.session == s.id) {
+                for (by, x) in d.debriefs_of(&s.id) {
                     let too = x
                         .too_much
                         .as_ref()
@@ -197,7 +197,7 @@ pub(crate) fn jrnl(d: &Data, out: &mut Out) -> Result<()> {
         if let Some(n) = &s.note {
             let _ = write!(body, "\nNote: {}", jrnl_text(n));
         }
-        for (by, x) in d.debriefs.iter().filter(|(_, x)| x.session == s.id) {
+        for (by, x) in d.debriefs_of(&s.id) {
             if let Some(n) = &x.noticed {
                 let _ = write!(body, "\n{} noticed: {}", d.name(by), jrnl_text(n));
             }
@@ -306,7 +306,7 @@ pub(crate) fn org(d: &Data, out: &mut Out) -> Result<()> {
             if let Some(n) = &x.note {
                 let _ = writeln!(s, "{}", org_text(n, ""));
             }
-            for (by, b) in d.debriefs.iter().filter(|(_, b)| b.session == x.id) {
+            for (by, b) in d.debriefs_of(&x.id) {
                 if let Some(n) = &b.noticed {
                     let _ = writeln!(
                         s,

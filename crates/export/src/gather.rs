@@ -51,6 +51,8 @@ pub struct Data<'a> {
     pub answers: Vec<(String, Answer)>,
     pub sessions: Vec<(String, Session)>,
     pub debriefs: Vec<(String, Debrief)>,
+    /// Positions in `debriefs` by session ID.
+    by_session: HashMap<String, Vec<usize>>,
     pub holds: Vec<Hold>,
     pub own_state: Option<State>,
     pub plan: Option<Plan<'a>>,
@@ -62,6 +64,15 @@ impl Data<'_> {
         self.names
             .get(id)
             .map_or("a former partner", String::as_str)
+    }
+
+    /// The debriefs on one session, with the partner who wrote each.
+    pub fn debriefs_of(&self, session: &str) -> impl Iterator<Item = &(String, Debrief)> {
+        self.by_session
+            .get(session)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.debriefs[i])
     }
 
     pub fn step_title(&self, id: &str) -> String {
@@ -110,6 +121,7 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
         answers: Vec::new(),
         sessions: Vec::new(),
         debriefs: Vec::new(),
+        by_session: HashMap::new(),
         holds: Vec::new(),
         own_state: None,
         plan: None,

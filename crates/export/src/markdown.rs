@@ -5,7 +5,7 @@ use closer_core::Result;
 use closer_core::cli::output::{Out, markdown as md};
 use closer_core::needs::Need;
 use closer_core::prompts::Answer;
-use closer_core::touch::{Debrief, Session};
+use closer_core::touch::Session;
 use std::fmt::Write;
 
 pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
@@ -60,7 +60,7 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
         if !d.sessions.is_empty() {
             out.raw("\n### Sessions\n\n")?;
             for (who, s) in &d.sessions {
-                out.raw(&session(d, who, s, &d.debriefs))?;
+                out.raw(&session(d, who, s))?;
             }
         }
     }
@@ -111,7 +111,7 @@ pub(crate) fn need(d: &Data, n: &Need, level: usize) -> String {
 }
 
 /// One session line with the debriefs on it that may be seen.
-pub(crate) fn session(d: &Data, who: &str, s: &Session, debriefs: &[(String, Debrief)]) -> String {
+pub(crate) fn session(d: &Data, who: &str, s: &Session) -> String {
     let mut line = format!("- {} · {}", s.date, md(&d.step_title(&s.step), "  "));
     if let Some(g) = &s.giver {
         let _ = write!(line, " · {} gave first", md(d.name(g), ""));
@@ -123,7 +123,7 @@ pub(crate) fn session(d: &Data, who: &str, s: &Session, debriefs: &[(String, Deb
     if let Some(n) = &s.note {
         let _ = writeln!(line, "  - Note: {}", md(n, "    "));
     }
-    for (by, x) in debriefs.iter().filter(|(_, x)| x.session == s.id) {
+    for (by, x) in d.debriefs_of(&s.id) {
         let private = if x.private { " (private)" } else { "" };
         if let Some(n) = &x.noticed {
             let _ = writeln!(
@@ -148,14 +148,21 @@ pub(crate) fn session(d: &Data, who: &str, s: &Session, debriefs: &[(String, Deb
 /// One day's prompt with every answer given to it.
 pub(crate) fn answers(d: &Data, day: &[(String, Answer)], level: usize) -> String {
     let first = &day[0].1;
-    let mut s = format!("\n{} {}\n\n", "#".repeat(level), first.date);
+    let mut s = String::with_capacity(256 * day.len());
+    let _ = write!(s, "\n{} {}\n\n", "#".repeat(level), first.date);
     let mut last_prompt = "";
     for (who, a) in day {
         if a.prompt != last_prompt {
-            let _ = writeln!(s, "> {}\n", md(&a.prompt_text, "> "));
+            s.push_str("> ");
+            s.push_str(&md(&a.prompt_text, "> "));
+            s.push_str("\n\n");
             last_prompt = &a.prompt;
         }
-        let _ = writeln!(s, "- **{}:** {}", md(d.name(who), ""), md(&a.text, "  "));
+        s.push_str("- **");
+        s.push_str(&md(d.name(who), ""));
+        s.push_str(":** ");
+        s.push_str(&md(&a.text, "  "));
+        s.push('\n');
     }
     s
 }

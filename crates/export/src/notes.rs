@@ -6,6 +6,7 @@ use crate::Layout;
 use crate::gather::Data;
 use crate::markdown;
 use chrono::NaiveDate;
+use closer_core::cli::output::clean;
 use closer_core::store::write_atomic;
 use closer_core::{Error, Result};
 use std::collections::BTreeMap;
@@ -31,6 +32,8 @@ fn yaml(s: &str) -> String {
 }
 
 fn front_matter(layout: Layout, id: &str, title: &str, date: NaiveDate, tags: &[&str]) -> String {
+    // A title is one line of plain text: no escape sequences for whatever shows it later.
+    let title = &clean(title, false);
     let mut s = format!("---\ntitle: {}\n", yaml(title));
     match layout {
         Layout::Obsidian => s += &format!("date: {date}\naliases:\n  - {}\n", yaml(title)),
@@ -101,7 +104,7 @@ pub(crate) fn write(dir: &Path, layout: Layout, d: &Data) -> Result<()> {
         if !text.contains("## Touch") {
             text.push_str("\n## Touch\n\n");
         }
-        text.push_str(&markdown::session(d, who, s, &d.debriefs));
+        text.push_str(&markdown::session(d, who, s));
     }
     for (date, body) in &days {
         let id = format!("day-{date}");

@@ -4,6 +4,7 @@ use crate::ListArgs;
 use closer_core::Result;
 use closer_core::cli::Context;
 use closer_core::cli::output::{Mode, Out, table};
+use closer_core::index;
 use closer_core::needs::{self, Need};
 use closer_core::profile::Couple;
 use serde_json::{Value, json};
@@ -43,17 +44,24 @@ pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
         .as_deref()
         .map(|n| couple.find(n).map(|p| p.id.clone()))
         .transpose()?;
-    let shown: Vec<(String, Need)> =
-        needs::visible(needs::load_all(&ctx.store)?, viewer.as_deref())
-            .into_iter()
-            .filter(|(_, n)| args.all || args.status.is_some() || args.due || n.status.is_open())
-            .filter(|(_, n)| by.as_ref().is_none_or(|b| &n.owner == b))
-            .filter(|(_, n)| args.status.is_none_or(|s| n.status == s))
-            .filter(|(_, n)| args.category.as_ref().is_none_or(|c| &n.category == c))
-            .filter(|(_, n)| !args.due || n.due(ctx.today))
-            .collect();
+    let mode = args.format.mode(ctx.stdout_terminal);
+    let all = if mode == Mode::Json {
+        needs::load_all(&ctx.store)?
+    } else {
+        // Lists without history come from the device-local index when it is current.
+        let idx = ctx.cache_dir.as_ref().map(|c| index::path(c, &ctx.store));
+        index::needs_without_history(&ctx.store, idx.as_deref())?
+    };
+    let shown: Vec<(String, Need)> = needs::visible(all, viewer.as_deref())
+        .into_iter()
+        .filter(|(_, n)| args.all || args.status.is_some() || args.due || n.status.is_open())
+        .filter(|(_, n)| by.as_ref().is_none_or(|b| &n.owner == b))
+        .filter(|(_, n)| args.status.is_none_or(|s| n.status == s))
+        .filter(|(_, n)| args.category.as_ref().is_none_or(|c| &n.category == c))
+        .filter(|(_, n)| !args.due || n.due(ctx.today))
+        .collect();
     let mut out = Out::default();
-    match args.format.mode(ctx.stdout_terminal) {
+    match mode {
         Mode::Json => out.json(
             &shown
                 .iter()

@@ -56,6 +56,8 @@ pub struct Context {
     pub tool: &'static str,
     pub store: Store,
     pub config_dir: PathBuf,
+    /// This device's cache folder (for indexes that can be rebuilt at any time).
+    pub cache_dir: Option<PathBuf>,
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
     /// `--as` or `CLOSER_AS`.
@@ -89,6 +91,7 @@ impl Context {
             None => xdg("XDG_DATA_HOME", ".local/share")?,
         };
         let config_dir = xdg("XDG_CONFIG_HOME", ".config").unwrap_or_else(|_| data.join("config"));
+        let cache_dir = xdg("XDG_CACHE_HOME", ".cache").ok();
         let today = match var("CLOSER_TODAY") {
             Some(d) => crate::dates::parse_date(&d)
                 .map_err(|e| Error::usage(format!("CLOSER_TODAY: {e}")))?,
@@ -102,6 +105,7 @@ impl Context {
             tool,
             store: Store::new(data),
             config_dir,
+            cache_dir,
             today,
             now: Utc::now(),
             as_name: g.as_name.clone().filter(|s| !s.trim().is_empty()),

@@ -41,11 +41,9 @@ impl Format {
 /// Removes what could drive a terminal: escape sequences, control characters (keeping line breaks
 /// and tabs when `multiline`), and bidirectional overrides that reorder what is shown.
 pub fn clean(s: &str, multiline: bool) -> Cow<'_, str> {
-    let bad = |c: char| {
-        (c.is_control() && !(multiline && (c == '\n' || c == '\t')))
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
-    };
-    if !s.chars().any(bad) {
+    let bad = |c: char| (c.is_control() && !(multiline && (c == '\n' || c == '\t'))) || is_bidi(c);
+    // Printable ASCII needs no look at each character.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(bad) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -85,6 +83,11 @@ pub fn clean(s: &str, multiline: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Marks that reorder how text is shown (bidirectional overrides and isolates).
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
 /// One field of a plain, tab-separated line: cleaned, and with no tabs or line breaks left.
 pub fn field(s: &str) -> Cow<'_, str> {
     clean(s, false)
@@ -93,7 +96,18 @@ pub fn field(s: &str) -> Cow<'_, str> {
 /// Text made inert for Markdown: cleaned for the terminal, every character that could start
 /// markup (emphasis, links, wiki links, HTML, headings, quotes, lists, tables, rules) escaped.
 /// Line breaks stay; each new line starts with `indent`.
-pub fn markdown(s: &str, indent: &str) -> String {
+pub fn markdown<'a>(s: &'a str, indent: &str) -> Cow<'a, str> {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b" ,.;:'\"?()/@&^".contains(&b);
+    let first_ok = s
+        .bytes()
+        .next()
+        .is_none_or(|b| !b.is_ascii_digit() && b != b' ');
+    if first_ok
+        && s.bytes().all(|b| plain(b) || b >= 0x80)
+        && (s.is_ascii() || !s.chars().any(|c| c.is_control() || is_bidi(c)))
+    {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len() + 8);
     for (i, line) in clean(s, true).split('\n').enumerate() {
         if i > 0 {
@@ -114,7 +128,7 @@ pub fn markdown(s: &str, indent: &str) -> String {
         }
         out.push_str(&escape_md_chars(body));
     }
-    out
+    Cow::Owned(out)
 }
 
 fn escape_md_chars(s: &str) -> String {

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The benchmarks against the peers, reproducible by anyone on Debian or Ubuntu:
+#   bash bench/run.sh            (installs hyperfine, fortune-mod, taskwarrior, time and jrnl if missing)
+# Builds the data through closer's own code (bench/src/main.rs), times every command side by side
+# with hyperfine, measures peak memory with GNU time, and prints one table of medians and ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v hyperfine >/dev/null || need_apt+=(hyperfine)
+[ -x /usr/games/fortune ] || command -v fortune >/dev/null || need_apt+=(fortune-mod)
+command -v task >/dev/null || need_apt+=(taskwarrior)
+[ -x /usr/bin/time ] || need_apt+=(time)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+command -v jrnl >/dev/null || python3 -m pip install --quiet --disable-pip-version-check jrnl
+FORTUNE=$(command -v fortune || echo /usr/games/fortune)
+
+cargo build --release --quiet -p closer-bench -p prompt-of-the-day -p needs-list -p touch-plan -p export
+R=$PWD/target/release
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+
+# closer: 20 years of daily answers from two partners, 2,000 sessions, 500 needs; and 200 / 5,000 needs.
+"$R/closer-bench" closer "$W/closer" --needs 500
+"$R/closer-bench" closer "$W/needs200" --needs 200 --years 1 --sessions 10
+"$R/closer-bench" closer "$W/needs5000" --needs 5000 --years 1 --sessions 10
+# The peers, at the same sizes.
+for n in 100 5000; do
+  mkdir -p "$W/task$n"
+  printf 'data.location=%s\nconfirmation=off\nverbose=nothing\nhooks=off\n' "$W/task$n" > "$W/task$n.rc"
+  "$R/closer-bench" tasks $n > "$W/tasks$n.json"
+  TASKRC="$W/task$n.rc" task import "$W/tasks$n.json" >/dev/null 2>&1
+done
+"$R/closer-bench" jrnl 7300 > "$W/journal.txt"
+printf 'colors: {body: none, date: none, tags: none, title: none}\ndefault_hour: 9\ndefault_minute: 0\neditor: ""\nencrypt: false\nhighlight: false\nindent_character: "|"\njournals:\n  default: %s\nlinewrap: 79\ntagsymbols: "@"\ntemplate: false\ntimeformat: "%%Y-%%m-%%d %%H:%%M"\nversion: v4.1\n' "$W/journal.txt" > "$W/jrnl.yaml"
+
+export CLOSER_TODAY=2026-11-21 NO_COLOR=1
+run() { # name, [VAR=value ...], command: times the command itself (no wrapper) with those variables
+  local name=$1; shift
+  local vars=()
+  while [[ $1 == *=* ]]; do vars+=("$1"); shift; done
+  env "${vars[@]}" hyperfine -N --warmup 5 --min-runs 30 --style none --export-json "$W/$name.json" "$*" >/dev/null
+  env "${vars[@]}" /usr/bin/time -f %M -o "$W/$name.mem" "$@" >/dev/null 2>&1 || true
+}
+run true true
+run fortune "$FORTUNE"
+run prompt CLOSER_DIR="$W/closer" "$R/prompt-of-the-day"
+run needs200 CLOSER_DIR="$W/needs200" "$R/needs-list" --plain
+run needs5000 CLOSER_DIR="$W/needs5000" "$R/needs-list" --plain
+run task100 TASKRC="$W/task100.rc" task list
+run task5000 TASKRC="$W/task5000.rc" task list
+run touch CLOSER_DIR="$W/closer" "$R/touch-plan" today
+run export_md CLOSER_DIR="$W/closer" "$R/closer-export" --as Alex
+run export_json CLOSER_DIR="$W/closer" "$R/closer-export" --as Alex --format json
+run jrnl_md jrnl --config-file "$W/jrnl.yaml" --export markdown
+run jrnl_json jrnl --config-file "$W/jrnl.yaml" --export json
+
+python3 - "$W" <<'PY'
+import json, sys, platform, os
+w = sys.argv[1]
+def med(n): return json.load(open(f"{w}/{n}.json"))["results"][0]["median"]
+def mem(n):
+    try: return int(open(f"{w}/{n}.mem").read().split()[-1]) / 1024
+    except Exception: return float("nan")
+rows = [
+    ("prompt-of-the-day (20 years of answers)", "prompt", "fortune", 0.5),
+    ("prompt-of-the-day vs true", "prompt", "true", None),
+    ("needs-list --plain, 200 needs", "needs200", "true", 3.0),
+    ("needs-list --plain, 200 needs vs task list, 100 tasks", "needs200", "task100", None),
+    ("needs-list --plain, 5,000 needs vs task list, 5,000 tasks", "needs5000", "task5000", 0.1),
+    ("touch-plan today (2,000 sessions)", "touch", "true", 3.0),
+    ("export markdown (20 years) vs jrnl --export markdown (7,300)", "export_md", "jrnl_md", 0.1),
+    ("export json (20 years) vs jrnl --export json (7,300)", "export_json", "jrnl_json", None),
+]
+print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
+print(f"{'benchmark':60} {'median':>9} {'peer':>9} {'ratio':>7} {'target':>7} {'peak MiB':>8}")
+for label, a, b, target in rows:
+    ma, mb = med(a), med(b)
+    ratio = ma / mb
+    t = f"<= {target}" if target else ""
+    ok = "" if target is None else ("ok" if ratio <= target else "MISSED")
+    print(f"{label:60} {ma*1000:7.2f}ms {mb*1000:7.2f}ms {ratio:7.3f} {t:>7} {mem(a):8.1f} {ok}")
+print(f"{'peers':60} fortune {med('fortune')*1000:.2f}ms, task list 5,000 {med('task5000')*1000:.1f}ms, jrnl markdown {med('jrnl_md')*1000:.0f}ms")
+PY

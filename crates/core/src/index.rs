@@ -1,0 +1,249 @@
+//! A device-local index of the needs folder, so that listing thousands of needs reads one file
+//! instead of thousands. It lives in the cache folder, never in the data folder, holds no
+//! history, and is rebuilt whenever the needs folder has changed since it was written (every
+//! write renames a file into that folder, which changes the folder's modification time).
+//! Delete it at any time; nothing is lost.
+
+use crate::error::Result;
+use crate::needs::{self, Importance, Need, Status};
+use crate::store::{FORMAT_VERSION, Store, write_atomic};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const MAGIC: &str = "closer-needs-index 1";
+/// A folder changed this recently may change again within the same clock tick without its
+/// modification time moving; such an index is not written (the way git treats "racy" files).
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// Where the index of `store`'s needs folder lives inside `cache_dir`.
+pub fn path(cache_dir: &Path, store: &Store) -> PathBuf {
+    let root = std::fs::canonicalize(store.root()).unwrap_or_else(|_| store.root().to_owned());
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in root.as_os_str().as_encoded_bytes() {
+        h = (*b as u64 ^ h).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    cache_dir.join(format!("needs-{h:016x}.idx"))
+}
+
+fn stamp(t: SystemTime) -> String {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    format!("{}.{:09}", d.as_secs(), d.subsec_nanos())
+}
+
+/// Every need without its history: from the index when it is current, otherwise from the files
+/// (and the index is rewritten, when `index` is given and the folder has settled).
+pub fn needs_without_history(store: &Store, index: Option<&Path>) -> Result<Vec<Need>> {
+    let dir = store.path(needs::DIR);
+    let Ok(modified) = std::fs::metadata(&dir).and_then(|m| m.modified()) else {
+        return Ok(Vec::new());
+    };
+    let header = format!("{MAGIC} {}", stamp(modified));
+    if let Some(idx) = index {
+        if let Ok(text) = std::fs::read_to_string(idx) {
+            if let Some(rest) = text
+                .strip_prefix(&header)
+                .and_then(|r| r.strip_prefix('\n'))
+            {
+                if let Some(v) = rest.lines().map(parse_line).collect::<Option<Vec<Need>>>() {
+                    return Ok(v);
+                }
+            }
+        }
+    }
+    let mut all = needs::load_all(store)?;
+    for n in &mut all {
+        n.history = Vec::new();
+    }
+    if let Some(idx) = index {
+        let settled = SystemTime::now()
+            .duration_since(modified)
+            .is_ok_and(|age| age > SETTLE);
+        if settled {
+            // A cache: when it cannot be written, the next listing reads the files again.
+            let mut text = header;
+            text.push('\n');
+            for n in &all {
+                text.push_str(&line(n));
+            }
+            let _ = idx
+                .parent()
+                .map(|p| Store::new(p).ensure_dir(""))
+                .transpose()
+                .and_then(|_| write_atomic(idx, text.as_bytes()));
+        }
+    }
+    Ok(all)
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
+fn unesc(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some(o) => out.push(o),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.as_deref()
+        .map_or_else(|| "-".to_owned(), |v| format!("+{}", esc(v)))
+}
+
+fn unopt(s: &str) -> Option<Option<String>> {
+    match s.split_at_checked(1)? {
+        ("-", "") => Some(None),
+        ("+", v) => Some(Some(unesc(v))),
+        _ => None,
+    }
+}
+
+fn line(n: &Need) -> String {
+    let status = match n.status {
+        Status::Open => "open",
+        Status::Talked => "talked",
+        Status::Agreed => "agreed",
+        Status::Met => "met",
+        Status::Retired => "retired",
+    };
+    let importance = match n.importance {
+        Importance::Low => "low",
+        Importance::Medium => "medium",
+        Importance::High => "high",
+    };
+    let review = n.review.map_or_else(|| "-".to_owned(), |d| d.to_string());
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{review}\t{}\t{}\t{}\t{}\n",
+        n.id,
+        n.owner,
+        status,
+        importance,
+        esc(&n.category),
+        opt(&n.condition),
+        opt(&n.plan),
+        opt(&n.helper),
+        u8::from(n.private),
+        n.created,
+        n.version,
+        esc(&n.text)
+    )
+}
+
+fn parse_line(l: &str) -> Option<Need> {
+    let f: Vec<&str> = l.split('\t').collect();
+    let [
+        id,
+        owner,
+        status,
+        importance,
+        category,
+        condition,
+        plan,
+        helper,
+        review,
+        private,
+        created,
+        version,
+        text,
+    ] = f[..]
+    else {
+        return None;
+    };
+    Some(Need {
+        version: version.parse().ok().filter(|v| *v <= FORMAT_VERSION)?,
+        id: id.to_owned(),
+        owner: owner.to_owned(),
+        status: match status {
+            "open" => Status::Open,
+            "talked" => Status::Talked,
+            "agreed" => Status::Agreed,
+            "met" => Status::Met,
+            "retired" => Status::Retired,
+            _ => return None,
+        },
+        importance: match importance {
+            "low" => Importance::Low,
+            "medium" => Importance::Medium,
+            "high" => Importance::High,
+            _ => return None,
+        },
+        category: unesc(category),
+        condition: unopt(condition)?,
+        plan: unopt(plan)?,
+        helper: unopt(helper)?,
+        review: if review == "-" {
+            None
+        } else {
+            Some(review.parse().ok()?)
+        },
+        private: private == "1",
+        created: created.parse().ok()?,
+        text: unesc(text),
+        history: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn a_line_round_trips_whatever_the_text() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let n = Need {
+            version: 1,
+            id: "abcd12345678".into(),
+            owner: "p1".into(),
+            text: "tab\there\nnew line \\ back".into(),
+            category: "practical".into(),
+            condition: Some("arthritis".into()),
+            importance: Importance::High,
+            status: Status::Agreed,
+            plan: Some(String::new()),
+            helper: None,
+            review: Some(d),
+            private: true,
+            created: d,
+            history: Vec::new(),
+        };
+        let l = line(&n);
+        assert_eq!(l.matches('\n').count(), 1);
+        assert_eq!(parse_line(l.trim_end_matches('\n')), Some(n));
+    }
+
+    #[test]
+    fn a_stale_or_foreign_index_is_not_used() {
+        let data = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let store = Store::new(data.path());
+        store.ensure_dir(needs::DIR).unwrap();
+        let idx = path(cache.path(), &store);
+        // A forged index for an older folder time is ignored.
+        std::fs::write(&idx, format!("{MAGIC} 1.000000000\nx\n")).unwrap();
+        assert!(
+            needs_without_history(&store, Some(&idx))
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
