@@ -38,17 +38,12 @@ pub fn needs_without_history(store: &Store, index: Option<&Path>) -> Result<Vec<
         return Ok(Vec::new());
     };
     let header = format!("{MAGIC} {}", stamp(modified));
-    if let Some(idx) = index {
-        if let Ok(text) = std::fs::read_to_string(idx) {
-            if let Some(rest) = text
-                .strip_prefix(&header)
-                .and_then(|r| r.strip_prefix('\n'))
-            {
-                if let Some(v) = rest.lines().map(parse_line).collect::<Option<Vec<Need>>>() {
-                    return Ok(v);
-                }
-            }
-        }
+    let cached = index.and_then(|idx| std::fs::read_to_string(idx).ok());
+    let rest = cached
+        .as_deref()
+        .and_then(|t| t.strip_prefix(&header)?.strip_prefix('\n'));
+    if let Some(v) = rest.and_then(|r| r.lines().map(parse_line).collect::<Option<Vec<Need>>>()) {
+        return Ok(v);
     }
     let mut all = needs::load_all(store)?;
     for n in &mut all {

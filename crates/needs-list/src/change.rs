@@ -10,7 +10,7 @@ use closer_core::needs::{self, Importance, Need, Status, check_text};
 use closer_core::profile::check_conditions;
 use closer_core::{Error, Result};
 
-fn check_category(c: &str) -> Result<String> {
+pub(crate) fn check_category(c: &str) -> Result<String> {
     let c = c.trim().to_ascii_lowercase();
     if NEED_CATEGORIES.contains(&c.as_str()) {
         Ok(c)

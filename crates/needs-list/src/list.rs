@@ -37,6 +37,11 @@ pub(crate) fn to_json(short: &str, n: &Need, couple: &Couple, with_history: bool
 }
 
 pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
+    let category = args
+        .category
+        .as_deref()
+        .map(crate::change::check_category)
+        .transpose()?;
     let couple = ctx.couple()?;
     let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
     let by = args
@@ -57,7 +62,7 @@ pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
         .filter(|(_, n)| args.all || args.status.is_some() || args.due || n.status.is_open())
         .filter(|(_, n)| by.as_ref().is_none_or(|b| &n.owner == b))
         .filter(|(_, n)| args.status.is_none_or(|s| n.status == s))
-        .filter(|(_, n)| args.category.as_ref().is_none_or(|c| &n.category == c))
+        .filter(|(_, n)| category.as_ref().is_none_or(|c| &n.category == c))
         .filter(|(_, n)| !args.due || n.due(ctx.today))
         .collect();
     let mut out = Out::default();
