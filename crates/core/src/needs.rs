@@ -95,6 +95,34 @@ impl Versioned for Need {
 }
 
 impl Need {
+    /// A new, open need of `owner`'s, to be stored with [`add`] (which gives it an ID).
+    pub fn open(
+        owner: &str,
+        text: String,
+        category: String,
+        condition: Option<String>,
+        importance: Importance,
+        private: bool,
+        created: NaiveDate,
+    ) -> Need {
+        Need {
+            version: FORMAT_VERSION,
+            id: String::new(),
+            owner: owner.to_owned(),
+            text,
+            category,
+            condition,
+            importance,
+            status: Status::Open,
+            plan: None,
+            helper: None,
+            review: None,
+            private,
+            created,
+            history: Vec::new(),
+        }
+    }
+
     /// Whether partner `viewer` may see this need (`None`: nobody in particular, so shared only).
     pub fn visible_to(&self, viewer: Option<&str>) -> bool {
         !self.private || viewer == Some(self.owner.as_str())

@@ -119,12 +119,20 @@ pub struct Hold {
     pub until: NaiveDate,
     pub reason: String,
     pub created: NaiveDate,
+    /// When it was set, so that readiness marked earlier that same day is not held back by it.
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
     pub released: Option<NaiveDate>,
 }
 
 impl Hold {
     pub fn active_on(&self, day: NaiveDate) -> bool {
         self.created <= day && day < self.until && self.released.is_none_or(|r| day < r)
+    }
+
+    /// Whether the hold was already set, and still in force, when `e` happened.
+    fn in_force_at(&self, e: &Event) -> bool {
+        self.active_on(e.date) && self.at.is_none_or(|t| t <= e.at)
     }
 }
 
@@ -282,6 +290,11 @@ pub fn derive<'a>(
             .iter()
             .any(|h| h.active_on(day) && stage >= h.from_stage)
     };
+    let held_at = |stage: u8, e: &Event| {
+        holds
+            .iter()
+            .any(|h| h.in_force_at(e) && stage >= h.from_stage)
+    };
 
     // Replay everyone's readiness in time order. The plan moves on only when every partner has
     // marked the current step ready, and only into a stage no hold kept closed that day.
@@ -303,7 +316,7 @@ pub fn derive<'a>(
                 if ready.len() == states.len() {
                     ready.clear();
                     match in_plan.get(cur + 1) {
-                        Some(next) if !held(next.stage, e.date) => cur += 1,
+                        Some(next) if !held_at(next.stage, e) => cur += 1,
                         Some(_) => {}
                         None => finished = true,
                     }

@@ -41,22 +41,10 @@ pub(crate) fn add(ctx: &Context, text: &str, f: &Fields, private: bool) -> Resul
         .transpose()?;
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?;
-    let need = Need {
-        version: 0,
-        id: String::new(),
-        owner: me.id.clone(),
-        text,
-        category,
-        condition,
-        importance: f.importance.unwrap_or(Importance::Medium),
-        status: Status::Open,
-        plan: None,
-        helper: None,
-        review: None,
-        private,
-        created: ctx.today,
-        history: Vec::new(),
-    };
+    let importance = f.importance.unwrap_or(Importance::Medium);
+    let need = Need::open(
+        &me.id, text, category, condition, importance, private, ctx.today,
+    );
     let n = needs::add(&ctx.store, need, ctx.now)?;
     Out::default().line(&n.id)
 }

@@ -4,7 +4,7 @@ use closer_core::Result;
 use closer_core::cli::Context;
 use closer_core::cli::output::{Format, Mode, Out, table};
 use closer_core::content::{Library, NeedSuggestion, Role};
-use closer_core::needs::{self, Importance, Need, Status};
+use closer_core::needs::{self, Importance, Need};
 use closer_core::profile::{Couple, check_conditions};
 use serde_json::json;
 
@@ -66,22 +66,17 @@ pub(crate) fn run(
         };
         let couple = ctx.require_couple()?;
         let me = ctx.me(&couple)?;
-        let need = Need {
-            version: 0,
-            id: String::new(),
-            owner: me.id.clone(),
-            text: s.text.to_owned(),
-            category: s.category.to_owned(),
-            condition: s.conditions.first().map(|c| c.to_string()),
-            importance: Importance::Medium,
-            status: Status::Open,
-            plan: None,
-            helper: None,
-            review: None,
-            private: false,
-            created: ctx.today,
-            history: Vec::new(),
-        };
+        let condition = s.conditions.first().map(|c| c.to_string());
+        let (text, category) = (s.text.to_owned(), s.category.to_owned());
+        let need = Need::open(
+            &me.id,
+            text,
+            category,
+            condition,
+            Importance::Medium,
+            false,
+            ctx.today,
+        );
         let n = needs::add(&ctx.store, need, ctx.now)?;
         return Out::default().line(&n.id);
     }

@@ -5,11 +5,11 @@ mod browse;
 mod today;
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use closer_core::Result;
 use closer_core::cli::couple::{self, CoupleArgs};
 use closer_core::cli::output::Format;
-use closer_core::cli::{AFTER_HELP, Context, Extra, Globals};
+use closer_core::cli::{AFTER_HELP, Context, Energy, Extra, Globals};
 use closer_core::dates::date_arg;
 use closer_core::prompts::{Filter, check_categories};
 use std::path::PathBuf;
@@ -56,12 +56,6 @@ struct ShowArgs {
     /// Append the Markdown block to this note (created if needed); running it twice appends once
     #[arg(long, value_name = "FILE")]
     append_to: Option<PathBuf>,
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum Energy {
-    Low,
-    Normal,
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,10 +5,10 @@ mod plan;
 mod sessions;
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use closer_core::Result;
 use closer_core::cli::couple::{self, CoupleArgs};
-use closer_core::cli::{AFTER_HELP, Context, Extra, Globals};
+use closer_core::cli::{AFTER_HELP, Context, Energy, Extra, Globals};
 use closer_core::dates::date_arg;
 use closer_core::touch::{Answer, Mark};
 
@@ -23,12 +23,6 @@ pub struct Cli {
     globals: Globals,
     #[command(subcommand)]
     cmd: Option<Cmd>,
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum Energy {
-    Low,
-    Normal,
 }
 
 #[derive(Subcommand, Debug)]

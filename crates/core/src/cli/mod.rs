@@ -265,6 +265,14 @@ pub fn run<C: Parser>(tool: &str, body: impl FnOnce(C) -> Result<()>) -> ExitCod
     }
 }
 
+/// How much energy there is today, for `--energy`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Energy {
+    /// A flare or low-energy day: gentler, shorter
+    Low,
+    Normal,
+}
+
 /// `completions SHELL` and `man`, which every tool offers.
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum Extra {
