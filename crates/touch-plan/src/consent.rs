@@ -293,6 +293,7 @@ pub(crate) fn hold(
         until,
         reason,
         created: ctx.today,
+        at: Some(ctx.now),
         released: None,
     };
     ctx.store
