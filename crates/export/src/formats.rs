@@ -114,7 +114,13 @@ pub(crate) fn csv(d: &Data, kind: Kind, out: &mut Out) -> Result<()> {
                     let too = x
                         .too_much
                         .as_ref()
-                        .map(|t| format!(" (too much {t})"))
+                        .map(|t| {
+                            if t.is_empty() {
+                                " (too much)".to_owned()
+                            } else {
+                                format!(" (too much: {t})")
+                            }
+                        })
                         .unwrap_or_default();
                     let _ = write!(
                         deb,
@@ -202,7 +208,12 @@ pub(crate) fn jrnl(d: &Data, out: &mut Out) -> Result<()> {
                 let _ = write!(body, "\n{} noticed: {}", d.name(by), jrnl_text(n));
             }
             if let Some(t) = &x.too_much {
-                let _ = write!(body, "\n{}: too much {}", d.name(by), jrnl_text(t));
+                let what = if t.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", jrnl_text(t))
+                };
+                let _ = write!(body, "\n{}: too much{what}", d.name(by));
             }
         }
         jrnl_entry(
@@ -234,9 +245,17 @@ fn org_date(d: NaiveDate) -> String {
     format!("[{}]", d.format("%Y-%m-%d %a"))
 }
 
+/// Org's own escape: a zero-width space between the brackets keeps `[[...]]` from being a link
+/// (which could run code when followed).
+fn org_inert(s: &str) -> String {
+    clean(s, true)
+        .replace("[[", "[\u{200b}[")
+        .replace("]]", "]\u{200b}]")
+}
+
 /// Body text for org: indented, so nothing a partner typed can start a headline, keyword or drawer.
 fn org_text(s: &str, indent: &str) -> String {
-    clean(s, true)
+    org_inert(s)
         .lines()
         .map(|l| {
             if l.trim_start().starts_with(['#', ':', '*']) {
@@ -250,7 +269,7 @@ fn org_text(s: &str, indent: &str) -> String {
 }
 
 fn org_line(s: &str) -> String {
-    clean(s, false).trim().to_owned()
+    org_inert(s).replace(['\n', '\t'], " ").trim().to_owned()
 }
 
 pub(crate) fn org(d: &Data, out: &mut Out) -> Result<()> {

@@ -166,6 +166,12 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
             .sort_by(|a, b| (a.1.at, &a.0).cmp(&(b.1.at, &b.0)));
         data.debriefs
             .sort_by(|a, b| (a.1.at, &a.0).cmp(&(b.1.at, &b.0)));
+        for (i, (_, d)) in data.debriefs.iter().enumerate() {
+            data.by_session
+                .entry(d.session.clone())
+                .or_default()
+                .push(i);
+        }
         data.own_state = me
             .as_ref()
             .and_then(|m| states.iter().find(|s| &s.partner == m))

@@ -134,12 +134,12 @@ pub(crate) fn session(d: &Data, who: &str, s: &Session) -> String {
             );
         }
         if let Some(t) = &x.too_much {
-            let _ = writeln!(
-                line,
-                "  - {}{private}: too much {}",
-                md(d.name(by), ""),
-                md(t, "    ")
-            );
+            let what = if t.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", md(t, "    "))
+            };
+            let _ = writeln!(line, "  - {}{private}: too much{what}", md(d.name(by), ""));
         }
     }
     line

@@ -268,7 +268,6 @@ pub fn run<C: Parser>(tool: &str, body: impl FnOnce(C) -> Result<()>) -> ExitCod
 /// How much energy there is today, for `--energy`.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Energy {
-    /// A flare or low-energy day: gentler, shorter
     Low,
     Normal,
 }
