@@ -129,6 +129,15 @@ impl Versioned for AnswerFile {
     fn version(&self) -> u32 {
         self.version
     }
+
+    fn encode(&self) -> serde_json::Result<Vec<u8>> {
+        let answers = self
+            .answers
+            .iter()
+            .map(serde_json::to_vec)
+            .collect::<serde_json::Result<_>>()?;
+        crate::store::json_lines(self.version, &self.partner, &[("answers", answers)])
+    }
 }
 
 /// The longest answer, in characters.
@@ -175,11 +184,12 @@ pub fn all_answers(
     since: Option<NaiveDate>,
     until: Option<NaiveDate>,
 ) -> Result<Vec<(String, Answer)>> {
-    let mut out = Vec::new();
     let root = store.path("answers");
     let Ok(dirs) = std::fs::read_dir(&root) else {
-        return Ok(out);
+        return Ok(Vec::new());
     };
+    // Every year file in range, of every partner; the largest reads, so spread over the cores.
+    let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
     for dir in dirs.flatten() {
         let partner = dir.file_name().to_string_lossy().into_owned();
         for path in store.list(&format!("answers/{partner}"))? {
@@ -187,22 +197,28 @@ pub fn all_answers(
                 .file_stem()
                 .and_then(|s| s.to_str())
                 .and_then(|s| s.parse().ok());
-            if year.is_some_and(|y| {
+            let out_of_range = year.is_some_and(|y| {
                 since.is_some_and(|s| y < s.year()) || until.is_some_and(|u| y > u.year())
-            }) {
-                continue;
+            });
+            if !out_of_range {
+                files.push((partner.clone(), path));
             }
-            if let Some(f) = crate::store::read_file::<AnswerFile>(&path)? {
-                let keep = |a: &Answer| {
-                    since.is_none_or(|s| a.date >= s) && until.is_none_or(|u| a.date <= u)
-                };
-                out.extend(
-                    f.answers
-                        .into_iter()
-                        .filter(keep)
-                        .map(|a| (partner.clone(), a)),
-                );
-            }
+        }
+    }
+    let paths: Vec<std::path::PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
+    let keep = |a: &Answer| since.is_none_or(|s| a.date >= s) && until.is_none_or(|u| a.date <= u);
+    let mut out = Vec::new();
+    for ((partner, _), f) in files
+        .iter()
+        .zip(crate::store::read_files::<AnswerFile>(&paths)?)
+    {
+        if let Some(f) = f {
+            out.extend(
+                f.answers
+                    .into_iter()
+                    .filter(keep)
+                    .map(|a| (partner.clone(), a)),
+            );
         }
     }
     out.sort_by(|a, b| (a.1.date, &a.0).cmp(&(b.1.date, &b.0)));

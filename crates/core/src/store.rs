@@ -13,8 +13,42 @@ use std::path::{Path, PathBuf};
 pub const FORMAT_VERSION: u32 = 1;
 
 /// A record file carries its format version.
-pub trait Versioned {
+pub trait Versioned: Serialize {
     fn version(&self) -> u32;
+
+    /// The bytes on disk: pretty JSON (records with long lists use [`json_lines`]).
+    fn encode(&self) -> serde_json::Result<Vec<u8>> {
+        let mut b = serde_json::to_vec_pretty(self)?;
+        b.push(b'\n');
+        Ok(b)
+    }
+}
+
+/// A partner's file with long lists: its version and partner, then `lists`, each list item on a
+/// line of its own: compact to read back, and each change a one-line diff for a couple who sync
+/// the folder with git.
+pub fn json_lines(
+    version: u32,
+    partner: &str,
+    lists: &[(&str, Vec<Vec<u8>>)],
+) -> serde_json::Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Head<'a> {
+        version: u32,
+        partner: &'a str,
+    }
+    let mut out = serde_json::to_vec(&Head { version, partner })?;
+    out.pop(); // the closing brace
+    for (key, items) in lists {
+        out.extend_from_slice(format!(",\n{}: [", serde_json::to_string(key)?).as_bytes());
+        for (i, item) in items.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            out.extend_from_slice(item);
+        }
+        out.extend_from_slice(b"\n]");
+    }
+    out.extend_from_slice(b"\n}\n");
+    Ok(out)
 }
 
 #[derive(serde::Deserialize)]
@@ -89,14 +123,13 @@ impl Store {
     /// Writes a record atomically: a temp file in the same directory, fsync, rename, fsync of the
     /// directory. Refuses to replace a file that is from a newer version or does not parse.
     /// Call it while holding the directory's [`Lock`].
-    pub fn write<T: Serialize>(&self, rel: &str, value: &T) -> Result<()> {
+    pub fn write<T: Versioned>(&self, rel: &str, value: &T) -> Result<()> {
         let path = self.path(rel);
         if path.exists() {
             // Parse-check the old file: a newer or broken file must never be overwritten.
             check_replaceable(&path)?;
         }
-        let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::io(&path, e.into()))?;
-        bytes.push(b'\n');
+        let bytes = value.encode().map_err(|e| Error::io(&path, e.into()))?;
         write_atomic(&path, &bytes)
     }
 
@@ -144,12 +177,43 @@ impl Store {
     }
 
     /// Reads every record in directory `rel`.
-    pub fn read_all<T: DeserializeOwned + Versioned>(&self, rel: &str) -> Result<Vec<T>> {
-        self.list(rel)?
-            .iter()
-            .filter_map(|p| read_file(p).transpose())
-            .collect()
+    pub fn read_all<T: DeserializeOwned + Versioned + Send>(&self, rel: &str) -> Result<Vec<T>> {
+        Ok(read_files(&self.list(rel)?)?
+            .into_iter()
+            .flatten()
+            .collect())
     }
+}
+
+/// Reads and parses many record files, in order, spreading the work over the processor's cores
+/// when there are enough files for that to pay; `None` for a file that has gone.
+pub fn read_files<T: DeserializeOwned + Versioned + Send>(
+    paths: &[PathBuf],
+) -> Result<Vec<Option<T>>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if threads < 2 || paths.len() < 16 {
+        return paths.iter().map(|p| read_file(p)).collect();
+    }
+    let chunk = paths.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = paths
+            .chunks(chunk)
+            .map(|c| {
+                s.spawn(move || {
+                    c.iter()
+                        .map(|p| read_file::<T>(p))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(paths.len());
+        for part in parts {
+            out.extend(part.join().expect("a reading thread panicked")?);
+        }
+        Ok(out)
+    })
 }
 
 /// Reads and parses one record file; `None` when it does not exist.

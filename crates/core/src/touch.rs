@@ -139,7 +139,31 @@ impl Hold {
 macro_rules! versioned {
     ($($t:ty),*) => {$(impl Versioned for $t { fn version(&self) -> u32 { self.version } })*};
 }
-versioned!(State, Sessions, Hold);
+versioned!(State, Hold);
+
+impl Versioned for Sessions {
+    fn version(&self) -> u32 {
+        self.version
+    }
+
+    fn encode(&self) -> serde_json::Result<Vec<u8>> {
+        let sessions = self
+            .sessions
+            .iter()
+            .map(serde_json::to_vec)
+            .collect::<serde_json::Result<_>>()?;
+        let debriefs = self
+            .debriefs
+            .iter()
+            .map(serde_json::to_vec)
+            .collect::<serde_json::Result<_>>()?;
+        crate::store::json_lines(
+            self.version,
+            &self.partner,
+            &[("sessions", sessions), ("debriefs", debriefs)],
+        )
+    }
+}
 
 pub fn state_path(partner: &str) -> String {
     format!("touch/{partner}/state.json")

@@ -103,14 +103,13 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
         .collect();
     let sexual_ok = couple.sexual_ok();
     let step_ok = |id: &str| sexual_ok || lib.step(id).is_none_or(|s| !lib.step_is_sexual(s));
-    let prompt_ok = |id: &str| {
-        sexual_ok
-            || lib
-                .prompts
-                .iter()
-                .find(|p| p.id == id)
-                .is_none_or(|p| !p.sexual)
-    };
+    let sexual_prompts: std::collections::HashSet<&str> = lib
+        .prompts
+        .iter()
+        .filter(|p| p.sexual)
+        .map(|p| p.id)
+        .collect();
+    let prompt_ok = |id: &str| sexual_ok || !sexual_prompts.contains(id);
 
     let mut data = Data {
         lib,
@@ -127,21 +126,43 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
         plan: None,
         couple: Couple::default(),
     };
-    if f.wants(Kind::Needs) {
-        data.needs = needs::load_all(store)?
-            .into_iter()
-            .filter(|n| n.visible_to(me.as_deref()) && f.by_ok(&n.owner))
-            .filter(|n| n.history.iter().any(|c| f.in_range(c.date)) || f.in_range(n.created))
-            .collect();
-    }
-    if f.wants(Kind::Prompts) {
-        data.answers = all_answers(store, f.since, f.until)?
+    // The answers are the largest read: they load on another thread while this one reads the rest.
+    let answers = std::thread::scope(|scope| {
+        let answers = f
+            .wants(Kind::Prompts)
+            .then(|| scope.spawn(|| all_answers(store, f.since, f.until)));
+        read_needs_and_touch(store, f, &couple, me.as_deref(), &step_ok, &mut data)?;
+        answers
+            .map(|h| h.join().expect("the reading thread panicked"))
+            .transpose()
+    })?;
+    if let Some(a) = answers {
+        data.answers = a
             .into_iter()
             .filter(|(who, a)| f.by_ok(who) && prompt_ok(&a.prompt))
             .collect();
     }
+    data.couple = couple;
+    Ok(data)
+}
+
+fn read_needs_and_touch(
+    store: &closer_core::store::Store,
+    f: &Filters,
+    couple: &Couple,
+    me: Option<&str>,
+    step_ok: &dyn Fn(&str) -> bool,
+    data: &mut Data,
+) -> Result<()> {
+    if f.wants(Kind::Needs) {
+        data.needs = needs::load_all(store)?
+            .into_iter()
+            .filter(|n| n.visible_to(me) && f.by_ok(&n.owner))
+            .filter(|n| n.history.iter().any(|c| f.in_range(c.date)) || f.in_range(n.created))
+            .collect();
+    }
     if f.wants(Kind::Touch) && !couple.is_empty() {
-        let (states, holds) = touch::load_facts(store, &couple)?;
+        let (states, holds) = touch::load_facts(store, couple)?;
         for p in &couple.partners {
             let s = touch::load_sessions(store, &p.id)?;
             data.sessions.extend(
@@ -154,7 +175,7 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
                 s.debriefs
                     .into_iter()
                     .filter(|d| {
-                        (!d.private || me.as_deref() == Some(&p.id))
+                        (!d.private || me == Some(p.id.as_str()))
                             && step_ok(&d.step)
                             && f.in_range(d.date)
                             && f.by_ok(&p.id)
@@ -173,8 +194,7 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
                 .push(i);
         }
         data.own_state = me
-            .as_ref()
-            .and_then(|m| states.iter().find(|s| &s.partner == m))
+            .and_then(|m| states.iter().find(|s| s.partner == m))
             .cloned()
             .map(|mut s| {
                 s.boundaries.retain(|k, _| step_ok(k));
@@ -184,11 +204,10 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
                 s.help_shown.retain(|k| step_ok(k));
                 s
             });
-        data.plan = Some(touch::derive(lib, &couple, &states, &holds, ctx.today));
+        data.plan = Some(touch::derive(data.lib, couple, &states, &holds, data.today));
         data.holds = holds;
     }
-    data.couple = couple;
-    Ok(data)
+    Ok(())
 }
 
 /// Checks the date range: --since must not be after --until.

@@ -93,19 +93,46 @@ pub fn field(s: &str) -> Cow<'_, str> {
     clean(s, false)
 }
 
+/// Bytes that are never Markdown syntax: letters, digits, plain punctuation, and every byte of
+/// a multi-byte character (checked separately).
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || c >= 0x80
+            || matches!(
+                c,
+                b' ' | b','
+                    | b'.'
+                    | b';'
+                    | b':'
+                    | b'\''
+                    | b'"'
+                    | b'?'
+                    | b'('
+                    | b')'
+                    | b'/'
+                    | b'@'
+                    | b'&'
+                    | b'^'
+            );
+        b += 1;
+    }
+    t
+};
+
 /// Text made inert for Markdown: cleaned for the terminal, every character that could start
 /// markup (emphasis, links, wiki links, HTML, headings, quotes, lists, tables, rules) escaped.
 /// Line breaks stay; each new line starts with `indent`.
 pub fn markdown<'a>(s: &'a str, indent: &str) -> Cow<'a, str> {
-    let plain = |b: u8| b.is_ascii_alphanumeric() || b" ,.;:'\"?()/@&^".contains(&b);
     let first_ok = s
         .bytes()
         .next()
         .is_none_or(|b| !b.is_ascii_digit() && b != b' ');
-    if first_ok
-        && s.bytes().all(|b| plain(b) || b >= 0x80)
-        && (s.is_ascii() || !s.chars().any(|c| c.is_control() || is_bidi(c)))
-    {
+    let all_plain = s.bytes().all(|b| PLAIN[b as usize]);
+    if first_ok && all_plain && (s.is_ascii() || !s.chars().any(|c| c.is_control() || is_bidi(c))) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
