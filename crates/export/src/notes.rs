@@ -59,7 +59,7 @@ fn put(path: &Path, id: &str, text: &str) -> Result<bool> {
     match std::fs::read(path) {
         Ok(old) if old == text.as_bytes() => return Ok(true),
         Ok(old) if !written_by_closer(&String::from_utf8_lossy(&old), id) => {
-            eprintln!(
+            closer_core::say!(
                 "export: left {} alone: closer did not write it",
                 path.display()
             );
@@ -118,6 +118,6 @@ pub(crate) fn write(dir: &Path, layout: Layout, d: &Data) -> Result<()> {
             + body;
         written += usize::from(put(&days_dir.join(format!("{date}.md")), &id, &text)?);
     }
-    eprintln!("export: {written} notes up to date in {}", dir.display());
+    closer_core::say!("export: {written} notes up to date in {}", dir.display());
     Ok(())
 }

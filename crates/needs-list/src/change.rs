@@ -85,7 +85,7 @@ pub(crate) fn status(ctx: &Context, prefix: &str, to: Status) -> Result<()> {
         n.status = to;
         Ok(format!("{} → {}", from.label(), to.label()))
     })?;
-    eprintln!("{}: {}", n.text, n.status.label());
+    closer_core::say!("{}: {}", n.text, n.status.label());
     Ok(())
 }
 
@@ -124,7 +124,7 @@ pub(crate) fn agree(
         }
         Ok(what)
     })?;
-    eprintln!("Agreed: {}", n.plan.unwrap_or_default());
+    closer_core::say!("Agreed: {}", n.plan.unwrap_or_default());
     Ok(())
 }
 
@@ -143,7 +143,7 @@ pub(crate) fn share(ctx: &Context, prefix: &str) -> Result<()> {
         n.private = false;
         Ok("shared".into())
     })?;
-    eprintln!("Shared: your partner can see it now.");
+    closer_core::say!("Shared: your partner can see it now.");
     Ok(())
 }
 
@@ -198,7 +198,7 @@ pub(crate) fn edit(ctx: &Context, prefix: &str, text: Option<String>, f: &Fields
         }
         Ok(format!("edited: {}", what.join("; ")))
     })?;
-    eprintln!("Changed.");
+    closer_core::say!("Changed.");
     Ok(())
 }
 
@@ -211,6 +211,6 @@ pub(crate) fn rm(ctx: &Context, prefix: &str, yes: bool) -> Result<()> {
         return Err(Error::invalid("nothing was deleted"));
     }
     needs::remove(&ctx.store, &n.id)?;
-    eprintln!("Deleted.");
+    closer_core::say!("Deleted.");
     Ok(())
 }

@@ -48,6 +48,6 @@ pub(crate) fn run(ctx: &Context, text: Option<String>, choice: &Choice) -> Resul
         at: ctx.now,
     };
     save_answer(&ctx.store, &me.id, answer)?;
-    eprintln!("Saved {}'s answer for {}.", me.name, req.date);
+    closer_core::say!("Saved {}'s answer for {}.", me.name, req.date);
     Ok(())
 }

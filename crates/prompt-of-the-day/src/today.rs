@@ -25,7 +25,7 @@ pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
     if let Some(file) = &args.append_to {
         let added = append(file, req.date, &block(lib, p, req.date))?;
         if !added && ctx.interactive {
-            eprintln!(
+            closer_core::say!(
                 "{} already holds the prompt for {}; left as it is.",
                 file.display(),
                 req.date

@@ -22,7 +22,7 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
                 st.boundaries.insert(s.id.to_owned(), answer);
                 Ok(())
             })?;
-            eprintln!(
+            closer_core::say!(
                 "Noted, privately: {} for {} ({}). Your partner sees only what you both agreed.",
                 json_word(answer),
                 s.title,
@@ -34,7 +34,7 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
         (None, _) if ctx.interactive => {
             let me = ctx.me(&couple)?;
             let mine = touch::load_state(&ctx.store, &me.id)?;
-            eprintln!(
+            closer_core::say!(
                 "For each step: yes, maybe (talk first) or no. Only the joint result is ever shown to your partner."
             );
             let choices = ["yes", "maybe", "no", "skip for now", "stop here"];
@@ -44,7 +44,7 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
                     .get(s.id)
                     .map(|a| format!(" (now: {})", json_word(*a)))
                     .unwrap_or_default();
-                eprintln!("\nStage {} · {}{now}\n{}", s.stage, s.title, s.how);
+                closer_core::say!("\nStage {} · {}{now}\n{}", s.stage, s.title, s.how);
                 let answer = match ask::select("Is this for you?", &choices)? {
                     0 => Answer::Yes,
                     1 => Answer::Maybe,
@@ -122,7 +122,7 @@ pub(crate) fn body(
                 st.body.insert(r.to_owned(), BodyMark { mark: m, note });
                 Ok(())
             })?;
-            eprintln!(
+            closer_core::say!(
                 "Your body map now says {}: {}. Every step shown to either of you respects it.",
                 lib.region_name(r),
                 json_word(m)
@@ -134,7 +134,7 @@ pub(crate) fn body(
                 st.body.remove(r);
                 Ok(())
             })?;
-            eprintln!("Removed your mark on the {}.", lib.region_name(r));
+            closer_core::say!("Removed your mark on the {}.", lib.region_name(r));
             Ok(())
         }
         _ => Err(Error::usage(
@@ -172,12 +172,12 @@ pub(crate) fn ready(ctx: &Context) -> Result<()> {
     let next = after.plan(lib, ctx);
     match next.current {
         Some(s) if s.id != step.id => {
-            eprintln!("You are both ready. Next: {} ({}).", s.title, s.id)
+            closer_core::say!("You are both ready. Next: {} ({}).", s.title, s.id)
         }
         _ if next.finished => {
-            eprintln!("You are both ready, and that was the last step in your plan.")
+            closer_core::say!("You are both ready, and that was the last step in your plan.")
         }
-        _ => eprintln!(
+        _ => closer_core::say!(
             "Noted, privately. The plan moves on when you are both ready; until then, stay with {}.",
             step.title
         ),
@@ -211,19 +211,22 @@ pub(crate) fn event(ctx: &Context, m: Move) -> Result<()> {
     let plan = load(ctx)?.plan(lib, ctx);
     match m {
         Move::Back => match plan.current {
-            Some(s) => eprintln!(
+            Some(s) => closer_core::say!(
                 "Stepped back. You are both on {} ({}) now. No reason needed.",
-                s.title, s.id
+                s.title,
+                s.id
             ),
-            None => eprintln!("Stepped back."),
+            None => closer_core::say!("Stepped back."),
         },
-        Move::Pause => eprintln!(
+        Move::Pause => closer_core::say!(
             "The plan is paused for both of you. Resume it with `touch-plan resume` whenever you like."
         ),
         Move::Resume if plan.paused => {
-            eprintln!("Your pause is lifted; the plan stays paused until every pause is lifted.")
+            closer_core::say!(
+                "Your pause is lifted; the plan stays paused until every pause is lifted."
+            )
         }
-        Move::Resume => eprintln!("The plan goes on."),
+        Move::Resume => closer_core::say!("The plan goes on."),
     }
     Ok(())
 }
@@ -252,7 +255,7 @@ pub(crate) fn hold(
                     Ok(h)
                 })?;
         }
-        eprintln!("Every hold is lifted from today.");
+        closer_core::say!("Every hold is lifted from today.");
         return Ok(());
     }
     let Some(stage) = from else {
@@ -300,7 +303,7 @@ pub(crate) fn hold(
         .update::<Hold, _>(&format!("{}/{}.json", touch::HOLDS, hold.id), |_| {
             Ok(hold.clone())
         })?;
-    eprintln!(
+    closer_core::say!(
         "On hold: nothing from stage {stage} until {until}. It lifts by itself on that day, or with `touch-plan hold --release`."
     );
     Ok(())

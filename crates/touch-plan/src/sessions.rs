@@ -55,9 +55,10 @@ pub(crate) fn log(
         Ok(())
     })?;
     Out::default().line(&id)?;
-    eprintln!(
+    closer_core::say!(
         "Logged {} on {}. Each of you can add a debrief with `touch-plan debrief`.",
-        step.title, ctx.today
+        step.title,
+        ctx.today
     );
     Ok(())
 }
@@ -132,7 +133,7 @@ pub(crate) fn debrief(
         s.debriefs.push(d);
         Ok(())
     })?;
-    eprintln!(
+    closer_core::say!(
         "Debrief saved{}.",
         if private { ", for you only" } else { "" }
     );
@@ -148,7 +149,7 @@ pub(crate) fn debrief(
                 st.help_shown.insert(target.step.clone());
                 Ok(())
             })?;
-            eprintln!("\n{}", lib.help);
+            closer_core::say!("\n{}", lib.help);
         }
     }
     Ok(())

@@ -51,11 +51,11 @@ pub fn editor(start: &str) -> Result<Option<String>> {
 
 /// The first-run set-up: two partners, their conditions, and who uses this device.
 pub fn wizard(ctx: &Context) -> Result<()> {
-    eprintln!(
+    crate::say!(
         "No couple is set up in {} yet. Let's add the two of you.",
         ctx.store.root().display()
     );
-    eprintln!("(Everything stays in that folder on this device. Ctrl-C stops at any point.)");
+    crate::say!("(Everything stays in that folder on this device. Ctrl-C stops at any point.)");
     let lib = ctx.library()?;
     let labels: Vec<String> = lib
         .conditions
@@ -68,10 +68,10 @@ pub fn wizard(ctx: &Context) -> Result<()> {
             let n = input(&format!("What is {who} name?"))?;
             match profile::check_name(&n) {
                 Ok(n) => break n.to_owned(),
-                Err(e) => eprintln!("{e}"),
+                Err(e) => crate::say!("{e}"),
             }
         };
-        eprintln!(
+        crate::say!(
             "Conditions are optional; they tailor suggestions and adaptations. Space picks, Enter goes on."
         );
         let picked = multi_select(&format!("Anything {name} lives with?"), &labels)?;
@@ -83,9 +83,10 @@ pub fn wizard(ctx: &Context) -> Result<()> {
         names.push(p);
     }
     ctx.set_device(Some(names[0].id.clone()))?;
-    eprintln!(
+    crate::say!(
         "Done. This device is {}'s; change that with `{} couple me NAME`. Sexual content stays off unless you both opt in.",
-        names[0].name, ctx.tool
+        names[0].name,
+        ctx.tool
     );
     Ok(())
 }

@@ -86,9 +86,9 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
         Some(CoupleCmd::Add { name, conditions }) => {
             let tags = profile::check_conditions(ctx.library()?, conditions)?;
             let p = profile::add(store, name, tags, ctx.today)?;
-            eprintln!("Added {}.", p.name);
+            crate::say!("Added {}.", p.name);
             if ctx.device()?.partner.is_none() && ctx.couple()?.partners.len() == 1 {
-                eprintln!(
+                crate::say!(
                     "Tell closer which of you uses this device with `{} couple me NAME`.",
                     ctx.tool
                 );
@@ -105,12 +105,12 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
                 p.conditions = tags;
                 Ok(())
             })?;
-            eprintln!("{}'s conditions: {}", p.name, list_or_none(&p.conditions));
+            crate::say!("{}'s conditions: {}", p.name, list_or_none(&p.conditions));
             Ok(())
         }
         Some(CoupleCmd::Rename { old, new }) => {
             let p = profile::rename(store, old, new)?;
-            eprintln!("Renamed to {}.", p.name);
+            crate::say!("Renamed to {}.", p.name);
             Ok(())
         }
         Some(CoupleCmd::Remove { name, yes }) => {
@@ -124,7 +124,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
                 return Err(Error::invalid("nothing was removed"));
             }
             let p = profile::remove(store, name)?;
-            eprintln!("Removed {}.", p.name);
+            crate::say!("Removed {}.", p.name);
             Ok(())
         }
         Some(CoupleCmd::OptIn {
@@ -142,15 +142,15 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             })?;
             let couple = ctx.couple()?;
             if on {
-                eprintln!(
+                crate::say!(
                     "{me}: you have opted in. Sexual content is shown only when every partner has; your choice is not shown to anyone."
                 );
             } else {
-                eprintln!(
+                crate::say!(
                     "{me}: you have opted out. Sexual content is off for both of you from now on."
                 );
             }
-            eprintln!(
+            crate::say!(
                 "Sexual content is now {}.",
                 if couple.sexual_ok() { "on" } else { "off" }
             );
@@ -160,7 +160,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
         Some(CoupleCmd::Me { name, forget }) => {
             if *forget {
                 ctx.set_device(None)?;
-                eprintln!("This device no longer says which partner uses it.");
+                crate::say!("This device no longer says which partner uses it.");
                 return Ok(());
             }
             let couple = ctx.couple()?;
@@ -168,7 +168,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
                 Some(n) => {
                     let p = couple.find(n)?;
                     ctx.set_device(Some(p.id.clone()))?;
-                    eprintln!("This device is {}'s.", p.name);
+                    crate::say!("This device is {}'s.", p.name);
                 }
                 None => match ctx
                     .device()?
@@ -176,7 +176,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
                     .and_then(|id| couple.by_id(&id).map(|p| p.name.clone()))
                 {
                     Some(n) => out.line(&n)?,
-                    None => eprintln!(
+                    None => crate::say!(
                         "This device does not say whose it is; set it with `{} couple me NAME`.",
                         ctx.tool
                     ),

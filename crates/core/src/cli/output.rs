@@ -176,6 +176,19 @@ fn escape_md_chars(s: &str) -> String {
     out
 }
 
+/// Writes a message to standard error, cleaned like everything else that reaches a terminal.
+pub fn say(msg: &str) {
+    eprintln!("{}", clean(msg, true));
+}
+
+/// `say!("...", args)`: a cleaned message on standard error (for `eprintln!`-style use).
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::output::say(&format!($($arg)*))
+    };
+}
+
 /// Standard output, with a broken pipe turned into a quiet stop.
 pub struct Out {
     inner: io::BufWriter<io::StdoutLock<'static>>,
