@@ -30,7 +30,13 @@ pub fn check_categories(lib: &Library, names: &[String]) -> Result<Vec<String>> 
             if lib.categories.iter().any(|c| c.id == n) {
                 Ok(n)
             } else {
-                let all: Vec<&str> = lib.categories.iter().map(|c| c.id).collect();
+                // The opt-in category is not advertised here; `categories` shows it once both opted in.
+                let all: Vec<&str> = lib
+                    .categories
+                    .iter()
+                    .filter(|c| !c.sexual)
+                    .map(|c| c.id)
+                    .collect();
                 Err(Error::usage(format!(
                     "unknown category {n:?}; the categories are: {}",
                     all.join(", ")
