@@ -1,4 +1,4 @@
-//! Shared by the export tests and the cross-tool scenarios: finding every closer binary, running
+//! Shared by every tool's tests and the cross-tool scenarios: finding every closer binary, running
 //! one in a sealed environment (temp HOME and data folder, nothing inherited, a pinned date, no
 //! colour, a fixed width, no terminal), and reading a data folder byte for byte.
 
@@ -7,9 +7,12 @@
 use assert_cmd::Command;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsStr;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The first day of every sandbox, unless a test moves it.
 pub const START: &str = "2026-03-02";
@@ -96,7 +99,7 @@ pub struct Run {
     pub stderr: String,
 }
 
-impl Run {
+impl From<std::process::Output> for Run {
     fn from(out: std::process::Output) -> Run {
         Run {
             code: out
@@ -107,7 +110,9 @@ impl Run {
             stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
         }
     }
+}
 
+impl Run {
     /// Asserts success and returns stdout.
     #[track_caller]
     pub fn ok(&self) -> &str {
@@ -119,8 +124,8 @@ impl Run {
         &self.stdout
     }
 
-    /// Asserts a failure with exit 1 or 2, nothing on stdout and exactly one line on stderr that
-    /// names `tool`; returns that line.
+    /// Asserts a failure with exit 1 or 2, nothing on stdout and exactly one line on stderr, ended
+    /// by a line break, that names `tool`; returns that line.
     #[track_caller]
     pub fn error_line(&self, tool: &str) -> &str {
         assert!(
@@ -131,7 +136,7 @@ impl Run {
             self.stderr
         );
         assert_eq!(self.stdout, "", "a failed run printed results");
-        let line = self.stderr.strip_suffix('\n').unwrap_or(&self.stderr);
+        let line = self.stderr.strip_suffix('\n').unwrap_or("");
         assert!(
             !line.is_empty() && !line.contains('\n'),
             "not a one-line error: {:?}",
@@ -237,6 +242,18 @@ impl Sandbox {
         r.ok().to_owned()
     }
 
+    /// What `tool --help` prints, with no data folder in the environment: clap would print it as
+    /// the default.
+    pub fn help(&self, tool: (&str, &str)) -> Run {
+        Run::from(
+            self.command_in(&self.data(), tool)
+                .env_remove("CLOSER_DIR")
+                .arg("--help")
+                .output()
+                .expect("the binary runs"),
+        )
+    }
+
     /// Replaces every mention of the sandbox's path, so that messages can be snapshotted.
     pub fn redact(&self, s: &str) -> String {
         s.replace(&self.tmp.path().display().to_string(), "[SANDBOX]")
@@ -276,6 +293,46 @@ pub fn copy_dir(from: &Path, to: &Path) {
         } else {
             std::fs::copy(e.path(), &target).unwrap();
         }
+    }
+}
+
+/// Runs `program` as cron or a script would: no terminal, stdin /dev/null, nothing in the
+/// environment but `env`. A run that takes longer than ten seconds is killed and fails the test.
+pub fn run_without_terminal(program: &Path, env: &[(&str, &OsStr)], args: &[&str]) -> Run {
+    let mut child = std::process::Command::new(program)
+        .env_clear()
+        .envs(env.iter().copied())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let read = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            r.read_to_string(&mut s).unwrap();
+            s
+        })
+    };
+    let out = read(Box::new(child.stdout.take().unwrap()));
+    let err = read(Box::new(child.stderr.take().unwrap()));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{} {args:?} hung without a terminal", program.display());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Run {
+        code: status.code().unwrap(),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
     }
 }
 
