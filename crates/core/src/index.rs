@@ -227,14 +227,46 @@ mod tests {
     }
 
     #[test]
-    fn a_stale_or_foreign_index_is_not_used() {
+    fn an_index_is_used_only_while_the_folder_is_unchanged() {
         let data = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
         let store = Store::new(data.path());
-        store.ensure_dir(needs::DIR).unwrap();
+        let dir = store.ensure_dir(needs::DIR).unwrap();
         let idx = path(cache.path(), &store);
-        // A forged index for an older folder time is ignored.
-        std::fs::write(&idx, format!("{MAGIC} 1.000000000\nx\n")).unwrap();
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let ghost = Need::open(
+            "p1",
+            "only in the index".into(),
+            "other".into(),
+            None,
+            Importance::Low,
+            false,
+            d,
+        );
+        let ghost_line = line(&Need {
+            id: "ghost0000000".into(),
+            ..ghost
+        });
+        let stamp_now = || stamp(std::fs::metadata(&dir).unwrap().modified().unwrap());
+
+        // An index written for the folder as it is now is trusted: the files are not read.
+        std::fs::write(&idx, format!("{MAGIC} {}\n{ghost_line}", stamp_now())).unwrap();
+        let got = needs_without_history(&store, Some(&idx)).unwrap();
+        assert_eq!(
+            got.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+            ["only in the index"]
+        );
+
+        // One for another folder time is not.
+        std::fs::write(&idx, format!("{MAGIC} 1.000000000\n{ghost_line}")).unwrap();
+        assert!(
+            needs_without_history(&store, Some(&idx))
+                .unwrap()
+                .is_empty()
+        );
+
+        // Nor is a current one that does not parse.
+        std::fs::write(&idx, format!("{MAGIC} {}\nnot a need\n", stamp_now())).unwrap();
         assert!(
             needs_without_history(&store, Some(&idx))
                 .unwrap()
