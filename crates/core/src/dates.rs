@@ -54,6 +54,16 @@ pub fn parse_offset(s: &str, today: NaiveDate) -> Result<NaiveDate> {
     today.checked_add_days(Days::new(days)).ok_or_else(bad)
 }
 
+/// Checks a `--since`/`--until` pair: the first must not be after the second.
+pub fn check_range(since: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<()> {
+    match (since, until) {
+        (Some(s), Some(u)) if s > u => Err(Error::usage(format!(
+            "--since {s} is after --until {u}; swap them"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +93,20 @@ mod tests {
         assert_eq!(parse_offset("2w", d).unwrap().to_string(), "2026-02-14");
         assert!(parse_offset("3x", d).is_err());
         assert!(parse_offset("d", d).is_err());
+    }
+
+    #[test]
+    fn a_range_must_run_forwards() {
+        let (a, b) = (
+            parse_date("2026-01-01").unwrap(),
+            parse_date("2026-01-02").unwrap(),
+        );
+        assert!(check_range(Some(a), Some(b)).is_ok() && check_range(Some(a), None).is_ok());
+        assert!(
+            check_range(Some(b), Some(a))
+                .unwrap_err()
+                .to_string()
+                .contains("swap")
+        );
     }
 }

@@ -7,6 +7,7 @@
 use crate::error::Result;
 use crate::needs::{self, Importance, Need, Status};
 use crate::store::{FORMAT_VERSION, Store, write_atomic};
+use clap::ValueEnum;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -113,25 +114,13 @@ fn unopt(s: &str) -> Option<Option<String>> {
 }
 
 fn line(n: &Need) -> String {
-    let status = match n.status {
-        Status::Open => "open",
-        Status::Talked => "talked",
-        Status::Agreed => "agreed",
-        Status::Met => "met",
-        Status::Retired => "retired",
-    };
-    let importance = match n.importance {
-        Importance::Low => "low",
-        Importance::Medium => "medium",
-        Importance::High => "high",
-    };
     let review = n.review.map_or_else(|| "-".to_owned(), |d| d.to_string());
     format!(
         "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{review}\t{}\t{}\t{}\t{}\n",
         n.id,
         n.owner,
-        status,
-        importance,
+        crate::word(&n.status),
+        crate::word(&n.importance),
         esc(&n.category),
         opt(&n.condition),
         opt(&n.plan),
@@ -167,20 +156,8 @@ fn parse_line(l: &str) -> Option<Need> {
         version: version.parse().ok().filter(|v| *v <= FORMAT_VERSION)?,
         id: id.to_owned(),
         owner: owner.to_owned(),
-        status: match status {
-            "open" => Status::Open,
-            "talked" => Status::Talked,
-            "agreed" => Status::Agreed,
-            "met" => Status::Met,
-            "retired" => Status::Retired,
-            _ => return None,
-        },
-        importance: match importance {
-            "low" => Importance::Low,
-            "medium" => Importance::Medium,
-            "high" => Importance::High,
-            _ => return None,
-        },
+        status: Status::from_str(status, false).ok()?,
+        importance: Importance::from_str(importance, false).ok()?,
         category: unesc(category),
         condition: unopt(condition)?,
         plan: unopt(plan)?,

@@ -17,3 +17,11 @@ pub mod store;
 pub mod touch;
 
 pub use error::{Error, Result};
+
+/// The word a command-line value is written as (`ask-first`, `talked`): the same on the command
+/// line, in JSON and on disk.
+pub fn word<T: clap::ValueEnum>(v: &T) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_owned())
+        .unwrap_or_default()
+}

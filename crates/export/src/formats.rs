@@ -54,10 +54,7 @@ pub(crate) fn csv(d: &Data, kind: Kind, out: &mut Out) -> Result<()> {
                 ],
             )?;
             for n in &d.needs {
-                let importance = serde_json::json!(n.importance)
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
+                let importance = closer_core::word(&n.importance);
                 let helper = n.helper.as_deref().map(|h| d.name(h)).unwrap_or_default();
                 row(
                     out,

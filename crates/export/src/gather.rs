@@ -3,13 +3,13 @@
 //! boundaries and readiness never.
 
 use chrono::NaiveDate;
+use closer_core::Result;
 use closer_core::cli::Context;
 use closer_core::content::Library;
 use closer_core::needs::{self, Need};
 use closer_core::profile::{Couple, Partner};
 use closer_core::prompts::{Answer, all_answers};
 use closer_core::touch::{self, Debrief, Hold, Plan, Session, State};
-use closer_core::{Error, Result};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -208,14 +208,4 @@ fn read_needs_and_touch(
         data.holds = holds;
     }
     Ok(())
-}
-
-/// Checks the date range: --since must not be after --until.
-pub fn check_range(since: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<()> {
-    match (since, until) {
-        (Some(s), Some(u)) if s > u => Err(Error::usage(format!(
-            "--since {s} is after --until {u}; swap them"
-        ))),
-        _ => Ok(()),
-    }
 }

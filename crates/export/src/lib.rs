@@ -91,7 +91,7 @@ pub fn run(cli: Cli) -> Result<()> {
         None => {}
     }
     let a = cli.args;
-    gather::check_range(a.since, a.until)?;
+    closer_core::dates::check_range(a.since, a.until)?;
     let couple = ctx.couple()?;
     let by =
         a.by.as_deref()

@@ -82,7 +82,7 @@ pub(crate) fn need(d: &Data, n: &Need, level: usize) -> String {
         s,
         "- Status: {} · importance {} · {}",
         n.status.label(),
-        serde_json::json!(n.importance).as_str().unwrap_or(""),
+        closer_core::word(&n.importance),
         n.category
     );
     if let Some(c) = &n.condition {

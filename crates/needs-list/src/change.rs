@@ -190,10 +190,7 @@ pub(crate) fn edit(ctx: &Context, prefix: &str, text: Option<String>, f: &Fields
             n.condition = Some(c);
         }
         if let Some(i) = importance {
-            what.push(format!(
-                "importance → {}",
-                serde_json::json!(i).as_str().unwrap_or("")
-            ));
+            what.push(format!("importance → {}", closer_core::word(&i)));
             n.importance = i;
         }
         Ok(format!("edited: {}", what.join("; ")))

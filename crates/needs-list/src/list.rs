@@ -150,7 +150,7 @@ pub(crate) fn show(ctx: &Context, prefix: &str, json: bool) -> Result<()> {
     out.line(&format!(
         "  status:     {} · {} importance · {}",
         n.status.label(),
-        json!(n.importance).as_str().unwrap_or(""),
+        closer_core::word(&n.importance),
         n.category
     ))?;
     if let Some(c) = &n.condition {

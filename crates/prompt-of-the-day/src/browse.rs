@@ -1,10 +1,10 @@
 //! `history`, `list` and `categories`: looking back and browsing the library.
 
 use chrono::NaiveDate;
+use closer_core::Result;
 use closer_core::cli::Context;
 use closer_core::cli::output::{Format, Mode, Out, table};
 use closer_core::prompts::{Filter, all_answers, check_categories, rotation};
-use closer_core::{Error, Result};
 use serde_json::json;
 
 pub(crate) fn history(
@@ -13,13 +13,7 @@ pub(crate) fn history(
     until: Option<NaiveDate>,
     format: Format,
 ) -> Result<()> {
-    if let (Some(s), Some(u)) = (since, until)
-        && s > u
-    {
-        return Err(Error::usage(format!(
-            "--since {s} is after --until {u}; swap them"
-        )));
-    }
+    closer_core::dates::check_range(since, until)?;
     let couple = ctx.couple()?;
     let answers = all_answers(&ctx.store, since, until)?;
     let mut out = Out::default();

@@ -9,7 +9,7 @@ use closer_core::ids::new_id;
 use closer_core::needs::check_text;
 use closer_core::store::FORMAT_VERSION;
 use closer_core::touch::{self, Answer, BodyMark, Event, EventKind, Hold, Mark};
-use closer_core::{Error, Result};
+use closer_core::{Error, Result, word};
 
 pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answer>) -> Result<()> {
     let lib = ctx.library()?;
@@ -24,7 +24,7 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
             })?;
             closer_core::say!(
                 "Noted, privately: {} for {} ({}). Your partner sees only what you both agreed.",
-                json_word(answer),
+                word(&answer),
                 s.title,
                 s.id
             );
@@ -42,7 +42,7 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
                 let now = mine
                     .boundaries
                     .get(s.id)
-                    .map(|a| format!(" (now: {})", json_word(*a)))
+                    .map(|a| format!(" (now: {})", word(a)))
                     .unwrap_or_default();
                 closer_core::say!("\nStage {} · {}{now}\n{}", s.stage, s.title, s.how);
                 let answer = match ask::select("Is this for you?", &choices)? {
@@ -63,10 +63,6 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
             "give a step and your answer: `touch-plan boundary STEP yes|maybe|no --as NAME`",
         )),
     }
-}
-
-fn json_word<T: serde::Serialize>(v: T) -> String {
-    serde_json::json!(v).as_str().unwrap_or_default().to_owned()
 }
 
 pub(crate) fn body(
@@ -109,11 +105,7 @@ pub(crate) fn body(
                 return out.line("Your body map is empty: everything is as any step says. Mark a region with `touch-plan body REGION off-limits|ask-first|welcome`.");
             }
             for (r, m) in &st.body {
-                out.record(&[
-                    r.as_str(),
-                    &json_word(m.mark),
-                    m.note.as_deref().unwrap_or(""),
-                ])?;
+                out.record(&[r.as_str(), &word(&m.mark), m.note.as_deref().unwrap_or("")])?;
             }
             Ok(())
         }
@@ -125,7 +117,7 @@ pub(crate) fn body(
             closer_core::say!(
                 "Your body map now says {}: {}. Every step shown to either of you respects it.",
                 lib.region_name(r),
-                json_word(m)
+                word(&m)
             );
             Ok(())
         }

@@ -113,7 +113,7 @@ pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
             " "
         };
         let you = match mine.and_then(|m| m.boundaries.get(s.id)) {
-            Some(a) => format!("  (you said {})", json!(a).as_str().unwrap_or("")),
+            Some(a) => format!("  (you said {})", closer_core::word(a)),
             None if mine.is_some() => "  (you have not answered)".into(),
             None => String::new(),
         };

@@ -98,16 +98,11 @@ pub(crate) fn debrief(
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?.id.clone();
     let all = all_sessions(ctx, &couple)?;
+    let shown = shown_steps(lib, &couple);
     let mut sessions: Vec<&Session> = all
         .iter()
         .flat_map(|(_, s)| &s.sessions)
-        .filter(|s| {
-            lib.step(&s.step).is_none_or(|st| {
-                touch::visible_steps(lib, &couple)
-                    .iter()
-                    .any(|v| v.id == st.id)
-            })
-        })
+        .filter(|s| shown(&s.step))
         .collect();
     sessions.sort_by_key(|s| s.at);
     let target = match session {
@@ -160,16 +155,22 @@ fn title(lib: &Library, id: &str) -> String {
         .map_or_else(|| id.to_owned(), |s| s.title.to_owned())
 }
 
+/// Whether a session on a step may be shown: the steps the couple may see, and steps that are no
+/// longer in the library (a couple's own content that was removed).
+fn shown_steps<'a>(lib: &'a Library, couple: &Couple) -> impl Fn(&str) -> bool + 'a {
+    let visible: Vec<&'static str> = touch::visible_steps(lib, couple)
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    move |step| lib.step(step).is_none() || visible.contains(&step)
+}
+
 pub(crate) fn history(ctx: &Context, json: bool) -> Result<()> {
     let lib = ctx.library()?;
     let couple = ctx.require_couple()?;
     let me = ctx.viewer(&couple)?.map(|p| p.id.clone());
     let all = all_sessions(ctx, &couple)?;
-    let visible: Vec<&str> = touch::visible_steps(lib, &couple)
-        .iter()
-        .map(|s| s.id)
-        .collect();
-    let shown = |step: &str| lib.step(step).is_none() || visible.contains(&step);
+    let shown = shown_steps(lib, &couple);
     let mut sessions: Vec<(&str, &Session)> = all
         .iter()
         .flat_map(|(who, s)| s.sessions.iter().map(move |x| (who.as_str(), x)))
