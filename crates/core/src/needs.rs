@@ -201,15 +201,19 @@ pub fn add(store: &Store, mut need: Need, at: DateTime<Utc>) -> Result<Need> {
 
 /// Finds the need `prefix` names among those `viewer` may see.
 pub fn find(store: &Store, prefix: &str, viewer: Option<&str>) -> Result<Need> {
-    let all = load_all(store)?;
-    let seen: Vec<&Need> = all.iter().filter(|n| n.visible_to(viewer)).collect();
-    let ids: Vec<&str> = seen.iter().map(|n| n.id.as_str()).collect();
-    let id = resolve(prefix, &ids, "need", "needs-list --all")?;
-    Ok(seen
-        .into_iter()
-        .find(|n| n.id == id)
-        .cloned()
-        .expect("resolved among these"))
+    find_shown(store, prefix, viewer).map(|(_, n)| n)
+}
+
+/// Like [`find`], with the need's shortest unique prefix among those `viewer` may see.
+pub fn find_shown(store: &Store, prefix: &str, viewer: Option<&str>) -> Result<(String, Need)> {
+    let mut seen = visible(load_all(store)?, viewer);
+    let ids: Vec<&str> = seen.iter().map(|(_, n)| n.id.as_str()).collect();
+    let id = resolve(prefix, &ids, "need", "needs-list --all")?.to_owned();
+    let at = seen
+        .iter()
+        .position(|(_, n)| n.id == id)
+        .expect("resolved among these");
+    Ok(seen.swap_remove(at))
 }
 
 /// Changes a need under its lock, recording `what` in its history.

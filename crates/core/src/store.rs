@@ -129,8 +129,7 @@ impl Store {
             // Parse-check the old file: a newer or broken file must never be overwritten.
             check_replaceable(&path)?;
         }
-        let bytes = value.encode().map_err(|e| Error::io(&path, e.into()))?;
-        write_atomic(&path, &bytes)
+        put(&path, value)
     }
 
     /// Locks the record's directory, reads the record, lets `f` change it and writes it back.
@@ -146,7 +145,8 @@ impl Store {
             refuse_newer(&self.path(rel), o.version())?;
         }
         let new = f(old)?;
-        self.write(rel, &new)?;
+        // The old file was just read and checked under this lock.
+        put(&self.path(rel), &new)?;
         Ok(new)
     }
 
@@ -214,6 +214,11 @@ pub fn read_files<T: DeserializeOwned + Versioned + Send>(
         }
         Ok(out)
     })
+}
+
+fn put<T: Versioned>(path: &Path, value: &T) -> Result<()> {
+    let bytes = value.encode().map_err(|e| Error::io(path, e.into()))?;
+    write_atomic(path, &bytes)
 }
 
 /// Reads and parses one record file; `None` when it does not exist.

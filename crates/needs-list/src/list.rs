@@ -131,12 +131,7 @@ pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
 pub(crate) fn show(ctx: &Context, prefix: &str, json: bool) -> Result<()> {
     let couple = ctx.couple()?;
     let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
-    let n = needs::find(&ctx.store, prefix, viewer.as_deref())?;
-    let all = needs::visible(needs::load_all(&ctx.store)?, viewer.as_deref());
-    let short = all
-        .iter()
-        .find(|(_, m)| m.id == n.id)
-        .map_or(n.id.clone(), |(s, _)| s.clone());
+    let (short, n) = needs::find_shown(&ctx.store, prefix, viewer.as_deref())?;
     let mut out = Out::default();
     if json {
         return out.json(&to_json(&short, &n, &couple, true));
