@@ -4,10 +4,10 @@
 //! write renames a file into that folder, which changes the folder's modification time).
 //! Delete it at any time; nothing is lost.
 
+use crate::Word;
 use crate::error::Result;
 use crate::needs::{self, Importance, Need, Status};
 use crate::store::{FORMAT_VERSION, Store, write_atomic};
-use clap::ValueEnum;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -156,8 +156,8 @@ fn parse_line(l: &str) -> Option<Need> {
         version: version.parse().ok().filter(|v| *v <= FORMAT_VERSION)?,
         id: id.to_owned(),
         owner: owner.to_owned(),
-        status: Status::from_str(status, false).ok()?,
-        importance: Importance::from_str(importance, false).ok()?,
+        status: Status::from_word(status)?,
+        importance: Importance::from_word(importance)?,
         category: unesc(category),
         condition: unopt(condition)?,
         plan: unopt(plan)?,

@@ -1,10 +1,9 @@
-//! closer-core: the content libraries, the couple's records on disk, the couple profile, dates,
-//! and the command-line glue every closer tool shares.
+//! closer-core: the content libraries, the couple's records on disk, the couple profile, dates
+//! and every domain rule the closer tools share.
 //!
 //! Domain logic here takes plain values (a date, a profile, records) and returns plain values; it
-//! never reads the clock, the environment or the terminal. Only [`cli`] does, at the edge.
+//! never reads the clock, the environment or the terminal. The command-line edge is `closer-cli`.
 
-pub mod cli;
 pub mod content;
 pub mod dates;
 pub mod error;
@@ -18,10 +17,37 @@ pub mod touch;
 
 pub use error::{Error, Result};
 
-/// The word a command-line value is written as (`ask-first`, `talked`): the same on the command
-/// line, in JSON and on disk.
-pub fn word<T: clap::ValueEnum>(v: &T) -> String {
-    v.to_possible_value()
-        .map(|p| p.get_name().to_owned())
-        .unwrap_or_default()
+/// A value written as one fixed word (`ask-first`, `talked`): the same on the command line, in
+/// JSON and on disk.
+pub trait Word: Copy + Sized + 'static {
+    /// Every value, in the order they are offered.
+    const ALL: &'static [Self];
+    fn word(self) -> &'static str;
+    /// A few words on what the value means, for help text ("" when the word says it all).
+    fn help(self) -> &'static str;
+    fn from_word(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.word() == s)
+    }
+}
+
+/// Implements [`Word`] for a plain enum, each variant with its word and optional help:
+/// `words!(Status { Open = "open": "Named, not talked over yet", ... });`.
+#[macro_export]
+macro_rules! words {
+    ($ty:ident { $($variant:ident = $word:literal $(: $help:literal)?),+ $(,)? }) => {
+        impl $crate::Word for $ty {
+            const ALL: &'static [Self] = &[$($ty::$variant),+];
+            fn word(self) -> &'static str {
+                match self { $($ty::$variant => $word),+ }
+            }
+            fn help(self) -> &'static str {
+                match self { $($ty::$variant => { let h: &[&'static str] = &[$($help)?]; h.first().copied().unwrap_or("") }),+ }
+            }
+        }
+    };
+}
+
+/// The word a value is written as.
+pub fn word<T: Word>(v: &T) -> &'static str {
+    v.word()
 }

@@ -14,9 +14,7 @@ pub const DIR: &str = "needs";
 /// The longest need, plan or note, in characters.
 pub const MAX_TEXT: usize = 2_000;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Importance {
     Low,
@@ -24,7 +22,7 @@ pub enum Importance {
     High,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Named, not talked over yet.
@@ -38,6 +36,15 @@ pub enum Status {
     /// No longer needed.
     Retired,
 }
+
+crate::words!(Importance { Low = "low", Medium = "medium", High = "high" });
+crate::words!(Status {
+    Open = "open": "Named, not talked over yet",
+    Talked = "talked": "Talked over, nothing agreed yet",
+    Agreed = "agreed": "An accommodation is agreed",
+    Met = "met": "The need is being met",
+    Retired = "retired": "No longer needed",
+});
 
 impl Status {
     pub fn label(self) -> &'static str {

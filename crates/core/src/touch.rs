@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A partner's private answer about a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Answer {
     Yes,
@@ -23,13 +23,16 @@ pub enum Answer {
 }
 
 /// How a partner marks a body region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mark {
     Welcome,
     AskFirst,
     OffLimits,
 }
+
+crate::words!(Answer { Yes = "yes", Maybe = "maybe", No = "no" });
+crate::words!(Mark { Welcome = "welcome", AskFirst = "ask-first", OffLimits = "off-limits" });
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BodyMark {

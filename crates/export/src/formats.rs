@@ -3,8 +3,8 @@
 
 use crate::gather::{Data, Kind};
 use chrono::NaiveDate;
+use closer_cli::output::{Out, clean};
 use closer_core::Result;
-use closer_core::cli::output::{Out, clean};
 use std::fmt::Write;
 
 /// One CSV cell: a cell that a spreadsheet would run as a formula gets a leading `'`; quoted when
@@ -64,7 +64,7 @@ pub(crate) fn csv(d: &Data, kind: Kind, out: &mut Out) -> Result<()> {
                         &n.text,
                         &n.category,
                         &opt(&n.condition),
-                        &importance,
+                        importance,
                         n.status.label(),
                         &opt(&n.plan),
                         helper,

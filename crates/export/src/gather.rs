@@ -3,8 +3,8 @@
 //! boundaries and readiness never.
 
 use chrono::NaiveDate;
+use closer_cli::Context;
 use closer_core::Result;
-use closer_core::cli::Context;
 use closer_core::content::Library;
 use closer_core::needs::{self, Need};
 use closer_core::profile::{Couple, Partner};

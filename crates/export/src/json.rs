@@ -3,8 +3,8 @@
 
 use crate::gather::Data;
 use chrono::NaiveDate;
+use closer_cli::output::Out;
 use closer_core::Result;
-use closer_core::cli::output::Out;
 use closer_core::needs::Need;
 use closer_core::touch::{Hold, State};
 use serde::Serialize;

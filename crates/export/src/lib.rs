@@ -8,9 +8,9 @@ mod notes;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use closer_core::cli::couple::{self, CoupleArgs};
-use closer_core::cli::output::Out;
-use closer_core::cli::{AFTER_HELP, Context, Extra, Globals};
+use closer_cli::couple::{self, CoupleArgs};
+use closer_cli::output::Out;
+use closer_cli::{AFTER_HELP, Context, Extra, Globals};
 use closer_core::dates::date_arg;
 use closer_core::{Error, Result};
 use gather::{Filters, Kind};

@@ -1,5 +1,5 @@
 //! `export`: everything the couple recorded, out for notes apps, therapists and backups.
 
 fn main() -> std::process::ExitCode {
-    closer_core::cli::run("export", export::run)
+    closer_cli::run("export", export::run)
 }

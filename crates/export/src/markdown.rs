@@ -1,8 +1,8 @@
 //! The default export: one Markdown document of everything the partner at the keyboard may see.
 
 use crate::gather::Data;
+use closer_cli::output::{Out, markdown as md};
 use closer_core::Result;
-use closer_core::cli::output::{Out, markdown as md};
 use closer_core::needs::Need;
 use closer_core::prompts::Answer;
 use closer_core::touch::Session;

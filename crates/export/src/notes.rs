@@ -6,7 +6,7 @@ use crate::Layout;
 use crate::gather::Data;
 use crate::markdown;
 use chrono::NaiveDate;
-use closer_core::cli::output::clean;
+use closer_cli::output::clean;
 use closer_core::store::write_atomic;
 use closer_core::{Error, Result};
 use std::collections::BTreeMap;
@@ -59,7 +59,7 @@ fn put(path: &Path, id: &str, text: &str) -> Result<bool> {
     match std::fs::read(path) {
         Ok(old) if old == text.as_bytes() => return Ok(true),
         Ok(old) if !written_by_closer(&String::from_utf8_lossy(&old), id) => {
-            closer_core::say!(
+            closer_cli::say!(
                 "export: left {} alone: closer did not write it",
                 path.display()
             );
@@ -118,6 +118,6 @@ pub(crate) fn write(dir: &Path, layout: Layout, d: &Data) -> Result<()> {
             + body;
         written += usize::from(put(&days_dir.join(format!("{date}.md")), &id, &text)?);
     }
-    closer_core::say!("export: {written} notes up to date in {}", dir.display());
+    closer_cli::say!("export: {written} notes up to date in {}", dir.display());
     Ok(())
 }

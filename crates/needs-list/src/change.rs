@@ -2,8 +2,8 @@
 
 use crate::Fields;
 use chrono::NaiveDate;
-use closer_core::cli::output::Out;
-use closer_core::cli::{Context, ask};
+use closer_cli::output::Out;
+use closer_cli::{Context, ask};
 use closer_core::content::schema::NEED_CATEGORIES;
 use closer_core::dates::parse_offset;
 use closer_core::needs::{self, Importance, Need, Status, check_text};
@@ -85,7 +85,7 @@ pub(crate) fn status(ctx: &Context, prefix: &str, to: Status) -> Result<()> {
         n.status = to;
         Ok(format!("{} → {}", from.label(), to.label()))
     })?;
-    closer_core::say!("{}: {}", n.text, n.status.label());
+    closer_cli::say!("{}: {}", n.text, n.status.label());
     Ok(())
 }
 
@@ -124,7 +124,7 @@ pub(crate) fn agree(
         }
         Ok(what)
     })?;
-    closer_core::say!("Agreed: {}", n.plan.unwrap_or_default());
+    closer_cli::say!("Agreed: {}", n.plan.unwrap_or_default());
     Ok(())
 }
 
@@ -143,7 +143,7 @@ pub(crate) fn share(ctx: &Context, prefix: &str) -> Result<()> {
         n.private = false;
         Ok("shared".into())
     })?;
-    closer_core::say!("Shared: your partner can see it now.");
+    closer_cli::say!("Shared: your partner can see it now.");
     Ok(())
 }
 
@@ -195,7 +195,7 @@ pub(crate) fn edit(ctx: &Context, prefix: &str, text: Option<String>, f: &Fields
         }
         Ok(format!("edited: {}", what.join("; ")))
     })?;
-    closer_core::say!("Changed.");
+    closer_cli::say!("Changed.");
     Ok(())
 }
 
@@ -208,6 +208,6 @@ pub(crate) fn rm(ctx: &Context, prefix: &str, yes: bool) -> Result<()> {
         return Err(Error::invalid("nothing was deleted"));
     }
     needs::remove(&ctx.store, &n.id)?;
-    closer_core::say!("Deleted.");
+    closer_cli::say!("Deleted.");
     Ok(())
 }

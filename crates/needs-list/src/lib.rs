@@ -7,10 +7,10 @@ mod suggest;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use closer_cli::couple::{self, CoupleArgs};
+use closer_cli::output::Format;
+use closer_cli::{AFTER_HELP, Context, Extra, Globals};
 use closer_core::Result;
-use closer_core::cli::couple::{self, CoupleArgs};
-use closer_core::cli::output::Format;
-use closer_core::cli::{AFTER_HELP, Context, Extra, Globals};
 use closer_core::dates::date_arg;
 use closer_core::needs::{Importance, Status};
 
@@ -36,7 +36,7 @@ pub(crate) struct ListArgs {
     #[arg(long, value_name = "NAME")]
     by: Option<String>,
     /// Only needs with this status
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = closer_cli::word_parser::<Status>())]
     status: Option<Status>,
     /// Only needs in this category
     #[arg(long, value_name = "CATEGORY")]
@@ -58,7 +58,7 @@ pub(crate) struct Fields {
     #[arg(long, value_name = "TAG")]
     condition: Option<String>,
     /// How much it matters
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = closer_cli::word_parser::<Importance>())]
     importance: Option<Importance>,
 }
 

@@ -1,9 +1,9 @@
 //! Listing and showing needs: a table per partner on a terminal, tab-separated lines or JSON.
 
 use crate::ListArgs;
+use closer_cli::Context;
+use closer_cli::output::{Mode, Out, table};
 use closer_core::Result;
-use closer_core::cli::Context;
-use closer_core::cli::output::{Mode, Out, table};
 use closer_core::index;
 use closer_core::needs::{self, Need};
 use closer_core::profile::Couple;

@@ -2,9 +2,9 @@
 //! couple decides; elsewhere, the list of what is due.
 
 use crate::ListArgs;
+use closer_cli::output::Format;
+use closer_cli::{Context, ask};
 use closer_core::Result;
-use closer_core::cli::output::Format;
-use closer_core::cli::{Context, ask};
 use closer_core::dates::parse_offset;
 use closer_core::needs::{self, Need, Status};
 
@@ -29,7 +29,7 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
         .collect();
     todo.sort_by_key(|n| !n.due(ctx.today));
     if todo.is_empty() {
-        closer_core::say!("Nothing is due for review and no need is waiting to be talked over.");
+        closer_cli::say!("Nothing is due for review and no need is waiting to be talked over.");
         return Ok(());
     }
     let choices = [
@@ -41,14 +41,14 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
         "stop here",
     ];
     for n in todo {
-        closer_core::say!(
+        closer_cli::say!(
             "\n{} ({}'s, {})",
             n.text,
             couple.name_of(&n.owner),
             n.status.label()
         );
         if let Some(p) = &n.plan {
-            closer_core::say!("  agreed: {p}");
+            closer_cli::say!("  agreed: {p}");
         }
         let (what, status) = match ask::select("What do you decide?", &choices)? {
             0 => ("talked it over".to_owned(), Status::Talked),
@@ -78,7 +78,7 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
             Ok(format!("review: {what}"))
         })?;
     }
-    closer_core::say!(
+    closer_cli::say!(
         "If some needs keep going unmet, a couples counsellor can help you find a way through together."
     );
     Ok(())

@@ -1,8 +1,8 @@
 //! `suggest`: ideas for needs from the library, for the couple's conditions and roles.
 
+use closer_cli::Context;
+use closer_cli::output::{Format, Mode, Out, table};
 use closer_core::Result;
-use closer_core::cli::Context;
-use closer_core::cli::output::{Format, Mode, Out, table};
 use closer_core::content::{Library, NeedSuggestion, Role};
 use closer_core::needs::{self, Importance, Need};
 use closer_core::profile::{Couple, check_conditions};

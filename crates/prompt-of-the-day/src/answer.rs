@@ -2,7 +2,7 @@
 
 use crate::Choice;
 use crate::today::choose;
-use closer_core::cli::{Context, ask};
+use closer_cli::{Context, ask};
 use closer_core::prompts::{Answer, save_answer};
 use closer_core::{Error, Result};
 use std::io::Read;
@@ -48,6 +48,6 @@ pub(crate) fn run(ctx: &Context, text: Option<String>, choice: &Choice) -> Resul
         at: ctx.now,
     };
     save_answer(&ctx.store, &me.id, answer)?;
-    closer_core::say!("Saved {}'s answer for {}.", me.name, req.date);
+    closer_cli::say!("Saved {}'s answer for {}.", me.name, req.date);
     Ok(())
 }

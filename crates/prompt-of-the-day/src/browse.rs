@@ -1,9 +1,9 @@
 //! `history`, `list` and `categories`: looking back and browsing the library.
 
 use chrono::NaiveDate;
+use closer_cli::Context;
+use closer_cli::output::{Format, Mode, Out, table};
 use closer_core::Result;
-use closer_core::cli::Context;
-use closer_core::cli::output::{Format, Mode, Out, table};
 use closer_core::prompts::{Filter, all_answers, check_categories, rotation};
 use serde_json::json;
 

@@ -6,10 +6,10 @@ mod today;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use closer_cli::couple::{self, CoupleArgs};
+use closer_cli::output::Format;
+use closer_cli::{AFTER_HELP, Context, Energy, Extra, Globals};
 use closer_core::Result;
-use closer_core::cli::couple::{self, CoupleArgs};
-use closer_core::cli::output::Format;
-use closer_core::cli::{AFTER_HELP, Context, Energy, Extra, Globals};
 use closer_core::dates::date_arg;
 use closer_core::prompts::{Filter, check_categories};
 use std::path::PathBuf;

@@ -2,8 +2,8 @@
 
 use crate::{Request, ShowArgs};
 use chrono::NaiveDate;
-use closer_core::cli::Context;
-use closer_core::cli::output::{Out, clean, markdown as md};
+use closer_cli::Context;
+use closer_cli::output::{Out, clean, markdown as md};
 use closer_core::content::{Library, Prompt};
 use closer_core::prompts::{pick, rotation};
 use closer_core::store::write_atomic;
@@ -25,7 +25,7 @@ pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
     if let Some(file) = &args.append_to {
         let added = append(file, req.date, &block(lib, p, req.date))?;
         if !added && ctx.interactive {
-            closer_core::say!(
+            closer_cli::say!(
                 "{} already holds the prompt for {}; left as it is.",
                 file.display(),
                 req.date

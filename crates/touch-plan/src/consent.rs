@@ -3,8 +3,8 @@
 
 use crate::plan::load;
 use chrono::NaiveDate;
-use closer_core::cli::output::Out;
-use closer_core::cli::{Context, ask};
+use closer_cli::output::Out;
+use closer_cli::{Context, ask};
 use closer_core::ids::new_id;
 use closer_core::needs::check_text;
 use closer_core::store::FORMAT_VERSION;
@@ -22,7 +22,7 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
                 st.boundaries.insert(s.id.to_owned(), answer);
                 Ok(())
             })?;
-            closer_core::say!(
+            closer_cli::say!(
                 "Noted, privately: {} for {} ({}). Your partner sees only what you both agreed.",
                 word(&answer),
                 s.title,
@@ -34,7 +34,7 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
         (None, _) if ctx.interactive => {
             let me = ctx.me(&couple)?;
             let mine = touch::load_state(&ctx.store, &me.id)?;
-            closer_core::say!(
+            closer_cli::say!(
                 "For each step: yes, maybe (talk first) or no. Only the joint result is ever shown to your partner."
             );
             let choices = ["yes", "maybe", "no", "skip for now", "stop here"];
@@ -44,7 +44,7 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
                     .get(s.id)
                     .map(|a| format!(" (now: {})", word(a)))
                     .unwrap_or_default();
-                closer_core::say!("\nStage {} · {}{now}\n{}", s.stage, s.title, s.how);
+                closer_cli::say!("\nStage {} · {}{now}\n{}", s.stage, s.title, s.how);
                 let answer = match ask::select("Is this for you?", &choices)? {
                     0 => Answer::Yes,
                     1 => Answer::Maybe,
@@ -105,7 +105,7 @@ pub(crate) fn body(
                 return out.line("Your body map is empty: everything is as any step says. Mark a region with `touch-plan body REGION off-limits|ask-first|welcome`.");
             }
             for (r, m) in &st.body {
-                out.record(&[r.as_str(), &word(&m.mark), m.note.as_deref().unwrap_or("")])?;
+                out.record(&[r.as_str(), word(&m.mark), m.note.as_deref().unwrap_or("")])?;
             }
             Ok(())
         }
@@ -114,7 +114,7 @@ pub(crate) fn body(
                 st.body.insert(r.to_owned(), BodyMark { mark: m, note });
                 Ok(())
             })?;
-            closer_core::say!(
+            closer_cli::say!(
                 "Your body map now says {}: {}. Every step shown to either of you respects it.",
                 lib.region_name(r),
                 word(&m)
@@ -126,7 +126,7 @@ pub(crate) fn body(
                 st.body.remove(r);
                 Ok(())
             })?;
-            closer_core::say!("Removed your mark on the {}.", lib.region_name(r));
+            closer_cli::say!("Removed your mark on the {}.", lib.region_name(r));
             Ok(())
         }
         _ => Err(Error::usage(
@@ -164,12 +164,12 @@ pub(crate) fn ready(ctx: &Context) -> Result<()> {
     let next = after.plan(lib, ctx);
     match next.current {
         Some(s) if s.id != step.id => {
-            closer_core::say!("You are both ready. Next: {} ({}).", s.title, s.id)
+            closer_cli::say!("You are both ready. Next: {} ({}).", s.title, s.id)
         }
         _ if next.finished => {
-            closer_core::say!("You are both ready, and that was the last step in your plan.")
+            closer_cli::say!("You are both ready, and that was the last step in your plan.")
         }
-        _ => closer_core::say!(
+        _ => closer_cli::say!(
             "Noted, privately. The plan moves on when you are both ready; until then, stay with {}.",
             step.title
         ),
@@ -203,22 +203,22 @@ pub(crate) fn event(ctx: &Context, m: Move) -> Result<()> {
     let plan = load(ctx)?.plan(lib, ctx);
     match m {
         Move::Back => match plan.current {
-            Some(s) => closer_core::say!(
+            Some(s) => closer_cli::say!(
                 "Stepped back. You are both on {} ({}) now. No reason needed.",
                 s.title,
                 s.id
             ),
-            None => closer_core::say!("Stepped back."),
+            None => closer_cli::say!("Stepped back."),
         },
-        Move::Pause => closer_core::say!(
+        Move::Pause => closer_cli::say!(
             "The plan is paused for both of you. Resume it with `touch-plan resume` whenever you like."
         ),
         Move::Resume if plan.paused => {
-            closer_core::say!(
+            closer_cli::say!(
                 "Your pause is lifted; the plan stays paused until every pause is lifted."
             )
         }
-        Move::Resume => closer_core::say!("The plan goes on."),
+        Move::Resume => closer_cli::say!("The plan goes on."),
     }
     Ok(())
 }
@@ -247,7 +247,7 @@ pub(crate) fn hold(
                     Ok(h)
                 })?;
         }
-        closer_core::say!("Every hold is lifted from today.");
+        closer_cli::say!("Every hold is lifted from today.");
         return Ok(());
     }
     let Some(stage) = from else {
@@ -295,7 +295,7 @@ pub(crate) fn hold(
         .update::<Hold, _>(&format!("{}/{}.json", touch::HOLDS, hold.id), |_| {
             Ok(hold.clone())
         })?;
-    closer_core::say!(
+    closer_cli::say!(
         "On hold: nothing from stage {stage} until {until}. It lifts by itself on that day, or with `touch-plan hold --release`."
     );
     Ok(())

@@ -6,9 +6,9 @@ mod sessions;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use closer_cli::couple::{self, CoupleArgs};
+use closer_cli::{AFTER_HELP, Context, Energy, Extra, Globals};
 use closer_core::Result;
-use closer_core::cli::couple::{self, CoupleArgs};
-use closer_core::cli::{AFTER_HELP, Context, Energy, Extra, Globals};
 use closer_core::dates::date_arg;
 use closer_core::touch::{Answer, Mark};
 
@@ -45,7 +45,7 @@ enum Cmd {
     Boundary {
         /// The step ID (or a unique start of it)
         step: Option<String>,
-        #[arg(value_enum)]
+        #[arg(value_parser = closer_cli::word_parser::<Answer>())]
         answer: Option<Answer>,
     },
     /// Your body map: mark a region welcome, ask-first or off-limits, with an optional note.
@@ -53,7 +53,7 @@ enum Cmd {
     Body {
         /// The region (`touch-plan body --regions` lists them)
         region: Option<String>,
-        #[arg(value_enum)]
+        #[arg(value_parser = closer_cli::word_parser::<Mark>())]
         mark: Option<Mark>,
         /// A few words, such as "left side: surgery scar"
         #[arg(long)]

@@ -1,9 +1,9 @@
 //! `show`, `today` and `rules`: the joint plan as both partners may see it. Nothing here reveals
 //! one partner's answers or readiness to the other.
 
+use closer_cli::Context;
+use closer_cli::output::Out;
 use closer_core::Result;
-use closer_core::cli::Context;
-use closer_core::cli::output::Out;
 use closer_core::content::{Library, Step};
 use closer_core::profile::Couple;
 use closer_core::touch::{self, Joint, Mark, Plan, State};

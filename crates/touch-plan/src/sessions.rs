@@ -1,8 +1,8 @@
 //! Practice sessions and debriefs. No counts, streaks or scores: only what happened and what
 //! each partner chose to share about it.
 
-use closer_core::cli::Context;
-use closer_core::cli::output::Out;
+use closer_cli::Context;
+use closer_cli::output::Out;
 use closer_core::content::Library;
 use closer_core::ids::{new_id, prefix_lengths, resolve};
 use closer_core::needs::check_text;
@@ -55,7 +55,7 @@ pub(crate) fn log(
         Ok(())
     })?;
     Out::default().line(&id)?;
-    closer_core::say!(
+    closer_cli::say!(
         "Logged {} on {}. Each of you can add a debrief with `touch-plan debrief`.",
         step.title,
         ctx.today
@@ -128,7 +128,7 @@ pub(crate) fn debrief(
         s.debriefs.push(d);
         Ok(())
     })?;
-    closer_core::say!(
+    closer_cli::say!(
         "Debrief saved{}.",
         if private { ", for you only" } else { "" }
     );
@@ -144,7 +144,7 @@ pub(crate) fn debrief(
                 st.help_shown.insert(target.step.clone());
                 Ok(())
             })?;
-            closer_core::say!("\n{}", lib.help);
+            closer_cli::say!("\n{}", lib.help);
         }
     }
     Ok(())

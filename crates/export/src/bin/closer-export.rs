@@ -1,5 +1,5 @@
 //! `closer-export`: the same program as `export`, for shells where `export` is a builtin.
 
 fn main() -> std::process::ExitCode {
-    closer_core::cli::run("closer-export", export::run)
+    closer_cli::run("closer-export", export::run)
 }

@@ -2,7 +2,7 @@
 //! and JSON.
 
 use super::*;
-use closer_core::cli::output::clean;
+use closer_cli::output::clean;
 use closer_core::needs::{self, Importance, Need, Status};
 
 /// A couple whose records hold text that would be live in a spreadsheet, a notes app, org,

@@ -5,12 +5,13 @@ pub mod ask;
 pub mod couple;
 pub mod output;
 
-use crate::content::Library;
-use crate::error::{Error, Result};
-use crate::profile::{Couple, Partner};
-use crate::store::{FORMAT_VERSION, Store, write_atomic};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{CommandFactory, Parser};
+use closer_core::Word;
+use closer_core::content::Library;
+use closer_core::error::{Error, Result};
+use closer_core::profile::{Couple, Partner};
+use closer_core::store::{FORMAT_VERSION, Store, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
 use std::io::IsTerminal;
@@ -93,7 +94,7 @@ impl Context {
         let config_dir = xdg("XDG_CONFIG_HOME", ".config").unwrap_or_else(|_| data.join("config"));
         let cache_dir = xdg("XDG_CACHE_HOME", ".cache").ok();
         let today = match var("CLOSER_TODAY") {
-            Some(d) => crate::dates::parse_date(&d)
+            Some(d) => closer_core::dates::parse_date(&d)
                 .map_err(|e| Error::usage(format!("CLOSER_TODAY: {e}")))?,
             None => chrono::Local::now().date_naive(),
         };
@@ -134,9 +135,9 @@ impl Context {
         let path = self.device_path();
         match std::fs::read_to_string(&path) {
             Ok(s) => toml::from_str(&s).map_err(|e| {
-                let (line, column) = e
-                    .span()
-                    .map_or((1, 1), |sp| crate::content::schema::locate(&s, sp.start));
+                let (line, column) = e.span().map_or((1, 1), |sp| {
+                    closer_core::content::schema::locate(&s, sp.start)
+                });
                 Error::Corrupt {
                     path: path.clone(),
                     line,
@@ -300,4 +301,21 @@ impl Extra {
         let mut out = output::Out::default();
         out.raw(&String::from_utf8_lossy(&buf))
     }
+}
+
+/// Parses a command-line value into one of core's [`Word`] values, offering every word in help
+/// and completions.
+pub fn word_parser<T: Word + Send + Sync>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser;
+    let values = T::ALL.iter().map(|v| {
+        let p = clap::builder::PossibleValue::new(v.word());
+        if v.help().is_empty() {
+            p
+        } else {
+            p.help(v.help())
+        }
+    });
+    clap::builder::PossibleValuesParser::new(values)
+        // Only the words offered above get this far, so the lookup always finds one.
+        .map(|s| T::from_word(&s).unwrap_or(T::ALL[0]))
 }

@@ -1,7 +1,7 @@
 //! How results reach the user: a table on a terminal, one tab-separated record per line for
 //! scripts, or stable JSON; every string cleaned of control and escape sequences first.
 
-use crate::error::{Error, Result};
+use closer_core::error::{Error, Result};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -185,7 +185,7 @@ pub fn say(msg: &str) {
 #[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {
-        $crate::cli::output::say(&format!($($arg)*))
+        $crate::output::say(&format!($($arg)*))
     };
 }
 

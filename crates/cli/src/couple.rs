@@ -3,8 +3,8 @@
 
 use super::Context;
 use super::output::{Format, Mode, Out, table};
-use crate::error::{Error, Result};
-use crate::profile::{self, Couple};
+use closer_core::error::{Error, Result};
+use closer_core::profile::{self, Couple};
 use serde_json::json;
 
 #[derive(clap::Args, Debug, Clone)]

@@ -2,8 +2,8 @@
 //! terminals; every question here has a flag that answers it instead.
 
 use super::Context;
-use crate::error::{Error, Result};
-use crate::profile;
+use closer_core::error::{Error, Result};
+use closer_core::profile;
 use dialoguer::{Confirm, Editor, Input, MultiSelect, Select, theme::SimpleTheme};
 
 fn failed(e: dialoguer::Error) -> Error {
