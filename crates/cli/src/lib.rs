@@ -6,7 +6,7 @@ pub mod couple;
 pub mod output;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches, Parser};
 use closer_core::Word;
 use closer_core::content::Library;
 use closer_core::error::{Error, Result};
@@ -234,10 +234,23 @@ impl Context {
     }
 }
 
-/// Parses the command line, runs `body`, prints any error to standard error and maps it to an
-/// exit code: 0 ok, 1 runtime or data error, 2 usage error. A broken pipe exits quietly with 0.
-pub fn run<C: Parser>(tool: &str, body: impl FnOnce(C) -> Result<()>) -> ExitCode {
-    let cli = match C::try_parse() {
+/// The command line of a binary called `tool`: the name it gives itself in `--version`, help,
+/// usage lines, completions and man page (`closer-export` is the same program as `export`).
+pub fn command<C: CommandFactory>(tool: &'static str) -> clap::Command {
+    C::command().name(tool).bin_name(tool)
+}
+
+/// Parses the command line, runs `body` with the binary's name, and maps any error to a message
+/// on standard error and an exit code: 0 ok, 1 runtime or data error, 2 usage error. A broken pipe
+/// exits quietly with 0.
+pub fn run<C: Parser>(
+    tool: &'static str,
+    body: impl FnOnce(C, &'static str) -> Result<()>,
+) -> ExitCode {
+    let parsed = command::<C>(tool)
+        .try_get_matches()
+        .and_then(|mut m| C::from_arg_matches_mut(&mut m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
@@ -256,7 +269,7 @@ pub fn run<C: Parser>(tool: &str, body: impl FnOnce(C) -> Result<()>) -> ExitCod
             return ExitCode::from(2);
         }
     };
-    match body(cli) {
+    match body(cli, tool) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
@@ -286,13 +299,13 @@ pub enum Extra {
 }
 
 impl Extra {
-    pub fn run<C: CommandFactory>(&self) -> Result<()> {
-        let mut cmd = C::command();
-        let name = cmd.get_name().to_owned();
+    /// Prints the completions or man page of the binary called `tool`.
+    pub fn run<C: CommandFactory>(&self, tool: &'static str) -> Result<()> {
+        let mut cmd = command::<C>(tool);
         let mut buf = Vec::new();
         match self {
             Extra::Completions { shell } => {
-                clap_complete::generate(*shell, &mut cmd, name, &mut buf)
+                clap_complete::generate(*shell, &mut cmd, tool, &mut buf)
             }
             Extra::Man => clap_mangen::Man::new(cmd)
                 .render(&mut buf)

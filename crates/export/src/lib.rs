@@ -83,11 +83,12 @@ enum Cmd {
     Extra(Extra),
 }
 
-pub fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::new("export", &cli.globals)?;
+/// Runs the command line of the binary called `tool`.
+pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
+    let ctx = Context::new(tool, &cli.globals)?;
     match cli.cmd {
         Some(Cmd::Couple(args)) => return couple::run(&ctx, &args),
-        Some(Cmd::Extra(e)) => return e.run::<Cli>(),
+        Some(Cmd::Extra(e)) => return e.run::<Cli>(tool),
         None => {}
     }
     let a = cli.args;

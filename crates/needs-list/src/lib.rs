@@ -140,8 +140,9 @@ enum Cmd {
     Extra(Extra),
 }
 
-pub fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::new("needs-list", &cli.globals)?;
+/// Runs the command line of the binary called `tool`.
+pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
+    let ctx = Context::new(tool, &cli.globals)?;
     match cli.cmd {
         None => list::list(&ctx, &cli.list),
         Some(Cmd::Add {
@@ -171,6 +172,6 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
         }) => suggest::run(&ctx, condition, add, format),
         Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
-        Some(Cmd::Extra(e)) => e.run::<Cli>(),
+        Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
     }
 }

@@ -119,8 +119,9 @@ impl Choice {
     }
 }
 
-pub fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::new("prompt-of-the-day", &cli.globals)?;
+/// Runs the command line of the binary called `tool`.
+pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
+    let ctx = Context::new(tool, &cli.globals)?;
     match cli.cmd {
         None => today::run(&ctx, &cli.show),
         Some(Cmd::Answer { text, choice }) => answer::run(&ctx, text, &choice),
@@ -132,6 +133,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Cmd::List { categories, format }) => browse::list(&ctx, &categories, format),
         Some(Cmd::Categories { format }) => browse::categories(&ctx, format),
         Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
-        Some(Cmd::Extra(e)) => e.run::<Cli>(),
+        Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
     }
 }

@@ -130,8 +130,9 @@ enum Cmd {
     Extra(Extra),
 }
 
-pub fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::new("touch-plan", &cli.globals)?;
+/// Runs the command line of the binary called `tool`.
+pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
+    let ctx = Context::new(tool, &cli.globals)?;
     match cli.cmd {
         None => plan::show(&ctx, false),
         Some(Cmd::Show { json }) => plan::show(&ctx, json),
@@ -169,6 +170,6 @@ pub fn run(cli: Cli) -> Result<()> {
         }) => sessions::debrief(&ctx, session, noticed, too_much, private),
         Some(Cmd::History { json }) => sessions::history(&ctx, json),
         Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
-        Some(Cmd::Extra(e)) => e.run::<Cli>(),
+        Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
     }
 }

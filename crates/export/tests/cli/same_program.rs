@@ -60,3 +60,21 @@ fn the_markdown_export_reads_well() {
     }
     insta::assert_snapshot!("markdown_for_sam", md);
 }
+
+#[test]
+fn closer_export_names_itself_in_version_help_completions_and_man_page() {
+    let sb = Sandbox::new();
+    let version = sb.ok(CLOSER_EXPORT, &["--version"]);
+    assert!(version.starts_with("closer-export "), "{version}");
+    let help = sb.help(CLOSER_EXPORT);
+    assert!(help.ok().contains("Usage: closer-export"), "{}", help.stdout);
+    let bash = sb.ok(CLOSER_EXPORT, &["completions", "bash"]);
+    assert!(bash.contains("-o default closer-export\n"), "{bash}");
+    assert!(!bash.contains("-o default export\n"), "{bash}");
+    let man = sb.ok(CLOSER_EXPORT, &["man"]);
+    assert!(man.contains(".TH closer-export"), "{man}");
+    // `export` keeps its own name.
+    assert!(sb.ok(EXPORT, &["--version"]).starts_with("export "));
+    let bash = sb.ok(EXPORT, &["completions", "bash"]);
+    assert!(bash.contains("-o default export\n"), "{bash}");
+}
