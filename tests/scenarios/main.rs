@@ -12,6 +12,7 @@ use support::Sandbox;
 
 mod cron;
 mod first_weeks;
+mod output_errors;
 
 fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))

@@ -217,6 +217,26 @@ impl Sandbox {
         self.run_in(&self.data(), tool, args)
     }
 
+    /// Runs with standard output sent to `stdout` (a full disk, a closed pipe); what it printed on
+    /// standard error and how it ended.
+    pub fn run_to(&self, tool: (&str, &str), args: &[&str], stdout: impl Into<Stdio>) -> Run {
+        let out = std::process::Command::new(bin(tool))
+            .env_clear()
+            .env("HOME", self.home())
+            .env("CLOSER_DIR", self.data())
+            .env("CLOSER_TODAY", self.today())
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "100")
+            .current_dir(self.tmp.path())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("the binary runs");
+        Run::from(out)
+    }
+
     /// Runs and asserts success; returns stdout.
     #[track_caller]
     pub fn ok(&self, tool: (&str, &str), args: &[&str]) -> String {

@@ -1,5 +1,6 @@
 //! Questions on a terminal (dialoguer), used only when standard input and standard error are both
-//! terminals; every question here has a flag that answers it instead.
+//! terminals; every question here has a flag that answers it instead. What was printed before a
+//! question is written out first.
 
 use super::Context;
 use closer_core::error::{Error, Result};
@@ -13,6 +14,7 @@ fn failed(e: dialoguer::Error) -> Error {
 }
 
 pub fn confirm(question: &str) -> Result<bool> {
+    crate::output::flush()?;
     Confirm::with_theme(&SimpleTheme)
         .with_prompt(question)
         .default(false)
@@ -21,6 +23,7 @@ pub fn confirm(question: &str) -> Result<bool> {
 }
 
 pub fn select(question: &str, items: &[&str]) -> Result<usize> {
+    crate::output::flush()?;
     Select::with_theme(&SimpleTheme)
         .with_prompt(question)
         .items(items)
@@ -30,6 +33,7 @@ pub fn select(question: &str, items: &[&str]) -> Result<usize> {
 }
 
 pub fn input(question: &str) -> Result<String> {
+    crate::output::flush()?;
     Input::<String>::with_theme(&SimpleTheme)
         .with_prompt(question)
         .interact_text()
@@ -37,6 +41,7 @@ pub fn input(question: &str) -> Result<String> {
 }
 
 pub fn multi_select(question: &str, items: &[String]) -> Result<Vec<usize>> {
+    crate::output::flush()?;
     MultiSelect::with_theme(&SimpleTheme)
         .with_prompt(question)
         .items(items)
@@ -46,6 +51,7 @@ pub fn multi_select(question: &str, items: &[String]) -> Result<Vec<usize>> {
 
 /// Opens `$VISUAL` / `$EDITOR` on `start`; `None` when the user saved nothing.
 pub fn editor(start: &str) -> Result<Option<String>> {
+    crate::output::flush()?;
     Editor::new().extension(".md").edit(start).map_err(failed)
 }
 

@@ -6,7 +6,7 @@ pub mod couple;
 pub mod output;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::{CommandFactory, FromArgMatches, Parser};
+use clap::{CommandFactory, Parser};
 use closer_core::Word;
 use closer_core::content::Library;
 use closer_core::error::{Error, Result};
@@ -240,9 +240,9 @@ pub fn command<C: CommandFactory>(tool: &'static str) -> clap::Command {
     C::command().name(tool).bin_name(tool)
 }
 
-/// Parses the command line, runs `body` with the binary's name, and maps any error to a message
-/// on standard error and an exit code: 0 ok, 1 runtime or data error, 2 usage error. A broken pipe
-/// exits quietly with 0.
+/// Parses the command line, runs `body` with the binary's name, writes out what it printed, and
+/// maps any error to a message on standard error and an exit code: 0 ok, 1 runtime or data error,
+/// 2 usage error. Output that cannot be written is an error; a broken pipe exits quietly with 0.
 pub fn run<C: Parser>(
     tool: &'static str,
     body: impl FnOnce(C, &'static str) -> Result<()>,
@@ -269,7 +269,10 @@ pub fn run<C: Parser>(
             return ExitCode::from(2);
         }
     };
-    match body(cli, tool) {
+    let result = body(cli, tool);
+    // What was printed is written out even when the command failed part-way.
+    let result = output::finish().and(result);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {

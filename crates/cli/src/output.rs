@@ -6,6 +6,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::{LazyLock, Mutex};
 
 /// `--json` and `--plain`, for every command that shows records.
 #[derive(clap::Args, Debug, Clone, Copy, Default)]
@@ -177,7 +178,10 @@ fn escape_md_chars(s: &str) -> String {
 }
 
 /// Writes a message to standard error, cleaned like everything else that reaches a terminal.
+/// Results printed before it are written out first, so that both arrive in order; if that write
+/// fails, the results stay buffered and [`finish`] reports it.
 pub fn say(msg: &str) {
+    let _ = flush();
     eprintln!("{}", clean(msg, true));
 }
 
@@ -189,23 +193,36 @@ macro_rules! say {
     };
 }
 
-/// Standard output, with a broken pipe turned into a quiet stop.
-pub struct Out {
-    inner: io::BufWriter<io::StdoutLock<'static>>,
+/// Everything a command prints, held until [`finish`] (or a prompt) writes it out, so that a
+/// failed final write is reported like any other error.
+static STDOUT: LazyLock<Mutex<io::BufWriter<io::Stdout>>> =
+    LazyLock::new(|| Mutex::new(io::BufWriter::with_capacity(64 * 1024, io::stdout())));
+
+fn with_stdout<T>(f: impl FnOnce(&mut io::BufWriter<io::Stdout>) -> io::Result<T>) -> Result<T> {
+    let mut w = STDOUT.lock().unwrap_or_else(|e| e.into_inner());
+    f(&mut w).map_err(Error::Output)
 }
 
-impl Default for Out {
-    fn default() -> Self {
-        Out {
-            inner: io::BufWriter::new(io::stdout().lock()),
-        }
-    }
+/// Writes out everything printed so far (before a prompt, and at the end of every run).
+pub fn flush() -> Result<()> {
+    with_stdout(|w| w.flush())
+}
+
+/// The final write of a run: everything printed reaches standard output, or the error says why.
+pub fn finish() -> Result<()> {
+    flush()
+}
+
+/// Standard output for results. Writes are buffered; [`finish`] writes them out at the end.
+#[derive(Debug, Default)]
+pub struct Out {
+    _handle: (),
 }
 
 impl Out {
     /// Writes text as it is (the caller has cleaned it).
     pub fn raw(&mut self, s: &str) -> Result<()> {
-        self.inner.write_all(s.as_bytes()).map_err(Error::Output)
+        with_stdout(|w| w.write_all(s.as_bytes()))
     }
 
     /// Writes one line, cleaned for the terminal (line breaks inside kept).
@@ -223,19 +240,14 @@ impl Out {
 
     /// Writes a value as pretty JSON. JSON escapes control characters itself.
     pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        serde_json::to_writer_pretty(&mut self.inner, value)
-            .map_err(|e| Error::Output(e.into()))?;
-        self.raw("\n")
+        with_stdout(|w| {
+            serde_json::to_writer_pretty(&mut *w, value)?;
+            w.write_all(b"\n")
+        })
     }
 
     pub fn flush(&mut self) -> Result<()> {
-        self.inner.flush().map_err(Error::Output)
-    }
-}
-
-impl Drop for Out {
-    fn drop(&mut self) {
-        let _ = self.inner.flush();
+        flush()
     }
 }
 

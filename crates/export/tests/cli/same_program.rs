@@ -67,7 +67,11 @@ fn closer_export_names_itself_in_version_help_completions_and_man_page() {
     let version = sb.ok(CLOSER_EXPORT, &["--version"]);
     assert!(version.starts_with("closer-export "), "{version}");
     let help = sb.help(CLOSER_EXPORT);
-    assert!(help.ok().contains("Usage: closer-export"), "{}", help.stdout);
+    assert!(
+        help.ok().contains("Usage: closer-export"),
+        "{}",
+        help.stdout
+    );
     let bash = sb.ok(CLOSER_EXPORT, &["completions", "bash"]);
     assert!(bash.contains("-o default closer-export\n"), "{bash}");
     assert!(!bash.contains("-o default export\n"), "{bash}");
