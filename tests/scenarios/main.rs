@@ -12,6 +12,7 @@ use support::Sandbox;
 
 mod cron;
 mod first_weeks;
+mod gentle_day;
 mod output_errors;
 
 fn json(s: &str) -> Value {

@@ -1,8 +1,11 @@
 //! The `couple` subcommand every tool carries: who the partners are, their conditions, their
 //! opt-ins, and which partner uses this device.
 
-use super::Context;
 use super::output::{Format, Mode, Out, table};
+use super::{Context, Energy};
+use chrono::NaiveDate;
+use closer_core::dates::date_arg;
+use closer_core::energy;
 use closer_core::error::{Error, Result};
 use closer_core::profile::{self, Couple};
 use serde_json::json;
@@ -61,6 +64,16 @@ pub enum CoupleCmd {
     Conditions {
         #[command(flatten)]
         format: Format,
+    },
+    /// Say once that today (or every day until --until) is a low-energy day: on both devices
+    /// the prompt and the touch step are gentler until it ends. No level: show today.
+    Energy {
+        /// `low` for a low-energy or flare day; `normal` ends your low-energy days from today
+        #[arg(value_enum, value_name = "LEVEL")]
+        level: Option<Energy>,
+        /// The last low-energy day (included) [default: today]
+        #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", requires = "level")]
+        until: Option<NaiveDate>,
     },
     /// Say which partner uses this device (kept in this device's settings, not synced)
     Me {
@@ -157,6 +170,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             Ok(())
         }
         Some(CoupleCmd::Conditions { format }) => conditions(ctx, *format, &mut out),
+        Some(CoupleCmd::Energy { level, until }) => energy_day(ctx, *level, *until, &mut out),
         Some(CoupleCmd::Me { name, forget }) => {
             if *forget {
                 ctx.set_device(None)?;
@@ -183,6 +197,66 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
                 },
             }
             Ok(())
+        }
+    }
+}
+
+/// `couple energy`: says or ends a low-energy span for the partner at the keyboard, or shows
+/// today. The other partner learns only that today is a gentle day.
+fn energy_day(
+    ctx: &Context,
+    level: Option<Energy>,
+    until: Option<NaiveDate>,
+    out: &mut Out,
+) -> Result<()> {
+    let couple = ctx.require_couple()?;
+    match level {
+        Some(Energy::Low) => {
+            let me = ctx.me(&couple)?;
+            let span = energy::check_until(ctx.today, until)?;
+            let span = energy::say_low(&ctx.store, &me.id, span)?;
+            let when = if span.until == ctx.today {
+                "Today is a low-energy day".to_owned()
+            } else {
+                format!("Every day through {} is a low-energy day", span.until)
+            };
+            crate::say!(
+                "{when} for you. On both devices the prompt and the touch step are gentler until then; your partner sees only that it is a gentle day. `{} couple energy normal` ends it.",
+                ctx.tool
+            );
+            Ok(())
+        }
+        Some(Energy::Normal) => {
+            if until.is_some() {
+                return Err(Error::usage(
+                    "--until goes with `low`: `couple energy low --until YYYY-MM-DD`",
+                ));
+            }
+            let me = ctx.me(&couple)?;
+            if energy::say_normal(&ctx.store, &me.id, ctx.today)? {
+                crate::say!("Your low-energy days end today.");
+            } else {
+                crate::say!("You had not said today was a low-energy day; nothing changed.");
+            }
+            Ok(())
+        }
+        None => {
+            let mine = match ctx.viewer(&couple)? {
+                Some(p) => energy::load(&ctx.store, &p.id)?.on(ctx.today),
+                None => None,
+            };
+            let line = match mine {
+                Some(s) if s.until == ctx.today => "You said today is a low-energy day.".to_owned(),
+                Some(s) => format!(
+                    "You said every day through {} is a low-energy day.",
+                    s.until
+                ),
+                None if energy::gentle_on(&ctx.store, &couple, ctx.today)? => {
+                    "Today is a gentle day.".to_owned()
+                }
+                None => "Today is an ordinary day.".to_owned(),
+            };
+            out.line(&line)
         }
     }
 }

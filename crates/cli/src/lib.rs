@@ -228,6 +228,20 @@ impl Context {
         )))
     }
 
+    /// Whether `day` calls for the gentler prompt and step: `--energy` when given, else whether
+    /// either partner said it is a low-energy day (`couple energy low`).
+    pub fn low_energy(
+        &self,
+        couple: &Couple,
+        day: NaiveDate,
+        flag: Option<Energy>,
+    ) -> Result<bool> {
+        match flag {
+            Some(e) => Ok(e == Energy::Low),
+            None => closer_core::energy::gentle_on(&self.store, couple, day),
+        }
+    }
+
     /// Today's date, or `date` when given.
     pub fn day(&self, date: Option<NaiveDate>) -> NaiveDate {
         date.unwrap_or(self.today)

@@ -6,6 +6,7 @@
 
 pub mod content;
 pub mod dates;
+pub mod energy;
 pub mod error;
 pub mod ids;
 pub mod index;

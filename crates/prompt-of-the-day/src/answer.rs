@@ -12,7 +12,7 @@ pub(crate) fn run(ctx: &Context, text: Option<String>, choice: &Choice) -> Resul
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?;
     let lib = ctx.library()?;
-    let p = choose(ctx, lib, &req)?;
+    let p = choose(lib, &req)?;
     let text = match text.as_deref() {
         Some("-") => {
             let mut s = String::new();

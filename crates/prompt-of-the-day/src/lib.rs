@@ -11,6 +11,7 @@ use closer_cli::output::Format;
 use closer_cli::{AFTER_HELP, Context, Energy, Extra, Globals};
 use closer_core::Result;
 use closer_core::dates::date_arg;
+use closer_core::profile::Couple;
 use closer_core::prompts::{Filter, check_categories};
 use std::path::PathBuf;
 
@@ -32,7 +33,8 @@ struct Choice {
     /// The day [default: today]
     #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
     date: Option<NaiveDate>,
-    /// `low`: only prompts that suit a low-energy or flare day
+    /// `low`: only prompts that suit a low-energy or flare day; `normal`: any prompt
+    /// [default: low when either of you said so with `couple energy low`]
     #[arg(long, value_enum, value_name = "LEVEL")]
     energy: Option<Energy>,
     /// Only prompts from this category (repeatable; `categories` lists them)
@@ -98,8 +100,9 @@ enum Cmd {
     Extra(Extra),
 }
 
-/// A validated choice of prompt.
+/// A validated choice of prompt, for the couple in the data folder (possibly none set up yet).
 struct Request {
+    couple: Couple,
     date: NaiveDate,
     filter: Filter,
     skip: bool,
@@ -108,12 +111,15 @@ struct Request {
 impl Choice {
     fn validate(&self, ctx: &Context) -> Result<Request> {
         let categories = check_categories(ctx.library()?, &self.categories)?;
+        let couple = ctx.couple()?;
+        let date = ctx.day(self.date);
         Ok(Request {
-            date: ctx.day(self.date),
             filter: Filter {
-                low_energy: self.energy == Some(Energy::Low),
+                low_energy: ctx.low_energy(&couple, date, self.energy)?,
                 categories,
             },
+            couple,
+            date,
             skip: self.skip,
         })
     }

@@ -12,15 +12,14 @@ use serde_json::json;
 use std::path::Path;
 
 /// The prompt a request asks for, for the couple in the data folder (or none set up yet).
-pub(crate) fn choose<'a>(ctx: &Context, lib: &'a Library, req: &Request) -> Result<&'a Prompt> {
-    let couple = ctx.couple()?;
-    pick(&rotation(lib, &couple, &req.filter), req.date, req.skip)
+pub(crate) fn choose<'a>(lib: &'a Library, req: &Request) -> Result<&'a Prompt> {
+    pick(&rotation(lib, &req.couple, &req.filter), req.date, req.skip)
 }
 
 pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
     let req = args.choice.validate(ctx)?;
     let lib = ctx.library()?;
-    let p = choose(ctx, lib, &req)?;
+    let p = choose(lib, &req)?;
     let mut out = Out::default();
     if let Some(file) = &args.append_to {
         let added = append(file, req.date, &block(lib, p, req.date))?;

@@ -34,7 +34,8 @@ enum Cmd {
     },
     /// Today's step, with adaptations for both of you and your body maps
     Today {
-        /// `low`: the short variant, for a flare or low-energy day
+        /// `low`: the short variant, for a flare or low-energy day; `normal`: the whole step
+        /// [default: low when either of you said so with `couple energy low`]
         #[arg(long, value_enum, value_name = "LEVEL")]
         energy: Option<Energy>,
         #[arg(long)]
@@ -136,7 +137,7 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     match cli.cmd {
         None => plan::show(&ctx, false),
         Some(Cmd::Show { json }) => plan::show(&ctx, json),
-        Some(Cmd::Today { energy, json }) => plan::today(&ctx, energy == Some(Energy::Low), json),
+        Some(Cmd::Today { energy, json }) => plan::today(&ctx, energy, json),
         Some(Cmd::Rules) => plan::rules(&ctx),
         Some(Cmd::Boundary { step, answer }) => consent::boundary(&ctx, step, answer),
         Some(Cmd::Body {

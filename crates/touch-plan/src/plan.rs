@@ -1,8 +1,8 @@
 //! `show`, `today` and `rules`: the joint plan as both partners may see it. Nothing here reveals
 //! one partner's answers or readiness to the other.
 
-use closer_cli::Context;
 use closer_cli::output::Out;
+use closer_cli::{Context, Energy};
 use closer_core::Result;
 use closer_core::content::{Library, Step};
 use closer_core::profile::Couple;
@@ -183,9 +183,10 @@ fn body_sentence(name: &str, region: &str, mark: Mark, note: &Option<String>) ->
     }
 }
 
-pub(crate) fn today(ctx: &Context, low: bool, json: bool) -> Result<()> {
+pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result<()> {
     let lib = ctx.library()?;
     let data = load(ctx)?;
+    let low = ctx.low_energy(&data.couple, ctx.today, energy)?;
     let plan = data.plan(lib, ctx);
     let mut out = Out::default();
     let Some(step) = plan.current.filter(|_| !plan.paused) else {
@@ -232,7 +233,10 @@ pub(crate) fn today(ctx: &Context, low: bool, json: bool) -> Result<()> {
         stage_name(lib, step.stage)
     ))?;
     if low {
-        out.line(&format!("\nA gentler version for today: {}", step.short))?;
+        out.line(&format!(
+            "\nA gentle day. A shorter version for today: {}",
+            step.short
+        ))?;
         if let Some(e) = easier {
             out.line(&format!(
                 "Or go back to an easier step from your plan: {} ({}).",

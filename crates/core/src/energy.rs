@@ -1,0 +1,262 @@
+//! Low-energy days, said once: a partner says that today (or a span of days) is a low-energy
+//! day, and on every device both the prompt and the touch step are gentler until it ends.
+//!
+//! On disk: `energy/PARTNER.json`, written only by that partner. It holds dates and nothing
+//! else: no reason, no note. What the couple sees is derived: a day is gentle when any partner
+//! said so, and the other partner is told only that it is a gentle day.
+
+use crate::error::{Error, Result};
+use crate::profile::Couple;
+use crate::store::{FORMAT_VERSION, Store, Versioned};
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// The longest span one can say at once, in days.
+pub const MAX_DAYS: u64 = 92;
+/// Spans that ended this many days ago are dropped when the file is next written.
+const KEEP_DAYS: u64 = 30;
+
+/// A run of low-energy days, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+}
+
+impl Span {
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.until
+    }
+}
+
+/// One partner's low-energy days; that partner is its only writer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LowDays {
+    pub version: u32,
+    pub partner: String,
+    #[serde(default)]
+    pub low: Vec<Span>,
+}
+
+impl Versioned for LowDays {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+impl LowDays {
+    /// The span that makes `day` a low-energy day for this partner, if any.
+    pub fn on(&self, day: NaiveDate) -> Option<Span> {
+        self.low.iter().copied().find(|s| s.covers(day))
+    }
+}
+
+pub fn path(partner: &str) -> String {
+    format!("energy/{partner}.json")
+}
+
+/// Reads a partner's low-energy days (none when they never said any).
+pub fn load(store: &Store, partner: &str) -> Result<LowDays> {
+    Ok(store.read(&path(partner))?.unwrap_or_else(|| LowDays {
+        version: FORMAT_VERSION,
+        partner: partner.into(),
+        low: Vec::new(),
+    }))
+}
+
+/// Checks the last day of a span starting `today`: not before it, not too far away.
+pub fn check_until(today: NaiveDate, until: Option<NaiveDate>) -> Result<Span> {
+    let until = until.unwrap_or(today);
+    if until < today {
+        return Err(Error::usage(format!(
+            "--until {until} is before today ({today}); give the last low-energy day"
+        )));
+    }
+    let last = today + Days::new(MAX_DAYS);
+    if until > last {
+        return Err(Error::usage(format!(
+            "--until {until} is more than {MAX_DAYS} days away; say it again nearer the time (latest {last})"
+        )));
+    }
+    Ok(Span { from: today, until })
+}
+
+fn update(store: &Store, partner: &str, f: impl FnOnce(&mut Vec<Span>)) -> Result<LowDays> {
+    store.update::<LowDays, _>(&path(partner), |old| {
+        let mut d = old.unwrap_or_else(|| LowDays {
+            version: FORMAT_VERSION,
+            partner: partner.into(),
+            low: Vec::new(),
+        });
+        f(&mut d.low);
+        Ok(d)
+    })
+}
+
+/// Says that the days of `span` are low-energy days for `partner`. A span that overlaps or
+/// touches one already said is merged with it; spans long over are forgotten.
+pub fn say_low(store: &Store, partner: &str, span: Span) -> Result<Span> {
+    let forget_before = span.from - Days::new(KEEP_DAYS);
+    let d = update(store, partner, |low| {
+        low.retain(|s| s.until >= forget_before);
+        let mut merged = span;
+        low.retain(|s| {
+            let touches =
+                s.from <= merged.until + Days::new(1) && merged.from <= s.until + Days::new(1);
+            if touches {
+                merged.from = merged.from.min(s.from);
+                merged.until = merged.until.max(s.until);
+            }
+            !touches
+        });
+        low.push(merged);
+        low.sort_by_key(|s| s.from);
+    })?;
+    Ok(d.on(span.from).unwrap_or(span))
+}
+
+/// Ends `partner`'s low-energy days from `today` on. Returns whether any were said.
+pub fn say_normal(store: &Store, partner: &str, today: NaiveDate) -> Result<bool> {
+    if load(store, partner)?.low.iter().all(|s| s.until < today) {
+        return Ok(false);
+    }
+    update(store, partner, |low| {
+        low.retain(|s| s.from < today);
+        for s in low.iter_mut() {
+            if s.until >= today {
+                s.until = today - Days::new(1);
+            }
+        }
+    })?;
+    Ok(true)
+}
+
+/// Whether `day` is a gentle day for the couple: any partner said it is a low-energy day.
+pub fn gentle_on(store: &Store, couple: &Couple, day: NaiveDate) -> Result<bool> {
+    for p in &couple.partners {
+        if load(store, &p.id)?.on(day).is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::parse_date;
+
+    fn d(s: &str) -> NaiveDate {
+        parse_date(s).unwrap()
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let t = tempfile::tempdir().unwrap();
+        let s = Store::new(t.path().join("data"));
+        (t, s)
+    }
+
+    #[test]
+    fn a_span_runs_from_today_to_its_last_day_and_no_further_than_allowed() {
+        let today = d("2026-03-02");
+        assert_eq!(
+            check_until(today, None).unwrap(),
+            Span {
+                from: today,
+                until: today
+            }
+        );
+        assert_eq!(
+            check_until(today, Some(d("2026-03-05"))).unwrap().until,
+            d("2026-03-05")
+        );
+        assert!(
+            check_until(today, Some(d("2026-03-01")))
+                .unwrap_err()
+                .to_string()
+                .contains("before today")
+        );
+        assert!(
+            check_until(today, Some(d("2026-12-01")))
+                .unwrap_err()
+                .to_string()
+                .contains("days away")
+        );
+    }
+
+    #[test]
+    fn a_low_day_covers_its_span_and_ends_when_said() {
+        let (_t, s) = store();
+        let span = check_until(d("2026-03-02"), Some(d("2026-03-04"))).unwrap();
+        say_low(&s, "p1", span).unwrap();
+        let days = load(&s, "p1").unwrap();
+        assert!(days.on(d("2026-03-01")).is_none());
+        assert!(days.on(d("2026-03-02")).is_some() && days.on(d("2026-03-04")).is_some());
+        assert!(days.on(d("2026-03-05")).is_none());
+
+        assert!(say_normal(&s, "p1", d("2026-03-03")).unwrap());
+        let days = load(&s, "p1").unwrap();
+        assert!(
+            days.on(d("2026-03-02")).is_some(),
+            "the past stays as it was"
+        );
+        assert!(days.on(d("2026-03-03")).is_none());
+        assert!(
+            !say_normal(&s, "p1", d("2026-03-03")).unwrap(),
+            "nothing left to end"
+        );
+    }
+
+    #[test]
+    fn overlapping_spans_merge_and_old_ones_are_forgotten() {
+        let (_t, s) = store();
+        say_low(&s, "p1", check_until(d("2026-01-01"), None).unwrap()).unwrap();
+        say_low(
+            &s,
+            "p1",
+            check_until(d("2026-03-02"), Some(d("2026-03-03"))).unwrap(),
+        )
+        .unwrap();
+        let merged = say_low(
+            &s,
+            "p1",
+            check_until(d("2026-03-03"), Some(d("2026-03-06"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            merged,
+            Span {
+                from: d("2026-03-02"),
+                until: d("2026-03-06")
+            }
+        );
+        assert_eq!(
+            load(&s, "p1").unwrap().low,
+            vec![merged],
+            "January is forgotten"
+        );
+    }
+
+    #[test]
+    fn a_day_is_gentle_for_the_couple_when_either_partner_said_so() {
+        let (_t, s) = store();
+        let couple = Couple {
+            seed: 1,
+            partners: ["p1", "p2"]
+                .iter()
+                .map(|id| crate::profile::Partner {
+                    version: 1,
+                    id: (*id).into(),
+                    name: id.to_uppercase(),
+                    conditions: vec![],
+                    sexual: false,
+                    added: d("2026-01-01"),
+                })
+                .collect(),
+        };
+        assert!(!gentle_on(&s, &couple, d("2026-03-02")).unwrap());
+        say_low(&s, "p2", check_until(d("2026-03-02"), None).unwrap()).unwrap();
+        assert!(gentle_on(&s, &couple, d("2026-03-02")).unwrap());
+        assert!(!gentle_on(&s, &couple, d("2026-03-03")).unwrap());
+    }
+}
