@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use closer_core::content::Library;
-use closer_core::needs::{Change, Importance, Need, Status};
+use closer_core::needs::{Change, Helper, Importance, Need, Status};
 use closer_core::prompts::{Answer, AnswerFile, Filter, pick, rotation};
 use closer_core::store::{FORMAT_VERSION, Store};
 use closer_core::touch::{self, Debrief, Event, EventKind, Session, Sessions, State};
@@ -161,12 +161,13 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
                 by: owner.id.clone(),
                 what: "named the need".into(),
             }],
+            proposal: None,
         };
         if i % 2 == 0 {
             let d = created + Days::new(3);
             n.status = Status::Agreed;
             n.plan = Some(rng.words(10));
-            n.helper = Some(partners[(i + 1) % 2].id.clone());
+            n.helper = Some(Helper::Partner(partners[(i + 1) % 2].id.clone()));
             n.review = Some(d + Days::new(30));
             n.history.push(Change {
                 date: d,

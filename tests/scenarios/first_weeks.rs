@@ -129,6 +129,7 @@ fn the_first_two_weeks() {
                         "Alex",
                     ],
                 );
+                sb.ok(NEEDS, &["accept", &buttons, "--as", "Sam"]);
                 sb.ok(TOUCH, &["log", "--minutes", "10", "--as", "Alex"]);
                 sb.ok(
                     TOUCH,
@@ -195,6 +196,7 @@ fn the_first_two_weeks() {
                         "Sam",
                     ],
                 );
+                sb.ok(NEEDS, &["accept", &evenings, "--as", "Alex"]);
             }
             6 => {
                 sb.ok(TOUCH, &["log", "--minutes", "5", "--as", "Alex"]);

@@ -23,11 +23,16 @@ pub fn confirm(question: &str) -> Result<bool> {
 }
 
 pub fn select(question: &str, items: &[&str]) -> Result<usize> {
+    select_from(question, items, 0)
+}
+
+/// A choice that starts on `start`: the current answer, or "skip for now", never on a change.
+pub fn select_from(question: &str, items: &[&str], start: usize) -> Result<usize> {
     crate::output::flush()?;
     Select::with_theme(&SimpleTheme)
         .with_prompt(question)
         .items(items)
-        .default(0)
+        .default(start.min(items.len().saturating_sub(1)))
         .interact()
         .map_err(failed)
 }

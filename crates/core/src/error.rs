@@ -45,6 +45,10 @@ pub enum Error {
     #[error("{0}")]
     NotFound(String),
 
+    /// Only the partner a record belongs to may do this; the message says what the other can do.
+    #[error("{0}")]
+    NotYours(String),
+
     /// Writing to standard output failed; a broken pipe ends the program quietly.
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),

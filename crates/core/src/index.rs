@@ -6,7 +6,7 @@
 
 use crate::Word;
 use crate::error::Result;
-use crate::needs::{self, Importance, Need, Status};
+use crate::needs::{self, Helper, Importance, Need, Status};
 use crate::store::{FORMAT_VERSION, Store, write_atomic};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -124,7 +124,7 @@ fn line(n: &Need) -> String {
         esc(&n.category),
         opt(&n.condition),
         opt(&n.plan),
-        opt(&n.helper),
+        opt(&n.helper.as_ref().map(Helper::code)),
         u8::from(n.private),
         n.created,
         n.version,
@@ -161,7 +161,7 @@ fn parse_line(l: &str) -> Option<Need> {
         category: unesc(category),
         condition: unopt(condition)?,
         plan: unopt(plan)?,
-        helper: unopt(helper)?,
+        helper: unopt(helper)?.map(Helper::from),
         review: if review == "-" {
             None
         } else {
@@ -171,6 +171,7 @@ fn parse_line(l: &str) -> Option<Need> {
         created: created.parse().ok()?,
         text: unesc(text),
         history: Vec::new(),
+        proposal: None,
     })
 }
 
@@ -197,6 +198,7 @@ mod tests {
             private: true,
             created: d,
             history: Vec::new(),
+            proposal: None,
         };
         let l = line(&n);
         assert_eq!(l.matches('\n').count(), 1);

@@ -10,6 +10,7 @@ pub mod energy;
 pub mod error;
 pub mod ids;
 pub mod index;
+pub mod need_rules;
 pub mod needs;
 pub mod profile;
 pub mod prompts;

@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::{new_id, prefix_lengths, resolve};
+pub use crate::need_rules::{Helper, Proposal};
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -86,13 +87,16 @@ pub struct Need {
     pub status: Status,
     /// The agreed accommodation.
     pub plan: Option<String>,
-    /// The partner ID of who helps, if anyone in particular.
-    pub helper: Option<String>,
+    /// Who helps, if anyone in particular.
+    pub helper: Option<Helper>,
     pub review: Option<NaiveDate>,
     /// Only the owner sees it until they share it.
     pub private: bool,
     pub created: NaiveDate,
     pub history: Vec<Change>,
+    /// A plan one partner proposed and not every partner has accepted yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<Proposal>,
 }
 
 impl Versioned for Need {
@@ -127,6 +131,7 @@ impl Need {
             private,
             created,
             history: Vec::new(),
+            proposal: None,
         }
     }
 

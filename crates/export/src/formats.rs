@@ -55,7 +55,11 @@ pub(crate) fn csv(d: &Data, kind: Kind, out: &mut Out) -> Result<()> {
             )?;
             for n in &d.needs {
                 let importance = closer_core::word(&n.importance);
-                let helper = n.helper.as_deref().map(|h| d.name(h)).unwrap_or_default();
+                let helper = n
+                    .helper
+                    .as_ref()
+                    .map(|h| h.describe(|id| d.name(id).to_owned()))
+                    .unwrap_or_default();
                 row(
                     out,
                     &[
@@ -67,7 +71,7 @@ pub(crate) fn csv(d: &Data, kind: Kind, out: &mut Out) -> Result<()> {
                         importance,
                         n.status.label(),
                         &opt(&n.plan),
-                        helper,
+                        &helper,
                         &opt(&n.review),
                         &n.private.to_string(),
                         &n.created.to_string(),

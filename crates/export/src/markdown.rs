@@ -92,7 +92,8 @@ pub(crate) fn need(d: &Data, n: &Need, level: usize) -> String {
         let _ = writeln!(s, "- Agreed: {}", md(p, "  "));
     }
     if let Some(h) = &n.helper {
-        let _ = writeln!(s, "- Who helps: {}", md(d.name(h), ""));
+        let who = h.describe(|id| d.name(id).to_owned());
+        let _ = writeln!(s, "- Who helps: {}", md(&who, ""));
     }
     if let Some(r) = n.review {
         let _ = writeln!(s, "- Review: {r}");

@@ -6,8 +6,9 @@ use closer_cli::output::Out;
 use closer_cli::{Context, ask};
 use closer_core::content::schema::NEED_CATEGORIES;
 use closer_core::dates::parse_offset;
+use closer_core::need_rules::{self, Action, Helper, Proposed};
 use closer_core::needs::{self, Importance, Need, Status, check_text};
-use closer_core::profile::check_conditions;
+use closer_core::profile::{Couple, check_conditions};
 use closer_core::{Error, Result};
 
 pub(crate) fn check_category(c: &str) -> Result<String> {
@@ -49,94 +50,89 @@ pub(crate) fn add(ctx: &Context, text: &str, f: &Fields, private: bool) -> Resul
     Out::default().line(&n.id)
 }
 
-/// Finds a need the partner at the keyboard may see and changes it, recording `f`'s note.
+/// Finds a need the partner at the keyboard may see and changes it under its lock, with `f`
+/// (given the partner's ID and the couple) returning the note for its history.
 fn change(
     ctx: &Context,
     prefix: &str,
-    f: impl FnOnce(&mut Need) -> Result<String>,
+    f: impl FnOnce(&mut Need, &str, &Couple) -> Result<String>,
 ) -> Result<Need> {
     let couple = ctx.require_couple()?;
-    let me = ctx.me(&couple)?;
-    let n = needs::find(&ctx.store, prefix, Some(&me.id))?;
-    needs::change(&ctx.store, &n.id, &me.id, ctx.today, ctx.now, f)
+    let me = ctx.me(&couple)?.id.clone();
+    let n = needs::find(&ctx.store, prefix, Some(&me))?;
+    needs::change(&ctx.store, &n.id, &me, ctx.today, ctx.now, |n| {
+        f(n, &me, &couple)
+    })
 }
 
 pub(crate) fn status(ctx: &Context, prefix: &str, to: Status) -> Result<()> {
-    let n = change(ctx, prefix, |n| {
-        let from = n.status;
-        let ok = match to {
-            Status::Talked => from == Status::Open,
-            Status::Met => from != Status::Retired,
-            Status::Open => matches!(from, Status::Met | Status::Retired),
-            Status::Retired => from != Status::Retired,
-            Status::Agreed => true,
-        };
-        if !ok {
-            let hint = match to {
-                Status::Open => "only a met or retired need can be reopened",
-                Status::Met => "reopen it first",
-                _ => "nothing to change",
-            };
-            return Err(Error::invalid(format!(
-                "this need is {}; {hint}",
-                from.label()
-            )));
-        }
-        n.status = to;
-        Ok(format!("{} → {}", from.label(), to.label()))
+    let n = change(ctx, prefix, |n, me, couple| {
+        need_rules::set_status(n, me, to, couple)
     })?;
     closer_cli::say!("{}: {}", n.text, n.status.label());
     Ok(())
 }
 
-pub(crate) fn agree(
-    ctx: &Context,
-    prefix: &str,
-    plan: &str,
-    helper: Option<String>,
-    review: Option<NaiveDate>,
-    review_in: Option<String>,
-) -> Result<()> {
-    let plan = check_text("plan", plan)?;
-    let review = match (review, review_in) {
+pub(crate) fn comment(ctx: &Context, prefix: &str, text: &str) -> Result<()> {
+    let note = need_rules::comment(text)?;
+    change(ctx, prefix, |n, me, couple| {
+        need_rules::may(n, me, Action::Comment, couple)?;
+        Ok(note)
+    })?;
+    closer_cli::say!("Comment added to the need's history.");
+    Ok(())
+}
+
+/// A proposed plan, checked: what `propose` (and `agree --plan`) record.
+pub(crate) struct PlanArgs {
+    pub plan: String,
+    pub helper: Option<String>,
+    pub review: Option<NaiveDate>,
+    pub review_in: Option<String>,
+}
+
+pub(crate) fn propose(ctx: &Context, prefix: &str, args: PlanArgs) -> Result<()> {
+    let plan = check_text("plan", &args.plan)?;
+    let review = match (args.review, args.review_in) {
         (Some(d), _) => Some(d),
         (None, Some(span)) => Some(parse_offset(&span, ctx.today)?),
         (None, None) => None,
     };
     let couple = ctx.require_couple()?;
-    let helper = helper
-        .map(|h| couple.find(&h).map(|p| (p.id.clone(), p.name.clone())))
+    let helper = args
+        .helper
+        .map(|h| Helper::from_name(&couple, &h))
         .transpose()?;
-    let n = change(ctx, prefix, |n| {
-        if n.status == Status::Retired {
-            return Err(Error::invalid("this need is retired; reopen it first"));
-        }
-        n.status = Status::Agreed;
-        n.plan = Some(plan.clone());
-        n.helper = helper.as_ref().map(|h| h.0.clone());
-        n.review = review;
-        let mut what = format!("agreed: {plan}");
-        if let Some((_, name)) = &helper {
-            what += &format!("; {name} helps");
-        }
-        if let Some(r) = review {
-            what += &format!("; review {r}");
-        }
-        Ok(what)
+    let mut outcome = Proposed::Waiting;
+    let n = change(ctx, prefix, |n, me, couple| {
+        let (o, note) = need_rules::propose(n, me, &plan, helper, review, couple, ctx.today)?;
+        outcome = o;
+        Ok(note)
     })?;
-    closer_cli::say!("Agreed: {}", n.plan.unwrap_or_default());
+    match outcome {
+        Proposed::Agreed => {
+            closer_cli::say!("Agreed, by both of you: {}", n.plan.unwrap_or_default())
+        }
+        Proposed::Waiting => closer_cli::say!(
+            "Proposed: {plan}. It is agreed once your partner accepts it (`needs-list accept {prefix}`) or proposes another."
+        ),
+    }
+    Ok(())
+}
+
+pub(crate) fn accept(ctx: &Context, prefix: &str) -> Result<()> {
+    let n = change(ctx, prefix, need_rules::accept)?;
+    if n.status == Status::Agreed && n.proposal.is_none() {
+        closer_cli::say!("Agreed, by both of you: {}", n.plan.unwrap_or_default());
+    } else {
+        closer_cli::say!("Accepted. It is agreed once every partner has accepted it.");
+    }
     Ok(())
 }
 
 pub(crate) fn share(ctx: &Context, prefix: &str) -> Result<()> {
-    let couple = ctx.require_couple()?;
-    let me = ctx.me(&couple)?.id.clone();
-    change(ctx, prefix, |n| {
-        if n.owner != me {
-            return Err(Error::invalid(
-                "only the partner whose need it is can share it",
-            ));
-        }
+    change(ctx, prefix, |n, me, couple| {
+        need_rules::may(n, me, Action::Share, couple)?;
         if !n.private {
             return Err(Error::invalid("this need is already shared"));
         }
@@ -156,6 +152,7 @@ pub(crate) fn edit(ctx: &Context, prefix: &str, text: Option<String>, f: &Fields
             let couple = ctx.require_couple()?;
             let me = ctx.me(&couple)?;
             let n = needs::find(&ctx.store, prefix, Some(&me.id))?;
+            need_rules::may(&n, &me.id, Action::Edit, &couple)?;
             match ask::editor(&n.text)? {
                 Some(t) if t.trim() != n.text => Some(check_text("need", &t)?),
                 _ => return Err(Error::invalid("nothing changed")),
@@ -175,7 +172,8 @@ pub(crate) fn edit(ctx: &Context, prefix: &str, text: Option<String>, f: &Fields
         .map(|c| check_condition(ctx, c))
         .transpose()?;
     let importance = f.importance;
-    change(ctx, prefix, |n| {
+    change(ctx, prefix, |n, me, couple| {
+        need_rules::may(n, me, Action::Edit, couple)?;
         let mut what = Vec::new();
         if let Some(t) = text {
             what.push(format!("text was: {}", n.text));
@@ -203,6 +201,7 @@ pub(crate) fn rm(ctx: &Context, prefix: &str, yes: bool) -> Result<()> {
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?;
     let n = needs::find(&ctx.store, prefix, Some(&me.id))?;
+    need_rules::may(&n, &me.id, Action::Delete, &couple)?;
     let q = format!("Delete the need {:?} and its history?", n.text);
     if !ctx.confirm(&q, yes, &format!("needs-list rm {prefix}"))? {
         return Err(Error::invalid("nothing was deleted"));

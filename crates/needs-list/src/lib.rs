@@ -62,6 +62,22 @@ pub(crate) struct Fields {
     importance: Option<Importance>,
 }
 
+#[derive(clap::Args, Debug, Clone)]
+struct PlanFlags {
+    /// The accommodation you propose
+    #[arg(long)]
+    plan: String,
+    /// Who helps: a partner's name, `both`, or anyone outside the couple ("my sister")
+    #[arg(long, value_name = "NAME")]
+    helper: Option<String>,
+    /// When to look at it again
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", conflicts_with = "review_in")]
+    review: Option<NaiveDate>,
+    /// Look again after this long: 30d, 6w, 3m
+    #[arg(long, value_name = "SPAN")]
+    review_in: Option<String>,
+}
+
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Name a need of yours (--as); prints its ID
@@ -90,31 +106,27 @@ enum Cmd {
     },
     /// You have talked it over
     Talked { id: String },
-    /// Record what you agreed: the accommodation, who helps, when to look again
-    Agree {
+    /// Add a comment to a need's history (either of you)
+    Comment { id: String, text: String },
+    /// Propose a plan: the accommodation, who helps, when to look again. It is agreed once your
+    /// partner accepts it; proposing the very plan your partner proposed accepts it.
+    #[command(alias = "agree")]
+    Propose {
         id: String,
-        /// The accommodation you agreed
-        #[arg(long)]
-        plan: String,
-        /// Who helps
-        #[arg(long, value_name = "NAME")]
-        helper: Option<String>,
-        /// When to look at it again
-        #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", conflicts_with = "review_in")]
-        review: Option<NaiveDate>,
-        /// Look again after this long: 30d, 6w, 3m
-        #[arg(long, value_name = "SPAN")]
-        review_in: Option<String>,
+        #[command(flatten)]
+        plan: PlanFlags,
     },
-    /// The need is being met
+    /// Accept the plan your partner proposed: once both of you have, the need is agreed
+    Accept { id: String },
+    /// Your need is being met (only the partner whose need it is)
     Met { id: String },
-    /// Open a met or retired need again
+    /// Open a met or retired need of yours again
     Reopen { id: String },
-    /// No longer needed
+    /// Your need is no longer needed
     Retire { id: String },
     /// Make a private need of yours visible to your partner
     Share { id: String },
-    /// Delete a need and its history
+    /// Delete a need of yours and its history
     Rm {
         id: String,
         /// Do it without asking
@@ -153,13 +165,18 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         Some(Cmd::Show { id, json }) => list::show(&ctx, &id, json),
         Some(Cmd::Edit { id, text, fields }) => change::edit(&ctx, &id, text, &fields),
         Some(Cmd::Talked { id }) => change::status(&ctx, &id, Status::Talked),
-        Some(Cmd::Agree {
-            id,
-            plan,
-            helper,
-            review,
-            review_in,
-        }) => change::agree(&ctx, &id, &plan, helper, review, review_in),
+        Some(Cmd::Comment { id, text }) => change::comment(&ctx, &id, &text),
+        Some(Cmd::Propose { id, plan: p }) => change::propose(
+            &ctx,
+            &id,
+            change::PlanArgs {
+                plan: p.plan,
+                helper: p.helper,
+                review: p.review,
+                review_in: p.review_in,
+            },
+        ),
+        Some(Cmd::Accept { id }) => change::accept(&ctx, &id),
         Some(Cmd::Met { id }) => change::status(&ctx, &id, Status::Met),
         Some(Cmd::Reopen { id }) => change::status(&ctx, &id, Status::Open),
         Some(Cmd::Retire { id }) => change::status(&ctx, &id, Status::Retired),

@@ -21,10 +21,18 @@ pub(crate) fn to_json(short: &str, n: &Need, couple: &Couple, with_history: bool
         "importance": n.importance,
         "status": n.status,
         "plan": n.plan,
-        "helper": n.helper.as_deref().map(|h| couple.name_of(h)),
+        "helper": n.helper.as_ref().map(|h| h.describe(|id| couple.name_of(id).to_owned())),
         "review": n.review,
         "private": n.private,
         "created": n.created,
+        "proposal": n.proposal.as_ref().map(|p| json!({
+            "plan": p.plan,
+            "helper": p.helper.as_ref().map(|h| h.describe(|id| couple.name_of(id).to_owned())),
+            "review": p.review,
+            "by": couple.name_of(&p.by),
+            "date": p.date,
+            "accepted_by": p.accepted.iter().map(|a| couple.name_of(a)).collect::<Vec<_>>(),
+        })),
     });
     if with_history {
         v["history"] = n
@@ -103,7 +111,10 @@ pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
                     .map(|(s, n)| {
                         let mut plan = n.plan.clone().unwrap_or_default();
                         if let Some(h) = &n.helper {
-                            plan = format!("{plan} ({} helps)", couple.name_of(h));
+                            plan = format!(
+                                "{plan} ({} helps)",
+                                h.describe(|id| couple.name_of(id).to_owned())
+                            );
                         }
                         let lock = if n.private { " (private)" } else { "" };
                         let review = n.review.map(|d| d.to_string()).unwrap_or_default();
@@ -155,7 +166,22 @@ pub(crate) fn show(ctx: &Context, prefix: &str, json: bool) -> Result<()> {
         out.line(&format!("  agreed:     {p}"))?;
     }
     if let Some(h) = &n.helper {
-        out.line(&format!("  who helps:  {}", couple.name_of(h)))?;
+        out.line(&format!(
+            "  who helps:  {}",
+            h.describe(|id| couple.name_of(id).to_owned())
+        ))?;
+    }
+    if let Some(p) = &n.proposal {
+        let mut line = format!("  proposed:   {} (by {}", p.plan, couple.name_of(&p.by));
+        if let Some(h) = &p.helper {
+            line += &format!("; {} helps", h.describe(|id| couple.name_of(id).to_owned()));
+        }
+        if let Some(r) = p.review {
+            line += &format!("; review {r}");
+        }
+        out.line(&format!(
+            "{line}); agreed once both of you accept it: `needs-list accept {short}`"
+        ))?;
     }
     if let Some(r) = n.review {
         out.line(&format!(

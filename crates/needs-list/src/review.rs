@@ -6,7 +6,33 @@ use closer_cli::output::Format;
 use closer_cli::{Context, ask};
 use closer_core::Result;
 use closer_core::dates::parse_offset;
+use closer_core::need_rules;
 use closer_core::needs::{self, Need, Status};
+
+#[derive(Clone, Copy)]
+enum Decision {
+    Accept,
+    Talked,
+    Propose,
+    Met,
+    Retire,
+    Skip,
+    Stop,
+}
+
+impl Decision {
+    fn label(self) -> &'static str {
+        match self {
+            Decision::Accept => "accept the proposed plan",
+            Decision::Talked => "talked it over",
+            Decision::Propose => "propose a plan",
+            Decision::Met => "it is being met",
+            Decision::Retire => "retire it",
+            Decision::Skip => "skip for now",
+            Decision::Stop => "stop here",
+        }
+    }
+}
 
 pub(crate) fn run(ctx: &Context) -> Result<()> {
     if !ctx.interactive {
@@ -32,14 +58,6 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
         closer_cli::say!("Nothing is due for review and no need is waiting to be talked over.");
         return Ok(());
     }
-    let choices = [
-        "talked it over",
-        "agree a plan",
-        "it is being met",
-        "retire it",
-        "skip for now",
-        "stop here",
-    ];
     for n in todo {
         closer_cli::say!(
             "\n{} ({}'s, {})",
@@ -50,33 +68,47 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
         if let Some(p) = &n.plan {
             closer_cli::say!("  agreed: {p}");
         }
-        let (what, status) = match ask::select("What do you decide?", &choices)? {
-            0 => ("talked it over".to_owned(), Status::Talked),
-            1 => {
-                let plan = needs::check_text("plan", &ask::input("What do you agree?")?)?;
+        let waiting = n.proposal.as_ref().filter(|p| !p.accepted.contains(&me));
+        if let Some(p) = &n.proposal {
+            closer_cli::say!("  proposed by {}: {}", couple.name_of(&p.by), p.plan);
+        }
+        // Only the partner whose need it is closes it; either of you talks, proposes, accepts.
+        let mut choices = vec![Decision::Talked, Decision::Propose];
+        if waiting.is_some() {
+            choices.insert(0, Decision::Accept);
+        }
+        if n.owner == me {
+            choices.extend([Decision::Met, Decision::Retire]);
+        }
+        choices.extend([Decision::Skip, Decision::Stop]);
+        let labels: Vec<&str> = choices.iter().map(|d| d.label()).collect();
+        let pick = choices[ask::select_from("What do you decide?", &labels, labels.len() - 2)?];
+        match pick {
+            Decision::Skip => continue,
+            Decision::Stop => break,
+            _ => {}
+        }
+        let result = needs::change(&ctx.store, &n.id, &me, ctx.today, ctx.now, |x| match pick {
+            Decision::Talked => need_rules::set_status(x, &me, Status::Talked, &couple),
+            Decision::Accept => need_rules::accept(x, &me, &couple),
+            Decision::Propose => {
+                let plan = ask::input("What do you propose?")?;
                 let span = ask::input("Look again in (e.g. 30d, 6w; blank for no date)")?;
                 let review = if span.trim().is_empty() {
                     None
                 } else {
                     Some(parse_offset(&span, ctx.today)?)
                 };
-                needs::change(&ctx.store, &n.id, &me, ctx.today, ctx.now, |x| {
-                    x.status = Status::Agreed;
-                    x.plan = Some(plan.clone());
-                    x.review = review;
-                    Ok(format!("agreed in review: {plan}"))
-                })?;
-                continue;
+                need_rules::propose(x, &me, &plan, None, review, &couple, ctx.today)
+                    .map(|(_, note)| note)
             }
-            2 => ("met".to_owned(), Status::Met),
-            3 => ("retired".to_owned(), Status::Retired),
-            4 => continue,
-            _ => break,
-        };
-        needs::change(&ctx.store, &n.id, &me, ctx.today, ctx.now, |x| {
-            x.status = status;
-            Ok(format!("review: {what}"))
-        })?;
+            Decision::Met => need_rules::set_status(x, &me, Status::Met, &couple),
+            Decision::Retire => need_rules::set_status(x, &me, Status::Retired, &couple),
+            Decision::Skip | Decision::Stop => unreachable!("handled above"),
+        });
+        if let Err(e) = result {
+            closer_cli::say!("{e}");
+        }
     }
     closer_cli::say!(
         "If some needs keep going unmet, a couples counsellor can help you find a way through together."

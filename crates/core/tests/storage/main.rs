@@ -51,6 +51,7 @@ fn need(owner: &str, text: &str) -> Need {
         private: false,
         created: day(2026, 3, 1),
         history: Vec::new(),
+        proposal: None,
     }
 }
 

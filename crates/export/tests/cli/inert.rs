@@ -32,6 +32,7 @@ pub(crate) fn hostile_couple() -> (Sandbox, String) {
             private: false,
             created: day,
             history: Vec::new(),
+            proposal: None,
         },
         chrono::Utc::now(),
     )
@@ -47,6 +48,7 @@ pub(crate) fn hostile_couple() -> (Sandbox, String) {
             "Alex",
         ],
     );
+    sb.ok(NEEDS, &["accept", &need.id, "--as", "Sam"]);
     sb.ok(PROMPT, &["answer", HOSTILE, "--as", "Sam"]);
     sb.ok(TOUCH, &["boundary", "s0-sit-close", "yes", "--as", "Alex"]);
     sb.ok(TOUCH, &["boundary", "s0-sit-close", "yes", "--as", "Sam"]);

@@ -96,6 +96,7 @@ fn couple_with_history() -> Sandbox {
             "Alex",
         ],
     );
+    sb.ok(NEEDS, &["accept", buttons.trim(), "--as", "Sam"]);
     sb.ok(NEEDS, &["add", PRIVATE_NEED, "--private", "--as", "Alex"]);
     sb.ok(PROMPT, &["answer", "the walk by the river", "--as", "Alex"]);
     sb.ok(PROMPT, &["answer", "being read to", "--as", "Sam"]);

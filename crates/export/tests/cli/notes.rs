@@ -154,6 +154,7 @@ fn re_running_updates_its_own_notes_and_nothing_else() {
             "Sam",
         ],
     );
+    sb.ok(NEEDS, &["accept", &ask, "--as", "Alex"]);
     // A need removed from the data keeps its note: export never deletes.
     let buttons = sams["needs"]
         .as_array()

@@ -46,10 +46,10 @@ fn bad_input_is_refused_with_one_line_and_nothing_changes() {
         ),
         (
             vec![
-                "agree", &id, "--plan", "p", "--helper", "bob", "--as", "alex",
+                "propose", &id, "--plan", "p", "--helper", "bo\u{7}b", "--as", "alex",
             ],
-            1,
-            vec!["\"bob\"", "the partners are: alex, sam"],
+            2,
+            vec!["control characters"],
         ),
         (
             vec!["add", "x", "--category", "nope", "--as", "alex"],

@@ -67,12 +67,14 @@ fn a_need_is_named_talked_over_agreed_and_met_with_its_history() {
             "alex",
         ],
     );
+    assert_eq!(s.show_json(&id, "alex")["status"], "talked");
+    s.ok_on("2026-03-04", &["accept", &short, "--as", "sam"]);
     let n = s.show_json(&id, "alex");
     assert_eq!(n["status"], "agreed");
     assert_eq!(n["plan"], plan);
     assert_eq!(n["helper"], "sam");
     assert_eq!(n["review"], "2026-04-01");
-    s.ok_on("2026-04-01", &["met", &id, "--as", "sam"]);
+    s.ok_on("2026-04-01", &["met", &id, "--as", "alex"]);
 
     let n = s.show_json(&id, "sam");
     assert_eq!(n["status"], "met");
@@ -95,9 +97,14 @@ fn a_need_is_named_talked_over_agreed_and_met_with_its_history() {
             own(
                 "2026-03-03",
                 "alex",
-                &format!("agreed: {plan}; sam helps; review 2026-04-01")
+                &format!("proposed: {plan}; sam helps; review 2026-04-01")
             ),
-            own("2026-04-01", "sam", "agreed → met"),
+            own(
+                "2026-03-04",
+                "sam",
+                &format!("accepted alex's plan: {plan} (agreed)")
+            ),
+            own("2026-04-01", "alex", "agreed → met"),
         ]
     );
 

@@ -17,6 +17,7 @@ mod bad_input;
 mod help;
 mod life;
 mod no_terminal;
+mod ownership;
 mod privacy;
 mod review;
 
@@ -119,6 +120,7 @@ const NEED_KEYS: &[&str] = &[
     "owner",
     "plan",
     "private",
+    "proposal",
     "review",
     "short_id",
     "status",

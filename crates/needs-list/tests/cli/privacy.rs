@@ -68,6 +68,7 @@ fn a_private_need_is_invisible_to_the_partner_until_shared() {
             "alex",
         ],
     );
+    s.ok_in(&without, TODAY, &["accept", &shared, "--as", "sam"]);
     s.add_in(
         &without,
         "sam",
@@ -88,16 +89,7 @@ fn a_private_need_is_invisible_to_the_partner_until_shared() {
     s.ok_in(
         &with,
         TODAY,
-        &[
-            "agree",
-            &private,
-            "--plan",
-            "talk first",
-            "--review",
-            TODAY,
-            "--as",
-            "alex",
-        ],
+        &["comment", &private, "talk first", "--as", "alex"],
     );
     let talked = s.add_in(&with, "alex", "a quiet hour alone", &["--private"]);
     s.ok_in(&with, TODAY, &["talked", &talked, "--as", "alex"]);
@@ -116,7 +108,7 @@ fn a_private_need_is_invisible_to_the_partner_until_shared() {
     // The private need is there for alex, in the very same views.
     let mine = look(&s, &with, &["--json".to_owned()], Some("alex"));
     assert!(mine.stdout.contains(secret), "{}", mine.stdout);
-    let mine = look(&s, &with, &["--due".to_owned()], Some("alex"));
+    let mine = look(&s, &with, &["--plain".to_owned()], Some("alex"));
     assert!(mine.stdout.contains(secret), "{}", mine.stdout);
 
     // Only alex can share it; then sam sees it.

@@ -17,6 +17,7 @@ fn a_review_is_due_on_its_date_not_the_day_before() {
         "--as",
         "alex",
     ]);
+    s.ok(&["accept", &id, "--as", "sam"]);
     let due = |today: &str| s.ok_on(today, &["--due", "--plain", "--as", "sam"]);
     assert_eq!(due("2026-03-09"), "");
     for today in ["2026-03-10", "2026-03-11", "2027-01-01"] {
@@ -36,6 +37,6 @@ fn a_review_is_due_on_its_date_not_the_day_before() {
     assert!(show("2026-03-09").contains("review:     2026-03-10\n"));
     assert!(show("2026-03-10").contains("review:     2026-03-10 (due)\n"));
     // Once it is met, nothing is due.
-    s.ok_on("2026-03-10", &["met", &id, "--as", "sam"]);
+    s.ok_on("2026-03-10", &["met", &id, "--as", "alex"]);
     assert_eq!(due("2026-03-11"), "");
 }
