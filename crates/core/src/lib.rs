@@ -5,6 +5,7 @@
 //! never reads the clock, the environment or the terminal. The command-line edge is `closer-cli`.
 
 pub mod content;
+pub mod crypto;
 pub mod dates;
 pub mod energy;
 pub mod error;

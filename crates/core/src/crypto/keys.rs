@@ -1,0 +1,302 @@
+//! A partner's keys: one age X25519 identity, from which the Ed25519 signing key is derived
+//! (HKDF-SHA256), so that one secret, written down once, restores both.
+//!
+//! The key file is a standard age identity file (`rage -d -i KEYFILE record.age` opens a record
+//! without closer); with a passphrase it is that file encrypted with age's scrypt recipient, the
+//! format of `age -p`. The recovery key is the identity's own `AGE-SECRET-KEY-1…` line.
+
+use super::{CryptoError, Result};
+use age::secrecy::{ExposeSecret, SecretString};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::str::FromStr;
+
+/// What the signing key is derived with; changing it changes every partner's signing key.
+const SIGNING_INFO: &[u8] = b"closer ed25519 signing key v1";
+
+/// One partner's secret keys.
+pub struct Keys {
+    identity: age::x25519::Identity,
+    signing: SigningKey,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys")
+            .field("public", &self.public())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One partner's public keys, as published in the data folder and pinned by the other device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicKeys {
+    /// The age recipient, `age1…`.
+    pub age: String,
+    /// The Ed25519 verifying key, 64 hex digits.
+    pub ed25519: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != 2 * N || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+impl Keys {
+    /// New keys from the operating system's randomness.
+    pub fn generate() -> Keys {
+        Keys::from_identity(age::x25519::Identity::generate())
+            .expect("a fresh age identity always encodes and decodes")
+    }
+
+    fn from_identity(identity: age::x25519::Identity) -> Result<Keys> {
+        let text = identity.to_string();
+        let (_, secret) =
+            bech32::decode(text.expose_secret()).map_err(|e| CryptoError::BadKey(e.to_string()))?;
+        let hk = hkdf::Hkdf::<Sha256>::new(None, &secret);
+        let mut seed = [0u8; 32];
+        hk.expand(SIGNING_INFO, &mut seed)
+            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
+        Ok(Keys {
+            identity,
+            signing: SigningKey::from_bytes(&seed),
+        })
+    }
+
+    /// Keys from a recovery key or an age identity file (comments and blank lines are skipped).
+    pub fn from_text(text: &str) -> Result<Keys> {
+        let line = text
+            .lines()
+            .map(|l| l.trim().replace([' ', '-'], "").to_ascii_uppercase())
+            .find(|l| l.starts_with("AGESECRETKEY1"))
+            .ok_or_else(|| CryptoError::BadKey("no AGE-SECRET-KEY-1… line".into()))?;
+        // The recovery key may be written in groups; put the prefix's hyphens back.
+        let line = format!("AGE-SECRET-KEY-{}", &line["AGESECRETKEY".len()..]);
+        let identity = age::x25519::Identity::from_str(&line)
+            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
+        Keys::from_identity(identity)
+    }
+
+    /// The key file: a standard age identity file.
+    pub fn to_text(&self) -> SecretString {
+        let public = self.public();
+        SecretString::from(format!(
+            "# closer key: keep it secret, keep a copy (see `couple keys recovery`)\n\
+             # public key: {}\n\
+             # signing key: {}\n\
+             {}\n",
+            public.age,
+            public.ed25519,
+            self.identity.to_string().expose_secret()
+        ))
+    }
+
+    /// The key file, encrypted under a passphrase (age's scrypt recipient, as `age -p` does).
+    /// `work_factor` is scrypt's log2(N); `None` lets age choose (about a second).
+    pub fn to_protected(&self, passphrase: SecretString, work_factor: Option<u8>) -> Vec<u8> {
+        let mut recipient = age::scrypt::Recipient::new(passphrase);
+        if let Some(n) = work_factor {
+            recipient.set_work_factor(n);
+        }
+        let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as _))
+            .expect("one scrypt recipient is always a valid set");
+        let mut out = Vec::new();
+        let mut w = encryptor
+            .wrap_output(&mut out)
+            .expect("writing to memory cannot fail");
+        w.write_all(self.to_text().expose_secret().as_bytes())
+            .and_then(|()| w.finish().map(|_| ()))
+            .expect("writing to memory cannot fail");
+        out
+    }
+
+    /// Keys from a passphrase-protected key file.
+    pub fn from_protected(bytes: &[u8], passphrase: SecretString) -> Result<Keys> {
+        let identity = age::scrypt::Identity::new(passphrase);
+        let decryptor = age::Decryptor::new(bytes)
+            .map_err(|e| CryptoError::BadKey(format!("not an age file: {e}")))?;
+        if !decryptor.is_scrypt() {
+            return Err(CryptoError::BadPassphrase);
+        }
+        let mut text = String::new();
+        decryptor
+            .decrypt(std::iter::once(&identity as &dyn age::Identity))
+            .map_err(|_| CryptoError::BadPassphrase)?
+            .read_to_string(&mut text)
+            .map_err(|_| CryptoError::BadPassphrase)?;
+        Keys::from_text(&text)
+    }
+
+    /// Whether a key file is passphrase-protected (an age file) rather than plain text.
+    pub fn is_protected(bytes: &[u8]) -> bool {
+        bytes.starts_with(b"age-encryption.org/v1\n")
+    }
+
+    /// The recovery key to write down: the age identity in groups of five characters.
+    pub fn recovery_key(&self) -> SecretString {
+        let text = self.identity.to_string();
+        let body = &text.expose_secret()["AGE-SECRET-KEY-".len()..];
+        let groups: Vec<&str> = body
+            .as_bytes()
+            .chunks(5)
+            .map(|c| std::str::from_utf8(c).unwrap_or_default())
+            .collect();
+        SecretString::from(format!("AGE-SECRET-KEY-{}", groups.join(" ")))
+    }
+
+    pub fn public(&self) -> PublicKeys {
+        PublicKeys {
+            age: self.identity.to_public().to_string(),
+            ed25519: hex(self.signing.verifying_key().as_bytes()),
+        }
+    }
+
+    pub(crate) fn identity(&self) -> &age::x25519::Identity {
+        &self.identity
+    }
+
+    /// An Ed25519 signature over `message`.
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.signing.sign(message).to_bytes()
+    }
+}
+
+impl PublicKeys {
+    pub(crate) fn recipient(&self) -> Result<age::x25519::Recipient> {
+        age::x25519::Recipient::from_str(&self.age)
+            .map_err(|e| CryptoError::BadKey(format!("age recipient: {e}")))
+    }
+
+    fn verifying(&self) -> Result<VerifyingKey> {
+        let bytes = unhex::<32>(&self.ed25519)
+            .ok_or_else(|| CryptoError::BadKey("signing key: not 64 hex digits".into()))?;
+        VerifyingKey::from_bytes(&bytes).map_err(|e| CryptoError::BadKey(e.to_string()))
+    }
+
+    /// Both keys parse.
+    pub fn check(&self) -> Result<()> {
+        self.recipient()?;
+        self.verifying()?;
+        Ok(())
+    }
+
+    /// Whether `signature` is this partner's over `message` (strict Ed25519 verification).
+    pub fn verifies(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        self.verifying().is_ok_and(|k| {
+            k.verify_strict(message, &Signature::from_bytes(signature))
+                .is_ok()
+        })
+    }
+
+    /// A short fingerprint both partners can read aloud to compare devices: 8 groups of 4 hex.
+    pub fn fingerprint(&self) -> String {
+        let digest = Sha256::new()
+            .chain_update(self.age.as_bytes())
+            .chain_update([0])
+            .chain_update(self.ed25519.as_bytes())
+            .finalize();
+        hex(&digest[..16])
+            .as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_file_round_trips_and_derives_the_same_signing_key() {
+        let k = Keys::generate();
+        let again = Keys::from_text(k.to_text().expose_secret()).unwrap();
+        assert_eq!(k.public(), again.public());
+        assert!(k.public().check().is_ok());
+        // Two fresh keys differ in both halves.
+        let other = Keys::generate().public();
+        assert_ne!(k.public().age, other.age);
+        assert_ne!(k.public().ed25519, other.ed25519);
+    }
+
+    #[test]
+    fn the_recovery_key_restores_both_keys_even_typed_in_lower_case_with_spaces() {
+        let k = Keys::generate();
+        let written = k.recovery_key().expose_secret().to_ascii_lowercase();
+        assert!(written.contains(' '));
+        let restored = Keys::from_text(&written).unwrap();
+        assert_eq!(k.public(), restored.public());
+        // One wrong character is caught by the checksum, never turned into another key.
+        let mut typo = k.recovery_key().expose_secret().to_owned();
+        let last = typo.pop().unwrap();
+        typo.push(if last == 'Q' { 'P' } else { 'Q' });
+        assert!(matches!(
+            Keys::from_text(&typo),
+            Err(CryptoError::BadKey(_))
+        ));
+    }
+
+    #[test]
+    fn a_protected_key_needs_its_passphrase() {
+        let k = Keys::generate();
+        let pass = || SecretString::from("correct horse".to_owned());
+        let sealed = k.to_protected(pass(), Some(2));
+        assert!(Keys::is_protected(&sealed));
+        assert!(!Keys::is_protected(k.to_text().expose_secret().as_bytes()));
+        // The secret is nowhere in the protected file.
+        let secret = k.to_text();
+        let line = secret.expose_secret().lines().last().unwrap();
+        assert!(!String::from_utf8_lossy(&sealed).contains(line));
+        assert_eq!(
+            Keys::from_protected(&sealed, pass()).unwrap().public(),
+            k.public()
+        );
+        assert_eq!(
+            Keys::from_protected(&sealed, SecretString::from("wrong".to_owned())).unwrap_err(),
+            CryptoError::BadPassphrase
+        );
+    }
+
+    #[test]
+    fn signatures_verify_only_for_their_key_and_message() {
+        let k = Keys::generate();
+        let sig = k.sign(b"yes to s1-hold-hands");
+        assert!(k.public().verifies(b"yes to s1-hold-hands", &sig));
+        assert!(!k.public().verifies(b"yes to s5-no-goal", &sig));
+        assert!(
+            !Keys::generate()
+                .public()
+                .verifies(b"yes to s1-hold-hands", &sig)
+        );
+    }
+
+    #[test]
+    fn public_keys_that_do_not_parse_are_refused() {
+        let mut p = Keys::generate().public();
+        p.ed25519.replace_range(0..2, "zz");
+        assert!(p.check().is_err());
+        let mut p = Keys::generate().public();
+        p.age.push('x');
+        assert!(p.check().is_err());
+    }
+
+    #[test]
+    fn fingerprints_are_short_and_differ() {
+        let a = Keys::generate().public();
+        assert_eq!(a.fingerprint().len(), 8 * 4 + 7);
+        assert_ne!(a.fingerprint(), Keys::generate().public().fingerprint());
+    }
+}

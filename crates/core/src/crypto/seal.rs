@@ -1,0 +1,288 @@
+//! Sealed records: signed by their writer over their place in the data folder and their bytes,
+//! padded to a fixed step, then encrypted with age to the partners who may read them.
+//!
+//! A sealed file is a standard age file. Its plaintext is one header line of JSON
+//! (`{"closer":"sealed/1","place":…,"signer":…,"len":…,"sig":…}`), the record's bytes, then
+//! newlines up to the next multiple of [`PAD`] bytes, so that a file's size says little about
+//! what it holds. The signature covers the place, so a record cannot be moved to another
+//! partner's folder or another record's name and still check out.
+
+use super::keys::{Keys, PublicKeys};
+use super::{CryptoError, Result};
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+
+const MAGIC: &str = "sealed/1";
+/// Plaintexts are padded to a multiple of this many bytes.
+pub const PAD: usize = 1024;
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    closer: String,
+    place: String,
+    signer: String,
+    len: usize,
+    sig: String,
+}
+
+/// A record opened and checked.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Opened {
+    /// The partner (ID) whose signature it carries.
+    pub signer: String,
+    pub body: Vec<u8>,
+}
+
+fn signed_message(place: &str, signer: &str, body: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(MAGIC.len() + place.len() + signer.len() + body.len() + 3);
+    for part in [MAGIC.as_bytes(), place.as_bytes(), signer.as_bytes()] {
+        m.extend_from_slice(part);
+        m.push(0);
+    }
+    m.extend_from_slice(body);
+    m
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Seals `body`, written by `writer` (whose partner ID is `signer`), for the file at `place`
+/// (its path inside the data folder), readable by `readers`.
+pub fn seal(
+    writer: &Keys,
+    signer: &str,
+    place: &str,
+    body: &[u8],
+    readers: &[&PublicKeys],
+) -> Result<Vec<u8>> {
+    let sig = writer.sign(&signed_message(place, signer, body));
+    let header = Header {
+        closer: MAGIC.into(),
+        place: place.into(),
+        signer: signer.into(),
+        len: body.len(),
+        sig: hex(&sig),
+    };
+    let mut plain =
+        serde_json::to_vec(&header).map_err(|e| CryptoError::Malformed(e.to_string()))?;
+    plain.push(b'\n');
+    plain.extend_from_slice(body);
+    plain.resize(plain.len().div_ceil(PAD) * PAD, b'\n');
+
+    let recipients = readers
+        .iter()
+        .map(|r| r.recipient())
+        .collect::<Result<Vec<_>>>()?;
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
+    let mut out = Vec::with_capacity(plain.len() + 256 * readers.len());
+    let mut w = encryptor
+        .wrap_output(&mut out)
+        .map_err(|e| CryptoError::Malformed(e.to_string()))?;
+    w.write_all(&plain)
+        .and_then(|()| w.finish().map(|_| ()))
+        .map_err(|e| CryptoError::Malformed(e.to_string()))?;
+    Ok(out)
+}
+
+/// Opens the sealed file read from `place` with `reader`'s key, and checks its signature
+/// against the public keys `keys_of` gives for the partner it names (`None`: an unknown
+/// partner, which fails the check).
+pub fn open(
+    reader: &Keys,
+    bytes: &[u8],
+    place: &str,
+    keys_of: impl Fn(&str) -> Option<PublicKeys>,
+) -> Result<Opened> {
+    let decryptor =
+        age::Decryptor::new(bytes).map_err(|e| CryptoError::Malformed(e.to_string()))?;
+    let mut plain = Vec::new();
+    decryptor
+        .decrypt(std::iter::once(reader.identity() as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => CryptoError::NotForYou,
+            e => CryptoError::Malformed(e.to_string()),
+        })?
+        .read_to_end(&mut plain)
+        .map_err(|e| CryptoError::Malformed(e.to_string()))?;
+
+    let end = plain
+        .iter()
+        .position(|b| *b == b'\n')
+        .ok_or_else(|| CryptoError::Malformed("no header".into()))?;
+    let header: Header = serde_json::from_slice(&plain[..end])
+        .map_err(|e| CryptoError::Malformed(format!("header: {e}")))?;
+    if header.closer != MAGIC {
+        return Err(CryptoError::Malformed(format!(
+            "format {:?}, expected {MAGIC:?}",
+            header.closer
+        )));
+    }
+    if header.place != place {
+        return Err(CryptoError::WrongPlace {
+            expected: place.into(),
+            found: header.place,
+        });
+    }
+    let body = plain
+        .get(end + 1..end + 1 + header.len)
+        .ok_or_else(|| CryptoError::Malformed("shorter than it says".into()))?;
+    let sig: [u8; 64] = (0..64)
+        .map(|i| {
+            header
+                .sig
+                .get(2 * i..2 * i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| CryptoError::BadSignature(header.signer.clone()))?;
+    let good = keys_of(&header.signer)
+        .is_some_and(|k| k.verifies(&signed_message(place, &header.signer, body), &sig));
+    if !good {
+        return Err(CryptoError::BadSignature(header.signer));
+    }
+    Ok(Opened {
+        signer: header.signer,
+        body: body.to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use age::secrecy::ExposeSecret;
+
+    struct Couple {
+        a: Keys,
+        b: Keys,
+    }
+
+    impl Couple {
+        fn new() -> Couple {
+            Couple {
+                a: Keys::generate(),
+                b: Keys::generate(),
+            }
+        }
+        fn keys_of(&self) -> impl Fn(&str) -> Option<PublicKeys> + '_ {
+            |id| match id {
+                "aaaa" => Some(self.a.public()),
+                "bbbb" => Some(self.b.public()),
+                _ => None,
+            }
+        }
+    }
+
+    const PLACE: &str = "touch/aaaa/state";
+
+    #[test]
+    fn both_readers_open_what_was_sealed_for_both() {
+        let c = Couple::new();
+        let sealed = seal(
+            &c.a,
+            "aaaa",
+            "needs/x1y2",
+            b"{\"text\":\"buttons\"}",
+            &[&c.a.public(), &c.b.public()],
+        )
+        .unwrap();
+        for reader in [&c.a, &c.b] {
+            let o = open(reader, &sealed, "needs/x1y2", c.keys_of()).unwrap();
+            assert_eq!(o.body, b"{\"text\":\"buttons\"}");
+            assert_eq!(o.signer, "aaaa");
+        }
+    }
+
+    #[test]
+    fn a_private_record_cannot_be_opened_by_the_other_partner() {
+        let c = Couple::new();
+        let sealed = seal(&c.a, "aaaa", PLACE, b"{\"s1\":\"no\"}", &[&c.a.public()]).unwrap();
+        assert_eq!(
+            open(&c.b, &sealed, PLACE, c.keys_of()).unwrap_err(),
+            CryptoError::NotForYou
+        );
+        // Nothing of the record is in the file as plain text.
+        assert!(!sealed.windows(2).any(|w| w == b"no"));
+    }
+
+    #[test]
+    fn a_sealed_record_is_a_standard_age_file_the_owner_opens_without_closer() {
+        let c = Couple::new();
+        let sealed = seal(&c.a, "aaaa", PLACE, b"{}", &[&c.a.public()]).unwrap();
+        // As `rage -d -i KEYFILE` would: the key file is an ordinary age identity file.
+        let text = c.a.to_text();
+        let ids = age::IdentityFile::from_buffer(text.expose_secret().as_bytes())
+            .unwrap()
+            .into_identities()
+            .unwrap();
+        let d = age::Decryptor::new(&sealed[..]).unwrap();
+        let mut plain = Vec::new();
+        d.decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
+            .unwrap()
+            .read_to_end(&mut plain)
+            .unwrap();
+        assert!(plain.starts_with(b"{\"closer\":\"sealed/1\""));
+    }
+
+    #[test]
+    fn a_record_forged_with_the_other_partners_key_is_rejected() {
+        let c = Couple::new();
+        // B writes a "yes" into A's folder and claims A signed it.
+        let forged = seal(&c.b, "aaaa", PLACE, b"{\"s5\":\"yes\"}", &[&c.a.public()]).unwrap();
+        assert_eq!(
+            open(&c.a, &forged, PLACE, c.keys_of()).unwrap_err(),
+            CryptoError::BadSignature("aaaa".into())
+        );
+        // An unknown signer fails the same way.
+        let stranger = seal(&c.b, "zzzz", PLACE, b"{}", &[&c.a.public()]).unwrap();
+        assert!(matches!(
+            open(&c.a, &stranger, PLACE, c.keys_of()),
+            Err(CryptoError::BadSignature(_))
+        ));
+    }
+
+    #[test]
+    fn a_record_moved_to_another_place_is_rejected() {
+        let c = Couple::new();
+        let sealed = seal(&c.a, "aaaa", "touch/aaaa/state", b"{}", &[&c.a.public()]).unwrap();
+        assert!(matches!(
+            open(&c.a, &sealed, "touch/bbbb/state", c.keys_of()),
+            Err(CryptoError::WrongPlace { .. })
+        ));
+    }
+
+    #[test]
+    fn a_damaged_file_is_reported_not_trusted() {
+        let c = Couple::new();
+        let mut sealed = seal(&c.a, "aaaa", PLACE, b"{}", &[&c.a.public()]).unwrap();
+        let n = sealed.len();
+        sealed[n - 5] ^= 1;
+        assert!(matches!(
+            open(&c.a, &sealed, PLACE, c.keys_of()),
+            Err(CryptoError::Malformed(_))
+        ));
+        assert!(matches!(
+            open(&c.a, b"{\"plain\": true}", PLACE, c.keys_of()),
+            Err(CryptoError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn sizes_do_not_tell_yes_from_no() {
+        let c = Couple::new();
+        // age adds a header stanza of random length ("grease") to every file; what could carry
+        // meaning is the encrypted payload after the header, and that has a fixed size.
+        let payload = |body: &[u8]| {
+            let sealed = seal(&c.a, "aaaa", PLACE, body, &[&c.a.public()]).unwrap();
+            let mac = sealed.windows(5).position(|w| w == b"\n--- ").unwrap();
+            let end = mac + 1 + sealed[mac + 1..].iter().position(|b| *b == b'\n').unwrap();
+            sealed.len() - end
+        };
+        assert_eq!(payload(b"{\"s1\":\"yes\"}"), payload(b"{\"s1\":\"no\"}"));
+        assert_eq!(payload(b"{\"s1\":\"maybe\"}"), payload(b"{}"));
+        assert!(payload(&[b' '; PAD]) > payload(b"{}"));
+    }
+}
