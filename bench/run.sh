@@ -60,6 +60,7 @@ run needs5000 CLOSER_DIR="$W/needs5000" "$R/needs-list" --plain
 run task100 TASKRC="$W/task100.rc" task list
 run task5000 TASKRC="$W/task5000.rc" task list
 run touch CLOSER_DIR="$W/closer" "$R/touch-plan" today
+run today CLOSER_DIR="$W/closer" "$R/prompt-of-the-day" couple today
 run export_md CLOSER_DIR="$W/closer" "$R/closer-export" --as Alex
 run export_json CLOSER_DIR="$W/closer" "$R/closer-export" --as Alex --format json
 run jrnl_md jrnl --config-file "$W/jrnl.yaml" --export markdown
@@ -79,6 +80,7 @@ rows = [
     ("needs-list --plain, 200 needs vs task list, 100 tasks", "needs200", "task100", None),
     ("needs-list --plain, 5,000 needs vs task list, 5,000 tasks", "needs5000", "task5000", 0.1),
     ("touch-plan today (2,000 sessions)", "touch", "true", 3.0),
+    ("couple today (20 years of answers, 500 needs)", "today", "true", 3.0),
     ("export markdown (20 years) vs jrnl --export markdown (7,300)", "export_md", "jrnl_md", 0.1),
     ("export json (20 years) vs jrnl --export json (7,300)", "export_json", "jrnl_json", None),
 ]

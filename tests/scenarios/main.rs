@@ -14,6 +14,7 @@ mod cron;
 mod first_weeks;
 mod gentle_day;
 mod output_errors;
+mod today;
 
 fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))

@@ -75,6 +75,12 @@ pub enum CoupleCmd {
         #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", requires = "level")]
         until: Option<NaiveDate>,
     },
+    /// Today at a glance: the prompt, who has answered it (not what), the touch step, holds
+    /// that lift soon and needs due for review. Plain text, also from cron.
+    Today {
+        #[command(flatten)]
+        format: Format,
+    },
     /// Say which partner uses this device (kept in this device's settings, not synced)
     Me {
         /// The partner's name; leave out to show the current setting
@@ -170,6 +176,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             Ok(())
         }
         Some(CoupleCmd::Conditions { format }) => conditions(ctx, *format, &mut out),
+        Some(CoupleCmd::Today { format }) => crate::glance::run(ctx, *format),
         Some(CoupleCmd::Energy { level, until }) => energy_day(ctx, *level, *until, &mut out),
         Some(CoupleCmd::Me { name, forget }) => {
             if *forget {

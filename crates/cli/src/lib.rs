@@ -3,6 +3,7 @@
 
 pub mod ask;
 pub mod couple;
+pub mod glance;
 pub mod output;
 
 use chrono::{DateTime, NaiveDate, Utc};

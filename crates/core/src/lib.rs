@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod dates;
 pub mod energy;
 pub mod error;
+pub mod glance;
 pub mod ids;
 pub mod index;
 pub mod need_rules;

@@ -184,6 +184,35 @@ pub fn save_answer(store: &Store, partner: &str, answer: Answer) -> Result<()> {
     Ok(())
 }
 
+/// Whether `partner` has answered the prompt of `date`. Only lines of that year's file that
+/// mention the date are parsed (the file keeps one answer per line); a file in any other shape
+/// is read whole.
+pub fn answered_on(store: &Store, partner: &str, date: NaiveDate) -> Result<bool> {
+    #[derive(Deserialize)]
+    struct DateOnly {
+        date: NaiveDate,
+    }
+    let path = store.path(&answer_path(partner, date.year()));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let day = date.to_string();
+    if !text.contains(&day) {
+        return Ok(false);
+    }
+    let one_line = text.lines().filter(|l| l.contains(&day)).any(|l| {
+        let l = l.trim().trim_end_matches(',');
+        serde_json::from_str::<DateOnly>(l).is_ok_and(|a| a.date == date)
+    });
+    if one_line {
+        return Ok(true);
+    }
+    Ok(crate::store::read_file::<AnswerFile>(&path)?
+        .is_some_and(|f| f.answers.iter().any(|a| a.date == date)))
+}
+
 /// Every answer from every partner folder, as (partner id, answer), by date then partner.
 pub fn all_answers(
     store: &Store,
@@ -325,5 +354,34 @@ mod tests {
         let tomorrow = pick(&order, d.succ_opt().unwrap(), false).unwrap().id;
         assert_ne!(today, skipped);
         assert_ne!(tomorrow, skipped);
+    }
+
+    #[test]
+    fn answered_on_finds_the_day_in_either_file_shape() {
+        let t = tempfile::tempdir().unwrap();
+        let store = Store::new(t.path().join("data"));
+        let day = |s: &str| crate::dates::parse_date(s).unwrap();
+        let answer = |d: &str, text: &str| Answer {
+            date: day(d),
+            prompt: "p".into(),
+            prompt_text: "?".into(),
+            text: text.into(),
+            at: DateTime::<Utc>::default(),
+        };
+        assert!(!answered_on(&store, "a", day("2026-03-02")).unwrap());
+        save_answer(&store, "a", answer("2026-03-01", "on 2026-03-02 we walk")).unwrap();
+        assert!(
+            !answered_on(&store, "a", day("2026-03-02")).unwrap(),
+            "a date in the text is not an answer for that day"
+        );
+        save_answer(&store, "a", answer("2026-03-02", "yes")).unwrap();
+        assert!(answered_on(&store, "a", day("2026-03-02")).unwrap());
+        assert!(!answered_on(&store, "a", day("2027-03-02")).unwrap());
+        // The same answers, pretty-printed by hand: still found.
+        let path = store.path("answers/a/2026.json");
+        let f: AnswerFile = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        std::fs::write(&path, serde_json::to_vec_pretty(&f).unwrap()).unwrap();
+        assert!(answered_on(&store, "a", day("2026-03-02")).unwrap());
+        assert!(!answered_on(&store, "a", day("2026-03-03")).unwrap());
     }
 }

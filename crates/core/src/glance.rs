@@ -1,0 +1,170 @@
+//! Today at a glance: the day's prompt, whether each partner has answered it (never what), the
+//! touch step or why there is none, holds that lift soon and needs due for review. It reads only
+//! what today needs: this year's answer files, the touch facts and the needs passed in.
+
+use crate::content::{Library, Prompt, Step};
+use crate::error::Result;
+use crate::needs::Need;
+use crate::profile::Couple;
+use crate::prompts::{Filter, answered_on, pick, rotation};
+use crate::store::Store;
+use crate::touch::{self, Hold};
+use chrono::{Days, NaiveDate};
+
+/// Holds that lift within this many days are mentioned.
+pub const SOON_DAYS: u64 = 14;
+
+/// Where the touch plan is today.
+#[derive(Debug, Clone)]
+pub enum Touch<'a> {
+    /// Nothing is in the couple's plan yet.
+    NotStarted,
+    /// Either partner paused the plan.
+    Paused,
+    /// Every step in the plan is held back by a medical-clearance hold.
+    Held,
+    /// Today's step, with its minutes (the short variant's on a gentle day).
+    Step { step: &'a Step, minutes: u16 },
+}
+
+/// What `couple today` shows.
+#[derive(Debug, Clone)]
+pub struct Glance<'a> {
+    pub date: NaiveDate,
+    /// Either partner said it is a low-energy day.
+    pub gentle: bool,
+    pub prompt: &'a Prompt,
+    /// Each partner's name and whether they have answered the day's prompt.
+    pub answered: Vec<(String, bool)>,
+    pub touch: Touch<'a>,
+    /// Holds in force today that lift within [`SOON_DAYS`].
+    pub holds_lifting: Vec<Hold>,
+    /// Needs due for review, as (shortest unique prefix, need), soonest first.
+    pub due: Vec<(String, Need)>,
+}
+
+/// The day at a glance. `needs` are the needs the viewer may see, with their prefixes.
+pub fn glance<'a>(
+    store: &Store,
+    lib: &'a Library,
+    couple: &Couple,
+    gentle: bool,
+    needs: Vec<(String, Need)>,
+    date: NaiveDate,
+) -> Result<Glance<'a>> {
+    let filter = Filter {
+        low_energy: gentle,
+        categories: Vec::new(),
+    };
+    let prompt = pick(&rotation(lib, couple, &filter), date, false)?;
+    let answered = couple
+        .partners
+        .iter()
+        .map(|p| Ok((p.name.clone(), answered_on(store, &p.id, date)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let (touch, holds_lifting) = if couple.is_empty() {
+        (Touch::NotStarted, Vec::new())
+    } else {
+        let (states, holds) = touch::load_facts(store, couple)?;
+        let plan = touch::derive(lib, couple, &states, &holds, date);
+        let t = match plan.current {
+            _ if plan.in_plan.is_empty() => Touch::NotStarted,
+            _ if plan.paused => Touch::Paused,
+            None => Touch::Held,
+            Some(step) => Touch::Step {
+                step,
+                minutes: if gentle {
+                    step.short_minutes
+                } else {
+                    step.minutes
+                },
+            },
+        };
+        let soon = date + Days::new(SOON_DAYS);
+        let mut lifting: Vec<Hold> = plan
+            .holds
+            .into_iter()
+            .filter(|h| h.until <= soon && h.released.is_none())
+            .collect();
+        lifting.sort_by_key(|h| h.until);
+        (t, lifting)
+    };
+    let mut due: Vec<(String, Need)> = needs.into_iter().filter(|(_, n)| n.due(date)).collect();
+    due.sort_by(|a, b| (a.1.review, &a.1.id).cmp(&(b.1.review, &b.1.id)));
+    Ok(Glance {
+        date,
+        gentle,
+        prompt,
+        answered,
+        touch,
+        holds_lifting,
+        due,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::parse_date;
+    use crate::profile;
+    use crate::touch::{Answer, update_state};
+
+    fn day(s: &str) -> NaiveDate {
+        parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn a_glance_follows_the_plan_the_holds_and_the_energy() {
+        let t = tempfile::tempdir().unwrap();
+        let store = Store::new(t.path().join("data"));
+        let lib = Library::builtin();
+        let d = day("2026-03-02");
+        let empty = glance(&store, &lib, &Couple::default(), false, vec![], d).unwrap();
+        assert!(matches!(empty.touch, Touch::NotStarted));
+        assert!(empty.answered.is_empty());
+
+        let a = profile::add(&store, "Alex", vec![], d).unwrap();
+        let b = profile::add(&store, "Sam", vec![], d).unwrap();
+        let couple = Couple::load(&store).unwrap();
+        let step = lib.steps[0].id;
+        for p in [&a, &b] {
+            update_state(&store, &p.id, |s| {
+                s.boundaries.insert(step.into(), Answer::Yes);
+                Ok(())
+            })
+            .unwrap();
+        }
+        let g = glance(&store, &lib, &couple, true, vec![], d).unwrap();
+        assert!(
+            matches!(g.touch, Touch::Step { step: s, minutes } if s.id == step && minutes == s.short_minutes)
+        );
+        assert!(g.prompt.low_energy);
+        assert_eq!(
+            g.answered,
+            vec![("Alex".into(), false), ("Sam".into(), false)]
+        );
+
+        let hold = |until: &str| Hold {
+            version: 1,
+            id: "h1".into(),
+            from_stage: 0,
+            until: day(until),
+            reason: "clearance".into(),
+            created: d,
+            at: None,
+            released: None,
+        };
+        store.ensure_dir(touch::HOLDS).unwrap();
+        store
+            .write("touch/holds/h1.json", &hold("2026-03-10"))
+            .unwrap();
+        let g = glance(&store, &lib, &couple, false, vec![], d).unwrap();
+        assert!(matches!(g.touch, Touch::Held));
+        assert_eq!(g.holds_lifting.len(), 1, "lifts within two weeks");
+        store
+            .write("touch/holds/h1.json", &hold("2026-06-10"))
+            .unwrap();
+        let g = glance(&store, &lib, &couple, false, vec![], d).unwrap();
+        assert!(g.holds_lifting.is_empty(), "lifts much later");
+    }
+}

@@ -1,0 +1,150 @@
+//! `couple today`: the day at a glance, the same in every tool, and quiet from cron.
+
+use super::*;
+use support::{EXPORT, NEEDS, PROMPT, TOUCH, run_without_terminal};
+
+const ALEX_ANSWER: &str = "the walk by the river";
+
+#[test]
+fn today_at_a_glance_shows_who_answered_but_never_what() {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    for who in ["Alex", "Sam"] {
+        sb.ok(TOUCH, &["boundary", "s0-sit-close", "yes", "--as", who]);
+    }
+    let shared = sb
+        .ok(NEEDS, &["add", "Help with buttons", "--as", "Alex"])
+        .trim()
+        .to_owned();
+    let private = sb
+        .ok(
+            NEEDS,
+            &["add", "Time alone to grieve", "--private", "--as", "Alex"],
+        )
+        .trim()
+        .to_owned();
+    for id in [&shared, &private] {
+        sb.ok(
+            NEEDS,
+            &[
+                "agree",
+                id,
+                "--plan",
+                "talk",
+                "--review",
+                "2026-03-02",
+                "--as",
+                "Alex",
+            ],
+        );
+    }
+    sb.ok(PROMPT, &["answer", ALEX_ANSWER, "--as", "Alex"]);
+    let prompt = sb.ok(PROMPT, &[]);
+
+    let glance = sb.ok(NEEDS, &["couple", "today", "--as", "Sam"]);
+    for tool in [TOUCH, PROMPT, EXPORT] {
+        assert_eq!(sb.ok(tool, &["couple", "today", "--as", "Sam"]), glance);
+    }
+    assert!(
+        glance.contains(&format!("Prompt: {}", prompt.trim())),
+        "{glance}"
+    );
+    assert!(glance.contains("Answered: Alex. Not yet: Sam."), "{glance}");
+    assert!(!glance.contains(ALEX_ANSWER), "{glance}");
+    assert!(glance.contains("Touch: Sit close"), "{glance}");
+    assert!(glance.contains("Review due: Help with buttons"), "{glance}");
+    assert!(
+        !glance.contains("grieve"),
+        "Sam sees Alex's private need: {glance}"
+    );
+    let alex = sb.ok(NEEDS, &["couple", "today", "--as", "Alex"]);
+    assert!(alex.contains("grieve"), "{alex}");
+
+    let j = json(&sb.ok(TOUCH, &["couple", "today", "--json", "--as", "Sam"]));
+    assert_eq!(j["prompt"]["text"], prompt.trim());
+    assert_eq!(
+        j["answered"][0],
+        serde_json::json!({"partner": "Alex", "answered": true})
+    );
+    assert_eq!(j["answered"][1]["answered"], false);
+    assert_eq!(j["touch"]["state"], "step");
+    assert_eq!(j["touch"]["step"]["id"], "s0-sit-close");
+    assert_eq!(j["due"].as_array().unwrap().len(), 1);
+    assert!(!j.to_string().contains(ALEX_ANSWER));
+
+    // A pause and a hold that lifts soon.
+    sb.ok(TOUCH, &["pause", "--as", "Sam"]);
+    sb.ok(
+        TOUCH,
+        &[
+            "hold",
+            "--from-stage",
+            "2",
+            "--until",
+            "2026-03-09",
+            "--reason",
+            "clearance",
+            "--as",
+            "Sam",
+        ],
+    );
+    let glance = sb.ok(PROMPT, &["couple", "today"]);
+    assert!(glance.contains("Touch: the plan is paused"), "{glance}");
+    assert!(
+        glance.contains("Hold lifts on 2026-03-09: stage 2 and up (clearance)"),
+        "{glance}"
+    );
+    // A gentle day is named, nothing more.
+    sb.ok(PROMPT, &["couple", "energy", "low", "--as", "Alex"]);
+    let glance = sb.ok(PROMPT, &["couple", "today", "--as", "Sam"]);
+    assert!(
+        glance.starts_with("Today, 2026-03-02: a gentle day\n"),
+        "{glance}"
+    );
+}
+
+#[test]
+fn today_at_a_glance_from_cron_prints_the_prompt_and_nothing_on_stderr() {
+    let sb = Sandbox::new();
+    let home = sb.home();
+    let cron = |tool| {
+        run_without_terminal(
+            &support::bin(tool),
+            &[
+                ("HOME", home.as_os_str()),
+                ("PATH", "/usr/bin:/bin".as_ref()),
+                ("SHELL", "/bin/sh".as_ref()),
+                // The one seal: the day, so that the test cannot straddle midnight.
+                ("CLOSER_TODAY", support::START.as_ref()),
+            ],
+            &["couple", "today"],
+        )
+    };
+    let prompt = |r: &support::Run| {
+        r.ok()
+            .lines()
+            .find_map(|l| l.strip_prefix("Prompt: "))
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no prompt in {:?}", r.stdout))
+    };
+    // Nothing set up at all: the prompt, nothing else to say.
+    let first = cron(PROMPT);
+    assert_eq!(first.stderr, "", "cron would mail this");
+    prompt(&first);
+    // A couple in the default data folder: their own prompt.
+    let data = home.join(".local/share/closer");
+    sb.run_in(&data, NEEDS, &["couple", "add", "Alex"]).ok();
+    sb.run_in(&data, NEEDS, &["couple", "add", "Sam"]).ok();
+    for tool in [NEEDS, TOUCH, PROMPT, EXPORT] {
+        let r = cron(tool);
+        assert_eq!(r.stderr, "", "cron would mail this");
+        let own = sb.run_in(&data, PROMPT, &[]);
+        assert_eq!(prompt(&r), own.ok().trim());
+        assert!(
+            r.stdout.contains("Nobody has answered yet."),
+            "{}",
+            r.stdout
+        );
+    }
+}
