@@ -47,6 +47,8 @@ pub enum EventKind {
     Ready {
         step: String,
     },
+    /// No longer ready to move on (no reason asked).
+    Unready,
     /// Go back one step (no reason asked).
     Back,
     Pause,
@@ -126,6 +128,14 @@ pub struct Hold {
     #[serde(default)]
     pub at: Option<DateTime<Utc>>,
     pub released: Option<NaiveDate>,
+    /// The partner ID of who set it; holds from before closer recorded it have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// The partner ID of who released it early, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_at: Option<DateTime<Utc>>,
 }
 
 impl Hold {
@@ -133,9 +143,11 @@ impl Hold {
         self.created <= day && day < self.until && self.released.is_none_or(|r| day < r)
     }
 
-    /// Whether the hold was already set, and still in force, when `e` happened.
-    fn in_force_at(&self, e: &Event) -> bool {
-        self.active_on(e.date) && self.at.is_none_or(|t| t <= e.at)
+    /// Whether the hold was already set, and still in force, at `at` on `day`.
+    fn in_force(&self, day: NaiveDate, at: DateTime<Utc>) -> bool {
+        self.active_on(day)
+            && self.at.is_none_or(|t| t <= at)
+            && self.released_at.is_none_or(|r| at < r)
     }
 }
 
@@ -283,6 +295,20 @@ pub struct Plan<'a> {
     pub finished: bool,
     /// Holds in force today.
     pub holds: Vec<Hold>,
+    /// Which partners (by position in the couple) have said they are ready to move on from the
+    /// current step and are still waiting. Private: only ever read for the partner at the keyboard,
+    /// through [`Plan::is_ready`].
+    ready: Vec<bool>,
+    /// Both were ready to move on while the next step was held: it opens when the hold lifts.
+    pub waiting_for_hold: bool,
+}
+
+impl Plan<'_> {
+    /// Whether partner number `who` (their position in the couple) has said they are ready to
+    /// move on from the current step. Only for showing a partner their own readiness.
+    pub fn is_ready(&self, who: usize) -> bool {
+        self.ready.get(who).copied().unwrap_or(false)
+    }
 }
 
 /// The steps a couple may see at all.
@@ -317,14 +343,15 @@ pub fn derive<'a>(
             .iter()
             .any(|h| h.active_on(day) && stage >= h.from_stage)
     };
-    let held_at = |stage: u8, e: &Event| {
+    let held_at = |stage: u8, day: NaiveDate, at: DateTime<Utc>| {
         holds
             .iter()
-            .any(|h| h.in_force_at(e) && stage >= h.from_stage)
+            .any(|h| h.in_force(day, at) && stage >= h.from_stage)
     };
 
     // Replay everyone's readiness in time order. The plan moves on only when every partner has
-    // marked the current step ready, and only into a stage no hold kept closed that day.
+    // marked the current step ready, and only into a stage no hold keeps closed; readiness given
+    // while the next stage is held is kept, and counts once the hold lifts.
     let mut events: Vec<(&Event, usize)> = states
         .iter()
         .enumerate()
@@ -332,26 +359,38 @@ pub fn derive<'a>(
         .collect();
     events.sort_by_key(|a| (a.0.at, a.1));
     let (mut cur, mut finished) = (0usize, false);
-    let mut ready = BTreeSet::new();
+    let mut ready = vec![false; states.len()];
     let mut paused = vec![false; states.len()];
+    // Moves on when everyone is ready and the next step is open at that moment.
+    let advance = |cur: &mut usize, finished: &mut bool, ready: &mut Vec<bool>, day, at| {
+        if ready.is_empty() || !ready.iter().all(|r| *r) || *finished {
+            return;
+        }
+        match in_plan.get(*cur + 1) {
+            Some(next) if held_at(next.stage, day, at) => {}
+            Some(_) => {
+                *cur += 1;
+                ready.iter_mut().for_each(|r| *r = false);
+            }
+            None => {
+                *finished = true;
+                ready.iter_mut().for_each(|r| *r = false);
+            }
+        }
+    };
     for (e, who) in events {
+        advance(&mut cur, &mut finished, &mut ready, e.date, e.at);
         match &e.kind {
             EventKind::Ready { step }
                 if !in_plan.is_empty() && in_plan[cur].id == step && !finished =>
             {
-                ready.insert(who);
-                if ready.len() == states.len() {
-                    ready.clear();
-                    match in_plan.get(cur + 1) {
-                        Some(next) if !held_at(next.stage, e) => cur += 1,
-                        Some(_) => {}
-                        None => finished = true,
-                    }
-                }
+                ready[who] = true;
+                advance(&mut cur, &mut finished, &mut ready, e.date, e.at);
             }
             EventKind::Ready { .. } => {}
+            EventKind::Unready => ready[who] = false,
             EventKind::Back => {
-                ready.clear();
+                ready.iter_mut().for_each(|r| *r = false);
                 if finished {
                     finished = false;
                 } else {
@@ -362,12 +401,20 @@ pub fn derive<'a>(
             EventKind::Resume => paused[who] = false,
         }
     }
+    // A hold that lifted since the last event lets waiting readiness count today.
+    let now = DateTime::<Utc>::MAX_UTC;
+    advance(&mut cur, &mut finished, &mut ready, today, now);
     // A hold set after the couple moved on still applies today.
     while cur > 0 && held(in_plan[cur].stage, today) {
         cur -= 1;
         finished = false;
+        ready.iter_mut().for_each(|r| *r = false);
     }
     let current = in_plan.get(cur).copied().filter(|s| !held(s.stage, today));
+    let waiting_for_hold = current.is_some()
+        && !ready.is_empty()
+        && ready.iter().all(|r| *r)
+        && in_plan.get(cur + 1).is_some_and(|n| held(n.stage, today));
     Plan {
         current,
         finished: finished && current.is_some(),
@@ -379,6 +426,8 @@ pub fn derive<'a>(
             .filter(|h| h.active_on(today))
             .cloned()
             .collect(),
+        ready,
+        waiting_for_hold,
     }
 }
 

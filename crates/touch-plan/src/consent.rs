@@ -5,10 +5,9 @@ use crate::plan::load;
 use chrono::NaiveDate;
 use closer_cli::output::Out;
 use closer_cli::{Context, ask};
-use closer_core::ids::new_id;
+use closer_core::holds;
 use closer_core::needs::check_text;
-use closer_core::store::FORMAT_VERSION;
-use closer_core::touch::{self, Answer, BodyMark, Event, EventKind, Hold, Mark};
+use closer_core::touch::{self, Answer, BodyMark, Event, EventKind, Mark};
 use closer_core::{Error, Result, word};
 
 pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answer>) -> Result<()> {
@@ -169,11 +168,65 @@ pub(crate) fn ready(ctx: &Context) -> Result<()> {
         _ if next.finished => {
             closer_cli::say!("You are both ready, and that was the last step in your plan.")
         }
+        // Said the same whether or not the other partner is ready too.
+        _ if held_next(&next, &data.holds, ctx.today).is_some() => {
+            let h = held_next(&next, &data.holds, ctx.today).expect("checked");
+            closer_cli::say!(
+                "Noted, privately. The next step is on hold until {} ({}); your readiness is kept and counts when the hold lifts.",
+                h.until,
+                h.reason
+            )
+        }
         _ => closer_cli::say!(
             "Noted, privately. The plan moves on when you are both ready; until then, stay with {}.",
             step.title
         ),
     }
+    Ok(())
+}
+
+/// The hold that keeps the step after the current one closed today, if one does.
+fn held_next<'h>(
+    plan: &touch::Plan,
+    holds: &'h [touch::Hold],
+    today: NaiveDate,
+) -> Option<&'h touch::Hold> {
+    let cur = plan.current?;
+    let i = plan.in_plan.iter().position(|s| s.id == cur.id)?;
+    let next = plan.in_plan.get(i + 1)?;
+    holds
+        .iter()
+        .filter(|h| h.active_on(today) && next.stage >= h.from_stage)
+        .max_by_key(|h| h.until)
+}
+
+/// Takes back the partner's readiness for the current step. No reason asked.
+pub(crate) fn unready(ctx: &Context) -> Result<()> {
+    let lib = ctx.library()?;
+    let data = load(ctx)?;
+    let me = ctx.me(&data.couple)?;
+    let who = data
+        .couple
+        .partners
+        .iter()
+        .position(|p| p.id == me.id)
+        .expect("a partner of the couple");
+    let plan = data.plan(lib, ctx);
+    if !plan.is_ready(who) {
+        closer_cli::say!("You have not said you are ready; nothing to take back.");
+        return Ok(());
+    }
+    touch::update_state(&ctx.store, &me.id, |st| {
+        st.events.push(Event {
+            date: ctx.today,
+            at: ctx.now,
+            kind: EventKind::Unready,
+        });
+        Ok(())
+    })?;
+    closer_cli::say!(
+        "Taken back, privately: you are not marked ready any more. Say so again with `touch-plan ready` whenever you are."
+    );
     Ok(())
 }
 
@@ -232,71 +285,56 @@ pub(crate) fn hold(
 ) -> Result<()> {
     let lib = ctx.library()?;
     let couple = ctx.require_couple()?;
-    let holds = ctx.store.read_all::<Hold>(touch::HOLDS)?;
     if release {
-        let active: Vec<&Hold> = holds.iter().filter(|h| h.active_on(ctx.today)).collect();
-        if active.is_empty() {
-            return Err(Error::invalid("there is no hold in force"));
+        let me = ctx.me(&couple)?.id.clone();
+        let lifted = holds::release_mine(&ctx.store, &me, &couple, ctx.today, ctx.now)?;
+        let stages: Vec<String> = lifted.iter().map(|h| h.from_stage.to_string()).collect();
+        closer_cli::say!(
+            "Lifted from today: your hold on stage {}. Your partner sees that it was lifted.",
+            stages.join(", ")
+        );
+        let left = holds::load(&ctx.store)?
+            .into_iter()
+            .filter(|h| h.active_on(ctx.today))
+            .count();
+        if left > 0 {
+            closer_cli::say!(
+                "A hold your partner set stays until its date; only they can lift it early."
+            );
         }
-        for h in active {
-            ctx.store
-                .update::<Hold, _>(&format!("{}/{}.json", touch::HOLDS, h.id), |old| {
-                    let mut h = old
-                        .ok_or_else(|| Error::NotFound("that hold was removed meanwhile".into()))?;
-                    h.released = Some(ctx.today);
-                    Ok(h)
-                })?;
-        }
-        closer_cli::say!("Every hold is lifted from today.");
         return Ok(());
     }
     let Some(stage) = from else {
         let mut out = Out::default();
-        for h in holds.iter().filter(|h| h.active_on(ctx.today)) {
-            out.record(&[&h.from_stage.to_string(), &h.until.to_string(), &h.reason])?;
+        for h in holds::load(&ctx.store)?
+            .iter()
+            .filter(|h| h.active_on(ctx.today))
+        {
+            let by = h.by.as_deref().map_or("", |b| couple.name_of(b));
+            out.record(&[
+                &h.from_stage.to_string(),
+                &h.until.to_string(),
+                &h.reason,
+                by,
+            ])?;
         }
         return Ok(());
     };
-    let visible: Vec<u8> = lib
+    let stages: Vec<u8> = lib
         .stages
         .iter()
         .filter(|s| couple.sexual_ok() || !s.sexual)
         .map(|s| s.number)
         .collect();
-    if !visible.contains(&stage) {
-        let range = format!(
-            "{} to {}",
-            visible.first().unwrap_or(&0),
-            visible.last().unwrap_or(&0)
-        );
-        return Err(Error::usage(format!(
-            "there is no stage {stage}; the stages are {range}"
-        )));
-    }
     let until = until.expect("clap requires --until with --from-stage");
-    if until <= ctx.today {
-        return Err(Error::usage(format!(
-            "--until {until} is not after today ({}); a hold needs a future date",
-            ctx.today
-        )));
-    }
-    let reason = check_text("reason", reason.as_deref().unwrap_or_default())?;
-    let hold = Hold {
-        version: FORMAT_VERSION,
-        id: new_id(),
-        from_stage: stage,
-        until,
-        reason,
-        created: ctx.today,
-        at: Some(ctx.now),
-        released: None,
-    };
-    ctx.store
-        .update::<Hold, _>(&format!("{}/{}.json", touch::HOLDS, hold.id), |_| {
-            Ok(hold.clone())
-        })?;
+    let reason = reason.unwrap_or_default();
+    // Checked before asking who is at the keyboard, so that a mistake is reported first.
+    holds::new("", stage, until, &reason, &stages, ctx.today, ctx.now)?;
+    let me = ctx.me(&couple)?.id.clone();
+    let hold = holds::new(&me, stage, until, &reason, &stages, ctx.today, ctx.now)?;
+    holds::add(&ctx.store, &hold)?;
     closer_cli::say!(
-        "On hold: nothing from stage {stage} until {until}. It lifts by itself on that day, or with `touch-plan hold --release`."
+        "On hold: nothing from stage {stage} until {until}. It lifts by itself on that day; only you can lift it earlier, with `touch-plan hold --release`."
     );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! touch-plan: the command line, turned once into validated requests and run.
 
 mod consent;
+mod mine;
 mod plan;
 mod sessions;
 
@@ -68,13 +69,21 @@ enum Cmd {
     },
     /// Say, privately, that you are ready to move on from the current step
     Ready,
+    /// Take back your readiness, privately. No reason needed.
+    Unready,
+    /// What you said: your boundaries, body map, readiness and the holds you set (only yours)
+    Mine {
+        #[arg(long)]
+        json: bool,
+    },
     /// Go back one step, for both of you. No reason needed.
     Back,
     /// Pause the plan, for both of you, until you resume it
     Pause,
     /// Resume the plan after your pause
     Resume,
-    /// A medical-clearance hold: nothing from a stage on until a date (or --release)
+    /// A medical-clearance hold: nothing from a stage on until a date. Either of you sets one;
+    /// only the partner who set it lifts it early (--release)
     Hold {
         /// Keep the plan below this stage
         #[arg(long, value_name = "N", requires_all = ["until", "reason"])]
@@ -85,7 +94,7 @@ enum Cmd {
         /// Why, in a few words ("surgeon's clearance")
         #[arg(long)]
         reason: Option<String>,
-        /// Lift every hold now
+        /// Lift the holds you set, from today
         #[arg(long, conflicts_with_all = ["from_stage", "until", "reason"])]
         release: bool,
     },
@@ -148,6 +157,8 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
             regions,
         }) => consent::body(&ctx, region, mark, note, clear, regions),
         Some(Cmd::Ready) => consent::ready(&ctx),
+        Some(Cmd::Unready) => consent::unready(&ctx),
+        Some(Cmd::Mine { json }) => mine::run(&ctx, json),
         Some(Cmd::Back) => consent::event(&ctx, consent::Move::Back),
         Some(Cmd::Pause) => consent::event(&ctx, consent::Move::Pause),
         Some(Cmd::Resume) => consent::event(&ctx, consent::Move::Resume),

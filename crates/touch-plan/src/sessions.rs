@@ -6,14 +6,11 @@ use closer_cli::output::Out;
 use closer_core::content::Library;
 use closer_core::ids::{new_id, prefix_lengths, resolve};
 use closer_core::needs::check_text;
+use closer_core::practice;
 use closer_core::profile::Couple;
 use closer_core::touch::{self, Debrief, Session};
 use closer_core::{Error, Result};
 use serde_json::json;
-
-/// How many times one partner may call the same step too much before the tool mentions,
-/// once, where to find help.
-const TOO_MUCH_BEFORE_HELP: usize = 3;
 
 pub(crate) fn log(
     ctx: &Context,
@@ -28,17 +25,19 @@ pub(crate) fn log(
     let giver = giver
         .map(|g| couple.find(&g).map(|p| p.id.clone()))
         .transpose()?;
-    let step = match step {
-        Some(s) => touch::find_step(lib, &couple, &s)?,
-        None => {
-            let (states, holds) = touch::load_facts(&ctx.store, &couple)?;
-            touch::derive(lib, &couple, &states, &holds, ctx.today)
-                .current
-                .ok_or_else(|| {
-                    Error::usage("there is no current step; say which one with --step ID")
-                })?
-        }
-    };
+    let (states, holds) = touch::load_facts(&ctx.store, &couple)?;
+    let plan = touch::derive(lib, &couple, &states, &holds, ctx.today);
+    let step =
+        match step {
+            Some(s) => touch::find_step(lib, &couple, &s)?,
+            None if plan.paused => plan.in_plan.first().copied().ok_or_else(|| {
+                Error::invalid("nothing is in your plan yet; `touch-plan` shows why")
+            })?,
+            None => plan.current.ok_or_else(|| {
+                Error::usage("there is no current step; say which one with --step ID")
+            })?,
+        };
+    practice::may_log(&plan, step)?;
     let me = ctx.me(&couple)?;
     let session = Session {
         id: new_id(),
@@ -132,12 +131,7 @@ pub(crate) fn debrief(
         "Debrief saved{}.",
         if private { ", for you only" } else { "" }
     );
-    let times = saved
-        .debriefs
-        .iter()
-        .filter(|x| x.step == target.step && x.too_much.is_some())
-        .count();
-    if times >= TOO_MUCH_BEFORE_HELP {
+    if practice::help_due(&saved.debriefs, &target.step) {
         let state = touch::load_state(&ctx.store, &me)?;
         if !state.help_shown.contains(&target.step) {
             touch::update_state(&ctx.store, &me, |st| {
@@ -155,14 +149,13 @@ fn title(lib: &Library, id: &str) -> String {
         .map_or_else(|| id.to_owned(), |s| s.title.to_owned())
 }
 
-/// Whether a session on a step may be shown: the steps the couple may see, and steps that are no
-/// longer in the library (a couple's own content that was removed).
+/// Whether a session on a step may be shown (see [`practice::step_shown`]).
 fn shown_steps<'a>(lib: &'a Library, couple: &Couple) -> impl Fn(&str) -> bool + 'a {
     let visible: Vec<&'static str> = touch::visible_steps(lib, couple)
         .iter()
         .map(|s| s.id)
         .collect();
-    move |step| lib.step(step).is_none() || visible.contains(&step)
+    move |step| practice::step_shown(lib, &visible, step)
 }
 
 pub(crate) fn history(ctx: &Context, json: bool) -> Result<()> {
@@ -180,7 +173,7 @@ pub(crate) fn history(ctx: &Context, json: bool) -> Result<()> {
     let debriefs: Vec<(&str, &Debrief)> = all
         .iter()
         .flat_map(|(who, s)| s.debriefs.iter().map(move |d| (who.as_str(), d)))
-        .filter(|(who, d)| !d.private || me.as_deref() == Some(*who))
+        .filter(|(who, d)| practice::debrief_visible(d, who, me.as_deref()))
         .collect();
     let ids: Vec<&str> = sessions.iter().map(|(_, s)| s.id.as_str()).collect();
     let lens = prefix_lengths(&ids);

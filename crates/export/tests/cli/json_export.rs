@@ -162,9 +162,10 @@ fn every_json_export_matches_the_schema_and_the_schema_is_strict() {
     sb.ok(TOUCH, &["couple", "opt-in", "sexual", "--as", "Alex"]);
     sb.ok(TOUCH, &["couple", "opt-in", "sexual", "--as", "Sam"]);
     sb.ok(TOUCH, &["boundary", "s5-no-goal", "yes", "--as", "Alex"]);
+    sb.ok(TOUCH, &["boundary", "s5-no-goal", "yes", "--as", "Sam"]);
+    sb.ok(TOUCH, &["hold", "--release", "--as", "Alex"]);
     sb.ok(TOUCH, &["log", "--step", "s5-no-goal", "--as", "Alex"]);
     sb.ok(TOUCH, &["debrief", "--too-much", "--as", "Alex"]);
-    sb.ok(TOUCH, &["hold", "--release"]);
     let doc = json(&sb, &["--as", "Alex"]);
     assert_eq!(doc["sexual_content"], true);
     assert_valid(&v, &doc, "sexual content");

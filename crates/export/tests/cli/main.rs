@@ -133,6 +133,8 @@ fn couple_with_history() -> Sandbox {
             "2026-05-01",
             "--reason",
             "surgeon's clearance",
+            "--as",
+            "Alex",
         ],
     );
     let first = sb.ok(

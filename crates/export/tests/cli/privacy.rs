@@ -73,6 +73,8 @@ fn sexual_answers_and_sessions_only_when_both_opted_in() {
     for who in ["Alex", "Sam"] {
         sb.ok(TOUCH, &["boundary", "s5-no-goal", "yes", "--as", who]);
     }
+    // A session is logged only outside holds.
+    sb.ok(TOUCH, &["hold", "--release", "--as", "Alex"]);
     sb.ok(
         TOUCH,
         &[

@@ -17,6 +17,7 @@ mod bad_input;
 mod consent;
 mod help;
 mod holds;
+mod own;
 mod pace;
 mod privacy;
 mod today;

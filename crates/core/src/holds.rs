@@ -1,0 +1,203 @@
+//! Medical-clearance holds: either partner sets one; only the partner who set it lifts it early
+//! (its date lifts it for both), and a release records who and when.
+//!
+//! Holds written before closer recorded who set them have no owner: either partner may release
+//! those early, and the release is recorded all the same.
+
+use crate::error::{Error, Result};
+use crate::ids::new_id;
+use crate::needs::check_text;
+use crate::profile::Couple;
+use crate::store::{FORMAT_VERSION, Store};
+use crate::touch::{HOLDS, Hold};
+use chrono::{DateTime, NaiveDate, Utc};
+
+fn path(id: &str) -> String {
+    format!("{HOLDS}/{id}.json")
+}
+
+/// Every hold on disk, oldest first.
+pub fn load(store: &Store) -> Result<Vec<Hold>> {
+    let mut v: Vec<Hold> = store.read_all(HOLDS)?;
+    v.sort_by(|a, b| (a.created, a.at, &a.id).cmp(&(b.created, b.at, &b.id)));
+    Ok(v)
+}
+
+/// A new hold set by `by`, checked: a stage the couple can see, a date after today, a reason.
+pub fn new(
+    by: &str,
+    from_stage: u8,
+    until: NaiveDate,
+    reason: &str,
+    stages: &[u8],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Hold> {
+    if !stages.contains(&from_stage) {
+        return Err(Error::usage(format!(
+            "there is no stage {from_stage}; the stages are {} to {}",
+            stages.first().unwrap_or(&0),
+            stages.last().unwrap_or(&0)
+        )));
+    }
+    if until <= today {
+        return Err(Error::usage(format!(
+            "--until {until} is not after today ({today}); a hold needs a future date"
+        )));
+    }
+    Ok(Hold {
+        version: FORMAT_VERSION,
+        id: new_id(),
+        from_stage,
+        until,
+        reason: check_text("reason", reason)?,
+        created: today,
+        at: Some(now),
+        released: None,
+        by: Some(by.to_owned()),
+        released_by: None,
+        released_at: None,
+    })
+}
+
+/// Stores a new hold.
+pub fn add(store: &Store, hold: &Hold) -> Result<()> {
+    store.update::<Hold, _>(&path(&hold.id), |old| match old {
+        None => Ok(hold.clone()),
+        Some(_) => Err(Error::invalid(
+            "an ID clash happened; run the command again",
+        )),
+    })?;
+    Ok(())
+}
+
+/// Whether `by` may lift `hold` early: the partner who set it, or anyone for a hold from before
+/// holds had an owner.
+pub fn may_release(hold: &Hold, by: &str, couple: &Couple) -> Result<()> {
+    match &hold.by {
+        Some(owner) if owner != by => Err(Error::NotYours(format!(
+            "the hold on stage {} was set by {}; only they can lift it early. It lifts by itself on {}",
+            hold.from_stage,
+            couple.name_of(owner),
+            hold.until
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Lifts a hold from today, recording who and when.
+pub fn release(hold: &mut Hold, by: &str, today: NaiveDate, now: DateTime<Utc>) {
+    hold.released = Some(today);
+    hold.released_by = Some(by.to_owned());
+    hold.released_at = Some(now);
+}
+
+/// Lifts, early, every hold in force today that `by` may lift. Holds only the other partner may
+/// lift are refused with a message saying whose they are. Returns the holds lifted.
+pub fn release_mine(
+    store: &Store,
+    by: &str,
+    couple: &Couple,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<Hold>> {
+    let active: Vec<Hold> = load(store)?
+        .into_iter()
+        .filter(|h| h.active_on(today))
+        .collect();
+    if active.is_empty() {
+        return Err(Error::invalid("there is no hold in force"));
+    }
+    let (mine, theirs): (Vec<Hold>, Vec<Hold>) = active
+        .into_iter()
+        .partition(|h| may_release(h, by, couple).is_ok());
+    if mine.is_empty() {
+        return Err(may_release(&theirs[0], by, couple).expect_err("partitioned"));
+    }
+    let mut lifted = Vec::new();
+    for h in mine {
+        lifted.push(store.update::<Hold, _>(&path(&h.id), |old| {
+            let mut h =
+                old.ok_or_else(|| Error::NotFound("that hold was removed meanwhile".into()))?;
+            may_release(&h, by, couple)?;
+            release(&mut h, by, today, now);
+            Ok(h)
+        })?);
+    }
+    Ok(lifted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Partner;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn couple() -> Couple {
+        let p = |n: &str| Partner {
+            version: 1,
+            id: format!("id-{n}"),
+            name: n.into(),
+            conditions: vec![],
+            sexual: false,
+            added: day(1),
+        };
+        Couple {
+            seed: 1,
+            partners: vec![p("alex"), p("sam")],
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_772_409_600, 0).unwrap()
+    }
+
+    #[test]
+    fn only_the_setter_lifts_a_hold_early_and_the_release_says_who_and_when() {
+        let c = couple();
+        let mut h = new(
+            "id-sam",
+            2,
+            day(20),
+            "surgeon",
+            &[0, 1, 2, 3],
+            day(2),
+            now(),
+        )
+        .unwrap();
+        let e = may_release(&h, "id-alex", &c).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the hold on stage 2 was set by sam; only they can lift it early. It lifts by itself on 2026-03-20"
+        );
+        assert_eq!(e.exit_code(), 1);
+        may_release(&h, "id-sam", &c).unwrap();
+        release(&mut h, "id-sam", day(5), now());
+        assert!(!h.active_on(day(5)));
+        assert_eq!(h.released_by.as_deref(), Some("id-sam"));
+        assert_eq!(h.released_at, Some(now()));
+    }
+
+    #[test]
+    fn a_hold_from_before_owners_may_be_lifted_by_either() {
+        let mut h = new("x", 1, day(20), "scan", &[0, 1], day(2), now()).unwrap();
+        h.by = None;
+        may_release(&h, "id-alex", &couple()).unwrap();
+        may_release(&h, "id-sam", &couple()).unwrap();
+        let old: Hold = serde_json::from_str(
+            r#"{"version":1,"id":"abcd","from_stage":1,"until":"2026-04-01","reason":"r","created":"2026-03-01","released":null}"#,
+        )
+        .unwrap();
+        assert_eq!(old.by, None);
+    }
+
+    #[test]
+    fn a_hold_needs_a_known_stage_and_a_future_date() {
+        assert!(new("a", 9, day(20), "r", &[0, 1], day(2), now()).is_err());
+        assert!(new("a", 1, day(2), "r", &[0, 1], day(2), now()).is_err());
+        assert!(new("a", 1, day(3), " ", &[0, 1], day(2), now()).is_err());
+    }
+}

@@ -1,0 +1,214 @@
+//! Practice sessions follow the joint plan: a session is logged only for a step both partners
+//! said yes to, that no hold covers, while the plan is not paused. Also when to point a partner
+//! to help, and which debriefs a partner may see.
+
+use crate::content::{Library, Step};
+use crate::error::{Error, Result};
+use crate::touch::{Debrief, Plan};
+
+/// How many times one partner may call the same step too much before the tool mentions, once,
+/// where to find help.
+pub const TOO_MUCH_BEFORE_HELP: usize = 3;
+
+/// Why a session on `step` cannot be logged today, if it cannot.
+pub fn may_log(plan: &Plan, step: &Step) -> Result<()> {
+    if plan.paused {
+        return Err(Error::invalid(
+            "the plan is paused, so no session is logged; whoever paused it can resume it with `touch-plan resume`",
+        ));
+    }
+    if !plan.in_plan.iter().any(|s| s.id == step.id) {
+        return Err(Error::invalid(format!(
+            "{} ({}) is not in your joint plan: a step joins it only when both of you said yes. `touch-plan` shows the plan",
+            step.title, step.id
+        )));
+    }
+    if let Some(h) = plan
+        .holds
+        .iter()
+        .filter(|h| step.stage >= h.from_stage)
+        .max_by_key(|h| h.until)
+    {
+        return Err(Error::invalid(format!(
+            "{} ({}) is on hold: nothing from stage {} until {} ({}). Log a step below stage {}, or wait for the hold to lift",
+            step.title, step.id, h.from_stage, h.until, h.reason, h.from_stage
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a partner who has just written `debriefs` should be told, once, where to find help
+/// with `step`: after [`TOO_MUCH_BEFORE_HELP`] debriefs calling it too much.
+pub fn help_due(debriefs: &[Debrief], step: &str) -> bool {
+    debriefs
+        .iter()
+        .filter(|d| d.step == step && d.too_much.is_some())
+        .count()
+        >= TOO_MUCH_BEFORE_HELP
+}
+
+/// Whether `viewer` may see a debrief written by `author`: shared ones, and private ones of their own.
+pub fn debrief_visible(d: &Debrief, author: &str, viewer: Option<&str>) -> bool {
+    !d.private || viewer == Some(author)
+}
+
+/// Whether a session or debrief on step `id` may be shown: the steps the couple may see, and
+/// steps no longer in the library (a couple's own content that was removed).
+pub fn step_shown(lib: &Library, visible: &[&str], id: &str) -> bool {
+    lib.step(id).is_none() || visible.contains(&id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Couple, Partner};
+    use crate::touch::{Answer, Event, EventKind, Hold, State, derive};
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    const STEPS: [&str; 3] = ["s0-breathe-together", "s0-sit-close", "s1-short-hug"];
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn at(d: u32, h: i64) -> DateTime<Utc> {
+        day(d).and_hms_opt(0, 0, 0).unwrap().and_utc() + chrono::Duration::hours(h)
+    }
+
+    fn couple() -> Couple {
+        let p = |n: &str| Partner {
+            version: 1,
+            id: n.into(),
+            name: n.into(),
+            conditions: vec![],
+            sexual: false,
+            added: day(1),
+        };
+        Couple {
+            seed: 1,
+            partners: vec![p("alex"), p("sam")],
+        }
+    }
+
+    fn states() -> Vec<State> {
+        ["alex", "sam"]
+            .iter()
+            .map(|p| State {
+                version: 1,
+                partner: (*p).into(),
+                boundaries: STEPS.iter().map(|s| (s.to_string(), Answer::Yes)).collect(),
+                ..State::default()
+            })
+            .collect()
+    }
+
+    fn ev(st: &mut State, d: u32, h: i64, kind: EventKind) {
+        st.events.push(Event {
+            date: day(d),
+            at: at(d, h),
+            kind,
+        });
+    }
+
+    fn ready(step: &str) -> EventKind {
+        EventKind::Ready { step: step.into() }
+    }
+
+    fn hold(from: u8, until: u32) -> Hold {
+        let mut h = crate::holds::new(
+            "sam",
+            from,
+            day(until),
+            "surgeon",
+            &[0, 1, 2],
+            day(1),
+            at(1, 1),
+        )
+        .unwrap();
+        h.at = Some(at(1, 1));
+        h
+    }
+
+    #[test]
+    fn a_session_is_logged_only_in_the_plan_outside_holds_and_pauses() {
+        let lib = Library::builtin();
+        let c = couple();
+        let mut s = states();
+        s[1].boundaries.insert("s0-hold-hands".into(), Answer::No);
+        let plan = derive(&lib, &c, &s, &[], day(2));
+        may_log(&plan, lib.step(STEPS[0]).unwrap()).unwrap();
+        let e = may_log(&plan, lib.step("s0-hold-hands").unwrap()).unwrap_err();
+        assert!(e.to_string().contains("not in your joint plan"), "{e}");
+        assert_eq!(e.exit_code(), 1);
+
+        let plan = derive(&lib, &c, &s, &[hold(1, 20)], day(2));
+        let e = may_log(&plan, lib.step(STEPS[2]).unwrap()).unwrap_err();
+        assert!(e.to_string().contains("until 2026-03-20 (surgeon)"), "{e}");
+        may_log(&plan, lib.step(STEPS[1]).unwrap()).unwrap();
+
+        ev(&mut s[0], 2, 1, EventKind::Pause);
+        let plan = derive(&lib, &c, &s, &[], day(2));
+        assert!(may_log(&plan, lib.step(STEPS[0]).unwrap()).is_err());
+    }
+
+    #[test]
+    fn readiness_given_under_a_hold_counts_when_it_lifts() {
+        let lib = Library::builtin();
+        let c = couple();
+        let mut s = states();
+        for st in &mut s {
+            ev(st, 2, 2, ready(STEPS[0]));
+            ev(st, 3, 2, ready(STEPS[1]));
+        }
+        let holds = [hold(1, 10)];
+        let plan = derive(&lib, &c, &s, &holds, day(5));
+        assert_eq!(plan.current.unwrap().id, STEPS[1]);
+        assert!(plan.waiting_for_hold);
+        // On the hold's day, the plan moves on by itself.
+        let plan = derive(&lib, &c, &s, &holds, day(10));
+        assert_eq!(plan.current.unwrap().id, STEPS[2]);
+        assert!(!plan.waiting_for_hold);
+        // Released early by its setter: it moves on from then.
+        let mut h = holds[0].clone();
+        crate::holds::release(&mut h, "sam", day(6), at(6, 3));
+        let plan = derive(&lib, &c, &s, &[h], day(6));
+        assert_eq!(plan.current.unwrap().id, STEPS[2]);
+    }
+
+    #[test]
+    fn readiness_can_be_withdrawn_and_is_read_only_for_oneself() {
+        let lib = Library::builtin();
+        let c = couple();
+        let mut s = states();
+        ev(&mut s[0], 2, 1, ready(STEPS[0]));
+        let plan = derive(&lib, &c, &s, &[], day(2));
+        assert!(plan.is_ready(0) && !plan.is_ready(1));
+        ev(&mut s[0], 2, 2, EventKind::Unready);
+        ev(&mut s[1], 2, 3, ready(STEPS[0]));
+        let plan = derive(&lib, &c, &s, &[], day(2));
+        assert_eq!(plan.current.unwrap().id, STEPS[0], "alex took it back");
+        assert!(!plan.is_ready(0) && plan.is_ready(1));
+    }
+
+    #[test]
+    fn help_is_due_after_three_too_much_on_one_step() {
+        let d = |step: &str, too: bool| Debrief {
+            session: "x".into(),
+            step: step.into(),
+            date: day(2),
+            at: at(2, 1),
+            noticed: None,
+            too_much: too.then(String::new),
+            private: false,
+        };
+        let mut v = vec![d("a", true), d("a", true), d("b", true), d("a", false)];
+        assert!(!help_due(&v, "a"));
+        v.push(d("a", true));
+        assert!(help_due(&v, "a"));
+        assert!(debrief_visible(&v[0], "x", None));
+        let mut p = d("a", false);
+        p.private = true;
+        assert!(!debrief_visible(&p, "alex", Some("sam")));
+        assert!(debrief_visible(&p, "alex", Some("alex")));
+    }
+}
