@@ -153,6 +153,9 @@ mod tests {
             created: d,
             at: None,
             released: None,
+            by: None,
+            released_by: None,
+            released_at: None,
         };
         store.ensure_dir(touch::HOLDS).unwrap();
         store
