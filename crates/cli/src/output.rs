@@ -116,7 +116,6 @@ const PLAIN: [bool; 256] = {
                     | b')'
                     | b'/'
                     | b'@'
-                    | b'&'
                     | b'^'
             );
         b += 1;
@@ -125,8 +124,9 @@ const PLAIN: [bool; 256] = {
 };
 
 /// Text made inert for Markdown: cleaned for the terminal, every character that could start
-/// markup (emphasis, links, wiki links, HTML, headings, quotes, lists, tables, rules) escaped.
-/// Line breaks stay; each new line starts with `indent`.
+/// markup (emphasis, links, wiki links, HTML, entities, headings, quotes, lists, tables, rules)
+/// escaped, web addresses kept whole as autolinks. Line breaks stay, as CommonMark hard breaks
+/// (a blank line stays a paragraph break); each new line starts with `indent`.
 pub fn markdown<'a>(s: &'a str, indent: &str) -> Cow<'a, str> {
     let first_ok = s
         .bytes()
@@ -137,34 +137,59 @@ pub fn markdown<'a>(s: &'a str, indent: &str) -> Cow<'a, str> {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
-    for (i, line) in clean(s, true).split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-            out.push_str(indent);
-        }
+    let cleaned = clean(s, true);
+    let mut previous_blank = true;
+    for (i, line) in cleaned.trim_end().split('\n').enumerate() {
         let line = line.replace('\t', " ");
-        let body = line.trim_start();
+        let body = line.trim();
+        if i > 0 {
+            if !previous_blank && !body.is_empty() {
+                out.push('\\');
+            }
+            out.push('\n');
+            out.push_str(if body.is_empty() {
+                indent.trim_end()
+            } else {
+                indent
+            });
+        }
+        previous_blank = body.is_empty();
         if body.starts_with(|c: char| c.is_ascii_digit()) {
             // "1. text" would become a numbered list.
             let digits = body.chars().take_while(char::is_ascii_digit).count();
             if body[digits..].starts_with(['.', ')']) {
                 out.push_str(&body[..digits]);
                 out.push('\\');
-                out.push_str(&escape_md_chars(&body[digits..]));
+                escape_md_chars(&body[digits..], &mut out);
                 continue;
             }
         }
-        out.push_str(&escape_md_chars(body));
+        escape_md_chars(body, &mut out);
     }
     Cow::Owned(out)
 }
 
-fn escape_md_chars(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for (i, c) in s.chars().enumerate() {
-        // Headings, lists, rules and setext underlines only start a line.
-        let starts = i == 0 && matches!(c, '#' | '-' | '+' | '=');
+/// Escapes one line into `out`; a web address is written whole as an autolink instead.
+fn escape_md_chars(s: &str, out: &mut String) {
+    let mut rest = s;
+    let mut line_start = true;
+    while !rest.is_empty() {
+        if let Some(url) = web_address(rest) {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            rest = &rest[url.len()..];
+            line_start = false;
+            continue;
+        }
+        let c = rest.chars().next().expect("not empty");
+        rest = &rest[c.len_utf8()..];
+        // Headings, lists, rules and setext underlines only start a line; an entity is `&` and
+        // a name or number.
+        let starts = line_start && matches!(c, '#' | '-' | '+' | '=');
+        let entity = c == '&' && rest.starts_with(|n: char| n.is_ascii_alphanumeric() || n == '#');
         if starts
+            || entity
             || matches!(
                 c,
                 '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '$' | '%'
@@ -173,8 +198,23 @@ fn escape_md_chars(s: &str) -> String {
             out.push('\\');
         }
         out.push(c);
+        line_start = false;
     }
-    out
+}
+
+/// The web address `s` starts with, if any: `http(s)://` up to the first space, without
+/// trailing punctuation, and only if nothing in it would end an autolink.
+fn web_address(s: &str) -> Option<&str> {
+    if !(s.starts_with("https://") || s.starts_with("http://")) {
+        return None;
+    }
+    let end = s.find(char::is_whitespace).unwrap_or(s.len());
+    let url = s[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
+    let ok = url.len() > "https://".len()
+        && url
+            .chars()
+            .all(|c| !c.is_control() && !matches!(c, '<' | '>' | '`' | '\\' | '"' | '\''));
+    ok.then_some(url)
 }
 
 /// Writes a message to standard error, cleaned like everything else that reaches a terminal.
@@ -300,8 +340,17 @@ mod tests {
             markdown("[[x]] <script> *a*", ""),
             "\\[\\[x\\]\\] \\<script\\> \\*a\\*"
         );
-        assert_eq!(markdown("one\n---\n# two", "  "), "one\n  \\---\n  \\# two");
+        assert_eq!(
+            markdown("one\n---\n# two", "  "),
+            "one\\\n  \\---\\\n  \\# two"
+        );
         assert_eq!(markdown("1. first", ""), "1\\. first");
+        assert_eq!(markdown("a\n\nb", "> "), "a\n>\n> b");
+        assert_eq!(markdown("AT&amp;T & co", ""), "AT\\&amp;T & co");
+        assert_eq!(
+            markdown("see https://example.org/a_b. ok_", ""),
+            "see <https://example.org/a_b>. ok\\_"
+        );
     }
 
     #[test]
