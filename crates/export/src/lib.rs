@@ -1,10 +1,13 @@
 //! export: the command line, turned once into a validated request and run.
 
-mod formats;
+mod csv;
 mod gather;
+mod jrnl;
 mod json;
 mod markdown;
 mod notes;
+mod org;
+mod touch_facts;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -120,9 +123,9 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     match a.format {
         Format::Markdown => markdown::write(&data, &mut out),
         Format::Json => json::write(&data, &mut out),
-        Format::Csv => formats::csv(&data, filters.only[0], &mut out),
-        Format::Jrnl => formats::jrnl(&data, &mut out),
-        Format::Org => formats::org(&data, &mut out),
+        Format::Csv => csv::write(&data, filters.only[0], &mut out),
+        Format::Jrnl => jrnl::write(&data, &mut out),
+        Format::Org => org::write(&data, &mut out),
     }?;
     out.flush()
 }

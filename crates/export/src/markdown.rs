@@ -1,6 +1,7 @@
 //! The default export: one Markdown document of everything the partner at the keyboard may see.
 
 use crate::gather::Data;
+use crate::touch_facts;
 use closer_cli::output::{Out, markdown as md};
 use closer_core::Result;
 use closer_core::needs::Need;
@@ -28,9 +29,9 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
         out.raw("\n## Touch plan\n\n")?;
         match plan.current {
             Some(s) => out.raw(&format!(
-                "Now: {} (`{}`), stage {}.\n",
+                "Now: {} ({}), stage {}.\n",
                 md(s.title, ""),
-                s.id,
+                code(s.id),
                 s.stage
             ))?,
             None => out.raw("No current step.\n")?,
@@ -38,25 +39,32 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
         if plan.paused {
             out.raw("The plan is paused.\n")?;
         }
-        for h in &plan.holds {
-            out.raw(&format!(
-                "On hold: nothing from stage {} until {} ({}).\n",
-                h.from_stage,
-                h.until,
-                md(&h.reason, "")
-            ))?;
+        let holds = touch_facts::holds(d);
+        if !holds.is_empty() {
+            out.raw("\nHolds:\n\n")?;
+            for (h, state) in holds {
+                out.raw(&format!(
+                    "- Nothing from stage {} until {} ({}, set {}): {}\n",
+                    h.from_stage,
+                    h.until,
+                    state.label(),
+                    h.created,
+                    md(&h.reason, "  ")
+                ))?;
+            }
         }
         if !plan.in_plan.is_empty() {
             out.raw("\nSteps in the plan:\n\n")?;
             for s in &plan.in_plan {
                 out.raw(&format!(
-                    "- {} (`{}`, stage {})\n",
+                    "- {} ({}, stage {})\n",
                     md(s.title, "  "),
-                    s.id,
+                    code(s.id),
                     s.stage
                 ))?;
             }
         }
+        out.raw(&own_touch_facts(d))?;
         if !d.sessions.is_empty() {
             out.raw("\n### Sessions\n\n")?;
             for (who, s) in &d.sessions {
@@ -73,6 +81,40 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
     Ok(())
 }
 
+/// An ID as a code span; one that could end the span (as a hand-edited file could hold) is
+/// written as escaped text instead.
+fn code(id: &str) -> String {
+    if id.is_empty() || id.contains(['`', '\n', '\r']) || id != closer_cli::output::clean(id, false)
+    {
+        md(id, "").into_owned()
+    } else {
+        format!("`{id}`")
+    }
+}
+
+/// The exporting partner's own boundaries and body map, which only they see.
+fn own_touch_facts(d: &Data) -> String {
+    let mut s = String::new();
+    let boundaries = touch_facts::my_boundaries(d);
+    if !boundaries.is_empty() {
+        s.push_str("\nMy boundaries (private):\n\n");
+        for (step, answer) in boundaries {
+            let _ = writeln!(s, "- {}: {answer}", md(&step, "  "));
+        }
+    }
+    let body = touch_facts::my_body_map(d);
+    if !body.is_empty() {
+        s.push_str("\nMy body map (private):\n\n");
+        for (region, mark, note) in body {
+            let note = note
+                .map(|n| format!(" ({})", md(n, "  ")))
+                .unwrap_or_default();
+            let _ = writeln!(s, "- {}: {mark}{note}", md(region, "  "));
+        }
+    }
+    s
+}
+
 /// One need, with a heading of `level`.
 pub(crate) fn need(d: &Data, n: &Need, level: usize) -> String {
     let mut s = format!("\n{} {}\n\n", "#".repeat(level), md(&n.text, ""));
@@ -83,10 +125,10 @@ pub(crate) fn need(d: &Data, n: &Need, level: usize) -> String {
         "- Status: {} · importance {} · {}",
         n.status.label(),
         closer_core::word(&n.importance),
-        n.category
+        md(&n.category, "  ")
     );
     if let Some(c) = &n.condition {
-        let _ = writeln!(s, "- Condition: {c}");
+        let _ = writeln!(s, "- Condition: {}", md(c, "  "));
     }
     if let Some(p) = &n.plan {
         let _ = writeln!(s, "- Agreed: {}", md(p, "  "));
@@ -98,7 +140,7 @@ pub(crate) fn need(d: &Data, n: &Need, level: usize) -> String {
     if let Some(r) = n.review {
         let _ = writeln!(s, "- Review: {r}");
     }
-    let _ = writeln!(s, "- ID: `{}`\n- History:", n.id);
+    let _ = writeln!(s, "- ID: {}\n- History:", code(&n.id));
     for c in &n.history {
         let _ = writeln!(
             s,

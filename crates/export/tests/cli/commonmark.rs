@@ -3,6 +3,7 @@
 //! categories, conditions, IDs) form no heading, entry or broken code span.
 
 use super::*;
+use closer_core::need_rules::Helper;
 use closer_core::needs::{self, Importance, Need, Status};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
@@ -66,11 +67,12 @@ fn fields_from_hand_edited_files_stay_text() {
             importance: Importance::Low,
             status: Status::Open,
             plan: None,
-            helper: Some(alex.clone()),
+            helper: Some(Helper::Partner(alex.clone())),
             review: None,
             private: false,
             created: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
             history: Vec::new(),
+            proposal: None,
         },
         chrono::Utc::now(),
     )

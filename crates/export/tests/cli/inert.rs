@@ -154,13 +154,15 @@ fn what_a_partner_typed_stays_text_in_every_format() {
         if line.starts_with('*') {
             assert!(
                 line.starts_with("** ")
-                    || ["* Needs", "* Touch sessions", "* Prompts"].contains(&line),
+                    || ["* Needs", "* Touch plan", "* Touch sessions", "* Prompts"].contains(&line),
                 "a headline from user text: {line}"
             );
         }
         if line.starts_with("#+") {
             assert!(
-                line.starts_with("#+TITLE: closer export") || line.starts_with("#+DATE: "),
+                line.starts_with("#+TITLE: closer export")
+                    || line.starts_with("#+DATE: ")
+                    || line.starts_with("#+OPTIONS: "),
                 "{line}"
             );
         }

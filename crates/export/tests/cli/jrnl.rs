@@ -76,6 +76,7 @@ fn jrnl_imports_one_entry_per_need_session_and_day_of_answers() {
             .map(|a| a["date"].as_str().unwrap())
             .collect();
         let expected = doc["needs"].as_array().unwrap().len()
+            + doc["touch"]["holds"].as_array().unwrap().len()
             + doc["touch"]["sessions"].as_array().unwrap().len()
             + days.len();
 

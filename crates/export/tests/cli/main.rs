@@ -15,10 +15,12 @@ use serde_json::Value;
 use support::{EXPORT, NEEDS, PROMPT, Sandbox, TOUCH, tree};
 
 mod bad_input;
+mod commonmark;
 mod inert;
 mod jrnl;
 mod json_export;
 mod notes;
+mod org;
 mod privacy;
 mod same_program;
 
