@@ -62,7 +62,11 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
             let _ = write!(body, "\nAgreed: {}", text(p));
         }
         if let Some(h) = &n.helper {
-            let _ = write!(body, "\nWho helps: {}", line(&h.describe(|id| d.name(id).to_owned())));
+            let _ = write!(
+                body,
+                "\nWho helps: {}",
+                line(&h.describe(|id| d.name(id).to_owned()))
+            );
         }
         if let Some(r) = n.review {
             let _ = write!(body, "\nReview: {r}");
