@@ -4,7 +4,6 @@
 use crate::gather::{Data, Kind};
 use closer_cli::output::{Out, clean};
 use closer_core::Result;
-use std::fmt::Write;
 
 /// One CSV cell: a cell that a spreadsheet would run as a formula gets a leading `'`; quoted when
 /// it holds a comma, quote or line break.
@@ -32,7 +31,13 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
-pub(crate) fn write(d: &Data, kind: Kind, out: &mut Out) -> Result<()> {
+/// The byte order mark that tells spreadsheet programs the file is UTF-8.
+const BOM: &str = "\u{feff}";
+
+pub(crate) fn write(d: &Data, kind: Kind, bom: bool, out: &mut Out) -> Result<()> {
+    if bom {
+        out.raw(BOM)?;
+    }
     match kind {
         Kind::Needs => {
             row(
@@ -94,6 +99,8 @@ pub(crate) fn write(d: &Data, kind: Kind, out: &mut Out) -> Result<()> {
             }
         }
         Kind::Touch => {
+            // One row per debrief (a session without any has one row with the debrief cells
+            // empty), so that each debrief keeps its author, what was too much, and its privacy.
             row(
                 out,
                 &[
@@ -105,47 +112,46 @@ pub(crate) fn write(d: &Data, kind: Kind, out: &mut Out) -> Result<()> {
                     "giver",
                     "minutes",
                     "note",
-                    "debriefs",
+                    "debrief_by",
+                    "debrief_date",
+                    "noticed",
+                    "too_much",
+                    "debrief_private",
                 ],
             )?;
             for (who, s) in &d.sessions {
-                let mut deb = String::new();
-                for (by, x) in d.debriefs_of(&s.id) {
-                    let too = x
-                        .too_much
-                        .as_ref()
-                        .map(|t| {
-                            if t.is_empty() {
-                                " (too much)".to_owned()
-                            } else {
-                                format!(" (too much: {t})")
-                            }
-                        })
-                        .unwrap_or_default();
-                    let _ = write!(
-                        deb,
-                        "{}{}: {}{too}; ",
-                        if deb.is_empty() { "" } else { " " },
-                        d.name(by),
-                        opt(&x.noticed)
-                    );
-                }
                 let giver = s.giver.as_deref().map(|g| d.name(g)).unwrap_or_default();
                 let title = d.step_title(&s.step);
-                row(
-                    out,
-                    &[
-                        &s.date.to_string(),
-                        &s.id,
-                        &s.step,
-                        &title,
-                        d.name(who),
-                        giver,
-                        &opt(&s.minutes),
-                        &opt(&s.note),
-                        deb.trim_end_matches("; "),
-                    ],
-                )?;
+                let (date, minutes, note) = (s.date.to_string(), opt(&s.minutes), opt(&s.note));
+                let session = [
+                    date.as_str(),
+                    &s.id,
+                    &s.step,
+                    &title,
+                    d.name(who),
+                    giver,
+                    &minutes,
+                    &note,
+                ];
+                let mut any = false;
+                for (by, x) in d.debriefs_of(&s.id) {
+                    any = true;
+                    let too_much = match x.too_much.as_deref() {
+                        None => String::new(),
+                        Some("") => "yes".to_owned(),
+                        Some(t) => format!("yes: {t}"),
+                    };
+                    let (day, noticed) = (x.date.to_string(), opt(&x.noticed));
+                    let private = x.private.to_string();
+                    let mut cells = session.to_vec();
+                    cells.extend([d.name(by), &day, &noticed, &too_much, &private]);
+                    row(out, &cells)?;
+                }
+                if !any {
+                    let mut cells = session.to_vec();
+                    cells.extend(["", "", "", "", ""]);
+                    row(out, &cells)?;
+                }
             }
         }
     }

@@ -10,7 +10,7 @@ use closer_core::needs::{self, Need};
 use closer_core::profile::{Couple, Partner};
 use closer_core::prompts::{Answer, all_answers};
 use closer_core::touch::{self, Debrief, Hold, Plan, Session, State};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
@@ -103,7 +103,7 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
         .collect();
     let sexual_ok = couple.sexual_ok();
     let step_ok = |id: &str| sexual_ok || lib.step(id).is_none_or(|s| !lib.step_is_sexual(s));
-    let sexual_prompts: std::collections::HashSet<&str> = lib
+    let sexual_prompts: HashSet<&str> = lib
         .prompts
         .iter()
         .filter(|p| p.sexual)
@@ -163,26 +163,43 @@ fn read_needs_and_touch(
     }
     if f.wants(Kind::Touch) && !couple.is_empty() {
         let (states, holds) = touch::load_facts(store, couple)?;
+        let (mut sessions, mut debriefs) = (Vec::new(), Vec::new());
         for p in &couple.partners {
             let s = touch::load_sessions(store, &p.id)?;
-            data.sessions.extend(
+            sessions.extend(
                 s.sessions
                     .into_iter()
-                    .filter(|x| step_ok(&x.step) && f.in_range(x.date) && f.by_ok(&p.id))
+                    .filter(|x| step_ok(&x.step))
                     .map(|x| (p.id.clone(), x)),
             );
-            data.debriefs.extend(
+            debriefs.extend(
                 s.debriefs
                     .into_iter()
-                    .filter(|d| {
-                        (!d.private || me == Some(p.id.as_str()))
-                            && step_ok(&d.step)
-                            && f.in_range(d.date)
-                            && f.by_ok(&p.id)
-                    })
+                    .filter(|d| (!d.private || me == Some(p.id.as_str())) && step_ok(&d.step))
                     .map(|d| (p.id.clone(), d)),
             );
         }
+        // A session and the debriefs on it stay together: the session is kept when it or any
+        // debrief on it is asked for, and then with every debrief on it.
+        let asked = |who: &str, day: NaiveDate| f.in_range(day) && f.by_ok(who);
+        let debriefed: HashSet<&str> = debriefs
+            .iter()
+            .filter(|(by, d)| asked(by, d.date))
+            .map(|(_, d)| d.session.as_str())
+            .collect();
+        let kept: HashSet<String> = sessions
+            .iter()
+            .filter(|(who, x)| asked(who, x.date) || debriefed.contains(x.id.as_str()))
+            .map(|(_, x)| x.id.clone())
+            .collect();
+        drop(debriefed);
+        let all: HashSet<&str> = sessions.iter().map(|(_, x)| x.id.as_str()).collect();
+        debriefs.retain(|(by, d)| {
+            kept.contains(&d.session) || (!all.contains(d.session.as_str()) && asked(by, d.date))
+        });
+        sessions.retain(|(_, x)| kept.contains(&x.id));
+        data.sessions = sessions;
+        data.debriefs = debriefs;
         data.sessions
             .sort_by(|a, b| (a.1.at, &a.0).cmp(&(b.1.at, &b.0)));
         data.debriefs

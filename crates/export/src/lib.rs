@@ -55,6 +55,10 @@ struct ExportArgs {
     /// Write "Partner A", "Partner B" instead of names (for sharing with a therapist)
     #[arg(long)]
     redact_names: bool,
+    /// CSV only: leave out the byte order mark. It is there by default so that spreadsheet
+    /// programs show names like "Zoë" as they are
+    #[arg(long)]
+    no_bom: bool,
     /// Write one note per day and one per need into this folder, instead of standard output
     #[arg(long, value_name = "DIR", conflicts_with = "format")]
     to_dir: Option<PathBuf>,
@@ -123,7 +127,7 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     match a.format {
         Format::Markdown => markdown::write(&data, &mut out),
         Format::Json => json::write(&data, &mut out),
-        Format::Csv => csv::write(&data, filters.only[0], &mut out),
+        Format::Csv => csv::write(&data, filters.only[0], !a.no_bom, &mut out),
         Format::Jrnl => jrnl::write(&data, &mut out),
         Format::Org => org::write(&data, &mut out),
     }?;

@@ -5,7 +5,7 @@
 use crate::Layout;
 use crate::gather::Data;
 use crate::markdown;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use closer_cli::output::clean;
 use closer_core::store::write_atomic;
 use closer_core::{Error, Result};
@@ -31,13 +31,35 @@ fn yaml(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-fn front_matter(layout: Layout, id: &str, title: &str, date: NaiveDate, tags: &[&str]) -> String {
+/// When a note's records were first and last written (None: nothing recorded a time).
+type Times = Option<(DateTime<Utc>, DateTime<Utc>)>;
+
+/// Widens `times` to take in `at`.
+fn widen(times: &mut Times, at: DateTime<Utc>) {
+    *times = Some(times.map_or((at, at), |(a, b)| (a.min(at), b.max(at))));
+}
+
+fn front_matter(
+    layout: Layout,
+    id: &str,
+    title: &str,
+    date: NaiveDate,
+    times: Times,
+    tags: &[&str],
+) -> String {
     // A title is one line of plain text: no escape sequences for whatever shows it later.
     let title = &clean(title, false);
     let mut s = format!("---\ntitle: {}\n", yaml(title));
     match layout {
         Layout::Obsidian => s += &format!("date: {date}\naliases:\n  - {}\n", yaml(title)),
-        Layout::Joplin => s += &format!("created: {date}T00:00:00Z\nupdated: {date}T00:00:00Z\n"),
+        Layout::Joplin => {
+            // Joplin shows these in local time: the real moments the records were written, or
+            // noon UTC, which is the same calendar day nearly everywhere.
+            let noon = date.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+            let (created, updated) = times.unwrap_or((noon, noon));
+            let fmt = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Millis, true);
+            s += &format!("created: {}\nupdated: {}\n", fmt(created), fmt(updated));
+        }
     }
     s += "tags:\n";
     for t in tags {
@@ -85,34 +107,45 @@ pub(crate) fn write(dir: &Path, layout: Layout, d: &Data) -> Result<()> {
         let status = format!("closer/{}", n.status.label().replace(' ', "-"));
         tags.push(&status);
         let body = markdown::need(d, n, 1);
-        let text = front_matter(layout, &id, &n.text, n.created, &tags) + &body;
+        let mut times = None;
+        for c in &n.history {
+            widen(&mut times, c.at);
+        }
+        let text = front_matter(layout, &id, &n.text, n.created, times, &tags) + &body;
         written += usize::from(put(&needs_dir.join(format!("{}.md", n.id)), &id, &text)?);
     }
     // One note per day: that day's prompt and answers, then that day's sessions.
-    let mut days: BTreeMap<NaiveDate, String> = BTreeMap::new();
+    let mut days: BTreeMap<NaiveDate, (String, Times)> = BTreeMap::new();
     for day in d.answers.chunk_by(|a, b| a.1.date == b.1.date) {
-        days.entry(day[0].1.date)
-            .or_default()
-            .push_str(&markdown::answers(d, day, 2).replacen(
-                &format!("## {}", day[0].1.date),
-                "## Prompt of the day",
-                1,
-            ));
+        let (text, times) = days.entry(day[0].1.date).or_default();
+        for (_, a) in day {
+            widen(times, a.at);
+        }
+        text.push_str(&markdown::answers(d, day, 2).replacen(
+            &format!("## {}", day[0].1.date),
+            "## Prompt of the day",
+            1,
+        ));
     }
     for (who, s) in &d.sessions {
-        let text = days.entry(s.date).or_default();
+        let (text, times) = days.entry(s.date).or_default();
+        widen(times, s.at);
+        for (_, x) in d.debriefs_of(&s.id) {
+            widen(times, x.at);
+        }
         if !text.contains("## Touch") {
             text.push_str("\n## Touch\n\n");
         }
         text.push_str(&markdown::session(d, who, s));
     }
-    for (date, body) in &days {
+    for (date, (body, times)) in &days {
         let id = format!("day-{date}");
         let text = front_matter(
             layout,
             &id,
             &date.to_string(),
             *date,
+            *times,
             &["closer", "closer/day"],
         ) + &format!("\n# {date}\n")
             + body;

@@ -16,6 +16,7 @@ use support::{EXPORT, NEEDS, PROMPT, Sandbox, TOUCH, tree};
 
 mod bad_input;
 mod commonmark;
+mod faithful;
 mod inert;
 mod jrnl;
 mod json_export;
