@@ -2,6 +2,7 @@
 //! for their author, sexual content only for a couple who both opted in, the other partner's
 //! boundaries and readiness never.
 
+use crate::redact::{self, Redactor};
 use chrono::NaiveDate;
 use closer_cli::Context;
 use closer_core::Result;
@@ -75,6 +76,21 @@ impl Data<'_> {
             .map(|&i| &self.debriefs[i])
     }
 
+    fn index_debriefs(&mut self) {
+        self.by_session.clear();
+        for (i, (_, d)) in self.debriefs.iter().enumerate() {
+            self.by_session
+                .entry(d.session.clone())
+                .or_default()
+                .push(i);
+        }
+    }
+
+    pub fn drop_private_debriefs(&mut self) {
+        self.debriefs.retain(|(_, d)| !d.private);
+        self.index_debriefs();
+    }
+
     pub fn step_title(&self, id: &str) -> String {
         self.lib
             .step(id)
@@ -142,6 +158,19 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
             .filter(|(who, a)| f.by_ok(who) && prompt_ok(&a.prompt))
             .collect();
     }
+    if f.redact {
+        let mut names: Vec<(String, String)> = couple
+            .partners
+            .iter()
+            .map(|p| (p.name.clone(), data.name(&p.id).to_owned()))
+            .collect();
+        names.extend(
+            Redactor::helpers(&data)
+                .into_iter()
+                .map(|h| (h, redact::HELPER.to_owned())),
+        );
+        Redactor::new(names).apply(&mut data);
+    }
     data.couple = couple;
     Ok(data)
 }
@@ -204,12 +233,7 @@ fn read_needs_and_touch(
             .sort_by(|a, b| (a.1.at, &a.0).cmp(&(b.1.at, &b.0)));
         data.debriefs
             .sort_by(|a, b| (a.1.at, &a.0).cmp(&(b.1.at, &b.0)));
-        for (i, (_, d)) in data.debriefs.iter().enumerate() {
-            data.by_session
-                .entry(d.session.clone())
-                .or_default()
-                .push(i);
-        }
+        data.index_debriefs();
         data.own_state = me
             .and_then(|m| states.iter().find(|s| s.partner == m))
             .cloned()

@@ -7,6 +7,7 @@ mod json;
 mod markdown;
 mod notes;
 mod org;
+mod redact;
 mod touch_facts;
 
 use chrono::NaiveDate;
@@ -52,7 +53,8 @@ struct ExportArgs {
     /// Only this partner's records
     #[arg(long, value_name = "NAME")]
     by: Option<String>,
-    /// Write "Partner A", "Partner B" instead of names (for sharing with a therapist)
+    /// Write "Partner A", "Partner B" instead of names, in free text too, and "a helper" for
+    /// anyone outside the couple; leave out everything private (for sharing with a therapist)
     #[arg(long)]
     redact_names: bool,
     /// CSV only: leave out the byte order mark. It is there by default so that spreadsheet

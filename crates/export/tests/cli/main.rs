@@ -23,6 +23,7 @@ mod json_export;
 mod notes;
 mod org;
 mod privacy;
+mod redacted;
 mod same_program;
 
 const PRIVATE_NEED: &str = "A quiet hour alone after each treatment";
