@@ -66,6 +66,7 @@ fn variant(s: &str) -> String {
 fn generate(files: &[schema::Parsed]) -> String {
     let (mut conditions, mut categories, mut prompts, mut needs) =
         (String::new(), String::new(), String::new(), String::new());
+    let (mut safety, mut counselor) = (None, None);
     let (mut rules, mut help, mut regions, mut stages, mut steps) = (
         String::new(),
         None,
@@ -99,13 +100,15 @@ fn generate(files: &[schema::Parsed]) -> String {
             for q in &f.prompt {
                 writeln!(
                     prompts,
-                    "Prompt {{ id: {:?}, text: {:?}, category: {:?}, depth: Depth::{}, low_energy: {}, tags: {}, sexual: {} }},",
+                    "Prompt {{ id: {:?}, text: {:?}, category: {:?}, depth: Depth::{}, low_energy: {}, tags: {}, fit: {}, themes: {}, sexual: {} }},",
                     q.id.get_ref(),
                     q.text.get_ref(),
                     c.id.get_ref(),
                     variant(q.depth.get_ref()),
                     q.low_energy,
                     strs(q.tags.iter().map(|t| t.get_ref())),
+                    strs(q.fit.iter().map(|t| t.get_ref())),
+                    strs(q.themes.iter().map(|t| t.get_ref())),
                     q.sexual || c.sexual
                 )
                 .unwrap();
@@ -128,6 +131,12 @@ fn generate(files: &[schema::Parsed]) -> String {
         }
         if f.help.is_some() {
             help = f.help.clone();
+        }
+        if f.safety.is_some() {
+            safety = f.safety.clone();
+        }
+        if f.counselor.is_some() {
+            counselor = f.counselor.clone();
         }
         for r in &f.region {
             writeln!(
@@ -157,7 +166,7 @@ fn generate(files: &[schema::Parsed]) -> String {
                 .collect();
             writeln!(
                 steps,
-                "Step {{ id: {:?}, stage: {}, title: {:?}, how: {:?}, giver: {:?}, receiver: {:?}, notice: {:?}, minutes: {}, short_minutes: {}, short: {:?}, regions: {}, debrief: {}, adapt: &[{}] }},",
+                "Step {{ id: {:?}, stage: {}, title: {:?}, how: {:?}, giver: {:?}, receiver: {:?}, notice: {:?}, minutes: {}, short_minutes: {}, short: {:?}, regions: {}, debrief: {}, positions: {}, water: {}, heat: {}, cold: {}, products: {}, chest_weight: {}, adapt: &[{}] }},",
                 s.id.get_ref(),
                 s.stage.get_ref(),
                 s.title,
@@ -170,6 +179,12 @@ fn generate(files: &[schema::Parsed]) -> String {
                 s.short,
                 strs(s.regions.iter().map(|t| t.get_ref())),
                 strs(&s.debrief),
+                strs(s.position.iter().map(|t| t.get_ref())),
+                s.water,
+                s.heat,
+                s.cold,
+                s.products,
+                s.chest_weight,
                 adapt.join(", ")
             )
             .unwrap();
@@ -180,7 +195,9 @@ fn generate(files: &[schema::Parsed]) -> String {
             + f.rules.len()
             + f.region.len()
             + f.stage.len()
-            + f.step.len();
+            + f.step.len()
+            + usize::from(f.safety.is_some())
+            + usize::from(f.counselor.is_some());
         writeln!(counts, "({:?}, {items}),", p.name).unwrap();
     }
     format!(
@@ -190,11 +207,15 @@ fn generate(files: &[schema::Parsed]) -> String {
          pub static NEEDS: &[NeedSuggestion] = &[\n{needs}];\n\
          pub static RULES: &[&str] = &[\n{rules}];\n\
          pub static HELP: &str = {:?};\n\
+         pub static SAFETY: &str = {:?};\n\
+         pub static COUNSELOR: &str = {:?};\n\
          pub static REGIONS: &[Region] = &[\n{regions}];\n\
          pub static STAGES: &[Stage] = &[\n{stages}];\n\
          pub static STEPS: &[Step] = &[\n{steps}];\n\
          /// Every built-in file (relative to `content/`) and how many items it declares.\n\
          pub static FILES: &[(&str, usize)] = &[\n{counts}];\n",
-        help.unwrap_or_default()
+        help.unwrap_or_default(),
+        safety.unwrap_or_default(),
+        counselor.unwrap_or_default()
     )
 }

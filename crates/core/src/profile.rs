@@ -17,6 +17,10 @@ pub struct CoupleFile {
     /// Seeds the prompt rotation, so that each couple gets its own order.
     pub seed: u64,
     pub created: NaiveDate,
+    /// The couple chose to leave out prompts that look years ahead (`long-horizon`), for
+    /// example because one of them faces an advanced illness. Older files lack it: false.
+    #[serde(default)]
+    pub no_future_prompts: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +53,8 @@ pub struct Couple {
     pub seed: u64,
     /// Partners in the order they were added.
     pub partners: Vec<Partner>,
+    /// Leave out prompts tagged `long-horizon`.
+    pub no_future_prompts: bool,
 }
 
 const PARTNERS: &str = "partners";
@@ -59,10 +65,16 @@ pub const MAX_NAME: usize = 40;
 impl Couple {
     /// Reads the profile; an empty profile (no partners, seed 0) when nothing is set up yet.
     pub fn load(store: &Store) -> Result<Couple> {
-        let seed = store.read::<CoupleFile>(COUPLE)?.map_or(0, |c| c.seed);
+        let file = store.read::<CoupleFile>(COUPLE)?;
+        let seed = file.as_ref().map_or(0, |c| c.seed);
+        let no_future_prompts = file.is_some_and(|c| c.no_future_prompts);
         let mut partners: Vec<Partner> = store.read_all(PARTNERS)?;
         partners.sort_by(|a, b| (a.added, &a.name).cmp(&(b.added, &b.name)));
-        Ok(Couple { seed, partners })
+        Ok(Couple {
+            seed,
+            partners,
+            no_future_prompts,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -175,6 +187,7 @@ pub fn add(
             version: FORMAT_VERSION,
             seed: u64::from_le_bytes(seed),
             created: today,
+            no_future_prompts: false,
         };
         store.write(COUPLE, &file)?;
     }
@@ -188,6 +201,18 @@ pub fn add(
     };
     store.write(&partner_path(&p.id), &p)?;
     Ok(p)
+}
+
+/// Sets whether the couple leaves out long-horizon prompts. The couple must be set up.
+pub fn set_no_future_prompts(store: &Store, leave_out: bool) -> Result<()> {
+    store.update::<CoupleFile, _>(COUPLE, |old| {
+        let mut f = old.ok_or_else(|| {
+            Error::invalid("no couple is set up yet; add one with `couple add NAME`")
+        })?;
+        f.no_future_prompts = leave_out;
+        Ok(f)
+    })?;
+    Ok(())
 }
 
 /// Changes one partner's own record.
@@ -228,4 +253,17 @@ pub fn remove(store: &Store, name: &str) -> Result<Partner> {
     let p = couple.find(name)?.clone();
     store.remove(&partner_path(&p.id))?;
     Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_couple_file_without_the_future_setting_still_reads() {
+        let old = r#"{"version":1,"seed":7,"created":"2026-01-01"}"#;
+        let f: CoupleFile = serde_json::from_str(old).unwrap();
+        assert_eq!(f.seed, 7);
+        assert!(!f.no_future_prompts);
+    }
 }

@@ -47,9 +47,13 @@ pub fn check_categories(lib: &Library, names: &[String]) -> Result<Vec<String>> 
 }
 
 /// Whether the couple may see this prompt at all: sexual prompts only when every partner opted
-/// in, condition-specific prompts only when a partner has one of the conditions.
+/// in, condition-specific prompts only when a partner has one of the conditions, prompts that
+/// assume an illness only when a partner has any condition, and long-horizon prompts unless the
+/// couple chose to leave them out.
 pub fn allowed(p: &Prompt, couple: &Couple) -> bool {
     (!p.sexual || couple.sexual_ok())
+        && (!p.fits("assumes-illness") || couple.partners.iter().any(|q| !q.conditions.is_empty()))
+        && (!p.fits("long-horizon") || !couple.no_future_prompts)
         && (p.tags.is_empty()
             || p.tags.iter().any(|t| {
                 couple
@@ -277,6 +281,7 @@ mod tests {
         };
         Couple {
             seed,
+            no_future_prompts: false,
             partners: vec![
                 p(
                     "alex",
@@ -342,6 +347,21 @@ mod tests {
             both.iter()
                 .all(|p| p.tags.is_empty() || p.tags.contains(&"ostomy"))
         );
+    }
+
+    #[test]
+    fn illness_prompts_need_a_condition_and_future_prompts_can_be_left_out() {
+        let lib = Library::builtin();
+        let well = rotation(&lib, &couple(5, [false; 2], &[]), &Filter::default());
+        assert!(well.iter().all(|p| !p.fits("assumes-illness")));
+        assert!(well.iter().any(|p| p.fits("long-horizon")));
+        let ill = rotation(&lib, &couple(5, [false; 2], &["fatigue"]), &Filter::default());
+        assert!(ill.iter().any(|p| p.fits("assumes-illness")));
+        let mut near = couple(5, [false; 2], &["fatigue"]);
+        near.no_future_prompts = true;
+        let near = rotation(&lib, &near, &Filter::default());
+        assert!(near.iter().all(|p| !p.fits("long-horizon")));
+        assert!(near.iter().any(|p| p.fits("assumes-illness")));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The curated libraries: conditions, prompts, need suggestions and the touch ladder, compiled in
 //! from `content/` and merged with a couple's own files from the config directory.
 
+pub mod safety;
 pub mod schema;
 
 use crate::error::Error;
@@ -59,8 +60,20 @@ pub struct Prompt {
     pub category: &'static str,
     pub depth: Depth,
     pub low_energy: bool,
+    /// Condition ids; empty means the prompt suits everyone.
     pub tags: &'static [&'static str],
+    /// Whom the prompt fits beyond conditions: `assumes-illness`, `long-horizon`.
+    pub fit: &'static [&'static str],
+    /// Themes the prompt belongs to across categories (money, anger, ...).
+    pub themes: &'static [&'static str],
     pub sexual: bool,
+}
+
+impl Prompt {
+    /// Whether the prompt carries the fit tag `tag` (see [`schema::FIT`]).
+    pub fn fits(&self, tag: &str) -> bool {
+        self.fit.contains(&tag)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -100,8 +113,35 @@ pub struct Step {
     pub short: &'static str,
     pub regions: &'static [&'static str],
     pub debrief: &'static [&'static str],
+    /// The body positions the step asks for (see [`schema::POSITIONS`]).
+    pub positions: &'static [&'static str],
+    /// The step uses water (a bowl, bath or shower).
+    pub water: bool,
+    /// The step uses warmth beyond body heat (warmed oil, a warm cloth, a heat pad).
+    pub heat: bool,
+    /// The step uses cold (a cool cloth, a cool spoon).
+    pub cold: bool,
+    /// The step uses products on the skin (lotion, oil, lubricant, soap, bath oil).
+    pub products: bool,
+    /// Part of one partner's weight or an arm rests on the other's chest.
+    pub chest_weight: bool,
     /// Adaptations keyed by condition id.
     pub adapt: &'static [(&'static str, &'static str)],
+}
+
+impl Step {
+    /// Whether the step includes genital touch (read from its regions).
+    pub fn genital(&self) -> bool {
+        self.regions.contains(&"genitals")
+    }
+
+    /// The adaptation for `condition`, if the step has one.
+    pub fn adaptation(&self, condition: &str) -> Option<&'static str> {
+        self.adapt
+            .iter()
+            .find(|(c, _)| *c == condition)
+            .map(|(_, t)| *t)
+    }
 }
 
 /// The built-in library, checked and compiled by the build script.
@@ -119,6 +159,13 @@ pub struct Library {
     pub needs: Vec<NeedSuggestion>,
     pub rules: Vec<&'static str>,
     pub help: &'static str,
+    /// What to do when someone feels unsafe with their partner, pressured or in crisis: short,
+    /// international, shown where it matters (set-up, touch-plan help, after stopping a step,
+    /// when a partner declines everything).
+    pub safety: &'static str,
+    /// A gentle pointer to a couples counselor when needs keep going unmet, for once per review
+    /// cycle.
+    pub counselor: &'static str,
     pub regions: Vec<Region>,
     pub stages: Vec<Stage>,
     pub steps: Vec<Step>,
@@ -134,6 +181,8 @@ impl Library {
             needs: builtin::NEEDS.to_vec(),
             rules: builtin::RULES.to_vec(),
             help: builtin::HELP,
+            safety: builtin::SAFETY,
+            counselor: builtin::COUNSELOR,
             regions: builtin::REGIONS.to_vec(),
             stages: builtin::STAGES.to_vec(),
             steps: builtin::STEPS.to_vec(),
@@ -239,6 +288,8 @@ impl Library {
                     },
                     low_energy: q.low_energy,
                     tags: list(q.tags),
+                    fit: list(q.fit),
+                    themes: list(q.themes),
                     sexual: q.sexual || cat.sexual,
                 });
             }
@@ -260,6 +311,12 @@ impl Library {
         self.rules.extend(f.rules.into_iter().map(s));
         if let Some(h) = f.help {
             self.help = s(h);
+        }
+        if let Some(h) = f.safety {
+            self.safety = s(h);
+        }
+        if let Some(h) = f.counselor {
+            self.counselor = s(h);
         }
         for r in f.region {
             self.regions.push(Region {
@@ -300,6 +357,12 @@ impl Library {
                         .collect::<Vec<_>>()
                         .into_boxed_slice(),
                 ),
+                positions: list(st.position),
+                water: st.water,
+                heat: st.heat,
+                cold: st.cold,
+                products: st.products,
+                chest_weight: st.chest_weight,
                 adapt: Box::leak(adapt.into_boxed_slice()),
             });
         }

@@ -24,6 +24,29 @@ pub const NEED_CATEGORIES: &[&str] = &[
     "other",
 ];
 pub const ROLES: &[&str] = &["living-with", "supporting", "either"];
+/// Body positions a touch step can ask for; the safety rules read them.
+pub const POSITIONS: &[&str] = &[
+    "sitting",
+    "lying-back",
+    "lying-front",
+    "lying-side",
+    "standing",
+    "any",
+];
+/// Tags that say whom a prompt fits, beyond conditions.
+/// `assumes-illness`: the prompt takes for granted that one of you is ill; offered only when a
+/// partner has a condition. `long-horizon`: it looks years ahead; a couple can leave these out.
+pub const FIT: &[&str] = &["assumes-illness", "long-horizon"];
+/// Themes a prompt can belong to across categories.
+pub const THEMES: &[&str] = &[
+    "end-of-life",
+    "money",
+    "anger",
+    "guilt-and-shame",
+    "parenting",
+    "faith-and-meaning",
+    "fear-of-hurting",
+];
 
 /// One content file. Any section may appear in any file; the built-in library keeps one kind per
 /// file, and so may a couple's own files.
@@ -41,6 +64,10 @@ pub struct ContentFile {
     #[serde(default)]
     pub rules: Vec<String>,
     pub help: Option<String>,
+    /// Where to turn when someone feels unsafe, pressured or in crisis.
+    pub safety: Option<String>,
+    /// A gentle pointer to a counselor, for needs that keep going unmet.
+    pub counselor: Option<String>,
     #[serde(default)]
     pub region: Vec<RawRegion>,
     #[serde(default)]
@@ -76,6 +103,10 @@ pub struct RawPrompt {
     pub low_energy: bool,
     #[serde(default)]
     pub tags: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub fit: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub themes: Vec<Spanned<String>>,
     #[serde(default)]
     pub sexual: bool,
 }
@@ -124,6 +155,18 @@ pub struct RawStep {
     #[serde(default)]
     pub regions: Vec<Spanned<String>>,
     pub debrief: Vec<String>,
+    #[serde(default)]
+    pub position: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub water: bool,
+    #[serde(default)]
+    pub heat: bool,
+    #[serde(default)]
+    pub cold: bool,
+    #[serde(default)]
+    pub products: bool,
+    #[serde(default)]
+    pub chest_weight: bool,
     #[serde(default)]
     pub adapt: BTreeMap<Spanned<String>, String>,
 }
@@ -270,6 +313,12 @@ pub fn check(files: &[Parsed], known: &mut Known) -> Vec<Mistake> {
             for t in &q.tags {
                 exists(t, &known.conditions, "condition", &mut m);
             }
+            for t in &q.fit {
+                one_of(t, FIT, "fit", &mut m);
+            }
+            for t in &q.themes {
+                one_of(t, THEMES, "theme", &mut m);
+            }
         }
         for n in &f.need {
             declare(known, "need", &n.id, &mut m);
@@ -313,6 +362,9 @@ pub fn check(files: &[Parsed], known: &mut Known) -> Vec<Mistake> {
             }
             for r in &s.regions {
                 exists(r, &known.regions, "region", &mut m);
+            }
+            for p in &s.position {
+                one_of(p, POSITIONS, "position", &mut m);
             }
             for c in s.adapt.keys() {
                 exists(c, &known.conditions, "condition", &mut m);
