@@ -355,7 +355,11 @@ mod tests {
         let well = rotation(&lib, &couple(5, [false; 2], &[]), &Filter::default());
         assert!(well.iter().all(|p| !p.fits("assumes-illness")));
         assert!(well.iter().any(|p| p.fits("long-horizon")));
-        let ill = rotation(&lib, &couple(5, [false; 2], &["fatigue"]), &Filter::default());
+        let ill = rotation(
+            &lib,
+            &couple(5, [false; 2], &["fatigue"]),
+            &Filter::default(),
+        );
         assert!(ill.iter().any(|p| p.fits("assumes-illness")));
         let mut near = couple(5, [false; 2], &["fatigue"]);
         near.no_future_prompts = true;

@@ -42,11 +42,12 @@ const COLD: &[Need] = &[
 ];
 /// Products on the skin during treatment.
 const PRODUCTS: &[Need] = &[need("cancer-treatment", &["unscented", "care team"])];
-/// Genital touch: clearance after treatment or surgery, and the stoma.
+/// Genital touch: clearance after treatment or surgery, the stoma, and consent with dementia.
 const GENITAL: &[Need] = &[
     need("cancer-treatment", &["care team"]),
     need("post-surgery", &["surgeon", "nurse"]),
     need("ostomy", &["stoma itself"]),
+    need("dementia", &["care team"]),
 ];
 
 /// Everything `step` lacks under the safety rules, as sentences naming the step; empty when it
@@ -112,7 +113,10 @@ pub fn gaps(step: &Step) -> Vec<String> {
             (&["latex"][..], "that oils weaken latex condoms"),
         ] {
             if !words.iter().any(|w| all.contains(w)) {
-                out.push(format!("{}: it uses products near the genitals, so it must say {what}", step.id));
+                out.push(format!(
+                    "{}: it uses products near the genitals, so it must say {what}",
+                    step.id
+                ));
             }
         }
     }
@@ -195,11 +199,7 @@ pub fn medication_advice(text: &str, strict: bool) -> Option<&'static str> {
         .iter()
         .chain(strict_words)
         .find(|x| w.contains(&format!(" {x} ")))
-        .or_else(|| {
-            ADVICE_PHRASES
-                .iter()
-                .find(|x| w.contains(&format!(" {x}")))
-        })
+        .or_else(|| ADVICE_PHRASES.iter().find(|x| w.contains(&format!(" {x}"))))
         .copied()
 }
 

@@ -303,7 +303,10 @@ fn every_theme_has_at_least_fifteen_prompts() {
             thin.push(format!("{t}: {n}"));
         }
     }
-    assert!(thin.is_empty(), "themes with fewer than 15 prompts: {thin:?}");
+    assert!(
+        thin.is_empty(),
+        "themes with fewer than 15 prompts: {thin:?}"
+    );
 }
 
 #[test]
@@ -357,7 +360,11 @@ fn no_content_gives_medication_or_timing_advice() {
     for r in &lib.rules {
         look("rules", r, true);
     }
-    for (id, t) in [("help", lib.help), ("safety", lib.safety), ("counselor", lib.counselor)] {
+    for (id, t) in [
+        ("help", lib.help),
+        ("safety", lib.safety),
+        ("counselor", lib.counselor),
+    ] {
         look(id, t, true);
     }
     for p in &lib.prompts {
@@ -415,7 +422,11 @@ fn every_text(lib: &Library) -> Vec<(String, &'static str)> {
     for r in &lib.rules {
         v.push(("rules".into(), r));
     }
-    for (id, t) in [("help", lib.help), ("safety", lib.safety), ("counselor", lib.counselor)] {
+    for (id, t) in [
+        ("help", lib.help),
+        ("safety", lib.safety),
+        ("counselor", lib.counselor),
+    ] {
         v.push((id.into(), t));
     }
     v
@@ -469,7 +480,11 @@ fn one_spelling_convention_american() {
     ];
     let lib = Library::builtin();
     let mut found = Vec::new();
-    for (id, t) in every_text(&lib) {
+    // The contributors' guide follows the same convention as the library it describes.
+    let readme = std::fs::read_to_string(content_dir().join("README.md")).unwrap();
+    let mut texts: Vec<(String, &str)> = every_text(&lib);
+    texts.push(("content/README.md".into(), &readme));
+    for (id, t) in texts {
         let lower = t.to_lowercase();
         for w in lower.split(|c: char| !c.is_alphanumeric()) {
             for (uk, us) in PAIRS {
@@ -507,10 +522,45 @@ fn no_category_starts_a_third_of_its_prompts_with_the_same_word() {
                 .to_lowercase();
             *counts.entry(first).or_default() += 1;
         }
-        let (word, n) = counts.into_iter().max_by_key(|(w, n)| (*n, w.clone())).unwrap();
+        let (word, n) = counts
+            .into_iter()
+            .max_by_key(|(w, n)| (*n, w.clone()))
+            .unwrap();
         if n * 3 > ps.len() {
             samey.push(format!("{}: {n} of {} start {word:?}", c.id, ps.len()));
         }
     }
     assert!(samey.is_empty(), "openings repeat too often: {samey:?}");
+}
+
+#[test]
+fn no_should_and_no_gendered_words() {
+    const WORDS: &[&str] = &[
+        "should",
+        "he",
+        "she",
+        "his",
+        "him",
+        "her",
+        "hers",
+        "husband",
+        "wife",
+        "boyfriend",
+        "girlfriend",
+        "man",
+        "woman",
+        "men",
+        "women",
+    ];
+    let lib = Library::builtin();
+    let mut found = Vec::new();
+    for (id, t) in every_text(&lib) {
+        let lower = t.to_lowercase();
+        for w in lower.split(|c: char| !c.is_alphanumeric()) {
+            if WORDS.contains(&w) {
+                found.push(format!("{id}: {w}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:?}");
 }
