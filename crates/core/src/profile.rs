@@ -266,4 +266,19 @@ mod tests {
         assert_eq!(f.seed, 7);
         assert!(!f.no_future_prompts);
     }
+
+    #[test]
+    fn leaving_out_future_prompts_is_kept_in_the_couple_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path());
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert!(set_no_future_prompts(&store, true).is_err());
+        add(&store, "alex", Vec::new(), day).unwrap();
+        assert!(!Couple::load(&store).unwrap().no_future_prompts);
+        set_no_future_prompts(&store, true).unwrap();
+        let c = Couple::load(&store).unwrap();
+        assert!(c.no_future_prompts);
+        set_no_future_prompts(&store, false).unwrap();
+        assert!(!Couple::load(&store).unwrap().no_future_prompts);
+    }
 }
