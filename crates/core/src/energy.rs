@@ -253,6 +253,7 @@ mod tests {
                     added: d("2026-01-01"),
                 })
                 .collect(),
+            ..Default::default()
         };
         assert!(!gentle_on(&s, &couple, d("2026-03-02")).unwrap());
         say_low(&s, "p2", check_until(d("2026-03-02"), None).unwrap()).unwrap();

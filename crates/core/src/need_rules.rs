@@ -269,6 +269,7 @@ mod tests {
                     added: day(1),
                 })
                 .collect(),
+            ..Default::default()
         }
     }
 
