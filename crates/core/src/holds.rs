@@ -148,6 +148,7 @@ mod tests {
         Couple {
             seed: 1,
             partners: vec![p("alex"), p("sam")],
+            ..Default::default()
         }
     }
 
