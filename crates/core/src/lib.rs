@@ -18,6 +18,7 @@ pub mod needs;
 pub mod practice;
 pub mod profile;
 pub mod prompts;
+pub mod restore;
 pub mod store;
 pub mod touch;
 

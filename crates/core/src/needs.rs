@@ -168,7 +168,7 @@ pub fn check_text(what: &str, s: &str) -> Result<String> {
     Ok(t.to_owned())
 }
 
-fn path(id: &str) -> String {
+pub fn path(id: &str) -> String {
     format!("{DIR}/{id}.json")
 }
 

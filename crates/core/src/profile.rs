@@ -58,7 +58,7 @@ pub struct Couple {
 }
 
 const PARTNERS: &str = "partners";
-const COUPLE: &str = "couple.json";
+pub const COUPLE: &str = "couple.json";
 /// The longest partner name, in characters.
 pub const MAX_NAME: usize = 40;
 
@@ -161,7 +161,7 @@ pub fn check_conditions(lib: &Library, tags: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-fn partner_path(id: &str) -> String {
+pub fn partner_path(id: &str) -> String {
     format!("{PARTNERS}/{id}.json")
 }
 

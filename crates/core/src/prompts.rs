@@ -153,7 +153,7 @@ impl Versioned for AnswerFile {
 /// The longest answer, in characters.
 pub const MAX_ANSWER: usize = 20_000;
 
-fn answer_path(partner: &str, year: i32) -> String {
+pub fn answer_path(partner: &str, year: i32) -> String {
     format!("answers/{partner}/{year}.json")
 }
 

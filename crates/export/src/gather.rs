@@ -57,6 +57,8 @@ pub struct Data<'a> {
     pub holds: Vec<Hold>,
     pub own_state: Option<State>,
     pub plan: Option<Plan<'a>>,
+    /// Names replaced and private records left out (`--redact-names`).
+    pub redacted: bool,
 }
 
 impl Data<'_> {
@@ -140,6 +142,7 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
         holds: Vec::new(),
         own_state: None,
         plan: None,
+        redacted: f.redact,
         couple: Couple::default(),
     };
     // The answers are the largest read: they load on another thread while this one reads the rest.

@@ -1,5 +1,5 @@
-//! Lossless JSON (`"schema": "closer-export/1"`), described by `closer-export-1.schema.json`:
-//! every record the partner at the keyboard may see, as it is stored.
+//! Lossless JSON (`"schema": "closer-export/2"`), described by `closer-export-2.schema.json`:
+//! every record the partner at the keyboard may see, as it is stored, and what a restore needs.
 
 use crate::gather::Data;
 use chrono::NaiveDate;
@@ -9,7 +9,7 @@ use closer_core::needs::Need;
 use closer_core::touch::{Hold, State};
 use serde::Serialize;
 
-pub const SCHEMA: &str = "closer-export/1";
+pub const SCHEMA: &str = "closer-export/2";
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -20,6 +20,10 @@ struct Doc<'a> {
     as_name: Option<&'a str>,
     partners: Vec<PartnerOut<'a>>,
     sexual_content: bool,
+    /// The prompt rotation seed.
+    seed: u64,
+    /// Names replaced and private records left out: not for restoring.
+    redacted: bool,
     needs: &'a [Need],
     answers: Vec<Owned<'a, closer_core::prompts::Answer>>,
     touch: Option<TouchOut<'a>>,
@@ -31,6 +35,9 @@ struct PartnerOut<'a> {
     name: &'a str,
     conditions: &'a [String],
     added: NaiveDate,
+    /// The exporting partner's own opt-in; nobody else's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sexual: Option<bool>,
 }
 
 /// A record with the ID of the partner whose file it comes from.
@@ -76,9 +83,13 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
                 name: d.name(&p.id),
                 conditions: &p.conditions,
                 added: p.added,
+                sexual: (!d.redacted && d.viewer.as_ref().is_some_and(|v| v.id == p.id))
+                    .then_some(p.sexual),
             })
             .collect(),
         sexual_content: d.couple.sexual_ok(),
+        seed: d.couple.seed,
+        redacted: d.redacted,
         needs: &d.needs,
         answers: owned(&d.answers),
         touch: d.plan.as_ref().map(|plan| TouchOut {

@@ -8,6 +8,7 @@ mod markdown;
 mod notes;
 mod org;
 mod redact;
+mod restore;
 mod touch_facts;
 
 use chrono::NaiveDate;
@@ -88,6 +89,7 @@ pub(crate) enum Layout {
 enum Cmd {
     /// Who the partners are, their conditions and opt-ins
     Couple(CoupleArgs),
+    Restore(restore::RestoreArgs),
     #[command(flatten)]
     Extra(Extra),
 }
@@ -97,6 +99,7 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     let ctx = Context::new(tool, &cli.globals)?;
     match cli.cmd {
         Some(Cmd::Couple(args)) => return couple::run(&ctx, &args),
+        Some(Cmd::Restore(args)) => return restore::run(&ctx, &args),
         Some(Cmd::Extra(e)) => return e.run::<Cli>(tool),
         None => {}
     }

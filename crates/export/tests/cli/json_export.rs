@@ -10,7 +10,7 @@ use std::path::Path;
 
 fn validator() -> jsonschema::Validator {
     let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("closer-export-1.schema.json"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("closer-export-2.schema.json"),
     )
     .unwrap();
     let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
@@ -34,7 +34,7 @@ fn json_round_trips_to_the_records_on_disk() {
     let store = Store::new(sb.data());
     let alex = id_of(&sb, "Alex");
     let doc = json(&sb, &["--as", "Alex"]);
-    assert_eq!(doc["schema"], "closer-export/1");
+    assert_eq!(doc["schema"], "closer-export/2");
     assert_eq!(doc["exported"], "2026-03-04");
     assert_eq!(doc["as"], "Alex");
 

@@ -24,6 +24,7 @@ mod notes;
 mod org;
 mod privacy;
 mod redacted;
+mod restore;
 mod same_program;
 
 const PRIVATE_NEED: &str = "A quiet hour alone after each treatment";

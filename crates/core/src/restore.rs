@@ -1,0 +1,264 @@
+//! Restore: rebuilds a data folder from what a JSON export holds. Into an empty folder it
+//! recreates every record, with its ID, history and dates; into a folder that already has
+//! records it adds only what is missing and never changes a record that is there. Two partners'
+//! exports restored one after the other make the whole couple again.
+
+use crate::error::{Error, Result};
+use crate::needs::{self, Need};
+use crate::profile::{self, CoupleFile, Partner};
+use crate::prompts::{self, Answer, AnswerFile};
+use crate::store::{FORMAT_VERSION, Store};
+use crate::touch::{self, Debrief, Hold, Session, Sessions, State};
+use chrono::{Datelike, NaiveDate};
+use std::collections::BTreeMap;
+
+/// One partner as an export names them; `sexual` only for the partner who exported.
+#[derive(Debug, Clone)]
+pub struct PartnerRecord {
+    pub id: String,
+    pub name: String,
+    pub conditions: Vec<String>,
+    pub added: NaiveDate,
+    pub sexual: Option<bool>,
+}
+
+/// Everything an export holds that is a record, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct Backup {
+    /// The prompt rotation seed and the day the couple was set up (exports before version 2
+    /// have neither).
+    pub couple: Option<(u64, NaiveDate)>,
+    pub partners: Vec<PartnerRecord>,
+    pub needs: Vec<Need>,
+    pub answers: Vec<(String, Answer)>,
+    pub holds: Vec<Hold>,
+    pub sessions: Vec<(String, Session)>,
+    pub debriefs: Vec<(String, Debrief)>,
+    /// The exporting partner's own touch facts.
+    pub mine: Option<State>,
+}
+
+/// What a restore did: per kind of record, how many were added and how many were there already.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub counts: BTreeMap<&'static str, (usize, usize)>,
+}
+
+impl Report {
+    fn count(&mut self, kind: &'static str, added: bool) {
+        let c = self.counts.entry(kind).or_default();
+        if added {
+            c.0 += 1;
+        } else {
+            c.1 += 1;
+        }
+    }
+
+    pub fn added(&self) -> usize {
+        self.counts.values().map(|c| c.0).sum()
+    }
+}
+
+/// Writes `value` at `rel` unless a file is there already (which is left as it is); says
+/// whether it wrote.
+fn add_new<T>(store: &Store, rel: &str, value: T) -> Result<bool>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + crate::store::Versioned,
+{
+    if store.path(rel).exists() {
+        return Ok(false);
+    }
+    let mut added = false;
+    store.update::<T, _>(rel, |old| {
+        Ok(old.unwrap_or_else(|| {
+            added = true;
+            value
+        }))
+    })?;
+    Ok(added)
+}
+
+/// An ID from the export that becomes part of a path: letters, digits, `-` and `_` only.
+fn check_id(what: &str, id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "the export holds a {what} ID {id:?} that cannot name a file; nothing was restored"
+        )))
+    }
+}
+
+impl Backup {
+    /// Every ID that reaches a path is checked before anything is written.
+    fn check(&self) -> Result<()> {
+        for p in &self.partners {
+            check_id("partner", &p.id)?;
+            if p.name.trim().is_empty() {
+                return Err(Error::invalid(format!(
+                    "partner {} in the export has no name; restore from an export made without --redact-names",
+                    p.id
+                )));
+            }
+        }
+        for n in &self.needs {
+            check_id("need", &n.id)?;
+        }
+        for h in &self.holds {
+            check_id("hold", &h.id)?;
+        }
+        let owners = self.answers.iter().map(|a| &a.0);
+        let owners = owners
+            .chain(self.sessions.iter().map(|s| &s.0))
+            .chain(self.debriefs.iter().map(|d| &d.0))
+            .chain(self.mine.iter().map(|m| &m.partner));
+        for who in owners {
+            check_id("partner", who)?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds to the folder every record of `b` that is not there yet. A seed is only needed when
+/// the folder has no couple yet and the export carries none.
+pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Result<Report> {
+    b.check()?;
+    let mut r = Report::default();
+    let created = b
+        .couple
+        .map(|c| c.1)
+        .or_else(|| b.partners.iter().map(|p| p.added).min());
+    if let Some(created) = created {
+        let seed = b.couple.map_or_else(new_seed, |c| c.0);
+        let file = CoupleFile {
+            version: FORMAT_VERSION,
+            seed,
+            created,
+        };
+        let added = add_new(store, profile::COUPLE, file)?;
+        r.count("couple", added);
+    }
+    for p in &b.partners {
+        let partner = Partner {
+            version: FORMAT_VERSION,
+            id: p.id.clone(),
+            name: p.name.clone(),
+            conditions: p.conditions.clone(),
+            sexual: p.sexual.unwrap_or(false),
+            added: p.added,
+        };
+        let added = add_new(store, &profile::partner_path(&p.id), partner)?;
+        r.count("partners", added);
+    }
+    for n in &b.needs {
+        let added = add_new(store, &needs::path(&n.id), n.clone())?;
+        r.count("needs", added);
+    }
+    // Answers: one file per partner and year; an answer is there when its day is.
+    let mut years: BTreeMap<(&str, i32), Vec<&Answer>> = BTreeMap::new();
+    for (who, a) in &b.answers {
+        years.entry((who, a.date.year())).or_default().push(a);
+    }
+    for ((who, year), answers) in years {
+        store.update::<AnswerFile, _>(&prompts::answer_path(who, year), |old| {
+            let mut f = old.unwrap_or_else(|| AnswerFile {
+                version: FORMAT_VERSION,
+                partner: who.to_owned(),
+                answers: Vec::new(),
+            });
+            for a in answers {
+                let added = !f.answers.iter().any(|x| x.date == a.date);
+                if added {
+                    f.answers.push(a.clone());
+                }
+                r.count("answers", added);
+            }
+            f.answers.sort_by_key(|a| a.date);
+            Ok(f)
+        })?;
+    }
+    for h in &b.holds {
+        let added = add_new(store, &format!("{}/{}.json", touch::HOLDS, h.id), h.clone())?;
+        r.count("holds", added);
+    }
+    restore_sessions(store, b, &mut r)?;
+    if let Some(mine) = &b.mine {
+        restore_state(store, mine, &mut r)?;
+    }
+    Ok(r)
+}
+
+/// Sessions and debriefs: one file per partner; a session is there when its ID is, a debrief
+/// when one on the same session written at the same moment is.
+fn restore_sessions(store: &Store, b: &Backup, r: &mut Report) -> Result<()> {
+    let mut by: BTreeMap<&str, (Vec<&Session>, Vec<&Debrief>)> = BTreeMap::new();
+    for (who, s) in &b.sessions {
+        by.entry(who).or_default().0.push(s);
+    }
+    for (who, d) in &b.debriefs {
+        by.entry(who).or_default().1.push(d);
+    }
+    for (who, (sessions, debriefs)) in by {
+        store.update::<Sessions, _>(&touch::sessions_path(who), |old| {
+            let mut f = old.unwrap_or_else(|| Sessions {
+                version: FORMAT_VERSION,
+                partner: who.to_owned(),
+                ..Sessions::default()
+            });
+            for s in sessions {
+                let added = !f.sessions.iter().any(|x| x.id == s.id);
+                if added {
+                    f.sessions.push(s.clone());
+                }
+                r.count("sessions", added);
+            }
+            for d in debriefs {
+                let added = !f
+                    .debriefs
+                    .iter()
+                    .any(|x| x.session == d.session && x.at == d.at);
+                if added {
+                    f.debriefs.push(d.clone());
+                }
+                r.count("debriefs", added);
+            }
+            f.sessions.sort_by_key(|s| s.at);
+            f.debriefs.sort_by_key(|d| d.at);
+            Ok(f)
+        })?;
+    }
+    Ok(())
+}
+
+/// The exporter's own boundaries, body map and marks: what is missing is added, nothing there
+/// is changed.
+fn restore_state(store: &Store, mine: &State, r: &mut Report) -> Result<()> {
+    store.update::<State, _>(&touch::state_path(&mine.partner), |old| {
+        let Some(mut s) = old else {
+            r.count("touch facts", true);
+            return Ok(mine.clone());
+        };
+        let before = s.clone();
+        for (k, v) in &mine.boundaries {
+            s.boundaries.entry(k.clone()).or_insert(*v);
+        }
+        for (k, v) in &mine.body {
+            s.body.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for e in &mine.events {
+            if !s.events.contains(e) {
+                s.events.push(e.clone());
+            }
+        }
+        s.events.sort_by_key(|e| e.at);
+        s.help_shown.extend(mine.help_shown.iter().cloned());
+        r.count("touch facts", s != before);
+        Ok(s)
+    })?;
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! `restore FILE`: reads a JSON export (format 1 or 2) and adds every record it holds that the
+//! data folder does not have yet, then says what it did.
+
+use chrono::NaiveDate;
+use closer_cli::Context;
+use closer_cli::output::Out;
+use closer_core::needs::Need;
+use closer_core::prompts::Answer;
+use closer_core::restore::{Backup, PartnerRecord, restore};
+use closer_core::touch::{Debrief, Hold, Session, State};
+use closer_core::{Error, Result};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// Rebuild a data folder from a JSON export: adds every record the folder does not have yet,
+/// never changes one it has. Restore both partners' exports to get the whole couple back.
+#[derive(clap::Args, Debug)]
+pub(crate) struct RestoreArgs {
+    /// The file written by `--format json` (`-` for standard input)
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
+#[derive(Deserialize)]
+struct Doc {
+    schema: String,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    redacted: bool,
+    partners: Vec<PartnerIn>,
+    needs: Vec<Need>,
+    answers: Vec<Owned<Answer>>,
+    touch: Option<TouchIn>,
+}
+
+#[derive(Deserialize)]
+struct PartnerIn {
+    id: String,
+    name: String,
+    conditions: Vec<String>,
+    added: NaiveDate,
+    #[serde(default)]
+    sexual: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct Owned<T> {
+    partner: String,
+    #[serde(flatten)]
+    record: T,
+}
+
+#[derive(Deserialize)]
+struct TouchIn {
+    holds: Vec<Hold>,
+    sessions: Vec<Owned<Session>>,
+    debriefs: Vec<Owned<Debrief>>,
+    mine: Option<State>,
+}
+
+fn owned<T>(v: Vec<Owned<T>>) -> Vec<(String, T)> {
+    v.into_iter().map(|o| (o.partner, o.record)).collect()
+}
+
+/// Reads and checks an export.
+fn read(args: &RestoreArgs) -> Result<Backup> {
+    let name = args.file.display();
+    let text = if args.file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).map_err(Error::Output)?
+    } else {
+        std::fs::read_to_string(&args.file).map_err(|e| Error::io(&args.file, e))?
+    };
+    let doc: Doc = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        Error::invalid(format!(
+            "{name} is not a closer JSON export (line {}, column {}: {e}); \
+             make one with `closer-export --format json`",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if !["closer-export/1", "closer-export/2"].contains(&doc.schema.as_str()) {
+        return Err(Error::invalid(format!(
+            "{name} is a {:?} export, which this closer cannot read; update closer",
+            doc.schema
+        )));
+    }
+    if doc.redacted {
+        return Err(Error::invalid(format!(
+            "{name} was made with --redact-names and holds no names or private records; \
+             restore from an export made without it"
+        )));
+    }
+    let created = doc.partners.iter().map(|p| p.added).min();
+    let touch = doc.touch.unwrap_or(TouchIn {
+        holds: Vec::new(),
+        sessions: Vec::new(),
+        debriefs: Vec::new(),
+        mine: None,
+    });
+    Ok(Backup {
+        couple: doc.seed.zip(created),
+        partners: doc
+            .partners
+            .into_iter()
+            .map(|p| PartnerRecord {
+                id: p.id,
+                name: p.name,
+                conditions: p.conditions,
+                added: p.added,
+                sexual: p.sexual,
+            })
+            .collect(),
+        needs: doc.needs,
+        answers: owned(doc.answers),
+        holds: touch.holds,
+        sessions: owned(touch.sessions),
+        debriefs: owned(touch.debriefs),
+        mine: touch.mine,
+    })
+}
+
+pub(crate) fn run(ctx: &Context, args: &RestoreArgs) -> Result<()> {
+    let backup = read(args)?;
+    let report = restore(&ctx.store, &backup, new_seed)?;
+    let mut out = Out::default();
+    for (kind, (added, there)) in &report.counts {
+        out.line(&format!("{kind}: {added} added, {there} already there"))?;
+    }
+    closer_cli::say!(
+        "export: restored {} records into {}; nothing that was there was changed",
+        report.added(),
+        ctx.store.root().display()
+    );
+    out.flush()
+}
+
+/// A fresh rotation seed, for exports made before they carried one.
+fn new_seed() -> u64 {
+    let mut seed = [0u8; 8];
+    getrandom::fill(&mut seed).expect("the operating system's random number generator failed");
+    u64::from_le_bytes(seed)
+}
