@@ -5,7 +5,7 @@
 //! without closer); with a passphrase it is that file encrypted with age's scrypt recipient, the
 //! format of `age -p`. The recovery key is the identity's own `AGE-SECRET-KEY-1…` line.
 
-use super::{CryptoError, Result};
+use super::{CryptoError, Result, hex, unhex};
 use age::secrecy::{ExposeSecret, SecretString};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -37,21 +37,6 @@ pub struct PublicKeys {
     pub age: String,
     /// The Ed25519 verifying key, 64 hex digits.
     pub ed25519: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    if s.len() != 2 * N || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
 }
 
 impl Keys {

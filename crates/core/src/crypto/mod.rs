@@ -6,6 +6,7 @@
 //! ristretto255); nothing here reads files, the clock or the environment. Randomness comes from
 //! the operating system.
 
+pub mod keyring;
 pub mod keys;
 pub mod psi;
 pub mod seal;
@@ -38,4 +39,21 @@ pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b).map_err(|e| CryptoError::NoRandomness(e.to_string()))?;
     Ok(b)
+}
+
+/// Bytes as lower-case hex digits.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Exactly `N` bytes from `2 * N` hex digits.
+pub(crate) fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != 2 * N || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }

@@ -8,7 +8,7 @@
 //! partner's folder or another record's name and still check out.
 
 use super::keys::{Keys, PublicKeys};
-use super::{CryptoError, Result};
+use super::{CryptoError, Result, hex, unhex};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 
@@ -41,10 +41,6 @@ fn signed_message(place: &str, signer: &str, body: &[u8]) -> Vec<u8> {
     }
     m.extend_from_slice(body);
     m
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Seals `body`, written by `writer` (whose partner ID is `signer`), for the file at `place`
@@ -129,16 +125,8 @@ pub fn open(
     let body = plain
         .get(end + 1..end + 1 + header.len)
         .ok_or_else(|| CryptoError::Malformed("shorter than it says".into()))?;
-    let sig: [u8; 64] = (0..64)
-        .map(|i| {
-            header
-                .sig
-                .get(2 * i..2 * i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
-        .collect::<Option<Vec<u8>>>()
-        .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| CryptoError::BadSignature(header.signer.clone()))?;
+    let sig =
+        unhex::<64>(&header.sig).ok_or_else(|| CryptoError::BadSignature(header.signer.clone()))?;
     let good = keys_of(&header.signer)
         .is_some_and(|k| k.verifies(&signed_message(place, &header.signer, body), &sig));
     if !good {

@@ -1,0 +1,340 @@
+//! Where keys live: a partner's secret key in this device's config folder (never in the synced
+//! data folder), their public keys published, self-signed, in the data folder, and the other
+//! partner's public keys pinned on this device the first time it sees them, so that a changed
+//! key is noticed instead of trusted.
+
+use super::keys::{Keys, PublicKeys};
+use super::{CryptoError, Result as CryptoResult, hex, unhex};
+use crate::error::{Error, Result};
+use crate::store::{FORMAT_VERSION, Store, Versioned, read_file, write_atomic};
+use age::secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The folder of published public keys in the data folder, one file per partner.
+pub const PUBLISHED: &str = "keys";
+
+/// A partner ID is safe in a file name: lower-case letters and digits, 4 to 32 of them.
+fn check_partner(partner: &str) -> Result<()> {
+    let ok = (4..=32).contains(&partner.len())
+        && partner
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!("{partner:?} is not a partner ID")))
+    }
+}
+
+fn crypto(path: &Path, e: CryptoError) -> Error {
+    Error::invalid(format!("{}: {e}", path.display()))
+}
+
+/// A partner's public keys as published in the data folder, signed with their own signing key
+/// over the partner ID they belong to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Published {
+    pub version: u32,
+    pub partner: String,
+    #[serde(flatten)]
+    pub keys: PublicKeys,
+    /// Ed25519 over the partner ID and both keys, 128 hex digits.
+    pub sig: String,
+}
+
+impl Versioned for Published {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+fn published_message(partner: &str, keys: &PublicKeys) -> Vec<u8> {
+    format!(
+        "closer public keys/1\0{partner}\0{}\0{}",
+        keys.age, keys.ed25519
+    )
+    .into_bytes()
+}
+
+/// Publishes `keys`' public half for `partner` in the data folder.
+pub fn publish(store: &Store, partner: &str, keys: &Keys) -> Result<()> {
+    check_partner(partner)?;
+    let public = keys.public();
+    let record = Published {
+        version: FORMAT_VERSION,
+        partner: partner.into(),
+        sig: hex(&keys.sign(&published_message(partner, &public))),
+        keys: public,
+    };
+    store.ensure_dir(PUBLISHED)?;
+    store.write(&format!("{PUBLISHED}/{partner}.json"), &record)
+}
+
+/// The public keys `partner` published, checked: the file names the same partner, both keys
+/// parse, and the signature is made by the key it publishes. `None` when nothing is published.
+pub fn published(store: &Store, partner: &str) -> Result<Option<PublicKeys>> {
+    check_partner(partner)?;
+    let rel = format!("{PUBLISHED}/{partner}.json");
+    let path = store.path(&rel);
+    let Some(p) = store.read::<Published>(&rel)? else {
+        return Ok(None);
+    };
+    let bad = |why: &str| Error::invalid(format!("{}: {why}; it is ignored", path.display()));
+    if p.partner != partner {
+        return Err(bad("these keys say they belong to another partner"));
+    }
+    p.keys.check().map_err(|e| crypto(&path, e))?;
+    let sig = unhex::<64>(&p.sig).ok_or_else(|| bad("the signature is not 128 hex digits"))?;
+    if !p.keys.verifies(&published_message(partner, &p.keys), &sig) {
+        return Err(bad("the signature does not check out"));
+    }
+    Ok(Some(p.keys))
+}
+
+/// A secret key as stored on this device.
+pub enum StoredKey {
+    Open(Box<Keys>),
+    /// Passphrase-protected: [`StoredKey::unlock`] it.
+    Locked(Vec<u8>),
+}
+
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StoredKey::Open(_) => "StoredKey::Open(…)",
+            StoredKey::Locked(_) => "StoredKey::Locked(…)",
+        })
+    }
+}
+
+impl StoredKey {
+    pub fn unlock(self, passphrase: SecretString) -> CryptoResult<Keys> {
+        match self {
+            StoredKey::Open(k) => Ok(*k),
+            StoredKey::Locked(bytes) => Keys::from_protected(&bytes, passphrase),
+        }
+    }
+}
+
+/// This device's secret keys: `keys/PARTNER.key` in the config folder, 0600.
+#[derive(Debug, Clone)]
+pub struct DeviceKeys {
+    dir: PathBuf,
+}
+
+impl DeviceKeys {
+    pub fn new(config_dir: &Path) -> DeviceKeys {
+        DeviceKeys {
+            dir: config_dir.join("keys"),
+        }
+    }
+
+    fn path(&self, partner: &str) -> Result<PathBuf> {
+        check_partner(partner)?;
+        Ok(self.dir.join(format!("{partner}.key")))
+    }
+
+    /// Stores `keys` for `partner`, under a passphrase when one is given (with scrypt's work
+    /// factor, log2 N; `None` lets age choose).
+    pub fn save(
+        &self,
+        partner: &str,
+        keys: &Keys,
+        passphrase: Option<(SecretString, Option<u8>)>,
+    ) -> Result<()> {
+        let path = self.path(partner)?;
+        Store::new(&self.dir).ensure_dir("")?;
+        let bytes = match passphrase {
+            Some((p, work)) => keys.to_protected(p, work),
+            None => keys.to_text().expose_secret().as_bytes().to_vec(),
+        };
+        write_atomic(&path, &bytes)
+    }
+
+    /// The key stored for `partner`, if this device has one.
+    pub fn load(&self, partner: &str) -> Result<Option<StoredKey>> {
+        let path = self.path(partner)?;
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        if Keys::is_protected(&bytes) {
+            return Ok(Some(StoredKey::Locked(bytes)));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| crypto(&path, CryptoError::BadKey("not text".into())))?;
+        Keys::from_text(&text)
+            .map(|k| Some(StoredKey::Open(Box::new(k))))
+            .map_err(|e| crypto(&path, e))
+    }
+}
+
+/// What this device knew of a partner's public keys.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pin {
+    /// First sight: now pinned.
+    New,
+    /// The keys this device pinned.
+    Same,
+    /// Different keys from the ones pinned: not to be trusted until the partners compare
+    /// fingerprints and this device is told to accept them.
+    Changed { pinned: PublicKeys },
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Pins {
+    version: u32,
+    #[serde(default)]
+    partners: BTreeMap<String, PublicKeys>,
+}
+
+impl Versioned for Pins {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+fn pins_path(config_dir: &Path) -> PathBuf {
+    config_dir.join("pins.json")
+}
+
+/// Checks `seen` against the keys this device pinned for `partner`, pinning them on first sight.
+pub fn check_pin(config_dir: &Path, partner: &str, seen: &PublicKeys) -> Result<Pin> {
+    check_partner(partner)?;
+    let path = pins_path(config_dir);
+    let mut pins: Pins = read_file(&path)?.unwrap_or_default();
+    match pins.partners.get(partner) {
+        Some(p) if p == seen => Ok(Pin::Same),
+        Some(p) => Ok(Pin::Changed { pinned: p.clone() }),
+        None => {
+            pins.version = FORMAT_VERSION;
+            pins.partners.insert(partner.into(), seen.clone());
+            write_pins(config_dir, &pins)?;
+            Ok(Pin::New)
+        }
+    }
+}
+
+/// Replaces the pin for `partner` with `accepted`, once the partners compared fingerprints.
+pub fn accept_pin(config_dir: &Path, partner: &str, accepted: &PublicKeys) -> Result<()> {
+    check_partner(partner)?;
+    let mut pins: Pins = read_file(&pins_path(config_dir))?.unwrap_or_default();
+    pins.version = FORMAT_VERSION;
+    pins.partners.insert(partner.into(), accepted.clone());
+    write_pins(config_dir, &pins)
+}
+
+fn write_pins(config_dir: &Path, pins: &Pins) -> Result<()> {
+    Store::new(config_dir).ensure_dir("")?;
+    let bytes = pins
+        .encode()
+        .map_err(|e| Error::invalid(format!("pins: {e}")))?;
+    write_atomic(&pins_path(config_dir), &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    const ALEX: &str = "alex00000001";
+    const SAM: &str = "sam000000002";
+
+    fn dirs() -> (tempfile::TempDir, Store, PathBuf) {
+        let t = tempfile::tempdir().unwrap();
+        let store = Store::new(t.path().join("data"));
+        let config = t.path().join("config");
+        (t, store, config)
+    }
+
+    #[test]
+    fn published_keys_read_back_checked() {
+        let (_t, store, _) = dirs();
+        let k = Keys::generate();
+        assert!(published(&store, ALEX).unwrap().is_none());
+        publish(&store, ALEX, &k).unwrap();
+        assert_eq!(published(&store, ALEX).unwrap(), Some(k.public()));
+    }
+
+    #[test]
+    fn keys_published_under_another_partner_or_by_another_key_are_refused() {
+        let (_t, store, _) = dirs();
+        let (alex, sam) = (Keys::generate(), Keys::generate());
+        publish(&store, SAM, &sam).unwrap();
+        // Someone copies Sam's published file over Alex's name.
+        std::fs::copy(
+            store.path(&format!("keys/{SAM}.json")),
+            store.path(&format!("keys/{ALEX}.json")),
+        )
+        .unwrap();
+        assert!(published(&store, ALEX).is_err());
+        // Someone swaps in their own age key but keeps Alex's signature.
+        publish(&store, ALEX, &alex).unwrap();
+        let rel = format!("keys/{ALEX}.json");
+        let mut p: Published = store.read(&rel).unwrap().unwrap();
+        p.keys.age = sam.public().age;
+        store.write(&rel, &p).unwrap();
+        assert!(published(&store, ALEX).is_err());
+    }
+
+    #[test]
+    fn a_partner_id_that_is_not_an_id_never_reaches_a_path() {
+        let (_t, store, config) = dirs();
+        let k = Keys::generate();
+        for bad in ["../../etc", "ALEX0001", "a/b/c/d", "", "x"] {
+            assert!(publish(&store, bad, &k).is_err(), "{bad}");
+            assert!(
+                DeviceKeys::new(&config).save(bad, &k, None).is_err(),
+                "{bad}"
+            );
+            assert!(check_pin(&config, bad, &k.public()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_device_key_is_private_and_loads_back_with_or_without_a_passphrase() {
+        let (_t, _, config) = dirs();
+        let dk = DeviceKeys::new(&config);
+        let k = Keys::generate();
+        assert!(dk.load(ALEX).unwrap().is_none());
+        dk.save(ALEX, &k, None).unwrap();
+        let path = config.join("keys").join(format!("{ALEX}.key"));
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let pass = || SecretString::from("our quiet place".to_owned());
+        match dk.load(ALEX).unwrap().unwrap() {
+            StoredKey::Open(l) => assert_eq!(l.public(), k.public()),
+            StoredKey::Locked(_) => panic!("saved without a passphrase"),
+        }
+        dk.save(ALEX, &k, Some((pass(), Some(2)))).unwrap();
+        let stored = dk.load(ALEX).unwrap().unwrap();
+        assert!(matches!(stored, StoredKey::Locked(_)));
+        assert_eq!(stored.unlock(pass()).unwrap().public(), k.public());
+    }
+
+    #[test]
+    fn the_other_partners_keys_are_pinned_on_first_sight_and_a_change_is_noticed() {
+        let (_t, _, config) = dirs();
+        let (first, other) = (Keys::generate().public(), Keys::generate().public());
+        assert_eq!(check_pin(&config, SAM, &first).unwrap(), Pin::New);
+        assert_eq!(check_pin(&config, SAM, &first).unwrap(), Pin::Same);
+        assert_eq!(
+            check_pin(&config, SAM, &other).unwrap(),
+            Pin::Changed {
+                pinned: first.clone()
+            }
+        );
+        // Still changed until accepted: a second look does not quietly pin the new keys.
+        assert!(matches!(
+            check_pin(&config, SAM, &other).unwrap(),
+            Pin::Changed { .. }
+        ));
+        accept_pin(&config, SAM, &other).unwrap();
+        assert_eq!(check_pin(&config, SAM, &other).unwrap(), Pin::Same);
+    }
+}
