@@ -139,6 +139,8 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
             version: FORMAT_VERSION,
             seed,
             created,
+            // Not in export formats 1 and 2: a restored couple gets every prompt until they choose.
+            no_future_prompts: false,
         };
         let added = add_new(store, profile::COUPLE, file)?;
         r.count("couple", added);
