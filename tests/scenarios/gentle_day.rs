@@ -2,39 +2,8 @@
 //! per device, each saying whose it is) and one shared data folder.
 
 use super::*;
-use std::path::{Path, PathBuf};
-use support::{PROMPT, Run, TOUCH};
-
-/// One device: its own config folder, the shared data folder.
-struct Device<'a> {
-    sb: &'a Sandbox,
-    config: PathBuf,
-}
-
-impl Device<'_> {
-    fn run(&self, tool: (&str, &str), args: &[&str]) -> Run {
-        Run::from(
-            self.sb
-                .command_in(&self.sb.data(), tool)
-                .env("XDG_CONFIG_HOME", &self.config)
-                .args(args)
-                .output()
-                .expect("the binary runs"),
-        )
-    }
-
-    #[track_caller]
-    fn ok(&self, tool: (&str, &str), args: &[&str]) -> String {
-        self.run(tool, args).ok().to_owned()
-    }
-}
-
-fn device<'a>(sb: &'a Sandbox, name: &str) -> Device<'a> {
-    Device {
-        sb,
-        config: sb.path(&format!("{name}-config")),
-    }
-}
+use std::path::Path;
+use support::{PROMPT, TOUCH};
 
 fn field(out: &str, key: &str) -> Value {
     json(out)[key].clone()

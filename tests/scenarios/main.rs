@@ -8,14 +8,47 @@
 mod support;
 
 use serde_json::Value;
-use support::Sandbox;
+use std::path::PathBuf;
+use support::{Run, Sandbox};
 
 mod cron;
 mod first_weeks;
 mod gentle_day;
 mod output_errors;
+mod shared_content;
 mod today;
 
 fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
+/// One device: its own config folder, the shared data folder.
+pub struct Device<'a> {
+    sb: &'a Sandbox,
+    pub config: PathBuf,
+}
+
+impl Device<'_> {
+    pub fn run(&self, tool: (&str, &str), args: &[&str]) -> Run {
+        Run::from(
+            self.sb
+                .command_in(&self.sb.data(), tool)
+                .env("XDG_CONFIG_HOME", &self.config)
+                .args(args)
+                .output()
+                .expect("the binary runs"),
+        )
+    }
+
+    #[track_caller]
+    pub fn ok(&self, tool: (&str, &str), args: &[&str]) -> String {
+        self.run(tool, args).ok().to_owned()
+    }
+}
+
+pub fn device<'a>(sb: &'a Sandbox, name: &str) -> Device<'a> {
+    Device {
+        sb,
+        config: sb.path(&format!("{name}-config")),
+    }
 }

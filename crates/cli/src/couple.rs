@@ -189,6 +189,11 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
                 Some(n) => {
                     let p = couple.find(n)?;
                     ctx.set_device(Some(p.id.clone()))?;
+                    closer_core::libraries::publish(
+                        &ctx.store,
+                        &p.id,
+                        &ctx.library()?.fingerprint(),
+                    )?;
                     crate::say!("This device is {}'s.", p.name);
                 }
                 None => match ctx

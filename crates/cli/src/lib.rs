@@ -119,12 +119,18 @@ impl Context {
         })
     }
 
-    /// The built-in library merged with the couple's own content files.
+    /// The built-in library merged with the couple's own content files: `content/` in the data
+    /// folder (shared by both devices) and in this device's config folder.
     pub fn library(&self) -> Result<&Library> {
         if let Some(l) = self.library.get() {
             return Ok(l);
         }
-        let lib = Library::load(&self.config_dir.join("content"))?;
+        // The shared data folder's content first, so both devices use the same library; this
+        // device's own files still load.
+        let lib = Library::load_dirs(&[
+            &self.store.path("content"),
+            &self.config_dir.join("content"),
+        ])?;
         Ok(self.library.get_or_init(|| lib))
     }
 

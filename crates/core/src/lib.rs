@@ -13,6 +13,7 @@ pub mod glance;
 pub mod holds;
 pub mod ids;
 pub mod index;
+pub mod libraries;
 pub mod need_rules;
 pub mod needs;
 pub mod practice;

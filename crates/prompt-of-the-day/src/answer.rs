@@ -48,6 +48,7 @@ pub(crate) fn run(ctx: &Context, text: Option<String>, choice: &Choice) -> Resul
         at: ctx.now,
     };
     save_answer(&ctx.store, &me.id, answer)?;
+    closer_core::libraries::publish(&ctx.store, &me.id, &lib.fingerprint())?;
     closer_cli::say!("Saved {}'s answer for {}.", me.name, req.date);
     Ok(())
 }

@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use closer_cli::Context;
 use closer_cli::output::{Out, clean, markdown as md};
 use closer_core::content::{Library, Prompt};
+use closer_core::libraries;
+use closer_core::profile::Couple;
 use closer_core::prompts::{pick, rotation};
 use closer_core::store::write_atomic;
 use closer_core::{Error, Result};
@@ -20,6 +22,7 @@ pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
     let req = args.choice.validate(ctx)?;
     let lib = ctx.library()?;
     let p = choose(lib, &req)?;
+    note_other_library(ctx, &req.couple, lib)?;
     let mut out = Out::default();
     if let Some(file) = &args.append_to {
         let added = append(file, req.date, &block(lib, p, req.date))?;
@@ -48,6 +51,30 @@ pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
     } else {
         out.line(&clean(p.text, false))
     }
+}
+
+/// Says once (remembered in this device's cache folder) when the other partner's device uses a
+/// different prompt library, so that the two of them may be shown different prompts.
+fn note_other_library(ctx: &Context, couple: &Couple, lib: &Library) -> Result<()> {
+    let Some(me) = ctx.viewer(couple)? else {
+        return Ok(());
+    };
+    let mine = lib.fingerprint();
+    for (name, theirs) in libraries::differing(&ctx.store, couple, &me.id, &mine)? {
+        if let Some(cache) = &ctx.cache_dir {
+            let said = cache.join(format!("library-{mine}-{theirs}"));
+            if said.exists() {
+                continue;
+            }
+            // Only a reminder: if it cannot be noted, it is said again next time.
+            let _ = std::fs::create_dir_all(cache).and_then(|()| std::fs::write(&said, b""));
+        }
+        closer_cli::say!(
+            "{name}'s device uses a different prompt library from this one, so the two of you may be shown different prompts. Keep your own content files in {}, which both devices share.",
+            ctx.store.path("content").display()
+        );
+    }
+    Ok(())
 }
 
 fn marker(date: NaiveDate) -> String {

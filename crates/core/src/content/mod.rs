@@ -192,13 +192,31 @@ impl Library {
     /// The built-in library merged with every `*.toml` below `dir` (if it exists). Any mistake in
     /// those files is an error naming the file, line and column.
     pub fn load(dir: &Path) -> Result<Library, Error> {
+        Library::load_dirs(&[dir])
+    }
+
+    /// The built-in library merged with the content files in `dirs` (the shared data folder's
+    /// first, then this device's). A file whose path inside its folder is also in an earlier
+    /// folder is left out, so a file moved to the data folder and still in the config folder
+    /// counts once.
+    pub fn load_dirs(dirs: &[&Path]) -> Result<Library, Error> {
         let mut lib = Library::builtin();
         let mut paths = Vec::new();
-        collect(dir, &mut paths);
+        let mut seen = std::collections::HashSet::new();
+        for dir in dirs {
+            let mut here = Vec::new();
+            collect(dir, &mut here);
+            here.sort();
+            for p in here {
+                let rel = p.strip_prefix(dir).unwrap_or(&p).to_owned();
+                if seen.insert(rel) {
+                    paths.push(p);
+                }
+            }
+        }
         if paths.is_empty() {
             return Ok(lib);
         }
-        paths.sort();
         let mut files = Vec::new();
         let mut mistakes = Vec::new();
         for path in &paths {
@@ -221,6 +239,29 @@ impl Library {
         lib.steps.sort_by_key(|s| s.stage);
         lib.stages.sort_by_key(|s| s.number);
         Ok(lib)
+    }
+
+    /// A short fingerprint of what decides the prompt rotation (each prompt's ID, category and
+    /// low-energy mark): two devices with the same fingerprint show the same prompts.
+    pub fn fingerprint(&self) -> String {
+        let mut ids: Vec<(&str, &str, bool)> = self
+            .prompts
+            .iter()
+            .map(|p| (p.id, p.category, p.low_energy))
+            .collect();
+        ids.sort_unstable();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (id, cat, low) in ids {
+            for b in id
+                .bytes()
+                .chain([0])
+                .chain(cat.bytes())
+                .chain([0, u8::from(low), 0])
+            {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        format!("{h:016x}")
     }
 
     fn known(&self) -> schema::Known {

@@ -564,3 +564,36 @@ fn no_should_and_no_gendered_words() {
     }
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[test]
+fn shared_and_device_files_merge_once_and_the_fingerprint_follows_the_prompts() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let walks = "version = 1\n[category]\nid = \"my-walks\"\nname = \"Walks\"\nabout = \"Our walks.\"\n\n[[prompt]]\nid = \"my-walks-1\"\ntext = \"Where shall we walk on Sunday?\"\ndepth = \"light\"\nlow_energy = false\n";
+    let builtin = Library::builtin().fingerprint();
+    assert_eq!(
+        Library::load_dirs(&[data.path(), config.path()])
+            .unwrap()
+            .fingerprint(),
+        builtin
+    );
+
+    // The same file in both folders (moved, and the old copy left behind) counts once.
+    std::fs::write(data.path().join("walks.toml"), walks).unwrap();
+    std::fs::write(config.path().join("walks.toml"), walks).unwrap();
+    let both = Library::load_dirs(&[data.path(), config.path()]).unwrap();
+    assert_eq!(both.prompts.len(), builtin::PROMPTS.len() + 1);
+    assert_ne!(both.fingerprint(), builtin);
+
+    // A device's own file, beside the shared one, is still loaded.
+    std::fs::write(
+        config.path().join("mine.toml"),
+        walks
+            .replace("my-walks", "my-talks")
+            .replace("Walks", "Talks"),
+    )
+    .unwrap();
+    let more = Library::load_dirs(&[data.path(), config.path()]).unwrap();
+    assert_eq!(more.prompts.len(), builtin::PROMPTS.len() + 2);
+    assert_ne!(more.fingerprint(), both.fingerprint());
+}
