@@ -28,6 +28,8 @@ pub struct Backup {
     /// The prompt rotation seed and the day the couple was set up (exports before version 2
     /// have neither).
     pub couple: Option<(u64, NaiveDate)>,
+    /// The couple left out prompts that look years ahead.
+    pub no_future_prompts: bool,
     pub partners: Vec<PartnerRecord>,
     pub needs: Vec<Need>,
     pub answers: Vec<(String, Answer)>,
@@ -139,8 +141,7 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
             version: FORMAT_VERSION,
             seed,
             created,
-            // Not in export formats 1 and 2: a restored couple gets every prompt until they choose.
-            no_future_prompts: false,
+            no_future_prompts: b.no_future_prompts,
         };
         let added = add_new(store, profile::COUPLE, file)?;
         r.count("couple", added);

@@ -24,6 +24,8 @@ struct Doc<'a> {
     seed: u64,
     /// Names replaced and private records left out: not for restoring.
     redacted: bool,
+    /// The couple left out prompts that look years ahead.
+    no_future_prompts: bool,
     needs: &'a [Need],
     answers: Vec<Owned<'a, closer_core::prompts::Answer>>,
     touch: Option<TouchOut<'a>>,
@@ -90,6 +92,7 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
         sexual_content: d.couple.sexual_ok(),
         seed: d.couple.seed,
         redacted: d.redacted,
+        no_future_prompts: d.couple.no_future_prompts,
         needs: &d.needs,
         answers: owned(&d.answers),
         touch: d.plan.as_ref().map(|plan| TouchOut {

@@ -28,6 +28,8 @@ struct Doc {
     seed: Option<u64>,
     #[serde(default)]
     redacted: bool,
+    #[serde(default)]
+    no_future_prompts: bool,
     partners: Vec<PartnerIn>,
     needs: Vec<Need>,
     answers: Vec<Owned<Answer>>,
@@ -100,6 +102,7 @@ fn read(args: &RestoreArgs) -> Result<Backup> {
     });
     Ok(Backup {
         couple: doc.seed.zip(created),
+        no_future_prompts: doc.no_future_prompts,
         partners: doc
             .partners
             .into_iter()
