@@ -1,10 +1,12 @@
 //! Checks the built-in content libraries (`content/` at the top of the workspace) and compiles
 //! them into static Rust data, so an installed binary needs no files and parses nothing at start-up.
+//! The data is laid out as offsets into one text (see `Layout`), so that it needs no relocations.
 
 #[path = "src/content/schema.rs"]
 #[allow(dead_code)]
 mod schema;
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -36,8 +38,10 @@ fn main() {
         panic!("the content library has mistakes:\n{}", list.join("\n"));
     }
 
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("content.rs");
-    std::fs::write(out, generate(&files)).unwrap();
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let (text, tables) = generate(&files);
+    std::fs::write(out.join("content.txt"), text).unwrap();
+    std::fs::write(out.join("content.rs"), tables).unwrap();
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -52,9 +56,57 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn strs<'a>(items: impl IntoIterator<Item = &'a String>) -> String {
-    let v: Vec<String> = items.into_iter().map(|s| format!("{s:?}")).collect();
-    format!("&[{}]", v.join(", "))
+/// The compiled library: every string once in one text, lists of strings in one table, and rows
+/// that hold offsets into them. Offsets, not pointers: a program that starts relocates nothing.
+#[derive(Default)]
+struct Layout {
+    text: String,
+    seen: HashMap<String, String>,
+    list: Vec<String>,
+    pairs: Vec<String>,
+}
+
+impl Layout {
+    /// A string, as `S(start, end)` in the text.
+    fn s(&mut self, v: &str) -> String {
+        if let Some(s) = self.seen.get(v) {
+            return s.clone();
+        }
+        let start = self.text.len();
+        self.text.push_str(v);
+        let s = format!("S({start}, {})", self.text.len());
+        self.seen.insert(v.to_owned(), s.clone());
+        s
+    }
+
+    /// A list of strings, as `L(start, end)` in the list table.
+    fn list<'a>(&mut self, items: impl IntoIterator<Item = &'a String>) -> String {
+        let start = self.list.len();
+        for i in items {
+            let s = self.s(i);
+            self.list.push(s);
+        }
+        format!("L({start}, {})", self.list.len())
+    }
+
+    /// A list of pairs of strings, as `L(start, end)` in the pairs table.
+    fn pairs<'a>(&mut self, items: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+        let start = self.pairs.len();
+        for (k, v) in items {
+            let pair = format!("({}, {})", self.s(k), self.s(v));
+            self.pairs.push(pair);
+        }
+        format!("L({start}, {})", self.pairs.len())
+    }
+}
+
+/// A table of rows: `pub static NAME: [Type; n] = [...];`.
+fn table(out: &mut String, name: &str, ty: &str, rows: &[String]) {
+    writeln!(out, "pub static {name}: [{ty}; {}] = [", rows.len()).unwrap();
+    for r in rows {
+        writeln!(out, "    {r},").unwrap();
+    }
+    out.push_str("];\n");
 }
 
 fn variant(s: &str) -> String {
@@ -63,131 +115,109 @@ fn variant(s: &str) -> String {
         .collect()
 }
 
-fn generate(files: &[schema::Parsed]) -> String {
+/// The text (`content.txt`) and the tables that point into it (`content.rs`).
+fn generate(files: &[schema::Parsed]) -> (String, String) {
+    let mut l = Layout::default();
     let (mut conditions, mut categories, mut prompts, mut needs) =
-        (String::new(), String::new(), String::new(), String::new());
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut safety, mut counselor) = (None, None);
-    let (mut rules, mut help, mut regions, mut stages, mut steps) = (
-        String::new(),
-        None,
-        String::new(),
-        String::new(),
-        String::new(),
-    );
+    let (mut rules, mut help, mut regions, mut stages, mut steps) =
+        (Vec::new(), None, Vec::new(), Vec::new(), Vec::new());
     let mut counts = String::new();
     for p in files {
         let f = &p.file;
         for c in &f.condition {
-            writeln!(
-                conditions,
-                "Condition {{ id: {:?}, name: {:?}, description: {:?} }},",
-                c.id.get_ref(),
-                c.name,
-                c.description
-            )
-            .unwrap();
+            conditions.push(format!(
+                "ConditionRow {{ id: {}, name: {}, description: {} }}",
+                l.s(c.id.get_ref()),
+                l.s(&c.name),
+                l.s(&c.description)
+            ));
         }
         if let Some(c) = &f.category {
-            writeln!(
-                categories,
-                "Category {{ id: {:?}, name: {:?}, about: {:?}, sexual: {} }},",
-                c.id.get_ref(),
-                c.name,
-                c.about,
+            categories.push(format!(
+                "CategoryRow {{ id: {}, name: {}, about: {}, sexual: {} }}",
+                l.s(c.id.get_ref()),
+                l.s(&c.name),
+                l.s(&c.about),
                 c.sexual
-            )
-            .unwrap();
+            ));
             for q in &f.prompt {
-                writeln!(
-                    prompts,
-                    "Prompt {{ id: {:?}, text: {:?}, category: {:?}, depth: Depth::{}, low_energy: {}, tags: {}, fit: {}, themes: {}, sexual: {} }},",
-                    q.id.get_ref(),
-                    q.text.get_ref(),
-                    c.id.get_ref(),
+                prompts.push(format!(
+                    "PromptRow {{ id: {}, text: {}, category: {}, depth: Depth::{}, low_energy: {}, tags: {}, fit: {}, themes: {}, sexual: {} }}",
+                    l.s(q.id.get_ref()),
+                    l.s(q.text.get_ref()),
+                    l.s(c.id.get_ref()),
                     variant(q.depth.get_ref()),
                     q.low_energy,
-                    strs(q.tags.iter().map(|t| t.get_ref())),
-                    strs(q.fit.iter().map(|t| t.get_ref())),
-                    strs(q.themes.iter().map(|t| t.get_ref())),
+                    l.list(q.tags.iter().map(|t| t.get_ref())),
+                    l.list(q.fit.iter().map(|t| t.get_ref())),
+                    l.list(q.themes.iter().map(|t| t.get_ref())),
                     q.sexual || c.sexual
-                )
-                .unwrap();
+                ));
             }
         }
         for n in &f.need {
-            writeln!(
-                needs,
-                "NeedSuggestion {{ id: {:?}, text: {:?}, category: {:?}, conditions: {}, role: Role::{} }},",
-                n.id.get_ref(),
-                n.text.get_ref(),
-                n.category.get_ref(),
-                strs(n.conditions.iter().map(|t| t.get_ref())),
+            needs.push(format!(
+                "NeedRow {{ id: {}, text: {}, category: {}, conditions: {}, role: Role::{} }}",
+                l.s(n.id.get_ref()),
+                l.s(n.text.get_ref()),
+                l.s(n.category.get_ref()),
+                l.list(n.conditions.iter().map(|t| t.get_ref())),
                 variant(n.role.get_ref())
-            )
-            .unwrap();
+            ));
         }
         for r in &f.rules {
-            writeln!(rules, "{r:?},").unwrap();
+            rules.push(l.s(r));
         }
-        if f.help.is_some() {
-            help = f.help.clone();
+        if let Some(h) = &f.help {
+            help = Some(l.s(h));
         }
-        if f.safety.is_some() {
-            safety = f.safety.clone();
+        if let Some(h) = &f.safety {
+            safety = Some(l.s(h));
         }
-        if f.counselor.is_some() {
-            counselor = f.counselor.clone();
+        if let Some(h) = &f.counselor {
+            counselor = Some(l.s(h));
         }
         for r in &f.region {
-            writeln!(
-                regions,
-                "Region {{ id: {:?}, name: {:?} }},",
-                r.id.get_ref(),
-                r.name
-            )
-            .unwrap();
+            regions.push(format!(
+                "RegionRow {{ id: {}, name: {} }}",
+                l.s(r.id.get_ref()),
+                l.s(&r.name)
+            ));
         }
         for s in &f.stage {
-            writeln!(
-                stages,
-                "Stage {{ number: {}, name: {:?}, about: {:?}, sexual: {} }},",
+            stages.push(format!(
+                "StageRow {{ number: {}, name: {}, about: {}, sexual: {} }}",
                 s.number.get_ref(),
-                s.name,
-                s.about,
+                l.s(&s.name),
+                l.s(&s.about),
                 s.sexual
-            )
-            .unwrap();
+            ));
         }
         for s in &f.step {
-            let adapt: Vec<String> = s
-                .adapt
-                .iter()
-                .map(|(k, v)| format!("({:?}, {v:?})", k.get_ref()))
-                .collect();
-            writeln!(
-                steps,
-                "Step {{ id: {:?}, stage: {}, title: {:?}, how: {:?}, giver: {:?}, receiver: {:?}, notice: {:?}, minutes: {}, short_minutes: {}, short: {:?}, regions: {}, debrief: {}, positions: {}, water: {}, heat: {}, cold: {}, products: {}, chest_weight: {}, adapt: &[{}] }},",
-                s.id.get_ref(),
+            steps.push(format!(
+                "StepRow {{ id: {}, stage: {}, title: {}, how: {}, giver: {}, receiver: {}, notice: {}, minutes: {}, short_minutes: {}, short: {}, regions: {}, debrief: {}, positions: {}, water: {}, heat: {}, cold: {}, products: {}, chest_weight: {}, adapt: {} }}",
+                l.s(s.id.get_ref()),
                 s.stage.get_ref(),
-                s.title,
-                s.how,
-                s.giver,
-                s.receiver,
-                s.notice,
+                l.s(&s.title),
+                l.s(&s.how),
+                l.s(&s.giver),
+                l.s(&s.receiver),
+                l.s(&s.notice),
                 s.minutes.get_ref(),
                 s.short_minutes,
-                s.short,
-                strs(s.regions.iter().map(|t| t.get_ref())),
-                strs(&s.debrief),
-                strs(s.position.iter().map(|t| t.get_ref())),
+                l.s(&s.short),
+                l.list(s.regions.iter().map(|t| t.get_ref())),
+                l.list(&s.debrief),
+                l.list(s.position.iter().map(|t| t.get_ref())),
                 s.water,
                 s.heat,
                 s.cold,
                 s.products,
                 s.chest_weight,
-                adapt.join(", ")
-            )
-            .unwrap();
+                l.pairs(s.adapt.iter().map(|(k, v)| (k.get_ref(), v)))
+            ));
         }
         let items = f.condition.len()
             + f.prompt.len()
@@ -200,22 +230,27 @@ fn generate(files: &[schema::Parsed]) -> String {
             + usize::from(f.counselor.is_some());
         writeln!(counts, "({:?}, {items}),", p.name).unwrap();
     }
-    format!(
-        "pub static CONDITIONS: &[Condition] = &[\n{conditions}];\n\
-         pub static CATEGORIES: &[Category] = &[\n{categories}];\n\
-         pub static PROMPTS: &[Prompt] = &[\n{prompts}];\n\
-         pub static NEEDS: &[NeedSuggestion] = &[\n{needs}];\n\
-         pub static RULES: &[&str] = &[\n{rules}];\n\
-         pub static HELP: &str = {:?};\n\
-         pub static SAFETY: &str = {:?};\n\
-         pub static COUNSELOR: &str = {:?};\n\
-         pub static REGIONS: &[Region] = &[\n{regions}];\n\
-         pub static STAGES: &[Stage] = &[\n{stages}];\n\
-         pub static STEPS: &[Step] = &[\n{steps}];\n\
-         /// Every built-in file (relative to `content/`) and how many items it declares.\n\
-         pub static FILES: &[(&str, usize)] = &[\n{counts}];\n",
-        help.unwrap_or_default(),
-        safety.unwrap_or_default(),
-        counselor.unwrap_or_default()
+    let mut text = |v: Option<String>| v.unwrap_or_else(|| l.s(""));
+    let (help, safety, counselor) = (text(help), text(safety), text(counselor));
+    let mut out = String::new();
+    table(&mut out, "CONDITIONS", "ConditionRow", &conditions);
+    table(&mut out, "CATEGORIES", "CategoryRow", &categories);
+    table(&mut out, "PROMPTS", "PromptRow", &prompts);
+    table(&mut out, "NEEDS", "NeedRow", &needs);
+    table(&mut out, "RULES", "S", &rules);
+    writeln!(out, "pub static HELP: S = {help};").unwrap();
+    writeln!(out, "pub static SAFETY: S = {safety};").unwrap();
+    writeln!(out, "pub static COUNSELOR: S = {counselor};").unwrap();
+    table(&mut out, "REGIONS", "RegionRow", &regions);
+    table(&mut out, "STAGES", "StageRow", &stages);
+    table(&mut out, "STEPS", "StepRow", &steps);
+    table(&mut out, "LIST", "S", &l.list);
+    table(&mut out, "PAIRS", "(S, S)", &l.pairs);
+    writeln!(
+        out,
+        "/// Every built-in file (relative to `content/`) and how many items it declares.\n\
+         pub static FILES: &[(&str, usize)] = &[\n{counts}];"
     )
+    .unwrap();
+    (l.text, out)
 }

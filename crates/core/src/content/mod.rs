@@ -38,35 +38,71 @@ pub enum Role {
     Either,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Condition {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub description: &'static str,
+/// Declares a kind of content item twice over: the item the tools use (strings are `&'static str`)
+/// and the row the build script compiles it into (strings are offsets into one text, lists are
+/// ranges of a list table), so that the compiled library needs no relocation at start-up.
+/// Each field is `str`, `list` (of strings), `pairs` (of strings) or a plain `Copy` type.
+macro_rules! content_item {
+    ($name:ident / $row:ident { $($(#[$fm:meta])* $f:ident: $kind:tt),* $(,)? }) => {
+        #[derive(Debug, Clone, Copy, Serialize)]
+        pub struct $name { $($(#[$fm])* pub $f: content_item!(@item $kind)),* }
+
+        /// How the build script lays out one item.
+        #[derive(Debug)]
+        pub struct $row { $(pub $f: content_item!(@row $kind)),* }
+
+        impl $row {
+            pub fn get(&self) -> $name {
+                $name { $($f: content_item!(@get $kind, self.$f)),* }
+            }
+        }
+    };
+    (@item str) => { &'static str };
+    (@item list) => { &'static [&'static str] };
+    (@item pairs) => { &'static [(&'static str, &'static str)] };
+    (@item $t:tt) => { $t };
+    (@row str) => { builtin::S };
+    (@row list) => { builtin::L };
+    (@row pairs) => { builtin::L };
+    (@row $t:tt) => { $t };
+    (@get str, $v:expr) => { $v.get() };
+    (@get list, $v:expr) => { $v.list() };
+    (@get pairs, $v:expr) => { $v.pairs() };
+    (@get $t:tt, $v:expr) => { $v };
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Category {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub about: &'static str,
-    pub sexual: bool,
+content_item! {
+    Condition / ConditionRow {
+        id: str,
+        name: str,
+        description: str,
+    }
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Prompt {
-    pub id: &'static str,
-    pub text: &'static str,
-    pub category: &'static str,
-    pub depth: Depth,
-    pub low_energy: bool,
-    /// Condition ids; empty means the prompt suits everyone.
-    pub tags: &'static [&'static str],
-    /// Whom the prompt fits beyond conditions: `assumes-illness`, `long-horizon`.
-    pub fit: &'static [&'static str],
-    /// Themes the prompt belongs to across categories (money, anger, ...).
-    pub themes: &'static [&'static str],
-    pub sexual: bool,
+content_item! {
+    Category / CategoryRow {
+        id: str,
+        name: str,
+        about: str,
+        sexual: bool,
+    }
+}
+
+content_item! {
+    Prompt / PromptRow {
+        id: str,
+        text: str,
+        category: str,
+        depth: Depth,
+        low_energy: bool,
+        /// Condition ids; empty means the prompt suits everyone.
+        tags: list,
+        /// Whom the prompt fits beyond conditions: `assumes-illness`, `long-horizon`.
+        fit: list,
+        /// Themes the prompt belongs to across categories (money, anger, ...).
+        themes: list,
+        sexual: bool,
+    }
 }
 
 impl Prompt {
@@ -76,57 +112,61 @@ impl Prompt {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct NeedSuggestion {
-    pub id: &'static str,
-    pub text: &'static str,
-    pub category: &'static str,
-    pub conditions: &'static [&'static str],
-    pub role: Role,
+content_item! {
+    NeedSuggestion / NeedRow {
+        id: str,
+        text: str,
+        category: str,
+        conditions: list,
+        role: Role,
+    }
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Region {
-    pub id: &'static str,
-    pub name: &'static str,
+content_item! {
+    Region / RegionRow {
+        id: str,
+        name: str,
+    }
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Stage {
-    pub number: u8,
-    pub name: &'static str,
-    pub about: &'static str,
-    pub sexual: bool,
+content_item! {
+    Stage / StageRow {
+        number: u8,
+        name: str,
+        about: str,
+        sexual: bool,
+    }
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Step {
-    pub id: &'static str,
-    pub stage: u8,
-    pub title: &'static str,
-    pub how: &'static str,
-    pub giver: &'static str,
-    pub receiver: &'static str,
-    pub notice: &'static str,
-    pub minutes: u16,
-    pub short_minutes: u16,
-    pub short: &'static str,
-    pub regions: &'static [&'static str],
-    pub debrief: &'static [&'static str],
-    /// The body positions the step asks for (see [`schema::POSITIONS`]).
-    pub positions: &'static [&'static str],
-    /// The step uses water (a bowl, bath or shower).
-    pub water: bool,
-    /// The step uses warmth beyond body heat (warmed oil, a warm cloth, a heat pad).
-    pub heat: bool,
-    /// The step uses cold (a cool cloth, a cool spoon).
-    pub cold: bool,
-    /// The step uses products on the skin (lotion, oil, lubricant, soap, bath oil).
-    pub products: bool,
-    /// Part of one partner's weight or an arm rests on the other's chest.
-    pub chest_weight: bool,
-    /// Adaptations keyed by condition id.
-    pub adapt: &'static [(&'static str, &'static str)],
+content_item! {
+    Step / StepRow {
+        id: str,
+        stage: u8,
+        title: str,
+        how: str,
+        giver: str,
+        receiver: str,
+        notice: str,
+        minutes: u16,
+        short_minutes: u16,
+        short: str,
+        regions: list,
+        debrief: list,
+        /// The body positions the step asks for (see [`schema::POSITIONS`]).
+        positions: list,
+        /// The step uses water (a bowl, bath or shower).
+        water: bool,
+        /// The step uses warmth beyond body heat (warmed oil, a warm cloth, a heat pad).
+        heat: bool,
+        /// The step uses cold (a cool cloth, a cool spoon).
+        cold: bool,
+        /// The step uses products on the skin (lotion, oil, lubricant, soap, bath oil).
+        products: bool,
+        /// Part of one partner's weight or an arm rests on the other's chest.
+        chest_weight: bool,
+        /// Adaptations keyed by condition id.
+        adapt: pairs,
+    }
 }
 
 impl Step {
@@ -144,9 +184,47 @@ impl Step {
     }
 }
 
-/// The built-in library, checked and compiled by the build script.
+/// The built-in library, checked and compiled by the build script: every string once in one
+/// text, and tables of offsets into it (no pointers, so nothing to relocate when a program starts).
 pub mod builtin {
     use super::*;
+    use std::sync::LazyLock;
+
+    /// A string: the byte range `start..end` of [`TEXT`].
+    #[derive(Debug, Clone, Copy)]
+    pub struct S(pub u32, pub u32);
+
+    /// A list: the range `start..end` of [`LIST`] (for pairs, of [`PAIRS`]).
+    #[derive(Debug, Clone, Copy)]
+    pub struct L(pub u32, pub u32);
+
+    impl S {
+        pub fn get(self) -> &'static str {
+            &TEXT[self.0 as usize..self.1 as usize]
+        }
+    }
+
+    static LIST_STRS: LazyLock<Vec<&'static str>> =
+        LazyLock::new(|| LIST.iter().map(|s| s.get()).collect());
+    static PAIR_STRS: LazyLock<Vec<(&'static str, &'static str)>> =
+        LazyLock::new(|| PAIRS.iter().map(|(k, v)| (k.get(), v.get())).collect());
+
+    impl L {
+        pub fn list(self) -> &'static [&'static str] {
+            &LIST_STRS[self.0 as usize..self.1 as usize]
+        }
+
+        pub fn pairs(self) -> &'static [(&'static str, &'static str)] {
+            &PAIR_STRS[self.0 as usize..self.1 as usize]
+        }
+    }
+
+    /// Every item of a table, as the tools use it.
+    pub fn all<R, T>(rows: &[R], get: impl Fn(&R) -> T) -> Vec<T> {
+        rows.iter().map(get).collect()
+    }
+
+    pub static TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/content.txt"));
     include!(concat!(env!("OUT_DIR"), "/content.rs"));
 }
 
@@ -175,17 +253,17 @@ impl Library {
     /// The built-in library alone.
     pub fn builtin() -> Library {
         Library {
-            conditions: builtin::CONDITIONS.to_vec(),
-            categories: builtin::CATEGORIES.to_vec(),
-            prompts: builtin::PROMPTS.to_vec(),
-            needs: builtin::NEEDS.to_vec(),
-            rules: builtin::RULES.to_vec(),
-            help: builtin::HELP,
-            safety: builtin::SAFETY,
-            counselor: builtin::COUNSELOR,
-            regions: builtin::REGIONS.to_vec(),
-            stages: builtin::STAGES.to_vec(),
-            steps: builtin::STEPS.to_vec(),
+            conditions: builtin::all(&builtin::CONDITIONS, ConditionRow::get),
+            categories: builtin::all(&builtin::CATEGORIES, CategoryRow::get),
+            prompts: builtin::all(&builtin::PROMPTS, PromptRow::get),
+            needs: builtin::all(&builtin::NEEDS, NeedRow::get),
+            rules: builtin::all(&builtin::RULES, |s| s.get()),
+            help: builtin::HELP.get(),
+            safety: builtin::SAFETY.get(),
+            counselor: builtin::COUNSELOR.get(),
+            regions: builtin::all(&builtin::REGIONS, RegionRow::get),
+            stages: builtin::all(&builtin::STAGES, StageRow::get),
+            steps: builtin::all(&builtin::STEPS, StepRow::get),
         }
     }
 
