@@ -2,7 +2,9 @@
 # The benchmarks against the peers, reproducible by anyone on Debian or Ubuntu:
 #   bash bench/run.sh            (installs hyperfine, fortune-mod, taskwarrior, time and jrnl if missing)
 # Builds the data through closer's own code (bench/src/main.rs), times every command side by side
-# with hyperfine, measures peak memory with GNU time, and prints one table of medians and ratios.
+# with hyperfine, measures peak memory with GNU time, and prints one table of medians and ratios:
+# for the static build README's install makes, and for a plain `cargo build --release` (dynamic,
+# position-independent), side by side in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +25,9 @@ HOST=$(rustc -vV | sed -n 's/^host: //p')
 RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static" \
   cargo build --release --quiet --target "$HOST" -p closer-bench -p prompt-of-the-day -p needs-list -p touch-plan -p export
 R=$PWD/target/$HOST/release
+# And as a plain `cargo build --release` builds them: dynamic and position-independent.
+cargo build --release --quiet -p prompt-of-the-day -p needs-list -p touch-plan -p export
+D=$PWD/target/release
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 
@@ -54,17 +59,28 @@ run() { # name, [VAR=value ...], command: times the command itself (no wrapper) 
 }
 run true true
 run fortune "$FORTUNE"
-run prompt CLOSER_DIR="$W/closer" "$R/prompt-of-the-day"
-run needs200 CLOSER_DIR="$W/needs200" "$R/needs-list" --plain
-run needs5000 CLOSER_DIR="$W/needs5000" "$R/needs-list" --plain
+# Each closer command from both builds: static ("_s") and plain dynamic ("_d").
+for b in s d; do
+  [ $b = s ] && B=$R || B=$D
+  run prompt_$b CLOSER_DIR="$W/closer" "$B/prompt-of-the-day"
+  run needs200_$b CLOSER_DIR="$W/needs200" "$B/needs-list" --plain
+  run needs5000_$b CLOSER_DIR="$W/needs5000" "$B/needs-list" --plain
+  run touch_$b CLOSER_DIR="$W/closer" "$B/touch-plan" today
+  run today_$b CLOSER_DIR="$W/closer" "$B/prompt-of-the-day" couple today
+  run export_md_$b CLOSER_DIR="$W/closer" "$B/closer-export" --as Alex
+  run export_json_$b CLOSER_DIR="$W/closer" "$B/closer-export" --as Alex --format json
+done
 run task100 TASKRC="$W/task100.rc" task list
 run task5000 TASKRC="$W/task5000.rc" task list
-run touch CLOSER_DIR="$W/closer" "$R/touch-plan" today
-run today CLOSER_DIR="$W/closer" "$R/prompt-of-the-day" couple today
-run export_md CLOSER_DIR="$W/closer" "$R/closer-export" --as Alex
-run export_json CLOSER_DIR="$W/closer" "$R/closer-export" --as Alex --format json
 run jrnl_md jrnl --config-file "$W/jrnl.yaml" --export markdown
 run jrnl_json jrnl --config-file "$W/jrnl.yaml" --export json
+
+# Relocations each binary applies when it starts (a static build applies none).
+if command -v readelf >/dev/null; then
+  for t in prompt-of-the-day needs-list touch-plan closer-export; do
+    echo "$t relocations: static $(readelf -rW "$R/$t" | grep -c '^[0-9a-f]\{8,\} ' || true), dynamic $(readelf -rW "$D/$t" | grep -c '^[0-9a-f]\{8,\} ' || true)"
+  done
+fi
 
 python3 - "$W" <<'PY'
 import json, sys, platform, os
@@ -73,7 +89,7 @@ def med(n): return json.load(open(f"{w}/{n}.json"))["results"][0]["median"]
 def mem(n):
     try: return int(open(f"{w}/{n}.mem").read().split()[-1]) / 1024
     except Exception: return float("nan")
-rows = [
+closer_rows = [
     ("prompt-of-the-day (20 years of answers)", "prompt", "fortune", 0.5),
     ("prompt-of-the-day vs true", "prompt", "true", None),
     ("needs-list --plain, 200 needs", "needs200", "true", 3.0),
@@ -84,13 +100,19 @@ rows = [
     ("export markdown (20 years) vs jrnl --export markdown (7,300)", "export_md", "jrnl_md", 0.1),
     ("export json (20 years) vs jrnl --export json (7,300)", "export_json", "jrnl_json", None),
 ]
+# Every closer row twice: the static build, then the plain dynamic one.
+rows = [
+    (f"{label} [{kind}]", f"{a}_{b}", peer, target)
+    for b, kind in (("s", "static"), ("d", "dynamic"))
+    for label, a, peer, target in closer_rows
+]
 print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
-print(f"{'benchmark':60} {'median':>9} {'peer':>9} {'ratio':>7} {'target':>7} {'peak MiB':>8}")
+print(f"{'benchmark':72} {'median':>9} {'peer':>9} {'ratio':>7} {'target':>7} {'peak MiB':>8}")
 for label, a, b, target in rows:
     ma, mb = med(a), med(b)
     ratio = ma / mb
     t = f"<= {target}" if target else ""
     ok = "" if target is None else ("ok" if ratio <= target else "MISSED")
-    print(f"{label:60} {ma*1000:7.2f}ms {mb*1000:7.2f}ms {ratio:7.3f} {t:>7} {mem(a):8.1f} {ok}")
-print(f"{'peers':60} fortune {med('fortune')*1000:.2f}ms, task list 5,000 {med('task5000')*1000:.1f}ms, jrnl markdown {med('jrnl_md')*1000:.0f}ms")
+    print(f"{label:72} {ma*1000:7.2f}ms {mb*1000:7.2f}ms {ratio:7.3f} {t:>7} {mem(a):8.1f} {ok}")
+print(f"{'peers':72} fortune {med('fortune')*1000:.2f}ms, task list 5,000 {med('task5000')*1000:.1f}ms, jrnl markdown {med('jrnl_md')*1000:.0f}ms")
 PY
