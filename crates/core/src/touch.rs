@@ -461,3 +461,6 @@ pub fn find_step<'a>(lib: &'a Library, couple: &Couple, prefix: &str) -> Result<
         .find(|s| s.id == id)
         .expect("resolved among these"))
 }
+
+#[cfg(test)]
+mod tests;
