@@ -15,6 +15,7 @@ mod cron;
 mod first_weeks;
 mod gentle_day;
 mod output_errors;
+mod readme_cron;
 mod shared_content;
 mod today;
 

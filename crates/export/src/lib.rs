@@ -68,6 +68,9 @@ struct ExportArgs {
     /// The notes app the folder is for
     #[arg(long, value_enum, default_value = "obsidian", requires = "to_dir")]
     layout: Layout,
+    /// With --to-dir: print nothing when all went well (for cron, which mails any output)
+    #[arg(long, short, requires = "to_dir")]
+    quiet: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +128,7 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     if let Some(dir) = &a.to_dir {
         notes::prepare(dir)?;
         let data = gather::gather(&ctx, &filters)?;
-        return notes::write(dir, a.layout, &data);
+        return notes::write(dir, a.layout, &data, a.quiet);
     }
     let data = gather::gather(&ctx, &filters)?;
     let mut out = Out::default();

@@ -95,7 +95,7 @@ fn put(path: &Path, id: &str, text: &str) -> Result<bool> {
     Ok(true)
 }
 
-pub(crate) fn write(dir: &Path, layout: Layout, d: &Data) -> Result<()> {
+pub(crate) fn write(dir: &Path, layout: Layout, d: &Data, quiet: bool) -> Result<()> {
     let (days_dir, needs_dir) = (dir.join("days"), dir.join("needs"));
     for sub in [&days_dir, &needs_dir] {
         std::fs::create_dir_all(sub).map_err(|e| Error::io(sub, e))?;
@@ -151,6 +151,8 @@ pub(crate) fn write(dir: &Path, layout: Layout, d: &Data) -> Result<()> {
             + body;
         written += usize::from(put(&days_dir.join(format!("{date}.md")), &id, &text)?);
     }
-    closer_cli::say!("export: {written} notes up to date in {}", dir.display());
+    if !quiet {
+        closer_cli::say!("export: {written} notes up to date in {}", dir.display());
+    }
     Ok(())
 }
