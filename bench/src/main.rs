@@ -167,7 +167,7 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
             let d = created + Days::new(3);
             n.status = Status::Agreed;
             n.plan = Some(rng.words(10));
-            n.helper = Some(Helper::Partner(partners[(i + 1) % 2].id.clone()));
+            n.helper = Some(Helper::Partner(partners[(i + 1) % 2].id.to_string()));
             n.review = Some(d + Days::new(30));
             n.history.push(Change {
                 date: d,
@@ -183,19 +183,11 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
     // with debriefs split between the two partners' own files.
     let steps = touch::visible_steps(&lib, &couple);
     for (k, p) in partners.iter().enumerate() {
-        let mut st = State {
-            version: FORMAT_VERSION,
-            partner: p.id.clone(),
-            ..State::default()
-        };
+        let mut st = State::new(&p.id);
         for s in &steps {
             st.boundaries.insert(s.id.to_owned(), touch::Answer::Yes);
         }
-        let mut s = Sessions {
-            version: FORMAT_VERSION,
-            partner: p.id.clone(),
-            ..Sessions::default()
-        };
+        let mut s = Sessions::new(&p.id);
         for i in (k..sessions).step_by(2) {
             let d = start + Days::new((i as u64 * years * 365) / sessions.max(1) as u64);
             let step = steps[(i * steps.len() / sessions.max(1)).min(steps.len() - 1)];

@@ -18,6 +18,7 @@ mod output_errors;
 mod readme_cron;
 mod shared_content;
 mod today;
+mod untrusted;
 
 fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))

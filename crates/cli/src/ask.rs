@@ -93,7 +93,7 @@ pub fn wizard(ctx: &Context) -> Result<()> {
         let p = profile::add(&ctx.store, &name, tags, ctx.today)?;
         names.push(p);
     }
-    ctx.set_device(Some(names[0].id.clone()))?;
+    ctx.set_device(Some(&names[0].id))?;
     crate::say!(
         "Done. This device is {}'s; change that with `{} couple me NAME`. Sexual content stays off unless you both opt in.",
         names[0].name,

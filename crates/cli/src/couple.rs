@@ -188,7 +188,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             match name {
                 Some(n) => {
                     let p = couple.find(n)?;
-                    ctx.set_device(Some(p.id.clone()))?;
+                    ctx.set_device(Some(&p.id))?;
                     closer_core::libraries::publish(
                         &ctx.store,
                         &p.id,

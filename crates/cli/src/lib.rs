@@ -157,10 +157,10 @@ impl Context {
         }
     }
 
-    pub fn set_device(&self, partner: Option<String>) -> Result<()> {
+    pub fn set_device(&self, partner: Option<&closer_core::ids::Id>) -> Result<()> {
         let dev = Device {
             version: FORMAT_VERSION,
-            partner,
+            partner: partner.map(ToString::to_string),
         };
         let text = toml::to_string(&dev).map_err(|e| Error::invalid(e.to_string()))?;
         Store::new(&self.config_dir).ensure_dir("")?;
@@ -252,6 +252,15 @@ impl Context {
     /// Today's date, or `date` when given.
     pub fn day(&self, date: Option<NaiveDate>) -> NaiveDate {
         date.unwrap_or(self.today)
+    }
+}
+
+impl Drop for Context {
+    /// Says, once, which records were left out because their ID or name cannot be used.
+    fn drop(&mut self) {
+        for msg in self.store.take_left_out() {
+            eprintln!("{}: {}", self.tool, output::clean(&msg, false));
+        }
     }
 }
 

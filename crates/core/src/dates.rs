@@ -1,9 +1,27 @@
 //! Calendar dates as the tools read and write them: local, ISO `YYYY-MM-DD`.
 
 use crate::error::{Error, Result};
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 
-/// Parses a strict ISO date, rejecting impossible ones such as 2026-02-30.
+/// The years a date may fall in: four digits, as the files and every export format expect.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// Whether `d` falls in [`YEARS`].
+pub fn in_range(d: NaiveDate) -> bool {
+    YEARS.contains(&d.year())
+}
+
+/// `n` days after `d`, or the last day there is.
+pub fn days_after(d: NaiveDate, n: u64) -> NaiveDate {
+    d.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX)
+}
+
+/// `n` days before `d`, or the first day there is.
+pub fn days_before(d: NaiveDate, n: u64) -> NaiveDate {
+    d.checked_sub_days(Days::new(n)).unwrap_or(NaiveDate::MIN)
+}
+
+/// Parses a strict ISO date, rejecting impossible ones such as 2026-02-30, and years before 1.
 pub fn parse_date(s: &str) -> Result<NaiveDate> {
     let t = s.trim();
     let shape_ok = t.len() == 10
@@ -15,7 +33,10 @@ pub fn parse_date(s: &str) -> Result<NaiveDate> {
             }
         });
     match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        Ok(d) if shape_ok => Ok(d),
+        Ok(d) if shape_ok && in_range(d) => Ok(d),
+        Ok(_) if shape_ok => Err(Error::usage(format!(
+            "{t:?} is before the year 1; pick a real day"
+        ))),
         _ if shape_ok => Err(Error::usage(format!(
             "{t:?} is not a real date; check the day and month"
         ))),
@@ -38,20 +59,28 @@ pub fn parse_offset(s: &str, today: NaiveDate) -> Result<NaiveDate> {
             "{t:?} is not a span of time; write it like 30d, 6w or 3m"
         ))
     };
-    let (num, unit) = t.split_at(t.len().saturating_sub(1));
-    let n: u64 = num.parse().map_err(|_| bad())?;
-    let days = match unit {
-        "d" => n,
-        "w" => n * 7,
-        "m" => n * 30,
+    let mut chars = t.chars();
+    let unit = chars.next_back().ok_or_else(bad)?;
+    let n: u64 = chars.as_str().parse().map_err(|_| bad())?;
+    let per = match unit {
+        'd' => 1,
+        'w' => 7,
+        'm' => 30,
         _ => return Err(bad()),
     };
-    if days > 3660 {
-        return Err(Error::usage(format!(
+    let too_far = || {
+        Error::usage(format!(
             "{t:?} is more than ten years away; pick a closer date"
-        )));
-    }
-    today.checked_add_days(Days::new(days)).ok_or_else(bad)
+        ))
+    };
+    let days = n
+        .checked_mul(per)
+        .filter(|d| *d <= 3660)
+        .ok_or_else(too_far)?;
+    today
+        .checked_add_days(Days::new(days))
+        .filter(|d| in_range(*d))
+        .ok_or_else(|| Error::usage(format!("{t:?} from {today} is past the year 9999")))
 }
 
 /// Checks a `--since`/`--until` pair: the first must not be after the second.
@@ -93,6 +122,27 @@ mod tests {
         assert_eq!(parse_offset("2w", d).unwrap().to_string(), "2026-02-14");
         assert!(parse_offset("3x", d).is_err());
         assert!(parse_offset("d", d).is_err());
+        for bad in [
+            "3ä",
+            "ä",
+            "",
+            "ää",
+            "-3d",
+            "99999999999999999999d",
+            "999999999999999999m",
+        ] {
+            assert!(parse_offset(bad, d).is_err(), "{bad}");
+        }
+        let late = parse_date("9999-12-01").unwrap();
+        assert!(parse_offset("3m", late).is_err());
+        assert!(parse_offset("30d", late).is_ok());
+    }
+
+    #[test]
+    fn years_run_from_1_to_9999() {
+        assert!(parse_date("0000-01-01").is_err());
+        assert!(parse_date("0001-01-01").is_ok() && parse_date("9999-12-31").is_ok());
+        assert!(parse_date("+10000-01-01").is_err() && parse_date("-0001-01-01").is_err());
     }
 
     #[test]

@@ -5,10 +5,12 @@
 //! else: no reason, no note. What the couple sees is derived: a day is gentle when any partner
 //! said so, and the other partner is told only that it is a gentle day.
 
+use crate::dates;
 use crate::error::{Error, Result};
+use crate::ids::Id;
 use crate::profile::Couple;
 use crate::store::{FORMAT_VERSION, Store, Versioned};
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The longest span one can say at once, in days.
@@ -30,10 +32,10 @@ impl Span {
 }
 
 /// One partner's low-energy days; that partner is its only writer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LowDays {
     pub version: u32,
-    pub partner: String,
+    pub partner: Id,
     #[serde(default)]
     pub low: Vec<Span>,
 }
@@ -51,15 +53,15 @@ impl LowDays {
     }
 }
 
-pub fn path(partner: &str) -> String {
+pub fn path(partner: &Id) -> String {
     format!("energy/{partner}.json")
 }
 
 /// Reads a partner's low-energy days (none when they never said any).
-pub fn load(store: &Store, partner: &str) -> Result<LowDays> {
+pub fn load(store: &Store, partner: &Id) -> Result<LowDays> {
     Ok(store.read(&path(partner))?.unwrap_or_else(|| LowDays {
         version: FORMAT_VERSION,
-        partner: partner.into(),
+        partner: partner.clone(),
         low: Vec::new(),
     }))
 }
@@ -72,7 +74,7 @@ pub fn check_until(today: NaiveDate, until: Option<NaiveDate>) -> Result<Span> {
             "--until {until} is before today ({today}); give the last low-energy day"
         )));
     }
-    let last = today + Days::new(MAX_DAYS);
+    let last = dates::days_after(today, MAX_DAYS);
     if until > last {
         return Err(Error::usage(format!(
             "--until {until} is more than {MAX_DAYS} days away; say it again nearer the time (latest {last})"
@@ -81,11 +83,11 @@ pub fn check_until(today: NaiveDate, until: Option<NaiveDate>) -> Result<Span> {
     Ok(Span { from: today, until })
 }
 
-fn update(store: &Store, partner: &str, f: impl FnOnce(&mut Vec<Span>)) -> Result<LowDays> {
+fn update(store: &Store, partner: &Id, f: impl FnOnce(&mut Vec<Span>)) -> Result<LowDays> {
     store.update::<LowDays, _>(&path(partner), |old| {
         let mut d = old.unwrap_or_else(|| LowDays {
             version: FORMAT_VERSION,
-            partner: partner.into(),
+            partner: partner.clone(),
             low: Vec::new(),
         });
         f(&mut d.low);
@@ -95,14 +97,14 @@ fn update(store: &Store, partner: &str, f: impl FnOnce(&mut Vec<Span>)) -> Resul
 
 /// Says that the days of `span` are low-energy days for `partner`. A span that overlaps or
 /// touches one already said is merged with it; spans long over are forgotten.
-pub fn say_low(store: &Store, partner: &str, span: Span) -> Result<Span> {
-    let forget_before = span.from - Days::new(KEEP_DAYS);
+pub fn say_low(store: &Store, partner: &Id, span: Span) -> Result<Span> {
+    let forget_before = dates::days_before(span.from, KEEP_DAYS);
     let d = update(store, partner, |low| {
         low.retain(|s| s.until >= forget_before);
         let mut merged = span;
         low.retain(|s| {
-            let touches =
-                s.from <= merged.until + Days::new(1) && merged.from <= s.until + Days::new(1);
+            let touches = s.from <= dates::days_after(merged.until, 1)
+                && merged.from <= dates::days_after(s.until, 1);
             if touches {
                 merged.from = merged.from.min(s.from);
                 merged.until = merged.until.max(s.until);
@@ -116,7 +118,7 @@ pub fn say_low(store: &Store, partner: &str, span: Span) -> Result<Span> {
 }
 
 /// Ends `partner`'s low-energy days from `today` on. Returns whether any were said.
-pub fn say_normal(store: &Store, partner: &str, today: NaiveDate) -> Result<bool> {
+pub fn say_normal(store: &Store, partner: &Id, today: NaiveDate) -> Result<bool> {
     if load(store, partner)?.low.iter().all(|s| s.until < today) {
         return Ok(false);
     }
@@ -124,7 +126,7 @@ pub fn say_normal(store: &Store, partner: &str, today: NaiveDate) -> Result<bool
         low.retain(|s| s.from < today);
         for s in low.iter_mut() {
             if s.until >= today {
-                s.until = today - Days::new(1);
+                s.until = dates::days_before(today, 1);
             }
         }
     })?;
@@ -144,6 +146,10 @@ pub fn gentle_on(store: &Store, couple: &Couple, day: NaiveDate) -> Result<bool>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ppp1() -> Id {
+        "ppp1".parse().unwrap()
+    }
     use crate::dates::parse_date;
 
     fn d(s: &str) -> NaiveDate {
@@ -188,21 +194,21 @@ mod tests {
     fn a_low_day_covers_its_span_and_ends_when_said() {
         let (_t, s) = store();
         let span = check_until(d("2026-03-02"), Some(d("2026-03-04"))).unwrap();
-        say_low(&s, "p1", span).unwrap();
-        let days = load(&s, "p1").unwrap();
+        say_low(&s, &ppp1(), span).unwrap();
+        let days = load(&s, &ppp1()).unwrap();
         assert!(days.on(d("2026-03-01")).is_none());
         assert!(days.on(d("2026-03-02")).is_some() && days.on(d("2026-03-04")).is_some());
         assert!(days.on(d("2026-03-05")).is_none());
 
-        assert!(say_normal(&s, "p1", d("2026-03-03")).unwrap());
-        let days = load(&s, "p1").unwrap();
+        assert!(say_normal(&s, &ppp1(), d("2026-03-03")).unwrap());
+        let days = load(&s, &ppp1()).unwrap();
         assert!(
             days.on(d("2026-03-02")).is_some(),
             "the past stays as it was"
         );
         assert!(days.on(d("2026-03-03")).is_none());
         assert!(
-            !say_normal(&s, "p1", d("2026-03-03")).unwrap(),
+            !say_normal(&s, &ppp1(), d("2026-03-03")).unwrap(),
             "nothing left to end"
         );
     }
@@ -210,16 +216,16 @@ mod tests {
     #[test]
     fn overlapping_spans_merge_and_old_ones_are_forgotten() {
         let (_t, s) = store();
-        say_low(&s, "p1", check_until(d("2026-01-01"), None).unwrap()).unwrap();
+        say_low(&s, &ppp1(), check_until(d("2026-01-01"), None).unwrap()).unwrap();
         say_low(
             &s,
-            "p1",
+            &ppp1(),
             check_until(d("2026-03-02"), Some(d("2026-03-03"))).unwrap(),
         )
         .unwrap();
         let merged = say_low(
             &s,
-            "p1",
+            &ppp1(),
             check_until(d("2026-03-03"), Some(d("2026-03-06"))).unwrap(),
         )
         .unwrap();
@@ -231,7 +237,7 @@ mod tests {
             }
         );
         assert_eq!(
-            load(&s, "p1").unwrap().low,
+            load(&s, &ppp1()).unwrap().low,
             vec![merged],
             "January is forgotten"
         );
@@ -242,11 +248,11 @@ mod tests {
         let (_t, s) = store();
         let couple = Couple {
             seed: 1,
-            partners: ["p1", "p2"]
+            partners: ["ppp1", "ppp2"]
                 .iter()
                 .map(|id| crate::profile::Partner {
                     version: 1,
-                    id: (*id).into(),
+                    id: id.parse().unwrap(),
                     name: id.to_uppercase(),
                     conditions: vec![],
                     sexual: false,
@@ -256,7 +262,12 @@ mod tests {
             ..Default::default()
         };
         assert!(!gentle_on(&s, &couple, d("2026-03-02")).unwrap());
-        say_low(&s, "p2", check_until(d("2026-03-02"), None).unwrap()).unwrap();
+        say_low(
+            &s,
+            &"ppp2".parse().unwrap(),
+            check_until(d("2026-03-02"), None).unwrap(),
+        )
+        .unwrap();
         assert!(gentle_on(&s, &couple, d("2026-03-02")).unwrap());
         assert!(!gentle_on(&s, &couple, d("2026-03-03")).unwrap());
     }

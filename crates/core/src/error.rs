@@ -19,6 +19,11 @@ pub enum Error {
         message: String,
     },
 
+    /// A record that parses but cannot be used: an ID or a name that is not allowed, or a file
+    /// not named after its record. Listings leave it out and say so; it is never used.
+    #[error("{}: {message}; this record is left out until the file is fixed or removed", path.display())]
+    BadRecord { path: PathBuf, message: String },
+
     /// A record file written by a newer closer: readable, but never rewritten.
     #[error(
         "{} was written by a newer version of closer (format {found}; this one knows {known}); \

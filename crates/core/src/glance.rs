@@ -146,7 +146,7 @@ mod tests {
 
         let hold = |until: &str| Hold {
             version: 1,
-            id: "h1".into(),
+            id: "hold1".parse().unwrap(),
             from_stage: 0,
             until: day(until),
             reason: "clearance".into(),
@@ -159,13 +159,13 @@ mod tests {
         };
         store.ensure_dir(touch::HOLDS).unwrap();
         store
-            .write("touch/holds/h1.json", &hold("2026-03-10"))
+            .write("touch/holds/hold1.json", &hold("2026-03-10"))
             .unwrap();
         let g = glance(&store, &lib, &couple, false, vec![], d).unwrap();
         assert!(matches!(g.touch, Touch::Held));
         assert_eq!(g.holds_lifting.len(), 1, "lifts within two weeks");
         store
-            .write("touch/holds/h1.json", &hold("2026-06-10"))
+            .write("touch/holds/hold1.json", &hold("2026-06-10"))
             .unwrap();
         let g = glance(&store, &lib, &couple, false, vec![], d).unwrap();
         assert!(g.holds_lifting.is_empty(), "lifts much later");

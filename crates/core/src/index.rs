@@ -154,8 +154,8 @@ fn parse_line(l: &str) -> Option<Need> {
     };
     Some(Need {
         version: version.parse().ok().filter(|v| *v <= FORMAT_VERSION)?,
-        id: id.to_owned(),
-        owner: owner.to_owned(),
+        id: id.parse().ok()?,
+        owner: owner.parse().ok()?,
         status: Status::from_word(status)?,
         importance: Importance::from_word(importance)?,
         category: unesc(category),
@@ -185,8 +185,8 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         let n = Need {
             version: 1,
-            id: "abcd12345678".into(),
-            owner: "p1".into(),
+            id: "abcd12345678".parse().unwrap(),
+            owner: "ppp1".parse().unwrap(),
             text: "tab\there\nnew line \\ back".into(),
             category: "practical".into(),
             condition: Some("arthritis".into()),
@@ -214,7 +214,7 @@ mod tests {
         let idx = path(cache.path(), &store);
         let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         let ghost = Need::open(
-            "p1",
+            &"ppp1".parse().unwrap(),
             "only in the index".into(),
             "other".into(),
             None,
@@ -223,7 +223,7 @@ mod tests {
             d,
         );
         let ghost_line = line(&Need {
-            id: "ghost0000000".into(),
+            id: "ghost0000000".parse().unwrap(),
             ..ghost
         });
         let stamp_now = || stamp(std::fs::metadata(&dir).unwrap().modified().unwrap());

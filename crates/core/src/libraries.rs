@@ -4,6 +4,7 @@
 //! other partner's can then say so.
 
 use crate::error::Result;
+use crate::ids::Id;
 use crate::profile::Couple;
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LibraryFile {
     pub version: u32,
-    pub partner: String,
+    pub partner: Id,
     pub fingerprint: String,
 }
 
@@ -22,12 +23,12 @@ impl Versioned for LibraryFile {
     }
 }
 
-fn path(partner: &str) -> String {
+fn path(partner: &Id) -> String {
     format!("libraries/{partner}.json")
 }
 
 /// Records the fingerprint of `partner`'s device library, unless it is already recorded.
-pub fn publish(store: &Store, partner: &str, fingerprint: &str) -> Result<()> {
+pub fn publish(store: &Store, partner: &Id, fingerprint: &str) -> Result<()> {
     let current: Option<LibraryFile> = store.read(&path(partner))?;
     if current.is_some_and(|f| f.fingerprint == fingerprint) {
         return Ok(());
@@ -35,7 +36,7 @@ pub fn publish(store: &Store, partner: &str, fingerprint: &str) -> Result<()> {
     store.update::<LibraryFile, _>(&path(partner), |_| {
         Ok(LibraryFile {
             version: FORMAT_VERSION,
-            partner: partner.into(),
+            partner: partner.clone(),
             fingerprint: fingerprint.into(),
         })
     })?;

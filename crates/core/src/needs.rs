@@ -5,7 +5,7 @@
 //! they change the very same need.
 
 use crate::error::{Error, Result};
-use crate::ids::{new_id, prefix_lengths, resolve};
+use crate::ids::{Id, new_id, prefix_lengths, resolve};
 pub use crate::need_rules::{Helper, Proposal};
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -70,16 +70,16 @@ pub struct Change {
     pub date: NaiveDate,
     pub at: DateTime<Utc>,
     /// The partner ID of whoever made the change.
-    pub by: String,
+    pub by: Id,
     pub what: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Need {
     pub version: u32,
-    pub id: String,
+    pub id: Id,
     /// The partner ID whose need this is.
-    pub owner: String,
+    pub owner: Id,
     pub text: String,
     pub category: String,
     pub condition: Option<String>,
@@ -103,12 +103,15 @@ impl Versioned for Need {
     fn version(&self) -> u32 {
         self.version
     }
+    fn file_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
 }
 
 impl Need {
-    /// A new, open need of `owner`'s, to be stored with [`add`] (which gives it an ID).
+    /// A new, open need of `owner`'s, to be stored with [`add`].
     pub fn open(
-        owner: &str,
+        owner: &Id,
         text: String,
         category: String,
         condition: Option<String>,
@@ -118,8 +121,8 @@ impl Need {
     ) -> Need {
         Need {
             version: FORMAT_VERSION,
-            id: String::new(),
-            owner: owner.to_owned(),
+            id: new_id(),
+            owner: owner.clone(),
             text,
             category,
             condition,
@@ -168,7 +171,7 @@ pub fn check_text(what: &str, s: &str) -> Result<String> {
     Ok(t.to_owned())
 }
 
-pub fn path(id: &str) -> String {
+pub fn path(id: &Id) -> String {
     format!("{DIR}/{id}.json")
 }
 
@@ -187,7 +190,7 @@ pub fn visible(all: Vec<Need>, viewer: Option<&str>) -> Vec<(String, Need)> {
     let shorts: Vec<String> = seen
         .iter()
         .zip(lens)
-        .map(|(n, l)| n.id[..l].to_owned())
+        .map(|(n, l)| n.id.prefix(l).to_owned())
         .collect();
     shorts.into_iter().zip(seen).collect()
 }
@@ -221,18 +224,16 @@ pub fn find_shown(store: &Store, prefix: &str, viewer: Option<&str>) -> Result<(
     let mut seen = visible(load_all(store)?, viewer);
     let ids: Vec<&str> = seen.iter().map(|(_, n)| n.id.as_str()).collect();
     let id = resolve(prefix, &ids, "need", "needs-list --all")?.to_owned();
-    let at = seen
-        .iter()
-        .position(|(_, n)| n.id == id)
-        .expect("resolved among these");
-    Ok(seen.swap_remove(at))
+    let at = seen.iter().position(|(_, n)| n.id == *id);
+    at.map(|at| seen.swap_remove(at))
+        .ok_or_else(|| Error::NotFound("that need was removed meanwhile".into()))
 }
 
 /// Changes a need under its lock, recording `what` in its history.
 pub fn change(
     store: &Store,
-    id: &str,
-    by: &str,
+    id: &Id,
+    by: &Id,
     today: NaiveDate,
     at: DateTime<Utc>,
     f: impl FnOnce(&mut Need) -> Result<String>,
@@ -243,13 +244,13 @@ pub fn change(
         n.history.push(Change {
             date: today,
             at,
-            by: by.to_owned(),
+            by: by.clone(),
             what,
         });
         Ok(n)
     })
 }
 
-pub fn remove(store: &Store, id: &str) -> Result<()> {
+pub fn remove(store: &Store, id: &Id) -> Result<()> {
     store.remove(&path(id))
 }

@@ -78,7 +78,7 @@ mod tests {
     fn couple() -> Couple {
         let p = |n: &str| Partner {
             version: 1,
-            id: n.into(),
+            id: format!("id{n}").parse().unwrap(),
             name: n.into(),
             conditions: vec![],
             sexual: false,
@@ -95,10 +95,8 @@ mod tests {
         ["alex", "sam"]
             .iter()
             .map(|p| State {
-                version: 1,
-                partner: (*p).into(),
                 boundaries: STEPS.iter().map(|s| (s.to_string(), Answer::Yes)).collect(),
-                ..State::default()
+                ..State::new(&format!("id{p}").parse().unwrap())
             })
             .collect()
     }
@@ -194,7 +192,7 @@ mod tests {
     #[test]
     fn help_is_due_after_three_too_much_on_one_step() {
         let d = |step: &str, too: bool| Debrief {
-            session: "x".into(),
+            session: "xxxx".parse().unwrap(),
             step: step.into(),
             date: day(2),
             at: at(2, 1),

@@ -5,7 +5,7 @@
 
 use crate::content::Library;
 use crate::error::{Error, Result};
-use crate::ids::new_id;
+use crate::ids::{Id, new_id};
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,9 @@ pub struct CoupleFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Partner {
     pub version: u32,
-    pub id: String,
+    pub id: Id,
+    /// Checked like a name typed on the command line.
+    #[serde(deserialize_with = "name_from_file")]
     pub name: String,
     #[serde(default)]
     pub conditions: Vec<String>,
@@ -44,6 +46,23 @@ impl Versioned for CoupleFile {
 impl Versioned for Partner {
     fn version(&self) -> u32 {
         self.version
+    }
+    fn file_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+
+/// Starts the message of a name in a file that cannot be used.
+pub const BAD_NAME: &str = "invalid name: ";
+
+fn name_from_file<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    match check_name(&s) {
+        Ok(n) if n == s => Ok(s),
+        Ok(_) => Err(serde::de::Error::custom(format!(
+            "{BAD_NAME}{s:?} starts or ends with spaces"
+        ))),
+        Err(e) => Err(serde::de::Error::custom(format!("{BAD_NAME}{e}"))),
     }
 }
 
@@ -161,7 +180,7 @@ pub fn check_conditions(lib: &Library, tags: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-pub fn partner_path(id: &str) -> String {
+pub fn partner_path(id: &Id) -> String {
     format!("{PARTNERS}/{id}.json")
 }
 

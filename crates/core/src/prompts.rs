@@ -7,6 +7,7 @@
 
 use crate::content::{Library, Prompt};
 use crate::error::{Error, Result};
+use crate::ids::Id;
 use crate::profile::Couple;
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -131,7 +132,7 @@ pub struct Answer {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnswerFile {
     pub version: u32,
-    pub partner: String,
+    pub partner: Id,
     pub answers: Vec<Answer>,
 }
 
@@ -153,12 +154,12 @@ impl Versioned for AnswerFile {
 /// The longest answer, in characters.
 pub const MAX_ANSWER: usize = 20_000;
 
-pub fn answer_path(partner: &str, year: i32) -> String {
+pub fn answer_path(partner: &Id, year: i32) -> String {
     format!("answers/{partner}/{year}.json")
 }
 
 /// Stores (or replaces) `partner`'s answer for `answer.date`.
-pub fn save_answer(store: &Store, partner: &str, answer: Answer) -> Result<()> {
+pub fn save_answer(store: &Store, partner: &Id, answer: Answer) -> Result<()> {
     let text = answer.text.trim();
     if text.is_empty() {
         return Err(Error::usage(
@@ -170,6 +171,12 @@ pub fn save_answer(store: &Store, partner: &str, answer: Answer) -> Result<()> {
             "the answer is longer than {MAX_ANSWER} characters; shorten it"
         )));
     }
+    if !crate::dates::in_range(answer.date) {
+        return Err(Error::usage(format!(
+            "{} is outside the years 1 to 9999; pick a real day",
+            answer.date
+        )));
+    }
     let answer = Answer {
         text: text.to_owned(),
         ..answer
@@ -177,7 +184,7 @@ pub fn save_answer(store: &Store, partner: &str, answer: Answer) -> Result<()> {
     store.update::<AnswerFile, _>(&answer_path(partner, answer.date.year()), |old| {
         let mut f = old.unwrap_or(AnswerFile {
             version: FORMAT_VERSION,
-            partner: partner.to_owned(),
+            partner: partner.clone(),
             answers: Vec::new(),
         });
         f.answers.retain(|a| a.date != answer.date);
@@ -191,7 +198,7 @@ pub fn save_answer(store: &Store, partner: &str, answer: Answer) -> Result<()> {
 /// Whether `partner` has answered the prompt of `date`. Only lines of that year's file that
 /// mention the date are parsed (the file keeps one answer per line); a file in any other shape
 /// is read whole.
-pub fn answered_on(store: &Store, partner: &str, date: NaiveDate) -> Result<bool> {
+pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool> {
     #[derive(Deserialize)]
     struct DateOnly {
         date: NaiveDate,
@@ -230,7 +237,17 @@ pub fn all_answers(
     // Every year file in range, of every partner; the largest reads, so spread over the cores.
     let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
     for dir in dirs.flatten() {
-        let partner = dir.file_name().to_string_lossy().into_owned();
+        if !dir.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let name = dir.file_name().to_string_lossy().into_owned();
+        let partner = match Id::parse(&name) {
+            Ok(id) => id.to_string(),
+            Err(e) => {
+                store.note_left_out(&dir.path(), &e.to_string());
+                continue;
+            }
+        };
         for path in store.list(&format!("answers/{partner}"))? {
             let year: Option<i32> = path
                 .file_stem()
@@ -247,10 +264,7 @@ pub fn all_answers(
     let paths: Vec<std::path::PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
     let keep = |a: &Answer| since.is_none_or(|s| a.date >= s) && until.is_none_or(|u| a.date <= u);
     let mut out = Vec::new();
-    for ((partner, _), f) in files
-        .iter()
-        .zip(crate::store::read_files::<AnswerFile>(&paths)?)
-    {
+    for ((partner, _), f) in files.iter().zip(store.read_files::<AnswerFile>(&paths)?) {
         if let Some(f) = f {
             out.extend(
                 f.answers
@@ -273,7 +287,7 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let p = |name: &str, s: bool, c: Vec<String>| Partner {
             version: 1,
-            id: name.into(),
+            id: format!("{name}0").parse().unwrap(),
             name: name.into(),
             conditions: c,
             sexual: s,
@@ -384,6 +398,7 @@ mod tests {
     fn answered_on_finds_the_day_in_either_file_shape() {
         let t = tempfile::tempdir().unwrap();
         let store = Store::new(t.path().join("data"));
+        let a: Id = "aaaa".parse().unwrap();
         let day = |s: &str| crate::dates::parse_date(s).unwrap();
         let answer = |d: &str, text: &str| Answer {
             date: day(d),
@@ -392,20 +407,20 @@ mod tests {
             text: text.into(),
             at: DateTime::<Utc>::default(),
         };
-        assert!(!answered_on(&store, "a", day("2026-03-02")).unwrap());
-        save_answer(&store, "a", answer("2026-03-01", "on 2026-03-02 we walk")).unwrap();
+        assert!(!answered_on(&store, &a, day("2026-03-02")).unwrap());
+        save_answer(&store, &a, answer("2026-03-01", "on 2026-03-02 we walk")).unwrap();
         assert!(
-            !answered_on(&store, "a", day("2026-03-02")).unwrap(),
+            !answered_on(&store, &a, day("2026-03-02")).unwrap(),
             "a date in the text is not an answer for that day"
         );
-        save_answer(&store, "a", answer("2026-03-02", "yes")).unwrap();
-        assert!(answered_on(&store, "a", day("2026-03-02")).unwrap());
-        assert!(!answered_on(&store, "a", day("2027-03-02")).unwrap());
+        save_answer(&store, &a, answer("2026-03-02", "yes")).unwrap();
+        assert!(answered_on(&store, &a, day("2026-03-02")).unwrap());
+        assert!(!answered_on(&store, &a, day("2027-03-02")).unwrap());
         // The same answers, pretty-printed by hand: still found.
-        let path = store.path("answers/a/2026.json");
+        let path = store.path("answers/aaaa/2026.json");
         let f: AnswerFile = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         std::fs::write(&path, serde_json::to_vec_pretty(&f).unwrap()).unwrap();
-        assert!(answered_on(&store, "a", day("2026-03-02")).unwrap());
-        assert!(!answered_on(&store, "a", day("2026-03-03")).unwrap());
+        assert!(answered_on(&store, &a, day("2026-03-02")).unwrap());
+        assert!(!answered_on(&store, &a, day("2026-03-03")).unwrap());
     }
 }

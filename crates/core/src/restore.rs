@@ -4,6 +4,7 @@
 //! exports restored one after the other make the whole couple again.
 
 use crate::error::{Error, Result};
+use crate::ids::Id;
 use crate::needs::{self, Need};
 use crate::profile::{self, CoupleFile, Partner};
 use crate::prompts::{self, Answer, AnswerFile};
@@ -15,7 +16,7 @@ use std::collections::BTreeMap;
 /// One partner as an export names them; `sexual` only for the partner who exported.
 #[derive(Debug, Clone)]
 pub struct PartnerRecord {
-    pub id: String,
+    pub id: Id,
     pub name: String,
     pub conditions: Vec<String>,
     pub added: NaiveDate,
@@ -32,10 +33,10 @@ pub struct Backup {
     pub no_future_prompts: bool,
     pub partners: Vec<PartnerRecord>,
     pub needs: Vec<Need>,
-    pub answers: Vec<(String, Answer)>,
+    pub answers: Vec<(Id, Answer)>,
     pub holds: Vec<Hold>,
-    pub sessions: Vec<(String, Session)>,
-    pub debriefs: Vec<(String, Debrief)>,
+    pub sessions: Vec<(Id, Session)>,
+    pub debriefs: Vec<(Id, Debrief)>,
     /// The exporting partner's own touch facts.
     pub mine: Option<State>,
 }
@@ -80,47 +81,17 @@ where
     Ok(added)
 }
 
-/// An ID from the export that becomes part of a path: letters, digits, `-` and `_` only.
-fn check_id(what: &str, id: &str) -> Result<()> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(format!(
-            "the export holds a {what} ID {id:?} that cannot name a file; nothing was restored"
-        )))
-    }
-}
-
 impl Backup {
-    /// Every ID that reaches a path is checked before anything is written.
+    /// Every ID that reaches a path is an [`Id`], checked when the export was read; names are
+    /// checked before anything is written.
     fn check(&self) -> Result<()> {
         for p in &self.partners {
-            check_id("partner", &p.id)?;
             if p.name.trim().is_empty() {
                 return Err(Error::invalid(format!(
                     "partner {} in the export has no name; restore from an export made without --redact-names",
                     p.id
                 )));
             }
-        }
-        for n in &self.needs {
-            check_id("need", &n.id)?;
-        }
-        for h in &self.holds {
-            check_id("hold", &h.id)?;
-        }
-        let owners = self.answers.iter().map(|a| &a.0);
-        let owners = owners
-            .chain(self.sessions.iter().map(|s| &s.0))
-            .chain(self.debriefs.iter().map(|d| &d.0))
-            .chain(self.mine.iter().map(|m| &m.partner));
-        for who in owners {
-            check_id("partner", who)?;
         }
         Ok(())
     }
@@ -163,7 +134,7 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
         r.count("needs", added);
     }
     // Answers: one file per partner and year; an answer is there when its day is.
-    let mut years: BTreeMap<(&str, i32), Vec<&Answer>> = BTreeMap::new();
+    let mut years: BTreeMap<(&Id, i32), Vec<&Answer>> = BTreeMap::new();
     for (who, a) in &b.answers {
         years.entry((who, a.date.year())).or_default().push(a);
     }
@@ -171,7 +142,7 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
         store.update::<AnswerFile, _>(&prompts::answer_path(who, year), |old| {
             let mut f = old.unwrap_or_else(|| AnswerFile {
                 version: FORMAT_VERSION,
-                partner: who.to_owned(),
+                partner: who.clone(),
                 answers: Vec::new(),
             });
             for a in answers {
@@ -199,7 +170,7 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
 /// Sessions and debriefs: one file per partner; a session is there when its ID is, a debrief
 /// when one on the same session written at the same moment is.
 fn restore_sessions(store: &Store, b: &Backup, r: &mut Report) -> Result<()> {
-    let mut by: BTreeMap<&str, (Vec<&Session>, Vec<&Debrief>)> = BTreeMap::new();
+    let mut by: BTreeMap<&Id, (Vec<&Session>, Vec<&Debrief>)> = BTreeMap::new();
     for (who, s) in &b.sessions {
         by.entry(who).or_default().0.push(s);
     }
@@ -208,11 +179,7 @@ fn restore_sessions(store: &Store, b: &Backup, r: &mut Report) -> Result<()> {
     }
     for (who, (sessions, debriefs)) in by {
         store.update::<Sessions, _>(&touch::sessions_path(who), |old| {
-            let mut f = old.unwrap_or_else(|| Sessions {
-                version: FORMAT_VERSION,
-                partner: who.to_owned(),
-                ..Sessions::default()
-            });
+            let mut f = old.unwrap_or_else(|| Sessions::new(who));
             for s in sessions {
                 let added = !f.sessions.iter().any(|x| x.id == s.id);
                 if added {

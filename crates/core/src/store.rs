@@ -7,7 +7,8 @@ use serde::{Serialize, de::DeserializeOwned};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The record format this version reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -15,6 +16,11 @@ pub const FORMAT_VERSION: u32 = 1;
 /// A record file carries its format version.
 pub trait Versioned: Serialize {
     fn version(&self) -> u32;
+
+    /// The ID a record's file must be named after (`ID.json`), for records kept one per file.
+    fn file_id(&self) -> Option<&str> {
+        None
+    }
 
     /// The bytes on disk: pretty JSON (records with long lists use [`json_lines`]).
     fn encode(&self) -> serde_json::Result<Vec<u8>> {
@@ -60,6 +66,8 @@ struct VersionOnly {
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+    /// Records left out because their ID or name cannot be used, one message each.
+    left_out: Arc<Mutex<Vec<String>>>,
 }
 
 /// An exclusive lock on a directory's sidecar lock file, released when dropped.
@@ -68,7 +76,47 @@ pub struct Lock(#[allow(dead_code)] File);
 
 impl Store {
     pub fn new(root: impl Into<PathBuf>) -> Store {
-        Store { root: root.into() }
+        Store {
+            root: root.into(),
+            left_out: Arc::default(),
+        }
+    }
+
+    /// The records left out since the last call, each named with what is wrong; say them once.
+    pub fn take_left_out(&self) -> Vec<String> {
+        let mut v = std::mem::take(&mut *self.left_out.lock().unwrap_or_else(|e| e.into_inner()));
+        v.dedup();
+        v
+    }
+
+    /// Notes a record, or a folder of them, left out because it cannot be used.
+    pub fn note_left_out(&self, path: &Path, message: &str) {
+        self.leave_out(Error::BadRecord {
+            path: path.to_owned(),
+            message: message.to_owned(),
+        });
+    }
+
+    fn leave_out(&self, e: Error) {
+        let mut v = self.left_out.lock().unwrap_or_else(|e| e.into_inner());
+        let msg = e.to_string();
+        if !v.contains(&msg) {
+            v.push(msg);
+        }
+    }
+
+    /// `rel` below the root, refused when it could lead anywhere else (`..`, an absolute path).
+    fn inside(&self, rel: &str) -> Result<PathBuf> {
+        if Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        {
+            Ok(self.root.join(rel))
+        } else {
+            Err(Error::invalid(format!(
+                "{rel:?} is not a path inside the data folder; nothing was written"
+            )))
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -90,16 +138,18 @@ impl Store {
                 .create(parent)
                 .map_err(|e| Error::io(parent, e))?;
         }
-        make_private_dir(&dir)?;
+        make_private_dir(&dir, true)?;
+        self.inside(rel)?;
         for part in Path::new(rel).components() {
             dir.push(part);
-            make_private_dir(&dir)?;
+            make_private_dir(&dir, false)?;
         }
         Ok(dir)
     }
 
     /// Takes the exclusive lock of directory `rel`, creating it if needed. Hold it across a
-    /// read-modify-write so that two processes never interleave.
+    /// read-modify-write so that two processes never interleave. A lock file that is a link is
+    /// never followed.
     pub fn lock(&self, rel: &str) -> Result<Lock> {
         let dir = self.ensure_dir(rel)?;
         let path = dir.join(".lock");
@@ -108,8 +158,15 @@ impl Store {
             .truncate(false)
             .write(true)
             .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+            .map_err(|e| match e.raw_os_error() {
+                Some(libc::ELOOP) => Error::invalid(format!(
+                    "{} is a link; closer never follows links in the data folder: remove it and try again",
+                    path.display()
+                )),
+                _ => Error::io(&path, e),
+            })?;
         file.lock().map_err(|e| Error::io(&path, e))?;
         Ok(Lock(file))
     }
@@ -117,14 +174,14 @@ impl Store {
     /// Reads a record, or `None` when the file does not exist. A file from a newer version is
     /// returned if it still parses; [`Store::write`] will refuse to replace it.
     pub fn read<T: DeserializeOwned + Versioned>(&self, rel: &str) -> Result<Option<T>> {
-        read_file(&self.path(rel))
+        read_file(&self.inside(rel)?)
     }
 
     /// Writes a record atomically: a temp file in the same directory, fsync, rename, fsync of the
     /// directory. Refuses to replace a file that is from a newer version or does not parse.
     /// Call it while holding the directory's [`Lock`].
     pub fn write<T: Versioned>(&self, rel: &str, value: &T) -> Result<()> {
-        let path = self.path(rel);
+        let path = self.inside(rel)?;
         if path.exists() {
             // Parse-check the old file: a newer or broken file must never be overwritten.
             check_replaceable(&path)?;
@@ -140,13 +197,14 @@ impl Store {
     {
         let dir = Path::new(rel).parent().and_then(Path::to_str).unwrap_or("");
         let _lock = self.lock(dir)?;
-        let old = self.read::<T>(rel)?;
+        let path = self.inside(rel)?;
+        let old = read_file::<T>(&path)?;
         if let Some(o) = &old {
-            refuse_newer(&self.path(rel), o.version())?;
+            refuse_newer(&path, o.version())?;
         }
         let new = f(old)?;
         // The old file was just read and checked under this lock.
-        put(&self.path(rel), &new)?;
+        put(&path, &new)?;
         Ok(new)
     }
 
@@ -154,7 +212,7 @@ impl Store {
     pub fn remove(&self, rel: &str) -> Result<()> {
         let dir = Path::new(rel).parent().and_then(Path::to_str).unwrap_or("");
         let _lock = self.lock(dir)?;
-        let path = self.path(rel);
+        let path = self.inside(rel)?;
         check_replaceable(&path)?;
         fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         sync_dir(path.parent().unwrap_or(Path::new(".")))
@@ -176,44 +234,65 @@ impl Store {
         Ok(out)
     }
 
-    /// Reads every record in directory `rel`.
+    /// Reads every record in directory `rel`, leaving out (and noting) those that cannot be used.
     pub fn read_all<T: DeserializeOwned + Versioned + Send>(&self, rel: &str) -> Result<Vec<T>> {
-        Ok(read_files(&self.list(rel)?)?
+        Ok(self
+            .read_files(&self.list(rel)?)?
             .into_iter()
             .flatten()
             .collect())
     }
+
+    /// Reads and parses many record files, in order, spreading the work over the processor's
+    /// cores when there are enough files for that to pay; `None` for a file that has gone, and for
+    /// a record whose ID or name cannot be used or that is not named after its ID (it is noted,
+    /// see [`Store::take_left_out`]).
+    pub fn read_files<T: DeserializeOwned + Versioned + Send>(
+        &self,
+        paths: &[PathBuf],
+    ) -> Result<Vec<Option<T>>> {
+        let one = |p: &PathBuf| match read_record::<T>(p) {
+            Err(e @ Error::BadRecord { .. }) => {
+                self.leave_out(e);
+                Ok(None)
+            }
+            r => r,
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4);
+        if threads < 2 || paths.len() < 16 {
+            return paths.iter().map(one).collect();
+        }
+        let chunk = paths.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = paths
+                .chunks(chunk)
+                .map(|c| s.spawn(move || c.iter().map(one).collect::<Result<Vec<_>>>()))
+                .collect();
+            let mut out = Vec::with_capacity(paths.len());
+            for part in parts {
+                out.extend(part.join().expect("a reading thread panicked")?);
+            }
+            Ok(out)
+        })
+    }
 }
 
-/// Reads and parses many record files, in order, spreading the work over the processor's cores
-/// when there are enough files for that to pay; `None` for a file that has gone.
-pub fn read_files<T: DeserializeOwned + Versioned + Send>(
-    paths: &[PathBuf],
-) -> Result<Vec<Option<T>>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
-    if threads < 2 || paths.len() < 16 {
-        return paths.iter().map(|p| read_file(p)).collect();
-    }
-    let chunk = paths.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let parts: Vec<_> = paths
-            .chunks(chunk)
-            .map(|c| {
-                s.spawn(move || {
-                    c.iter()
-                        .map(|p| read_file::<T>(p))
-                        .collect::<Result<Vec<_>>>()
-                })
+/// Like [`read_file`], and a record kept one per file must be named after its own ID.
+fn read_record<T: DeserializeOwned + Versioned>(path: &Path) -> Result<Option<T>> {
+    let Some(v) = read_file::<T>(path)? else {
+        return Ok(None);
+    };
+    match v.file_id() {
+        Some(id) if path.file_stem().and_then(|s| s.to_str()) != Some(id) => {
+            Err(Error::BadRecord {
+                path: path.to_owned(),
+                message: format!("its ID {id:?} is not its file name"),
             })
-            .collect();
-        let mut out = Vec::with_capacity(paths.len());
-        for part in parts {
-            out.extend(part.join().expect("a reading thread panicked")?);
         }
-        Ok(out)
-    })
+        _ => Ok(Some(v)),
+    }
 }
 
 fn put<T: Versioned>(path: &Path, value: &T) -> Result<()> {
@@ -239,6 +318,19 @@ fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) -> Result<T
             if let Ok(v) = serde_json::from_slice::<VersionOnly>(bytes) {
                 refuse_newer(path, v.version)?;
             }
+            let message = e.to_string();
+            if e.classify() == serde_json::error::Category::Data
+                && INVALID.iter().any(|m| message.contains(m))
+            {
+                // serde_json ends its message with where it was: say that first, like `Corrupt`.
+                let what = message
+                    .rsplit_once(" at line ")
+                    .map_or(&*message, |(m, _)| m);
+                return Err(Error::BadRecord {
+                    path: path.to_owned(),
+                    message: format!("line {}, column {}: {what}", e.line(), e.column()),
+                });
+            }
             Err(Error::Corrupt {
                 path: path.to_owned(),
                 line: e.line(),
@@ -248,6 +340,9 @@ fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) -> Result<T
         }
     }
 }
+
+/// How a value that parses but cannot be used (an ID, a name) starts its message.
+const INVALID: [&str; 2] = [crate::ids::BAD_ID, crate::profile::BAD_NAME];
 
 fn refuse_newer(path: &Path, found: u32) -> Result<()> {
     if found > FORMAT_VERSION {
@@ -274,11 +369,24 @@ fn check_replaceable(path: &Path) -> Result<()> {
 }
 
 /// Creates one directory with mode 0700 (whatever the umask); an existing one is left alone.
-fn make_private_dir(dir: &Path) -> Result<()> {
+/// Only the data folder itself may be a link to a folder: one inside it is never followed.
+fn make_private_dir(dir: &Path, may_be_link: bool) -> Result<()> {
     match fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
             .map_err(|e| Error::io(dir, e)),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let real_dir = fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir());
+            if real_dir || (may_be_link && dir.is_dir()) {
+                Ok(())
+            } else if dir.is_symlink() {
+                Err(Error::invalid(format!(
+                    "{} is a link; closer never follows links in the data folder: replace it with a folder",
+                    dir.display()
+                )))
+            } else {
+                Err(Error::io(dir, e))
+            }
+        }
         Err(e) => Err(Error::io(dir, e)),
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::content::{Library, Step};
 use crate::error::{Error, Result};
+use crate::ids::Id;
 use crate::profile::Couple;
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -64,10 +65,10 @@ pub struct Event {
 }
 
 /// One partner's own touch facts; that partner is its only writer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     pub version: u32,
-    pub partner: String,
+    pub partner: Id,
     #[serde(default)]
     pub boundaries: BTreeMap<String, Answer>,
     #[serde(default)]
@@ -81,19 +82,19 @@ pub struct State {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
-    pub id: String,
+    pub id: Id,
     pub date: NaiveDate,
     pub at: DateTime<Utc>,
     pub step: String,
     /// Partner ID of who gave touch first, if said.
-    pub giver: Option<String>,
+    pub giver: Option<Id>,
     pub minutes: Option<u16>,
     pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Debrief {
-    pub session: String,
+    pub session: Id,
     pub step: String,
     pub date: NaiveDate,
     pub at: DateTime<Utc>,
@@ -105,10 +106,10 @@ pub struct Debrief {
 }
 
 /// The sessions a partner logged and the debriefs they wrote; that partner is its only writer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sessions {
     pub version: u32,
-    pub partner: String,
+    pub partner: Id,
     #[serde(default)]
     pub sessions: Vec<Session>,
     #[serde(default)]
@@ -119,7 +120,7 @@ pub struct Sessions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hold {
     pub version: u32,
-    pub id: String,
+    pub id: Id,
     pub from_stage: u8,
     pub until: NaiveDate,
     pub reason: String,
@@ -154,7 +155,42 @@ impl Hold {
 macro_rules! versioned {
     ($($t:ty),*) => {$(impl Versioned for $t { fn version(&self) -> u32 { self.version } })*};
 }
-versioned!(State, Hold);
+versioned!(State);
+
+impl Versioned for Hold {
+    fn version(&self) -> u32 {
+        self.version
+    }
+    fn file_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+
+impl State {
+    /// A partner's state before they have said anything.
+    pub fn new(partner: &Id) -> State {
+        State {
+            version: FORMAT_VERSION,
+            partner: partner.clone(),
+            boundaries: BTreeMap::new(),
+            body: BTreeMap::new(),
+            events: Vec::new(),
+            help_shown: BTreeSet::new(),
+        }
+    }
+}
+
+impl Sessions {
+    /// A partner's log before their first session.
+    pub fn new(partner: &Id) -> Sessions {
+        Sessions {
+            version: FORMAT_VERSION,
+            partner: partner.clone(),
+            sessions: Vec::new(),
+            debriefs: Vec::new(),
+        }
+    }
+}
 
 impl Versioned for Sessions {
     fn version(&self) -> u32 {
@@ -180,45 +216,35 @@ impl Versioned for Sessions {
     }
 }
 
-pub fn state_path(partner: &str) -> String {
+pub fn state_path(partner: &Id) -> String {
     format!("touch/{partner}/state.json")
 }
-pub fn sessions_path(partner: &str) -> String {
+pub fn sessions_path(partner: &Id) -> String {
     format!("touch/{partner}/sessions.json")
 }
 pub const HOLDS: &str = "touch/holds";
 
 /// Reads a partner's state (empty when they have none yet).
-pub fn load_state(store: &Store, partner: &str) -> Result<State> {
-    Ok(store.read(&state_path(partner))?.unwrap_or_else(|| State {
-        version: FORMAT_VERSION,
-        partner: partner.into(),
-        ..State::default()
-    }))
+pub fn load_state(store: &Store, partner: &Id) -> Result<State> {
+    Ok(store
+        .read(&state_path(partner))?
+        .unwrap_or_else(|| State::new(partner)))
 }
 
-pub fn load_sessions(store: &Store, partner: &str) -> Result<Sessions> {
+pub fn load_sessions(store: &Store, partner: &Id) -> Result<Sessions> {
     Ok(store
         .read(&sessions_path(partner))?
-        .unwrap_or_else(|| Sessions {
-            version: FORMAT_VERSION,
-            partner: partner.into(),
-            ..Sessions::default()
-        }))
+        .unwrap_or_else(|| Sessions::new(partner)))
 }
 
 /// Changes a partner's own state under its lock.
 pub fn update_state(
     store: &Store,
-    partner: &str,
+    partner: &Id,
     f: impl FnOnce(&mut State) -> Result<()>,
 ) -> Result<State> {
     store.update::<State, _>(&state_path(partner), |old| {
-        let mut s = old.unwrap_or_else(|| State {
-            version: FORMAT_VERSION,
-            partner: partner.into(),
-            ..State::default()
-        });
+        let mut s = old.unwrap_or_else(|| State::new(partner));
         f(&mut s)?;
         Ok(s)
     })
@@ -226,15 +252,11 @@ pub fn update_state(
 
 pub fn update_sessions(
     store: &Store,
-    partner: &str,
+    partner: &Id,
     f: impl FnOnce(&mut Sessions) -> Result<()>,
 ) -> Result<Sessions> {
     store.update::<Sessions, _>(&sessions_path(partner), |old| {
-        let mut s = old.unwrap_or_else(|| Sessions {
-            version: FORMAT_VERSION,
-            partner: partner.into(),
-            ..Sessions::default()
-        });
+        let mut s = old.unwrap_or_else(|| Sessions::new(partner));
         f(&mut s)?;
         Ok(s)
     })
@@ -456,10 +478,10 @@ pub fn find_step<'a>(lib: &'a Library, couple: &Couple, prefix: &str) -> Result<
         )),
         e => e,
     })?;
-    Ok(steps
+    steps
         .into_iter()
         .find(|s| s.id == id)
-        .expect("resolved among these"))
+        .ok_or_else(|| Error::NotFound(format!("there is no step {id:?}")))
 }
 
 #[cfg(test)]

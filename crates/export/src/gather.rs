@@ -82,7 +82,7 @@ impl Data<'_> {
         self.by_session.clear();
         for (i, (_, d)) in self.debriefs.iter().enumerate() {
             self.by_session
-                .entry(d.session.clone())
+                .entry(d.session.to_string())
                 .or_default()
                 .push(i);
         }
@@ -116,7 +116,7 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
             } else {
                 p.name.clone()
             };
-            (p.id.clone(), shown)
+            (p.id.to_string(), shown)
         })
         .collect();
     let sexual_ok = couple.sexual_ok();
@@ -202,13 +202,13 @@ fn read_needs_and_touch(
                 s.sessions
                     .into_iter()
                     .filter(|x| step_ok(&x.step))
-                    .map(|x| (p.id.clone(), x)),
+                    .map(|x| (p.id.to_string(), x)),
             );
             debriefs.extend(
                 s.debriefs
                     .into_iter()
                     .filter(|d| (!d.private || me == Some(p.id.as_str())) && step_ok(&d.step))
-                    .map(|d| (p.id.clone(), d)),
+                    .map(|d| (p.id.to_string(), d)),
             );
         }
         // A session and the debriefs on it stay together: the session is kept when it or any
@@ -219,7 +219,7 @@ fn read_needs_and_touch(
             .filter(|(by, d)| asked(by, d.date))
             .map(|(_, d)| d.session.as_str())
             .collect();
-        let kept: HashSet<String> = sessions
+        let kept: HashSet<closer_core::ids::Id> = sessions
             .iter()
             .filter(|(who, x)| asked(who, x.date) || debriefed.contains(x.id.as_str()))
             .map(|(_, x)| x.id.clone())

@@ -122,7 +122,7 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         only: a.only,
         since: a.since,
         until: a.until,
-        by,
+        by: by.map(String::from),
         redact: a.redact_names,
     };
     if let Some(dir) = &a.to_dir {

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use closer_cli::Context;
 use closer_cli::output::Out;
+use closer_core::ids::Id;
 use closer_core::needs::Need;
 use closer_core::prompts::Answer;
 use closer_core::restore::{Backup, PartnerRecord, restore};
@@ -38,7 +39,7 @@ struct Doc {
 
 #[derive(Deserialize)]
 struct PartnerIn {
-    id: String,
+    id: Id,
     name: String,
     conditions: Vec<String>,
     added: NaiveDate,
@@ -48,7 +49,7 @@ struct PartnerIn {
 
 #[derive(Deserialize)]
 struct Owned<T> {
-    partner: String,
+    partner: Id,
     #[serde(flatten)]
     record: T,
 }
@@ -61,7 +62,7 @@ struct TouchIn {
     mine: Option<State>,
 }
 
-fn owned<T>(v: Vec<Owned<T>>) -> Vec<(String, T)> {
+fn owned<T>(v: Vec<Owned<T>>) -> Vec<(Id, T)> {
     v.into_iter().map(|o| (o.partner, o.record)).collect()
 }
 

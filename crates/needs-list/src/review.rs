@@ -68,7 +68,10 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
         if let Some(p) = &n.plan {
             closer_cli::say!("  agreed: {p}");
         }
-        let waiting = n.proposal.as_ref().filter(|p| !p.accepted.contains(&me));
+        let waiting = n
+            .proposal
+            .as_ref()
+            .filter(|p| !p.accepted.iter().any(|a| me == *a));
         if let Some(p) = &n.proposal {
             closer_cli::say!("  proposed by {}: {}", couple.name_of(&p.by), p.plan);
         }

@@ -67,7 +67,7 @@ fn all_sessions(ctx: &Context, couple: &Couple) -> Result<Vec<(String, touch::Se
     couple
         .partners
         .iter()
-        .map(|p| Ok((p.id.clone(), touch::load_sessions(&ctx.store, &p.id)?)))
+        .map(|p| Ok((p.id.to_string(), touch::load_sessions(&ctx.store, &p.id)?)))
         .collect()
 }
 
@@ -185,7 +185,7 @@ pub(crate) fn history(ctx: &Context, json: bool) -> Result<()> {
                 .zip(&lens)
                 .map(|((who, s), n)| {
                     json!({
-                        "id": s.id, "short_id": &s.id[..*n], "date": s.date, "step": s.step, "title": title(lib, &s.step),
+                        "id": s.id, "short_id": s.id.prefix(*n), "date": s.date, "step": s.step, "title": title(lib, &s.step),
                         "logged_by": couple.name_of(who), "giver": s.giver.as_deref().map(|g| couple.name_of(g)),
                         "minutes": s.minutes, "note": s.note,
                         "debriefs": debriefs.iter().filter(|(_, d)| d.session == s.id).map(|(by, d)| json!({
@@ -201,7 +201,7 @@ pub(crate) fn history(ctx: &Context, json: bool) -> Result<()> {
         return out.line("No sessions yet. After practising, log one with `touch-plan log`.");
     }
     for ((_, s), n) in sessions.iter().zip(&lens) {
-        let mut line = format!("{} {}  {}", s.date, &s.id[..*n], title(lib, &s.step));
+        let mut line = format!("{} {}  {}", s.date, s.id.prefix(*n), title(lib, &s.step));
         if let Some(g) = &s.giver {
             line += &format!(" · {} gave first", couple.name_of(g));
         }

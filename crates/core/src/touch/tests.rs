@@ -17,7 +17,7 @@ fn at(d: u32, minute: i64) -> DateTime<Utc> {
 fn couple(sexual: bool) -> Couple {
     let p = |n: &str| Partner {
         version: 1,
-        id: format!("id-{n}"),
+        id: format!("id{n}").parse().unwrap(),
         name: n.into(),
         conditions: vec![],
         sexual,
@@ -46,15 +46,7 @@ struct Couple2 {
 impl Couple2 {
     fn new() -> Couple2 {
         let couple = couple(false);
-        let states = couple
-            .partners
-            .iter()
-            .map(|p| State {
-                version: 1,
-                partner: p.id.clone(),
-                ..Default::default()
-            })
-            .collect();
+        let states = couple.partners.iter().map(|p| State::new(&p.id)).collect();
         Couple2 {
             lib: Library::builtin(),
             couple,
@@ -90,14 +82,14 @@ impl Couple2 {
     fn hold(&mut self, from_stage: u8, set: u32, until: u32) {
         self.holds.push(Hold {
             version: 1,
-            id: format!("h{}", self.holds.len()),
+            id: format!("hold{}", self.holds.len()).parse().unwrap(),
             from_stage,
             until: day(until),
             reason: "clearance".into(),
             created: day(set),
             at: Some(at(set, 0)),
             released: None,
-            by: Some("id-alex".into()),
+            by: Some("idalex".into()),
             released_by: None,
             released_at: None,
         });

@@ -43,13 +43,13 @@ fn child_writer() {
             ready_then_wait();
             for i in 0..PER_WRITER {
                 let a = answer(concurrent_date(arg, i), concurrent_text(arg, i));
-                prompts::save_answer(&store, PARTNER, a).unwrap();
+                prompts::save_answer(&store, &id(PARTNER), a).unwrap();
             }
         }
         "killable" => {
             println!("\nready");
             for i in arg..365 {
-                prompts::save_answer(&store, PARTNER, answer(killed_date(i), killed_text(i)))
+                prompts::save_answer(&store, &id(PARTNER), answer(killed_date(i), killed_text(i)))
                     .unwrap();
                 println!("done {i}");
             }

@@ -77,7 +77,7 @@ fn a_writer_killed_at_random_moments_leaves_whole_files() {
             .unwrap_or_else(|e| panic!("seed {seed}, round {rounds}: {e}"))
             .unwrap_or(AnswerFile {
                 version: 1,
-                partner: PARTNER.into(),
+                partner: id(PARTNER),
                 answers: Vec::new(),
             });
         let have: BTreeMap<NaiveDate, &str> = f

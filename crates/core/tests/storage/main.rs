@@ -17,6 +17,7 @@ mod killed_writer;
 mod newer_and_corrupt;
 mod permissions;
 mod prefixes;
+mod untrusted_paths;
 
 /// Records each concurrent writer adds.
 const PER_WRITER: usize = 500;
@@ -29,6 +30,11 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// A partner or record ID the test names.
+fn id(s: &str) -> closer_core::ids::Id {
+    s.parse().unwrap()
+}
+
 fn at() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
         .unwrap()
@@ -38,8 +44,8 @@ fn at() -> DateTime<Utc> {
 fn need(owner: &str, text: &str) -> Need {
     Need {
         version: 0,
-        id: String::new(),
-        owner: owner.into(),
+        id: closer_core::ids::new_id(),
+        owner: id(owner),
         text: text.into(),
         category: "other".into(),
         condition: None,

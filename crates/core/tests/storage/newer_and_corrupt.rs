@@ -15,11 +15,18 @@ fn one_need(store: &Store) -> (Need, PathBuf) {
 }
 
 fn edit_text(store: &Store, id: &str, called: &mut bool) -> closer_core::Result<Need> {
-    needs::change(store, id, "alex00000000", day(2026, 3, 2), at(), |n| {
-        *called = true;
-        n.text = "changed".into();
-        Ok("edited".into())
-    })
+    needs::change(
+        store,
+        &super::id(id),
+        &super::id("alex00000000"),
+        day(2026, 3, 2),
+        at(),
+        |n| {
+            *called = true;
+            n.text = "changed".into();
+            Ok("edited".into())
+        },
+    )
 }
 
 #[test]
@@ -124,13 +131,17 @@ fn a_corrupt_file_is_reported_with_its_place_and_never_overwritten() {
 
     // An answer file torn the same way is left alone by the next answer.
     let a = answer(day(2026, 3, 1), "first".into());
-    prompts::save_answer(&store, "sam000000000", a).unwrap();
+    prompts::save_answer(&store, &id("sam000000000"), a).unwrap();
     let apath = store.path("answers/sam000000000/2026.json");
     let agood = fs::read(&apath).unwrap();
     let atorn = &agood[..agood.len() - 3];
     fs::write(&apath, atorn).unwrap();
-    let err = prompts::save_answer(&store, "sam000000000", answer(day(2026, 3, 2), "x".into()))
-        .unwrap_err();
+    let err = prompts::save_answer(
+        &store,
+        &id("sam000000000"),
+        answer(day(2026, 3, 2), "x".into()),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
     assert!(
         err.to_string()

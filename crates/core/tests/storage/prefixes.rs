@@ -14,7 +14,7 @@ fn shown_prefixes_are_unique_and_an_ambiguous_prefix_is_refused() {
     let mut all: Vec<Need> = (0..300)
         .map(|i| {
             let mut n = need(
-                if i % 2 == 0 { "alex" } else { "sam" },
+                if i % 2 == 0 { "alex" } else { "samm" },
                 &format!("need {i}"),
             );
             n.id = new_id();
@@ -25,17 +25,17 @@ fn shown_prefixes_are_unique_and_an_ambiguous_prefix_is_refused() {
         .collect();
     for (id, owner, private) in [
         (twins[0], "alex", false),
-        (twins[1], "sam", false),
+        (twins[1], "samm", false),
         (shared, "alex", false),
-        (hidden, "sam", true),
+        (hidden, "samm", true),
     ] {
         let mut n = need(owner, &format!("hand-made {id}"));
-        n.id = id.into();
+        n.id = super::id(id);
         n.private = private;
         all.push(n);
     }
 
-    for viewer in ["alex", "sam"] {
+    for viewer in ["alex", "samm"] {
         let shown = needs::visible(all.clone(), Some(viewer));
         let expected = all
             .iter()
@@ -96,10 +96,13 @@ fn shown_prefixes_are_unique_and_an_ambiguous_prefix_is_refused() {
         needs::find(&store, "w9x8", Some("alex")).unwrap().id,
         shared
     );
-    assert!(needs::find(&store, "w9x8", Some("sam")).is_err());
+    assert!(needs::find(&store, "w9x8", Some("samm")).is_err());
     assert!(matches!(
         needs::find(&store, hidden, Some("alex")),
         Err(Error::NotFound(_))
     ));
-    assert_eq!(needs::find(&store, hidden, Some("sam")).unwrap().id, hidden);
+    assert_eq!(
+        needs::find(&store, hidden, Some("samm")).unwrap().id,
+        hidden
+    );
 }

@@ -59,7 +59,7 @@ fn fields_from_hand_edited_files_stay_text() {
         &store,
         Need {
             version: 0,
-            id: String::new(),
+            id: closer_core::ids::new_id(),
             owner: sam.clone(),
             text: "A need that ends with a star *".into(),
             category: "other\n# forged heading".into(),
@@ -67,7 +67,7 @@ fn fields_from_hand_edited_files_stay_text() {
             importance: Importance::Low,
             status: Status::Open,
             plan: None,
-            helper: Some(Helper::Partner(alex.clone())),
+            helper: Some(Helper::Partner(alex.to_string())),
             review: None,
             private: false,
             created: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
@@ -81,7 +81,7 @@ fn fields_from_hand_edited_files_stay_text() {
     let file = sb.data().join(format!("needs/{}.json", need.id));
     let odd = std::fs::read_to_string(&file)
         .unwrap()
-        .replace(&need.id, "abcd`efgh");
+        .replace(need.id.as_str(), "abcd`efgh");
     std::fs::write(sb.data().join("needs/abcdefgh.json"), odd).unwrap();
     // Sam's name with line breaks, as a hand-edited partner file could carry it.
     let file = sb.data().join(format!("partners/{sam}.json"));

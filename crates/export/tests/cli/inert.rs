@@ -19,7 +19,7 @@ pub(crate) fn hostile_couple() -> (Sandbox, String) {
         &store,
         Need {
             version: 0,
-            id: String::new(),
+            id: closer_core::ids::new_id(),
             owner: alex,
             text: HOSTILE.into(),
             category: "other".into(),
@@ -71,7 +71,7 @@ pub(crate) fn hostile_couple() -> (Sandbox, String) {
             "Alex",
         ],
     );
-    (sb, need.id)
+    (sb, need.id.to_string())
 }
 
 #[test]

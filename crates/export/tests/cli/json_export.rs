@@ -44,7 +44,7 @@ fn json_round_trips_to_the_records_on_disk() {
         .iter()
         .map(|p| {
             (
-                p.id.clone(),
+                p.id.to_string(),
                 p.name.clone(),
                 p.conditions.clone(),
                 p.added.to_string(),
@@ -93,12 +93,12 @@ fn json_round_trips_to_the_records_on_disk() {
     let mut debriefs: Vec<(String, Debrief)> = Vec::new();
     for p in &couple.partners {
         let s = touch::load_sessions(&store, &p.id).unwrap();
-        sessions.extend(s.sessions.into_iter().map(|x| (p.id.clone(), x)));
+        sessions.extend(s.sessions.into_iter().map(|x| (p.id.to_string(), x)));
         debriefs.extend(
             s.debriefs
                 .into_iter()
                 .filter(|d| !d.private || p.id == alex)
-                .map(|x| (p.id.clone(), x)),
+                .map(|x| (p.id.to_string(), x)),
         );
     }
     sessions.sort_by(|a, b| (a.1.at, &a.0).cmp(&(b.1.at, &b.0)));

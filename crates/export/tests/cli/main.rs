@@ -53,7 +53,7 @@ fn json(sb: &Sandbox, args: &[&str]) -> Value {
     serde_json::from_str(&export(sb, &a)).expect("export --format json prints JSON")
 }
 
-fn id_of(sb: &Sandbox, name: &str) -> String {
+fn id_of(sb: &Sandbox, name: &str) -> closer_core::ids::Id {
     let couple = Couple::load(&Store::new(sb.data())).unwrap();
     couple.find(name).unwrap().id.clone()
 }

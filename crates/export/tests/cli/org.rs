@@ -44,7 +44,7 @@ fn live_org_couple(marker: &Path) -> Sandbox {
         &store,
         Need {
             version: 0,
-            id: String::new(),
+            id: closer_core::ids::new_id(),
             owner: alex.clone(),
             text: live.clone(),
             category: "other :cat:\n* TODO forged".into(),

@@ -44,7 +44,10 @@ fn a_partners_private_need_and_debrief_stay_theirs() {
         sam_json["touch"]["mine"]["boundaries"]["s0-hold-hands"],
         "maybe"
     );
-    assert_eq!(sam_json["touch"]["mine"]["partner"], id_of(&sb, "Sam"));
+    assert_eq!(
+        sam_json["touch"]["mine"]["partner"],
+        id_of(&sb, "Sam").as_str()
+    );
     assert_absent(&alexs, &["s0-hold-hands"], "Alex's");
 }
 

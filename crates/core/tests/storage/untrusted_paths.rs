@@ -1,0 +1,83 @@
+//! What the synced folder holds is checked before it is used: a record whose ID cannot be used,
+//! or that is not named after its ID, is left out and noted; paths never leave the folder; links
+//! inside the folder are never followed.
+
+use super::*;
+use closer_core::Error;
+use closer_core::needs;
+use closer_core::store::Store;
+
+fn store_with_one_need() -> (tempfile::TempDir, Store, Need) {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::new(tmp.path().join("data"));
+    let n = needs::add(&store, need("alex0000", "a warm room"), at()).unwrap();
+    (tmp, store, n)
+}
+
+fn forge(store: &Store, from: &Need, id: &str, file: &str) {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&fs::read(store.path(&format!("needs/{}.json", from.id))).unwrap())
+            .unwrap();
+    v["id"] = id.into();
+    fs::write(
+        store.path(&format!("needs/{file}")),
+        serde_json::to_vec(&v).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn records_with_unusable_ids_are_left_out_and_noted() {
+    let (_tmp, store, n) = store_with_one_need();
+    forge(&store, &n, "../touch/alex0000/state", "zzzz0000.json");
+    forge(&store, &n, "ab", "ab.json");
+    forge(&store, &n, "äbcdefgh", "äbcdefgh.json");
+    // A valid ID in someone else's file: using it would change the other file.
+    forge(&store, &n, &n.id, "zzzz1111.json");
+    let all = needs::load_all(&store).unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, n.id);
+    let noted = store.take_left_out();
+    for f in ["zzzz0000.json", "ab.json", "äbcdefgh.json", "zzzz1111.json"] {
+        assert!(
+            noted.iter().any(|m| m.contains(f)),
+            "{f} not noted: {noted:?}"
+        );
+    }
+    assert!(noted.iter().any(|m| m.contains("not its file name")));
+    assert!(store.take_left_out().is_empty(), "noted once");
+}
+
+#[test]
+fn paths_that_leave_the_folder_are_refused() {
+    let (tmp, store, n) = store_with_one_need();
+    for rel in [
+        "../escaped.json",
+        "/tmp/escaped.json",
+        "needs/../../escaped.json",
+    ] {
+        assert!(store.write(rel, &n).is_err(), "{rel}");
+        assert!(store.lock(rel).is_err(), "{rel}");
+        assert!(store.remove(rel).is_err(), "{rel}");
+    }
+    assert!(!tmp.path().join("escaped.json").exists());
+}
+
+#[test]
+fn links_inside_the_folder_are_never_followed() {
+    let (tmp, store, _) = store_with_one_need();
+    let outside = tmp.path().join("outside");
+    std::os::unix::fs::symlink(&outside, store.path("touch")).unwrap();
+    assert!(matches!(store.lock("touch/abcd"), Err(Error::Invalid(_))));
+    assert!(!outside.exists());
+    fs::remove_file(store.path("needs/.lock")).unwrap();
+    std::os::unix::fs::symlink(&outside, store.path("needs/.lock")).unwrap();
+    let err = store.lock("needs").unwrap_err().to_string();
+    assert!(err.contains("link"), "{err}");
+    assert!(!outside.exists(), "the lock followed a dangling link");
+    // The data folder itself may be a link (a synced folder kept elsewhere).
+    let linked = Store::new(tmp.path().join("linked"));
+    std::os::unix::fs::symlink(store.root(), linked.root()).unwrap();
+    fs::remove_file(store.path("needs/.lock")).unwrap();
+    assert!(linked.lock("needs").is_ok());
+}

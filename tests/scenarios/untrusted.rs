@@ -1,0 +1,268 @@
+//! The synced folder is untrusted input: IDs and names read from files are checked before they are
+//! used, nothing is written or deleted outside the data folder (or the notes folder), and no file
+//! or argument makes a tool panic.
+
+use super::*;
+use closer_core::content::Library;
+use std::path::{Path, PathBuf};
+use support::{CLOSER_EXPORT, NEEDS, PROMPT, Run, TOUCH};
+
+/// Alex and Sam, and the data folder's partner files by name.
+fn couple(sb: &Sandbox) -> (String, String) {
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    let v = json(&sb.ok(NEEDS, &["couple", "--json"]));
+    let id = |i: usize| v["partners"][i]["id"].as_str().unwrap().to_owned();
+    (id(0), id(1))
+}
+
+fn first_step() -> &'static str {
+    Library::builtin().steps[0].id
+}
+
+/// Copies need `id`'s file to a new file whose `"id"` is `evil` (file name `file`).
+fn forge_need(sb: &Sandbox, id: &str, evil: &str, file: &str) -> PathBuf {
+    let needs = sb.data().join("needs");
+    let mut v = json(&std::fs::read_to_string(needs.join(format!("{id}.json"))).unwrap());
+    v["id"] = evil.into();
+    let path = needs.join(file);
+    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    path
+}
+
+/// No panic, no signal: a documented exit code.
+#[track_caller]
+fn no_panic(r: &Run) {
+    assert!(
+        matches!(r.code, 0..=2) && !r.stderr.contains("panicked"),
+        "exit {}: {}",
+        r.code,
+        r.stderr
+    );
+}
+
+#[test]
+fn a_partner_id_that_climbs_out_of_the_folder_is_refused() {
+    let sb = Sandbox::new();
+    couple(&sb);
+    let p = sb.data().join("partners/eve0eve0eve0.json");
+    std::fs::write(
+        &p,
+        r#"{"version":1,"id":"../../X","name":"Eve","conditions":[],"sexual":false,"added":"2026-03-01"}"#,
+    )
+    .unwrap();
+    let r = sb.run(TOUCH, &["boundary", first_step(), "yes", "--as", "Eve"]);
+    no_panic(&r);
+    assert_ne!(r.code, 0, "acted as a partner with a forged ID");
+    assert!(!sb.path("X").exists(), "wrote outside the data folder");
+    assert!(
+        r.stderr.contains("eve0eve0eve0.json"),
+        "the bad file is named: {}",
+        r.stderr
+    );
+    // Everyone else carries on, and the bad record is reported, not used.
+    let r = sb.run(NEEDS, &["couple", "--plain"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("Eve") && r.stdout.contains("Alex"));
+    assert!(r.stderr.contains("eve0eve0eve0.json") && r.stderr.contains("ID"));
+}
+
+#[test]
+fn a_need_id_that_points_at_touch_state_deletes_nothing_but_itself() {
+    let sb = Sandbox::new();
+    let (alex, _) = couple(&sb);
+    sb.ok(TOUCH, &["boundary", first_step(), "yes", "--as", "Alex"]);
+    let state = sb.data().join(format!("touch/{alex}/state.json"));
+    assert!(state.exists());
+    let id = sb.ok(NEEDS, &["add", "a warm room", "--as", "Alex"]);
+    forge_need(
+        &sb,
+        id.trim(),
+        &format!("../touch/{alex}/state"),
+        "zzzz0000zzzz.json",
+    );
+    let r = sb.run(NEEDS, &["rm", "../t", "--as", "Alex", "--yes"]);
+    no_panic(&r);
+    assert!(
+        state.exists(),
+        "needs-list rm deleted a partner's touch state"
+    );
+    // The real need is still listed; the forged one is reported.
+    let r = sb.run(NEEDS, &["--plain", "--as", "Alex"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    assert!(r.stderr.contains("zzzz0000zzzz.json"), "{}", r.stderr);
+}
+
+#[test]
+fn a_need_whose_id_differs_from_its_file_name_is_not_used() {
+    let sb = Sandbox::new();
+    couple(&sb);
+    let a = sb.ok(NEEDS, &["add", "first", "--as", "Alex"]);
+    let b = sb.ok(NEEDS, &["add", "second", "--as", "Alex"]);
+    // A file that claims to be need `a`: removing it must not remove `a`'s own file.
+    forge_need(&sb, b.trim(), a.trim(), "zzzz1111zzzz.json");
+    let r = sb.run(NEEDS, &["--plain", "--as", "Alex"]);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+    assert!(r.stderr.contains("zzzz1111zzzz.json"), "{}", r.stderr);
+}
+
+#[test]
+fn export_to_a_folder_writes_only_inside_it() {
+    let sb = Sandbox::new();
+    couple(&sb);
+    let id = sb.ok(NEEDS, &["add", "a warm room", "--as", "Alex"]);
+    let abs = sb.path("abs");
+    forge_need(&sb, id.trim(), "../../climbed", "zzzz2222zzzz.json");
+    forge_need(&sb, id.trim(), abs.to_str().unwrap(), "zzzz3333zzzz.json");
+    let notes = sb.path("notes/vault");
+    let r = sb.run(
+        CLOSER_EXPORT,
+        &["--to-dir", notes.to_str().unwrap(), "--as", "Alex"],
+    );
+    no_panic(&r);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!sb.path("climbed.md").exists() && !sb.path("notes/climbed.md").exists());
+    assert!(!Path::new(&format!("{}.md", abs.display())).exists());
+    assert!(notes.join(format!("needs/{}.md", id.trim())).exists());
+}
+
+#[test]
+fn a_dangling_lock_link_creates_nothing_outside() {
+    let sb = Sandbox::new();
+    couple(&sb);
+    let outside = sb.path("outside-lock");
+    std::fs::create_dir_all(sb.data().join("needs")).unwrap();
+    std::os::unix::fs::symlink(&outside, sb.data().join("needs/.lock")).unwrap();
+    let r = sb.run(NEEDS, &["add", "a warm room", "--as", "Alex"]);
+    no_panic(&r);
+    assert!(
+        !outside.exists(),
+        "the lock followed a link out of the folder"
+    );
+    // A linked folder inside the data folder is not followed either.
+    let away = sb.path("away");
+    std::fs::create_dir_all(&away).unwrap();
+    std::fs::create_dir_all(sb.data().join("touch")).unwrap();
+    let (alex, _) = {
+        let v = json(&sb.ok(NEEDS, &["couple", "--json"]));
+        (v["partners"][0]["id"].as_str().unwrap().to_owned(), ())
+    };
+    std::os::unix::fs::symlink(&away, sb.data().join(format!("touch/{alex}"))).unwrap();
+    let r = sb.run(TOUCH, &["boundary", first_step(), "yes", "--as", "Alex"]);
+    no_panic(&r);
+    assert_ne!(r.code, 0);
+    assert_eq!(
+        std::fs::read_dir(&away).unwrap().count(),
+        0,
+        "wrote through a link"
+    );
+}
+
+#[test]
+fn arguments_that_used_to_panic_are_usage_errors() {
+    let sb = Sandbox::new();
+    couple(&sb);
+    let id = sb.ok(NEEDS, &["add", "a warm room", "--as", "Alex"]);
+    for span in ["3ä", "ä", "99999999999999999m", "4000m"] {
+        let r = sb.run(
+            NEEDS,
+            &[
+                "agree",
+                id.trim(),
+                "--plan",
+                "p",
+                "--review-in",
+                span,
+                "--as",
+                "Alex",
+            ],
+        );
+        no_panic(&r);
+        assert_eq!(r.code, 2, "{span}: {}", r.stderr);
+    }
+    // Years 1 to 9999 only.
+    let r = sb.run(
+        PROMPT,
+        &["answer", "hello", "--date", "0000-01-01", "--as", "Alex"],
+    );
+    no_panic(&r);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        !support::tree(&sb.data())
+            .keys()
+            .any(|k| k.starts_with("answers/")),
+        "an answer was saved"
+    );
+    sb.set_today("9999-12-01");
+    let r = sb.run(
+        NEEDS,
+        &[
+            "agree",
+            id.trim(),
+            "--plan",
+            "p",
+            "--review-in",
+            "3m",
+            "--as",
+            "Alex",
+        ],
+    );
+    no_panic(&r);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let need =
+        std::fs::read_to_string(sb.data().join(format!("needs/{}.json", id.trim()))).unwrap();
+    assert!(!need.contains("+10000"), "{need}");
+}
+
+#[test]
+fn short_and_multibyte_need_ids_in_files_are_reported_not_fatal() {
+    let sb = Sandbox::new();
+    couple(&sb);
+    let id = sb.ok(NEEDS, &["add", "a warm room", "--as", "Alex"]);
+    forge_need(&sb, id.trim(), "ab", "ab.json");
+    forge_need(&sb, id.trim(), "äbcdefgh", "äbcdefgh.json");
+    for args in [
+        &["--plain", "--as", "Alex"][..],
+        &["--json", "--as", "Alex"],
+        &["show", "ab", "--as", "Alex"],
+    ] {
+        let r = sb.run(NEEDS, args);
+        no_panic(&r);
+    }
+    let r = sb.run(NEEDS, &["--plain", "--as", "Alex"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1);
+    assert!(
+        r.stderr.contains("ab.json") && r.stderr.contains("äbcdefgh.json"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_one_character_session_id_does_not_crash_history() {
+    let sb = Sandbox::new();
+    let (alex, _) = couple(&sb);
+    for who in ["Alex", "Sam"] {
+        sb.ok(TOUCH, &["boundary", first_step(), "yes", "--as", who]);
+    }
+    sb.ok(TOUCH, &["log", "--minutes", "10", "--as", "Alex"]);
+    let path = sb.data().join(format!("touch/{alex}/sessions.json"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let v = json(&text);
+    let sid = v["sessions"][0]["id"].as_str().unwrap();
+    std::fs::write(&path, text.replace(sid, "x")).unwrap();
+    for args in [
+        &["history", "--as", "Alex"][..],
+        &["history", "--json", "--as", "Alex"],
+    ] {
+        let r = sb.run(TOUCH, args);
+        no_panic(&r);
+        assert!(
+            r.code == 0 || r.stderr.contains("sessions.json"),
+            "{}",
+            r.stderr
+        );
+    }
+}
