@@ -28,6 +28,8 @@ pub struct Filters {
     pub until: Option<NaiveDate>,
     pub by: Option<String>,
     pub redact: bool,
+    /// Nothing private (implied by `redact`).
+    pub shared_only: bool,
 }
 
 impl Filters {
@@ -88,9 +90,13 @@ impl Data<'_> {
         }
     }
 
-    pub fn drop_private_debriefs(&mut self) {
+    /// Leaves out everything private: private needs and debriefs, and the exporter's own
+    /// boundaries and body map.
+    pub fn drop_private(&mut self) {
+        self.needs.retain(|n| !n.private);
         self.debriefs.retain(|(_, d)| !d.private);
         self.index_debriefs();
+        self.own_state = None;
     }
 
     pub fn step_title(&self, id: &str) -> String {
@@ -173,6 +179,8 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
                 .map(|h| (h, redact::HELPER.to_owned())),
         );
         Redactor::new(names).apply(&mut data);
+    } else if f.shared_only {
+        data.drop_private();
     }
     data.couple = couple;
     Ok(data)

@@ -1,9 +1,12 @@
 //! export: the command line, turned once into a validated request and run.
 
+mod clinician;
 mod csv;
 mod gather;
+mod ics;
 mod jrnl;
 mod json;
+mod manifest;
 mod markdown;
 mod notes;
 mod org;
@@ -22,7 +25,8 @@ use gather::{Filters, Kind};
 use std::path::PathBuf;
 
 /// Everything the partner at the keyboard may see, out as Markdown (the default), JSON, CSV,
-/// jrnl or org on standard output, or as a folder of notes for Obsidian or Joplin. Private records
+/// jrnl or org on standard output, or as a folder of notes for Obsidian or Joplin. `--format ics`
+/// is a calendar of review dates and hold end dates, for any calendar program. Private records
 /// appear only for their author; sexual content only if you both opted in.
 ///
 /// `export` is also a shell builtin; in scripts and cron use the same program as `closer-export`.
@@ -62,6 +66,14 @@ struct ExportArgs {
     /// programs show names like "Zoë" as they are
     #[arg(long)]
     no_bom: bool,
+    /// One Markdown page to hand to a doctor, nurse or therapist: conditions, needs and what you
+    /// agreed, holds, how far the touch plan has come, what was too much, and the questions you
+    /// wrote down. Nothing private; names redacted unless --show-names
+    #[arg(long, conflicts_with_all = ["format", "to_dir", "only"])]
+    for_clinician: bool,
+    /// With --for-clinician: keep your names on the page
+    #[arg(long, requires = "for_clinician")]
+    show_names: bool,
     /// Write one note per day and one per need into this folder, instead of standard output
     #[arg(long, value_name = "DIR", conflicts_with = "format")]
     to_dir: Option<PathBuf>,
@@ -80,6 +92,7 @@ enum Format {
     Csv,
     Jrnl,
     Org,
+    Ics,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +136,8 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         since: a.since,
         until: a.until,
         by: by.map(String::from),
-        redact: a.redact_names,
+        redact: a.redact_names || (a.for_clinician && !a.show_names),
+        shared_only: a.for_clinician,
     };
     if let Some(dir) = &a.to_dir {
         notes::prepare(dir)?;
@@ -132,12 +146,17 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     }
     let data = gather::gather(&ctx, &filters)?;
     let mut out = Out::default();
+    if a.for_clinician {
+        clinician::write(&data, &mut out)?;
+        return out.flush();
+    }
     match a.format {
         Format::Markdown => markdown::write(&data, &mut out),
         Format::Json => json::write(&data, &mut out),
         Format::Csv => csv::write(&data, filters.only[0], !a.no_bom, &mut out),
         Format::Jrnl => jrnl::write(&data, &mut out),
         Format::Org => org::write(&data, &mut out),
+        Format::Ics => ics::write(&data, &mut out),
     }?;
     out.flush()
 }

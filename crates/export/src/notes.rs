@@ -1,9 +1,10 @@
 //! `--to-dir`: a folder of notes for Obsidian or Joplin, one per day and one per need, each with
-//! YAML front matter. Re-runnable: it rewrites only the notes it wrote itself (recognised by their
-//! `closer_id`), never deletes anything, and leaves every other file alone.
+//! YAML front matter and a `closer_id`. Re-runnable, and kept with a manifest (see `manifest`):
+//! it never changes a note the user edited, nor any file it did not write.
 
 use crate::Layout;
 use crate::gather::Data;
+use crate::manifest::{self, Manifest};
 use crate::markdown;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use closer_cli::output::clean;
@@ -68,39 +69,114 @@ fn front_matter(
     s + &format!("closer_id: {}\n---\n", yaml(id))
 }
 
-/// Whether a note's front matter carries the `closer_id` that closer gives it.
-fn written_by_closer(old: &str, id: &str) -> bool {
-    let want = format!("closer_id: {}", yaml(id));
-    old.strip_prefix("---\n")
-        .is_some_and(|rest| rest.lines().take_while(|l| *l != "---").any(|l| l == want))
-}
+/// What closer wants in the folder: `closer_id`, default path (relative), text.
+type Wanted = Vec<(String, String, String)>;
 
-/// Writes `text` to `path` unless a file there was not written by closer; returns whether the
-/// note is now up to date.
-fn put(path: &Path, id: &str, text: &str) -> Result<bool> {
-    match std::fs::read(path) {
-        Ok(old) if old == text.as_bytes() => return Ok(true),
-        Ok(old) if !written_by_closer(&String::from_utf8_lossy(&old), id) => {
-            closer_cli::say!(
-                "export: left {} alone: closer did not write it",
-                path.display()
-            );
-            return Ok(false);
-        }
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(path, e)),
+/// Writes the wanted notes with the manifest: a note is (re)written only where closer wrote it
+/// and the user has not changed it since (or where there is none); an edited note is left
+/// alone and reported; a renamed note is found by its `closer_id`; the notes of records no
+/// longer exported are removed unless the user changed them. Returns how many are up to date.
+fn sync(dir: &Path, owner: &str, wanted: Wanted) -> Result<usize> {
+    let loaded = Manifest::load(dir)?;
+    // A folder from before the manifest: a note with closer's ID is closer's to update.
+    let legacy = loaded.is_none();
+    let mut m = loaded.unwrap_or_else(|| Manifest {
+        version: 1,
+        partner: owner.to_owned(),
+        notes: Default::default(),
+    });
+    if m.partner != owner {
+        return Err(Error::invalid(format!(
+            "{} holds another partner's notes; export into a folder of your own",
+            dir.display()
+        )));
     }
-    write_atomic(path, text.as_bytes())?;
-    Ok(true)
+    let (found, unreadable) = manifest::scan(dir)?;
+    for path in unreadable {
+        closer_cli::say!(
+            "export: {}: its closer_id cannot be read, so closer leaves the note alone; \
+             put the quotes back, or delete the line to keep the note as your own",
+            path.display()
+        );
+    }
+    let rel = |p: &Path| {
+        p.strip_prefix(dir)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let mut up_to_date = 0;
+    let mut wanted_ids = std::collections::HashSet::new();
+    for (id, default, text) in wanted {
+        wanted_ids.insert(id.clone());
+        let path = found
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| dir.join(&default));
+        let new_hash = manifest::hash(text.as_bytes());
+        match std::fs::read(&path) {
+            Ok(old) if old == text.as_bytes() => {}
+            Ok(old) => {
+                let ours = m.notes.get(&id).map(|e| e.sha256.as_str());
+                let unchanged = ours == Some(manifest::hash(&old).as_str());
+                let legacy_ours = legacy && found.contains_key(&id);
+                if !(unchanged || legacy_ours) {
+                    closer_cli::say!(
+                        "export: left {} alone: it was changed since closer wrote it \
+                         (delete it to get closer's version back)",
+                        path.display()
+                    );
+                    continue;
+                }
+                write_atomic(&path, text.as_bytes())?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                write_atomic(&path, text.as_bytes())?;
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+        m.notes.insert(
+            id,
+            manifest::Entry {
+                path: rel(&path),
+                sha256: new_hash,
+            },
+        );
+        up_to_date += 1;
+    }
+    // Notes of records that are gone, or that this partner may no longer see.
+    let gone: Vec<String> = m
+        .notes
+        .keys()
+        .filter(|id| !wanted_ids.contains(*id))
+        .cloned()
+        .collect();
+    for id in gone {
+        let entry = m.notes.remove(&id).expect("listed above");
+        let path = found
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| dir.join(&entry.path));
+        match std::fs::read(&path) {
+            Ok(old) if manifest::hash(&old) == entry.sha256 => {
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+            Ok(_) => closer_cli::say!(
+                "export: left {} alone: its record is no longer exported, but you changed the note",
+                path.display()
+            ),
+            Err(_) => {}
+        }
+    }
+    m.save(dir)?;
+    Ok(up_to_date)
 }
 
 pub(crate) fn write(dir: &Path, layout: Layout, d: &Data, quiet: bool) -> Result<()> {
-    let (days_dir, needs_dir) = (dir.join("days"), dir.join("needs"));
-    for sub in [&days_dir, &needs_dir] {
-        std::fs::create_dir_all(sub).map_err(|e| Error::io(sub, e))?;
-    }
-    let mut written = 0usize;
+    let mut wanted: Wanted = Vec::new();
     for n in &d.needs {
         let id = format!("need-{}", n.id);
         let mut tags = vec!["closer", "closer/need"];
@@ -112,7 +188,7 @@ pub(crate) fn write(dir: &Path, layout: Layout, d: &Data, quiet: bool) -> Result
             widen(&mut times, c.at);
         }
         let text = front_matter(layout, &id, &n.text, n.created, times, &tags) + &body;
-        written += usize::from(put(&needs_dir.join(format!("{}.md", n.id)), &id, &text)?);
+        wanted.push((id, format!("needs/{}.md", n.id), text));
     }
     // One note per day: that day's prompt and answers, then that day's sessions.
     let mut days: BTreeMap<NaiveDate, (String, Times)> = BTreeMap::new();
@@ -149,8 +225,10 @@ pub(crate) fn write(dir: &Path, layout: Layout, d: &Data, quiet: bool) -> Result
             &["closer", "closer/day"],
         ) + &format!("\n# {date}\n")
             + body;
-        written += usize::from(put(&days_dir.join(format!("{date}.md")), &id, &text)?);
+        wanted.push((id, format!("days/{date}.md"), text));
     }
+    let owner = d.viewer.as_ref().map_or("", |p| p.id.as_str());
+    let written = sync(dir, owner, wanted)?;
     if !quiet {
         closer_cli::say!("export: {written} notes up to date in {}", dir.display());
     }

@@ -69,7 +69,7 @@ impl Redactor {
 
     /// Redacts every free-text field in `d`, and drops every private record.
     pub(crate) fn apply(&self, d: &mut Data) {
-        d.needs.retain(|n| !n.private);
+        d.drop_private();
         for n in &mut d.needs {
             n.text = self.text(&n.text);
             n.category = self.text(&n.category);
@@ -94,7 +94,6 @@ impl Redactor {
         for (_, s) in &mut d.sessions {
             self.opt(&mut s.note);
         }
-        d.drop_private_debriefs();
         for (_, x) in &mut d.debriefs {
             self.opt(&mut x.noticed);
             self.opt(&mut x.too_much);
@@ -102,8 +101,6 @@ impl Redactor {
         for h in &mut d.holds {
             h.reason = self.text(&h.reason);
         }
-        // A partner's own boundaries and body map are private.
-        d.own_state = None;
     }
 
     /// The outside helpers' names in `d`, to redact in free text too.

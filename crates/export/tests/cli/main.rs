@@ -15,6 +15,8 @@ use serde_json::Value;
 use support::{EXPORT, NEEDS, PROMPT, Sandbox, TOUCH, tree};
 
 mod bad_input;
+mod calendar;
+mod clinician;
 mod commonmark;
 mod faithful;
 mod inert;
@@ -236,7 +238,7 @@ fn every_format(sb: &Sandbox, who: Option<&str>) -> Vec<(String, String)> {
         a.extend(&as_args);
         export(sb, &a);
         for (path, bytes) in tree(&dir) {
-            if !path.ends_with('/') {
+            if !path.ends_with('/') && !path.starts_with('.') {
                 out.push((
                     format!("{layout} {path}"),
                     String::from_utf8(bytes).unwrap(),

@@ -30,7 +30,8 @@ fn field<'a>(m: &'a serde_norway::Mapping, k: &str) -> &'a serde_norway::Value {
 fn check_notes(dir: &Path, layout: &str) -> Vec<(String, String, String)> {
     let mut seen = Vec::new();
     for (path, bytes) in tree(dir) {
-        if path.ends_with('/') {
+        // Folders, and the manifest closer keeps of its notes.
+        if path.ends_with('/') || path == ".closer-notes.json" {
             continue;
         }
         let text = String::from_utf8(bytes).unwrap();
@@ -155,7 +156,7 @@ fn re_running_updates_its_own_notes_and_nothing_else() {
         ],
     );
     sb.ok(NEEDS, &["accept", &ask, "--as", "Alex"]);
-    // A need removed from the data keeps its note: export never deletes.
+    // A need removed from the data loses its note.
     let buttons = sams["needs"]
         .as_array()
         .unwrap()
@@ -175,8 +176,9 @@ fn re_running_updates_its_own_notes_and_nothing_else() {
         again.stderr
     );
     let after = tree(&dir);
+    let gone = format!("needs/{buttons}.md");
     for path in before.keys() {
-        assert!(after.contains_key(path), "{path} was deleted");
+        assert_eq!(after.contains_key(path), *path != gone, "{path}");
     }
     assert_eq!(
         std::fs::read_to_string(dir.join("days/2026-03-05.md")).unwrap(),
@@ -192,11 +194,102 @@ fn re_running_updates_its_own_notes_and_nothing_else() {
         "{ask_note}"
     );
     assert_ne!(before[&format!("needs/{ask}.md")], ask_note.as_bytes());
-    assert_eq!(
-        after[&format!("needs/{buttons}.md")],
-        before[&format!("needs/{buttons}.md")]
-    );
     // Running it once more changes nothing at all.
     sb.ok(EXPORT, &["--to-dir", d, "--as", "Sam"]);
     assert_eq!(tree(&dir), after);
+}
+
+/// The note of the need `text` in Sam's export, and the need's ID.
+fn need_note(sb: &Sandbox, dir: &Path, text: &str) -> (String, std::path::PathBuf) {
+    let doc = json(sb, &["--as", "Sam", "--only", "needs"]);
+    let id = doc["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["text"] == text)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = dir.join(format!("needs/{id}.md"));
+    (id, path)
+}
+
+#[test]
+fn edited_notes_are_left_alone_renamed_ones_followed_and_the_folder_is_one_partners() {
+    let sb = couple_with_history();
+    let dir = sb.path("vault");
+    let d = dir.to_str().unwrap();
+    sb.ok(EXPORT, &["--to-dir", d, "--as", "Sam"]);
+    let (ask, ask_path) = need_note(&sb, &dir, "Ask before you help me");
+    let (buttons, buttons_path) = need_note(&sb, &dir, "Help with buttons on stiff mornings");
+
+    // The user edits one note and renames another; both needs change.
+    let edited = std::fs::read_to_string(&ask_path).unwrap() + "\nMy own thoughts.\n";
+    std::fs::write(&ask_path, &edited).unwrap();
+    let renamed = dir.join("needs/Buttons.md");
+    std::fs::rename(&buttons_path, &renamed).unwrap();
+    for id in [&ask, &buttons] {
+        sb.ok(NEEDS, &["comment", id, "a new thought", "--as", "Sam"]);
+    }
+    let r = sb.run(EXPORT, &["--to-dir", d, "--as", "Sam"]);
+    r.ok();
+    assert!(
+        r.stderr
+            .contains(&format!("left {} alone", ask_path.display())),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&ask_path).unwrap(), edited);
+    assert!(
+        !buttons_path.exists(),
+        "the renamed note came back as a duplicate"
+    );
+    assert!(
+        std::fs::read_to_string(&renamed)
+            .unwrap()
+            .contains("a new thought")
+    );
+
+    // A closer_id that cannot be read is reported, every time.
+    let broken = std::fs::read_to_string(&renamed).unwrap().replace(
+        &format!("closer_id: \"need-{buttons}\""),
+        &format!("closer_id: \"need-{buttons}"),
+    );
+    std::fs::write(&renamed, &broken).unwrap();
+    let r = sb.run(EXPORT, &["--to-dir", d, "--as", "Sam"]);
+    r.ok();
+    assert!(r.stderr.contains("cannot be read"), "{}", r.stderr);
+
+    // Alex may not export into Sam's folder.
+    let r = sb.run(EXPORT, &["--to-dir", d, "--as", "Alex"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("another partner's notes"), "{}", r.stderr);
+    assert!(
+        tree(&dir)
+            .values()
+            .all(|b| !String::from_utf8_lossy(b).contains(PRIVATE_NEED))
+    );
+}
+
+#[test]
+fn a_need_made_private_loses_its_note_in_the_other_partners_folder() {
+    let sb = couple_with_history();
+    let dir = sb.path("vault");
+    let d = dir.to_str().unwrap();
+    let mine = sb.ok(NEEDS, &["add", "Time alone on Sundays", "--as", "Alex"]);
+    sb.ok(EXPORT, &["--to-dir", d, "--as", "Sam"]);
+    let note = dir.join(format!("needs/{}.md", mine.trim()));
+    assert!(note.exists());
+    // Made private on Alex's device (no command does that; the synced file says so).
+    let file = sb.data().join(format!("needs/{}.json", mine.trim()));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let private = text.replace("\"private\": false", "\"private\": true");
+    assert_ne!(text, private);
+    std::fs::write(&file, private).unwrap();
+    sb.ok(EXPORT, &["--to-dir", d, "--as", "Sam"]);
+    assert!(
+        !note.exists(),
+        "a need now private to Alex is still in Sam's folder"
+    );
 }
