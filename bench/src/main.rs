@@ -112,6 +112,7 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
             let len = 12 + rng.below(30);
             let text = rng.words(len);
             let a = Answer {
+                extra: Default::default(),
                 date: d,
                 prompt: q.id.into(),
                 prompt_text: q.text.into(),
@@ -127,6 +128,7 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
         store.ensure_dir(&format!("answers/{}", p.id))?;
         for (year, answers) in by_year {
             let f = AnswerFile {
+                extra: Default::default(),
                 version: FORMAT_VERSION,
                 partner: p.id.clone(),
                 answers,
@@ -142,6 +144,7 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
         let owner = partners[i % 2];
         let created = start + Days::new(rng.below((years * 365) as usize) as u64);
         let mut n = Need {
+            extra: Default::default(),
             version: FORMAT_VERSION,
             id: ids::new_id(),
             owner: owner.id.clone(),
@@ -156,6 +159,7 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
             private: i % 10 == 0,
             created,
             history: vec![Change {
+                extra: Default::default(),
                 date: created,
                 at: at(created, 9),
                 by: owner.id.clone(),
@@ -170,6 +174,7 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
             n.helper = Some(Helper::Partner(partners[(i + 1) % 2].id.to_string()));
             n.review = Some(d + Days::new(30));
             n.history.push(Change {
+                extra: Default::default(),
                 date: d,
                 at: at(d, 9),
                 by: owner.id.clone(),
@@ -193,6 +198,7 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
             let step = steps[(i * steps.len() / sessions.max(1)).min(steps.len() - 1)];
             let id = ids::new_id();
             s.sessions.push(Session {
+                extra: Default::default(),
                 id: id.clone(),
                 date: d,
                 at: at(d, 21),
@@ -203,6 +209,7 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
             });
             for who in 0..2 {
                 let deb = Debrief {
+                    extra: Default::default(),
                     session: id.clone(),
                     step: step.id.into(),
                     date: d,
@@ -217,6 +224,7 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
             }
             if i % 40 == k {
                 st.events.push(Event {
+                    extra: Default::default(),
                     date: d,
                     at: at(d, 23),
                     kind: EventKind::Ready {

@@ -251,6 +251,7 @@ mod tests {
             partners: ["ppp1", "ppp2"]
                 .iter()
                 .map(|id| crate::profile::Partner {
+                    extra: Default::default(),
                     version: 1,
                     id: id.parse().unwrap(),
                     name: id.to_uppercase(),

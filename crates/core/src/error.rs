@@ -36,6 +36,14 @@ pub enum Error {
         known: u32,
     },
 
+    /// A record file that holds two versions (git conflict markers): never read as a record
+    /// until `couple doctor` merges them.
+    #[error(
+        "{} holds two versions of a record from a sync conflict; run `couple doctor` (in any closer tool) to merge them",
+        path.display()
+    )]
+    Conflict { path: PathBuf },
+
     #[error("mistakes in your content files:\n{}", .0.join("\n"))]
     Content(Vec<String>),
 

@@ -145,6 +145,7 @@ mod tests {
         );
 
         let hold = |until: &str| Hold {
+            extra: Default::default(),
             version: 1,
             id: "hold1".parse().unwrap(),
             from_stage: 0,

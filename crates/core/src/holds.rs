@@ -46,6 +46,7 @@ pub fn new(
         )));
     }
     Ok(Hold {
+        extra: Default::default(),
         version: FORMAT_VERSION,
         id: new_id(),
         from_stage,
@@ -138,6 +139,7 @@ mod tests {
 
     fn couple() -> Couple {
         let p = |n: &str| Partner {
+            extra: Default::default(),
             version: 1,
             id: format!("id{n}").parse().unwrap(),
             name: n.into(),

@@ -153,6 +153,7 @@ fn parse_line(l: &str) -> Option<Need> {
         return None;
     };
     Some(Need {
+        extra: Default::default(),
         version: version.parse().ok().filter(|v| *v <= FORMAT_VERSION)?,
         id: id.parse().ok()?,
         owner: owner.parse().ok()?,
@@ -184,6 +185,7 @@ mod tests {
     fn a_line_round_trips_whatever_the_text() {
         let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         let n = Need {
+            extra: Default::default(),
             version: 1,
             id: "abcd12345678".parse().unwrap(),
             owner: "ppp1".parse().unwrap(),

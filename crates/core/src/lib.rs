@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod dates;
 pub mod energy;
 pub mod error;
+pub mod files;
 pub mod glance;
 pub mod holds;
 pub mod ids;

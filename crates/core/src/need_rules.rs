@@ -264,6 +264,7 @@ mod tests {
             partners: names
                 .iter()
                 .map(|n| Partner {
+                    extra: Default::default(),
                     version: 1,
                     id: format!("id{n}").parse().unwrap(),
                     name: (*n).into(),

@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 use crate::ids::{Id, new_id, prefix_lengths, resolve};
 pub use crate::need_rules::{Helper, Proposal};
-use crate::store::{FORMAT_VERSION, Store, Versioned};
+use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +72,9 @@ pub struct Change {
     /// The partner ID of whoever made the change.
     pub by: Id,
     pub what: String,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +100,9 @@ pub struct Need {
     /// A plan one partner proposed and not every partner has accepted yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposal: Option<Proposal>,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 impl Versioned for Need {
@@ -120,6 +126,7 @@ impl Need {
         created: NaiveDate,
     ) -> Need {
         Need {
+            extra: Default::default(),
             version: FORMAT_VERSION,
             id: new_id(),
             owner: owner.clone(),
@@ -200,6 +207,7 @@ pub fn add(store: &Store, mut need: Need, at: DateTime<Utc>) -> Result<Need> {
     need.version = FORMAT_VERSION;
     need.id = new_id();
     need.history = vec![Change {
+        extra: Default::default(),
         date: need.created,
         at,
         by: need.owner.clone(),
@@ -242,6 +250,7 @@ pub fn change(
         let mut n = old.ok_or_else(|| Error::NotFound("that need was removed meanwhile".into()))?;
         let what = f(&mut n)?;
         n.history.push(Change {
+            extra: Default::default(),
             date: today,
             at,
             by: by.clone(),

@@ -77,6 +77,7 @@ mod tests {
 
     fn couple() -> Couple {
         let p = |n: &str| Partner {
+            extra: Default::default(),
             version: 1,
             id: format!("id{n}").parse().unwrap(),
             name: n.into(),
@@ -103,6 +104,7 @@ mod tests {
 
     fn ev(st: &mut State, d: u32, h: i64, kind: EventKind) {
         st.events.push(Event {
+            extra: Default::default(),
             date: day(d),
             at: at(d, h),
             kind,
@@ -192,6 +194,7 @@ mod tests {
     #[test]
     fn help_is_due_after_three_too_much_on_one_step() {
         let d = |step: &str, too: bool| Debrief {
+            extra: Default::default(),
             session: "xxxx".parse().unwrap(),
             step: step.into(),
             date: day(2),

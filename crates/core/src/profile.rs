@@ -6,7 +6,7 @@
 use crate::content::Library;
 use crate::error::{Error, Result};
 use crate::ids::{Id, new_id};
-use crate::store::{FORMAT_VERSION, Store, Versioned};
+use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,9 @@ pub struct CoupleFile {
     /// example because one of them faces an advanced illness. Older files lack it: false.
     #[serde(default)]
     pub no_future_prompts: bool,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +39,9 @@ pub struct Partner {
     #[serde(default)]
     pub sexual: bool,
     pub added: NaiveDate,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 impl Versioned for CoupleFile {
@@ -203,6 +209,7 @@ pub fn add(
         let mut seed = [0u8; 8];
         getrandom::fill(&mut seed).expect("the operating system's random number generator failed");
         let file = CoupleFile {
+            extra: Default::default(),
             version: FORMAT_VERSION,
             seed: u64::from_le_bytes(seed),
             created: today,
@@ -211,6 +218,7 @@ pub fn add(
         store.write(COUPLE, &file)?;
     }
     let p = Partner {
+        extra: Default::default(),
         version: FORMAT_VERSION,
         id: new_id(),
         name: name.to_owned(),

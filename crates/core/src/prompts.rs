@@ -9,7 +9,7 @@ use crate::content::{Library, Prompt};
 use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::profile::Couple;
-use crate::store::{FORMAT_VERSION, Store, Versioned};
+use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +126,9 @@ pub struct Answer {
     pub prompt_text: String,
     pub text: String,
     pub at: DateTime<Utc>,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 /// One partner's answers for one year: the partner is its only writer.
@@ -134,6 +137,9 @@ pub struct AnswerFile {
     pub version: u32,
     pub partner: Id,
     pub answers: Vec<Answer>,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 impl Versioned for AnswerFile {
@@ -147,7 +153,12 @@ impl Versioned for AnswerFile {
             .iter()
             .map(serde_json::to_vec)
             .collect::<serde_json::Result<_>>()?;
-        crate::store::json_lines(self.version, &self.partner, &[("answers", answers)])
+        crate::store::json_lines(
+            self.version,
+            &self.partner,
+            &self.extra,
+            &[("answers", answers)],
+        )
     }
 }
 
@@ -183,6 +194,7 @@ pub fn save_answer(store: &Store, partner: &Id, answer: Answer) -> Result<()> {
     };
     store.update::<AnswerFile, _>(&answer_path(partner, answer.date.year()), |old| {
         let mut f = old.unwrap_or(AnswerFile {
+            extra: Default::default(),
             version: FORMAT_VERSION,
             partner: partner.clone(),
             answers: Vec::new(),
@@ -286,6 +298,7 @@ mod tests {
     fn couple(seed: u64, sexual: [bool; 2], conditions: &[&str]) -> Couple {
         let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let p = |name: &str, s: bool, c: Vec<String>| Partner {
+            extra: Default::default(),
             version: 1,
             id: format!("{name}0").parse().unwrap(),
             name: name.into(),
@@ -401,6 +414,7 @@ mod tests {
         let a: Id = "aaaa".parse().unwrap();
         let day = |s: &str| crate::dates::parse_date(s).unwrap();
         let answer = |d: &str, text: &str| Answer {
+            extra: Default::default(),
             date: day(d),
             prompt: "p".into(),
             prompt_text: "?".into(),

@@ -109,6 +109,7 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
     if let Some(created) = created {
         let seed = b.couple.map_or_else(new_seed, |c| c.0);
         let file = CoupleFile {
+            extra: Default::default(),
             version: FORMAT_VERSION,
             seed,
             created,
@@ -119,6 +120,7 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
     }
     for p in &b.partners {
         let partner = Partner {
+            extra: Default::default(),
             version: FORMAT_VERSION,
             id: p.id.clone(),
             name: p.name.clone(),
@@ -141,6 +143,7 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
     for ((who, year), answers) in years {
         store.update::<AnswerFile, _>(&prompts::answer_path(who, year), |old| {
             let mut f = old.unwrap_or_else(|| AnswerFile {
+                extra: Default::default(),
                 version: FORMAT_VERSION,
                 partner: who.clone(),
                 answers: Vec::new(),

@@ -3,15 +3,21 @@
 //! version or does not parse.
 
 use crate::error::{Error, Result};
+use crate::files::{self, FileKind};
 use serde::{Serialize, de::DeserializeOwned};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 /// The record format this version reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// The fields of a record this closer does not know (a newer closer wrote them at the same
+/// format version): read into every record and written back unchanged.
+pub type Extra = std::collections::BTreeMap<String, serde_json::Value>;
 
 /// A record file carries its format version.
 pub trait Versioned: Serialize {
@@ -30,20 +36,27 @@ pub trait Versioned: Serialize {
     }
 }
 
-/// A partner's file with long lists: its version and partner, then `lists`, each list item on a
-/// line of its own: compact to read back, and each change a one-line diff for a couple who sync
-/// the folder with git.
+/// A partner's file with long lists: its version, partner and unknown fields, then `lists`, each
+/// list item on a line of its own: compact to read back, and each change a one-line diff for a
+/// couple who sync the folder with git.
 pub fn json_lines(
     version: u32,
     partner: &str,
+    extra: &Extra,
     lists: &[(&str, Vec<Vec<u8>>)],
 ) -> serde_json::Result<Vec<u8>> {
     #[derive(Serialize)]
     struct Head<'a> {
         version: u32,
         partner: &'a str,
+        #[serde(flatten)]
+        extra: &'a Extra,
     }
-    let mut out = serde_json::to_vec(&Head { version, partner })?;
+    let mut out = serde_json::to_vec(&Head {
+        version,
+        partner,
+        extra,
+    })?;
     out.pop(); // the closing brace
     for (key, items) in lists {
         out.extend_from_slice(format!(",\n{}: [", serde_json::to_string(key)?).as_bytes());
@@ -60,6 +73,22 @@ pub fn json_lines(
 #[derive(serde::Deserialize)]
 struct VersionOnly {
     version: u32,
+}
+
+/// A temp file this old was left by a write that was killed: no write takes this long.
+const STALE_TEMP: Duration = Duration::from_secs(10 * 60);
+
+/// What the data folder's `.stignore` and `.gitignore` carry, so that neither Syncthing nor git
+/// ever carries a lock or a half-written temp file to the other device.
+const IGNORED: [&str; 2] = [files::LOCK_NAME, ".tmp-*"];
+
+/// Record files with git conflict markers met while reading, skipped and left for `couple
+/// doctor`; the command-line edge reports them.
+static SKIPPED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The files with two versions in them (git conflict markers) that reads in this process skipped.
+pub fn skipped_conflicts() -> Vec<PathBuf> {
+    SKIPPED.lock().map(|v| v.clone()).unwrap_or_default()
 }
 
 /// The data directory.
@@ -149,9 +178,16 @@ impl Store {
 
     /// Takes the exclusive lock of directory `rel`, creating it if needed. Hold it across a
     /// read-modify-write so that two processes never interleave. A lock file that is a link is
-    /// never followed.
+    /// never followed. Under the lock, the folder is tidied: files that arrived readable by others
+    /// are made private and temp files left by killed writes are removed.
     pub fn lock(&self, rel: &str) -> Result<Lock> {
+        self.lock_and_tidy(rel, SystemTime::now())
+            .map(|(lock, _)| lock)
+    }
+
+    fn lock_and_tidy(&self, rel: &str, now: SystemTime) -> Result<(Lock, usize)> {
         let dir = self.ensure_dir(rel)?;
+        self.ensure_ignore_files()?;
         let path = dir.join(".lock");
         let file = OpenOptions::new()
             .create(true)
@@ -168,7 +204,80 @@ impl Store {
                 _ => Error::io(&path, e),
             })?;
         file.lock().map_err(|e| Error::io(&path, e))?;
-        Ok(Lock(file))
+        let changed = tidy(&dir, now)?;
+        Ok((Lock(file), changed))
+    }
+
+    /// Whether the data folder can be read or entered by other users of this computer.
+    pub fn exposed(&self) -> bool {
+        fs::metadata(&self.root).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+    }
+
+    /// Makes sure the root's `.stignore` and `.gitignore` name closer's lock and temp files,
+    /// adding the missing lines to files the couple already has.
+    fn ensure_ignore_files(&self) -> Result<()> {
+        for name in [".stignore", ".gitignore"] {
+            let path = self.root.join(name);
+            let old = match fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(e) => return Err(Error::io(&path, e)),
+            };
+            let missing: Vec<&str> = IGNORED
+                .iter()
+                .copied()
+                .filter(|want| !old.lines().any(|l| l.trim() == *want))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let mut text = old;
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            if text.is_empty() {
+                text.push_str("# closer's lock and temp files stay on this device\n");
+            }
+            for m in missing {
+                text.push_str(m);
+                text.push('\n');
+            }
+            write_atomic(&path, text.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Tightens every folder and file below the root that other users could read, and removes
+    /// stale temp files, each folder under its lock. Folders whose names start with a dot (`.git`,
+    /// `.stversions`) belong to other tools and are left alone. Returns how many it changed.
+    pub fn tidy_all(&self, now: SystemTime) -> Result<usize> {
+        if !self.root.is_dir() {
+            return Ok(0);
+        }
+        let mut n = usize::from(tighten(&self.root, true)?);
+        let mut todo = vec![String::new()];
+        while let Some(rel) = todo.pop() {
+            let (_lock, changed) = self.lock_and_tidy(&rel, now)?;
+            n += changed;
+            let dir = self.path(&rel);
+            for e in fs::read_dir(&dir)
+                .map_err(|e| Error::io(&dir, e))?
+                .flatten()
+            {
+                let name = e.file_name();
+                let Some(name) = name.to_str().filter(|n| !n.starts_with('.')) else {
+                    continue;
+                };
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    todo.push(if rel.is_empty() {
+                        name.to_owned()
+                    } else {
+                        format!("{rel}/{name}")
+                    });
+                }
+            }
+        }
+        Ok(n)
     }
 
     /// Reads a record, or `None` when the file does not exist. A file from a newer version is
@@ -218,7 +327,8 @@ impl Store {
         sync_dir(path.parent().unwrap_or(Path::new(".")))
     }
 
-    /// The record files (`*.json`) directly in directory `rel`, sorted; empty if it is missing.
+    /// The record files directly in directory `rel` (see [`files::classify`]), sorted; empty if
+    /// it is missing.
     pub fn list(&self, rel: &str) -> Result<Vec<PathBuf>> {
         let dir = self.path(rel);
         let entries = match fs::read_dir(&dir) {
@@ -227,8 +337,13 @@ impl Store {
             Err(e) => return Err(Error::io(&dir, e)),
         };
         let mut out: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| files::classify(n) == FileKind::Record)
+            })
+            .map(|e| e.path())
             .collect();
         out.sort();
         Ok(out)
@@ -254,6 +369,12 @@ impl Store {
         let one = |p: &PathBuf| match read_record::<T>(p) {
             Err(e @ Error::BadRecord { .. }) => {
                 self.leave_out(e);
+                Ok(None)
+            }
+            Err(Error::Conflict { path }) => {
+                if let Ok(mut v) = SKIPPED.lock() {
+                    v.push(path);
+                }
                 Ok(None)
             }
             r => r,
@@ -310,9 +431,18 @@ pub fn read_file<T: DeserializeOwned + Versioned>(path: &Path) -> Result<Option<
     parse(path, &bytes).map(Some)
 }
 
+/// A record's bytes without the UTF-8 byte order mark some editors put first.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) -> Result<T> {
+    let bytes = without_bom(bytes);
     match serde_json::from_slice::<T>(bytes) {
         Ok(v) => Ok(v),
+        Err(_) if files::has_conflict_markers(bytes) => Err(Error::Conflict {
+            path: path.to_owned(),
+        }),
         Err(e) => {
             // A newer format may have changed shape: say so rather than "corrupt".
             if let Ok(v) = serde_json::from_slice::<VersionOnly>(bytes) {
@@ -357,8 +487,12 @@ fn refuse_newer(path: &Path, found: u32) -> Result<()> {
 
 fn check_replaceable(path: &Path) -> Result<()> {
     let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
-    match serde_json::from_slice::<VersionOnly>(&bytes) {
+    let bytes = without_bom(&bytes);
+    match serde_json::from_slice::<VersionOnly>(bytes) {
         Ok(v) => refuse_newer(path, v.version),
+        Err(_) if files::has_conflict_markers(bytes) => Err(Error::Conflict {
+            path: path.to_owned(),
+        }),
         Err(e) => Err(Error::Corrupt {
             path: path.to_owned(),
             line: e.line(),
@@ -376,7 +510,9 @@ fn make_private_dir(dir: &Path, may_be_link: bool) -> Result<()> {
             .map_err(|e| Error::io(dir, e)),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let real_dir = fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir());
-            if real_dir || (may_be_link && dir.is_dir()) {
+            if real_dir {
+                tighten(dir, true).map(|_| ())
+            } else if may_be_link && dir.is_dir() {
                 Ok(())
             } else if dir.is_symlink() {
                 Err(Error::invalid(format!(
@@ -391,12 +527,77 @@ fn make_private_dir(dir: &Path, may_be_link: bool) -> Result<()> {
     }
 }
 
+/// Takes group and other permissions off a folder (0700) or file (0600) that has them; symbolic
+/// links are left alone. Returns whether it changed anything.
+fn tighten(path: &Path, is_dir: bool) -> Result<bool> {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(false);
+    };
+    let mode = meta.permissions().mode();
+    if meta.file_type().is_symlink() || mode & 0o077 == 0 {
+        return Ok(false);
+    }
+    let want = if is_dir { 0o700 } else { 0o600 };
+    fs::set_permissions(path, fs::Permissions::from_mode(want)).map_err(|e| Error::io(path, e))?;
+    Ok(true)
+}
+
+/// In one folder, whose lock is held: makes files and folders that others could read private and
+/// removes closer's temp files that are old enough, or whose writer is gone, to be dead. Returns
+/// how many it changed.
+fn tidy(dir: &Path, now: SystemTime) -> Result<usize> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut n = 0;
+    for e in entries.flatten() {
+        let Ok(kind) = e.file_type() else { continue };
+        let path = e.path();
+        let is_temp = e
+            .file_name()
+            .to_str()
+            .is_some_and(|name| files::classify(name) == FileKind::Temp);
+        if kind.is_file() && is_temp && temp_is_dead(&path, now) {
+            match fs::remove_file(&path) {
+                Ok(()) => n += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        } else if kind.is_file() || kind.is_dir() {
+            n += usize::from(tighten(&path, kind.is_dir())?);
+        }
+    }
+    Ok(n)
+}
+
+/// A temp file `.tmp-PID-…` is dead when it is older than any write takes, or when the process
+/// that made it is gone (where `/proc` says so).
+fn temp_is_dead(path: &Path, now: SystemTime) -> bool {
+    let old = fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_TEMP));
+    let pid: Option<u32> = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix(files::TEMP_PREFIX))
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|p| p.parse().ok());
+    let gone = pid.is_some_and(|pid| {
+        pid != std::process::id()
+            && Path::new("/proc/self").exists()
+            && !Path::new(&format!("/proc/{pid}")).exists()
+    });
+    old || gone
+}
+
 /// Replaces `path` with `bytes` so that a crash at any moment leaves the old or the new file.
 /// The file is 0600 whatever the umask.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
+        .prefix(&format!("{}{}-", files::TEMP_PREFIX, std::process::id()))
         .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;

@@ -9,7 +9,7 @@ use crate::content::{Library, Step};
 use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::profile::Couple;
-use crate::store::{FORMAT_VERSION, Store, Versioned};
+use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,6 +39,9 @@ crate::words!(Mark { Welcome = "welcome", AskFirst = "ask-first", OffLimits = "o
 pub struct BodyMark {
     pub mark: Mark,
     pub note: Option<String>,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +65,36 @@ pub struct Event {
     pub at: DateTime<Utc>,
     #[serde(flatten)]
     pub kind: EventKind,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(
+        flatten,
+        default,
+        skip_serializing_if = "Extra::is_empty",
+        serialize_with = "event_extra::serialize",
+        deserialize_with = "event_extra::deserialize"
+    )]
+    pub extra: Extra,
+}
+
+/// An event's unknown fields, without the fields of its flattened kind (which serde also hands
+/// to the map for kinds without fields).
+mod event_extra {
+    use super::Extra;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    fn known(k: &str) -> bool {
+        matches!(k, "kind" | "step")
+    }
+
+    pub fn serialize<S: Serializer>(extra: &Extra, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(extra.iter().filter(|(k, _)| !known(k)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Extra, D::Error> {
+        let mut extra = Extra::deserialize(d)?;
+        extra.retain(|k, _| !known(k));
+        Ok(extra)
+    }
 }
 
 /// One partner's own touch facts; that partner is its only writer.
@@ -78,6 +111,9 @@ pub struct State {
     /// Steps for which this partner has been told where to find help.
     #[serde(default)]
     pub help_shown: BTreeSet<String>,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +126,9 @@ pub struct Session {
     pub giver: Option<Id>,
     pub minutes: Option<u16>,
     pub note: Option<String>,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +142,9 @@ pub struct Debrief {
     pub too_much: Option<String>,
     /// Only its author sees it.
     pub private: bool,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 /// The sessions a partner logged and the debriefs they wrote; that partner is its only writer.
@@ -114,6 +156,9 @@ pub struct Sessions {
     pub sessions: Vec<Session>,
     #[serde(default)]
     pub debriefs: Vec<Debrief>,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 /// A medical-clearance hold: nothing from `from_stage` on until `until`, or until released.
@@ -137,6 +182,9 @@ pub struct Hold {
     pub released_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub released_at: Option<DateTime<Utc>>,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 impl Hold {
@@ -170,6 +218,7 @@ impl State {
     /// A partner's state before they have said anything.
     pub fn new(partner: &Id) -> State {
         State {
+            extra: Default::default(),
             version: FORMAT_VERSION,
             partner: partner.clone(),
             boundaries: BTreeMap::new(),
@@ -184,6 +233,7 @@ impl Sessions {
     /// A partner's log before their first session.
     pub fn new(partner: &Id) -> Sessions {
         Sessions {
+            extra: Default::default(),
             version: FORMAT_VERSION,
             partner: partner.clone(),
             sessions: Vec::new(),
@@ -211,6 +261,7 @@ impl Versioned for Sessions {
         crate::store::json_lines(
             self.version,
             &self.partner,
+            &self.extra,
             &[("sessions", sessions), ("debriefs", debriefs)],
         )
     }

@@ -41,6 +41,7 @@ pub(crate) fn run(ctx: &Context, text: Option<String>, choice: &Choice) -> Resul
         }
     };
     let answer = Answer {
+        extra: Default::default(),
         date: req.date,
         prompt: p.id.to_owned(),
         prompt_text: p.text.to_owned(),

@@ -110,7 +110,14 @@ pub(crate) fn body(
         }
         (Some(r), Some(m), false) => {
             touch::update_state(&ctx.store, &me.id, |st| {
-                st.body.insert(r.to_owned(), BodyMark { mark: m, note });
+                st.body.insert(
+                    r.to_owned(),
+                    BodyMark {
+                        mark: m,
+                        note,
+                        extra: Default::default(),
+                    },
+                );
                 Ok(())
             })?;
             closer_cli::say!(
@@ -149,6 +156,7 @@ pub(crate) fn ready(ctx: &Context) -> Result<()> {
         return Err(Error::invalid("the plan is paused; resume it first"));
     }
     let event = Event {
+        extra: Default::default(),
         date: ctx.today,
         at: ctx.now,
         kind: EventKind::Ready {
@@ -218,6 +226,7 @@ pub(crate) fn unready(ctx: &Context) -> Result<()> {
     }
     touch::update_state(&ctx.store, &me.id, |st| {
         st.events.push(Event {
+            extra: Default::default(),
             date: ctx.today,
             at: ctx.now,
             kind: EventKind::Unready,
@@ -247,6 +256,7 @@ pub(crate) fn event(ctx: &Context, m: Move) -> Result<()> {
     };
     touch::update_state(&ctx.store, &me, |st| {
         st.events.push(Event {
+            extra: Default::default(),
             date: ctx.today,
             at: ctx.now,
             kind,

@@ -40,6 +40,7 @@ pub(crate) fn log(
     practice::may_log(&plan, step)?;
     let me = ctx.me(&couple)?;
     let session = Session {
+        extra: Default::default(),
         id: new_id(),
         date: ctx.today,
         at: ctx.now,
@@ -115,6 +116,7 @@ pub(crate) fn debrief(
     .ok_or_else(|| Error::invalid("no session is logged yet; log one with `touch-plan log`"))?
     .clone();
     let d = Debrief {
+        extra: Default::default(),
         session: target.id.clone(),
         step: target.step.clone(),
         date: ctx.today,

@@ -16,6 +16,7 @@ fn at(d: u32, minute: i64) -> DateTime<Utc> {
 
 fn couple(sexual: bool) -> Couple {
     let p = |n: &str| Partner {
+        extra: Default::default(),
         version: 1,
         id: format!("id{n}").parse().unwrap(),
         name: n.into(),
@@ -68,6 +69,7 @@ impl Couple2 {
 
     fn event(&mut self, who: usize, d: u32, minute: i64, kind: EventKind) {
         self.states[who].events.push(Event {
+            extra: Default::default(),
             date: day(d),
             at: at(d, minute),
             kind,
@@ -81,6 +83,7 @@ impl Couple2 {
 
     fn hold(&mut self, from_stage: u8, set: u32, until: u32) {
         self.holds.push(Hold {
+            extra: Default::default(),
             version: 1,
             id: format!("hold{}", self.holds.len()).parse().unwrap(),
             from_stage,

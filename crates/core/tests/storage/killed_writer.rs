@@ -37,7 +37,13 @@ fn a_writer_killed_at_random_moments_leaves_whole_files() {
         .ensure_dir(&format!("answers/{PARTNER}"))
         .expect("the answers folder");
     // What a torn temp file left by an earlier crash looks like: it must never count as a record.
+    // It names no writer, and is an hour old: old enough to be dead.
     fs::write(answers_dir.join(".tmp-planted"), b"{\"version\": 1, \"answ").unwrap();
+    fs::File::options()
+        .write(true)
+        .open(answers_dir.join(".tmp-planted"))
+        .and_then(|f| f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600)))
+        .unwrap();
 
     let mut rng = Rng::new();
     let seed = rng.0;
@@ -76,6 +82,7 @@ fn a_writer_killed_at_random_moments_leaves_whole_files() {
         let f: AnswerFile = store::read_file(&answers_dir.join("2026.json"))
             .unwrap_or_else(|e| panic!("seed {seed}, round {rounds}: {e}"))
             .unwrap_or(AnswerFile {
+                extra: Default::default(),
                 version: 1,
                 partner: id(PARTNER),
                 answers: Vec::new(),
@@ -120,4 +127,17 @@ fn a_writer_killed_at_random_moments_leaves_whole_files() {
             (killed_date(i), killed_text(i).as_str())
         );
     }
+
+    // The next write, under the folder's lock, removes what the killed writers left behind.
+    prompts::save_answer(
+        &store,
+        &id(PARTNER),
+        answer(day(2027, 1, 1), "after".into()),
+    )
+    .unwrap();
+    let left: Vec<PathBuf> = walk(&dir)
+        .into_iter()
+        .filter(|p| name_of(p).starts_with(".tmp-"))
+        .collect();
+    assert!(left.is_empty(), "seed {seed}: temp files left: {left:?}");
 }

@@ -14,9 +14,11 @@ use std::path::{Path, PathBuf};
 mod children;
 mod concurrent_writers;
 mod killed_writer;
+mod leftovers;
 mod newer_and_corrupt;
 mod permissions;
 mod prefixes;
+mod unknown_fields;
 mod untrusted_paths;
 
 /// Records each concurrent writer adds.
@@ -43,6 +45,7 @@ fn at() -> DateTime<Utc> {
 
 fn need(owner: &str, text: &str) -> Need {
     Need {
+        extra: Default::default(),
         version: 0,
         id: closer_core::ids::new_id(),
         owner: id(owner),
@@ -63,6 +66,7 @@ fn need(owner: &str, text: &str) -> Need {
 
 fn answer(date: NaiveDate, text: String) -> Answer {
     Answer {
+        extra: Default::default(),
         date,
         prompt: "gratitude-001".into(),
         prompt_text: "What made you smile today?".into(),
@@ -135,6 +139,8 @@ fn assert_only_records_and_locks(dir: &Path, temp_allowed: bool) {
         let name = name_of(p);
         let ok = name.ends_with(".json")
             || name == ".lock"
+            || name == ".stignore"
+            || name == ".gitignore"
             || (temp_allowed && name.starts_with(".tmp-"));
         assert!(ok, "unexpected file {}", p.display());
     }

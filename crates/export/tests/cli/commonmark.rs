@@ -58,6 +58,7 @@ fn fields_from_hand_edited_files_stay_text() {
     let need = needs::add(
         &store,
         Need {
+            extra: Default::default(),
             version: 0,
             id: closer_core::ids::new_id(),
             owner: sam.clone(),

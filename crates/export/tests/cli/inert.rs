@@ -18,6 +18,7 @@ pub(crate) fn hostile_couple() -> (Sandbox, String) {
     let need = needs::add(
         &store,
         Need {
+            extra: Default::default(),
             version: 0,
             id: closer_core::ids::new_id(),
             owner: alex,

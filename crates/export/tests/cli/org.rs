@@ -43,6 +43,7 @@ fn live_org_couple(marker: &Path) -> Sandbox {
     let need = needs::add(
         &store,
         Need {
+            extra: Default::default(),
             version: 0,
             id: closer_core::ids::new_id(),
             owner: alex.clone(),
