@@ -9,7 +9,7 @@ use crate::dates;
 use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::profile::Couple;
-use crate::store::{FORMAT_VERSION, Store, Versioned};
+use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +38,9 @@ pub struct LowDays {
     pub partner: Id,
     #[serde(default)]
     pub low: Vec<Span>,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 impl Versioned for LowDays {
@@ -60,6 +63,7 @@ pub fn path(partner: &Id) -> String {
 /// Reads a partner's low-energy days (none when they never said any).
 pub fn load(store: &Store, partner: &Id) -> Result<LowDays> {
     Ok(store.read(&path(partner))?.unwrap_or_else(|| LowDays {
+        extra: Default::default(),
         version: FORMAT_VERSION,
         partner: partner.clone(),
         low: Vec::new(),
@@ -86,6 +90,7 @@ pub fn check_until(today: NaiveDate, until: Option<NaiveDate>) -> Result<Span> {
 fn update(store: &Store, partner: &Id, f: impl FnOnce(&mut Vec<Span>)) -> Result<LowDays> {
     store.update::<LowDays, _>(&path(partner), |old| {
         let mut d = old.unwrap_or_else(|| LowDays {
+            extra: Default::default(),
             version: FORMAT_VERSION,
             partner: partner.clone(),
             low: Vec::new(),
