@@ -204,7 +204,12 @@ impl Store {
                 _ => Error::io(&path, e),
             })?;
         file.lock().map_err(|e| Error::io(&path, e))?;
-        let changed = tidy(&dir, now)?;
+        let mut changed = tidy(&dir, now)?;
+        if !rel.is_empty() {
+            // The ignore files are written in the root without its lock; a writer killed there
+            // left its temp file in the root. Only dead ones are removed, so no lock is needed.
+            changed += tidy(&self.root, now)?;
+        }
         Ok((Lock(file), changed))
     }
 
