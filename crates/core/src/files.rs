@@ -50,6 +50,12 @@ pub fn is_record_name(name: &str) -> bool {
     name.strip_suffix(".json").is_some_and(is_plain_name)
 }
 
+/// Whether a file that is not a record looks as if it was meant to be one (`NAME.json`, not
+/// hidden, not an editor's): worth a word rather than silence.
+pub fn looks_like_a_record(name: &str) -> bool {
+    name.ends_with(".json") && !name.starts_with(['.', '#']) && conflict_original(name).is_none()
+}
+
 /// Whether `stem` is a plain name for a record or a record folder (`answers/PARTNER`): 1–64 of
 /// `a-z`, `0-9`, `-`, `_`, not starting with `-`.
 pub fn is_plain_name(stem: &str) -> bool {

@@ -341,15 +341,20 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(Error::io(&dir, e)),
         };
-        let mut out: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok())
-            .filter(|e| {
-                e.file_name()
-                    .to_str()
-                    .is_some_and(|n| files::classify(n) == FileKind::Record)
-            })
-            .map(|e| e.path())
-            .collect();
+        let mut out = Vec::new();
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            match files::classify(&name) {
+                FileKind::Record => out.push(e.path()),
+                // Someone's JSON file under a name no record has: say so rather than hide it.
+                FileKind::Other if files::looks_like_a_record(&name) => self.note_left_out(
+                    &e.path(),
+                    "its file name is not a record's (lower-case letters, digits, - and _)",
+                ),
+                _ => {}
+            }
+        }
         out.sort();
         Ok(out)
     }
