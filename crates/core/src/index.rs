@@ -1,8 +1,8 @@
 //! A device-local index of the needs folder, so that listing thousands of needs reads one file
 //! instead of thousands. It lives in the cache folder, never in the data folder, holds no
-//! history, and is rebuilt whenever the needs folder has changed since it was written (every
-//! write renames a file into that folder, which changes the folder's modification time).
-//! Delete it at any time; nothing is lost.
+//! history, and is rebuilt whenever the needs folder has changed since it was written: the
+//! folder's time, and each file's name, size and time (a file rewritten in place by an editor
+//! or a sync tool leaves the folder's time alone). Delete it at any time; nothing is lost.
 
 use crate::Word;
 use crate::error::Result;
@@ -35,10 +35,9 @@ fn stamp(t: SystemTime) -> String {
 /// (and the index is rewritten, when `index` is given and the folder has settled).
 pub fn needs_without_history(store: &Store, index: Option<&Path>) -> Result<Vec<Need>> {
     let dir = store.path(needs::DIR);
-    let Ok(modified) = std::fs::metadata(&dir).and_then(|m| m.modified()) else {
+    let Ok((header, modified)) = fingerprint(&dir) else {
         return Ok(Vec::new());
     };
-    let header = format!("{MAGIC} {}", stamp(modified));
     let cached = index.and_then(|idx| std::fs::read_to_string(idx).ok());
     let rest = cached
         .as_deref()
@@ -69,6 +68,27 @@ pub fn needs_without_history(store: &Store, index: Option<&Path>) -> Result<Vec<
         }
     }
     Ok(all)
+}
+
+/// The index header for `dir` as it is now (its time, and a hash of each entry's name, size and
+/// time), with the newest of those times.
+fn fingerprint(dir: &Path) -> std::io::Result<(String, SystemTime)> {
+    let folder = std::fs::metadata(dir)?.modified()?;
+    let mut newest = folder;
+    let mut entries = Vec::new();
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let m = e.metadata()?;
+        let t = m.modified()?;
+        newest = newest.max(t);
+        entries.push(format!("{:?}/{}/{}", e.file_name(), m.len(), stamp(t)));
+    }
+    entries.sort_unstable();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in entries.join("\n").bytes() {
+        h = (b as u64 ^ h).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    Ok((format!("{MAGIC} {} {h:016x}", stamp(folder)), newest))
 }
 
 fn esc(s: &str) -> String {
@@ -207,6 +227,51 @@ mod tests {
         assert_eq!(parse_line(l.trim_end_matches('\n')), Some(n));
     }
 
+    /// Sets the modification time of a file or folder an hour back, as if written long ago.
+    fn age(p: &Path) {
+        let then = SystemTime::now() - Duration::from_secs(3600);
+        std::fs::File::open(p).unwrap().set_modified(then).unwrap();
+    }
+
+    #[test]
+    fn a_need_rewritten_in_place_is_seen_at_once() {
+        let data = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let store = Store::new(data.path());
+        let dir = store.ensure_dir(needs::DIR).unwrap();
+        let idx = path(cache.path(), &store);
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let owner = "ppp1".parse().unwrap();
+        let n = Need::open(
+            &owner,
+            "first".into(),
+            "other".into(),
+            None,
+            Importance::Low,
+            false,
+            d,
+        );
+        let n = needs::add(&store, n, chrono::Utc::now()).unwrap();
+        let file = store.path(&needs::path(&n.id));
+        for e in std::fs::read_dir(&dir).unwrap() {
+            age(&e.unwrap().path());
+        }
+        age(&dir);
+        // The first listing reads the files and writes the index.
+        needs_without_history(&store, Some(&idx)).unwrap();
+        assert!(idx.exists());
+
+        // An editor or a sync tool rewrites the file in place: the folder's time does not move.
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace("\"first\"", "\"second, made private\"")).unwrap();
+        let got = needs_without_history(&store, Some(&idx)).unwrap();
+        assert_eq!(got[0].text, "second, made private");
+
+        // A file broken in place is reported, not hidden behind the index.
+        std::fs::write(&file, "{ not json").unwrap();
+        assert!(needs_without_history(&store, Some(&idx)).is_err());
+    }
+
     #[test]
     fn an_index_is_used_only_while_the_folder_is_unchanged() {
         let data = tempfile::tempdir().unwrap();
@@ -228,10 +293,10 @@ mod tests {
             id: "ghost0000000".parse().unwrap(),
             ..ghost
         });
-        let stamp_now = || stamp(std::fs::metadata(&dir).unwrap().modified().unwrap());
+        let header_now = || fingerprint(&dir).unwrap().0;
 
         // An index written for the folder as it is now is trusted: the files are not read.
-        std::fs::write(&idx, format!("{MAGIC} {}\n{ghost_line}", stamp_now())).unwrap();
+        std::fs::write(&idx, format!("{}\n{ghost_line}", header_now())).unwrap();
         let got = needs_without_history(&store, Some(&idx)).unwrap();
         assert_eq!(
             got.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
@@ -247,7 +312,7 @@ mod tests {
         );
 
         // Nor is a current one that does not parse.
-        std::fs::write(&idx, format!("{MAGIC} {}\nnot a need\n", stamp_now())).unwrap();
+        std::fs::write(&idx, format!("{}\nnot a need\n", header_now())).unwrap();
         assert!(
             needs_without_history(&store, Some(&idx))
                 .unwrap()
