@@ -45,6 +45,16 @@ pub fn input(question: &str) -> Result<String> {
         .map_err(failed)
 }
 
+/// Like [`input`], but Enter on an empty line is an answer (an empty one).
+pub fn input_or_blank(question: &str) -> Result<String> {
+    crate::output::flush()?;
+    Input::<String>::with_theme(&SimpleTheme)
+        .with_prompt(question)
+        .allow_empty(true)
+        .interact_text()
+        .map_err(failed)
+}
+
 pub fn multi_select(question: &str, items: &[String]) -> Result<Vec<usize>> {
     crate::output::flush()?;
     MultiSelect::with_theme(&SimpleTheme)

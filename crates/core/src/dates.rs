@@ -51,21 +51,27 @@ pub fn date_arg(s: &str) -> Result<NaiveDate, String> {
     parse_date(s).map_err(|e| e.to_string())
 }
 
-/// A date given as an offset from `today`: `30d`, `6w` or `3m` (months of 30 days).
+/// The spans of time [`parse_offset`] accepts, for messages.
+pub const SPAN_FORMS: &str = "30d, 6w, 3m, 1y, or 30 days, 6 weeks, 3 months, 1 year";
+
+/// A date given as an offset from `today`: a number and a unit, with or without a space:
+/// `30d`, `6w`, `3m` (months of 30 days), `1y` (365 days), or the words `30 days`, `6 weeks`,
+/// `3 months`, `1 year` (singular or plural).
 pub fn parse_offset(s: &str, today: NaiveDate) -> Result<NaiveDate> {
     let t = s.trim();
     let bad = || {
         Error::usage(format!(
-            "{t:?} is not a span of time; write it like 30d, 6w or 3m"
+            "{t:?} is not a span of time; write it like {SPAN_FORMS}"
         ))
     };
-    let mut chars = t.chars();
-    let unit = chars.next_back().ok_or_else(bad)?;
-    let n: u64 = chars.as_str().parse().map_err(|_| bad())?;
-    let per = match unit {
-        'd' => 1,
-        'w' => 7,
-        'm' => 30,
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let per = match unit.trim_start().to_ascii_lowercase().as_str() {
+        "d" | "day" | "days" => 1,
+        "w" | "week" | "weeks" => 7,
+        "m" | "month" | "months" => 30,
+        "y" | "year" | "years" => 365,
         _ => return Err(bad()),
     };
     let too_far = || {
@@ -122,6 +128,32 @@ mod tests {
         assert_eq!(parse_offset("2w", d).unwrap().to_string(), "2026-02-14");
         assert!(parse_offset("3x", d).is_err());
         assert!(parse_offset("d", d).is_err());
+        for (words, short) in [
+            ("30 days", "30d"),
+            ("6 weeks", "6w"),
+            ("3 months", "3m"),
+            ("1 year", "1y"),
+            ("1 day", "1d"),
+            ("2 Weeks", "2w"),
+            (" 6weeks ", "6w"),
+        ] {
+            assert_eq!(
+                parse_offset(words, d).unwrap(),
+                parse_offset(short, d).unwrap(),
+                "{words}"
+            );
+        }
+        assert_eq!(parse_offset("1y", d).unwrap().to_string(), "2027-01-31");
+        for bad in ["6 wk", "weeks", "-3d", "3 d s", "99999999999999999999d"] {
+            let e = parse_offset(bad, d).unwrap_err().to_string();
+            assert!(e.contains("30 days, 6 weeks"), "{bad}: {e}");
+        }
+        assert!(
+            parse_offset("11y", d)
+                .unwrap_err()
+                .to_string()
+                .contains("ten years")
+        );
         for bad in [
             "3ä",
             "ä",

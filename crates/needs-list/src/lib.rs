@@ -73,7 +73,7 @@ struct PlanFlags {
     /// When to look at it again
     #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", conflicts_with = "review_in")]
     review: Option<NaiveDate>,
-    /// Look again after this long: 30d, 6w, 3m
+    /// Look again after this long: 30d, 6w, 3m, 1y, or 30 days, 6 weeks, 3 months
     #[arg(long, value_name = "SPAN")]
     review_in: Option<String>,
 }

@@ -2,10 +2,11 @@
 //! couple decides; elsewhere, the list of what is due.
 
 use crate::ListArgs;
+use chrono::NaiveDate;
 use closer_cli::output::Format;
 use closer_cli::{Context, ask};
 use closer_core::Result;
-use closer_core::dates::parse_offset;
+use closer_core::dates::{SPAN_FORMS, parse_offset};
 use closer_core::need_rules;
 use closer_core::needs::{self, Need, Status};
 
@@ -91,17 +92,17 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
             Decision::Stop => break,
             _ => {}
         }
+        // What a proposal needs is asked before anything changes: a typo asks again and keeps
+        // the plan already typed.
+        let proposal = match pick {
+            Decision::Propose => Some(ask_proposal(ctx)?),
+            _ => None,
+        };
         let result = needs::change(&ctx.store, &n.id, &me, ctx.today, ctx.now, |x| match pick {
             Decision::Talked => need_rules::set_status(x, &me, Status::Talked, &couple),
             Decision::Accept => need_rules::accept(x, &me, &couple),
             Decision::Propose => {
-                let plan = ask::input("What do you propose?")?;
-                let span = ask::input("Look again in (e.g. 30d, 6w; blank for no date)")?;
-                let review = if span.trim().is_empty() {
-                    None
-                } else {
-                    Some(parse_offset(&span, ctx.today)?)
-                };
+                let (plan, review) = proposal.clone().expect("asked above");
                 need_rules::propose(x, &me, &plan, None, review, &couple, ctx.today)
                     .map(|(_, note)| note)
             }
@@ -117,4 +118,21 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
         "If some needs keep going unmet, a couples counsellor can help you find a way through together."
     );
     Ok(())
+}
+
+/// Asks for a plan and when to look again; a span that cannot be read is asked again with the
+/// forms it may take, and Enter on a blank answer means no date.
+fn ask_proposal(ctx: &Context) -> Result<(String, Option<NaiveDate>)> {
+    let plan = ask::input("What do you propose?")?;
+    loop {
+        let span =
+            ask::input_or_blank(&format!("Look again in ({SPAN_FORMS}; Enter for no date)"))?;
+        if span.trim().is_empty() {
+            return Ok((plan, None));
+        }
+        match parse_offset(&span, ctx.today) {
+            Ok(d) => return Ok((plan, Some(d))),
+            Err(e) => closer_cli::say!("{e}"),
+        }
+    }
 }

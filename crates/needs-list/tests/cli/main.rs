@@ -20,6 +20,7 @@ mod no_terminal;
 mod ownership;
 mod privacy;
 mod review;
+mod review_pty;
 
 const TODAY: &str = "2026-03-01";
 const ID_CHARS: &str = "0123456789abcdefghjkmnpqrstvwxyz";

@@ -1,0 +1,42 @@
+# Runs a program on a pseudo-terminal and plays a script of keys to it, as a person would:
+#   python3 on_a_terminal.py STEPS_JSON PROGRAM ARGS...
+# STEPS_JSON is a list of [text to wait for, keys to send]. Prints everything the program wrote
+# and exits with its exit code; gives up after ten seconds of waiting for any one text.
+import json, os, pty, select, sys, time
+
+steps = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+seen = b""
+done = 0
+
+def read(timeout):
+    global seen
+    r, _, _ = select.select([fd], [], [], timeout)
+    if not r:
+        return True
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        return False
+    if not chunk:
+        return False
+    seen += chunk
+    return True
+
+for wait, keys in steps:
+    deadline = time.time() + 10
+    while wait.encode() not in seen[done:]:
+        if time.time() > deadline or not read(0.1):
+            sys.stdout.write(seen.decode(errors="replace"))
+            sys.exit(f"gave up waiting for {wait!r}")
+    done = seen.index(wait.encode(), done) + len(wait)
+    time.sleep(0.05)
+    os.write(fd, keys.encode())
+deadline = time.time() + 10
+while time.time() < deadline and read(0.1):
+    pass
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
