@@ -131,9 +131,31 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
         let added = add_new(store, &profile::partner_path(&p.id), partner)?;
         r.count("partners", added);
     }
-    for n in &b.needs {
-        let added = add_new(store, &needs::path(&n.id), n.clone())?;
-        r.count("needs", added);
+    // One file per need, each written and synced on its own: several at a time, so that the
+    // disk's waits overlap.
+    let threads = std::thread::available_parallelism().map_or(4, |n| n.get().clamp(4, 16));
+    let chunk = b.needs.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Vec<bool>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = b
+            .needs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|n| add_new(store, &needs::path(&n.id), n.clone()))
+                        .collect::<Result<Vec<bool>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a restoring thread panicked"))
+            .collect()
+    });
+    for added in results {
+        for a in added? {
+            r.count("needs", a);
+        }
     }
     // Answers: one file per partner and year; an answer is there when its day is.
     let mut years: BTreeMap<(&Id, i32), Vec<&Answer>> = BTreeMap::new();
