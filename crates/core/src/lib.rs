@@ -21,7 +21,9 @@ pub mod practice;
 pub mod profile;
 pub mod prompts;
 pub mod restore;
+pub mod step_today;
 pub mod store;
+pub mod suggestions;
 pub mod touch;
 
 pub use error::{Error, Result};

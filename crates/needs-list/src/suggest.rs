@@ -3,46 +3,11 @@
 use closer_cli::Context;
 use closer_cli::output::{Format, Mode, Out, table};
 use closer_core::Result;
-use closer_core::content::{Library, NeedSuggestion, Role};
+use closer_core::content::Role;
 use closer_core::needs::{self, Importance, Need};
-use closer_core::profile::{Couple, check_conditions};
+use closer_core::profile::check_conditions;
+use closer_core::suggestions;
 use serde_json::json;
-
-/// The suggestions for a couple: for each condition, what the partner living with it may need
-/// and what the partner supporting may need, then the needs of carers and of anyone. With a
-/// partner named, only what fits their side.
-fn pick<'a>(
-    lib: &'a Library,
-    couple: &Couple,
-    condition: Option<&str>,
-    me: Option<&str>,
-) -> Vec<&'a NeedSuggestion> {
-    let conditions: Vec<&str> = match condition {
-        Some(c) => vec![c],
-        None => couple.conditions(),
-    };
-    let has = |who: &str, c: &str| {
-        couple
-            .by_id(who)
-            .is_some_and(|p| p.conditions.iter().any(|x| x == c))
-    };
-    let fits = |s: &NeedSuggestion| {
-        if s.conditions.is_empty() {
-            return condition.is_none();
-        }
-        s.conditions.iter().any(|c| conditions.contains(c))
-            && match (me, s.role) {
-                (None, _) | (_, Role::Either) => true,
-                (Some(m), Role::LivingWith) => {
-                    s.conditions.iter().any(|c| has(m, c)) || condition.is_some()
-                }
-                (Some(m), Role::Supporting) => s.conditions.iter().any(|c| !has(m, c)),
-            }
-    };
-    let mut v: Vec<&NeedSuggestion> = lib.needs.iter().filter(|s| fits(s)).collect();
-    v.sort_by_key(|s| (s.conditions.is_empty(), s.role == Role::Supporting));
-    v
-}
 
 pub(crate) fn run(
     ctx: &Context,
@@ -56,7 +21,7 @@ pub(crate) fn run(
         .transpose()?;
     let couple = ctx.couple()?;
     let me = ctx.viewer(&couple)?.map(|p| p.id.clone());
-    let list = pick(lib, &couple, condition.as_deref(), me.as_deref());
+    let list = suggestions::fitting(lib, &couple, condition.as_deref(), me.as_deref());
     if let Some(n) = add {
         let Some(s) = n.checked_sub(1).and_then(|i| list.get(i)) else {
             return Err(closer_core::Error::usage(format!(

@@ -4,8 +4,9 @@
 use closer_cli::output::Out;
 use closer_cli::{Context, Energy};
 use closer_core::Result;
-use closer_core::content::{Library, Step};
+use closer_core::content::Library;
 use closer_core::profile::Couple;
+use closer_core::step_today::{self, BodyNote};
 use closer_core::touch::{self, Joint, Mark, Plan, State};
 use serde_json::{Value, json};
 
@@ -127,59 +128,14 @@ pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// The adaptations that fit the couple's conditions, as (condition name, partner names, text).
-fn adaptations(lib: &Library, couple: &Couple, step: &Step) -> Vec<(String, String, &'static str)> {
-    step.adapt
-        .iter()
-        .filter_map(|(cond, text)| {
-            let who: Vec<&str> = couple
-                .partners
-                .iter()
-                .filter(|p| p.conditions.iter().any(|c| c == cond))
-                .map(|p| p.name.as_str())
-                .collect();
-            (!who.is_empty()).then(|| {
-                (
-                    lib.condition(cond)
-                        .map_or(cond.to_string(), |c| c.name.to_owned()),
-                    who.join(" and "),
-                    *text,
-                )
-            })
-        })
-        .collect()
-}
-
-/// What each partner's body map says about the regions a step touches.
-fn body_notes(
-    lib: &Library,
-    data: &Loaded,
-    step: &Step,
-) -> Vec<(String, String, Mark, Option<String>)> {
-    let mut v = Vec::new();
-    for (p, s) in data.couple.partners.iter().zip(&data.states) {
-        for r in step.regions {
-            if let Some(m) = s.body.get(*r).filter(|m| m.mark != Mark::Welcome) {
-                v.push((
-                    p.name.clone(),
-                    lib.region_name(r).to_owned(),
-                    m.mark,
-                    m.note.clone(),
-                ));
-            }
-        }
-    }
-    v
-}
-
-fn body_sentence(name: &str, region: &str, mark: Mark, note: &Option<String>) -> String {
-    let what = match mark {
-        Mark::OffLimits => format!("avoid the {region}"),
-        _ => format!("ask before touching the {region}"),
+fn body_sentence(b: &BodyNote) -> String {
+    let what = match b.mark {
+        Mark::OffLimits => format!("avoid the {}", b.region),
+        _ => format!("ask before touching the {}", b.region),
     };
-    match note {
-        Some(n) => format!("{name}: {what} ({n})."),
-        None => format!("{name}: {what}."),
+    match &b.note {
+        Some(n) => format!("{}: {what} ({n}).", b.partner),
+        None => format!("{}: {what}.", b.partner),
     }
 }
 
@@ -199,14 +155,9 @@ pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result
         }
         return Ok(());
     };
-    let adapt = adaptations(lib, &data.couple, step);
-    let body = body_notes(lib, &data, step);
-    let easier = plan
-        .in_plan
-        .iter()
-        .position(|s| s.id == step.id)
-        .and_then(|i| i.checked_sub(1))
-        .map(|i| plan.in_plan[i]);
+    let adapt = step_today::adaptations(lib, &data.couple, step);
+    let body = step_today::body_notes(lib, &data.couple, &data.states, step);
+    let easier = step_today::easier_step(&plan, step);
     if json {
         return out.json(&json!({
             "date": ctx.today,
@@ -215,8 +166,8 @@ pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result
             "stage_name": stage_name(lib, step.stage),
             "minutes": if low { step.short_minutes } else { step.minutes },
             "easier_step": if low { easier.map(|s| s.id) } else { None },
-            "adaptations": adapt.iter().map(|(c, who, t)| json!({"condition": c, "for": who, "text": t})).collect::<Vec<_>>(),
-            "body": body.iter().map(|(who, r, m, n)| json!({"partner": who, "region": r, "mark": m, "note": n})).collect::<Vec<_>>(),
+            "adaptations": adapt,
+            "body": body,
             "holds": plan.holds.iter().map(|h| json!({"from_stage": h.from_stage, "until": h.until, "reason": h.reason})).collect::<Vec<_>>(),
         }));
     }
@@ -251,14 +202,14 @@ pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result
     }
     if !adapt.is_empty() {
         out.line("\nAdaptations for you:")?;
-        for (c, who, t) in &adapt {
-            out.line(&format!("- {c} ({who}): {t}"))?;
+        for a in &adapt {
+            out.line(&format!("- {} ({}): {}", a.condition, a.who, a.text))?;
         }
     }
     if !body.is_empty() {
         out.line("\nBody maps:")?;
-        for (who, r, m, n) in &body {
-            out.line(&format!("- {}", body_sentence(who, r, *m, n)))?;
+        for b in &body {
+            out.line(&format!("- {}", body_sentence(b)))?;
         }
     }
     out.line("\nAfterwards, talk it over:")?;
