@@ -306,9 +306,20 @@ pub fn run<C: Parser>(
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{tool}: {}", output::clean(&e.to_string(), true));
+            let msg = format!("{e}{}", hint(&e, tool));
+            eprintln!("{tool}: {}", output::clean(&msg, true));
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// What to run next, for errors whose fix is a command (core's messages name none).
+fn hint(e: &Error, tool: &str) -> String {
+    match e {
+        Error::UnknownPartner { known, .. } if known.is_empty() => {
+            format!("; add each partner with `{tool} couple add NAME [--condition TAG]`")
+        }
+        _ => String::new(),
     }
 }
 

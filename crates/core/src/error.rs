@@ -58,6 +58,10 @@ pub enum Error {
     #[error("{0}")]
     NotFound(String),
 
+    /// A partner name (from `--as`, `--by`, `--helper`, ...) that is not one of the couple's.
+    #[error("no partner called {name:?}; {}", partners_are(known))]
+    UnknownPartner { name: String, known: Vec<String> },
+
     /// Only the partner a record belongs to may do this; the message says what the other can do.
     #[error("{0}")]
     NotYours(String),
@@ -91,9 +95,17 @@ impl Error {
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::UnknownPartner { .. } => 2,
             _ => 1,
         }
+    }
+}
+
+fn partners_are(known: &[String]) -> String {
+    if known.is_empty() {
+        "no couple is set up yet".into()
+    } else {
+        format!("the partners are: {}", known.join(", "))
     }
 }
 

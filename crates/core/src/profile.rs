@@ -130,13 +130,13 @@ impl Couple {
     /// The partner called `name` (case-insensitive), or an error listing who there is.
     pub fn find(&self, name: &str) -> Result<&Partner> {
         let key = name.trim();
-        self.partners.iter().find(|p| p.name.eq_ignore_ascii_case(key)).ok_or_else(|| {
-            if self.partners.is_empty() {
-                Error::invalid(format!("no partner called {key:?}: no couple is set up yet; add one with `couple add NAME`"))
-            } else {
-                Error::invalid(format!("no partner called {key:?}; the partners are: {}", self.names().join(", ")))
-            }
-        })
+        self.partners
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(key))
+            .ok_or_else(|| Error::UnknownPartner {
+                name: key.to_owned(),
+                known: self.names().into_iter().map(String::from).collect(),
+            })
     }
 
     pub fn by_id(&self, id: &str) -> Option<&Partner> {

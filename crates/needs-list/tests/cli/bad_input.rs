@@ -41,7 +41,7 @@ fn bad_input_is_refused_with_one_line_and_nothing_changes() {
         ),
         (
             vec!["add", "x", "--as", "bob"],
-            1,
+            2,
             vec!["\"bob\"", "the partners are: alex, sam"],
         ),
         (
@@ -140,4 +140,32 @@ fn unknown_category_message() {
     assert_eq!(r.code, 2);
     insta::assert_snapshot!("error_unknown_category", r.error_line("needs-list"));
     assert!(!s.data().exists(), "a refused add created the data folder");
+}
+
+/// Anything wrong on the command line exits 2, whether clap or the tool found it; a partner name
+/// that is not one of the couple's is such a mistake.
+#[test]
+fn every_wrong_value_on_the_command_line_exits_2() {
+    let s = Sandbox::new();
+    s.couple_in(&s.data());
+    for args in [
+        &["--by", "Robin"][..],
+        &["--category", "feelings"],
+        &["--status", "done"],
+        &["add", "a walk", "--as", "Robin"],
+    ] {
+        let r = s.run(args);
+        let line = r.error_line("needs-list");
+        assert_eq!(r.code, 2, "{args:?}: {line}");
+    }
+    // Without a couple, the message says how to set one up.
+    let empty = Sandbox::new();
+    let r = empty.run(&["--by", "Robin"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.error_line("needs-list")
+            .contains("`needs-list couple add NAME"),
+        "{}",
+        r.stderr
+    );
 }

@@ -42,7 +42,7 @@ fn bad_input_is_refused_with_one_line_and_nothing_is_written() {
         ),
         (
             vec!["answer", "x", "--as", "bob"],
-            1,
+            2,
             "the partners are: alex, sam",
         ),
         (vec!["answer", "x"], 2, "--as NAME"),
