@@ -266,3 +266,50 @@ fn a_one_character_session_id_does_not_crash_history() {
         );
     }
 }
+
+#[test]
+fn json_output_escapes_c1_del_and_bidi_controls() {
+    let sb = Sandbox::new();
+    couple(&sb);
+    let id = sb.ok(NEEDS, &["add", "a warm room", "--as", "Alex"]);
+    let path = sb.data().join(format!("needs/{}.json", id.trim()));
+    let raw = "warm\u{9b}31m\u{9d}0;title\u{7} room\u{7f} \u{202e}reversed\u{2066}";
+    let mut v = json(&std::fs::read_to_string(&path).unwrap());
+    v["text"] = raw.into();
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    for args in [
+        &["--json", "--as", "Alex"][..],
+        &["show", id.trim(), "--json", "--as", "Alex"],
+    ] {
+        let out = sb.ok(NEEDS, args);
+        let bad: Vec<char> = out
+            .chars()
+            .filter(|c| (c.is_control() && *c != '\n') || ('\u{202a}'..='\u{2069}').contains(c))
+            .collect();
+        assert!(bad.is_empty(), "{args:?} printed {bad:?}");
+        assert!(out.contains("\\u009b") && out.contains("\\u202e"), "{out}");
+        // Lossless: a JSON reader gets the very text back.
+        let back = json(&out);
+        let text = back
+            .get("text")
+            .or_else(|| back[0].get("text"))
+            .and_then(Value::as_str)
+            .unwrap();
+        assert_eq!(text, raw);
+    }
+}
+
+#[test]
+fn answers_refuse_control_characters_like_needs() {
+    let sb = Sandbox::new();
+    couple(&sb);
+    for text in ["hello\u{7}there", "a\u{1b}[31mred", "c1\u{9b}x"] {
+        let r = sb.run(PROMPT, &["answer", text, "--as", "Alex"]);
+        assert_eq!(r.code, 2, "{text:?}: {}", r.stderr);
+        assert!(r.stderr.contains("control characters"), "{}", r.stderr);
+    }
+    sb.ok(
+        PROMPT,
+        &["answer", "line one\nline two\twith a tab", "--as", "Alex"],
+    );
+}

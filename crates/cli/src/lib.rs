@@ -4,6 +4,7 @@
 pub mod ask;
 pub mod couple;
 pub mod glance;
+pub mod inert_json;
 pub mod output;
 
 use chrono::{DateTime, NaiveDate, Utc};

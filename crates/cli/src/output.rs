@@ -86,7 +86,7 @@ pub fn clean(s: &str, multiline: bool) -> Cow<'_, str> {
 
 /// Marks that reorder how text is shown (bidirectional overrides and isolates).
 fn is_bidi(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
 }
 
 /// One field of a plain, tab-separated line: cleaned, and with no tabs or line breaks left.
@@ -278,10 +278,10 @@ impl Out {
         self.raw("\n")
     }
 
-    /// Writes a value as pretty JSON. JSON escapes control characters itself.
+    /// Writes a value as pretty JSON, inert on a terminal (see [`crate::inert_json`]).
     pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
         with_stdout(|w| {
-            serde_json::to_writer_pretty(&mut *w, value)?;
+            crate::inert_json::to_writer(&mut *w, value)?;
             w.write_all(b"\n")
         })
     }

@@ -170,12 +170,19 @@ pub fn check_text(what: &str, s: &str) -> Result<String> {
             "the {what} is {n} characters; keep it under {MAX_TEXT}"
         )));
     }
+    check_plain(what, t)?;
+    Ok(t.to_owned())
+}
+
+/// Refuses control characters (line breaks and tabs aside) in text a partner types: a need, a
+/// plan, a note or an answer.
+pub fn check_plain(what: &str, t: &str) -> Result<()> {
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(Error::usage(format!(
             "the {what} holds control characters; type it as plain text"
         )));
     }
-    Ok(t.to_owned())
+    Ok(())
 }
 
 pub fn path(id: &Id) -> String {

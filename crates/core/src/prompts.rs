@@ -182,6 +182,7 @@ pub fn save_answer(store: &Store, partner: &Id, answer: Answer) -> Result<()> {
             "the answer is longer than {MAX_ANSWER} characters; shorten it"
         )));
     }
+    crate::needs::check_plain("answer", text)?;
     if !crate::dates::in_range(answer.date) {
         return Err(Error::usage(format!(
             "{} is outside the years 1 to 9999; pick a real day",
