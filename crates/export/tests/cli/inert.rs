@@ -7,7 +7,7 @@ use closer_core::needs::{self, Importance, Need, Status};
 
 /// A couple whose records hold text that would be live in a spreadsheet, a notes app, org,
 /// a journal or a terminal. The need arrives as a synced file (the tools would refuse the
-/// escape sequence); the answer and the note are typed.
+/// escape sequence), and so does the answer; the note is typed.
 pub(crate) fn hostile_couple() -> (Sandbox, String) {
     let sb = Sandbox::new();
     sb.ok(NEEDS, &["couple", "add", "Alex"]);
@@ -50,7 +50,15 @@ pub(crate) fn hostile_couple() -> (Sandbox, String) {
         ],
     );
     sb.ok(NEEDS, &["accept", &need.id, "--as", "Sam"]);
-    sb.ok(PROMPT, &["answer", HOSTILE, "--as", "Sam"]);
+    // The tools refuse escape sequences in a typed answer too: it arrives as a synced file.
+    sb.ok(PROMPT, &["answer", "typed answer", "--as", "Sam"]);
+    let answers = sb
+        .data()
+        .join(format!("answers/{}/2026.json", id_of(&sb, "Sam")));
+    let typed = std::fs::read_to_string(&answers).unwrap();
+    let synced = typed.replace("\"typed answer\"", &serde_json::to_string(HOSTILE).unwrap());
+    assert_ne!(typed, synced);
+    std::fs::write(&answers, synced).unwrap();
     sb.ok(TOUCH, &["boundary", "s0-sit-close", "yes", "--as", "Alex"]);
     sb.ok(TOUCH, &["boundary", "s0-sit-close", "yes", "--as", "Sam"]);
     sb.ok(
