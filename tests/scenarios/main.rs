@@ -18,6 +18,7 @@ mod output_errors;
 mod readme_cron;
 mod shared_content;
 mod today;
+mod two_setups;
 mod untrusted;
 
 fn json(s: &str) -> Value {

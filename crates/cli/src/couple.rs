@@ -81,6 +81,9 @@ pub enum CoupleCmd {
         #[command(flatten)]
         format: Format,
     },
+    /// Merge what syncing two devices left behind (second versions of records, a couple set up
+    /// on both devices) with nothing lost, and make the data folder private
+    Doctor,
     /// Say which partner uses this device (kept in this device's settings, not synced)
     Me {
         /// The partner's name; leave out to show the current setting
@@ -178,6 +181,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
         Some(CoupleCmd::Conditions { format }) => conditions(ctx, *format, &mut out),
         Some(CoupleCmd::Today { format }) => crate::glance::run(ctx, *format),
         Some(CoupleCmd::Energy { level, until }) => energy_day(ctx, *level, *until, &mut out),
+        Some(CoupleCmd::Doctor) => crate::doctor::run(ctx),
         Some(CoupleCmd::Me { name, forget }) => {
             if *forget {
                 ctx.set_device(None)?;

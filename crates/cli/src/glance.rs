@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
         Vec::new()
     } else {
         let idx = ctx.cache_dir.as_ref().map(|c| index::path(c, &ctx.store));
-        let all = index::needs_without_history(&ctx.store, idx.as_deref())?;
+        let all = index::needs_without_history(&ctx.store, idx.as_deref(), viewer.as_deref())?;
         needs::visible(all, viewer.as_deref())
     };
     let g = glance(&ctx.store, lib, &couple, gentle, shown, ctx.today)?;

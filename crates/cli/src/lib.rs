@@ -3,6 +3,7 @@
 
 pub mod ask;
 pub mod couple;
+pub mod doctor;
 pub mod glance;
 pub mod inert_json;
 pub mod output;
@@ -262,6 +263,8 @@ impl Drop for Context {
         for msg in self.store.take_left_out() {
             eprintln!("{}: {}", self.tool, output::clean(&msg, false));
         }
+        // What syncing left behind, said once (see `doctor::report`).
+        doctor::report(self);
     }
 }
 

@@ -1,19 +1,26 @@
-//! A device-local index of the needs folder, so that listing thousands of needs reads one file
-//! instead of thousands. It lives in the cache folder, never in the data folder, holds no
-//! history, and is rebuilt whenever the needs folder has changed since it was written: the
-//! folder's time, and each file's name, size and time (a file rewritten in place by an editor
-//! or a sync tool leaves the folder's time alone). Delete it at any time; nothing is lost.
+//! A device-local index of the needs folder, so that listing thousands of needs reads one small
+//! file and one folder listing instead of thousands of files. It lives in the cache folder, never
+//! in the data folder, holds no history, and never another partner's private need: a private
+//! need is kept there only as "private, whose", and read from its file when its owner lists.
+//!
+//! The files are always trusted over the index: each entry carries its file's size, modification
+//! and change times and inode, checked against one `stat` per file on every listing, so a file
+//! rewritten in place, damaged or made private is read again at once. Delete the index at any
+//! time; nothing is lost.
 
 use crate::Word;
 use crate::error::Result;
+use crate::files::{self, FileKind};
 use crate::needs::{self, Helper, Importance, Need, Status};
 use crate::store::{FORMAT_VERSION, Store, write_atomic};
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-const MAGIC: &str = "closer-needs-index 1";
-/// A folder changed this recently may change again within the same clock tick without its
-/// modification time moving; such an index is not written (the way git treats "racy" files).
+const MAGIC: &str = "closer-needs-index 2";
+/// A file changed this recently may change again within the same clock tick without its times
+/// moving; it is not indexed (the way git treats "racy" files) and is read on every listing.
 const SETTLE: Duration = Duration::from_secs(2);
 
 /// Where the index of `store`'s needs folder lives inside `cache_dir`.
@@ -26,69 +33,156 @@ pub fn path(cache_dir: &Path, store: &Store) -> PathBuf {
     cache_dir.join(format!("needs-{h:016x}.idx"))
 }
 
-fn stamp(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    format!("{}.{:09}", d.as_secs(), d.subsec_nanos())
+/// What a file looked like when it was indexed: size, modification and change times (ns), inode.
+fn key(m: &std::fs::Metadata) -> String {
+    format!(
+        "{}.{}.{}.{}.{}.{}",
+        m.len(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+        m.ino()
+    )
 }
 
-/// Every need without its history: from the index when it is current, otherwise from the files
-/// (and the index is rewritten, when `index` is given and the folder has settled).
-pub fn needs_without_history(store: &Store, index: Option<&Path>) -> Result<Vec<Need>> {
+/// A file changed within [`SETTLE`] of `now`.
+fn racy(m: &std::fs::Metadata, now: SystemTime) -> bool {
+    let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
+    m.mtime().max(m.ctime()) + SETTLE.as_secs() as i64 >= now
+}
+
+/// An index entry: a shared need without history, or only the owner of a private one.
+enum Entry {
+    Shared(Box<Need>),
+    Private(String),
+}
+
+/// The needs `viewer` may see (shared ones, and their own private ones), without history: each
+/// from the index when its file is unchanged, otherwise from the file. The index is rewritten
+/// when `index` is given and anything was read from a file.
+pub fn needs_without_history(
+    store: &Store,
+    index: Option<&Path>,
+    viewer: Option<&str>,
+) -> Result<Vec<Need>> {
+    list_at(store, index, viewer, SystemTime::now())
+}
+
+fn list_at(
+    store: &Store,
+    index: Option<&Path>,
+    viewer: Option<&str>,
+    now: SystemTime,
+) -> Result<Vec<Need>> {
     let dir = store.path(needs::DIR);
-    let Ok((header, modified)) = fingerprint(&dir) else {
-        return Ok(Vec::new());
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(crate::Error::io(&dir, e)),
     };
-    let cached = index.and_then(|idx| std::fs::read_to_string(idx).ok());
-    let rest = cached
-        .as_deref()
-        .and_then(|t| t.strip_prefix(&header)?.strip_prefix('\n'));
-    if let Some(v) = rest.and_then(|r| r.lines().map(parse_line).collect::<Option<Vec<Need>>>()) {
-        return Ok(v);
-    }
-    let mut all = needs::load_all(store)?;
-    for n in &mut all {
-        n.history = Vec::new();
-    }
-    if let Some(idx) = index {
-        let settled = SystemTime::now()
-            .duration_since(modified)
-            .is_ok_and(|age| age > SETTLE);
-        if settled {
-            // A cache: when it cannot be written, the next listing reads the files again.
-            let mut text = header;
-            text.push('\n');
-            for n in &all {
-                text.push_str(&line(n));
+    let cached = index
+        .and_then(|idx| std::fs::read_to_string(idx).ok())
+        .unwrap_or_default();
+    let mut known: HashMap<&str, (&str, &str)> = HashMap::new();
+    if let Some(body) = cached
+        .strip_prefix(MAGIC)
+        .and_then(|r| r.strip_prefix('\n'))
+    {
+        for l in body.lines() {
+            let mut f = l.splitn(3, '\t');
+            if let (Some(name), Some(k), Some(rest)) = (f.next(), f.next(), f.next()) {
+                known.insert(name, (k, rest));
             }
-            let _ = idx
-                .parent()
-                .map(|p| Store::new(p).ensure_dir(""))
-                .transpose()
-                .and_then(|_| write_atomic(idx, text.as_bytes()));
         }
     }
-    Ok(all)
+    let mut out = Vec::new();
+    let mut kept: Vec<(String, String, Entry)> = Vec::new();
+    let mut to_read: Vec<(String, String, bool)> = Vec::new();
+    for e in entries.flatten() {
+        let Some(name) = e.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if files::classify(&name) != FileKind::Record {
+            continue;
+        }
+        let Ok(meta) = e.metadata() else { continue };
+        let k = key(&meta);
+        let settled = !racy(&meta, now);
+        let hit = known
+            .get(name.as_str())
+            .filter(|(old, _)| settled && *old == k)
+            .and_then(|(_, rest)| parse_entry(rest));
+        match hit {
+            Some(entry) => kept.push((name, k, entry)),
+            None => to_read.push((name, k, settled)),
+        }
+    }
+    // Private needs of the viewer's are read from their files, like changed ones.
+    let mine = |owner: &str| viewer == Some(owner);
+    let mut private_mine = Vec::new();
+    for (name, _, entry) in &kept {
+        match entry {
+            Entry::Shared(n) => out.push((**n).clone()),
+            Entry::Private(owner) if mine(owner) => private_mine.push(dir.join(name)),
+            Entry::Private(_) => {}
+        }
+    }
+    let paths: Vec<PathBuf> = to_read.iter().map(|(n, _, _)| dir.join(n)).collect();
+    let read = store.read_files::<Need>(&paths)?;
+    let changed = !to_read.is_empty() || kept.len() != known.len();
+    for ((name, k, settled), n) in to_read.into_iter().zip(read) {
+        let Some(mut n) = n else { continue };
+        n.history = Vec::new();
+        if settled {
+            let entry = if n.private {
+                Entry::Private(n.owner.to_string())
+            } else {
+                Entry::Shared(Box::new(n.clone()))
+            };
+            kept.push((name, k, entry));
+        }
+        if n.visible_to(viewer) {
+            out.push(n);
+        }
+    }
+    for n in store
+        .read_files::<Need>(&private_mine)?
+        .into_iter()
+        .flatten()
+    {
+        if n.visible_to(viewer) {
+            out.push(Need {
+                history: Vec::new(),
+                ..n
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    if let (Some(idx), true) = (index, changed) {
+        // A cache: when it cannot be written, the next listing reads the files again.
+        let mut text = format!("{MAGIC}\n");
+        for (name, k, entry) in &kept {
+            match entry {
+                Entry::Shared(n) => text.push_str(&format!("{name}\t{k}\tS\t{}", line(n))),
+                Entry::Private(owner) => text.push_str(&format!("{name}\t{k}\tP\t{owner}\n")),
+            }
+        }
+        let _ = idx
+            .parent()
+            .map(|p| Store::new(p).ensure_dir(""))
+            .transpose()
+            .and_then(|_| write_atomic(idx, text.as_bytes()));
+    }
+    Ok(out)
 }
 
-/// The index header for `dir` as it is now (its time, and a hash of each entry's name, size and
-/// time), with the newest of those times.
-fn fingerprint(dir: &Path) -> std::io::Result<(String, SystemTime)> {
-    let folder = std::fs::metadata(dir)?.modified()?;
-    let mut newest = folder;
-    let mut entries = Vec::new();
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        let m = e.metadata()?;
-        let t = m.modified()?;
-        newest = newest.max(t);
-        entries.push(format!("{:?}/{}/{}", e.file_name(), m.len(), stamp(t)));
+fn parse_entry(rest: &str) -> Option<Entry> {
+    match rest.split_once('\t')? {
+        ("S", l) => parse_line(l).map(|n| Entry::Shared(Box::new(n))),
+        ("P", owner) if !owner.contains('\t') => Some(Entry::Private(owner.to_owned())),
+        _ => None,
     }
-    entries.sort_unstable();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in entries.join("\n").bytes() {
-        h = (b as u64 ^ h).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    Ok((format!("{MAGIC} {} {h:016x}", stamp(folder)), newest))
 }
 
 fn esc(s: &str) -> String {
@@ -227,96 +321,92 @@ mod tests {
         assert_eq!(parse_line(l.trim_end_matches('\n')), Some(n));
     }
 
-    /// Sets the modification time of a file or folder an hour back, as if written long ago.
-    fn age(p: &Path) {
-        let then = SystemTime::now() - Duration::from_secs(3600);
-        std::fs::File::open(p).unwrap().set_modified(then).unwrap();
+    fn shared_and_private(store: &Store) -> (Need, Need) {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let mk = |owner: &str, text: &str, private| {
+            Need::open(
+                &owner.parse().unwrap(),
+                text.into(),
+                "other".into(),
+                None,
+                Importance::Low,
+                private,
+                d,
+            )
+        };
+        let shared = needs::add(store, mk("ppp2", "a shared need", false), at).unwrap();
+        let private = needs::add(store, mk("ppp1", "p1's own secret", true), at).unwrap();
+        (shared, private)
+    }
+
+    /// Listing as if the files had been written a while ago, so that they are not "racy".
+    fn list(store: &Store, idx: &Path, viewer: &str) -> Result<Vec<String>> {
+        let later = SystemTime::now() + Duration::from_secs(10);
+        Ok(list_at(store, Some(idx), Some(viewer), later)?
+            .into_iter()
+            .map(|n| n.text)
+            .collect())
+    }
+
+    fn rewrite_in_place(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        f(&mut v);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .unwrap();
+        std::io::Write::write_all(&mut file, &serde_json::to_vec(&v).unwrap()).unwrap();
     }
 
     #[test]
-    fn a_need_rewritten_in_place_is_seen_at_once() {
+    fn the_index_holds_no_other_partners_private_text_and_is_used_while_files_are_unchanged() {
         let data = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
         let store = Store::new(data.path());
-        let dir = store.ensure_dir(needs::DIR).unwrap();
         let idx = path(cache.path(), &store);
-        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-        let owner = "ppp1".parse().unwrap();
-        let n = Need::open(
-            &owner,
-            "first".into(),
-            "other".into(),
-            None,
-            Importance::Low,
-            false,
-            d,
-        );
-        let n = needs::add(&store, n, chrono::Utc::now()).unwrap();
-        let file = store.path(&needs::path(&n.id));
-        for e in std::fs::read_dir(&dir).unwrap() {
-            age(&e.unwrap().path());
-        }
-        age(&dir);
-        // The first listing reads the files and writes the index.
-        needs_without_history(&store, Some(&idx)).unwrap();
-        assert!(idx.exists());
-
-        // An editor or a sync tool rewrites the file in place: the folder's time does not move.
-        let text = std::fs::read_to_string(&file).unwrap();
-        std::fs::write(&file, text.replace("\"first\"", "\"second, made private\"")).unwrap();
-        let got = needs_without_history(&store, Some(&idx)).unwrap();
-        assert_eq!(got[0].text, "second, made private");
-
-        // A file broken in place is reported, not hidden behind the index.
-        std::fs::write(&file, "{ not json").unwrap();
-        assert!(needs_without_history(&store, Some(&idx)).is_err());
-    }
-
-    #[test]
-    fn an_index_is_used_only_while_the_folder_is_unchanged() {
-        let data = tempfile::tempdir().unwrap();
-        let cache = tempfile::tempdir().unwrap();
-        let store = Store::new(data.path());
-        let dir = store.ensure_dir(needs::DIR).unwrap();
-        let idx = path(cache.path(), &store);
-        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-        let ghost = Need::open(
-            &"ppp1".parse().unwrap(),
-            "only in the index".into(),
-            "other".into(),
-            None,
-            Importance::Low,
-            false,
-            d,
-        );
-        let ghost_line = line(&Need {
-            id: "ghost0000000".parse().unwrap(),
-            ..ghost
-        });
-        let header_now = || fingerprint(&dir).unwrap().0;
-
-        // An index written for the folder as it is now is trusted: the files are not read.
-        std::fs::write(&idx, format!("{}\n{ghost_line}", header_now())).unwrap();
-        let got = needs_without_history(&store, Some(&idx)).unwrap();
+        let (shared, _) = shared_and_private(&store);
+        assert_eq!(list(&store, &idx, "ppp2").unwrap(), ["a shared need"]);
+        let text = std::fs::read_to_string(&idx).unwrap();
+        assert!(!text.contains("secret"), "{text}");
         assert_eq!(
-            got.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
-            ["only in the index"]
+            list(&store, &idx, "ppp1").unwrap(),
+            ["a shared need", "p1's own secret"]
         );
+        assert!(!std::fs::read_to_string(&idx).unwrap().contains("secret"));
 
-        // One for another folder time is not.
-        std::fs::write(&idx, format!("{MAGIC} 1.000000000\n{ghost_line}")).unwrap();
-        assert!(
-            needs_without_history(&store, Some(&idx))
-                .unwrap()
-                .is_empty()
-        );
+        // While the file is unchanged, the index is what is read.
+        let planted = text.replace("a shared need", "from the index");
+        std::fs::write(&idx, planted).unwrap();
+        assert_eq!(list(&store, &idx, "ppp2").unwrap(), ["from the index"]);
+        let _ = shared;
+    }
 
-        // Nor is a current one that does not parse.
-        std::fs::write(&idx, format!("{}\nnot a need\n", header_now())).unwrap();
-        assert!(
-            needs_without_history(&store, Some(&idx))
-                .unwrap()
-                .is_empty()
-        );
+    #[test]
+    fn a_file_rewritten_in_place_damaged_or_made_private_is_seen_at_once() {
+        let data = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let store = Store::new(data.path());
+        let idx = path(cache.path(), &store);
+        let (shared, _) = shared_and_private(&store);
+        let file = data.path().join(needs::path(&shared.id));
+        assert_eq!(list(&store, &idx, "ppp1").unwrap().len(), 2);
+
+        rewrite_in_place(&file, |v| v["text"] = "a shared neeD".into());
+        assert_eq!(list(&store, &idx, "ppp1").unwrap()[0], "a shared neeD");
+
+        rewrite_in_place(&file, |v| v["private"] = true.into());
+        assert_eq!(list(&store, &idx, "ppp1").unwrap(), ["p1's own secret"]);
+        assert_eq!(list(&store, &idx, "ppp2").unwrap(), ["a shared neeD"]);
+
+        std::fs::write(&file, b"{\"version\": 1, \"id\": ").unwrap();
+        assert!(matches!(
+            list(&store, &idx, "ppp1"),
+            Err(crate::Error::Corrupt { .. })
+        ));
     }
 }

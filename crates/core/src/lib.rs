@@ -7,6 +7,7 @@
 pub mod content;
 pub mod crypto;
 pub mod dates;
+pub mod doctor;
 pub mod energy;
 pub mod error;
 pub mod files;
@@ -15,6 +16,7 @@ pub mod holds;
 pub mod ids;
 pub mod index;
 pub mod libraries;
+pub mod merge;
 pub mod need_rules;
 pub mod needs;
 pub mod practice;

@@ -484,6 +484,17 @@ fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) -> Result<T
 /// How a value that parses but cannot be used (an ID, a name) starts its message.
 const INVALID: [&str; 2] = [crate::ids::BAD_ID, crate::profile::BAD_NAME];
 
+/// Parses one version of a record for a merge: a newer version or one that does not parse is
+/// refused.
+pub(crate) fn parse_checked<T: DeserializeOwned + Versioned>(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<T> {
+    let v: T = parse(path, bytes)?;
+    refuse_newer(path, v.version())?;
+    Ok(v)
+}
+
 fn refuse_newer(path: &Path, found: u32) -> Result<()> {
     if found > FORMAT_VERSION {
         return Err(Error::Newer {

@@ -275,6 +275,25 @@ pub fn sessions_path(partner: &Id) -> String {
 }
 pub const HOLDS: &str = "touch/holds";
 
+/// The partner IDs with a folder in `touch/`, removed partners included: their sessions and
+/// debriefs stay part of the couple's story.
+pub fn partners_with_sessions(store: &Store) -> Result<Vec<Id>> {
+    let dir = store.path("touch");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(&dir, e)),
+    };
+    let mut out: Vec<Id> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().and_then(|n| Id::parse(n).ok()))
+        .filter(|id| store.path(&sessions_path(id)).exists())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
 /// Reads a partner's state (empty when they have none yet).
 pub fn load_state(store: &Store, partner: &Id) -> Result<State> {
     Ok(store

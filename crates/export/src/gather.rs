@@ -204,19 +204,20 @@ fn read_needs_and_touch(
     if f.wants(Kind::Touch) && !couple.is_empty() {
         let (states, holds) = touch::load_facts(store, couple)?;
         let (mut sessions, mut debriefs) = (Vec::new(), Vec::new());
-        for p in &couple.partners {
-            let s = touch::load_sessions(store, &p.id)?;
+        // Removed partners' sessions and debriefs too: removing a partner never hides them.
+        for id in touch::partners_with_sessions(store)? {
+            let s = touch::load_sessions(store, &id)?;
             sessions.extend(
                 s.sessions
                     .into_iter()
                     .filter(|x| step_ok(&x.step))
-                    .map(|x| (p.id.to_string(), x)),
+                    .map(|x| (id.to_string(), x)),
             );
             debriefs.extend(
                 s.debriefs
                     .into_iter()
-                    .filter(|d| (!d.private || me == Some(p.id.as_str())) && step_ok(&d.step))
-                    .map(|d| (p.id.to_string(), d)),
+                    .filter(|d| (!d.private || me == Some(id.as_str())) && step_ok(&d.step))
+                    .map(|d| (id.to_string(), d)),
             );
         }
         // A session and the debriefs on it stay together: the session is kept when it or any

@@ -61,9 +61,9 @@ pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
     let all = if mode == Mode::Json {
         needs::load_all(&ctx.store)?
     } else {
-        // Lists without history come from the device-local index when it is current.
+        // Lists without history come from the device-local index where the files are unchanged.
         let idx = ctx.cache_dir.as_ref().map(|c| index::path(c, &ctx.store));
-        index::needs_without_history(&ctx.store, idx.as_deref())?
+        index::needs_without_history(&ctx.store, idx.as_deref(), viewer.as_deref())?
     };
     let shown: Vec<(String, Need)> = needs::visible(all, viewer.as_deref())
         .into_iter()

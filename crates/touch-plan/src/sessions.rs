@@ -64,11 +64,11 @@ pub(crate) fn log(
 }
 
 /// Every session either partner logged, oldest first, with the partner who logged it.
-fn all_sessions(ctx: &Context, couple: &Couple) -> Result<Vec<(String, touch::Sessions)>> {
-    couple
-        .partners
-        .iter()
-        .map(|p| Ok((p.id.to_string(), touch::load_sessions(&ctx.store, &p.id)?)))
+/// Removed partners' sessions included: removing a partner never hides what you did together.
+fn all_sessions(ctx: &Context, _couple: &Couple) -> Result<Vec<(String, touch::Sessions)>> {
+    touch::partners_with_sessions(&ctx.store)?
+        .into_iter()
+        .map(|p| Ok((p.to_string(), touch::load_sessions(&ctx.store, &p)?)))
         .collect()
 }
 

@@ -18,6 +18,7 @@ mod leftovers;
 mod newer_and_corrupt;
 mod permissions;
 mod prefixes;
+mod sync_conflicts;
 mod unknown_fields;
 mod untrusted_paths;
 

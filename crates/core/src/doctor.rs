@@ -1,0 +1,381 @@
+//! `couple doctor`: what syncing two devices left in the data folder, found and put right with
+//! nothing lost. Conflict copies and records with git conflict markers are merged into their
+//! record (see [`crate::merge`]) and the copy removed; a couple set up on both devices before
+//! their first sync (the same names with different partner IDs) becomes one couple again, every
+//! record re-pointed; folders and files are made private and dead temp files removed.
+
+use crate::energy;
+use crate::error::{Error, Result};
+use crate::files::{self, FileKind};
+use crate::ids::Id;
+use crate::merge;
+use crate::need_rules::Helper;
+use crate::needs::{self, Need};
+use crate::profile::{self, Partner};
+use crate::prompts::AnswerFile;
+use crate::store::{self, Store, Versioned};
+use crate::touch::{self, Hold, Sessions, State};
+use serde::de::DeserializeOwned;
+use std::fs;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// What `doctor` did, and what it had to leave.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Records that had two versions and now have one, by path in the data folder.
+    pub merged: Vec<String>,
+    /// Files left as they were, with why.
+    pub left: Vec<(String, String)>,
+    /// Partners set up twice, merged: (name, the ID that went, the ID that stays).
+    pub partners: Vec<(String, String, String)>,
+    /// Files and folders made private, and dead temp files removed.
+    pub tidied: usize,
+}
+
+/// The folders records live in, relative to the root: the root itself and up to two levels
+/// below it, leaving out folders of other tools (`.git`, `.stversions`).
+fn record_dirs(store: &Store) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut i = 0;
+    while i < out.len() {
+        let rel = out[i].clone();
+        i += 1;
+        if rel.matches('/').count() >= 1 && !rel.is_empty() {
+            continue;
+        }
+        let Ok(entries) = fs::read_dir(store.path(&rel)) else {
+            continue;
+        };
+        let mut subs: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .filter(|n| files::is_plain_name(n))
+            .map(|n| {
+                if rel.is_empty() {
+                    n
+                } else {
+                    format!("{rel}/{n}")
+                }
+            })
+            .collect();
+        subs.sort();
+        out.extend(subs);
+    }
+    out
+}
+
+/// Every sync conflict copy in the data folder as (copy, the record it belongs to), by path in
+/// the data folder. Names only: cheap enough for every command to look.
+pub fn conflict_copies(store: &Store) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for rel in record_dirs(store) {
+        let Ok(entries) = fs::read_dir(store.path(&rel)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Some(name) = e.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if let FileKind::ConflictCopy { of } = files::classify(&name) {
+                let join = |n: &str| {
+                    if rel.is_empty() {
+                        n.to_owned()
+                    } else {
+                        format!("{rel}/{n}")
+                    }
+                };
+                out.push((join(&name), join(&of)));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Record files that hold git conflict markers, by path in the data folder. Reads every record.
+pub fn marked_records(store: &Store) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for rel in record_dirs(store) {
+        for path in store.list(&rel)? {
+            let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            if files::has_conflict_markers(&bytes) {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                out.push(if rel.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{rel}/{name}")
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Finds and puts right everything syncing left: see the module's description.
+pub fn run(store: &Store, now: SystemTime) -> Result<Report> {
+    let mut report = Report {
+        tidied: store.tidy_all(now)?,
+        ..Report::default()
+    };
+    for (copy, of) in conflict_copies(store) {
+        match merge_copy(store, &copy, &of) {
+            Ok(()) => report.merged.push(of),
+            Err(e) => report.left.push((copy, e.to_string())),
+        }
+    }
+    for rel in marked_records(store)? {
+        match merge_markers(store, &rel) {
+            Ok(()) => report.merged.push(rel),
+            Err(e) => report.left.push((rel, e.to_string())),
+        }
+    }
+    merge_twin_partners(store, &mut report)?;
+    Ok(report)
+}
+
+fn parent(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Merges the versions of record `rel` (parsed from `versions`) by its kind, and writes it.
+fn merge_versions(store: &Store, rel: &str, versions: &[Vec<u8>]) -> Result<()> {
+    let path = store.path(rel);
+    let parts: Vec<&str> = rel.split('/').collect();
+    match parts[..] {
+        ["couple.json"] => put(store, rel, combine(&path, versions, merge::couple)?),
+        ["partners", _] => put(store, rel, combine(&path, versions, merge::partner)?),
+        ["needs", _] => put(store, rel, combine(&path, versions, merge::need)?),
+        ["touch", "holds", _] => put(store, rel, combine(&path, versions, merge::hold)?),
+        ["touch", _, "state.json"] => put(store, rel, combine(&path, versions, merge::state)?),
+        ["touch", _, "sessions.json"] => {
+            put(store, rel, combine(&path, versions, merge::sessions)?)
+        }
+        ["answers", _, _] => put(store, rel, combine(&path, versions, merge::answers)?),
+        ["energy", _] => put(store, rel, combine(&path, versions, merge::low_days)?),
+        _ => Err(Error::invalid(
+            "closer cannot merge this kind of file; compare it with the original, keep what you need and remove it",
+        )),
+    }
+}
+
+fn combine<T: DeserializeOwned + Versioned>(
+    path: &Path,
+    versions: &[Vec<u8>],
+    f: fn(T, T) -> T,
+) -> Result<T> {
+    let mut all = versions
+        .iter()
+        .map(|b| store::parse_checked::<T>(path, b))
+        .collect::<Result<Vec<T>>>()?
+        .into_iter();
+    let first = all
+        .next()
+        .ok_or_else(|| Error::invalid("nothing to merge"))?;
+    Ok(all.fold(first, f))
+}
+
+fn put<T: Versioned>(store: &Store, rel: &str, value: T) -> Result<()> {
+    store::write_atomic(
+        &store.path(rel),
+        &value
+            .encode()
+            .map_err(|e| Error::io(&store.path(rel), e.into()))?,
+    )
+}
+
+/// Merges a conflict copy into its record under the folder's lock, then removes the copy.
+fn merge_copy(store: &Store, copy: &str, of: &str) -> Result<()> {
+    let _lock = store.lock(parent(of))?;
+    let copy_path = store.path(copy);
+    let mut versions = Vec::new();
+    match fs::read(store.path(of)) {
+        Ok(b) => versions.push(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&store.path(of), e)),
+    }
+    let copy_bytes = fs::read(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
+    for v in std::mem::take(&mut versions)
+        .into_iter()
+        .chain([copy_bytes])
+    {
+        match files::split_conflict_markers(&v).filter(|_| files::has_conflict_markers(&v)) {
+            Some((ours, theirs)) => versions.extend([ours, theirs]),
+            None => versions.push(v),
+        }
+    }
+    merge_versions(store, of, &versions)?;
+    fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))
+}
+
+/// Merges the two versions git left inside record `rel`.
+fn merge_markers(store: &Store, rel: &str) -> Result<()> {
+    let _lock = store.lock(parent(rel))?;
+    let path = store.path(rel);
+    let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let (ours, theirs) = files::split_conflict_markers(&bytes).ok_or_else(|| {
+        Error::invalid("its conflict markers are not complete; put it right by hand")
+    })?;
+    merge_versions(store, rel, &[ours, theirs])
+}
+
+/// Two couple set-ups made before the first sync: partners with the same name and different
+/// IDs. The one added first (then the smaller ID) stays; every record of the other is re-pointed.
+fn merge_twin_partners(store: &Store, report: &mut Report) -> Result<()> {
+    let mut all: Vec<Partner> = store.read_all("partners")?;
+    all.sort_by(|a, b| (a.added, &a.id).cmp(&(b.added, &b.id)));
+    let mut kept: Vec<Partner> = Vec::new();
+    for p in all {
+        let key = p.name.trim().to_lowercase();
+        let Some(k) = kept.iter().find(|k| k.name.trim().to_lowercase() == key) else {
+            kept.push(p);
+            continue;
+        };
+        let (old, new) = (p.id.clone(), k.id.clone());
+        repoint(store, &old, &new)?;
+        let rel = profile::partner_path(&new);
+        let _lock = store.lock("partners")?;
+        let mine: Partner = store
+            .read(&rel)?
+            .ok_or_else(|| Error::NotFound(format!("{rel} went missing")))?;
+        put(store, &rel, merge::partner(mine, p.clone()))?;
+        let gone = store.path(&profile::partner_path(&old));
+        fs::remove_file(&gone).map_err(|e| Error::io(&gone, e))?;
+        report
+            .partners
+            .push((p.name, old.to_string(), new.to_string()));
+    }
+    Ok(())
+}
+
+/// Moves one partner's own file at `from` into `to` (merged with what is there), under the lock.
+fn move_merged<T: DeserializeOwned + Versioned>(
+    store: &Store,
+    from: &str,
+    to: &str,
+    fix: impl Fn(&mut T),
+    f: fn(T, T) -> T,
+) -> Result<()> {
+    let Some(mut old) = store.read::<T>(from)? else {
+        return Ok(());
+    };
+    fix(&mut old);
+    let _lock = store.lock(parent(to))?;
+    let value = match store.read::<T>(to)? {
+        Some(cur) => f(cur, old),
+        None => old,
+    };
+    put(store, to, value)?;
+    let path = store.path(from);
+    fs::remove_file(&path).map_err(|e| Error::io(&path, e))
+}
+
+/// Every record of partner `old` becomes partner `new`'s.
+fn repoint(store: &Store, old: &Id, new: &Id) -> Result<()> {
+    let swap = |id: &mut Id| {
+        if id == old {
+            *id = new.clone();
+        }
+    };
+    // Helpers and proposals keep partner IDs as plain strings.
+    let swap_str = |id: &mut String| {
+        if id == old.as_str() {
+            *id = new.to_string();
+        }
+    };
+    for path in store.list(&format!("answers/{old}"))? {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        move_merged::<AnswerFile>(
+            store,
+            &format!("answers/{old}/{name}"),
+            &format!("answers/{new}/{name}"),
+            |f| f.partner = new.clone(),
+            merge::answers,
+        )?;
+    }
+    move_merged::<State>(
+        store,
+        &touch::state_path(old),
+        &touch::state_path(new),
+        |s| s.partner = new.clone(),
+        merge::state,
+    )?;
+    move_merged::<Sessions>(
+        store,
+        &touch::sessions_path(old),
+        &touch::sessions_path(new),
+        |s| s.partner = new.clone(),
+        merge::sessions,
+    )?;
+    move_merged::<energy::LowDays>(
+        store,
+        &energy::path(old),
+        &energy::path(new),
+        |s| s.partner = new.clone(),
+        merge::low_days,
+    )?;
+    for dir in [format!("answers/{old}"), format!("touch/{old}")] {
+        let _ = fs::remove_file(store.path(&format!("{dir}/{}", files::LOCK_NAME)));
+        let _ = fs::remove_dir(store.path(&dir));
+    }
+    // Who gave touch first in every session.
+    for p in touch::partners_with_sessions(store)? {
+        if store
+            .read::<Sessions>(&touch::sessions_path(&p))?
+            .is_some_and(|s| s.sessions.iter().any(|x| x.giver.as_ref() == Some(old)))
+        {
+            touch::update_sessions(store, &p, |s| {
+                s.sessions
+                    .iter_mut()
+                    .filter_map(|x| x.giver.as_mut())
+                    .for_each(swap);
+                Ok(())
+            })?;
+        }
+    }
+    // Needs: owner, helper, proposals and history.
+    let helps = |h: &Option<Helper>| matches!(h, Some(Helper::Partner(x)) if x == old.as_str());
+    let mentions = |n: &Need| {
+        &n.owner == old
+            || helps(&n.helper)
+            || n.history.iter().any(|c| &c.by == old)
+            || n.proposal.as_ref().is_some_and(|p| {
+                p.by == old.as_str()
+                    || helps(&p.helper)
+                    || p.accepted.iter().any(|a| a == old.as_str())
+            })
+    };
+    for n in needs::load_all(store)?.into_iter().filter(mentions) {
+        store.update::<Need, _>(&needs::path(&n.id), |cur| {
+            let mut n = cur.ok_or_else(|| Error::NotFound("a need went missing".into()))?;
+            swap(&mut n.owner);
+            if let Some(Helper::Partner(h)) = &mut n.helper {
+                swap_str(h);
+            }
+            n.history.iter_mut().for_each(|c| swap(&mut c.by));
+            if let Some(p) = &mut n.proposal {
+                swap_str(&mut p.by);
+                if let Some(Helper::Partner(h)) = &mut p.helper {
+                    swap_str(h);
+                }
+                p.accepted.iter_mut().for_each(swap_str);
+                p.accepted.dedup();
+            }
+            Ok(n)
+        })?;
+    }
+    // Holds: who set and who released them.
+    for h in store.read_all::<Hold>(touch::HOLDS)? {
+        let by_old = |x: &Option<String>| x.as_deref() == Some(old.as_str());
+        if by_old(&h.by) || by_old(&h.released_by) {
+            store.update::<Hold, _>(&format!("{}/{}.json", touch::HOLDS, h.id), |cur| {
+                let mut h = cur.ok_or_else(|| Error::NotFound("a hold went missing".into()))?;
+                h.by.iter_mut().for_each(swap_str);
+                h.released_by.iter_mut().for_each(swap_str);
+                Ok(h)
+            })?;
+        }
+    }
+    Ok(())
+}

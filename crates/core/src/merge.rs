@@ -1,0 +1,169 @@
+//! Two versions of one record, made on two devices before they synced, merged into one with
+//! nothing lost: lists that only grow are unioned, a need edited on both sides keeps both
+//! versions' changes in its history and the later one as current, and where two consent answers
+//! differ the more careful one wins (nothing is ever turned into a "yes" by a merge).
+
+use crate::energy::LowDays;
+use crate::needs::{Change, Need};
+use crate::profile::{CoupleFile, Partner};
+use crate::prompts::AnswerFile;
+use crate::store::Extra;
+use crate::touch::{Answer, Hold, Mark, Sessions, State};
+
+/// Adds to `into` every item of `from` it does not hold yet, keeping `into`'s order first.
+fn union<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
+    for x in from {
+        if !into.contains(&x) {
+            into.push(x);
+        }
+    }
+}
+
+fn union_extra(into: &mut Extra, from: Extra) {
+    for (k, v) in from {
+        into.entry(k).or_insert(v);
+    }
+}
+
+/// The more careful of two answers about a step: no before maybe before yes.
+fn careful_answer(a: Answer, b: Answer) -> Answer {
+    let rank = |x: Answer| match x {
+        Answer::No => 0,
+        Answer::Maybe => 1,
+        Answer::Yes => 2,
+    };
+    if rank(b) < rank(a) { b } else { a }
+}
+
+/// The more careful of two body marks: off-limits before ask-first before welcome.
+fn careful_mark(a: Mark, b: Mark) -> Mark {
+    let rank = |x: Mark| match x {
+        Mark::OffLimits => 0,
+        Mark::AskFirst => 1,
+        Mark::Welcome => 2,
+    };
+    if rank(b) < rank(a) { b } else { a }
+}
+
+/// One need changed on two devices: the version changed last is current, the history holds
+/// both versions' changes, and what the other version said is kept in a history entry.
+pub fn need(a: Need, b: Need) -> Need {
+    let last = |n: &Need| n.history.iter().map(|c| c.at).max();
+    let (mut cur, other) = if last(&b) > last(&a) { (b, a) } else { (a, b) };
+    let mut note = Vec::new();
+    if other.text != cur.text {
+        note.push(format!("the text {:?}", other.text));
+    }
+    if other.plan != cur.plan
+        && let Some(p) = &other.plan
+    {
+        note.push(format!("the plan {p:?}"));
+    }
+    if other.status != cur.status {
+        note.push(format!("the status {:?}", other.status.label()));
+    }
+    let other_last = other.history.iter().max_by_key(|c| c.at).cloned();
+    union(&mut cur.history, other.history);
+    cur.history.sort_by_key(|c| c.at);
+    union_extra(&mut cur.extra, other.extra);
+    if cur.proposal.is_none() {
+        cur.proposal = other.proposal;
+    }
+    if let (false, Some(o)) = (note.is_empty(), other_last) {
+        let at = cur.history.iter().map(|c| c.at).max().unwrap_or(o.at);
+        cur.history.push(Change {
+            date: o.date,
+            at,
+            by: o.by,
+            what: format!(
+                "changed on two devices at once; this version was kept, the other had {}",
+                note.join(", ")
+            ),
+            extra: Extra::new(),
+        });
+    }
+    cur
+}
+
+/// One partner's answers for a year, from two devices: every answer of both.
+pub fn answers(mut a: AnswerFile, b: AnswerFile) -> AnswerFile {
+    union(&mut a.answers, b.answers);
+    a.answers.sort_by_key(|x| (x.date, x.at));
+    union_extra(&mut a.extra, b.extra);
+    a
+}
+
+/// One partner's sessions and debriefs, from two devices: every one of both.
+pub fn sessions(mut a: Sessions, b: Sessions) -> Sessions {
+    union(&mut a.sessions, b.sessions);
+    a.sessions.sort_by_key(|s| s.at);
+    union(&mut a.debriefs, b.debriefs);
+    a.debriefs.sort_by_key(|d| d.at);
+    union_extra(&mut a.extra, b.extra);
+    a
+}
+
+/// One partner's touch state, from two devices: every readiness event of both, and where the two
+/// disagree about a step or a body region, the more careful answer.
+pub fn state(mut a: State, b: State) -> State {
+    for (step, ans) in b.boundaries {
+        let v = a
+            .boundaries
+            .get(&step)
+            .map_or(ans, |&x| careful_answer(x, ans));
+        a.boundaries.insert(step, v);
+    }
+    for (region, mark) in b.body {
+        match a.body.get_mut(&region) {
+            Some(m) => {
+                m.mark = careful_mark(m.mark, mark.mark);
+                if m.note.is_none() {
+                    m.note = mark.note;
+                }
+            }
+            None => {
+                a.body.insert(region, mark);
+            }
+        }
+    }
+    union(&mut a.events, b.events);
+    a.events.sort_by_key(|e| e.at);
+    a.help_shown.extend(b.help_shown);
+    union_extra(&mut a.extra, b.extra);
+    a
+}
+
+/// A hold from two devices: released if either released it.
+pub fn hold(mut a: Hold, b: Hold) -> Hold {
+    if a.released.is_none() {
+        a.released = b.released;
+        a.released_by = b.released_by;
+        a.released_at = b.released_at;
+    }
+    union_extra(&mut a.extra, b.extra);
+    a
+}
+
+/// A partner's profile from two devices: every condition of both; opted in only if both say so.
+pub fn partner(mut a: Partner, b: Partner) -> Partner {
+    union(&mut a.conditions, b.conditions);
+    a.sexual = a.sexual && b.sexual;
+    union_extra(&mut a.extra, b.extra);
+    a
+}
+
+/// The couple file from two devices: the first one's seed (today's prompt must be one prompt).
+pub fn couple(mut a: CoupleFile, b: CoupleFile) -> CoupleFile {
+    a.created = a.created.min(b.created);
+    a.no_future_prompts = a.no_future_prompts || b.no_future_prompts;
+    union_extra(&mut a.extra, b.extra);
+    a
+}
+
+/// Low-energy days from two devices: every span of both.
+pub fn low_days(mut a: LowDays, b: LowDays) -> LowDays {
+    union(&mut a.low, b.low);
+    a.low.sort_by_key(|s| s.from);
+    union_extra(&mut a.extra, b.extra);
+    a
+}
