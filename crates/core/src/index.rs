@@ -345,10 +345,12 @@ mod tests {
     /// Listing as if the files had been written a while ago, so that they are not "racy".
     fn list(store: &Store, idx: &Path, viewer: &str) -> Result<Vec<String>> {
         let later = SystemTime::now() + Duration::from_secs(10);
-        Ok(list_at(store, Some(idx), Some(viewer), later)?
+        let mut texts: Vec<String> = list_at(store, Some(idx), Some(viewer), later)?
             .into_iter()
             .map(|n| n.text)
-            .collect())
+            .collect();
+        texts.sort();
+        Ok(texts)
     }
 
     fn rewrite_in_place(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
