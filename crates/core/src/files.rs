@@ -50,6 +50,10 @@ pub fn is_record_name(name: &str) -> bool {
     name.strip_suffix(".json").is_some_and(is_plain_name)
 }
 
+/// What is said about a file that [`looks_like_a_record`] but is not one.
+pub const NOT_A_RECORD_NAME: &str =
+    "its file name is not a record's (lower-case letters, digits, - and _)";
+
 /// Whether a file that is not a record looks as if it was meant to be one (`NAME.json`, not
 /// hidden, not an editor's): worth a word rather than silence.
 pub fn looks_like_a_record(name: &str) -> bool {

@@ -103,8 +103,13 @@ fn list_at(
         let Some(name) = e.file_name().to_str().map(str::to_owned) else {
             continue;
         };
-        if files::classify(&name) != FileKind::Record {
-            continue;
+        match files::classify(&name) {
+            FileKind::Record => {}
+            FileKind::Other if files::looks_like_a_record(&name) => {
+                store.note_left_out(&e.path(), files::NOT_A_RECORD_NAME);
+                continue;
+            }
+            _ => continue,
         }
         let Ok(meta) = e.metadata() else { continue };
         let k = key(&meta);

@@ -348,10 +348,9 @@ impl Store {
             match files::classify(&name) {
                 FileKind::Record => out.push(e.path()),
                 // Someone's JSON file under a name no record has: say so rather than hide it.
-                FileKind::Other if files::looks_like_a_record(&name) => self.note_left_out(
-                    &e.path(),
-                    "its file name is not a record's (lower-case letters, digits, - and _)",
-                ),
+                FileKind::Other if files::looks_like_a_record(&name) => {
+                    self.note_left_out(&e.path(), files::NOT_A_RECORD_NAME)
+                }
                 _ => {}
             }
         }
