@@ -130,9 +130,10 @@ impl Couple {
     /// The partner called `name` (case-insensitive), or an error listing who there is.
     pub fn find(&self, name: &str) -> Result<&Partner> {
         let key = name.trim();
+        let wanted = name_key(key);
         self.partners
             .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(key))
+            .find(|p| name_key(&p.name) == wanted)
             .ok_or_else(|| Error::UnknownPartner {
                 name: key.to_owned(),
                 known: self.names().into_iter().map(String::from).collect(),
@@ -148,6 +149,30 @@ impl Couple {
         self.by_id(id)
             .map_or("a former partner", |p| p.name.as_str())
     }
+}
+
+/// What two names that look alike share: no case (by Unicode rules), no invisible or bidirectional
+/// marks, no surrounding spaces. `--as ZOË` finds `Zoë`; `Sam` and `Sam` with a zero-width space
+/// are one name.
+pub fn name_key(name: &str) -> String {
+    name.trim()
+        .chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{ad}'
+                    | '\u{34f}'
+                    | '\u{61c}'
+                    | '\u{180e}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{202a}'..='\u{202e}'
+                    | '\u{2060}'..='\u{2064}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{feff}'
+            )
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Checks a partner name: not empty, not too long, no control characters, no tabs.
@@ -200,9 +225,10 @@ pub fn add(
     let name = check_name(name)?;
     let _lock = store.lock(PARTNERS)?;
     let couple = Couple::load(store)?;
-    if couple.find(name).is_ok() {
+    if let Ok(other) = couple.find(name) {
         return Err(Error::invalid(format!(
-            "there is already a partner called {name:?}"
+            "{name:?} looks the same as {:?}, who is already a partner; choose a name that differs in more than case or invisible marks",
+            other.name
         )));
     }
     if store.read::<CoupleFile>(COUPLE)?.is_none() {
@@ -262,10 +288,11 @@ pub fn rename(store: &Store, old: &str, new: &str) -> Result<Partner> {
     let new = check_name(new)?.to_owned();
     let couple = Couple::load(store)?;
     if let Ok(other) = couple.find(&new)
-        && !other.name.eq_ignore_ascii_case(old.trim())
+        && couple.find(old).is_ok_and(|me| me.id != other.id)
     {
         return Err(Error::invalid(format!(
-            "there is already a partner called {new:?}"
+            "{new:?} looks the same as {:?}, who is already a partner; choose a name that differs in more than case or invisible marks",
+            other.name
         )));
     }
     update(store, old, |p| {
@@ -307,5 +334,31 @@ mod tests {
         assert!(c.no_future_prompts);
         set_no_future_prompts(&store, false).unwrap();
         assert!(!Couple::load(&store).unwrap().no_future_prompts);
+    }
+
+    #[test]
+    fn names_that_look_alike_are_one_name() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path());
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        add(&store, "Zoë", Vec::new(), day).unwrap();
+        add(&store, "Sam", Vec::new(), day).unwrap();
+        let c = Couple::load(&store).unwrap();
+        assert_eq!(c.find("ZOË").unwrap().name, "Zoë");
+        assert_eq!(c.find("sam\u{200b}").unwrap().name, "Sam");
+        for twin in [
+            "SAM",
+            "Sam\u{202e}",
+            "Sa\u{200b}m",
+            "\u{2066}sam\u{2069}",
+            "zoË",
+        ] {
+            let e = add(&store, twin, Vec::new(), day).unwrap_err().to_string();
+            assert!(e.contains("looks the same"), "{twin:?}: {e}");
+        }
+        let e = rename(&store, "Sam", "zoë").unwrap_err().to_string();
+        assert!(e.contains("looks the same"), "{e}");
+        rename(&store, "Sam", "SAM").unwrap();
+        assert_eq!(Couple::load(&store).unwrap().partners.len(), 2);
     }
 }
