@@ -111,14 +111,7 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
             let q = pick(&order, d, false)?;
             let len = 12 + rng.below(30);
             let text = rng.words(len);
-            let a = Answer {
-                extra: Default::default(),
-                date: d,
-                prompt: q.id.into(),
-                prompt_text: q.text.into(),
-                text,
-                at: at(d, 20),
-            };
+            let a = Answer::new(d, q.id, q.text, text, at(d, 20));
             by_year
                 .entry(chrono::Datelike::year(&d))
                 .or_default()

@@ -4,6 +4,7 @@
 //! Domain logic here takes plain values (a date, a profile, records) and returns plain values; it
 //! never reads the clock, the environment or the terminal. The command-line edge is `closer-cli`.
 
+pub mod answer_rules;
 pub mod content;
 pub mod crypto;
 pub mod dates;

@@ -121,14 +121,63 @@ fn order_key(seed: u64, id: &str) -> u64 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
     pub date: NaiveDate,
+    /// The ID of the prompt answered (empty in files from before it was recorded).
+    #[serde(default)]
     pub prompt: String,
     /// The prompt's text when it was answered, so the record stands alone.
+    #[serde(default)]
     pub prompt_text: String,
+    /// Empty when the partner passed on the day's prompt.
     pub text: String,
     pub at: DateTime<Utc>,
     /// Fields a newer closer wrote at this format version, kept as they are.
     #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
     pub extra: Extra,
+    /// Earlier versions of this answer, oldest first: only its author sees them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<Earlier>,
+    /// The partner passed on the day's prompt instead of answering it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub passed: bool,
+    /// Never stored: set on another partner's answer the viewer may not read yet (see
+    /// [`crate::answer_rules::for_viewer`]); its text is then a sentence saying so.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sealed: bool,
+}
+
+/// An earlier version of an answer, replaced by a correction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Earlier {
+    pub prompt: String,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Answer {
+    /// A new answer (not passed, no earlier versions).
+    pub fn new(
+        date: NaiveDate,
+        prompt: &str,
+        prompt_text: &str,
+        text: String,
+        at: DateTime<Utc>,
+    ) -> Answer {
+        Answer {
+            date,
+            prompt: prompt.to_owned(),
+            prompt_text: prompt_text.to_owned(),
+            text,
+            at,
+            extra: Extra::default(),
+            earlier: Vec::new(),
+            passed: false,
+            sealed: false,
+        }
+    }
 }
 
 /// One partner's answers for one year: the partner is its only writer.
@@ -169,8 +218,9 @@ pub fn answer_path(partner: &Id, year: i32) -> String {
     format!("answers/{partner}/{year}.json")
 }
 
-/// Stores (or replaces) `partner`'s answer for `answer.date`.
-pub fn save_answer(store: &Store, partner: &Id, answer: Answer) -> Result<()> {
+/// Stores `partner`'s answer for `answer.date`. A second answer the same day corrects the first,
+/// which is kept in the answer's `earlier` versions. Returns whether it was a correction.
+pub fn save_answer(store: &Store, partner: &Id, answer: Answer) -> Result<bool> {
     let text = answer.text.trim();
     if text.is_empty() {
         return Err(Error::usage(
@@ -189,10 +239,13 @@ pub fn save_answer(store: &Store, partner: &Id, answer: Answer) -> Result<()> {
             answer.date
         )));
     }
-    let answer = Answer {
+    let mut answer = Answer {
         text: text.to_owned(),
+        passed: false,
+        sealed: false,
         ..answer
     };
+    let mut corrected = false;
     store.update::<AnswerFile, _>(&answer_path(partner, answer.date.year()), |old| {
         let mut f = old.unwrap_or(AnswerFile {
             extra: Default::default(),
@@ -200,12 +253,23 @@ pub fn save_answer(store: &Store, partner: &Id, answer: Answer) -> Result<()> {
             partner: partner.clone(),
             answers: Vec::new(),
         });
-        f.answers.retain(|a| a.date != answer.date);
+        if let Some(at) = f.answers.iter().position(|a| a.date == answer.date) {
+            let old = f.answers.remove(at);
+            corrected = true;
+            answer.earlier = old.earlier;
+            if !old.passed {
+                answer.earlier.push(Earlier {
+                    prompt: old.prompt,
+                    text: old.text,
+                    at: old.at,
+                });
+            }
+        }
         f.answers.push(answer);
         f.answers.sort_by_key(|a| a.date);
         Ok(f)
     })?;
-    Ok(())
+    Ok(corrected)
 }
 
 /// Whether `partner` has answered the prompt of `date`. Only lines of that year's file that
@@ -215,6 +279,8 @@ pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool>
     #[derive(Deserialize)]
     struct DateOnly {
         date: NaiveDate,
+        #[serde(default)]
+        passed: bool,
     }
     let path = store.path(&answer_path(partner, date.year()));
     let text = match std::fs::read_to_string(&path) {
@@ -228,13 +294,13 @@ pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool>
     }
     let one_line = text.lines().filter(|l| l.contains(&day)).any(|l| {
         let l = l.trim().trim_end_matches(',');
-        serde_json::from_str::<DateOnly>(l).is_ok_and(|a| a.date == date)
+        serde_json::from_str::<DateOnly>(l).is_ok_and(|a| a.date == date && !a.passed)
     });
     if one_line {
         return Ok(true);
     }
     Ok(crate::store::read_file::<AnswerFile>(&path)?
-        .is_some_and(|f| f.answers.iter().any(|a| a.date == date)))
+        .is_some_and(|f| f.answers.iter().any(|a| a.date == date && !a.passed)))
 }
 
 /// Every answer from every partner folder, as (partner id, answer), by date then partner.
@@ -414,14 +480,8 @@ mod tests {
         let store = Store::new(t.path().join("data"));
         let a: Id = "aaaa".parse().unwrap();
         let day = |s: &str| crate::dates::parse_date(s).unwrap();
-        let answer = |d: &str, text: &str| Answer {
-            extra: Default::default(),
-            date: day(d),
-            prompt: "p".into(),
-            prompt_text: "?".into(),
-            text: text.into(),
-            at: DateTime::<Utc>::default(),
-        };
+        let answer =
+            |d: &str, text: &str| Answer::new(day(d), "p", "?", text.into(), DateTime::default());
         assert!(!answered_on(&store, &a, day("2026-03-02")).unwrap());
         save_answer(&store, &a, answer("2026-03-01", "on 2026-03-02 we walk")).unwrap();
         assert!(

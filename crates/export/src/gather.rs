@@ -6,6 +6,7 @@ use crate::redact::{self, Redactor};
 use chrono::NaiveDate;
 use closer_cli::Context;
 use closer_core::Result;
+use closer_core::answer_rules;
 use closer_core::content::Library;
 use closer_core::needs::{self, Need};
 use closer_core::profile::{Couple, Partner};
@@ -162,9 +163,10 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
             .transpose()
     })?;
     if let Some(a) = answers {
-        data.answers = a
+        // Nobody goes first: another partner's answer reads only once the viewer took their turn.
+        data.answers = answer_rules::for_viewer(a, me.as_deref())
             .into_iter()
-            .filter(|(who, a)| f.by_ok(who) && prompt_ok(&a.prompt))
+            .filter(|(who, a)| f.by_ok(who) && prompt_ok(&a.prompt) && !a.passed)
             .collect();
     }
     if f.redact {
@@ -261,4 +263,10 @@ fn read_needs_and_touch(
         data.holds = holds;
     }
     Ok(())
+}
+
+/// Answers filed together: the same day and the same prompt (after `--skip`, `--energy low` or
+/// `--prompt` the two partners may have answered different prompts).
+pub fn same_prompt(a: &(String, Answer), b: &(String, Answer)) -> bool {
+    a.1.date == b.1.date && a.1.prompt == b.1.prompt
 }

@@ -127,7 +127,7 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
             &body,
         )?;
     }
-    for day in d.answers.chunk_by(|a, b| a.1.date == b.1.date) {
+    for day in d.answers.chunk_by(crate::gather::same_prompt) {
         let a0 = &day[0].1;
         let body: Vec<String> = day
             .iter()

@@ -227,7 +227,7 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
     }
     if !d.answers.is_empty() {
         out.raw("\n* Prompts\n")?;
-        for day in d.answers.chunk_by(|a, b| a.1.date == b.1.date) {
+        for day in d.answers.chunk_by(crate::gather::same_prompt) {
             let a0 = &day[0].1;
             let mut s = format!(
                 "** {} {}\n:PROPERTIES:\n",

@@ -116,7 +116,11 @@ fn read(args: &RestoreArgs) -> Result<Backup> {
             })
             .collect(),
         needs: doc.needs,
-        answers: owned(doc.answers),
+        // A sealed answer is only a placeholder for the other partner's: theirs restores it.
+        answers: owned(doc.answers)
+            .into_iter()
+            .filter(|(_, a)| !a.sealed)
+            .collect(),
         holds: touch.holds,
         sessions: owned(touch.sessions),
         debriefs: owned(touch.debriefs),

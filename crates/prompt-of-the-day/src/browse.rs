@@ -4,8 +4,9 @@ use chrono::NaiveDate;
 use closer_cli::Context;
 use closer_cli::output::{Format, Mode, Out, table};
 use closer_core::Result;
-use closer_core::prompts::{Filter, all_answers, check_categories, rotation};
-use serde_json::json;
+use closer_core::answer_rules;
+use closer_core::prompts::{Answer, Filter, all_answers, check_categories, rotation};
+use serde_json::{Value, json};
 
 pub(crate) fn history(
     ctx: &Context,
@@ -15,20 +16,41 @@ pub(crate) fn history(
 ) -> Result<()> {
     closer_core::dates::check_range(since, until)?;
     let couple = ctx.couple()?;
-    let answers = all_answers(&ctx.store, since, until)?;
+    let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
+    let answers =
+        answer_rules::for_viewer(all_answers(&ctx.store, since, until)?, viewer.as_deref());
+    // What a row says: the answer, that the partner passed, or that it waits for your turn.
+    let said = |who: &str, a: &Answer| -> String {
+        if a.passed {
+            "(passed)".to_owned()
+        } else if a.sealed {
+            format!(
+                "({} has answered; you will read it once you have answered or passed)",
+                couple.name_of(who)
+            )
+        } else {
+            a.text.clone()
+        }
+    };
     let mut out = Out::default();
     match format.mode(ctx.stdout_terminal) {
         Mode::Json => out.json(
             &answers
                 .iter()
                 .map(|(who, a)| {
-                    json!({"date": a.date, "partner": couple.name_of(who), "prompt": a.prompt, "prompt_text": a.prompt_text, "answer": a.text})
+                    json!({
+                        "date": a.date, "partner": couple.name_of(who), "prompt": a.prompt,
+                        "prompt_text": a.prompt_text,
+                        "answer": if a.sealed || a.passed { Value::Null } else { json!(a.text) },
+                        "sealed": a.sealed, "passed": a.passed,
+                        "earlier": a.earlier.iter().map(|e| json!({"prompt": e.prompt, "text": e.text, "at": e.at})).collect::<Vec<_>>(),
+                    })
                 })
                 .collect::<Vec<_>>(),
         ),
         Mode::Plain => {
             for (who, a) in &answers {
-                out.record(&[&a.date.to_string(), couple.name_of(who), &a.prompt, &a.text])?;
+                out.record(&[&a.date.to_string(), couple.name_of(who), &a.prompt, &said(who, a)])?;
             }
             Ok(())
         }
@@ -38,9 +60,15 @@ pub(crate) fn history(
             }
             let rows: Vec<Vec<String>> = answers
                 .iter()
-                .map(|(who, a)| vec![a.date.to_string(), a.prompt_text.clone(), couple.name_of(who).to_owned(), a.text.clone()])
+                .map(|(who, a)| vec![a.date.to_string(), a.prompt_text.clone(), couple.name_of(who).to_owned(), said(who, a)])
                 .collect();
-            out.line(&table(&["date", "prompt", "who", "answer"], &rows, ctx.width, ctx.color))
+            out.line(&table(&["date", "prompt", "who", "answer"], &rows, ctx.width, ctx.color))?;
+            for (_, a) in answers.iter().filter(|(_, a)| !a.earlier.is_empty()) {
+                for e in &a.earlier {
+                    out.line(&format!("Your earlier answer for {} ({}): {}", a.date, e.at.date_naive(), e.text))?;
+                }
+            }
+            Ok(())
         }
     }
 }

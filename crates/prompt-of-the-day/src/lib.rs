@@ -63,10 +63,21 @@ struct ShowArgs {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Store your answer to the day's prompt (`-` reads standard input; on a terminal with no
-    /// text, opens $EDITOR)
+    /// text, opens $EDITOR). Answering again corrects it. You read your partner's answer once you
+    /// have answered or passed
     Answer {
         /// The answer, or `-` to read it from standard input
+        #[arg(conflicts_with_all = ["pass", "delete"])]
         text: Option<String>,
+        /// The prompt answered, by ID [default: the day's prompt, as chosen by the other flags]
+        #[arg(long, value_name = "ID")]
+        prompt: Option<String>,
+        /// Pass on the day's prompt: no answer, and your partner's answer is yours to read
+        #[arg(long, conflicts_with = "delete")]
+        pass: bool,
+        /// Delete your answer for the day
+        #[arg(long)]
+        delete: bool,
         #[command(flatten)]
         choice: Choice,
     },
@@ -130,7 +141,20 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     let ctx = Context::new(tool, &cli.globals)?;
     match cli.cmd {
         None => today::run(&ctx, &cli.show),
-        Some(Cmd::Answer { text, choice }) => answer::run(&ctx, text, &choice),
+        Some(Cmd::Answer {
+            text,
+            prompt,
+            pass,
+            delete,
+            choice,
+        }) => {
+            let act = match (pass, delete) {
+                (true, _) => answer::Act::Pass,
+                (_, true) => answer::Act::Delete,
+                _ => answer::Act::Answer(text),
+            };
+            answer::run(&ctx, act, prompt.as_deref(), &choice)
+        }
         Some(Cmd::History {
             since,
             until,

@@ -66,14 +66,13 @@ fn need(owner: &str, text: &str) -> Need {
 }
 
 fn answer(date: NaiveDate, text: String) -> Answer {
-    Answer {
-        extra: Default::default(),
+    Answer::new(
         date,
-        prompt: "gratitude-001".into(),
-        prompt_text: "What made you smile today?".into(),
+        "gratitude-001",
+        "What made you smile today?",
         text,
-        at: at(),
-    }
+        at(),
+    )
 }
 
 /// The date concurrent writer `k` (0 or 1) uses for its `i`-th answer: both writers go round the

@@ -19,6 +19,7 @@ mod calendar;
 mod clinician;
 mod commonmark;
 mod faithful;
+mod first;
 mod inert;
 mod jrnl;
 mod json_export;

@@ -73,6 +73,8 @@ fn sexual_answers_and_sessions_only_when_both_opted_in() {
             "Alex",
         ],
     );
+    // Sam passes on the day, and so reads Alex's answer.
+    sb.ok(PROMPT, &["answer", "--pass", "--as", "Sam"]);
     for who in ["Alex", "Sam"] {
         sb.ok(TOUCH, &["boundary", "s5-no-goal", "yes", "--as", who]);
     }

@@ -24,7 +24,8 @@ fn answers_from_both_partners_come_back_in_history() {
         "2026-02-28",
     ]);
 
-    let history: Value = serde_json::from_str(&s.ok(&["history", "--json"])).unwrap();
+    let history: Value =
+        serde_json::from_str(&s.ok(&["history", "--json", "--as", "sam"])).unwrap();
     let got: BTreeSet<(String, String, String, String)> = history
         .as_array()
         .unwrap()
@@ -54,10 +55,11 @@ fn answers_from_both_partners_come_back_in_history() {
     .into();
     assert_eq!(got, expected);
 
-    // Answering again replaces that partner's answer for the day.
+    // Answering again corrects that partner's answer for the day.
     s.ok(&["answer", "Your laugh.", "--as", "alex"]);
     let since: Value =
-        serde_json::from_str(&s.ok(&["history", "--json", "--since", TODAY])).unwrap();
+        serde_json::from_str(&s.ok(&["history", "--json", "--since", TODAY, "--as", "sam"]))
+            .unwrap();
     let answers: BTreeSet<&str> = since
         .as_array()
         .unwrap()

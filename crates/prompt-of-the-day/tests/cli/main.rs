@@ -22,6 +22,7 @@ mod answers;
 mod bad_input;
 mod consent;
 mod cron;
+mod first;
 mod help;
 mod notes;
 mod rotation;
