@@ -34,7 +34,8 @@ fn line_breaks_entities_and_web_addresses_read_as_typed() {
     let sb = couple_with_history();
     sb.ok_stdin(
         PROMPT,
-        &["answer", "-", "--as", "Alex"],
+        // The day Sam answered, so that Alex reads Sam's answer too.
+        &["answer", "-", "--date", "2026-03-03", "--as", "Alex"],
         "1. first thing\n2. second thing\nAT&amp;T, see https://example.org/a_b_c.\n\nnew paragraph",
     );
     let md = export(&sb, &["--as", "Alex"]);
