@@ -118,7 +118,9 @@ mod tests {
     #[test]
     fn nobody_reads_the_other_answer_before_taking_their_turn() {
         let (_t, s) = store();
-        save_answer(&s, &id("5amm"),
+        save_answer(
+            &s,
+            &id("5amm"),
             Answer::new(day(2), "p1", "What?", "the sea".into(), at(1)),
         )
         .unwrap();
@@ -134,7 +136,9 @@ mod tests {
                 .sealed
         );
         // Alex answers (another prompt, after --skip): now Sam's answer reads as given.
-        save_answer(&s, &id("a1ex"),
+        save_answer(
+            &s,
+            &id("a1ex"),
             Answer::new(day(2), "p9", "Other?", "the hills".into(), at(2)),
         )
         .unwrap();
@@ -151,7 +155,9 @@ mod tests {
         let (_t, s) = store();
         pass(&s, &id("5amm"), day(2), "p1", "What?", at(1)).unwrap();
         assert!(for_viewer(all_answers(&s, None, None).unwrap(), Some("a1ex")).is_empty());
-        save_answer(&s, &id("a1ex"),
+        save_answer(
+            &s,
+            &id("a1ex"),
             Answer::new(day(2), "p1", "What?", "x".into(), at(2)),
         )
         .unwrap();
@@ -164,17 +170,23 @@ mod tests {
     #[test]
     fn a_correction_keeps_the_earlier_text_for_its_author_alone_and_the_author_deletes() {
         let (_t, s) = store();
-        save_answer(&s, &id("a1ex"),
+        save_answer(
+            &s,
+            &id("a1ex"),
             Answer::new(day(2), "p1", "What?", "first".into(), at(1)),
         )
         .unwrap();
         assert!(
-            save_answer(&s, &id("a1ex"),
+            save_answer(
+                &s,
+                &id("a1ex"),
                 Answer::new(day(2), "p1", "What?", "second".into(), at(2))
             )
             .unwrap()
         );
-        save_answer(&s, &id("5amm"),
+        save_answer(
+            &s,
+            &id("5amm"),
             Answer::new(day(2), "p1", "What?", "sams".into(), at(3)),
         )
         .unwrap();

@@ -66,7 +66,7 @@ pub(crate) fn run(ctx: &Context, act: Act, prompt: Option<&str>, choice: &Choice
             // A correction starts from the answer given.
             let given = all_answers(&ctx.store, Some(req.date), Some(req.date))?
                 .into_iter()
-                .find(|(who, a)| *who == me.id && !a.passed)
+                .find(|(who, a)| me.id == *who && !a.passed)
                 .map(|(_, a)| a.text)
                 .unwrap_or_default();
             let start = format!(
