@@ -28,6 +28,7 @@ pub fn pass(
             version: FORMAT_VERSION,
             partner: partner.clone(),
             answers: Vec::new(),
+            extra: Default::default(),
         });
         if let Some(a) = f.answers.iter().find(|a| a.date == date) {
             return Err(Error::invalid(if a.passed {
