@@ -38,19 +38,28 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
             );
             let choices = ["yes", "maybe", "no", "skip for now", "stop here"];
             for s in touch::visible_steps(lib, &couple) {
-                let now = mine
-                    .boundaries
-                    .get(s.id)
-                    .map(|a| format!(" (now: {})", word(a)))
+                let current = mine.boundaries.get(s.id).copied();
+                let now = current
+                    .map(|a| format!(" (now: {})", word(&a)))
                     .unwrap_or_default();
                 closer_cli::say!("\nStage {} · {}{now}\n{}", s.stage, s.title, s.how);
-                let answer = match ask::select("Is this for you?", &choices)? {
+                // Starts on the current answer, or on "skip for now": Enter changes nothing.
+                let start = match current {
+                    Some(Answer::Yes) => 0,
+                    Some(Answer::Maybe) => 1,
+                    Some(Answer::No) => 2,
+                    None => 3,
+                };
+                let answer = match ask::select_from("Is this for you?", &choices, start)? {
                     0 => Answer::Yes,
                     1 => Answer::Maybe,
                     2 => Answer::No,
                     3 => continue,
                     _ => break,
                 };
+                if current == Some(answer) {
+                    continue;
+                }
                 touch::update_state(&ctx.store, &me.id, |st| {
                     st.boundaries.insert(s.id.to_owned(), answer);
                     Ok(())

@@ -14,6 +14,7 @@ use std::path::Path;
 use support::{Run, Sandbox, TOUCH, tree};
 
 mod bad_input;
+mod boundary_pty;
 mod consent;
 mod help;
 mod holds;
