@@ -37,6 +37,7 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
                 "For each step: yes, maybe (talk first) or no. Only the joint result is ever shown to your partner."
             );
             let choices = ["yes", "maybe", "no", "skip for now", "stop here"];
+            let mut stopped = false;
             for s in touch::visible_steps(lib, &couple) {
                 let current = mine.boundaries.get(s.id).copied();
                 let now = current
@@ -55,7 +56,10 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
                     1 => Answer::Maybe,
                     2 => Answer::No,
                     3 => continue,
-                    _ => break,
+                    _ => {
+                        stopped = true;
+                        break;
+                    }
                 };
                 if current == Some(answer) {
                     continue;
@@ -64,6 +68,13 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
                     st.boundaries.insert(s.id.to_owned(), answer);
                     Ok(())
                 })?;
+            }
+            // Stopping, or a "no" to everything, is when a word on finding help matters.
+            let mine = touch::load_state(&ctx.store, &me.id)?;
+            let all_no =
+                !mine.boundaries.is_empty() && mine.boundaries.values().all(|a| *a == Answer::No);
+            if stopped || all_no {
+                closer_cli::say!("\n{}", lib.safety);
             }
             Ok(())
         }

@@ -1,7 +1,8 @@
 # Runs a program on a pseudo-terminal and plays a script of keys to it, as a person would:
 #   python3 on_a_terminal.py STEPS_JSON PROGRAM ARGS...
 # STEPS_JSON is a list of [text to wait for, keys to send]. Prints everything the program wrote
-# and exits with its exit code; gives up after ten seconds of waiting for any one text.
+# and exits with its exit code; gives up after ten seconds of waiting for any one text, and ends
+# a program still waiting for input ten seconds after the last keys.
 import json, os, pty, select, sys, time
 
 steps = json.loads(sys.argv[1])
@@ -35,8 +36,19 @@ for wait, keys in steps:
     time.sleep(0.05)
     os.write(fd, keys.encode())
 deadline = time.time() + 10
-while time.time() < deadline and read(0.1):
+while time.time() < deadline:
+    done_pid, status = os.waitpid(pid, os.WNOHANG)
+    if done_pid:
+        break
+    read(0.1)
+else:
+    # Still waiting for keys nobody will type: end it, and say so.
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    sys.stdout.write(seen.decode(errors="replace"))
+    sys.exit("the program was still waiting for input")
+drain = time.time() + 2
+while time.time() < drain and read(0.05):
     pass
-_, status = os.waitpid(pid, 0)
 sys.stdout.write(seen.decode(errors="replace"))
 sys.exit(os.waitstatus_to_exitcode(status))

@@ -52,6 +52,8 @@ fn enter_at_every_boundary_question_changes_nothing() {
         ],
     );
     assert!(seen.contains("> skip for now"), "{seen}");
+    // Stopping part-way brings the word on where to find help.
+    assert!(seen.contains("If you ever feel unsafe"), "{seen}");
     assert_eq!(tree(&sb.data()), before, "{seen}");
     let mine: Value = serde_json::from_str(&tp(&sb, &["mine", "--json", "--as", "Sam"])).unwrap();
     assert_eq!(mine["boundaries"][SIT], "no", "{mine}");
