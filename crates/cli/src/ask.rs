@@ -109,5 +109,6 @@ pub fn wizard(ctx: &Context) -> Result<()> {
         names[0].name,
         ctx.tool
     );
+    crate::say!("\n{}", lib.safety);
     Ok(())
 }

@@ -248,6 +248,16 @@ pub fn accept(n: &mut Need, by: &str, couple: &Couple) -> Result<String> {
     Ok(format!("{note} (agreed)"))
 }
 
+/// Days between two showings of the word on couples counseling after a review: once a cycle of
+/// reviews, not after every one.
+pub const COUNSELOR_EVERY_DAYS: i64 = 30;
+
+/// Whether to say, after a review, that a couples counselor can help: only when some reviewed
+/// need is still unmet, and not again within [`COUNSELOR_EVERY_DAYS`] of the last time.
+pub fn counselor_due(last_shown: Option<NaiveDate>, today: NaiveDate, some_unmet: bool) -> bool {
+    some_unmet && last_shown.is_none_or(|d| (today - d).num_days() >= COUNSELOR_EVERY_DAYS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,5 +463,18 @@ mod tests {
             "comment: tried it, too early"
         );
         assert!(comment("  ").is_err());
+    }
+
+    #[test]
+    fn the_counselor_line_comes_once_a_cycle_and_only_for_unmet_needs() {
+        let today = day(20);
+        assert!(counselor_due(None, today, true));
+        assert!(!counselor_due(None, today, false));
+        assert!(!counselor_due(Some(day(1)), today, true));
+        assert!(counselor_due(
+            Some(today - chrono::Duration::days(COUNSELOR_EVERY_DAYS)),
+            today,
+            true
+        ));
     }
 }

@@ -59,6 +59,7 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
         closer_cli::say!("Nothing is due for review and no need is waiting to be talked over.");
         return Ok(());
     }
+    let mut reviewed_unmet = Vec::new();
     for n in todo {
         closer_cli::say!(
             "\n{} ({}'s, {})",
@@ -88,9 +89,12 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
         let labels: Vec<&str> = choices.iter().map(|d| d.label()).collect();
         let pick = choices[ask::select_from("What do you decide?", &labels, labels.len() - 2)?];
         match pick {
-            Decision::Skip => continue,
             Decision::Stop => break,
-            _ => {}
+            Decision::Met | Decision::Retire => {}
+            _ => reviewed_unmet.push(n.id.clone()),
+        }
+        if matches!(pick, Decision::Skip) {
+            continue;
         }
         // What a proposal needs is asked before anything changes: a typo asks again and keeps
         // the plan already typed.
@@ -114,9 +118,21 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
             closer_cli::say!("{e}");
         }
     }
-    closer_cli::say!(
-        "If some needs keep going unmet, a couples counsellor can help you find a way through together."
-    );
+    // The word on counseling, once a cycle of reviews, when a need reviewed is still unmet;
+    // when it was last said is this device's own memory, in its cache folder.
+    let unmet = !reviewed_unmet.is_empty();
+    let memo = ctx.cache_dir.as_ref().map(|d| d.join("counselor-shown"));
+    let last = memo
+        .as_ref()
+        .and_then(|m| std::fs::read_to_string(m).ok())
+        .and_then(|s| closer_core::dates::parse_date(s.trim()).ok());
+    if need_rules::counselor_due(last, ctx.today, unmet) {
+        closer_cli::say!("\n{}", ctx.library()?.counselor);
+        if let Some(m) = memo {
+            let _ = closer_core::store::Store::new(m.parent().unwrap_or(&m)).ensure_dir("");
+            let _ = closer_core::store::write_atomic(&m, ctx.today.to_string().as_bytes());
+        }
+    }
     Ok(())
 }
 

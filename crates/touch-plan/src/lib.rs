@@ -18,12 +18,19 @@ use closer_core::touch::{Answer, Mark};
 /// both of you are ready; either of you can step back or pause at any time, no reason asked.
 /// With no command, shows the plan.
 #[derive(Parser, Debug)]
-#[command(name = "touch-plan", version, after_help = AFTER_HELP)]
+#[command(name = "touch-plan", version, after_help = after_help())]
 pub struct Cli {
     #[command(flatten)]
     globals: Globals,
     #[command(subcommand)]
     cmd: Option<Cmd>,
+}
+
+/// The end of `--help`: where to find help if you feel unsafe or pressured, then what every
+/// tool says.
+fn after_help() -> String {
+    let safety = closer_core::content::builtin::SAFETY.get();
+    format!("If you feel unsafe:\n  {safety}\n\n{AFTER_HELP}")
 }
 
 #[derive(Subcommand, Debug)]

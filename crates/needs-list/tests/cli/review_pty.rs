@@ -51,13 +51,16 @@ fn a_typo_in_the_review_span_asks_again_and_keeps_the_plan() {
         ],
     );
     assert!(seen.contains("\"6 wekes\" is not a span of time"), "{seen}");
+    // The need is still unmet: the word on counseling, once.
+    assert!(seen.contains("a couples counselor can help"), "{seen}");
     let need = sb.show_json(&id, "alex");
     let proposal = &need["proposal"];
     assert_eq!(proposal["plan"], "Sam does buttons before work", "{need}");
     assert_eq!(proposal["review"], "2026-04-12", "{need}");
 
-    // Proposed again with Enter on the blank date: no date.
-    review(
+    // Proposed again with Enter on the blank date: no date; the counseling line is not said
+    // again in the same cycle.
+    let again = review(
         &sb,
         &[
             ("What do you decide?", &up3),
@@ -72,4 +75,5 @@ fn a_typo_in_the_review_span_asks_again_and_keeps_the_plan() {
         "{need}"
     );
     assert_eq!(need["proposal"]["review"], Value::Null, "{need}");
+    assert!(!again.contains("couples counselor"), "{again}");
 }
