@@ -60,6 +60,12 @@ pub enum CoupleCmd {
         #[arg(value_enum)]
         what: OptIn,
     },
+    /// Leave out (off) or bring back (on) prompts that look years ahead, for a couple for whom
+    /// the far future is hard to think about; no argument: show the setting
+    FuturePrompts {
+        #[arg(value_parser = ["on", "off"])]
+        setting: Option<String>,
+    },
     /// List the condition tags partners can carry
     Conditions {
         #[command(flatten)]
@@ -175,6 +181,18 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             crate::say!(
                 "Sexual content is now {}.",
                 if couple.sexual_ok() { "on" } else { "off" }
+            );
+            Ok(())
+        }
+        Some(CoupleCmd::FuturePrompts { setting }) => {
+            ctx.require_couple()?;
+            if let Some(s) = setting {
+                profile::set_no_future_prompts(store, s == "off")?;
+            }
+            let left_out = ctx.couple()?.no_future_prompts;
+            crate::say!(
+                "Prompts that look years ahead are {}.",
+                if left_out { "left out" } else { "included" }
             );
             Ok(())
         }
@@ -296,6 +314,7 @@ fn show(ctx: &Context, format: Format, out: &mut Out) -> Result<()> {
                 "id": p.id, "name": p.name, "conditions": p.conditions, "added": p.added,
             })).collect::<Vec<_>>(),
             "sexual_content": couple.sexual_ok(),
+            "future_prompts": !couple.no_future_prompts,
             "you": me.map(|p| json!({"name": p.name, "sexual_opt_in": p.sexual})),
         })),
         Mode::Plain => {

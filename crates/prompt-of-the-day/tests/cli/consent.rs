@@ -56,3 +56,28 @@ fn sexual_prompts_need_both_partners_to_opt_in() {
         false
     );
 }
+
+#[test]
+fn a_couple_can_leave_out_prompts_that_look_years_ahead() {
+    let s = Sandbox::new();
+    s.couple_in(&s.data());
+    let start = day("2026-01-01");
+    let lib = Library::builtin();
+    let far = |ids: &[(&str, bool)]| {
+        ids.iter()
+            .filter(|(id, _)| {
+                lib.prompts
+                    .iter()
+                    .any(|p| p.id == *id && p.fits("long-horizon"))
+            })
+            .count()
+    };
+    // A whole turn of the rotation includes them by default.
+    assert!(far(&ids_in_process(&s.data(), start, 800)) > 0);
+    s.ok(&["couple", "future-prompts", "off"]);
+    let couple: serde_json::Value = serde_json::from_str(&s.ok(&["couple", "--json"])).unwrap();
+    assert_eq!(couple["future_prompts"], false, "{couple}");
+    assert_eq!(far(&ids_in_process(&s.data(), start, 800)), 0);
+    s.ok(&["couple", "future-prompts", "on"]);
+    assert!(far(&ids_in_process(&s.data(), start, 800)) > 0);
+}
