@@ -237,6 +237,38 @@ impl Sandbox {
         Run::from(out)
     }
 
+    /// Runs `tool` on a pseudo-terminal (python3's pty module, `on_a_terminal.py` beside this
+    /// file), playing `steps`: pairs of text to wait for and keys to send then. Asserts success;
+    /// returns everything the terminal showed.
+    pub fn on_terminal(&self, tool: (&str, &str), args: &[&str], steps: &[(&str, &str)]) -> String {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(|d| d.join("tests/support/on_a_terminal.py"))
+            .find(|p| p.exists())
+            .expect("the terminal script beside the test support");
+        let out = std::process::Command::new("python3")
+            .env_clear()
+            .env("HOME", self.home())
+            .env("PATH", "/usr/bin:/bin")
+            .env("CLOSER_DIR", self.data())
+            .env("CLOSER_TODAY", self.today())
+            .env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .arg(script)
+            .arg(serde_json::to_string(steps).unwrap())
+            .arg(bin(tool))
+            .args(args)
+            .output()
+            .expect("python3 runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    }
+
     /// Runs and asserts success; returns stdout.
     #[track_caller]
     pub fn ok(&self, tool: (&str, &str), args: &[&str]) -> String {

@@ -8,28 +8,7 @@ const UP: &str = "\x1b[A";
 
 /// Runs `needs-list review --as alex` on a pseudo-terminal, playing `steps`.
 fn review(sb: &Sandbox, steps: &[(&str, &str)]) -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cli/on_a_terminal.py");
-    let steps = serde_json::to_string(steps).unwrap();
-    let out = std::process::Command::new("python3")
-        .env_clear()
-        .env("HOME", sb.home())
-        .env("PATH", PATH)
-        .env("CLOSER_DIR", sb.data())
-        .env("CLOSER_TODAY", TODAY)
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .args([script, &steps])
-        .arg(support::bin(NEEDS))
-        .args(["review", "--as", "alex"])
-        .output()
-        .expect("python3 runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
+    sb.on_terminal(NEEDS, &["review", "--as", "alex"], steps)
 }
 
 #[test]

@@ -5,31 +5,7 @@ use super::*;
 
 /// Runs `touch-plan boundary --as Sam` on a pseudo-terminal, playing `steps`.
 fn boundary_on_a_terminal(sb: &Sandbox, steps: &[(&str, &str)]) -> String {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../needs-list/tests/cli/on_a_terminal.py"
-    );
-    let steps = serde_json::to_string(steps).unwrap();
-    let out = std::process::Command::new("python3")
-        .env_clear()
-        .env("HOME", sb.home())
-        .env("PATH", "/usr/bin:/bin")
-        .env("CLOSER_DIR", sb.data())
-        .env("CLOSER_TODAY", sb.today())
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .args([script, &steps])
-        .arg(support::bin(TOUCH))
-        .args(["boundary", "--as", "Sam"])
-        .output()
-        .expect("python3 runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
+    sb.on_terminal(TOUCH, &["boundary", "--as", "Sam"], steps)
 }
 
 #[test]
