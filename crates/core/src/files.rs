@@ -43,11 +43,13 @@ pub fn classify(name: &str) -> FileKind {
     }
 }
 
-/// Whether `name` is a record file: `NAME.json` where NAME is 1–64 of `a-z`, `0-9`, `-`, `_`,
+/// Whether `name` is a record file: `NAME.json` (or `NAME.age`, sealed) where NAME is 1–64 of `a-z`, `0-9`, `-`, `_`,
 /// not starting with `-`. Editor files (`.#x.json`, `x.json~`, `#x.json#`, `.x.json.swp`) and
 /// copies with spaces or brackets in their names never are.
 pub fn is_record_name(name: &str) -> bool {
-    name.strip_suffix(".json").is_some_and(is_plain_name)
+    name.strip_suffix(".json")
+        .or_else(|| name.strip_suffix(".age"))
+        .is_some_and(is_plain_name)
 }
 
 /// What is said about a file that [`looks_like_a_record`] but is not one.

@@ -4,6 +4,7 @@
 //! Domain logic here takes plain values (a date, a profile, records) and returns plain values; it
 //! never reads the clock, the environment or the terminal. The command-line edge is `closer-cli`.
 
+pub mod access;
 pub mod answer_rules;
 pub mod content;
 pub mod crypto;
@@ -24,6 +25,7 @@ pub mod practice;
 pub mod profile;
 pub mod prompts;
 pub mod restore;
+pub mod sealing;
 pub mod step_today;
 pub mod store;
 pub mod suggestions;

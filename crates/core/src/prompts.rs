@@ -282,12 +282,11 @@ pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool>
         #[serde(default)]
         passed: bool,
     }
-    let path = store.path(&answer_path(partner, date.year()));
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(Error::io(&path, e)),
+    let rel = answer_path(partner, date.year());
+    let Some(bytes) = store.read_bytes(&rel)? else {
+        return Ok(false);
     };
+    let text = String::from_utf8_lossy(&bytes);
     let day = date.to_string();
     if !text.contains(&day) {
         return Ok(false);
@@ -299,7 +298,8 @@ pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool>
     if one_line {
         return Ok(true);
     }
-    Ok(crate::store::read_file::<AnswerFile>(&path)?
+    Ok(store
+        .read::<AnswerFile>(&rel)?
         .is_some_and(|f| f.answers.iter().any(|a| a.date == date && !a.passed)))
 }
 

@@ -1,15 +1,17 @@
 //! The couple's records on disk: one JSON file per mutable record or per partner, written
 //! atomically under a lock, private to the user, and never rewritten when it is from a newer
-//! version or does not parse.
+//! version or does not parse. In an encrypted folder ([`Store::set_sealing`]) each record is a
+//! sealed age file beside where its JSON file would be (`X.age` for `X.json`).
 
 use crate::error::{Error, Result};
 use crate::files::{self, FileKind};
+use crate::sealing::{self, Sealing};
 use serde::{Serialize, de::DeserializeOwned};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
 /// The record format this version reads and writes.
@@ -97,6 +99,8 @@ pub struct Store {
     root: PathBuf,
     /// Records left out because their ID or name cannot be used, one message each.
     left_out: Arc<Mutex<Vec<String>>>,
+    /// Set when the folder's records are encrypted: the keys to open and seal them.
+    sealing: Arc<RwLock<Option<Arc<Sealing>>>>,
 }
 
 /// An exclusive lock on a directory's sidecar lock file, released when dropped.
@@ -108,7 +112,54 @@ impl Store {
         Store {
             root: root.into(),
             left_out: Arc::default(),
+            sealing: Arc::default(),
         }
+    }
+
+    /// Turns encrypted records on (`Some`) or off for this store and every clone of it.
+    pub fn set_sealing(&self, sealing: Option<Sealing>) {
+        *self.sealing.write().unwrap_or_else(|e| e.into_inner()) = sealing.map(Arc::new);
+    }
+
+    /// The keys of an encrypted folder; `None` for a plain one.
+    pub fn sealing(&self) -> Option<Arc<Sealing>> {
+        self.sealing
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn is_sealed(&self) -> bool {
+        self.sealing().is_some()
+    }
+
+    /// Changes the keys of an encrypted folder (a key unlocked later, the partner at the
+    /// keyboard); nothing on a plain one.
+    pub fn change_sealing(&self, f: impl FnOnce(&mut Sealing)) {
+        let mut guard = self.sealing.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = guard.as_mut() {
+            f(Arc::make_mut(s));
+        }
+    }
+
+    /// Where the record `rel` (named `X.json`, as in a plain folder) lives on disk: `X.age` in an
+    /// encrypted folder, for every record that is sealed there.
+    fn disk(&self, rel: &str) -> PathBuf {
+        match rel.strip_suffix(".json") {
+            Some(stem) if self.is_sealed() && crate::access::is_sealed_place(stem) => {
+                self.root.join(format!("{stem}.{}", sealing::SEALED_EXT))
+            }
+            _ => self.root.join(rel),
+        }
+    }
+
+    /// The place a file below the root is signed for: its path in the folder without extension.
+    pub fn place_of(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.root).ok()?.to_str()?;
+        let stem = rel
+            .strip_suffix(".json")
+            .or_else(|| rel.strip_suffix(&format!(".{}", sealing::SEALED_EXT)))?;
+        Some(stem.to_owned())
     }
 
     /// The records left out since the last call, each named with what is wrong; say them once.
@@ -126,7 +177,7 @@ impl Store {
         });
     }
 
-    fn leave_out(&self, e: Error) {
+    pub(crate) fn leave_out(&self, e: Error) {
         let mut v = self.left_out.lock().unwrap_or_else(|e| e.into_inner());
         let msg = e.to_string();
         if !v.contains(&msg) {
@@ -140,7 +191,7 @@ impl Store {
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
         {
-            Ok(self.root.join(rel))
+            Ok(self.disk(rel))
         } else {
             Err(Error::invalid(format!(
                 "{rel:?} is not a path inside the data folder; nothing was written"
@@ -152,7 +203,13 @@ impl Store {
         &self.root
     }
 
+    /// The file or folder `rel` on disk; a record `X.json` is `X.age` in an encrypted folder.
     pub fn path(&self, rel: &str) -> PathBuf {
+        self.disk(rel)
+    }
+
+    /// The plain file `rel`, whatever the folder's mode (for encrypting and decrypting it).
+    pub fn plain_path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
@@ -286,21 +343,44 @@ impl Store {
     }
 
     /// Reads a record, or `None` when the file does not exist. A file from a newer version is
-    /// returned if it still parses; [`Store::write`] will refuse to replace it.
+    /// returned if it still parses; [`Store::write`] will refuse to replace it. In an encrypted
+    /// folder a record that fails its check (signature, place, format), or a plain record where a
+    /// sealed one belongs, is noted (see [`Store::take_left_out`]) and read as missing; a record
+    /// sealed to the other partner alone is missing too.
     pub fn read<T: DeserializeOwned + Versioned>(&self, rel: &str) -> Result<Option<T>> {
-        read_file(&self.inside(rel)?)
+        let path = self.inside(rel)?;
+        if !self.is_sealed() {
+            return read_file(&path);
+        }
+        match self.record_bytes(&path, false) {
+            Ok(Some(bytes)) => parse(&path, &bytes).map(Some),
+            Ok(None) => Ok(None),
+            Err(e @ Error::BadRecord { .. }) => {
+                self.leave_out(e);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Writes a record atomically: a temp file in the same directory, fsync, rename, fsync of the
-    /// directory. Refuses to replace a file that is from a newer version or does not parse.
-    /// Call it while holding the directory's [`Lock`].
+    /// directory. Refuses to replace a file that is from a newer version, does not parse or fails
+    /// its check. Call it while holding the directory's [`Lock`].
     pub fn write<T: Versioned>(&self, rel: &str, value: &T) -> Result<()> {
+        self.write_for(rel, value, None)
+    }
+
+    /// [`Store::write`], sealed to `readers` (partner IDs) rather than to those the path's rule
+    /// names, in an encrypted folder.
+    pub fn write_for<T: Versioned>(
+        &self,
+        rel: &str,
+        value: &T,
+        readers: Option<&[&str]>,
+    ) -> Result<()> {
         let path = self.inside(rel)?;
-        if path.exists() {
-            // Parse-check the old file: a newer or broken file must never be overwritten.
-            check_replaceable(&path)?;
-        }
-        put(&path, value)
+        self.check_replaceable(&path)?;
+        self.put(&path, value, readers)
     }
 
     /// Locks the record's directory, reads the record, lets `f` change it and writes it back.
@@ -309,16 +389,29 @@ impl Store {
         T: Serialize + DeserializeOwned + Versioned,
         F: FnOnce(Option<T>) -> Result<T>,
     {
+        self.update_for(rel, None, f)
+    }
+
+    /// [`Store::update`], sealed to `readers` (partner IDs) rather than to those the path's rule
+    /// names, in an encrypted folder.
+    pub fn update_for<T, F>(&self, rel: &str, readers: Option<&[&str]>, f: F) -> Result<T>
+    where
+        T: Serialize + DeserializeOwned + Versioned,
+        F: FnOnce(Option<T>) -> Result<T>,
+    {
         let dir = Path::new(rel).parent().and_then(Path::to_str).unwrap_or("");
         let _lock = self.lock(dir)?;
         let path = self.inside(rel)?;
-        let old = read_file::<T>(&path)?;
+        let old = match self.record_bytes(&path, true)? {
+            Some(bytes) => Some(parse::<T>(&path, &bytes)?),
+            None => None,
+        };
         if let Some(o) = &old {
             refuse_newer(&path, o.version())?;
         }
         let new = f(old)?;
         // The old file was just read and checked under this lock.
-        put(&path, &new)?;
+        self.put(&path, &new, readers)?;
         Ok(new)
     }
 
@@ -327,9 +420,29 @@ impl Store {
         let dir = Path::new(rel).parent().and_then(Path::to_str).unwrap_or("");
         let _lock = self.lock(dir)?;
         let path = self.inside(rel)?;
-        check_replaceable(&path)?;
+        if !path.exists() {
+            return Err(Error::io(&path, std::io::ErrorKind::NotFound.into()));
+        }
+        self.check_replaceable(&path)?;
         fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         sync_dir(path.parent().unwrap_or(Path::new(".")))
+    }
+
+    /// Refuses to replace a file that is from a newer version, does not parse or (encrypted)
+    /// fails its check or is not this device's to open.
+    fn check_replaceable(&self, path: &Path) -> Result<()> {
+        match self.record_bytes(path, true)? {
+            Some(bytes) => check_replaceable(path, &bytes),
+            None => Ok(()),
+        }
+    }
+
+    fn put<T: Versioned>(&self, path: &Path, value: &T, readers: Option<&[&str]>) -> Result<()> {
+        let bytes = value.encode().map_err(|e| Error::io(path, e.into()))?;
+        match (self.sealing(), self.sealed_place(path)) {
+            (Some(s), Some(place)) => write_atomic(path, &s.seal(&place, &bytes, readers)?),
+            _ => write_atomic(path, &bytes),
+        }
     }
 
     /// The record files directly in directory `rel` (see [`files::classify`]), sorted; empty if
@@ -346,6 +459,9 @@ impl Store {
             let name = e.file_name();
             let name = name.to_string_lossy();
             match files::classify(&name) {
+                FileKind::Record if self.plain_in_sealed(&e.path()) => {
+                    self.note_left_out(&e.path(), sealing::PLAIN_IN_SEALED)
+                }
                 FileKind::Record => out.push(e.path()),
                 // Someone's JSON file under a name no record has: say so rather than hide it.
                 FileKind::Other if files::looks_like_a_record(&name) => {
@@ -375,7 +491,7 @@ impl Store {
         &self,
         paths: &[PathBuf],
     ) -> Result<Vec<Option<T>>> {
-        let one = |p: &PathBuf| match read_record::<T>(p) {
+        let one = |p: &PathBuf| match self.read_record::<T>(p) {
             Err(e @ Error::BadRecord { .. }) => {
                 self.leave_out(e);
                 Ok(None)
@@ -409,25 +525,24 @@ impl Store {
     }
 }
 
-/// Like [`read_file`], and a record kept one per file must be named after its own ID.
-fn read_record<T: DeserializeOwned + Versioned>(path: &Path) -> Result<Option<T>> {
-    let Some(v) = read_file::<T>(path)? else {
-        return Ok(None);
-    };
-    match v.file_id() {
-        Some(id) if path.file_stem().and_then(|s| s.to_str()) != Some(id) => {
-            Err(Error::BadRecord {
-                path: path.to_owned(),
-                message: format!("its ID {id:?} is not its file name"),
-            })
+impl Store {
+    /// Like [`Store::read`] on a file found by listing, and a record kept one per file must be
+    /// named after its own ID.
+    fn read_record<T: DeserializeOwned + Versioned>(&self, path: &Path) -> Result<Option<T>> {
+        let Some(bytes) = self.record_bytes(path, false)? else {
+            return Ok(None);
+        };
+        let v: T = parse(path, &bytes)?;
+        match v.file_id() {
+            Some(id) if path.file_stem().and_then(|s| s.to_str()) != Some(id) => {
+                Err(Error::BadRecord {
+                    path: path.to_owned(),
+                    message: format!("its ID {id:?} is not its file name"),
+                })
+            }
+            _ => Ok(Some(v)),
         }
-        _ => Ok(Some(v)),
     }
-}
-
-fn put<T: Versioned>(path: &Path, value: &T) -> Result<()> {
-    let bytes = value.encode().map_err(|e| Error::io(path, e.into()))?;
-    write_atomic(path, &bytes)
 }
 
 /// Reads and parses one record file; `None` when it does not exist.
@@ -445,7 +560,7 @@ pub fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
-fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) -> Result<T> {
+pub(crate) fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) -> Result<T> {
     let bytes = without_bom(bytes);
     match serde_json::from_slice::<T>(bytes) {
         Ok(v) => Ok(v),
@@ -505,9 +620,8 @@ fn refuse_newer(path: &Path, found: u32) -> Result<()> {
     Ok(())
 }
 
-fn check_replaceable(path: &Path) -> Result<()> {
-    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
-    let bytes = without_bom(&bytes);
+fn check_replaceable(path: &Path, bytes: &[u8]) -> Result<()> {
+    let bytes = without_bom(bytes);
     match serde_json::from_slice::<VersionOnly>(bytes) {
         Ok(v) => refuse_newer(path, v.version),
         Err(_) if files::has_conflict_markers(bytes) => Err(Error::Conflict {

@@ -1,0 +1,179 @@
+//! Who may read and who may write each record in the data folder: the one rule behind sealed
+//! records. A record is encrypted to its readers and must be signed by a partner who may write
+//! it; a file that breaks the rule is reported and ignored.
+
+/// Who a record is encrypted to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readers {
+    /// A partner's own private fact: that partner only.
+    Owner(String),
+    /// A shared record: every partner of the couple.
+    Both,
+    /// A partner's own private fact that the other partner's device still reads to work out a
+    /// joint result or to show what they may see (boundaries and readiness for the joint plan,
+    /// sessions with their debriefs, answers, the opt-in in the partner file). Sealed to both for
+    /// now, and said so in SECURITY.md, until joint results are computed without it; the partner
+    /// named is its owner.
+    BothForNow(String),
+}
+
+/// Who may sign a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Writer {
+    /// Only that partner: their own files.
+    Owner(String),
+    /// Any partner of the couple: shared records.
+    AnyPartner,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub readers: Readers,
+    pub writer: Writer,
+}
+
+impl Access {
+    /// Whether `signer` may have written this record.
+    pub fn may_write(&self, signer: &str) -> bool {
+        match &self.writer {
+            Writer::Owner(o) => o == signer,
+            Writer::AnyPartner => true,
+        }
+    }
+}
+
+/// A partner ID as it may appear in a path: what [`crate::ids::Id`] accepts.
+fn partner(s: &str) -> Option<String> {
+    crate::ids::Id::parse(s).ok().map(|id| id.to_string())
+}
+
+/// Whether `place` holds sealed records in an encrypted folder (published keys and the folder's
+/// mode do not).
+pub fn is_sealed_place(place: &str) -> bool {
+    rule(place, b"{}").is_some()
+}
+
+/// A need that says it is private belongs to its owner alone.
+fn private_to(place: &[&str], body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Privacy {
+        #[serde(default)]
+        private: bool,
+        owner: Option<String>,
+    }
+    match place {
+        ["needs", _] => serde_json::from_slice::<Privacy>(crate::store::without_bom(body))
+            .ok()
+            .filter(|p| p.private)
+            .and_then(|p| p.owner),
+        _ => None,
+    }
+}
+
+/// The rule for the record at `place` (its path in the data folder without its extension, as
+/// `needs/ID`, `touch/ID/state`, `answers/ID/2026`) holding `body`. A need that says it is
+/// private is its owner's alone. `None`: the path holds no sealed record (published keys, the
+/// folder's mode) or no record at all.
+pub fn rule(place: &str, body: &[u8]) -> Option<Access> {
+    let parts: Vec<&str> = place.split('/').collect();
+    let private_to = private_to(&parts, body);
+    let own = |id: &str, readers: fn(String) -> Readers| {
+        partner(id).map(|p| Access {
+            readers: readers(p.clone()),
+            writer: Writer::Owner(p),
+        })
+    };
+    let shared = || Access {
+        readers: Readers::Both,
+        writer: Writer::AnyPartner,
+    };
+    let access = match parts.as_slice() {
+        ["couple"] => Some(shared()),
+        // Names and conditions are shared; the opt-in inside is the partner's own.
+        ["partners", id] => own(id, Readers::BothForNow),
+        ["needs", _] => Some(shared()),
+        ["touch", "holds", _] => Some(shared()),
+        ["touch", id, "state" | "sessions"] => own(id, Readers::BothForNow),
+        ["answers", id, _] => own(id, Readers::BothForNow),
+        ["energy", id] | ["libraries", id] => own(id, |_| Readers::Both),
+        ["content", _] => Some(shared()),
+        _ => None,
+    }?;
+    Some(match private_to {
+        Some(owner) => Access {
+            readers: Readers::Owner(owner.clone()),
+            writer: Writer::Owner(owner),
+        },
+        None => access,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "alex00000001";
+
+    #[test]
+    fn own_files_are_their_owners_and_shared_files_anyones() {
+        let own = rule(&format!("touch/{A}/state"), b"{}").unwrap();
+        assert_eq!(own.writer, Writer::Owner(A.into()));
+        assert!(own.may_write(A));
+        assert!(!own.may_write("sam000000002"));
+        for place in [
+            format!("energy/{A}"),
+            format!("libraries/{A}"),
+            format!("partners/{A}"),
+            format!("answers/{A}/2026"),
+            format!("touch/{A}/sessions"),
+        ] {
+            assert_eq!(rule(&place, b"{}").unwrap().writer, Writer::Owner(A.into()));
+        }
+        for place in [
+            "couple",
+            "needs/abcd12345678",
+            "touch/holds/abcd1234",
+            "content/walks",
+        ] {
+            let a = rule(place, b"{}").unwrap();
+            assert_eq!(a.readers, Readers::Both, "{place}");
+            assert!(a.may_write("sam000000002"), "{place}");
+        }
+    }
+
+    #[test]
+    fn a_private_record_is_its_owners_alone() {
+        let body = format!(r#"{{"version":1,"owner":"{A}","text":"x","private":true}}"#);
+        let a = rule("needs/abcd12345678", body.as_bytes()).unwrap();
+        assert_eq!(a.readers, Readers::Owner(A.into()));
+        assert!(!a.may_write("sam000000002"));
+        // Shared again once its owner shares it; other records' own flags do not count.
+        let shared = body.replace("true", "false");
+        assert_eq!(
+            rule("needs/abcd12345678", shared.as_bytes())
+                .unwrap()
+                .readers,
+            Readers::Both
+        );
+        assert_eq!(
+            rule("touch/holds/abcd1234", body.as_bytes())
+                .unwrap()
+                .readers,
+            Readers::Both
+        );
+    }
+
+    #[test]
+    fn paths_that_hold_no_sealed_record() {
+        for place in [
+            "keys/alex00000001",
+            "folder",
+            "touch/../x/state",
+            "needs",
+            "touch/NOT-AN-ID/state",
+            "answers/alex00000001",
+        ] {
+            assert!(!is_sealed_place(place), "{place}");
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! An encrypted data folder: the keys this device holds, every partner's public keys, and how a
+//! record is sealed when written and opened and checked when read, following the one rule in
+//! [`crate::access`]. The folder says whether it is encrypted in `folder.json`, a plain file that
+//! holds nothing personal.
+
+use crate::access::{self, Readers, Writer};
+use crate::crypto::{CryptoError, Keys, PublicKeys, seal};
+use crate::error::{Error, Result};
+use crate::store::{FORMAT_VERSION, Store, Versioned};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The file in the data folder's root that says whether its records are encrypted.
+pub const MODE_FILE: &str = "folder.json";
+
+/// The extension of a sealed record (a standard age file).
+pub const SEALED_EXT: &str = "age";
+
+/// What is said about a plain record found in an encrypted folder.
+pub const PLAIN_IN_SEALED: &str = "a plain record in an encrypted folder is not trusted (anyone who can write into the folder could have put it there); if it is yours from before encryption, `couple encrypt` encrypts it";
+
+/// What this device can do with an encrypted folder.
+#[derive(Default, Clone)]
+pub struct Sealing {
+    /// The partners whose keys this device holds, unlocked.
+    held: BTreeMap<String, Arc<Keys>>,
+    /// Every partner's public keys, checked (published, signed, pinned).
+    known: BTreeMap<String, PublicKeys>,
+    /// The partner at the keyboard, who signs the shared records written.
+    acting: Option<String>,
+}
+
+impl std::fmt::Debug for Sealing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealing")
+            .field("held", &self.held.keys().collect::<Vec<_>>())
+            .field("known", &self.known.keys().collect::<Vec<_>>())
+            .field("acting", &self.acting)
+            .finish()
+    }
+}
+
+impl Sealing {
+    pub fn new() -> Sealing {
+        Sealing::default()
+    }
+
+    /// This device holds `partner`'s keys (unlocked): it reads what is sealed to them and signs
+    /// as them.
+    pub fn hold(&mut self, partner: &str, keys: Keys) {
+        self.known.insert(partner.to_owned(), keys.public());
+        self.held.insert(partner.to_owned(), Arc::new(keys));
+    }
+
+    /// `partner`'s public keys, checked by the caller (published, signed, pinned).
+    pub fn know(&mut self, partner: &str, keys: PublicKeys) {
+        self.known.insert(partner.to_owned(), keys);
+    }
+
+    /// The partner at the keyboard signs the shared records this process writes.
+    pub fn act_as(&mut self, partner: &str) {
+        self.acting = Some(partner.to_owned());
+    }
+
+    pub fn holds(&self, partner: &str) -> bool {
+        self.held.contains_key(partner)
+    }
+
+    /// The partners whose keys this device holds.
+    pub fn held(&self) -> impl Iterator<Item = &str> {
+        self.held.keys().map(String::as_str)
+    }
+
+    /// Opens a sealed file read from `place` with any key this device holds and checks it:
+    /// signed by a known partner over this place and these bytes, by a partner who may write
+    /// here. `Err(NotForYou)` when it is sealed to nobody this device holds.
+    pub(crate) fn open(&self, place: &str, bytes: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let keys_of = |p: &str| self.known.get(p).cloned();
+        let mut last = CryptoError::NotForYou;
+        for keys in self.held.values() {
+            match seal::open(keys, bytes, place, keys_of) {
+                Ok(o) => {
+                    let Some(rule) = access::rule(place, &o.body) else {
+                        return Err(CryptoError::Malformed(
+                            "closer keeps no sealed record here".into(),
+                        ));
+                    };
+                    if !rule.may_write(&o.signer) {
+                        return Err(CryptoError::BadSignature(format!(
+                            "a partner who may write here (it is signed by {}, whose record this is not)",
+                            o.signer
+                        )));
+                    }
+                    return Ok(o.body);
+                }
+                Err(CryptoError::NotForYou) => {}
+                Err(e) => last = e,
+            }
+            if !matches!(last, CryptoError::NotForYou) {
+                break;
+            }
+        }
+        Err(last)
+    }
+
+    /// Seals `body` for `place`: signed by the partner who may write it (the owner for a
+    /// partner's own record; the partner at the keyboard, or else any partner this device holds,
+    /// for a shared one), encrypted to the readers the rule names, or to `readers` when given.
+    pub(crate) fn seal(
+        &self,
+        place: &str,
+        body: &[u8],
+        readers: Option<&[&str]>,
+    ) -> Result<Vec<u8>> {
+        let rule = access::rule(place, body)
+            .ok_or_else(|| Error::invalid(format!("closer keeps no sealed record at {place}")))?;
+        let signer = match &rule.writer {
+            Writer::Owner(p) => self.held.get_key_value(p.as_str()),
+            Writer::AnyPartner => self
+                .acting
+                .as_deref()
+                .and_then(|a| self.held.get_key_value(a))
+                .or_else(|| self.held.iter().next()),
+        };
+        let Some((signer, keys)) = signer else {
+            return Err(Error::NotYours(match &rule.writer {
+                Writer::Owner(p) => format!(
+                    "{place} is a record of partner {p}'s own, and this device does not hold their key; they change it on their own device"
+                ),
+                Writer::AnyPartner => "this device holds no partner's key, so it cannot write to the encrypted folder; see `couple keys`".into(),
+            }));
+        };
+        let names: Vec<&str> = match (readers, &rule.readers) {
+            (Some(r), _) => r.to_vec(),
+            (None, Readers::Owner(p)) => vec![p.as_str()],
+            (None, Readers::Both | Readers::BothForNow(_)) => {
+                self.known.keys().map(String::as_str).collect()
+            }
+        };
+        let mut public = Vec::with_capacity(names.len());
+        for n in &names {
+            public.push(self.known.get(*n).ok_or_else(|| {
+                Error::invalid(format!(
+                    "partner {n} has published no keys yet, so nothing can be encrypted to them; their device publishes them when they set up"
+                ))
+            })?);
+        }
+        seal::seal(keys, signer, place, body, &public)
+            .map_err(|e| Error::invalid(format!("{place}: {e}")))
+    }
+}
+
+/// Whether the data folder says its records are encrypted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Mode {
+    pub version: u32,
+    pub sealed: bool,
+}
+
+impl Versioned for Mode {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// What the folder says: `Some(true)` encrypted, `Some(false)` plain, `None` not said (a folder
+/// from before encryption, or a new one).
+pub fn folder_mode(store: &Store) -> Result<Option<bool>> {
+    Ok(store.read::<Mode>(MODE_FILE)?.map(|m| m.sealed))
+}
+
+/// Records whether the folder's records are encrypted.
+pub fn set_folder_mode(store: &Store, sealed: bool) -> Result<()> {
+    store.ensure_dir("")?;
+    let _lock = store.lock("")?;
+    store.write(
+        MODE_FILE,
+        &Mode {
+            version: FORMAT_VERSION,
+            sealed,
+        },
+    )
+}
+
+impl Store {
+    /// The place a sealed file at `path` is signed for, when it is a sealed file where closer
+    /// keeps sealed records.
+    pub(crate) fn sealed_place(&self, path: &Path) -> Option<String> {
+        if path.extension()? != SEALED_EXT {
+            return None;
+        }
+        self.place_of(path).filter(|p| access::is_sealed_place(p))
+    }
+
+    /// Whether `path` is a plain record where an encrypted folder keeps sealed ones.
+    pub(crate) fn plain_in_sealed(&self, path: &Path) -> bool {
+        self.is_sealed()
+            && path.extension().is_some_and(|e| e == "json")
+            && self
+                .place_of(path)
+                .is_some_and(|p| access::is_sealed_place(&p))
+    }
+
+    /// The bytes of the record file at `path`: as they are in a plain file, opened and checked
+    /// when sealed. `None` when it does not exist or (unless `strict`) is sealed to nobody this
+    /// device holds. A file that fails its check is an [`Error::BadRecord`]; with `strict` (before
+    /// replacing it) so is a plain record standing where a sealed one belongs, and a record
+    /// sealed to someone else is refused.
+    pub(crate) fn record_bytes(&self, path: &Path, strict: bool) -> Result<Option<Vec<u8>>> {
+        let sealing = self.sealing();
+        let bytes = match fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let (Some(_), Some(place)) = (&sealing, self.sealed_place(path)) {
+                    let plain = self.plain_path(&format!("{place}.json"));
+                    if plain.exists() {
+                        let e = Error::BadRecord {
+                            path: plain,
+                            message: PLAIN_IN_SEALED.into(),
+                        };
+                        if strict {
+                            return Err(e);
+                        }
+                        self.leave_out(e);
+                    }
+                }
+                return Ok(None);
+            }
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        if self.plain_in_sealed(path) {
+            return Err(Error::BadRecord {
+                path: path.to_owned(),
+                message: PLAIN_IN_SEALED.into(),
+            });
+        }
+        let Some(place) = self.sealed_place(path) else {
+            return Ok(Some(bytes));
+        };
+        let Some(s) = sealing else {
+            return Err(Error::BadRecord {
+                path: path.to_owned(),
+                message: "an encrypted record in a plain folder; `couple decrypt` on the device that holds its key turns it into a plain one".into(),
+            });
+        };
+        match s.open(&place, &bytes) {
+            Ok(body) => Ok(Some(body)),
+            Err(CryptoError::NotForYou) if !strict => Ok(None),
+            Err(CryptoError::NotForYou) => Err(Error::NotYours(format!(
+                "{} is sealed to another partner alone; this device cannot change it",
+                path.display()
+            ))),
+            Err(e) => Err(Error::BadRecord {
+                path: path.to_owned(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// The record `rel`'s bytes, opened and checked in an encrypted folder; `None` when it does
+    /// not exist, cannot be opened here or fails its check (noted, as [`Store::read`] does).
+    pub fn read_bytes(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        match self.record_bytes(&self.path(rel), false) {
+            Err(e @ Error::BadRecord { .. }) if self.is_sealed() => {
+                self.leave_out(e);
+                Ok(None)
+            }
+            r => r,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::touch::{self, Answer, State};
+
+    const A: &str = "alex00000001";
+    const B: &str = "sam000000002";
+
+    /// Two devices on one folder: Alex's (holding Alex's key) and Sam's.
+    fn devices() -> (tempfile::TempDir, Store, Store, Keys, Keys) {
+        let t = tempfile::tempdir().unwrap();
+        let (ka, kb) = (Keys::generate(), Keys::generate());
+        let device = |mine: &str, k: &Keys, other: &str, o: &Keys| {
+            let store = Store::new(t.path().join("data"));
+            let mut s = Sealing::new();
+            s.hold(
+                mine,
+                Keys::from_text(age::secrecy::ExposeSecret::expose_secret(&k.to_text())).unwrap(),
+            );
+            s.know(other, o.public());
+            s.act_as(mine);
+            store.set_sealing(Some(s));
+            store
+        };
+        let alex = device(A, &ka, B, &kb);
+        let sam = device(B, &kb, A, &ka);
+        (t, alex, sam, ka, kb)
+    }
+
+    fn need(private: bool) -> serde_json::Value {
+        serde_json::json!({"version": 1, "id": "abcd12345678", "owner": A,
+            "text": "help with buttons on bad-hand mornings", "private": private})
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Raw(serde_json::Value);
+    impl Versioned for Raw {
+        fn version(&self) -> u32 {
+            1
+        }
+    }
+
+    fn contains(bytes: &[u8], text: &str) -> bool {
+        bytes.windows(text.len()).any(|w| w == text.as_bytes())
+    }
+
+    #[test]
+    fn a_shared_record_is_sealed_for_both_and_a_private_one_for_its_owner() {
+        let (_t, alex, sam, _, _) = devices();
+        alex.ensure_dir("needs").unwrap();
+        alex.write("needs/abcd12345678.json", &Raw(need(false)))
+            .unwrap();
+        let file = alex.root().join("needs/abcd12345678.age");
+        let bytes = fs::read(&file).unwrap();
+        assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
+        assert!(!contains(&bytes, "buttons"));
+        assert!(!alex.root().join("needs/abcd12345678.json").exists());
+        for device in [&alex, &sam] {
+            let r: Raw = device.read("needs/abcd12345678.json").unwrap().unwrap();
+            assert_eq!(r.0, need(false));
+        }
+        alex.write("needs/abcd12345678.json", &Raw(need(true)))
+            .unwrap();
+        assert!(
+            alex.read::<Raw>("needs/abcd12345678.json")
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            sam.read::<Raw>("needs/abcd12345678.json")
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(sam.read_all::<Raw>("needs").unwrap(), vec![]);
+        assert!(sam.take_left_out().is_empty(), "not for you is not a fault");
+        // Sam cannot replace what Sam cannot open.
+        assert!(matches!(
+            sam.write("needs/abcd12345678.json", &Raw(need(false))),
+            Err(Error::NotYours(_))
+        ));
+    }
+
+    #[test]
+    fn a_record_forged_into_a_partners_own_path_is_reported_ignored_and_never_overwritten() {
+        let (_t, alex, sam, ka, kb) = devices();
+        let rel = touch::state_path(&crate::ids::Id::parse(A).unwrap());
+        // Sam's device cannot sign Alex's own record...
+        let mut yes = State::new(&crate::ids::Id::parse(A).unwrap());
+        yes.boundaries.insert("s1-hold-hands".into(), Answer::Yes);
+        sam.ensure_dir(&format!("touch/{A}")).unwrap();
+        assert!(matches!(sam.write(&rel, &yes), Err(Error::NotYours(_))));
+        // ...so it is forged by hand: signed by Sam's key, once claiming Alex, once as Sam.
+        let place = format!("touch/{A}/state");
+        let body = yes.encode().unwrap();
+        let readers = [&ka.public(), &kb.public()];
+        for forged in [
+            seal::seal(&kb, A, &place, &body, &readers).unwrap(),
+            seal::seal(&kb, B, &place, &body, &readers).unwrap(),
+        ] {
+            let file = alex.path(&rel);
+            fs::write(&file, &forged).unwrap();
+            assert_eq!(alex.read::<State>(&rel).unwrap(), None);
+            let said = alex.take_left_out();
+            assert!(said.iter().any(|m| m.contains("state.age")), "{said:?}");
+            assert!(
+                touch::load_state(&alex, &crate::ids::Id::parse(A).unwrap())
+                    .unwrap()
+                    .boundaries
+                    .is_empty()
+            );
+            assert!(
+                alex.update::<State, _>(&rel, |o| Ok(o.unwrap_or(yes.clone())))
+                    .is_err()
+            );
+            assert_eq!(fs::read(&file).unwrap(), forged, "never overwritten");
+        }
+    }
+
+    #[test]
+    fn a_record_moved_to_another_place_is_refused() {
+        let (_t, alex, sam, _, _) = devices();
+        alex.ensure_dir("needs").unwrap();
+        alex.write("needs/abcd12345678.json", &Raw(need(false)))
+            .unwrap();
+        fs::copy(
+            alex.root().join("needs/abcd12345678.age"),
+            alex.root().join("needs/zzzz12345678.age"),
+        )
+        .unwrap();
+        assert_eq!(sam.read_all::<Raw>("needs").unwrap().len(), 1);
+        assert!(
+            sam.take_left_out()
+                .iter()
+                .any(|m| m.contains("zzzz12345678"))
+        );
+    }
+
+    #[test]
+    fn a_plain_record_in_an_encrypted_folder_is_not_trusted() {
+        let (_t, alex, _, _, _) = devices();
+        alex.ensure_dir("needs").unwrap();
+        let plain = alex.plain_path("needs/abcd12345678.json");
+        fs::write(&plain, serde_json::to_vec(&need(false)).unwrap()).unwrap();
+        assert_eq!(alex.read_all::<Raw>("needs").unwrap(), vec![]);
+        assert_eq!(alex.read::<Raw>("needs/abcd12345678.json").unwrap(), None);
+        let said = alex.take_left_out();
+        assert!(said.iter().any(|m| m.contains("not trusted")), "{said:?}");
+        // Not overwritten: writing over it is refused until it is encrypted or removed.
+        assert!(
+            alex.update::<Raw, _>("needs/abcd12345678.json", |_| Ok(Raw(need(true))))
+                .is_err()
+        );
+        assert!(plain.exists());
+        // Plain places stay plain: published keys.
+        assert_eq!(alex.path("keys/x.json"), alex.root().join("keys/x.json"));
+    }
+
+    #[test]
+    fn a_caller_can_seal_to_chosen_readers() {
+        let (_t, alex, sam, _, _) = devices();
+        let rel = format!("answers/{A}/2026.json");
+        alex.ensure_dir(&format!("answers/{A}")).unwrap();
+        let v = Raw(serde_json::json!({"version": 1, "answers": ["our first flat"]}));
+        alex.write_for(&rel, &v, Some(&[A])).unwrap();
+        assert!(sam.read::<Raw>(&rel).unwrap().is_none());
+        alex.update_for::<Raw, _>(&rel, Some(&[A, B]), |o| Ok(o.unwrap()))
+            .unwrap();
+        assert_eq!(sam.read::<Raw>(&rel).unwrap(), Some(v));
+    }
+}
