@@ -149,7 +149,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
                 p.name
             );
             if !ctx.confirm(&q, *yes, &format!("{} couple remove {}", ctx.tool, p.name))? {
-                return Err(Error::invalid("nothing was removed"));
+                return Err(Error::Declined { done: "removed" });
             }
             let p = profile::remove(store, name)?;
             crate::say!("Removed {}.", p.name);

@@ -318,13 +318,30 @@ pub fn run<C: Parser>(
 }
 
 /// What to run next, for errors whose fix is a command (core's messages name none).
-fn hint(e: &Error, tool: &str) -> String {
-    match e {
-        Error::UnknownPartner { known, .. } if known.is_empty() => {
-            format!("; add each partner with `{tool} couple add NAME [--condition TAG]`")
-        }
-        _ => String::new(),
-    }
+pub fn hint(e: &Error, tool: &str) -> String {
+    use closer_core::error::{IdKind, Next};
+    let add_partners =
+        || format!("add each partner with `{tool} couple add NAME [--condition TAG]`");
+    let h = match e {
+        Error::UnknownPartner { known, .. } if known.is_empty() => add_partners(),
+        Error::NoCouple => add_partners(),
+        Error::UnknownCondition { .. } => format!("`{tool} couple conditions` lists them"),
+        Error::UnknownId { kind, .. } => match kind {
+            IdKind::Need => "`needs-list --all` lists them".into(),
+            IdKind::Session => "`touch-plan history` lists them".into(),
+            IdKind::Step => "`touch-plan show` lists the steps".into(),
+        },
+        Error::UnknownStep { .. } => "`touch-plan show` lists the steps".into(),
+        Error::Conflict { .. } => format!("`{tool} couple doctor` merges them"),
+        Error::Refused { next, .. } => match next {
+            Next::ShowPlan => "`touch-plan` shows the plan".into(),
+            Next::Resume => "whoever paused it can resume it with `touch-plan resume`".into(),
+            Next::ProposePlan => "propose one with `needs-list propose ID --plan TEXT`".into(),
+            Next::ShareNeed => "`needs-list share ID` shares it".into(),
+        },
+        _ => return String::new(),
+    };
+    format!("; {h}")
 }
 
 /// How much energy there is today, for `--energy`.

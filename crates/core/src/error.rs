@@ -39,7 +39,7 @@ pub enum Error {
     /// A record file that holds two versions (git conflict markers): never read as a record
     /// until `couple doctor` merges them.
     #[error(
-        "{} holds two versions of a record from a sync conflict; run `couple doctor` (in any closer tool) to merge them",
+        "{} holds two versions of a record from a sync conflict; merge them before changing it",
         path.display()
     )]
     Conflict { path: PathBuf },
@@ -66,6 +66,43 @@ pub enum Error {
     #[error("{0}")]
     NotYours(String),
 
+    /// An ID typed on the command line that no record of this kind has (or no ID at all).
+    #[error("{}", no_such_id(*kind, given))]
+    UnknownId { kind: IdKind, given: String },
+
+    /// An ID prefix typed on the command line that fits more than one record.
+    #[error("{given:?} matches {} {kind}s: {}; type more of the ID", matches.len(), matches.join(", "))]
+    AmbiguousId {
+        kind: IdKind,
+        given: String,
+        /// The shortest unique prefix of each record it fits.
+        matches: Vec<String>,
+    },
+
+    /// A touch step named on the command line that the couple's library does not have.
+    #[error("there is no step {given:?}")]
+    UnknownStep { given: String },
+
+    /// A condition tag named on the command line that no content file describes.
+    #[error("unknown condition {given:?}")]
+    UnknownCondition { given: String },
+
+    /// Something that needs the couple's profile, before anyone set one up.
+    #[error("no couple is set up yet")]
+    NoCouple,
+
+    /// The partner said no when asked to confirm; nothing was changed.
+    #[error("nothing was {done}")]
+    Declined {
+        /// What would have happened: "deleted", "removed".
+        done: &'static str,
+    },
+
+    /// A rule of the tools says no; `next` is what the couple can do instead, which the edge
+    /// names as a command.
+    #[error("{message}")]
+    Refused { message: String, next: Next },
+
     /// Writing to standard output failed; a broken pipe ends the program quietly.
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),
@@ -87,17 +124,82 @@ impl Error {
         Error::Usage(msg.into())
     }
 
-    /// The process exit code for this error: 2 for usage mistakes, 1 for everything else.
     /// The reader of our output went away (`| head`): stop quietly, with success.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
+    /// 2 for anything wrong on the command line, including values only found wrong after
+    /// parsing (a partner, ID, step or condition that is not there); 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::UnknownPartner { .. } => 2,
-            _ => 1,
+            Error::Usage(_)
+            | Error::UnknownPartner { .. }
+            | Error::UnknownId { .. }
+            | Error::AmbiguousId { .. }
+            | Error::UnknownStep { .. }
+            | Error::UnknownCondition { .. } => 2,
+            Error::Io { .. }
+            | Error::Corrupt { .. }
+            | Error::BadRecord { .. }
+            | Error::Newer { .. }
+            | Error::Conflict { .. }
+            | Error::Content(_)
+            | Error::Invalid(_)
+            | Error::NotFound(_)
+            | Error::NotYours(_)
+            | Error::NoCouple
+            | Error::Declined { .. }
+            | Error::Refused { .. }
+            | Error::Output(_) => 1,
         }
+    }
+
+    /// A rule's refusal, with what to do instead.
+    pub fn refused(message: impl Into<String>, next: Next) -> Error {
+        Error::Refused {
+            message: message.into(),
+            next,
+        }
+    }
+}
+
+/// The kinds of record a user picks by ID on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    Need,
+    Session,
+    Step,
+}
+
+impl std::fmt::Display for IdKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IdKind::Need => "need",
+            IdKind::Session => "session",
+            IdKind::Step => "step",
+        })
+    }
+}
+
+/// What a couple can do next after a refusal. Core names the action; the edge names the command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Look at the joint plan and why it is where it is.
+    ShowPlan,
+    /// The partner who paused the plan resumes it.
+    Resume,
+    /// Propose a plan for a need.
+    ProposePlan,
+    /// Share a private need.
+    ShareNeed,
+}
+
+fn no_such_id(kind: IdKind, given: &str) -> String {
+    if given.is_empty() {
+        format!("give a {kind} ID")
+    } else {
+        format!("no {kind} has an ID starting with {given:?}")
     }
 }
 
@@ -110,3 +212,80 @@ fn partners_are(known: &[String]) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_kind() -> Vec<Error> {
+        let p = PathBuf::from("needs/x.json");
+        vec![
+            Error::io(&p, std::io::Error::other("disk full")),
+            Error::Corrupt {
+                path: p.clone(),
+                line: 1,
+                column: 2,
+                message: "expected a value".into(),
+            },
+            Error::BadRecord {
+                path: p.clone(),
+                message: "bad ID".into(),
+            },
+            Error::Newer {
+                path: p.clone(),
+                found: 9,
+                known: 1,
+            },
+            Error::Conflict { path: p },
+            Error::Content(vec!["a.toml:1:1: x".into()]),
+            Error::invalid("x"),
+            Error::usage("x"),
+            Error::NotFound("x".into()),
+            Error::UnknownPartner {
+                name: "Robin".into(),
+                known: vec![],
+            },
+            Error::NotYours("x".into()),
+            Error::UnknownId {
+                kind: IdKind::Need,
+                given: "zz".into(),
+            },
+            Error::AmbiguousId {
+                kind: IdKind::Session,
+                given: "ab".into(),
+                matches: vec!["ab1".into(), "ab2".into()],
+            },
+            Error::UnknownStep { given: "s9".into() },
+            Error::UnknownCondition { given: "x".into() },
+            Error::NoCouple,
+            Error::Declined { done: "deleted" },
+            Error::refused("the plan is paused", Next::Resume),
+            Error::Output(std::io::Error::other("closed")),
+        ]
+    }
+
+    #[test]
+    fn mistakes_on_the_command_line_exit_2_and_everything_else_1() {
+        for e in every_kind() {
+            let usage = matches!(
+                e,
+                Error::Usage(_)
+                    | Error::UnknownPartner { .. }
+                    | Error::UnknownId { .. }
+                    | Error::AmbiguousId { .. }
+                    | Error::UnknownStep { .. }
+                    | Error::UnknownCondition { .. }
+            );
+            assert_eq!(e.exit_code(), if usage { 2 } else { 1 }, "{e:?}");
+        }
+    }
+
+    /// Commands are named by the edge, which knows the binary's name; core names none.
+    #[test]
+    fn no_message_names_a_command() {
+        for e in every_kind() {
+            let msg = e.to_string();
+            assert!(!msg.contains('`'), "{msg}");
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! An [`Id`] is checked wherever it comes from (a file, an argument, a folder name), so that a
 //! path built from one always stays inside the folder it was built for.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IdKind, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -184,29 +184,30 @@ pub fn short<'a>(id: &'a str, ids: &[&str]) -> &'a str {
     head(id, n)
 }
 
-/// Finds the one ID in `ids` that starts with `prefix` (case-insensitive). `what` names the kind
-/// of record in messages ("need", "session").
-pub fn resolve<'a>(prefix: &str, ids: &[&'a str], what: &str, list_cmd: &str) -> Result<&'a str> {
+/// Finds the one ID in `ids` that starts with `prefix` (case-insensitive), the user's way of
+/// naming a record of `kind` on the command line.
+pub fn resolve<'a>(prefix: &str, ids: &[&'a str], kind: IdKind) -> Result<&'a str> {
     let p = prefix.trim().to_ascii_lowercase();
-    if p.is_empty() {
-        return Err(Error::usage(format!(
-            "give a {what} ID; `{list_cmd}` lists them"
-        )));
-    }
-    let hits: Vec<&str> = ids.iter().copied().filter(|i| i.starts_with(&p)).collect();
+    let hits: Vec<&str> = if p.is_empty() {
+        Vec::new()
+    } else {
+        ids.iter().copied().filter(|i| i.starts_with(&p)).collect()
+    };
     match hits.as_slice() {
         [one] => Ok(one),
-        [] => Err(Error::NotFound(format!(
-            "no {what} has an ID starting with {p:?}; `{list_cmd}` lists them"
-        ))),
+        [] => Err(Error::UnknownId { kind, given: p }),
         many => {
             let lens = prefix_lengths(many);
-            let shown: Vec<&str> = many.iter().zip(lens).map(|(i, n)| head(i, n)).collect();
-            Err(Error::invalid(format!(
-                "{p:?} matches {} {what}s: {}; type more of the ID",
-                many.len(),
-                shown.join(", ")
-            )))
+            let matches = many
+                .iter()
+                .zip(lens)
+                .map(|(i, n)| head(i, n).to_owned())
+                .collect();
+            Err(Error::AmbiguousId {
+                kind,
+                given: p,
+                matches,
+            })
         }
     }
 }
@@ -269,25 +270,34 @@ mod tests {
         for (i, id) in refs.iter().enumerate() {
             assert!(lens[i] >= MIN_PREFIX);
             let p = &id[..lens[i]];
-            assert_eq!(resolve(p, &refs, "need", "needs-list").unwrap(), *id);
+            assert_eq!(resolve(p, &refs, IdKind::Need).unwrap(), *id);
         }
         assert_eq!(lens[2000], 12);
     }
 
     #[test]
-    fn an_ambiguous_prefix_is_refused_with_the_candidates() {
+    fn an_ambiguous_or_unknown_prefix_is_refused_with_a_typed_error() {
         let ids = ["abcd1111", "abcd2222", "zzzz0000"];
-        let err = resolve("abcd", &ids, "need", "needs-list")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("abcd1") && err.contains("abcd2"), "{err}");
-        assert_eq!(
-            resolve("ABCD2", &ids, "need", "needs-list").unwrap(),
-            "abcd2222"
+        let err = resolve("abcd", &ids, IdKind::Need).unwrap_err();
+        assert!(
+            matches!(&err, Error::AmbiguousId { matches, .. } if matches == &["abcd1", "abcd2"]),
+            "{err:?}"
         );
-        assert!(matches!(
-            resolve("q", &ids, "need", "needs-list"),
-            Err(Error::NotFound(_))
-        ));
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(resolve("ABCD2", &ids, IdKind::Need).unwrap(), "abcd2222");
+        for p in ["q", "", "  "] {
+            let err = resolve(p, &ids, IdKind::Need).unwrap_err();
+            assert!(matches!(err, Error::UnknownId { .. }), "{p:?}: {err:?}");
+            assert_eq!(err.exit_code(), 2);
+        }
+    }
+
+    #[test]
+    fn messages_about_ids_name_no_command() {
+        let ids = ["abcd1111", "abcd2222"];
+        for p in ["abcd", "q", ""] {
+            let msg = resolve(p, &ids, IdKind::Session).unwrap_err().to_string();
+            assert!(!msg.contains('`'), "{msg}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Who may change a need, and how: only its owner changes what it says or closes it, either
 //! partner comments, and a plan is agreed only when both partners accepted the very same one.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Next, Result};
 use crate::needs::{Need, Status, check_text};
 use crate::profile::Couple;
 use chrono::NaiveDate;
@@ -128,8 +128,9 @@ pub fn set_status(n: &mut Need, by: &str, to: Status, couple: &Couple) -> Result
     let action = match to {
         Status::Talked => Action::Talked,
         Status::Agreed => {
-            return Err(Error::invalid(
-                "a need is agreed when both of you accept the same plan; propose one with `needs-list propose`",
+            return Err(Error::refused(
+                "a need is agreed when both of you accept the same plan",
+                Next::ProposePlan,
             ));
         }
         _ => Action::Close(to),
@@ -188,8 +189,9 @@ pub fn propose(
         return Err(Error::invalid("this need is retired; reopen it first"));
     }
     if n.private {
-        return Err(Error::invalid(
-            "this need is private; share it first (`needs-list share ID`) so that your partner can accept a plan",
+        return Err(Error::refused(
+            "this need is private; share it first so that your partner can accept a plan",
+            Next::ShareNeed,
         ));
     }
     if let Some(p) = &n.proposal
@@ -221,8 +223,9 @@ pub fn propose(
 pub fn accept(n: &mut Need, by: &str, couple: &Couple) -> Result<String> {
     may(n, by, Action::Accept, couple)?;
     let Some(p) = n.proposal.as_mut() else {
-        return Err(Error::invalid(
-            "no plan is waiting to be accepted; propose one with `needs-list propose ID --plan TEXT`",
+        return Err(Error::refused(
+            "no plan is waiting to be accepted",
+            Next::ProposePlan,
         ));
     };
     if p.accepted.iter().any(|a| a == by) {

@@ -238,7 +238,7 @@ pub fn find(store: &Store, prefix: &str, viewer: Option<&str>) -> Result<Need> {
 pub fn find_shown(store: &Store, prefix: &str, viewer: Option<&str>) -> Result<(String, Need)> {
     let mut seen = visible(load_all(store)?, viewer);
     let ids: Vec<&str> = seen.iter().map(|(_, n)| n.id.as_str()).collect();
-    let id = resolve(prefix, &ids, "need", "needs-list --all")?.to_owned();
+    let id = resolve(prefix, &ids, crate::error::IdKind::Need)?.to_owned();
     let at = seen.iter().position(|(_, n)| n.id == *id);
     at.map(|at| seen.swap_remove(at))
         .ok_or_else(|| Error::NotFound("that need was removed meanwhile".into()))

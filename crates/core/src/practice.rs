@@ -3,7 +3,7 @@
 //! to help, and which debriefs a partner may see.
 
 use crate::content::{Library, Step};
-use crate::error::{Error, Result};
+use crate::error::{Error, Next, Result};
 use crate::touch::{Debrief, Plan};
 
 /// How many times one partner may call the same step too much before the tool mentions, once,
@@ -13,15 +13,19 @@ pub const TOO_MUCH_BEFORE_HELP: usize = 3;
 /// Why a session on `step` cannot be logged today, if it cannot.
 pub fn may_log(plan: &Plan, step: &Step) -> Result<()> {
     if plan.paused {
-        return Err(Error::invalid(
-            "the plan is paused, so no session is logged; whoever paused it can resume it with `touch-plan resume`",
+        return Err(Error::refused(
+            "the plan is paused, so no session is logged",
+            Next::Resume,
         ));
     }
     if !plan.in_plan.iter().any(|s| s.id == step.id) {
-        return Err(Error::invalid(format!(
-            "{} ({}) is not in your joint plan: a step joins it only when both of you said yes. `touch-plan` shows the plan",
-            step.title, step.id
-        )));
+        return Err(Error::refused(
+            format!(
+                "{} ({}) is not in your joint plan: a step joins it only when both of you said yes",
+                step.title, step.id
+            ),
+            Next::ShowPlan,
+        ));
     }
     if let Some(h) = plan
         .holds

@@ -194,15 +194,13 @@ pub fn check_name(name: &str) -> Result<&str> {
     Ok(n)
 }
 
-/// Checks condition tags against the library, naming the command that lists them.
+/// Checks condition tags against the library.
 pub fn check_conditions(lib: &Library, tags: &[String]) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for t in tags {
         let t = t.trim().to_ascii_lowercase();
         if lib.condition(&t).is_none() {
-            return Err(Error::usage(format!(
-                "unknown condition {t:?}; `couple conditions` lists them"
-            )));
+            return Err(Error::UnknownCondition { given: t });
         }
         if !out.contains(&t) {
             out.push(t);
@@ -259,9 +257,7 @@ pub fn add(
 /// Sets whether the couple leaves out long-horizon prompts. The couple must be set up.
 pub fn set_no_future_prompts(store: &Store, leave_out: bool) -> Result<()> {
     store.update::<CoupleFile, _>(COUPLE, |old| {
-        let mut f = old.ok_or_else(|| {
-            Error::invalid("no couple is set up yet; add one with `couple add NAME`")
-        })?;
+        let mut f = old.ok_or(Error::NoCouple)?;
         f.no_future_prompts = leave_out;
         Ok(f)
     })?;

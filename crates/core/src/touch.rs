@@ -541,17 +541,19 @@ pub fn find_step<'a>(lib: &'a Library, couple: &Couple, prefix: &str) -> Result<
     if let Some(s) = steps.iter().find(|s| s.id == prefix.trim()) {
         return Ok(s);
     }
-    let id = crate::ids::resolve(prefix, &ids, "step", "touch-plan show").map_err(|e| match e {
-        Error::NotFound(_) => Error::NotFound(format!(
-            "there is no step {:?}; `touch-plan show` lists the steps",
-            prefix.trim()
-        )),
-        e => e,
-    })?;
+    let id =
+        crate::ids::resolve(prefix, &ids, crate::error::IdKind::Step).map_err(|e| match e {
+            Error::UnknownId { .. } => Error::UnknownStep {
+                given: prefix.trim().to_owned(),
+            },
+            e => e,
+        })?;
     steps
         .into_iter()
         .find(|s| s.id == id)
-        .ok_or_else(|| Error::NotFound(format!("there is no step {id:?}")))
+        .ok_or_else(|| Error::UnknownStep {
+            given: id.to_owned(),
+        })
 }
 
 #[cfg(test)]

@@ -204,7 +204,7 @@ pub(crate) fn rm(ctx: &Context, prefix: &str, yes: bool) -> Result<()> {
     need_rules::may(&n, &me.id, Action::Delete, &couple)?;
     let q = format!("Delete the need {:?} and its history?", n.text);
     if !ctx.confirm(&q, yes, &format!("needs-list rm {prefix}"))? {
-        return Err(Error::invalid("nothing was deleted"));
+        return Err(Error::Declined { done: "deleted" });
     }
     needs::remove(&ctx.store, &n.id)?;
     closer_cli::say!("Deleted.");

@@ -108,7 +108,7 @@ pub(crate) fn debrief(
     let target = match session {
         Some(p) => {
             let ids: Vec<&str> = sessions.iter().map(|s| s.id.as_str()).collect();
-            let id = resolve(&p, &ids, "session", "touch-plan history")?;
+            let id = resolve(&p, &ids, closer_core::error::IdKind::Session)?;
             sessions.iter().find(|s| s.id == id).copied()
         }
         None => sessions.last().copied(),

@@ -59,7 +59,7 @@ fn bad_input_is_refused_with_one_line_and_nothing_changes() {
         (
             vec!["add", "x", "--condition", "nope", "--as", "alex"],
             2,
-            vec!["`couple conditions` lists them"],
+            vec!["`needs-list couple conditions` lists them"],
         ),
         (
             vec![
@@ -89,17 +89,17 @@ fn bad_input_is_refused_with_one_line_and_nothing_changes() {
         ),
         (
             vec!["talked", unknown, "--as", "alex"],
-            1,
+            2,
             vec!["`needs-list --all` lists them"],
         ),
         (
             vec!["show", unknown, "--as", "alex"],
-            1,
+            2,
             vec!["`needs-list --all` lists them"],
         ),
         (
             vec!["talked", &id[..6], "--as", "alex"],
-            1,
+            2,
             vec![
                 "matches 2 needs",
                 &id[..7],
@@ -109,7 +109,7 @@ fn bad_input_is_refused_with_one_line_and_nothing_changes() {
         ),
         (
             vec!["rm", &id[..5], "--yes", "--as", "alex"],
-            1,
+            2,
             vec!["type more of the ID"],
         ),
     ];

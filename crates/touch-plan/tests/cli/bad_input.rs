@@ -1,4 +1,5 @@
-//! Bad input is refused in one line and changes nothing.
+//! Bad input is refused in one line and changes nothing; anything wrong on the command line,
+//! found by clap or later, exits 2.
 
 use super::*;
 
@@ -32,11 +33,14 @@ fn mistakes_are_one_line_and_change_nothing() {
         ],
         &["body", "elbows", "off-limits", "--as", "Sam"],
         &["ready", "--as", "Nobody"],
+        &["debrief", "zzzzzzzz", "--noticed", "warmth", "--as", "Sam"],
+        &["debrief", "", "--noticed", "warmth", "--as", "Sam"],
     ] {
         let r = run(&sb, args);
         lines.push(format!(
-            "{} -> {}",
+            "{} -> [{}] {}",
             args.join(" "),
+            r.code,
             r.error_line("touch-plan")
         ));
         assert_eq!(
