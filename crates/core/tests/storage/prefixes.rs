@@ -85,7 +85,7 @@ fn shown_prefixes_are_unique_and_an_ambiguous_prefix_is_refused() {
     }
     let err = needs::find(&store, "k7m2qa", Some("alex")).unwrap_err();
     let msg = err.to_string();
-    assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+    assert!(matches!(err, Error::AmbiguousId { .. }), "{err:?}");
     assert!(msg.contains("k7m2qa0") && msg.contains("k7m2qaz"), "{msg}");
     assert!(msg.contains("type more of the ID"), "{msg}");
     assert_eq!(
@@ -99,7 +99,7 @@ fn shown_prefixes_are_unique_and_an_ambiguous_prefix_is_refused() {
     assert!(needs::find(&store, "w9x8", Some("samm")).is_err());
     assert!(matches!(
         needs::find(&store, hidden, Some("alex")),
-        Err(Error::NotFound(_))
+        Err(Error::UnknownId { .. })
     ));
     assert_eq!(
         needs::find(&store, hidden, Some("samm")).unwrap().id,
