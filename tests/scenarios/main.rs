@@ -14,6 +14,7 @@ use support::{Run, Sandbox};
 mod cron;
 mod first_weeks;
 mod gentle_day;
+mod global_options;
 mod output_errors;
 mod readme_cron;
 mod shared_content;

@@ -281,8 +281,10 @@ pub fn run<C: Parser>(
     tool: &'static str,
     body: impl FnOnce(C, &'static str) -> Result<()>,
 ) -> ExitCode {
-    let parsed = command::<C>(tool)
-        .try_get_matches()
+    let mut cmd = command::<C>(tool);
+    let parsed = cmd
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|m| own_options_alone(&mut cmd, m))
         .and_then(|mut m| C::from_arg_matches_mut(&mut m));
     let cli = match parsed {
         Ok(c) => c,
@@ -313,6 +315,33 @@ pub fn run<C: Parser>(
             let msg = format!("{e}{}", hint(&e, tool));
             eprintln!("{tool}: {}", output::clean(&msg, true));
             ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// A tool's own top-level options (not the global `--dir` and `--as`, which work before or after
+/// any command) are for running it without a command: given with a command, a usage error.
+fn own_options_alone(
+    cmd: &mut clap::Command,
+    m: clap::ArgMatches,
+) -> clap::error::Result<clap::ArgMatches> {
+    let Some(sub) = m.subcommand_name() else {
+        return Ok(m);
+    };
+    let given = cmd.get_arguments().find(|a| {
+        !a.is_global_set()
+            && m.value_source(a.get_id().as_str()) == Some(clap::parser::ValueSource::CommandLine)
+    });
+    match given {
+        None => Ok(m),
+        Some(a) => {
+            let name = a
+                .get_long()
+                .map_or_else(|| a.get_id().to_string(), |l| format!("--{l}"));
+            Err(cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!("'{name}' goes without a command; it cannot be used with '{sub}'"),
+            ))
         }
     }
 }

@@ -31,7 +31,7 @@ use std::path::PathBuf;
 ///
 /// `export` is also a shell builtin; in scripts and cron use the same program as `closer-export`.
 #[derive(Parser, Debug)]
-#[command(name = "export", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "export", version, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     globals: Globals,

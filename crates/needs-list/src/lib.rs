@@ -17,7 +17,7 @@ use closer_core::needs::{Importance, Status};
 /// What each partner needs because of a condition (or of caring), what the couple agreed, who
 /// helps, and when to look again. With no command, lists the needs still being worked on.
 #[derive(Parser, Debug)]
-#[command(name = "needs-list", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "needs-list", version, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     globals: Globals,

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 /// One conversation prompt a day, the same for both partners, never repeating until the
 /// library is used up. With no arguments and no set-up it prints today's prompt: built for cron.
 #[derive(Parser, Debug)]
-#[command(name = "prompt-of-the-day", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "prompt-of-the-day", version, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     globals: Globals,
