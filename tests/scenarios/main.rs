@@ -11,6 +11,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 use support::{Run, Sandbox};
 
+mod conditions;
 mod cron;
 mod first_weeks;
 mod gentle_day;

@@ -27,16 +27,20 @@ pub enum CoupleCmd {
         #[arg(long = "condition", value_name = "TAG")]
         conditions: Vec<String>,
     },
-    /// Replace a partner's conditions
+    /// Change a partner's conditions: --condition replaces the whole list, --remove-condition
+    /// takes one away (when someone heals), --clear removes them all
     Set {
         name: String,
-        /// A condition this partner lives with (repeatable)
+        /// A condition this partner lives with (repeatable); replaces the list
         #[arg(
             long = "condition",
             value_name = "TAG",
-            required_unless_present = "clear"
+            required_unless_present_any = ["clear", "remove"]
         )]
         conditions: Vec<String>,
+        /// A condition this partner no longer lives with (repeatable); the others stay
+        #[arg(long = "remove-condition", value_name = "TAG", conflicts_with_all = ["conditions", "clear"])]
+        remove: Vec<String>,
         /// Remove all of this partner's conditions
         #[arg(long, conflicts_with = "conditions")]
         clear: bool,
@@ -126,11 +130,16 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
         Some(CoupleCmd::Set {
             name,
             conditions,
+            remove,
             clear: _,
         }) => {
             let tags = profile::check_conditions(ctx.library()?, conditions)?;
             let p = profile::update(store, name, |p| {
-                p.conditions = tags;
+                p.conditions = if remove.is_empty() {
+                    tags
+                } else {
+                    profile::without_conditions(p, remove)?
+                };
                 Ok(())
             })?;
             crate::say!("{}'s conditions: {}", p.name, list_or_none(&p.conditions));

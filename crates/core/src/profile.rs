@@ -83,6 +83,9 @@ pub struct Couple {
 }
 
 const PARTNERS: &str = "partners";
+/// Who wrote a record whose partner was removed from the profile (their records stay). Plain
+/// words that assume nothing about why: a separation, a death, or a couple set up again.
+pub const REMOVED_PARTNER: &str = "a partner no longer in the profile";
 pub const COUPLE: &str = "couple.json";
 /// The longest partner name, in characters.
 pub const MAX_NAME: usize = 40;
@@ -144,10 +147,9 @@ impl Couple {
         self.partners.iter().find(|p| p.id == id)
     }
 
-    /// The name of partner `id`, or "a former partner" for one who was removed.
+    /// The name of partner `id`, or [`REMOVED_PARTNER`] for one who was removed.
     pub fn name_of(&self, id: &str) -> &str {
-        self.by_id(id)
-            .map_or("a former partner", |p| p.name.as_str())
+        self.by_id(id).map_or(REMOVED_PARTNER, |p| p.name.as_str())
     }
 }
 
@@ -207,6 +209,28 @@ pub fn check_conditions(lib: &Library, tags: &[String]) -> Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+/// A partner's conditions without `tags` (when someone heals, or a tag no longer fits). Every tag
+/// must be one the partner carries, so that a typo never passes for a change.
+pub fn without_conditions(p: &Partner, tags: &[String]) -> Result<Vec<String>> {
+    let tags: Vec<String> = tags.iter().map(|t| t.trim().to_ascii_lowercase()).collect();
+    if let Some(t) = tags.iter().find(|t| !p.conditions.contains(t)) {
+        let carried = if p.conditions.is_empty() {
+            "none".to_owned()
+        } else {
+            p.conditions.join(", ")
+        };
+        return Err(Error::invalid(format!(
+            "{} has no condition {t:?}; their conditions: {carried}",
+            p.name
+        )));
+    }
+    Ok(p.conditions
+        .iter()
+        .filter(|c| !tags.contains(c))
+        .cloned()
+        .collect())
 }
 
 pub fn partner_path(id: &Id) -> String {
@@ -297,7 +321,8 @@ pub fn rename(store: &Store, old: &str, new: &str) -> Result<Partner> {
     })
 }
 
-/// Removes a partner's profile. Their records stay on disk and show as "a former partner".
+/// Removes a partner's profile. Their records stay on disk and show as written by
+/// [`REMOVED_PARTNER`].
 pub fn remove(store: &Store, name: &str) -> Result<Partner> {
     let couple = Couple::load(store)?;
     let p = couple.find(name)?.clone();
@@ -330,6 +355,31 @@ mod tests {
         assert!(c.no_future_prompts);
         set_no_future_prompts(&store, false).unwrap();
         assert!(!Couple::load(&store).unwrap().no_future_prompts);
+    }
+
+    #[test]
+    fn a_condition_can_be_removed_but_only_one_the_partner_has() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path());
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let tags = vec!["arthritis".to_owned(), "fatigue".to_owned()];
+        let p = add(&store, "Sam", tags, day).unwrap();
+        assert_eq!(
+            without_conditions(&p, &["Arthritis".into()]).unwrap(),
+            ["fatigue"]
+        );
+        assert!(
+            without_conditions(&p, &["arthritis".into(), "fatigue".into()])
+                .unwrap()
+                .is_empty()
+        );
+        let e = without_conditions(&p, &["heart".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("Sam has no condition \"heart\"") && e.contains("arthritis, fatigue"),
+            "{e}"
+        );
     }
 
     #[test]
