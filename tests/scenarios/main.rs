@@ -16,6 +16,7 @@ mod cron;
 mod first_weeks;
 mod gentle_day;
 mod global_options;
+mod kinder_words;
 mod output_errors;
 mod readme_cron;
 mod shared_content;

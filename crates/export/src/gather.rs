@@ -69,7 +69,7 @@ impl Data<'_> {
     pub fn name(&self, id: &str) -> &str {
         self.names
             .get(id)
-            .map_or("a former partner", String::as_str)
+            .map_or(closer_core::profile::REMOVED_PARTNER, String::as_str)
     }
 
     /// The debriefs on one session, with the partner who wrote each.

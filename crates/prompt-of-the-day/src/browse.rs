@@ -5,6 +5,7 @@ use closer_cli::Context;
 use closer_cli::output::{Format, Mode, Out, table};
 use closer_core::Result;
 use closer_core::answer_rules;
+use closer_core::profile::Couple;
 use closer_core::prompts::{Answer, Filter, all_answers, check_categories, rotation};
 use serde_json::{Value, json};
 
@@ -58,11 +59,18 @@ pub(crate) fn history(
             if answers.is_empty() {
                 return out.line("No answers yet. Answer today's prompt with `prompt-of-the-day answer TEXT`.");
             }
+            // Answers you cannot read yet make one line at the end, not one row each.
             let rows: Vec<Vec<String>> = answers
                 .iter()
+                .filter(|(_, a)| !a.sealed)
                 .map(|(who, a)| vec![a.date.to_string(), a.prompt_text.clone(), couple.name_of(who).to_owned(), said(who, a)])
                 .collect();
-            out.line(&table(&["date", "prompt", "who", "answer"], &rows, ctx.width, ctx.color))?;
+            if !rows.is_empty() {
+                out.line(&table(&["date", "prompt", "who", "answer"], &rows, ctx.width, ctx.color))?;
+            }
+            for line in waiting(&couple, &answers) {
+                out.line(&line)?;
+            }
             for (_, a) in answers.iter().filter(|(_, a)| !a.earlier.is_empty()) {
                 for e in &a.earlier {
                     out.line(&format!("Your earlier answer for {} ({}): {}", a.date, e.at.date_naive(), e.text))?;
@@ -71,6 +79,26 @@ pub(crate) fn history(
             Ok(())
         }
     }
+}
+
+/// One line per partner whose answers wait for yours: on how many days, and how to read them.
+fn waiting(couple: &Couple, answers: &[(String, Answer)]) -> Vec<String> {
+    let mut days: Vec<(&str, usize)> = Vec::new();
+    for (who, _) in answers.iter().filter(|(_, a)| a.sealed) {
+        match days.iter_mut().find(|(w, _)| *w == who.as_str()) {
+            Some((_, n)) => *n += 1,
+            None => days.push((who, 1)),
+        }
+    }
+    days.into_iter()
+        .map(|(who, n)| {
+            let when = if n == 1 { "one day".to_owned() } else { format!("{n} days") };
+            format!(
+                "{} answered on {when} you have not answered yet; their answers are yours to read once you answer or pass (`prompt-of-the-day answer --date YYYY-MM-DD`).",
+                couple.name_of(who)
+            )
+        })
+        .collect()
 }
 
 pub(crate) fn list(ctx: &Context, categories: &[String], format: Format) -> Result<()> {

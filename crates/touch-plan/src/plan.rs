@@ -115,7 +115,6 @@ pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
         };
         let you = match mine.and_then(|m| m.boundaries.get(s.id)) {
             Some(a) => format!("  (you said {})", closer_core::word(a)),
-            None if mine.is_some() => "  (you have not answered)".into(),
             None => String::new(),
         };
         let mark = match j {
@@ -124,6 +123,25 @@ pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
             Joint::NotInPlan => "—          ",
         };
         out.line(&format!("{here} {mark}  {:<28} {}{you}", s.id, s.title))?;
+    }
+    // The steps you have not answered make one line, not a mark on each.
+    if let Some(m) = mine {
+        let open = plan
+            .steps
+            .iter()
+            .filter(|(s, _)| !m.boundaries.contains_key(s.id))
+            .count();
+        if open > 0 {
+            let steps = if open == 1 {
+                "one step is".to_owned()
+            } else {
+                format!("{open} steps are")
+            };
+            out.line(&format!(
+                "\nYou have not said yet whether {steps} for you; `{} boundary` goes through them one by one, whenever you like.",
+                ctx.tool
+            ))?;
+        }
     }
     Ok(())
 }
