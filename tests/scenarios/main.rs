@@ -19,6 +19,7 @@ mod global_options;
 mod kinder_words;
 mod output_errors;
 mod readme_cron;
+mod setup_wizard;
 mod shared_content;
 mod today;
 mod two_setups;

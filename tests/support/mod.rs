@@ -241,6 +241,20 @@ impl Sandbox {
     /// file), playing `steps`: pairs of text to wait for and keys to send then. Asserts success;
     /// returns everything the terminal showed.
     pub fn on_terminal(&self, tool: (&str, &str), args: &[&str], steps: &[(&str, &str)]) -> String {
+        let (text, ok) = self.on_terminal_ending(tool, args, steps);
+        assert!(ok, "{text}");
+        text
+    }
+
+    /// Like [`Sandbox::on_terminal`], for a run that may end in failure (keys such as Ctrl-C
+    /// stop it): everything the terminal showed, with what the script said, and whether the
+    /// program ended with exit 0.
+    pub fn on_terminal_ending(
+        &self,
+        tool: (&str, &str),
+        args: &[&str],
+        steps: &[(&str, &str)],
+    ) -> (String, bool) {
         let script = Path::new(env!("CARGO_MANIFEST_DIR"))
             .ancestors()
             .map(|d| d.join("tests/support/on_a_terminal.py"))
@@ -260,13 +274,12 @@ impl Sandbox {
             .args(args)
             .output()
             .expect("python3 runs");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "{text}\n{}",
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        text
+        (text, out.status.success())
     }
 
     /// Runs and asserts success; returns stdout.

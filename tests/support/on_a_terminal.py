@@ -1,6 +1,7 @@
 # Runs a program on a pseudo-terminal and plays a script of keys to it, as a person would:
 #   python3 on_a_terminal.py STEPS_JSON PROGRAM ARGS...
-# STEPS_JSON is a list of [text to wait for, keys to send]. Prints everything the program wrote
+# STEPS_JSON is a list of [text to wait for, keys to send]; the keys "<hang up>" close the
+# terminal instead, as when a window or a connection is closed. Prints everything the program wrote
 # and exits with its exit code; gives up after ten seconds of waiting for any one text, and ends
 # a program still waiting for input ten seconds after the last keys.
 import json, os, pty, select, sys, time
@@ -11,9 +12,13 @@ if pid == 0:
     os.execv(sys.argv[2], sys.argv[2:])
 seen = b""
 done = 0
+hung_up = False
 
 def read(timeout):
     global seen
+    if hung_up:
+        time.sleep(timeout)
+        return False
     r, _, _ = select.select([fd], [], [], timeout)
     if not r:
         return True
@@ -34,6 +39,10 @@ for wait, keys in steps:
             sys.exit(f"gave up waiting for {wait!r}")
     done = seen.index(wait.encode(), done) + len(wait)
     time.sleep(0.05)
+    if keys == "<hang up>":
+        os.close(fd)
+        hung_up = True
+        break
     os.write(fd, keys.encode())
 deadline = time.time() + 10
 while time.time() < deadline:

@@ -83,11 +83,20 @@ pub fn wizard(ctx: &Context) -> Result<()> {
         .iter()
         .map(|c| format!("{} ({})", c.name, c.id))
         .collect();
-    let mut names = Vec::new();
+    // The whole couple is gathered first and written at the end: stopped at any question,
+    // the set-up leaves nothing behind.
+    let mut couple: Vec<(String, Vec<String>)> = Vec::new();
     for who in ["your", "your partner's"] {
         let name = loop {
             let n = input(&format!("What is {who} name?"))?;
             match profile::check_name(&n) {
+                Ok(n)
+                    if couple
+                        .iter()
+                        .any(|(o, _)| profile::name_key(o) == profile::name_key(n)) =>
+                {
+                    crate::say!("{n:?} looks the same as the first name; choose another.")
+                }
                 Ok(n) => break n.to_owned(),
                 Err(e) => crate::say!("{e}"),
             }
@@ -100,9 +109,9 @@ pub fn wizard(ctx: &Context) -> Result<()> {
             .iter()
             .map(|&i| lib.conditions[i].id.to_owned())
             .collect();
-        let p = profile::add(&ctx.store, &name, tags, ctx.today)?;
-        names.push(p);
+        couple.push((name, tags));
     }
+    let names = profile::add_couple(&ctx.store, &couple, ctx.today)?;
     ctx.set_device(Some(&names[0].id))?;
     crate::say!(
         "Done. This device is {}'s; change that with `{} couple me NAME`. Sexual content stays off unless you both opt in.",

@@ -109,9 +109,15 @@ impl Couple {
         self.partners.is_empty()
     }
 
-    /// Sexual content is shown only when there are partners and every one of them opted in.
+    /// Whether there are two partners: a couple of one (a set-up cut short, a partner removed)
+    /// is never joint consent, whatever that one partner said.
+    pub fn is_whole(&self) -> bool {
+        self.partners.len() >= 2
+    }
+
+    /// Sexual content is shown only when the couple is whole and every partner opted in.
     pub fn sexual_ok(&self) -> bool {
-        !self.partners.is_empty() && self.partners.iter().all(|p| p.sexual)
+        self.is_whole() && self.partners.iter().all(|p| p.sexual)
     }
 
     /// Every condition any partner carries.
@@ -276,6 +282,31 @@ pub fn add(
     };
     store.write(&partner_path(&p.id), &p)?;
     Ok(p)
+}
+
+/// Sets up a whole couple at once, as the set-up wizard gathered it: every name is checked
+/// before anything is written, so that a set-up cut short leaves no half couple. (Were the
+/// writing itself cut short, a couple of one is still never taken as joint consent.)
+pub fn add_couple(
+    store: &Store,
+    partners: &[(String, Vec<String>)],
+    today: NaiveDate,
+) -> Result<Vec<Partner>> {
+    for (i, (name, _)) in partners.iter().enumerate() {
+        let name = check_name(name)?;
+        if let Some((twin, _)) = partners[..i]
+            .iter()
+            .find(|(o, _)| name_key(o) == name_key(name))
+        {
+            return Err(Error::invalid(format!(
+                "{name:?} looks the same as {twin:?}; choose names that differ in more than case or invisible marks"
+            )));
+        }
+    }
+    partners
+        .iter()
+        .map(|(name, tags)| add(store, name, tags.clone(), today))
+        .collect()
 }
 
 /// Sets whether the couple leaves out long-horizon prompts. The couple must be set up.

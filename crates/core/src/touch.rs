@@ -340,7 +340,8 @@ pub enum Joint {
     InPlan,
     /// Both answered, nobody said no, and someone said maybe.
     TalkFirst,
-    /// Anything else: someone said no, or not everyone has answered. The two look the same.
+    /// Anything else: someone said no, or not everyone has answered, or there is only one
+    /// partner. They all look the same.
     NotInPlan,
 }
 
@@ -359,7 +360,8 @@ fn joint(step: &str, states: &[State]) -> Joint {
         .iter()
         .map(|s| s.boundaries.get(step).copied())
         .collect();
-    if states.is_empty()
+    // One partner's yes is never joint: a couple of one has no plan.
+    if states.len() < 2
         || answers
             .iter()
             .any(|a| a.is_none() || *a == Some(Answer::No))
@@ -455,7 +457,7 @@ pub fn derive<'a>(
     let mut paused = vec![false; states.len()];
     // Moves on when everyone is ready and the next step is open at that moment.
     let advance = |cur: &mut usize, finished: &mut bool, ready: &mut Vec<bool>, day, at| {
-        if ready.is_empty() || !ready.iter().all(|r| *r) || *finished {
+        if ready.len() < 2 || !ready.iter().all(|r| *r) || *finished {
             return;
         }
         match in_plan.get(*cur + 1) {
@@ -504,7 +506,7 @@ pub fn derive<'a>(
     }
     let current = in_plan.get(cur).copied().filter(|s| !held(s.stage, today));
     let waiting_for_hold = current.is_some()
-        && !ready.is_empty()
+        && ready.len() >= 2
         && ready.iter().all(|r| *r)
         && in_plan.get(cur + 1).is_some_and(|n| held(n.stage, today));
     Plan {

@@ -259,3 +259,24 @@ fn sexual_steps_are_seen_only_when_both_opted_in() {
     assert_eq!(sexual(&one), 0);
     assert!(sexual(&couple(true)) > 0);
 }
+
+/// A couple of one (a set-up cut short, a partner removed) is never joint consent: one partner's
+/// yes, ready or opt-in counts for nothing until there are two of them.
+#[test]
+fn a_couple_of_one_is_never_joint_consent() {
+    let mut c = Couple2::new();
+    let [a, b, ..] = ladder(&c.lib);
+    c.both(&[a, b]);
+    c.couple.partners.truncate(1);
+    c.couple.partners[0].sexual = true;
+    c.states.truncate(1);
+    assert!(!c.couple.sexual_ok(), "one opt-in is not both");
+    assert_eq!(c.joint(a), Joint::NotInPlan, "one yes is not both");
+    let plan = c.plan(1);
+    assert!(plan.in_plan.is_empty(), "{:?}", plan.in_plan);
+    assert!(plan.current.is_none());
+    // Even with the plan forced open, one partner's ready does not move it.
+    c.ready(0, 2, 0, a);
+    assert!(c.plan(2).current.is_none_or(|s| s.id != b));
+    assert!(!c.plan(2).finished);
+}
