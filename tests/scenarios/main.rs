@@ -8,7 +8,7 @@
 mod support;
 
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use support::{Run, Sandbox};
 
 mod conditions;
@@ -18,6 +18,7 @@ mod gentle_day;
 mod global_options;
 mod kinder_words;
 mod output_errors;
+mod privacy_matrix;
 mod readme_cron;
 mod setup_wizard;
 mod shared_content;

@@ -5,9 +5,9 @@ use super::output::{Format, Mode, Out, table};
 use super::{Context, Energy};
 use chrono::NaiveDate;
 use closer_core::dates::date_arg;
-use closer_core::energy;
 use closer_core::error::{Error, Result};
 use closer_core::profile::{self, Couple};
+use closer_core::{energy, joint_changes};
 use serde_json::json;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -173,23 +173,21 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             let on = matches!(args.cmd, Some(CoupleCmd::OptIn { .. }));
             let couple = ctx.require_couple()?;
             let me = ctx.me(&couple)?.name.clone();
-            profile::update(store, &me, |p| {
-                p.sexual = on;
-                Ok(())
+            // Any change of the joint result is recorded for both to see; what is said here
+            // reads the same whatever the other partner chose.
+            joint_changes::around(store, ctx.library()?, ctx.today, ctx.now, || {
+                profile::update(store, &me, |p| {
+                    p.sexual = on;
+                    Ok(())
+                })
             })?;
-            let couple = ctx.couple()?;
-            if on {
-                crate::say!(
-                    "{me}: you have opted in. Sexual content is shown only when every partner has; your choice is not shown to anyone."
-                );
+            let yours = if on {
+                "your yes is saved"
             } else {
-                crate::say!(
-                    "{me}: you have opted out. Sexual content is off for both of you from now on."
-                );
-            }
+                "your no is saved, and sexual content is off for both of you from now on"
+            };
             crate::say!(
-                "Sexual content is now {}.",
-                if couple.sexual_ok() { "on" } else { "off" }
+                "{me}: {yours}. Sexual content is on only when you both say yes; neither of you sees the other's answer."
             );
             Ok(())
         }
@@ -323,6 +321,7 @@ fn show(ctx: &Context, format: Format, out: &mut Out) -> Result<()> {
                 "id": p.id, "name": p.name, "conditions": p.conditions, "added": p.added,
             })).collect::<Vec<_>>(),
             "sexual_content": couple.sexual_ok(),
+            "sexual_content_changes": sexual_traces(ctx, &couple)?,
             "future_prompts": !couple.no_future_prompts,
             "you": me.map(|p| json!({"name": p.name, "sexual_opt_in": p.sexual})),
         })),
@@ -367,6 +366,9 @@ fn show(ctx: &Context, format: Format, out: &mut Out) -> Result<()> {
                 "off"
             };
             out.line(&format!("Sexual content: {joint}"))?;
+            for t in sexual_traces(ctx, &couple)? {
+                out.line(&t.text)?;
+            }
             if let Some(p) = me {
                 let mine = if p.sexual { "opted in" } else { "not opted in" };
                 out.line(&format!("You ({}): {mine}", p.name))?;
@@ -374,6 +376,15 @@ fn show(ctx: &Context, format: Format, out: &mut Out) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The times sexual content was on for both and then off again, said to both partners.
+fn sexual_traces(ctx: &Context, couple: &Couple) -> Result<Vec<joint_changes::Trace>> {
+    let all = joint_changes::load(&ctx.store)?;
+    Ok(joint_changes::traces(ctx.library()?, couple, &all)
+        .into_iter()
+        .filter(|t| t.what == "sexual")
+        .collect())
 }
 
 fn conditions(ctx: &Context, format: Format, out: &mut Out) -> Result<()> {

@@ -1,5 +1,6 @@
 //! `couple today`: the day at a glance in one look, the same in every tool: the prompt, who has
-//! answered it (never what), the touch step, holds that lift soon and needs due for review.
+//! answered it (never what), the touch step, holds that lift soon, needs due for review, and
+//! what was on for both of you and is off again (never who turned it off).
 //! Built for cron as much as for a terminal: plain text unless `--json` or `--plain`.
 
 use super::Context;
@@ -88,6 +89,9 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
             g.due.len() - DUE_SHOWN
         ))?;
     }
+    for t in &g.changes {
+        out.line(&t.text)?;
+    }
     Ok(())
 }
 
@@ -115,6 +119,7 @@ fn to_json(g: &Glance, name: impl Fn(&str) -> String) -> Value {
             "id": n.id, "short_id": s, "text": n.text, "owner": name(&n.owner),
             "importance": n.importance.word(), "review": n.review,
         })).collect::<Vec<_>>(),
+        "changes": g.changes,
     })
 }
 
@@ -143,6 +148,9 @@ fn plain(g: &Glance, out: &mut Out, name: impl Fn(&str) -> String) -> Result<()>
     for (s, n) in &g.due {
         let review = n.review.map(|d| d.to_string()).unwrap_or_default();
         out.record(&["due", s, &name(&n.owner), &review, &n.text])?;
+    }
+    for t in &g.changes {
+        out.record(&["changed", &t.until.to_string(), t.what, &t.text])?;
     }
     Ok(())
 }

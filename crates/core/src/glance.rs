@@ -1,9 +1,11 @@
 //! Today at a glance: the day's prompt, whether each partner has answered it (never what), the
-//! touch step or why there is none, holds that lift soon and needs due for review. It reads only
+//! touch step or why there is none, holds that lift soon, needs due for review and what was on
+//! for both and is off again. It reads only
 //! what today needs: this year's answer files, the touch facts and the needs passed in.
 
 use crate::content::{Library, Prompt, Step};
 use crate::error::Result;
+use crate::joint_changes::{self, Trace};
 use crate::needs::Need;
 use crate::profile::Couple;
 use crate::prompts::{Filter, answered_on, pick, rotation};
@@ -41,6 +43,8 @@ pub struct Glance<'a> {
     pub holds_lifting: Vec<Hold>,
     /// Needs due for review, as (shortest unique prefix, need), soonest first.
     pub due: Vec<(String, Need)>,
+    /// What was on for both of them and is off again, ended in the last [`SOON_DAYS`] days.
+    pub changes: Vec<Trace>,
 }
 
 /// The day at a glance. `needs` are the needs the viewer may see, with their prefixes.
@@ -62,8 +66,8 @@ pub fn glance<'a>(
         .iter()
         .map(|p| Ok((p.name.clone(), answered_on(store, &p.id, date)?)))
         .collect::<Result<Vec<_>>>()?;
-    let (touch, holds_lifting) = if couple.is_empty() {
-        (Touch::NotStarted, Vec::new())
+    let (touch, holds_lifting, changes) = if couple.is_empty() {
+        (Touch::NotStarted, Vec::new(), Vec::new())
     } else {
         let (states, holds) = touch::load_facts(store, couple)?;
         let plan = touch::derive(lib, couple, &states, &holds, date);
@@ -87,7 +91,11 @@ pub fn glance<'a>(
             .filter(|h| h.until <= soon && h.released.is_none())
             .collect();
         lifting.sort_by_key(|h| h.until);
-        (t, lifting)
+        let changes = joint_changes::since(
+            joint_changes::traces(lib, couple, &joint_changes::load(store)?),
+            date - Days::new(SOON_DAYS),
+        );
+        (t, lifting, changes)
     };
     let mut due: Vec<(String, Need)> = needs.into_iter().filter(|(_, n)| n.due(date)).collect();
     due.sort_by(|a, b| (a.1.review, &a.1.id).cmp(&(b.1.review, &b.1.id)));
@@ -99,6 +107,7 @@ pub fn glance<'a>(
         touch,
         holds_lifting,
         due,
+        changes,
     })
 }
 

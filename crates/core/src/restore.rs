@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::Id;
+use crate::joint_changes::{self, Change};
 use crate::needs::{self, Need};
 use crate::profile::{self, CoupleFile, Partner};
 use crate::prompts::{self, Answer, AnswerFile};
@@ -35,6 +36,8 @@ pub struct Backup {
     pub needs: Vec<Need>,
     pub answers: Vec<(Id, Answer)>,
     pub holds: Vec<Hold>,
+    /// Changes of the joint result (naming nobody).
+    pub changes: Vec<Change>,
     pub sessions: Vec<(Id, Session)>,
     pub debriefs: Vec<(Id, Debrief)>,
     /// The exporting partner's own touch facts.
@@ -184,6 +187,10 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
     for h in &b.holds {
         let added = add_new(store, &format!("{}/{}.json", touch::HOLDS, h.id), h.clone())?;
         r.count("holds", added);
+    }
+    for c in &b.changes {
+        let added = add_new(store, &joint_changes::path(&c.id), c.clone())?;
+        r.count("changes", added);
     }
     restore_sessions(store, b, &mut r)?;
     if let Some(mine) = &b.mine {

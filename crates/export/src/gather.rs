@@ -8,6 +8,7 @@ use closer_cli::Context;
 use closer_core::Result;
 use closer_core::answer_rules;
 use closer_core::content::Library;
+use closer_core::joint_changes::{self, Change, Trace};
 use closer_core::needs::{self, Need};
 use closer_core::profile::{Couple, Partner};
 use closer_core::prompts::{Answer, all_answers};
@@ -58,6 +59,10 @@ pub struct Data<'a> {
     /// Positions in `debriefs` by session ID.
     by_session: HashMap<String, Vec<usize>>,
     pub holds: Vec<Hold>,
+    /// Changes of the joint result, as recorded (naming nobody), and the times something was on
+    /// for both and then off again, as both partners read them.
+    pub changes: Vec<Change>,
+    pub traces: Vec<Trace>,
     pub own_state: Option<State>,
     pub plan: Option<Plan<'a>>,
     /// Names replaced and private records left out (`--redact-names`).
@@ -147,6 +152,8 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
         debriefs: Vec::new(),
         by_session: HashMap::new(),
         holds: Vec::new(),
+        changes: Vec::new(),
+        traces: Vec::new(),
         own_state: None,
         plan: None,
         redacted: f.redact,
@@ -261,6 +268,16 @@ fn read_needs_and_touch(
             });
         data.plan = Some(touch::derive(data.lib, couple, &states, &holds, data.today));
         data.holds = holds;
+        let mut changes = joint_changes::load(store)?;
+        changes.retain(|c| {
+            c.step.as_deref().is_none_or(step_ok)
+                && (c.what != "plan"
+                    || [&c.from, &c.to]
+                        .iter()
+                        .all(|v| *v == "finished" || step_ok(v)))
+        });
+        data.traces = joint_changes::traces(data.lib, couple, &changes);
+        data.changes = changes;
     }
     Ok(())
 }

@@ -94,6 +94,15 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
         );
         entry(out, h.created, "08:00", &title, &body)?;
     }
+    for t in &d.traces {
+        entry(
+            out,
+            t.until,
+            "08:00",
+            "On for a while, then off again.",
+            &text(&t.text),
+        )?;
+    }
     for (who, s) in &d.sessions {
         let mut body = format!("Logged by {}", line(d.name(who)));
         if let Some(g) = &s.giver {

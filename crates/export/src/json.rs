@@ -5,6 +5,7 @@ use crate::gather::Data;
 use chrono::NaiveDate;
 use closer_cli::output::Out;
 use closer_core::Result;
+use closer_core::joint_changes::Change;
 use closer_core::needs::Need;
 use closer_core::touch::{Hold, State};
 use serde::Serialize;
@@ -56,6 +57,8 @@ struct TouchOut<'a> {
     paused: bool,
     in_plan: Vec<&'a str>,
     holds: &'a [Hold],
+    /// Changes of the joint result, naming nobody.
+    changes: &'a [Change],
     sessions: Vec<Owned<'a, closer_core::touch::Session>>,
     debriefs: Vec<Owned<'a, closer_core::touch::Debrief>>,
     /// Only the exporting partner's own boundaries, body map and marks.
@@ -100,6 +103,7 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
             paused: plan.paused,
             in_plan: plan.in_plan.iter().map(|s| s.id).collect(),
             holds: &d.holds,
+            changes: &d.changes,
             sessions: owned(&d.sessions),
             debriefs: owned(&d.debriefs),
             mine: d.own_state.as_ref(),

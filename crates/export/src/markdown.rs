@@ -53,6 +53,12 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
                 ))?;
             }
         }
+        if !d.traces.is_empty() {
+            out.raw("\nOn for a while, then off again:\n\n")?;
+            for t in &d.traces {
+                out.raw(&format!("- {}\n", md(&t.text, "  ")))?;
+            }
+        }
         if !plan.in_plan.is_empty() {
             out.raw("\nSteps in the plan:\n\n")?;
             for s in &plan.in_plan {

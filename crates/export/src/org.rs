@@ -274,6 +274,9 @@ fn plan(d: &Data) -> String {
             block(&h.reason, "  ")
         );
     }
+    for t in &d.traces {
+        let _ = writeln!(s, "- On for a while, then off again: {}", inline(&t.text));
+    }
     for (step, answer) in touch_facts::my_boundaries(d) {
         let _ = writeln!(s, "- My boundary (private): {} — {answer}", inline(&step));
     }

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use closer_cli::Context;
 use closer_cli::output::Out;
 use closer_core::ids::Id;
+use closer_core::joint_changes::Change;
 use closer_core::needs::Need;
 use closer_core::prompts::Answer;
 use closer_core::restore::{Backup, PartnerRecord, restore};
@@ -57,6 +58,9 @@ struct Owned<T> {
 #[derive(Deserialize)]
 struct TouchIn {
     holds: Vec<Hold>,
+    /// Exports made before closer kept changes of the joint result have none.
+    #[serde(default)]
+    changes: Vec<Change>,
     sessions: Vec<Owned<Session>>,
     debriefs: Vec<Owned<Debrief>>,
     mine: Option<State>,
@@ -97,6 +101,7 @@ fn read(args: &RestoreArgs) -> Result<Backup> {
     let created = doc.partners.iter().map(|p| p.added).min();
     let touch = doc.touch.unwrap_or(TouchIn {
         holds: Vec::new(),
+        changes: Vec::new(),
         sessions: Vec::new(),
         debriefs: Vec::new(),
         mine: None,
@@ -122,6 +127,7 @@ fn read(args: &RestoreArgs) -> Result<Backup> {
             .filter(|(_, a)| !a.sealed)
             .collect(),
         holds: touch.holds,
+        changes: touch.changes,
         sessions: owned(touch.sessions),
         debriefs: owned(touch.debriefs),
         mine: touch.mine,

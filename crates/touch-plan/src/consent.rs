@@ -1,14 +1,21 @@
 //! Each partner's private say: boundaries, body map, readiness, stepping back, pausing; and the
-//! couple's medical-clearance holds. Messages never tell one partner what the other said.
+//! couple's medical-clearance holds. Messages never tell one partner what the other said, and
+//! every change of the joint result an action makes is recorded for both to see.
 
 use crate::plan::load;
 use chrono::NaiveDate;
 use closer_cli::output::Out;
 use closer_cli::{Context, ask};
-use closer_core::holds;
 use closer_core::needs::check_text;
 use closer_core::touch::{self, Answer, BodyMark, Event, EventKind, Mark};
 use closer_core::{Error, Result, word};
+use closer_core::{holds, joint_changes};
+
+/// Runs one of the partner's own actions, recording any change of the joint result it made so
+/// that both partners see it afterwards (never who made it).
+fn recorded<T>(ctx: &Context, action: impl FnOnce() -> Result<T>) -> Result<T> {
+    joint_changes::around(&ctx.store, ctx.library()?, ctx.today, ctx.now, action)
+}
 
 pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answer>) -> Result<()> {
     let lib = ctx.library()?;
@@ -17,9 +24,11 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
         (Some(step), Some(answer)) => {
             let s = touch::find_step(lib, &couple, &step)?;
             let me = ctx.me(&couple)?;
-            touch::update_state(&ctx.store, &me.id, |st| {
-                st.boundaries.insert(s.id.to_owned(), answer);
-                Ok(())
+            recorded(ctx, || {
+                touch::update_state(&ctx.store, &me.id, |st| {
+                    st.boundaries.insert(s.id.to_owned(), answer);
+                    Ok(())
+                })
             })?;
             closer_cli::say!(
                 "Noted, privately: {} for {} ({}). Your partner sees only what you both agreed.",
@@ -64,9 +73,11 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
                 if current == Some(answer) {
                     continue;
                 }
-                touch::update_state(&ctx.store, &me.id, |st| {
-                    st.boundaries.insert(s.id.to_owned(), answer);
-                    Ok(())
+                recorded(ctx, || {
+                    touch::update_state(&ctx.store, &me.id, |st| {
+                        st.boundaries.insert(s.id.to_owned(), answer);
+                        Ok(())
+                    })
                 })?;
             }
             // Stopping, or a "no" to everything, is when a word on finding help matters.
@@ -161,7 +172,9 @@ pub(crate) fn body(
     }
 }
 
-/// Marks the current step ready for the partner at the keyboard. Says only the joint result.
+/// Marks the current step ready for the partner at the keyboard. What it says reads the same
+/// whether or not the other partner is ready: whether the plan moved on is the joint result, for
+/// both to see in the plan, never in this reply.
 pub(crate) fn ready(ctx: &Context) -> Result<()> {
     let lib = ctx.library()?;
     let data = load(ctx)?;
@@ -183,31 +196,24 @@ pub(crate) fn ready(ctx: &Context) -> Result<()> {
             step: step.id.to_owned(),
         },
     };
-    touch::update_state(&ctx.store, &me, |st| {
-        st.events.push(event);
-        Ok(())
+    // From the plan before, and the holds: nothing of the other partner's readiness.
+    let held = held_next(&plan, &data.holds, ctx.today);
+    recorded(ctx, || {
+        touch::update_state(&ctx.store, &me, |st| {
+            st.events.push(event);
+            Ok(())
+        })
     })?;
-    let after = load(ctx)?;
-    let next = after.plan(lib, ctx);
-    match next.current {
-        Some(s) if s.id != step.id => {
-            closer_cli::say!("You are both ready. Next: {} ({}).", s.title, s.id)
-        }
-        _ if next.finished => {
-            closer_cli::say!("You are both ready, and that was the last step in your plan.")
-        }
-        // Said the same whether or not the other partner is ready too.
-        _ if held_next(&next, &data.holds, ctx.today).is_some() => {
-            let h = held_next(&next, &data.holds, ctx.today).expect("checked");
-            closer_cli::say!(
-                "Noted, privately. The next step is on hold until {} ({}); your readiness is kept and counts when the hold lifts.",
-                h.until,
-                h.reason
-            )
-        }
-        _ => closer_cli::say!(
-            "Noted, privately. The plan moves on when you are both ready; until then, stay with {}.",
-            step.title
+    match held {
+        Some(h) => closer_cli::say!(
+            "Noted, privately. The next step is on hold until {} ({}); your readiness is kept and counts when the hold lifts.",
+            h.until,
+            h.reason
+        ),
+        None => closer_cli::say!(
+            "Noted, privately: you are ready to move on from {} ({}). The plan moves on once you are both ready; `touch-plan` shows where you are.",
+            step.title,
+            step.id
         ),
     }
     Ok(())
@@ -244,14 +250,16 @@ pub(crate) fn unready(ctx: &Context) -> Result<()> {
         closer_cli::say!("You have not said you are ready; nothing to take back.");
         return Ok(());
     }
-    touch::update_state(&ctx.store, &me.id, |st| {
-        st.events.push(Event {
-            extra: Default::default(),
-            date: ctx.today,
-            at: ctx.now,
-            kind: EventKind::Unready,
-        });
-        Ok(())
+    recorded(ctx, || {
+        touch::update_state(&ctx.store, &me.id, |st| {
+            st.events.push(Event {
+                extra: Default::default(),
+                date: ctx.today,
+                at: ctx.now,
+                kind: EventKind::Unready,
+            });
+            Ok(())
+        })
     })?;
     closer_cli::say!(
         "Taken back, privately: you are not marked ready any more. Say so again with `touch-plan ready` whenever you are."
@@ -274,14 +282,16 @@ pub(crate) fn event(ctx: &Context, m: Move) -> Result<()> {
         Move::Pause => EventKind::Pause,
         Move::Resume => EventKind::Resume,
     };
-    touch::update_state(&ctx.store, &me, |st| {
-        st.events.push(Event {
-            extra: Default::default(),
-            date: ctx.today,
-            at: ctx.now,
-            kind,
-        });
-        Ok(())
+    recorded(ctx, || {
+        touch::update_state(&ctx.store, &me, |st| {
+            st.events.push(Event {
+                extra: Default::default(),
+                date: ctx.today,
+                at: ctx.now,
+                kind,
+            });
+            Ok(())
+        })
     })?;
     let plan = load(ctx)?.plan(lib, ctx);
     match m {
@@ -317,7 +327,9 @@ pub(crate) fn hold(
     let couple = ctx.require_couple()?;
     if release {
         let me = ctx.me(&couple)?.id.clone();
-        let lifted = holds::release_mine(&ctx.store, &me, &couple, ctx.today, ctx.now)?;
+        let lifted = recorded(ctx, || {
+            holds::release_mine(&ctx.store, &me, &couple, ctx.today, ctx.now)
+        })?;
         let stages: Vec<String> = lifted.iter().map(|h| h.from_stage.to_string()).collect();
         closer_cli::say!(
             "Lifted from today: your hold on stage {}. Your partner sees that it was lifted.",
@@ -362,7 +374,7 @@ pub(crate) fn hold(
     holds::new("", stage, until, &reason, &stages, ctx.today, ctx.now)?;
     let me = ctx.me(&couple)?.id.clone();
     let hold = holds::new(&me, stage, until, &reason, &stages, ctx.today, ctx.now)?;
-    holds::add(&ctx.store, &hold)?;
+    recorded(ctx, || holds::add(&ctx.store, &hold))?;
     closer_cli::say!(
         "On hold: nothing from stage {stage} until {until}. It lifts by itself on that day; only you can lift it earlier, with `touch-plan hold --release`."
     );

@@ -1,10 +1,13 @@
-//! `show`, `today` and `rules`: the joint plan as both partners may see it. Nothing here reveals
-//! one partner's answers or readiness to the other.
+//! `show`, `today` and `rules`: the joint plan as both partners may see it, with what was on for
+//! both and is off again. Nothing here reveals one partner's answers or readiness to the other.
 
+use chrono::Days;
 use closer_cli::output::Out;
 use closer_cli::{Context, Energy};
 use closer_core::Result;
 use closer_core::content::Library;
+use closer_core::glance::SOON_DAYS;
+use closer_core::joint_changes::{self, Trace};
 use closer_core::profile::Couple;
 use closer_core::step_today::{self, BodyNote};
 use closer_core::touch::{self, Joint, Mark, Plan, State};
@@ -31,6 +34,18 @@ impl Loaded {
     pub fn plan<'a>(&self, lib: &'a Library, ctx: &Context) -> Plan<'a> {
         touch::derive(lib, &self.couple, &self.states, &self.holds, ctx.today)
     }
+}
+
+/// What was on for both and is off again: every time for `show`, the last two weeks for
+/// `today`. Never who turned it off.
+fn traces(ctx: &Context, couple: &Couple, recent: bool) -> Result<Vec<Trace>> {
+    let lib = ctx.library()?;
+    let all = joint_changes::traces(lib, couple, &joint_changes::load(&ctx.store)?);
+    Ok(if recent {
+        joint_changes::since(all, ctx.today - Days::new(SOON_DAYS))
+    } else {
+        all
+    })
 }
 
 fn stage_name(lib: &Library, n: u8) -> &str {
@@ -82,10 +97,12 @@ pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
     let mine = me
         .as_ref()
         .and_then(|id| data.states.iter().find(|s| &s.partner == id));
+    let changes = traces(ctx, &data.couple, false)?;
     let mut out = Out::default();
     if json {
         return out.json(&json!({
             "current": plan.current.map(|s| json!({"id": s.id, "stage": s.stage, "title": s.title})),
+            "changes": changes,
             "paused": plan.paused,
             "finished": plan.finished,
             "holds": plan.holds.iter().map(|h| json!({"from_stage": h.from_stage, "until": h.until, "reason": h.reason})).collect::<Vec<_>>(),
@@ -97,6 +114,9 @@ pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
     }
     for l in status_lines(lib, &plan) {
         out.line(&l)?;
+    }
+    for t in &changes {
+        out.line(&t.text)?;
     }
     let mut stage = None;
     for (s, j) in &plan.steps {
@@ -162,14 +182,15 @@ pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result
     let data = load(ctx)?;
     let low = ctx.low_energy(&data.couple, ctx.today, energy)?;
     let plan = data.plan(lib, ctx);
+    let changes = traces(ctx, &data.couple, true)?;
     let mut out = Out::default();
     let Some(step) = plan.current.filter(|_| !plan.paused) else {
         let lines = status_lines(lib, &plan);
         if json {
-            return out.json(&json!({"date": ctx.today, "step": Value::Null, "paused": plan.paused, "message": lines.join(" ")}));
+            return out.json(&json!({"date": ctx.today, "step": Value::Null, "paused": plan.paused, "message": lines.join(" "), "changes": changes}));
         }
-        for l in lines {
-            out.line(&l)?;
+        for l in lines.iter().chain(changes.iter().map(|t| &t.text)) {
+            out.line(l)?;
         }
         return Ok(());
     };
@@ -187,6 +208,7 @@ pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result
             "adaptations": adapt,
             "body": body,
             "holds": plan.holds.iter().map(|h| json!({"from_stage": h.from_stage, "until": h.until, "reason": h.reason})).collect::<Vec<_>>(),
+            "changes": changes,
         }));
     }
     let minutes = if low {
@@ -239,6 +261,9 @@ pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result
             "\nOn hold: nothing from stage {} until {} ({}).",
             h.from_stage, h.until, h.reason
         ))?;
+    }
+    for t in &changes {
+        out.line(&format!("\n{}", t.text))?;
     }
     out.line("\nStop or step back at any time. When you have both practised this enough, each of you says so privately with `touch-plan ready`.")
 }

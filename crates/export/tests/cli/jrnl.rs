@@ -78,7 +78,9 @@ fn jrnl_imports_one_entry_per_need_session_and_day_of_answers() {
         let expected = doc["needs"].as_array().unwrap().len()
             + doc["touch"]["holds"].as_array().unwrap().len()
             + doc["touch"]["sessions"].as_array().unwrap().len()
-            + days.len();
+            + days.len()
+            // One entry each time something was on for both and then off again.
+            + text.matches("] On for a while, then off again.").count();
 
         let journal = sb.path("jrnl-home/journal.txt");
         let _ = std::fs::remove_file(&journal);

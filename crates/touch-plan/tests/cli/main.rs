@@ -21,6 +21,7 @@ mod holds;
 mod own;
 mod pace;
 mod privacy;
+mod probing;
 mod today;
 
 /// The first steps of the ladder, all in stage 0 but the last.
