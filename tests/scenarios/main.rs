@@ -16,6 +16,7 @@ mod cron;
 mod first_weeks;
 mod gentle_day;
 mod global_options;
+mod json_shapes;
 mod kinder_words;
 mod output_errors;
 mod privacy_matrix;
