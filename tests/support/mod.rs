@@ -246,11 +246,29 @@ impl Sandbox {
         text
     }
 
+    /// What `tool` shows on a terminal `width` columns wide (`COLUMNS`), lines ending in `\n`.
+    pub fn on_terminal_at(&self, width: u16, tool: (&str, &str), args: &[&str]) -> String {
+        let (text, ok) = self.on_terminal_with(&[("COLUMNS", &width.to_string())], tool, args, &[]);
+        assert!(ok, "{text}");
+        text.replace("\r\n", "\n")
+    }
+
     /// Like [`Sandbox::on_terminal`], for a run that may end in failure (keys such as Ctrl-C
     /// stop it): everything the terminal showed, with what the script said, and whether the
     /// program ended with exit 0.
     pub fn on_terminal_ending(
         &self,
+        tool: (&str, &str),
+        args: &[&str],
+        steps: &[(&str, &str)],
+    ) -> (String, bool) {
+        self.on_terminal_with(&[], tool, args, steps)
+    }
+
+    /// Like [`Sandbox::on_terminal_ending`], with more variables in the environment.
+    pub fn on_terminal_with(
+        &self,
+        env: &[(&str, &str)],
         tool: (&str, &str),
         args: &[&str],
         steps: &[(&str, &str)],
@@ -268,6 +286,7 @@ impl Sandbox {
             .env("CLOSER_TODAY", self.today())
             .env("TERM", "xterm")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .arg(script)
             .arg(serde_json::to_string(steps).unwrap())
             .arg(bin(tool))

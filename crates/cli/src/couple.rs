@@ -1,14 +1,16 @@
 //! The `couple` subcommand every tool carries: who the partners are, their conditions, their
 //! opt-ins, and which partner uses this device.
 
-use super::output::{Format, Mode, Out, table};
+use super::output::{Format, Out, Style, View, table};
 use super::{Context, Energy};
 use chrono::NaiveDate;
+use closer_core::content::Condition;
 use closer_core::dates::date_arg;
 use closer_core::error::{Error, Result};
+use closer_core::ids::Id;
 use closer_core::profile::{self, Couple};
 use closer_core::{energy, joint_changes};
-use serde_json::json;
+use serde::Serialize;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct CoupleArgs {
@@ -114,7 +116,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
     let mut out = Out::default();
     let store = &ctx.store;
     match &args.cmd {
-        None => show(ctx, args.format, &mut out),
+        None => show(ctx, args.format),
         Some(CoupleCmd::Add { name, conditions }) => {
             let tags = profile::check_conditions(ctx.library()?, conditions)?;
             let p = profile::add(store, name, tags, ctx.today)?;
@@ -203,7 +205,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             );
             Ok(())
         }
-        Some(CoupleCmd::Conditions { format }) => conditions(ctx, *format, &mut out),
+        Some(CoupleCmd::Conditions { format }) => conditions(ctx, *format),
         Some(CoupleCmd::Today { format }) => crate::glance::run(ctx, *format),
         Some(CoupleCmd::Energy { level, until }) => energy_day(ctx, *level, *until, &mut out),
         Some(CoupleCmd::Doctor) => crate::doctor::run(ctx),
@@ -310,72 +312,111 @@ fn list_or_none(v: &[String]) -> String {
     }
 }
 
-/// The profile. Each partner's opt-in is private: only the joint result is shown, plus your own
-/// choice when you say who you are.
-fn show(ctx: &Context, format: Format, out: &mut Out) -> Result<()> {
+/// `couple`: the profile. Each partner's opt-in is private: only the joint result is shown, plus
+/// your own choice when you say who you are.
+#[derive(Serialize)]
+struct Profile<'a> {
+    partners: Vec<PartnerView<'a>>,
+    sexual_content: bool,
+    /// The times sexual content was on for both and then off again.
+    sexual_content_changes: Vec<joint_changes::Trace>,
+    future_prompts: bool,
+    you: Option<You<'a>>,
+    #[serde(skip)]
+    tool: &'a str,
+}
+
+#[derive(Serialize)]
+struct PartnerView<'a> {
+    id: &'a Id,
+    name: &'a str,
+    conditions: &'a [String],
+    added: NaiveDate,
+}
+
+#[derive(Serialize)]
+struct You<'a> {
+    name: &'a str,
+    sexual_opt_in: bool,
+}
+
+impl View for Profile<'_> {
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        for p in &self.partners {
+            out.record(&[p.name, &p.conditions.join(","), &p.added.to_string()])?;
+        }
+        Ok(())
+    }
+
+    fn table(&self, out: &mut Out, style: Style) -> Result<()> {
+        if self.partners.is_empty() {
+            return out.line(&format!(
+                "No couple is set up yet. Add each partner with `{} couple add NAME`.",
+                self.tool
+            ));
+        }
+        let rows: Vec<Vec<String>> = self
+            .partners
+            .iter()
+            .map(|p| {
+                vec![
+                    p.name.to_owned(),
+                    list_or_none(p.conditions),
+                    p.added.to_string(),
+                ]
+            })
+            .collect();
+        out.line(&table(
+            &["partner", "conditions", "added"],
+            &rows,
+            style.width,
+            style.color,
+        ))?;
+        let joint = if self.sexual_content {
+            "on (every partner opted in)"
+        } else {
+            "off"
+        };
+        out.line(&format!("Sexual content: {joint}"))?;
+        for t in &self.sexual_content_changes {
+            out.line(&t.text)?;
+        }
+        if let Some(p) = &self.you {
+            let mine = if p.sexual_opt_in {
+                "opted in"
+            } else {
+                "not opted in"
+            };
+            out.line(&format!("You ({}): {mine}", p.name))?;
+        }
+        Ok(())
+    }
+}
+
+fn show(ctx: &Context, format: Format) -> Result<()> {
     let couple: Couple = ctx.couple()?;
     let me = ctx.viewer(&couple)?;
-    match format.mode(ctx.stdout_terminal) {
-        Mode::Json => out.json(&json!({
-            "partners": couple.partners.iter().map(|p| json!({
-                "id": p.id, "name": p.name, "conditions": p.conditions, "added": p.added,
-            })).collect::<Vec<_>>(),
-            "sexual_content": couple.sexual_ok(),
-            "sexual_content_changes": sexual_traces(ctx, &couple)?,
-            "future_prompts": !couple.no_future_prompts,
-            "you": me.map(|p| json!({"name": p.name, "sexual_opt_in": p.sexual})),
-        })),
-        Mode::Plain => {
-            for p in &couple.partners {
-                out.record(&[
-                    p.name.as_str(),
-                    &p.conditions.join(","),
-                    &p.added.to_string(),
-                ])?;
-            }
-            Ok(())
-        }
-        Mode::Table => {
-            if couple.is_empty() {
-                out.line(&format!(
-                    "No couple is set up yet. Add each partner with `{} couple add NAME`.",
-                    ctx.tool
-                ))?;
-                return Ok(());
-            }
-            let rows: Vec<Vec<String>> = couple
-                .partners
-                .iter()
-                .map(|p| {
-                    vec![
-                        p.name.clone(),
-                        list_or_none(&p.conditions),
-                        p.added.to_string(),
-                    ]
-                })
-                .collect();
-            out.line(&table(
-                &["partner", "conditions", "added"],
-                &rows,
-                ctx.width,
-                ctx.color,
-            ))?;
-            let joint = if couple.sexual_ok() {
-                "on (every partner opted in)"
-            } else {
-                "off"
-            };
-            out.line(&format!("Sexual content: {joint}"))?;
-            for t in sexual_traces(ctx, &couple)? {
-                out.line(&t.text)?;
-            }
-            if let Some(p) = me {
-                let mine = if p.sexual { "opted in" } else { "not opted in" };
-                out.line(&format!("You ({}): {mine}", p.name))?;
-            }
-            Ok(())
-        }
-    }
+    let view = Profile {
+        partners: couple
+            .partners
+            .iter()
+            .map(|p| PartnerView {
+                id: &p.id,
+                name: &p.name,
+                conditions: &p.conditions,
+                added: p.added,
+            })
+            .collect(),
+        sexual_content: couple.sexual_ok(),
+        sexual_content_changes: sexual_traces(ctx, &couple)?,
+        future_prompts: !couple.no_future_prompts,
+        you: me.map(|p| You {
+            name: &p.name,
+            sexual_opt_in: p.sexual,
+        }),
+        tool: ctx.tool,
+    };
+    ctx.show(format, &view)
 }
 
 /// The times sexual content was on for both and then off again, said to both partners.
@@ -387,28 +428,34 @@ fn sexual_traces(ctx: &Context, couple: &Couple) -> Result<Vec<joint_changes::Tr
         .collect())
 }
 
-fn conditions(ctx: &Context, format: Format, out: &mut Out) -> Result<()> {
-    let lib = ctx.library()?;
-    match format.mode(ctx.stdout_terminal) {
-        Mode::Json => out.json(&lib.conditions),
-        Mode::Plain => {
-            for c in &lib.conditions {
-                out.record(&[c.id, c.name, c.description])?;
-            }
-            Ok(())
+/// `couple conditions`: the condition tags of the library.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Conditions<'a>(&'a [Condition]);
+
+impl View for Conditions<'_> {
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        for c in self.0 {
+            out.record(&[c.id, c.name, c.description])?;
         }
-        Mode::Table => {
-            let rows: Vec<Vec<&str>> = lib
-                .conditions
-                .iter()
-                .map(|c| vec![c.id, c.name, c.description])
-                .collect();
-            out.line(&table(
-                &["tag", "name", "what it covers"],
-                &rows,
-                ctx.width,
-                ctx.color,
-            ))
-        }
+        Ok(())
     }
+
+    fn table(&self, out: &mut Out, style: Style) -> Result<()> {
+        let rows: Vec<Vec<&str>> = self
+            .0
+            .iter()
+            .map(|c| vec![c.id, c.name, c.description])
+            .collect();
+        out.line(&table(
+            &["tag", "name", "what it covers"],
+            &rows,
+            style.width,
+            style.color,
+        ))
+    }
+}
+
+fn conditions(ctx: &Context, format: Format) -> Result<()> {
+    ctx.show(format, &Conditions(&ctx.library()?.conditions))
 }

@@ -4,15 +4,187 @@
 //! Built for cron as much as for a terminal: plain text unless `--json` or `--plain`.
 
 use super::Context;
-use super::output::{Format, Out};
+use super::output::{self, Format, Mode, Out, Style, View};
+use chrono::NaiveDate;
 use closer_core::Result;
-use closer_core::glance::{Glance, Touch, glance};
+use closer_core::glance::{Touch, glance};
+use closer_core::ids::Id;
+use closer_core::joint_changes::Trace;
 use closer_core::needs::{self, Need};
+use closer_core::touch::Hold;
 use closer_core::{Word, index};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 /// How many due needs are named before "and N more".
 const DUE_SHOWN: usize = 5;
+
+/// `couple today --json`: the day at a glance.
+#[derive(Serialize)]
+struct Day<'a> {
+    date: NaiveDate,
+    gentle: bool,
+    prompt: PromptBrief<'a>,
+    answered: Vec<Answered<'a>>,
+    touch: TouchView<'a>,
+    holds_lifting: Vec<HoldView<'a>>,
+    due: Vec<Due<'a>>,
+    changes: &'a [Trace],
+}
+
+#[derive(Serialize)]
+struct PromptBrief<'a> {
+    id: &'a str,
+    text: &'a str,
+    category: &'a str,
+    low_energy: bool,
+}
+
+#[derive(Serialize)]
+struct Answered<'a> {
+    partner: &'a str,
+    answered: bool,
+}
+
+#[derive(Serialize)]
+struct TouchView<'a> {
+    /// `not-started`, `paused`, `held` or `step`.
+    state: &'static str,
+    step: Option<StepBrief<'a>>,
+}
+
+#[derive(Serialize)]
+struct StepBrief<'a> {
+    id: &'a str,
+    title: &'a str,
+    stage: u8,
+    minutes: u16,
+}
+
+/// A medical-clearance hold as the JSON interface shows it (also in `touch-plan`).
+#[derive(Serialize)]
+pub struct HoldView<'a> {
+    pub from_stage: u8,
+    pub until: NaiveDate,
+    pub reason: &'a str,
+}
+
+impl<'a> From<&'a Hold> for HoldView<'a> {
+    fn from(h: &'a Hold) -> Self {
+        HoldView {
+            from_stage: h.from_stage,
+            until: h.until,
+            reason: &h.reason,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Due<'a> {
+    id: &'a Id,
+    short_id: &'a str,
+    text: &'a str,
+    owner: &'a str,
+    importance: &'static str,
+    review: Option<NaiveDate>,
+}
+
+impl View for Day<'_> {
+    /// One tab-separated record per line, each starting with what it is.
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        let date = self.date.to_string();
+        out.record(&[
+            "date",
+            &date,
+            if self.gentle { "gentle" } else { "ordinary" },
+        ])?;
+        out.record(&["prompt", self.prompt.id, self.prompt.text])?;
+        for a in &self.answered {
+            out.record(&[
+                "answered",
+                a.partner,
+                if a.answered { "yes" } else { "not-yet" },
+            ])?;
+        }
+        let step = self.touch.step.as_ref().map_or("", |s| s.id);
+        out.record(&["touch", self.touch.state, step])?;
+        for h in &self.holds_lifting {
+            out.record(&[
+                "hold",
+                &h.until.to_string(),
+                &h.from_stage.to_string(),
+                h.reason,
+            ])?;
+        }
+        for d in &self.due {
+            let review = d.review.map(|d| d.to_string()).unwrap_or_default();
+            out.record(&["due", d.short_id, d.owner, &review, d.text])?;
+        }
+        for t in self.changes {
+            out.record(&["changed", &t.until.to_string(), t.what, &t.text])?;
+        }
+        Ok(())
+    }
+
+    /// Sentences, for a person or a cron mail.
+    fn table(&self, out: &mut Out, _style: Style) -> Result<()> {
+        let day = if self.gentle {
+            format!("{}: a gentle day", self.date)
+        } else {
+            self.date.to_string()
+        };
+        out.line(&format!("Today, {day}"))?;
+        out.line(&format!("Prompt: {}", self.prompt.text))?;
+        if !self.answered.is_empty() {
+            let names = |done: bool| -> Vec<&str> {
+                self.answered
+                    .iter()
+                    .filter(|a| a.answered == done)
+                    .map(|a| a.partner)
+                    .collect()
+            };
+            let (yes, not_yet) = (names(true), names(false));
+            let line = match (yes.is_empty(), not_yet.is_empty()) {
+                (true, _) => "Nobody has answered yet.".to_owned(),
+                (false, true) => format!("Answered: {}.", yes.join(", ")),
+                (false, false) => format!(
+                    "Answered: {}. Not yet: {}.",
+                    yes.join(", "),
+                    not_yet.join(", ")
+                ),
+            };
+            out.line(&line)?;
+            let touch = match (self.touch.state, &self.touch.step) {
+                (_, Some(s)) => format!("{} ({}), about {} minutes", s.title, s.id, s.minutes),
+                ("paused", None) => "the plan is paused".to_owned(),
+                ("held", None) => "on hold for now".to_owned(),
+                _ => "nothing in your plan yet".to_owned(),
+            };
+            out.line(&format!("Touch: {touch}"))?;
+        }
+        for h in &self.holds_lifting {
+            out.line(&format!(
+                "Hold lifts on {}: stage {} and up ({})",
+                h.until, h.from_stage, h.reason
+            ))?;
+        }
+        for d in self.due.iter().take(DUE_SHOWN) {
+            out.line(&format!(
+                "Review due: {} ({}, {}'s)",
+                d.text, d.short_id, d.owner
+            ))?;
+        }
+        if self.due.len() > DUE_SHOWN {
+            out.line(&format!(
+                "And {} more reviews due: `needs-list --due`.",
+                self.due.len() - DUE_SHOWN
+            ))?;
+        }
+        for t in self.changes {
+            out.line(&t.text)?;
+        }
+        Ok(())
+    }
+}
 
 pub fn run(ctx: &Context, format: Format) -> Result<()> {
     let lib = ctx.library()?;
@@ -27,130 +199,60 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
         needs::visible(all, viewer.as_deref())
     };
     let g = glance(&ctx.store, lib, &couple, gentle, shown, ctx.today)?;
-    let mut out = Out::default();
-    if format.json {
-        return out.json(&to_json(&g, |id| couple.name_of(id).to_owned()));
-    }
-    if format.plain {
-        return plain(&g, &mut out, |id| couple.name_of(id).to_owned());
-    }
-    let day = if g.gentle {
-        format!("{}: a gentle day", g.date)
-    } else {
-        g.date.to_string()
+    let (state, step) = match &g.touch {
+        Touch::NotStarted => ("not-started", None),
+        Touch::Paused => ("paused", None),
+        Touch::Held => ("held", None),
+        Touch::Step { step, minutes } => (
+            "step",
+            Some(StepBrief {
+                id: step.id,
+                title: step.title,
+                stage: step.stage,
+                minutes: *minutes,
+            }),
+        ),
     };
-    out.line(&format!("Today, {day}"))?;
-    out.line(&format!("Prompt: {}", g.prompt.text))?;
-    if !g.answered.is_empty() {
-        let names = |done: bool| -> Vec<&str> {
-            g.answered
-                .iter()
-                .filter(|(_, a)| *a == done)
-                .map(|(n, _)| n.as_str())
-                .collect()
-        };
-        let (yes, not_yet) = (names(true), names(false));
-        let line = match (yes.is_empty(), not_yet.is_empty()) {
-            (true, _) => "Nobody has answered yet.".to_owned(),
-            (false, true) => format!("Answered: {}.", yes.join(", ")),
-            (false, false) => format!(
-                "Answered: {}. Not yet: {}.",
-                yes.join(", "),
-                not_yet.join(", ")
-            ),
-        };
-        out.line(&line)?;
-        let touch = match &g.touch {
-            Touch::NotStarted => "nothing in your plan yet".to_owned(),
-            Touch::Paused => "the plan is paused".to_owned(),
-            Touch::Held => "on hold for now".to_owned(),
-            Touch::Step { step, minutes } => {
-                format!("{} ({}), about {minutes} minutes", step.title, step.id)
-            }
-        };
-        out.line(&format!("Touch: {touch}"))?;
-    }
-    for h in &g.holds_lifting {
-        out.line(&format!(
-            "Hold lifts on {}: stage {} and up ({})",
-            h.until, h.from_stage, h.reason
-        ))?;
-    }
-    for (short, n) in g.due.iter().take(DUE_SHOWN) {
-        out.line(&format!(
-            "Review due: {} ({short}, {}'s)",
-            n.text,
-            couple.name_of(&n.owner)
-        ))?;
-    }
-    if g.due.len() > DUE_SHOWN {
-        out.line(&format!(
-            "And {} more reviews due: `needs-list --due`.",
-            g.due.len() - DUE_SHOWN
-        ))?;
-    }
-    for t in &g.changes {
-        out.line(&t.text)?;
-    }
-    Ok(())
-}
-
-fn touch_json(t: &Touch) -> Value {
-    match t {
-        Touch::NotStarted => json!({"state": "not-started", "step": null}),
-        Touch::Paused => json!({"state": "paused", "step": null}),
-        Touch::Held => json!({"state": "held", "step": null}),
-        Touch::Step { step, minutes } => json!({
-            "state": "step",
-            "step": {"id": step.id, "title": step.title, "stage": step.stage, "minutes": minutes},
-        }),
-    }
-}
-
-fn to_json(g: &Glance, name: impl Fn(&str) -> String) -> Value {
-    json!({
-        "date": g.date,
-        "gentle": g.gentle,
-        "prompt": {"id": g.prompt.id, "text": g.prompt.text, "category": g.prompt.category, "low_energy": g.prompt.low_energy},
-        "answered": g.answered.iter().map(|(n, a)| json!({"partner": n, "answered": a})).collect::<Vec<_>>(),
-        "touch": touch_json(&g.touch),
-        "holds_lifting": g.holds_lifting.iter().map(|h| json!({"from_stage": h.from_stage, "until": h.until, "reason": h.reason})).collect::<Vec<_>>(),
-        "due": g.due.iter().map(|(s, n)| json!({
-            "id": n.id, "short_id": s, "text": n.text, "owner": name(&n.owner),
-            "importance": n.importance.word(), "review": n.review,
-        })).collect::<Vec<_>>(),
-        "changes": g.changes,
-    })
-}
-
-/// One tab-separated record per line, each starting with what it is.
-fn plain(g: &Glance, out: &mut Out, name: impl Fn(&str) -> String) -> Result<()> {
-    let date = g.date.to_string();
-    out.record(&["date", &date, if g.gentle { "gentle" } else { "ordinary" }])?;
-    out.record(&["prompt", g.prompt.id, g.prompt.text])?;
-    for (n, a) in &g.answered {
-        out.record(&["answered", n, if *a { "yes" } else { "not-yet" }])?;
-    }
-    let t = touch_json(&g.touch);
-    out.record(&[
-        "touch",
-        t["state"].as_str().unwrap_or(""),
-        t["step"]["id"].as_str().unwrap_or(""),
-    ])?;
-    for h in &g.holds_lifting {
-        out.record(&[
-            "hold",
-            &h.until.to_string(),
-            &h.from_stage.to_string(),
-            &h.reason,
-        ])?;
-    }
-    for (s, n) in &g.due {
-        let review = n.review.map(|d| d.to_string()).unwrap_or_default();
-        out.record(&["due", s, &name(&n.owner), &review, &n.text])?;
-    }
-    for t in &g.changes {
-        out.record(&["changed", &t.until.to_string(), t.what, &t.text])?;
-    }
-    Ok(())
+    let view = Day {
+        date: g.date,
+        gentle: g.gentle,
+        prompt: PromptBrief {
+            id: g.prompt.id,
+            text: g.prompt.text,
+            category: g.prompt.category,
+            low_energy: g.prompt.low_energy,
+        },
+        answered: g
+            .answered
+            .iter()
+            .map(|(partner, answered)| Answered {
+                partner,
+                answered: *answered,
+            })
+            .collect(),
+        touch: TouchView { state, step },
+        holds_lifting: g.holds_lifting.iter().map(HoldView::from).collect(),
+        due: g
+            .due
+            .iter()
+            .map(|(short, n)| Due {
+                id: &n.id,
+                short_id: short,
+                text: &n.text,
+                owner: couple.name_of(&n.owner),
+                importance: n.importance.word(),
+                review: n.review,
+            })
+            .collect(),
+        changes: &g.changes,
+    };
+    // Sentences unless asked otherwise, on a terminal or not: cron mails them.
+    let mode = if format.json {
+        Mode::Json
+    } else if format.plain {
+        Mode::Plain
+    } else {
+        Mode::Table
+    };
+    output::render(&mut Out::default(), mode, ctx.style(), &view)
 }

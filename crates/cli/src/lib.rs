@@ -251,6 +251,21 @@ impl Context {
         }
     }
 
+    /// How tables are drawn here.
+    pub fn style(&self) -> output::Style {
+        output::Style {
+            width: self.width,
+            color: self.color,
+        }
+    }
+
+    /// Shows `view` as `--json` or `--plain` asked, else as a table on a terminal and plain lines
+    /// anywhere else.
+    pub fn show<V: output::View + ?Sized>(&self, format: output::Format, view: &V) -> Result<()> {
+        let mode = format.mode(self.stdout_terminal);
+        output::render(&mut output::Out::default(), mode, self.style(), view)
+    }
+
     /// Today's date, or `date` when given.
     pub fn day(&self, date: Option<NaiveDate>) -> NaiveDate {
         date.unwrap_or(self.today)

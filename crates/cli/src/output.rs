@@ -27,6 +27,11 @@ pub enum Mode {
 }
 
 impl Format {
+    /// `--json` alone: JSON, else what suits where the output goes.
+    pub fn json_only(json: bool) -> Format {
+        Format { json, plain: false }
+    }
+
     /// Tables only on a terminal; plain lines anywhere else.
     pub fn mode(self, stdout_is_terminal: bool) -> Mode {
         if self.json {
@@ -288,6 +293,37 @@ impl Out {
 
     pub fn flush(&mut self) -> Result<()> {
         flush()
+    }
+}
+
+/// How a terminal wants its tables drawn.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// Wrap tables to this many columns (`COLUMNS`).
+    pub width: Option<u16>,
+    pub color: bool,
+}
+
+/// What a command shows, in the three forms the user can ask for: the JSON is the value's
+/// `Serialize` (the stable scripting interface), the other two are written here.
+pub trait View: Serialize {
+    /// One record per line, tab-separated (what scripts and pipes get without `--json`).
+    fn plain(&self, out: &mut Out) -> Result<()>;
+
+    /// What a person at a terminal sees (tables drawn at `style.width`); by default the plain
+    /// form.
+    fn table(&self, out: &mut Out, style: Style) -> Result<()> {
+        let _ = style;
+        self.plain(out)
+    }
+}
+
+/// Writes `view` as `mode` says: the one place every command's output goes through.
+pub fn render<V: View + ?Sized>(out: &mut Out, mode: Mode, style: Style, view: &V) -> Result<()> {
+    match mode {
+        Mode::Json => out.json(view),
+        Mode::Plain => view.plain(out),
+        Mode::Table => view.table(out, style),
     }
 }
 
