@@ -1,47 +1,163 @@
 //! Listing and showing needs: a table per partner on a terminal, tab-separated lines or JSON.
 
 use crate::ListArgs;
+use chrono::{DateTime, NaiveDate, Utc};
 use closer_cli::Context;
-use closer_cli::output::{Mode, Out, table};
+use closer_cli::output::{self, Format, Mode, Out, Style, View, table};
 use closer_core::Result;
+use closer_core::ids::Id;
 use closer_core::index;
+use closer_core::need_rules::Helper;
 use closer_core::needs::{self, Need};
+use closer_core::needs::{Importance, Status};
 use closer_core::profile::Couple;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 /// A need as the JSON interface shows it (documented in the README).
-pub(crate) fn to_json(short: &str, n: &Need, couple: &Couple, with_history: bool) -> Value {
-    let mut v = json!({
-        "id": n.id,
-        "short_id": short,
-        "owner": couple.name_of(&n.owner),
-        "text": n.text,
-        "category": n.category,
-        "condition": n.condition,
-        "importance": n.importance,
-        "status": n.status,
-        "plan": n.plan,
-        "helper": n.helper.as_ref().map(|h| h.describe(|id| couple.name_of(id).to_owned())),
-        "review": n.review,
-        "private": n.private,
-        "created": n.created,
-        "proposal": n.proposal.as_ref().map(|p| json!({
-            "plan": p.plan,
-            "helper": p.helper.as_ref().map(|h| h.describe(|id| couple.name_of(id).to_owned())),
-            "review": p.review,
-            "by": couple.name_of(&p.by),
-            "date": p.date,
-            "accepted_by": p.accepted.iter().map(|a| couple.name_of(a)).collect::<Vec<_>>(),
-        })),
-    });
-    if with_history {
-        v["history"] = n
-            .history
-            .iter()
-            .map(|c| json!({"date": c.date, "at": c.at, "by": couple.name_of(&c.by), "change": c.what}))
-            .collect();
+#[derive(Serialize)]
+pub(crate) struct NeedView<'a> {
+    id: &'a Id,
+    short_id: &'a str,
+    owner: &'a str,
+    text: &'a str,
+    category: &'a str,
+    condition: Option<&'a str>,
+    importance: Importance,
+    status: Status,
+    plan: Option<&'a str>,
+    helper: Option<String>,
+    review: Option<NaiveDate>,
+    private: bool,
+    created: NaiveDate,
+    proposal: Option<ProposalView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<ChangeView<'a>>>,
+    #[serde(skip)]
+    need: &'a Need,
+}
+
+#[derive(Serialize)]
+struct ProposalView<'a> {
+    plan: &'a str,
+    helper: Option<String>,
+    review: Option<NaiveDate>,
+    by: &'a str,
+    date: NaiveDate,
+    accepted_by: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ChangeView<'a> {
+    date: NaiveDate,
+    at: DateTime<Utc>,
+    by: &'a str,
+    change: &'a str,
+}
+
+impl<'a> NeedView<'a> {
+    pub(crate) fn new(short: &'a str, n: &'a Need, couple: &'a Couple, with_history: bool) -> Self {
+        let helper = |h: &Helper| h.describe(|id| couple.name_of(id).to_owned());
+        NeedView {
+            id: &n.id,
+            short_id: short,
+            owner: couple.name_of(&n.owner),
+            text: &n.text,
+            category: &n.category,
+            condition: n.condition.as_deref(),
+            importance: n.importance,
+            status: n.status,
+            plan: n.plan.as_deref(),
+            helper: n.helper.as_ref().map(helper),
+            review: n.review,
+            private: n.private,
+            created: n.created,
+            proposal: n.proposal.as_ref().map(|p| ProposalView {
+                plan: &p.plan,
+                helper: p.helper.as_ref().map(helper),
+                review: p.review,
+                by: couple.name_of(&p.by),
+                date: p.date,
+                accepted_by: p.accepted.iter().map(|a| couple.name_of(a)).collect(),
+            }),
+            history: with_history.then(|| {
+                n.history
+                    .iter()
+                    .map(|c| ChangeView {
+                        date: c.date,
+                        at: c.at,
+                        by: couple.name_of(&c.by),
+                        change: &c.what,
+                    })
+                    .collect()
+            }),
+            need: n,
+        }
     }
-    v
+}
+
+/// `needs-list`: the needs shown, a table per partner on a terminal.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct NeedList<'a>(Vec<NeedView<'a>>);
+
+impl View for NeedList<'_> {
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        for v in &self.0 {
+            let review = v.review.map(|d| d.to_string()).unwrap_or_default();
+            out.record(&[
+                v.short_id,
+                v.owner,
+                v.status.label(),
+                v.category,
+                &review,
+                v.text,
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn table(&self, out: &mut Out, style: Style) -> Result<()> {
+        if self.0.is_empty() {
+            return out.line("No needs to show. Name one with `needs-list add TEXT --as NAME`, or see ideas with `needs-list suggest`.");
+        }
+        // One table per partner, in the order of their names.
+        let mut owners: Vec<(&str, &str)> = self
+            .0
+            .iter()
+            .map(|v| (v.owner, v.need.owner.as_str()))
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        for (name, owner) in owners {
+            let mine: Vec<&NeedView> = self.0.iter().filter(|v| v.need.owner == owner).collect();
+            out.line(&format!("{name}'s needs"))?;
+            let rows: Vec<Vec<String>> = mine
+                .iter()
+                .map(|v| {
+                    let mut plan = v.plan.unwrap_or_default().to_owned();
+                    if let Some(h) = &v.helper {
+                        plan = format!("{plan} ({h} helps)");
+                    }
+                    let lock = if v.private { " (private)" } else { "" };
+                    let review = v.review.map(|d| d.to_string()).unwrap_or_default();
+                    vec![
+                        v.short_id.to_owned(),
+                        format!("{}{lock}", v.text),
+                        v.status.label().into(),
+                        plan,
+                        review,
+                    ]
+                })
+                .collect();
+            out.line(&table(
+                &["id", "need", "status", "agreed", "review"],
+                &rows,
+                style.width,
+                style.color,
+            ))?;
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
@@ -73,69 +189,81 @@ pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
         .filter(|(_, n)| category.as_ref().is_none_or(|c| &n.category == c))
         .filter(|(_, n)| !args.due || n.due(ctx.today))
         .collect();
-    let mut out = Out::default();
-    match mode {
-        Mode::Json => out.json(
-            &shown
-                .iter()
-                .map(|(s, n)| to_json(s, n, &couple, true))
-                .collect::<Vec<_>>(),
-        ),
-        Mode::Plain => {
-            for (s, n) in &shown {
-                let review = n.review.map(|d| d.to_string()).unwrap_or_default();
-                out.record(&[
-                    s,
-                    couple.name_of(&n.owner),
-                    n.status.label(),
-                    &n.category,
-                    &review,
-                    &n.text,
-                ])?;
-            }
-            Ok(())
+    let view = NeedList(
+        shown
+            .iter()
+            .map(|(s, n)| NeedView::new(s, n, &couple, true))
+            .collect(),
+    );
+    output::render(&mut Out::default(), mode, ctx.style(), &view)
+}
+
+/// `show ID`: one need with its whole history; the same text on a terminal or not.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct ShownNeed<'a> {
+    view: NeedView<'a>,
+    #[serde(skip)]
+    couple: &'a Couple,
+    #[serde(skip)]
+    due: bool,
+}
+
+impl View for ShownNeed<'_> {
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        let (couple, n, short) = (self.couple, self.view.need, self.view.short_id);
+        out.line(&format!("{short}  {}", n.text))?;
+        out.line(&format!(
+            "  whose:      {}{}",
+            couple.name_of(&n.owner),
+            if n.private { " (private)" } else { "" }
+        ))?;
+        out.line(&format!(
+            "  status:     {} · {} importance · {}",
+            n.status.label(),
+            closer_core::word(&n.importance),
+            n.category
+        ))?;
+        if let Some(c) = &n.condition {
+            out.line(&format!("  condition:  {c}"))?;
         }
-        Mode::Table => {
-            if shown.is_empty() {
-                return out.line("No needs to show. Name one with `needs-list add TEXT --as NAME`, or see ideas with `needs-list suggest`.");
-            }
-            let mut owners: Vec<&str> = shown.iter().map(|(_, n)| n.owner.as_str()).collect();
-            owners.dedup();
-            owners.sort_unstable();
-            owners.dedup();
-            for owner in owners {
-                out.line(&format!("{}'s needs", couple.name_of(owner)))?;
-                let rows: Vec<Vec<String>> = shown
-                    .iter()
-                    .filter(|(_, n)| n.owner == owner)
-                    .map(|(s, n)| {
-                        let mut plan = n.plan.clone().unwrap_or_default();
-                        if let Some(h) = &n.helper {
-                            plan = format!(
-                                "{plan} ({} helps)",
-                                h.describe(|id| couple.name_of(id).to_owned())
-                            );
-                        }
-                        let lock = if n.private { " (private)" } else { "" };
-                        let review = n.review.map(|d| d.to_string()).unwrap_or_default();
-                        vec![
-                            s.clone(),
-                            format!("{}{lock}", n.text),
-                            n.status.label().into(),
-                            plan,
-                            review,
-                        ]
-                    })
-                    .collect();
-                out.line(&table(
-                    &["id", "need", "status", "agreed", "review"],
-                    &rows,
-                    ctx.width,
-                    ctx.color,
-                ))?;
-            }
-            Ok(())
+        if let Some(p) = &n.plan {
+            out.line(&format!("  agreed:     {p}"))?;
         }
+        if let Some(h) = &n.helper {
+            out.line(&format!(
+                "  who helps:  {}",
+                h.describe(|id| couple.name_of(id).to_owned())
+            ))?;
+        }
+        if let Some(p) = &n.proposal {
+            let mut line = format!("  proposed:   {} (by {}", p.plan, couple.name_of(&p.by));
+            if let Some(h) = &p.helper {
+                line += &format!("; {} helps", h.describe(|id| couple.name_of(id).to_owned()));
+            }
+            if let Some(r) = p.review {
+                line += &format!("; review {r}");
+            }
+            out.line(&format!(
+                "{line}); agreed once both of you accept it: `needs-list accept {short}`"
+            ))?;
+        }
+        if let Some(r) = n.review {
+            out.line(&format!(
+                "  review:     {r}{}",
+                if self.due { " (due)" } else { "" }
+            ))?;
+        }
+        out.line("  history:")?;
+        for c in &n.history {
+            out.line(&format!(
+                "    {}  {}: {}",
+                c.date,
+                couple.name_of(&c.by),
+                c.what
+            ))?;
+        }
+        Ok(())
     }
 }
 
@@ -143,60 +271,10 @@ pub(crate) fn show(ctx: &Context, prefix: &str, json: bool) -> Result<()> {
     let couple = ctx.couple()?;
     let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
     let (short, n) = needs::find_shown(&ctx.store, prefix, viewer.as_deref())?;
-    let mut out = Out::default();
-    if json {
-        return out.json(&to_json(&short, &n, &couple, true));
-    }
-    out.line(&format!("{short}  {}", n.text))?;
-    out.line(&format!(
-        "  whose:      {}{}",
-        couple.name_of(&n.owner),
-        if n.private { " (private)" } else { "" }
-    ))?;
-    out.line(&format!(
-        "  status:     {} · {} importance · {}",
-        n.status.label(),
-        closer_core::word(&n.importance),
-        n.category
-    ))?;
-    if let Some(c) = &n.condition {
-        out.line(&format!("  condition:  {c}"))?;
-    }
-    if let Some(p) = &n.plan {
-        out.line(&format!("  agreed:     {p}"))?;
-    }
-    if let Some(h) = &n.helper {
-        out.line(&format!(
-            "  who helps:  {}",
-            h.describe(|id| couple.name_of(id).to_owned())
-        ))?;
-    }
-    if let Some(p) = &n.proposal {
-        let mut line = format!("  proposed:   {} (by {}", p.plan, couple.name_of(&p.by));
-        if let Some(h) = &p.helper {
-            line += &format!("; {} helps", h.describe(|id| couple.name_of(id).to_owned()));
-        }
-        if let Some(r) = p.review {
-            line += &format!("; review {r}");
-        }
-        out.line(&format!(
-            "{line}); agreed once both of you accept it: `needs-list accept {short}`"
-        ))?;
-    }
-    if let Some(r) = n.review {
-        out.line(&format!(
-            "  review:     {r}{}",
-            if n.due(ctx.today) { " (due)" } else { "" }
-        ))?;
-    }
-    out.line("  history:")?;
-    for c in &n.history {
-        out.line(&format!(
-            "    {}  {}: {}",
-            c.date,
-            couple.name_of(&c.by),
-            c.what
-        ))?;
-    }
-    Ok(())
+    let view = ShownNeed {
+        view: NeedView::new(&short, &n, &couple, true),
+        couple: &couple,
+        due: n.due(ctx.today),
+    };
+    ctx.show(Format::json_only(json), &view)
 }

@@ -1,13 +1,13 @@
 //! `suggest`: ideas for needs from the library, for the couple's conditions and roles.
 
 use closer_cli::Context;
-use closer_cli::output::{Format, Mode, Out, table};
+use closer_cli::output::{Format, Out, Style, View, table};
 use closer_core::Result;
-use closer_core::content::Role;
+use closer_core::content::{NeedSuggestion, Role};
 use closer_core::needs::{self, Importance, Need};
 use closer_core::profile::check_conditions;
 use closer_core::suggestions;
-use serde_json::json;
+use serde::Serialize;
 
 pub(crate) fn run(
     ctx: &Context,
@@ -45,52 +45,70 @@ pub(crate) fn run(
         let n = needs::add(&ctx.store, need, ctx.now)?;
         return Out::default().line(&n.id);
     }
-    let mut out = Out::default();
-    let role = |r: Role| match r {
+    let view = Suggestions(
+        list.into_iter()
+            .enumerate()
+            .map(|(i, suggestion)| Numbered {
+                n: i + 1,
+                suggestion,
+            })
+            .collect(),
+    );
+    ctx.show(format, &view)
+}
+
+/// `suggest --json`: the ideas, numbered for `--add N`.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Suggestions<'a>(Vec<Numbered<'a>>);
+
+#[derive(Serialize)]
+struct Numbered<'a> {
+    n: usize,
+    suggestion: &'a NeedSuggestion,
+}
+
+fn role(r: Role) -> &'static str {
+    match r {
         Role::LivingWith => "living with it",
         Role::Supporting => "supporting",
         Role::Either => "anyone",
-    };
-    match format.mode(ctx.stdout_terminal) {
-        Mode::Json => out.json(
-            &list
-                .iter()
-                .enumerate()
-                .map(|(i, s)| json!({"n": i + 1, "suggestion": s}))
-                .collect::<Vec<_>>(),
-        ),
-        Mode::Plain => {
-            for (i, s) in list.iter().enumerate() {
-                out.record(&[
-                    &(i + 1).to_string(),
-                    &s.conditions.join(","),
-                    role(s.role),
-                    s.category,
-                    s.text,
-                ])?;
-            }
-            Ok(())
+    }
+}
+
+impl View for Suggestions<'_> {
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        for Numbered { n, suggestion: s } in &self.0 {
+            out.record(&[
+                &n.to_string(),
+                &s.conditions.join(","),
+                role(s.role),
+                s.category,
+                s.text,
+            ])?;
         }
-        Mode::Table => {
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    vec![
-                        (i + 1).to_string(),
-                        s.text.to_owned(),
-                        s.conditions.join(", "),
-                        role(s.role).to_owned(),
-                    ]
-                })
-                .collect();
-            out.line(&table(
-                &["n", "idea", "condition", "for"],
-                &rows,
-                ctx.width,
-                ctx.color,
-            ))?;
-            out.line("Add one as your need with `needs-list suggest --add N --as NAME` (same options as this list).")
-        }
+        Ok(())
+    }
+
+    fn table(&self, out: &mut Out, style: Style) -> Result<()> {
+        let rows: Vec<Vec<String>> = self
+            .0
+            .iter()
+            .map(|Numbered { n, suggestion: s }| {
+                vec![
+                    n.to_string(),
+                    s.text.to_owned(),
+                    s.conditions.join(", "),
+                    role(s.role).to_owned(),
+                ]
+            })
+            .collect();
+        out.line(&table(
+            &["n", "idea", "condition", "for"],
+            &rows,
+            style.width,
+            style.color,
+        ))?;
+        out.line("Add one as your need with `needs-list suggest --add N --as NAME` (same options as this list).")
     }
 }

@@ -21,6 +21,7 @@ mod ownership;
 mod privacy;
 mod review;
 mod review_pty;
+mod table;
 
 const TODAY: &str = "2026-03-01";
 const ID_CHARS: &str = "0123456789abcdefghjkmnpqrstvwxyz";
