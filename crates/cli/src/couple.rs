@@ -183,14 +183,15 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
                     Ok(())
                 })
             })?;
-            let yours = if on {
-                "your yes is saved"
+            if on {
+                crate::say!(
+                    "{me}: your yes is saved. Sexual content is on only when you both say yes; neither of you sees the other's answer."
+                );
             } else {
-                "your no is saved, and sexual content is off for both of you from now on"
-            };
-            crate::say!(
-                "{me}: {yours}. Sexual content is on only when you both say yes; neither of you sees the other's answer."
-            );
+                crate::say!(
+                    "{me}: your no is saved. Sexual content is off for both of you from now on; neither of you sees the other's answer."
+                );
+            }
             Ok(())
         }
         Some(CoupleCmd::FuturePrompts { setting }) => {

@@ -93,6 +93,8 @@ pub fn rule(place: &str, body: &[u8]) -> Option<Access> {
         ["partners", id] => own(id, Readers::BothForNow),
         ["needs", _] => Some(shared()),
         ["touch", "holds", _] => Some(shared()),
+        // A change of the joint result names nobody, and either device may see one happen.
+        ["changes", _] => Some(shared()),
         ["touch", id, "state" | "sessions"] => own(id, Readers::BothForNow),
         ["answers", id, _] => own(id, Readers::BothForNow),
         ["energy", id] | ["libraries", id] => own(id, |_| Readers::Both),
@@ -133,6 +135,7 @@ mod tests {
             "couple",
             "needs/abcd12345678",
             "touch/holds/abcd1234",
+            "changes/abcd12345678",
             "content/walks",
         ] {
             let a = rule(place, b"{}").unwrap();
