@@ -8,9 +8,11 @@
 
 pub mod keyring;
 pub mod keys;
+pub mod pins;
 pub mod psi;
 pub mod seal;
 
+pub use age::secrecy::{ExposeSecret, SecretString};
 pub use keys::{Keys, PublicKeys};
 
 /// What can go wrong with keys, sealed records and intersections.
