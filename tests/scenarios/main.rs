@@ -18,6 +18,7 @@ mod gentle_day;
 mod global_options;
 mod json_shapes;
 mod kinder_words;
+mod keys;
 mod output_errors;
 mod privacy_matrix;
 mod readme_cron;

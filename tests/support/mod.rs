@@ -286,6 +286,9 @@ impl Sandbox {
             .env("CLOSER_TODAY", self.today())
             .env("TERM", "xterm")
             .env("NO_COLOR", "1")
+            // Passphrase-protected keys made here use a small scrypt work factor (debug builds
+            // only) so that the suite stays fast.
+            .env("CLOSER_TEST_SCRYPT_LOG_N", "10")
             .envs(env.iter().copied())
             .arg(script)
             .arg(serde_json::to_string(steps).unwrap())

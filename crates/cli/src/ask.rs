@@ -3,9 +3,10 @@
 //! question is written out first.
 
 use super::Context;
+use closer_core::crypto::SecretString;
 use closer_core::error::{Error, Result};
 use closer_core::profile;
-use dialoguer::{Confirm, Editor, Input, MultiSelect, Select, theme::SimpleTheme};
+use dialoguer::{Confirm, Editor, Input, MultiSelect, Password, Select, theme::SimpleTheme};
 
 fn failed(e: dialoguer::Error) -> Error {
     match e {
@@ -64,6 +65,27 @@ pub fn multi_select(question: &str, items: &[String]) -> Result<Vec<usize>> {
         .map_err(failed)
 }
 
+/// A passphrase (or a recovery key), typed without being shown.
+pub fn password(question: &str) -> Result<SecretString> {
+    crate::output::flush()?;
+    Password::with_theme(&SimpleTheme)
+        .with_prompt(question)
+        .interact()
+        .map(SecretString::from)
+        .map_err(failed)
+}
+
+/// A new passphrase, typed twice without being shown; an empty one is asked again.
+pub fn new_password(question: &str) -> Result<SecretString> {
+    crate::output::flush()?;
+    Password::with_theme(&SimpleTheme)
+        .with_prompt(question)
+        .with_confirmation("The same again, to be sure", "The two differ; once more")
+        .interact()
+        .map(SecretString::from)
+        .map_err(failed)
+}
+
 /// Opens `$VISUAL` / `$EDITOR` on `start`; `None` when the user saved nothing.
 pub fn editor(start: &str) -> Result<Option<String>> {
     crate::output::flush()?;
@@ -112,7 +134,19 @@ pub fn wizard(ctx: &Context) -> Result<()> {
         couple.push((name, tags));
     }
     let names = profile::add_couple(&ctx.store, &couple, ctx.today)?;
+    for p in &names {
+        ctx.make_key(p)?;
+    }
     ctx.set_device(Some(&names[0].id))?;
+    crate::say!(
+        "Each of you now has a key on this device, in {}: it locks what only that partner may read.",
+        ctx.keys_dir().display()
+    );
+    ctx.offer_passphrases(&ctx.couple()?)?;
+    let t = ctx.tool;
+    crate::say!(
+        "Keep a copy of each key: write down the recovery key (`{t} couple keys recovery --as NAME`) or save a passphrase-protected copy (`{t} couple keys export FILE --as NAME`), which also brings a key to a partner's own device (`{t} couple keys import FILE`). If a key and every copy of it are lost, what only that partner could read (their private needs, boundaries, readiness and answers not yet shared) is gone for good: nobody can recover it."
+    );
     crate::say!(
         "Done. This device is {}'s; change that with `{} couple me NAME`. Sexual content stays off unless you both opt in.",
         names[0].name,

@@ -22,7 +22,7 @@ pub struct CoupleArgs {
 
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum CoupleCmd {
-    /// Add a partner
+    /// Add a partner (their key is made on the device they use, when they first use it)
     Add {
         name: String,
         /// A condition this partner lives with (repeatable; `couple conditions` lists them)
@@ -96,7 +96,13 @@ pub enum CoupleCmd {
     /// Merge what syncing two devices left behind (second versions of records, a couple set up
     /// on both devices) with nothing lost, and make the data folder private
     Doctor,
-    /// Say which partner uses this device (kept in this device's settings, not synced)
+    /// Your keys: fingerprints, a copy for your second device, the recovery key, a passphrase
+    Keys {
+        #[command(subcommand)]
+        cmd: crate::keys_cmd::KeysCmd,
+    },
+    /// Say which partner uses this device (kept in this device's settings, not synced); makes
+    /// that partner's key here if they have none yet
     Me {
         /// The partner's name; leave out to show the current setting
         name: Option<String>,
@@ -120,7 +126,11 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
         Some(CoupleCmd::Add { name, conditions }) => {
             let tags = profile::check_conditions(ctx.library()?, conditions)?;
             let p = profile::add(store, name, tags, ctx.today)?;
-            crate::say!("Added {}.", p.name);
+            crate::say!(
+                "Added {n}. {n}'s key is made on the device {n} uses, the first time {n} uses closer there; then `{t} couple keys recovery --as {n}` prints a recovery key to write down. If a key and every copy of it are lost, what only that partner could read is gone for good.",
+                n = p.name,
+                t = ctx.tool
+            );
             if ctx.device()?.partner.is_none() && ctx.couple()?.partners.len() == 1 {
                 crate::say!(
                     "Tell closer which of you uses this device with `{} couple me NAME`.",
@@ -210,6 +220,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
         Some(CoupleCmd::Today { format }) => crate::glance::run(ctx, *format),
         Some(CoupleCmd::Energy { level, until }) => energy_day(ctx, *level, *until, &mut out),
         Some(CoupleCmd::Doctor) => crate::doctor::run(ctx),
+        Some(CoupleCmd::Keys { cmd }) => crate::keys_cmd::run(ctx, cmd),
         Some(CoupleCmd::Me { name, forget }) => {
             if *forget {
                 ctx.set_device(None)?;
@@ -220,6 +231,11 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             match name {
                 Some(n) => {
                     let p = couple.find(n)?;
+                    if !ctx.holds_key(p) && ctx.make_key(p)? {
+                        ctx.say_key_made(p);
+                        ctx.offer_passphrases(&couple)?;
+                    }
+                    ctx.unlock(p)?;
                     ctx.set_device(Some(&p.id))?;
                     closer_core::libraries::publish(
                         &ctx.store,

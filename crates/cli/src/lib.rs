@@ -6,20 +6,25 @@ pub mod couple;
 pub mod doctor;
 pub mod glance;
 pub mod inert_json;
+pub mod keys;
+pub mod keys_cmd;
 pub mod output;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{CommandFactory, Parser};
 use closer_core::Word;
 use closer_core::content::Library;
+use closer_core::crypto::Keys;
 use closer_core::error::{Error, Result};
 use closer_core::profile::{Couple, Partner};
 use closer_core::store::{FORMAT_VERSION, Store, write_atomic};
 use serde::{Deserialize, Serialize};
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Shown at the end of every tool's `--help`.
 pub const AFTER_HELP: &str = "\
@@ -72,6 +77,8 @@ pub struct Context {
     pub color: bool,
     pub width: Option<u16>,
     library: OnceCell<Library>,
+    /// Partners' keys unlocked in this run, by partner ID (see [`Context::unlock`]).
+    unlocked: RefCell<BTreeMap<String, Arc<Keys>>>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -118,6 +125,7 @@ impl Context {
             color,
             width: var("COLUMNS").and_then(|c| c.parse().ok()),
             library: OnceCell::new(),
+            unlocked: RefCell::default(),
         })
     }
 
@@ -195,17 +203,22 @@ impl Context {
     }
 
     /// The partner at the keyboard: `--as`, `CLOSER_AS`, this device's setting, or (on a
-    /// terminal) a question.
+    /// terminal) a question; only if this device holds their key, unlocked (see
+    /// [`Context::gate`]): `--as` is a way to say who you are, never a way in.
     pub fn me<'a>(&self, couple: &'a Couple) -> Result<&'a Partner> {
         if let Some(name) = &self.as_name {
-            return couple.find(name);
+            let p = couple.find(name)?;
+            self.gate(p)?;
+            return Ok(p);
         }
         if let Some(p) = self.device()?.partner.and_then(|id| couple.by_id(&id)) {
+            self.gate(p)?;
             return Ok(p);
         }
         if self.interactive && !couple.is_empty() {
             let names = couple.names();
             let i = ask::select("Which of you is at the keyboard?", &names)?;
+            self.gate(&couple.partners[i])?;
             return Ok(&couple.partners[i]);
         }
         Err(Error::usage(format!(
@@ -215,13 +228,25 @@ impl Context {
         )))
     }
 
-    /// The partner at the keyboard if `--as`, `CLOSER_AS` or this device says so; never asks.
-    /// Commands that only show records use it: with nobody named, they show shared records only.
+    /// The partner at the keyboard if `--as`, `CLOSER_AS` or this device says so; never asks
+    /// who. Commands that only show records use it: with nobody named, they show shared records
+    /// only. A partner named by `--as` must have their key on this device, unlocked; the
+    /// device's own partner, when their key has a passphrase and there is no terminal to ask it
+    /// on (cron), is treated as nobody named.
     pub fn viewer<'a>(&self, couple: &'a Couple) -> Result<Option<&'a Partner>> {
         if let Some(name) = &self.as_name {
-            return couple.find(name).map(Some);
+            let p = couple.find(name)?;
+            self.gate(p)?;
+            return Ok(Some(p));
         }
-        Ok(self.device()?.partner.and_then(|id| couple.by_id(&id)))
+        let Some(p) = self.device()?.partner.and_then(|id| couple.by_id(&id)) else {
+            return Ok(None);
+        };
+        if !self.interactive && self.key_locked(p)? {
+            return Ok(None);
+        }
+        self.gate(p)?;
+        Ok(Some(p))
     }
 
     /// Asks before something that cannot be undone; without a terminal, `--yes` is required.
@@ -280,6 +305,8 @@ impl Drop for Context {
         }
         // What syncing left behind, said once (see `doctor::report`).
         doctor::report(self);
+        // A partner's published keys that changed, said on every run until accepted.
+        self.report_pins();
     }
 }
 

@@ -88,6 +88,10 @@ impl Sandbox {
             &["couple", "add", "alex", "--condition", "arthritis"],
         );
         self.ok_in(data, TODAY, &["couple", "add", "sam"]);
+        // Both use this one device: each one's key is made here the first time they use it.
+        for who in ["alex", "sam"] {
+            self.ok_in(data, TODAY, &["couple", "--as", who]);
+        }
     }
 
     /// Adds a need in `data` and returns its ID.

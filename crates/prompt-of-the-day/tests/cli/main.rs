@@ -77,6 +77,10 @@ impl Sandbox {
     fn couple_in(&self, data: &Path) {
         self.ok_in(data, &["couple", "add", "alex"]);
         self.ok_in(data, &["couple", "add", "sam"]);
+        // Both use this one device: each one's key is made here the first time they use it.
+        for who in ["alex", "sam"] {
+            self.ok_in(data, &["couple", "--as", who]);
+        }
     }
 
     /// The prompt of `date` as JSON, with `extra` arguments.

@@ -1,0 +1,269 @@
+//! This device's keys at the edge: unlocking a partner's key (the gate every command that reads
+//! or acts as a partner goes through), making a partner's key at set-up, and saying loudly, on
+//! every run, when a partner's published keys changed.
+
+use crate::{Context, ask};
+use closer_core::crypto::keyring::{self, DeviceKeys, StoredKey};
+use closer_core::crypto::pins::{self, Alarm, Pin};
+use closer_core::crypto::{CryptoError, Keys, PublicKeys, SecretString};
+use closer_core::error::{Error, Result};
+use closer_core::profile::{Couple, Partner};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How many times a wrong passphrase may be typed before the command gives up.
+const TRIES: usize = 3;
+
+/// scrypt's work factor for passphrase-protected keys: age's own choice (about a second here).
+/// Debug builds (the test suite) may lower it with `CLOSER_TEST_SCRYPT_LOG_N`; release builds
+/// never read that variable.
+pub(crate) fn work_factor() -> Option<u8> {
+    if cfg!(debug_assertions) {
+        std::env::var("CLOSER_TEST_SCRYPT_LOG_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    } else {
+        None
+    }
+}
+
+impl Context {
+    pub(crate) fn device_keys(&self) -> DeviceKeys {
+        DeviceKeys::new(&self.config_dir)
+    }
+
+    /// The folder of this device's secret keys.
+    pub(crate) fn keys_dir(&self) -> PathBuf {
+        self.config_dir.join("keys")
+    }
+
+    /// Whether this device holds `partner`'s key, locked or not (looks at the folder only).
+    pub fn holds_key(&self, partner: &Partner) -> bool {
+        self.keys_dir()
+            .join(format!("{}.key", partner.id))
+            .is_file()
+    }
+
+    /// This device's keys for `partner`, unlocked: the identity that decrypts and signs as them.
+    /// A passphrase-protected key is asked for on a terminal (once a run) and refused without
+    /// one; a device that does not hold the key gets "This device does not hold NAME's key".
+    pub fn unlock(&self, partner: &Partner) -> Result<Arc<Keys>> {
+        let id = partner.id.as_str();
+        if let Some(k) = self.unlocked.borrow().get(id) {
+            return Ok(Arc::clone(k));
+        }
+        let keys = match self.device_keys().load(id)? {
+            None => return Err(self.not_held(partner)),
+            Some(StoredKey::Open(k)) => *k,
+            Some(StoredKey::Locked(bytes)) => self.ask_to_unlock(partner, &bytes)?,
+        };
+        let keys = Arc::new(keys);
+        self.unlocked
+            .borrow_mut()
+            .insert(id.to_owned(), Arc::clone(&keys));
+        Ok(keys)
+    }
+
+    /// The gate every command that reads or acts as `partner` goes through: their keys,
+    /// unlocked ([`Context::unlock`]). A partner who has no key anywhere yet (first use, or a
+    /// couple set up before closer had keys) gets one made here, the first time they are used on
+    /// a device (`couple me` says so and offers a passphrase); once they have one, only a
+    /// device that holds it gets in.
+    pub fn gate(&self, partner: &Partner) -> Result<Arc<Keys>> {
+        if !self.holds_key(partner) && !self.has_key_elsewhere(partner)? {
+            // Quietly: `couple add` said what a key is for and what is lost without a copy.
+            self.make_key(partner)?;
+        }
+        self.unlock(partner)
+    }
+
+    /// Whether `partner`'s key here is passphrase-protected and not unlocked in this run.
+    pub(crate) fn key_locked(&self, partner: &Partner) -> Result<bool> {
+        if self.unlocked.borrow().contains_key(partner.id.as_str()) {
+            return Ok(false);
+        }
+        Ok(matches!(
+            self.device_keys().load(partner.id.as_str())?,
+            Some(StoredKey::Locked(_))
+        ))
+    }
+
+    fn ask_to_unlock(&self, partner: &Partner, bytes: &[u8]) -> Result<Keys> {
+        let name = &partner.name;
+        if !self.interactive {
+            return Err(Error::invalid(format!(
+                "{name}'s key on this device is protected by a passphrase, and a passphrase is only asked on a terminal, never in cron or a script; run this from a terminal"
+            )));
+        }
+        for _ in 0..TRIES {
+            let pass = ask::password(&format!("Passphrase for {name}'s key"))?;
+            match Keys::from_protected(bytes, pass) {
+                Ok(k) => return Ok(k),
+                Err(CryptoError::BadPassphrase) => {
+                    crate::say!("That passphrase does not open {name}'s key.");
+                }
+                Err(e) => {
+                    return Err(Error::invalid(format!("{name}'s key on this device: {e}")));
+                }
+            }
+        }
+        Err(Error::invalid(format!(
+            "{name}'s key stays locked: the passphrase was wrong {TRIES} times"
+        )))
+    }
+
+    /// Whether `partner` has a key somewhere: published in the data folder, or pinned here.
+    fn has_key_elsewhere(&self, partner: &Partner) -> Result<bool> {
+        let id = partner.id.as_str();
+        Ok(
+            keyring::published(&self.store, id).map_or(true, |p| p.is_some())
+                || pins::pinned(&self.config_dir, id)?.is_some(),
+        )
+    }
+
+    fn not_held(&self, partner: &Partner) -> Error {
+        let (t, n) = (self.tool, &partner.name);
+        let how = if self.has_key_elsewhere(partner).unwrap_or(true) {
+            format!(
+                "to use this device as {n}, run `{t} couple keys export FILE --as {n}` on a device that has the key, then `{t} couple keys import FILE` here, or `{t} couple keys recover` with {n}'s recovery key"
+            )
+        } else {
+            format!("{n} has no key yet: `{t} couple me {n}` on {n}'s own device makes one")
+        };
+        Error::invalid(format!(
+            "This device does not hold {n}'s key, so it cannot read or act as {n}; {how}"
+        ))
+    }
+
+    /// Makes `partner`'s keys on this device and publishes their public half, unless this
+    /// device holds them already. Refused when `partner` has keys elsewhere: those are brought
+    /// here with `couple keys import` or `recover`, never silently replaced by new ones.
+    /// Returns whether keys were made.
+    pub fn make_key(&self, partner: &Partner) -> Result<bool> {
+        let id = partner.id.as_str();
+        if self.holds_key(partner) {
+            if keyring::published(&self.store, id)?.is_none() {
+                keyring::publish(&self.store, id, &*self.unlock(partner)?)?;
+            }
+            return Ok(false);
+        }
+        if self.has_key_elsewhere(partner)? {
+            return Err(self.not_held(partner));
+        }
+        let keys = Keys::generate();
+        self.device_keys().save(id, &keys, None)?;
+        keyring::publish(&self.store, id, &keys)?;
+        pins::accept_pin(&self.config_dir, id, &keys.public())?;
+        self.unlocked
+            .borrow_mut()
+            .insert(id.to_owned(), Arc::new(keys));
+        Ok(true)
+    }
+
+    /// Where a new key is, how to keep a copy, and what is lost without one, in plain words.
+    pub(crate) fn say_key_made(&self, partner: &Partner) {
+        let (t, n) = (self.tool, &partner.name);
+        crate::say!(
+            "Made {n}'s key on this device (in {}). It locks what only {n} may read. Keep a copy: write down the recovery key (`{t} couple keys recovery --as {n}`) or save a passphrase-protected copy (`{t} couple keys export FILE --as {n}`). If this key and every copy of it are lost, what only {n} could read ({n}'s private needs, boundaries, readiness and answers not yet shared) is gone for good: nobody can recover it.",
+            self.keys_dir().display()
+        );
+    }
+
+    /// On a terminal, when this device holds more than one partner's key, offers to protect
+    /// each unprotected one with a passphrase (Enter: no).
+    pub(crate) fn offer_passphrases(&self, couple: &Couple) -> Result<()> {
+        let held: Vec<&Partner> = couple
+            .partners
+            .iter()
+            .filter(|p| self.holds_key(p))
+            .collect();
+        if !self.interactive || held.len() < 2 {
+            return Ok(());
+        }
+        for p in held {
+            if self.key_locked(p)? {
+                continue;
+            }
+            let n = &p.name;
+            let q = format!(
+                "{n}'s key is on this device with another partner's. Protect it with a passphrase, so that nobody at this device can read or act as {n} without it?"
+            );
+            if ask::confirm(&q)? {
+                let keys = self.unlock(p)?;
+                let pass = ask::new_password(&format!("A passphrase for {n}'s key"))?;
+                self.device_keys()
+                    .save(p.id.as_str(), &keys, Some((pass, work_factor())))?;
+                crate::say!(
+                    "{n}'s key now needs its passphrase. Forgetting it is like losing the key: keep the recovery key too."
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// A partner's public keys as published in the data folder, checked and pinned: first sight
+    /// pins them; keys that changed since are not trusted: the pinned ones are returned (and
+    /// every run says so, see [`Context::report_pins`]) until `couple keys accept NAME`.
+    /// `None` when the partner published none.
+    pub fn public_keys(&self, partner: &Partner) -> Result<Option<PublicKeys>> {
+        let id = partner.id.as_str();
+        let seen = match keyring::published(&self.store, id) {
+            Ok(Some(k)) => k,
+            Ok(None) => return pins::pinned(&self.config_dir, id),
+            Err(e) => return pins::pinned(&self.config_dir, id)?.map(Some).ok_or(e),
+        };
+        match pins::check_pin(&self.config_dir, id, &seen)? {
+            Pin::New | Pin::Same => Ok(Some(seen)),
+            Pin::Changed { pinned } => Ok(Some(pinned)),
+        }
+    }
+
+    /// Says loudly, on every run until it is put right, that a partner's published keys changed
+    /// or cannot be trusted. Costs a read of `pins.json` and a listing of the keys folder.
+    pub(crate) fn report_pins(&self) {
+        let Ok(alarms) = pins::watch(&self.config_dir, &self.store) else {
+            return;
+        };
+        if alarms.is_empty() {
+            return;
+        }
+        let couple = self.couple().unwrap_or_default();
+        let t = self.tool;
+        for alarm in alarms {
+            match alarm {
+                Alarm::Changed {
+                    partner,
+                    pinned,
+                    published,
+                } => {
+                    let n = couple.name_of(&partner);
+                    crate::say!(
+                        "{t}: WARNING: {n}'s published keys changed since this device first saw them (fingerprint {} is now {}); this device keeps using the old ones. If {n} made a new key, compare fingerprints with `{t} couple keys show` on both devices, then run `{t} couple keys accept {n}`. If not, someone changed {}.",
+                        pinned.fingerprint(),
+                        published.fingerprint(),
+                        self.store
+                            .path(&format!("{}/{partner}.json", keyring::PUBLISHED))
+                            .display()
+                    );
+                }
+                Alarm::Unreadable { partner, why } => {
+                    let n = couple.name_of(&partner);
+                    crate::say!(
+                        "{t}: WARNING: {n}'s published keys cannot be trusted: {why}. Compare fingerprints with `{t} couple keys show` on both devices."
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A new passphrase for `keys`, asked on a terminal, and the key file under it.
+pub(crate) fn protect(ctx: &Context, keys: &Keys, what: &str) -> Result<Vec<u8>> {
+    if !ctx.interactive {
+        return Err(Error::invalid(
+            "a passphrase is only asked on a terminal, never in cron or a script; run this from a terminal",
+        ));
+    }
+    let pass: SecretString = ask::new_password(what)?;
+    Ok(keys.to_protected(pass, work_factor()))
+}

@@ -1,0 +1,311 @@
+//! `couple keys`: fingerprints to compare on two devices, a passphrase-protected copy of your key
+//! for a second device, the recovery key, a passphrase on this device, and accepting a partner's
+//! new keys once you compared fingerprints.
+
+use super::Context;
+use super::keys::{protect, work_factor};
+use super::output::{Format, Mode, Out, table};
+use closer_core::crypto::keyring::{self, StoredKey};
+use closer_core::crypto::pins;
+use closer_core::crypto::{ExposeSecret, Keys};
+use closer_core::error::{Error, Result};
+use closer_core::profile::{Couple, Partner};
+use serde_json::json;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum KeysCmd {
+    /// Both partners' key fingerprints, to compare on your two devices (no secret is shown)
+    Show {
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Save a passphrase-protected copy of your key (--as) in FILE: for your second device, or
+    /// as a backup. The passphrase is asked on a terminal.
+    Export { file: PathBuf },
+    /// Bring your key to this device from a copy made with `couple keys export`
+    Import { file: PathBuf },
+    /// Print your recovery key (--as) to write down and keep somewhere safe
+    Recovery,
+    /// Restore your key on this device from its recovery key, typed on a terminal
+    Recover,
+    /// Protect your key (--as) on this device with a passphrase, change it, or take it off
+    Passphrase {
+        /// Take the passphrase off (anyone at this device can then act as you)
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Trust NAME's new published keys, once you compared fingerprints on both devices
+    Accept { name: String },
+    /// Make NAME a new key, only when their key and every copy of it are lost: what was locked
+    /// to the old key stays locked for good
+    New {
+        name: String,
+        /// Do it without asking
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
+    let couple = ctx.require_couple()?;
+    let t = ctx.tool;
+    match cmd {
+        KeysCmd::Show { format } => show(ctx, &couple, *format),
+        KeysCmd::Export { file } => {
+            let me = ctx.me(&couple)?;
+            let keys = ctx.unlock(me)?;
+            if file.exists() {
+                return Err(Error::invalid(format!(
+                    "{} exists already; choose another file name",
+                    file.display()
+                )));
+            }
+            let what = format!("A passphrase for the copy of {}'s key", me.name);
+            let bytes = protect(ctx, &keys, &what)?;
+            write_new(file, &bytes)?;
+            crate::say!(
+                "Saved a copy of {n}'s key in {}, under that passphrase. On {n}'s other device: `{t} couple keys import FILE`. Anyone with this file and the passphrase can read and act as {n}.",
+                file.display(),
+                n = me.name
+            );
+            Ok(())
+        }
+        KeysCmd::Import { file } => {
+            let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+            let keys = if Keys::is_protected(&bytes) {
+                unprotect(ctx, &bytes)?
+            } else {
+                let text = String::from_utf8_lossy(&bytes);
+                Keys::from_text(&text)
+                    .map_err(|e| Error::invalid(format!("{}: {e}", file.display())))?
+            };
+            install(ctx, &couple, keys)
+        }
+        KeysCmd::Recovery => {
+            let me = ctx.me(&couple)?;
+            let keys = ctx.unlock(me)?;
+            crate::say!(
+                "This is {n}'s recovery key. Write it on paper and keep it somewhere safe, not in the synced folder: anyone who has it can read and act as {n}. Without it, or another copy of the key, a lost key cannot be restored.",
+                n = me.name
+            );
+            Out::default().line(keys.recovery_key().expose_secret())
+        }
+        KeysCmd::Recover => {
+            if !ctx.interactive {
+                return Err(Error::invalid(
+                    "a recovery key is only asked on a terminal; run this from a terminal",
+                ));
+            }
+            let typed = crate::ask::password("Your recovery key (AGE-SECRET-KEY-…)")?;
+            let keys = Keys::from_text(typed.expose_secret()).map_err(|e| {
+                Error::invalid(format!(
+                    "that recovery key does not check out ({e}); look for a typo and try again"
+                ))
+            })?;
+            install(ctx, &couple, keys)
+        }
+        KeysCmd::Passphrase { remove } => {
+            let me = ctx.me(&couple)?;
+            let keys = ctx.unlock(me)?;
+            let n = &me.name;
+            if *remove {
+                ctx.device_keys().save(me.id.as_str(), &keys, None)?;
+                crate::say!(
+                    "{n}'s key on this device no longer needs a passphrase: anyone at this device can read and act as {n}."
+                );
+                return Ok(());
+            }
+            if !ctx.interactive {
+                return Err(Error::invalid(
+                    "a passphrase is only asked on a terminal, never in cron or a script; run this from a terminal",
+                ));
+            }
+            let pass = crate::ask::new_password(&format!("A new passphrase for {n}'s key"))?;
+            ctx.device_keys()
+                .save(me.id.as_str(), &keys, Some((pass, work_factor())))?;
+            crate::say!(
+                "{n}'s key on this device now needs its passphrase, asked on a terminal; in cron, commands that need it stop and say why. Forgetting it is like losing the key: keep the recovery key too."
+            );
+            Ok(())
+        }
+        KeysCmd::Accept { name } => accept(ctx, couple.find(name)?),
+        KeysCmd::New { name, yes } => {
+            let p = couple.find(name)?;
+            let n = &p.name;
+            let q = format!(
+                "Make {n} a new key? Only do this if {n}'s key and every copy of it are lost: what was locked to the old key cannot be read again, and {n}'s partner must accept the new key."
+            );
+            if !ctx.confirm(&q, *yes, &format!("{t} couple keys new {n}"))? {
+                return Err(Error::invalid("no key was made"));
+            }
+            let keys = Keys::generate();
+            ctx.device_keys().save(p.id.as_str(), &keys, None)?;
+            keyring::publish(&ctx.store, p.id.as_str(), &keys)?;
+            pins::accept_pin(&ctx.config_dir, p.id.as_str(), &keys.public())?;
+            ctx.say_key_made(p);
+            crate::say!(
+                "On {n}'s partner's device, compare fingerprints with `{t} couple keys show`, then run `{t} couple keys accept {n}` there."
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Creates `file` (0600) with `bytes`; never replaces a file.
+fn write_new(file: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(file)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .map_err(|e| Error::io(file, e))
+}
+
+/// Opens a passphrase-protected copy of a key, asking the passphrase on a terminal.
+fn unprotect(ctx: &Context, bytes: &[u8]) -> Result<Keys> {
+    if !ctx.interactive {
+        return Err(Error::invalid(
+            "this copy of a key is protected by a passphrase, which is only asked on a terminal; run this from a terminal",
+        ));
+    }
+    for _ in 0..3 {
+        let pass = crate::ask::password("The passphrase of this copy")?;
+        match Keys::from_protected(bytes, pass) {
+            Ok(k) => return Ok(k),
+            Err(closer_core::crypto::CryptoError::BadPassphrase) => {
+                crate::say!("That passphrase does not open this copy.");
+            }
+            Err(e) => return Err(Error::invalid(e.to_string())),
+        }
+    }
+    Err(Error::invalid(
+        "the copy stays locked: the passphrase was wrong 3 times",
+    ))
+}
+
+/// Puts `keys` on this device for the partner whose published keys they are.
+fn install(ctx: &Context, couple: &Couple, keys: Keys) -> Result<()> {
+    let public = keys.public();
+    let owner = couple.partners.iter().find(|p| {
+        keyring::published(&ctx.store, p.id.as_str()).is_ok_and(|k| k == Some(public.clone()))
+    });
+    let Some(p) = owner else {
+        return Err(Error::invalid(format!(
+            "this key is not the published key of {}; if the data folder has not finished syncing, wait for it and try again",
+            couple.names().join(" or ")
+        )));
+    };
+    let n = &p.name;
+    if ctx.holds_key(p) {
+        crate::say!("This device already holds {n}'s key; nothing changed.");
+        return Ok(());
+    }
+    ctx.device_keys().save(p.id.as_str(), &keys, None)?;
+    pins::accept_pin(&ctx.config_dir, p.id.as_str(), &public)?;
+    crate::say!(
+        "{n}'s key is on this device now (fingerprint {}).",
+        public.fingerprint()
+    );
+    if ctx.device()?.partner.is_none() {
+        ctx.set_device(Some(&p.id))?;
+        crate::say!("This device is {n}'s.");
+    }
+    ctx.offer_passphrases(couple)
+}
+
+/// `couple keys accept NAME`: trust NAME's published keys from now on. On a device that holds
+/// NAME's key, the published keys are put back to the one it holds instead.
+fn accept(ctx: &Context, p: &Partner) -> Result<()> {
+    let (t, n, id) = (ctx.tool, &p.name, p.id.as_str());
+    let published = keyring::published(&ctx.store, id)?
+        .ok_or_else(|| Error::invalid(format!("{n} has published no keys yet")))?;
+    if ctx.holds_key(p) {
+        let keys = ctx.unlock(p)?;
+        if keys.public() != published {
+            keyring::publish(&ctx.store, id, &keys)?;
+            crate::say!(
+                "This device holds {n}'s key, and the published keys were not its: they are {n}'s again. If {n} meant to make a new key on another device, bring it here with `{t} couple keys import FILE`."
+            );
+        }
+        pins::accept_pin(&ctx.config_dir, id, &keys.public())?;
+        return Ok(());
+    }
+    if pins::pinned(&ctx.config_dir, id)? == Some(published.clone()) {
+        crate::say!("This device already trusts {n}'s keys; nothing changed.");
+        return Ok(());
+    }
+    pins::accept_pin(&ctx.config_dir, id, &published)?;
+    crate::say!(
+        "This device now trusts {n}'s keys with fingerprint {}.",
+        published.fingerprint()
+    );
+    Ok(())
+}
+
+/// Each partner's fingerprint, whether this device holds the key, and whether the published
+/// keys are the ones this device pinned.
+fn show(ctx: &Context, couple: &Couple, format: Format) -> Result<()> {
+    let mut rows = Vec::new();
+    for p in &couple.partners {
+        let id = p.id.as_str();
+        let held = match ctx.device_keys().load(id)? {
+            None => "no",
+            Some(StoredKey::Open(_)) => "yes",
+            Some(StoredKey::Locked(_)) => "yes, with a passphrase",
+        };
+        let (fingerprint, status) = match keyring::published(&ctx.store, id) {
+            Err(_) => (String::new(), "untrusted".to_owned()),
+            Ok(None) => (String::new(), "none".to_owned()),
+            Ok(Some(k)) => {
+                let status = match pins::pinned(&ctx.config_dir, id)? {
+                    Some(pin) if pin != k => format!("changed (was {})", pin.fingerprint()),
+                    _ => "ok".to_owned(),
+                };
+                (k.fingerprint(), status)
+            }
+        };
+        rows.push((p.name.clone(), fingerprint, held, status));
+    }
+    let mut out = Out::default();
+    match format.mode(ctx.stdout_terminal) {
+        Mode::Json => out.json(&json!(
+            rows.iter()
+                .map(|(name, fp, held, status)| json!({
+                    "name": name,
+                    "fingerprint": fp,
+                    "on_this_device": *held != "no",
+                    "passphrase": held.ends_with("passphrase"),
+                    "status": status.split(' ').next(),
+                }))
+                .collect::<Vec<_>>()
+        )),
+        Mode::Plain => {
+            for (name, fp, held, status) in &rows {
+                out.record(&[name.as_str(), fp.as_str(), held, status.as_str()])?;
+            }
+            Ok(())
+        }
+        Mode::Table => {
+            let cells: Vec<Vec<&str>> = rows
+                .iter()
+                .map(|(n, f, h, s)| vec![n.as_str(), f.as_str(), *h, s.as_str()])
+                .collect();
+            out.line(&table(
+                &[
+                    "partner",
+                    "fingerprint",
+                    "key on this device",
+                    "published keys",
+                ],
+                &cells,
+                ctx.width,
+                ctx.color,
+            ))?;
+            out.line("Compare the fingerprints with the ones on your partner's device: they must be the same.")
+        }
+    }
+}
