@@ -57,8 +57,31 @@ fn a_set_up_stopped_at_any_question_leaves_no_couple() {
 #[test]
 fn a_whole_set_up_makes_the_couple() {
     let sb = Sandbox::new();
-    let seen = sb.on_terminal(TOUCH, &[], &QUESTIONS);
+    // Both keys are on this one device: a passphrase is offered for each; Enter says no.
+    let mut steps = QUESTIONS.to_vec();
+    steps.extend([
+        ("Alex's key is on this device with another partner's", "\r"),
+        ("Sam's key is on this device with another partner's", "y"),
+        ("A passphrase for Sam's key", "night owl\r"),
+        ("same again", "night owl\r"),
+    ]);
+    let seen = sb.on_terminal(TOUCH, &[], &steps);
     assert!(seen.contains("Done."), "{seen}");
+    assert!(
+        seen.contains("is gone for good"),
+        "what is lost is said: {seen}"
+    );
+    let keys: Vec<Vec<u8>> = std::fs::read_dir(sb.home().join(".config/closer/keys"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    let locked = |k: &Vec<u8>| k.starts_with(b"age-encryption.org/v1\n");
+    assert_eq!(keys.len(), 2, "a key for each of them");
+    assert_eq!(
+        keys.iter().filter(|k| locked(k)).count(),
+        1,
+        "Sam's is locked"
+    );
     let couple = json(&sb.ok(TOUCH, &["couple", "--json"]));
     let names: Vec<&str> = couple["partners"]
         .as_array()
