@@ -17,6 +17,7 @@ pub mod glance;
 pub mod holds;
 pub mod ids;
 pub mod index;
+pub mod joint;
 pub mod joint_changes;
 pub mod libraries;
 pub mod merge;

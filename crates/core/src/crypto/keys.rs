@@ -16,10 +16,16 @@ use std::str::FromStr;
 /// What the signing key is derived with; changing it changes every partner's signing key.
 const SIGNING_INFO: &[u8] = b"closer ed25519 signing key v1";
 
+/// What the secrets a partner's device derives for its own use (the rounds of the private set
+/// intersection) are derived with.
+const DERIVED_INFO: &[u8] = b"closer derived secret v1\0";
+
 /// One partner's secret keys.
 pub struct Keys {
     identity: age::x25519::Identity,
     signing: SigningKey,
+    /// The HKDF key everything else is derived from (the identity's secret bytes).
+    derive: hkdf::Hkdf<Sha256>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -57,6 +63,7 @@ impl Keys {
         Ok(Keys {
             identity,
             signing: SigningKey::from_bytes(&seed),
+            derive: hk,
         })
     }
 
@@ -150,6 +157,17 @@ impl Keys {
 
     pub(crate) fn identity(&self) -> &age::x25519::Identity {
         &self.identity
+    }
+
+    /// A secret only this partner's keys give, for `label` (always the same for the same label,
+    /// different for every other label and every other partner).
+    pub fn derive(&self, label: &[u8]) -> [u8; 64] {
+        let mut out = [0u8; 64];
+        let info = [DERIVED_INFO, label].concat();
+        self.derive
+            .expand(&info, &mut out)
+            .expect("64 bytes is a valid HKDF-SHA256 output length");
+        out
     }
 
     /// An Ed25519 signature over `message`.
@@ -276,6 +294,17 @@ mod tests {
         let mut p = Keys::generate().public();
         p.age.push('x');
         assert!(p.check().is_err());
+    }
+
+    #[test]
+    fn derived_secrets_are_stable_per_label_and_differ_between_labels_and_partners() {
+        let k = Keys::generate();
+        let again = Keys::from_text(k.to_text().expose_secret()).unwrap();
+        assert_eq!(k.derive(b"round 1"), again.derive(b"round 1"));
+        assert_ne!(k.derive(b"round 1"), k.derive(b"round 2"));
+        assert_ne!(k.derive(b"round 1"), Keys::generate().derive(b"round 1"));
+        // Not the signing seed: a signature key never doubles as a blinding secret.
+        assert_ne!(k.derive(b"")[..32], k.signing.to_bytes());
     }
 
     #[test]

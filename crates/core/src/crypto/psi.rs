@@ -16,14 +16,18 @@
 use super::{CryptoError, Result, random};
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
-use sha2::Sha512;
+use sha2::{Digest, Sha512};
 use std::collections::HashSet;
 
 /// One compressed group element.
 pub type Slot = [u8; 32];
 
-/// A partner's secret scalar for one round. Never stored in the data folder, never reused.
-pub struct Blinder(Scalar);
+/// A partner's secret scalar for one round, and the seed of the random-looking values it
+/// publishes for items not chosen. Never stored in the data folder, never reused across rounds.
+pub struct Blinder {
+    scalar: Scalar,
+    seed: [u8; 64],
+}
 
 impl std::fmt::Debug for Blinder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -32,13 +36,43 @@ impl std::fmt::Debug for Blinder {
 }
 
 impl Blinder {
+    /// A blinder from the operating system's randomness.
     pub fn new() -> Result<Blinder> {
-        let s = Scalar::from_bytes_mod_order_wide(&random::<64>()?);
+        Blinder::from_seed(&random::<64>()?)
+    }
+
+    /// The blinder a secret seed gives, always the same for the same seed: a device derives the
+    /// seed of a round from its partner's key and the round's nonces, so that it can finish a
+    /// round on a later run without keeping the secret anywhere (see [`super::Keys::derive`]).
+    /// The values published for items not chosen come from the seed too, so publishing again
+    /// the same choices in the same round gives the very same values and shows nothing new.
+    pub fn from_seed(seed: &[u8; 64]) -> Result<Blinder> {
+        let wide: [u8; 64] = Sha512::new()
+            .chain_update(b"closer psi scalar\0")
+            .chain_update(seed)
+            .finalize()
+            .into();
+        let scalar = Scalar::from_bytes_mod_order_wide(&wide);
         // Zero has probability 2^-252; refuse it rather than publish the identity.
-        if s == Scalar::ZERO {
+        if scalar == Scalar::ZERO {
             return Err(CryptoError::NoRandomness("a zero scalar".into()));
         }
-        Ok(Blinder(s))
+        Ok(Blinder {
+            scalar,
+            seed: *seed,
+        })
+    }
+
+    /// The value published in slot `i` when its item is not chosen: a group element no one
+    /// without the seed can tell from a blinded item.
+    fn filler(&self, i: usize) -> RistrettoPoint {
+        let wide: [u8; 64] = Sha512::new()
+            .chain_update(b"closer psi filler\0")
+            .chain_update(self.seed)
+            .chain_update((i as u64).to_le_bytes())
+            .finalize()
+            .into();
+        RistrettoPoint::from_uniform_bytes(&wide)
     }
 }
 
@@ -68,22 +102,51 @@ pub fn publish(
 ) -> Result<Vec<Slot>> {
     universe
         .iter()
-        .map(|item| {
+        .enumerate()
+        .map(|(i, item)| {
             let p = if chosen(item) {
-                hash_item(context, item) * blinder.0
+                hash_item(context, item) * blinder.scalar
             } else {
-                RistrettoPoint::from_uniform_bytes(&random::<64>()?)
+                blinder.filler(i)
             };
             Ok(p.compress().to_bytes())
         })
         .collect()
 }
 
+/// Which items a round one published with `blinder` chose: those whose slot is the blinded item
+/// rather than the filler. Lets a device finish a round with the choices it made then, even if
+/// its partner has changed their mind since.
+pub fn chosen_in(
+    blinder: &Blinder,
+    context: &[u8],
+    universe: &[&str],
+    published: &[Slot],
+) -> Result<Vec<bool>> {
+    if published.len() != universe.len() {
+        return Err(CryptoError::Malformed(format!(
+            "{} values for {} items",
+            published.len(),
+            universe.len()
+        )));
+    }
+    Ok(universe
+        .iter()
+        .zip(published)
+        .map(|(item, slot)| {
+            (hash_item(context, item) * blinder.scalar)
+                .compress()
+                .to_bytes()
+                == *slot
+        })
+        .collect())
+}
+
 /// Round two: the other partner's slots raised to this partner's secret, in their order.
 pub fn reblind(blinder: &Blinder, theirs: &[Slot]) -> Result<Vec<Slot>> {
     theirs
         .iter()
-        .map(|s| Ok((decode(s)? * blinder.0).compress().to_bytes()))
+        .map(|s| Ok((decode(s)? * blinder.scalar).compress().to_bytes()))
         .collect()
 }
 
@@ -190,6 +253,28 @@ mod tests {
             assert!(decode(s).is_ok());
             assert!(seen.insert(*s));
         }
+    }
+
+    #[test]
+    fn the_same_seed_publishes_the_same_values_and_its_choices_can_be_read_back() {
+        let universe = ["s0-sit-close", "s1-hold-hands", "s5-no-goal"];
+        let seed = [7u8; 64];
+        let chosen = |i: &str| i != "s1-hold-hands";
+        let p1 = publish(&Blinder::from_seed(&seed).unwrap(), b"c", &universe, chosen).unwrap();
+        let p2 = publish(&Blinder::from_seed(&seed).unwrap(), b"c", &universe, chosen).unwrap();
+        // Publishing again shows nothing new: not even which slots are fillers.
+        assert_eq!(p1, p2);
+        let k = Blinder::from_seed(&seed).unwrap();
+        assert_eq!(
+            chosen_in(&k, b"c", &universe, &p1).unwrap(),
+            vec![true, false, true]
+        );
+        // Another seed reads nothing as chosen.
+        let other = Blinder::from_seed(&[8u8; 64]).unwrap();
+        assert_eq!(
+            chosen_in(&other, b"c", &universe, &p1).unwrap(),
+            vec![false; 3]
+        );
     }
 
     #[test]

@@ -1,0 +1,276 @@
+//! The touch plan as one device computes it from its own partner's facts and the joint results
+//! of three exchanges, never from the other partner's touch state:
+//! - `optin`: whether both opted in to sexual content (one item);
+//! - `plan`: which steps both said yes to, and which both said yes or maybe to (two items a
+//!   step); with it each partner shows their step-backs and pauses, whose effect both see anyway;
+//! - `ready`: whether both are ready to move on from the step they are on (one item a step, at
+//!   most one chosen); each device notes in its open part the rounds in which both were.
+//!
+//! From these the device builds the other partner's state as far as it is joint (a yes where both
+//! said yes, a maybe where both said yes or maybe, a readiness where both were ready, their
+//! step-backs and pauses) and derives the plan exactly as [`crate::touch::derive`] does.
+
+use super::round::{self, Exchange, Finished, Party, Places, Topic};
+use crate::content::Library;
+use crate::error::{Error, Result};
+use crate::profile::Couple;
+use crate::touch::{Answer, Event, EventKind, Hold, Plan, State, derive};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// A round of `ready` in which both partners were ready to move on from `step`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Mark {
+    step: String,
+    date: NaiveDate,
+    at: DateTime<Utc>,
+    pair: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ReadyPublic {
+    #[serde(default)]
+    marks: Vec<Mark>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct PlanPublic {
+    #[serde(default)]
+    moves: Vec<Event>,
+}
+
+/// The plan as this device knows it.
+#[derive(Debug)]
+pub struct JointPlan<'l> {
+    pub plan: Plan<'l>,
+    /// Both partners opted in to sexual content.
+    pub sexual_ok: bool,
+    /// A round is under way: the plan moves once the other device has taken its turn.
+    pub waiting: bool,
+    /// Files that failed a check (file, why): reported, never trusted.
+    pub problems: Vec<(PathBuf, String)>,
+}
+
+fn items(prefix: &str, lib: &Library) -> Vec<String> {
+    lib.steps
+        .iter()
+        .map(|s| format!("{prefix}:{}", s.id))
+        .collect()
+}
+
+fn json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| Error::invalid(e.to_string()))
+}
+
+/// The other partner's open part, or the default when it does not read (it is reported).
+fn public_of<T: Default + for<'de> Deserialize<'de>>(
+    ex: &Exchange,
+    problems: &mut Vec<(PathBuf, String)>,
+    path: PathBuf,
+) -> T {
+    match ex.their_public.clone().map(serde_json::from_value::<T>) {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => {
+            problems.push((path, format!("its open part does not read: {e}")));
+            T::default()
+        }
+        None => T::default(),
+    }
+}
+
+fn both(last: &Option<Finished>) -> BTreeSet<String> {
+    last.as_ref().map(|f| f.both.clone()).unwrap_or_default()
+}
+
+/// Runs this device's turn of the three exchanges for the partner `party.me` and derives the plan.
+/// `mine` is that partner's own state; `couple` the profile (the other partner's opt-in in it is
+/// not used); `today` and `now` stamp a readiness round that completes.
+#[allow(clippy::too_many_arguments)]
+pub fn plan<'l>(
+    places: Places,
+    party: &Party,
+    lib: &'l Library,
+    couple: &Couple,
+    mine: &State,
+    holds: &[Hold],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<JointPlan<'l>> {
+    let me_at = couple
+        .partners
+        .iter()
+        .position(|p| p.id == party.me)
+        .ok_or_else(|| Error::invalid(format!("{} is not a partner of this couple", party.me)))?;
+    let other_at = couple
+        .partners
+        .iter()
+        .position(|p| p.id == party.other)
+        .ok_or_else(|| {
+            Error::invalid(format!("{} is not a partner of this couple", party.other))
+        })?;
+    let mut problems = Vec::new();
+    let mut waiting = false;
+
+    // Both opted in?
+    let opted = couple.partners[me_at].sexual;
+    let chosen: BTreeSet<String> = opted.then(|| "sexual".to_owned()).into_iter().collect();
+    let ex = round::exchange(
+        places,
+        party,
+        &Topic {
+            name: "optin",
+            universe: &["sexual"],
+            chosen: &chosen,
+            public: serde_json::Value::Null,
+        },
+    )?;
+    waiting |= ex.waiting;
+    problems.extend(ex.problems.iter().cloned());
+    // A partner who opts out is out at once on their own device, whatever the last round said.
+    let sexual_ok = opted && both(&ex.last).contains("sexual");
+
+    // Both said yes, both said yes or maybe.
+    let universe: Vec<String> = items("yes", lib)
+        .into_iter()
+        .chain(items("ok", lib))
+        .collect();
+    let universe: Vec<&str> = universe.iter().map(String::as_str).collect();
+    let chosen: BTreeSet<String> = mine
+        .boundaries
+        .iter()
+        .flat_map(|(step, a)| match a {
+            Answer::Yes => vec![format!("yes:{step}"), format!("ok:{step}")],
+            Answer::Maybe => vec![format!("ok:{step}")],
+            Answer::No => vec![],
+        })
+        .collect();
+    let moves: Vec<Event> = mine
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Back | EventKind::Pause | EventKind::Resume
+            )
+        })
+        .cloned()
+        .collect();
+    let ex = round::exchange(
+        places,
+        party,
+        &Topic {
+            name: "plan",
+            universe: &universe,
+            chosen: &chosen,
+            public: json(&PlanPublic { moves })?,
+        },
+    )?;
+    waiting |= ex.waiting;
+    problems.extend(ex.problems.iter().cloned());
+    let theirs_path = places.data.join(round::place("plan", party.other));
+    let their_moves: Vec<Event> = public_of::<PlanPublic>(&ex, &mut problems, theirs_path)
+        .moves
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Back | EventKind::Pause | EventKind::Resume
+            )
+        })
+        .collect();
+    let joint = both(&ex.last);
+    let mut other = State::new(&couple.partners[other_at].id);
+    for step in lib.steps.iter().map(|s| s.id) {
+        // Only what this partner chooses now can be joint: a change of mind counts at once here.
+        let yes = joint.contains(&format!("yes:{step}")) && chosen.contains(&format!("yes:{step}"));
+        let ok = joint.contains(&format!("ok:{step}")) && chosen.contains(&format!("ok:{step}"));
+        if yes {
+            other.boundaries.insert(step.to_owned(), Answer::Yes);
+        } else if ok {
+            other.boundaries.insert(step.to_owned(), Answer::Maybe);
+        }
+    }
+    other.events = their_moves;
+
+    // Ready to move on, both?
+    let steps: Vec<&str> = lib.steps.iter().map(|s| s.id).collect();
+    let ready_topic = |chosen: &BTreeSet<String>, marks: &[Mark]| -> Result<Exchange> {
+        round::exchange(
+            places,
+            party,
+            &Topic {
+                name: "ready",
+                universe: &steps,
+                chosen,
+                public: json(&ReadyPublic {
+                    marks: marks.to_vec(),
+                })?,
+            },
+        )
+    };
+    let empty = BTreeSet::new();
+    let mut marks: Vec<Mark> = round::published_public(
+        places,
+        party,
+        &Topic {
+            name: "ready",
+            universe: &steps,
+            chosen: &empty,
+            public: serde_json::Value::Null,
+        },
+    )?
+    .and_then(|v| serde_json::from_value::<ReadyPublic>(v).ok())
+    .unwrap_or_default()
+    .marks;
+
+    let mut profile = couple.clone();
+    profile.partners[other_at].sexual = sexual_ok;
+    let derive_with = |marks: &[Mark], other: &State| -> Plan<'l> {
+        let mut other = other.clone();
+        other.events.extend(marks.iter().map(|m| Event {
+            date: m.date,
+            at: m.at,
+            kind: EventKind::Ready {
+                step: m.step.clone(),
+            },
+            extra: Default::default(),
+        }));
+        let mut states = vec![State::new(&couple.partners[0].id); couple.partners.len()];
+        states[me_at] = mine.clone();
+        states[other_at] = other;
+        derive(lib, &profile, &states, holds, today)
+    };
+    let ready_now = |plan: &Plan| -> BTreeSet<String> {
+        match plan.current {
+            Some(s) if plan.is_ready(me_at) && !plan.paused => [s.id.to_owned()].into(),
+            _ => BTreeSet::new(),
+        }
+    };
+    let mut plan = derive_with(&marks, &other);
+    let ex = ready_topic(&ready_now(&plan), &marks)?;
+    problems.extend(ex.problems.iter().cloned());
+    let mut ready_waiting = ex.waiting;
+    if let Some(f) = &ex.last {
+        if !marks.iter().any(|m| m.pair == f.pair) {
+            if let Some(step) = f.both.iter().next() {
+                marks.push(Mark {
+                    step: step.clone(),
+                    date: today,
+                    at: now,
+                    pair: f.pair.clone(),
+                });
+                plan = derive_with(&marks, &other);
+                ready_waiting = ready_topic(&ready_now(&plan), &marks)?.waiting;
+            }
+        }
+    }
+    waiting |= ready_waiting;
+    Ok(JointPlan {
+        plan,
+        sexual_ok,
+        waiting,
+        problems,
+    })
+}
