@@ -278,7 +278,7 @@ fn read_publication(
     party: &Party,
     topic: &Topic,
     author: &str,
-    known: &mut Option<Known>,
+    known: &Option<Known>,
 ) -> Result<std::result::Result<Option<(Publication, String)>, String>> {
     let rel = place(topic.name, author);
     let path = places.data.join(&rel);
@@ -292,12 +292,6 @@ fn read_publication(
         return Ok(Ok(Some((k.publication.clone(), file))));
     }
     let read = open_publication(party, topic, author, &rel, &bytes)?;
-    if let Ok(Some(p)) = &read {
-        *known = Some(Known {
-            file: file.clone(),
-            publication: p.clone(),
-        });
-    }
     Ok(read.map(|p| p.map(|p| (p, file))))
 }
 
@@ -373,7 +367,7 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
     let mine_path = places.data.join(place(topic.name, party.me));
     let theirs_path = places.data.join(place(topic.name, party.other));
 
-    let mine = match read_publication(places, party, topic, party.me, &mut cache.known_mine)? {
+    let mine = match read_publication(places, party, topic, party.me, &cache.known_mine)? {
         Ok(Some(p)) if replayed(&p, cache.mine.as_ref()) => {
             out.problems.push((
                 mine_path.clone(),
@@ -394,8 +388,7 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
             None
         }
     };
-    let theirs = match read_publication(places, party, topic, party.other, &mut cache.known_theirs)?
-    {
+    let theirs = match read_publication(places, party, topic, party.other, &cache.known_theirs)? {
         Ok(Some(p)) if replayed(&p, cache.theirs.as_ref()) => {
             out.problems.push((
                 theirs_path.clone(),
@@ -421,6 +414,29 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
             None
         }
     };
+    // A file that failed its checks is set aside for the last one this device accepted, so that
+    // nothing moves; this partner's own is written again.
+    let last_accepted = |known: &Option<Known>, seen: &Option<Seen>| {
+        known
+            .as_ref()
+            .filter(|k| seen.as_ref().is_some_and(|s| s.file == k.file))
+            .map(|k| (k.publication.clone(), k.file.clone()))
+    };
+    let rewrite = mine.is_none() && cache.known_mine.is_some();
+    let mine = mine.or_else(|| last_accepted(&cache.known_mine, &cache.mine));
+    let theirs = theirs.or_else(|| last_accepted(&cache.known_theirs, &cache.theirs));
+    if let Some((p, file)) = &mine {
+        cache.known_mine = Some(Known {
+            file: file.clone(),
+            publication: p.clone(),
+        });
+    }
+    if let Some((p, file)) = &theirs {
+        cache.known_theirs = Some(Known {
+            file: file.clone(),
+            publication: p.clone(),
+        });
+    }
     let (mine, mut mine_file) = mine.map_or((None, None), |(p, f)| (Some(p), Some(f)));
     let (theirs, theirs_file) = theirs.map_or((None, None), |(p, f)| (Some(p), Some(f)));
     let my_digest = digest(topic.universe);
@@ -557,7 +573,7 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         prev,
         public: topic.public.clone(),
     };
-    if mine.as_ref() != Some(&next) {
+    if rewrite || mine.as_ref() != Some(&next) {
         next.round = last_round + 1;
         let rel = place(topic.name, party.me);
         let body = serde_json::to_vec(&next).map_err(|e| Error::invalid(e.to_string()))?;
@@ -616,13 +632,7 @@ pub fn published_public(
     let cache: Cache =
         read_file(&cache_path(places.config, party.me, topic.name))?.unwrap_or_default();
     Ok(
-        match read_publication(
-            places,
-            party,
-            topic,
-            party.me,
-            &mut cache.known_mine.clone(),
-        )? {
+        match read_publication(places, party, topic, party.me, &cache.known_mine)? {
             Ok(Some(p)) if !replayed(&p, cache.mine.as_ref()) => Some(p.0.public),
             _ => cache.public,
         },

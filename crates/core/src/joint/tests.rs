@@ -166,18 +166,18 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// What a partner sees of a plan: every visible step's joint state, the current step, whether
-/// it is finished or paused, and their own readiness.
-fn seen(
-    p: &crate::touch::Plan,
-    who: usize,
-) -> (
+/// Every visible step's joint state, the current step, finished, paused, and own readiness.
+type Seen = (
     Vec<(&'static str, Joint)>,
     Option<&'static str>,
     bool,
     bool,
     bool,
-) {
+);
+
+/// What a partner sees of a plan: every visible step's joint state, the current step, whether
+/// it is finished or paused, and their own readiness.
+fn seen(p: &crate::touch::Plan, who: usize) -> Seen {
     (
         p.steps.iter().map(|(s, j)| (s.id, *j)).collect(),
         p.current.map(|s| s.id),
@@ -277,4 +277,223 @@ fn two_devices_reach_the_plain_plan_and_readiness_over_1000_random_pairs() {
     // The cases cover what matters: plans, talk-first steps, and both ready.
     let [moved, talk, in_plan] = counts;
     assert!(moved > 100 && talk > 200 && in_plan > 500, "{counts:?}");
+}
+
+fn in_plan(p: &JointPlan) -> Vec<&'static str> {
+    p.plan.in_plan.iter().map(|s| s.id).collect()
+}
+
+#[test]
+fn a_forged_or_replayed_round_is_rejected_and_reported_and_the_plan_does_not_move() {
+    let lib = small_library();
+    let step = lib.steps[0].id;
+    let mut w = World::new(lib.clone(), couple([false, false]));
+    for who in 0..2 {
+        w.states[who].boundaries.insert(step.into(), Answer::Yes);
+    }
+    let [a, b] = w.settle();
+    assert_eq!((in_plan(&a), in_plan(&b)), (vec![step], vec![step]));
+    // Sam's round from when they said yes, as Alex's device has it.
+    let place = round::place("plan", B);
+    let sams = w.devices[0].data.join(&place);
+    let old = std::fs::read(&sams).unwrap();
+
+    // Sam changes their mind: both devices take the step out.
+    w.states[1].boundaries.insert(step.into(), Answer::No);
+    let [a, b] = w.settle();
+    assert!(in_plan(&a).is_empty() && in_plan(&b).is_empty());
+
+    // Replayed: Sam's earlier round, put back into Alex's folder.
+    std::fs::write(&sams, &old).unwrap();
+    let a = w.run(0);
+    assert!(in_plan(&a).is_empty(), "the plan does not move");
+    assert!(
+        a.problems
+            .iter()
+            .any(|(p, why)| *p == sams && why.contains("earlier round")),
+        "{:?}",
+        a.problems
+    );
+
+    // Forged: Alex's key writes Sam's earlier "yes" round into Sam's place, signed as Sam, or
+    // signed as Alex.
+    let keys_of = |id: &str| match id {
+        A => Some(w.keys[0].public()),
+        B => Some(w.keys[1].public()),
+        _ => None,
+    };
+    // A later round number than any seen, so that only the signature check stands in the way.
+    let mut body: serde_json::Value = serde_json::from_slice(
+        &crate::crypto::seal::open(&w.keys[0], &old, &place, keys_of)
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    body["round"] = 1000.into();
+    let body = serde_json::to_vec(&body).unwrap();
+    let readers = [&w.keys[0].public(), &w.keys[1].public()];
+    for signer in [B, A] {
+        let forged =
+            crate::crypto::seal::seal(&w.keys[0], signer, &place, &body, &readers).unwrap();
+        // On Alex's device, and on Sam's own device, where it replaces Sam's own round.
+        for (device, who) in [(0, "Alex"), (1, "Sam")] {
+            let path = w.devices[device].data.join(&place);
+            std::fs::write(&path, &forged).unwrap();
+            let p = w.run(device);
+            assert!(in_plan(&p).is_empty(), "{who}'s plan does not move");
+            assert!(
+                p.problems.iter().any(|(p, _)| *p == path),
+                "{who}'s device reports it: {:?}",
+                p.problems
+            );
+        }
+    }
+    // Sam's device wrote its own round again; once synced, all is quiet and still out.
+    w.sync(1);
+    let [a, b] = w.settle();
+    assert!(in_plan(&a).is_empty() && in_plan(&b).is_empty());
+    assert!(
+        a.problems.is_empty() && b.problems.is_empty(),
+        "{:?}",
+        a.problems
+    );
+}
+
+/// Every run of at least 32 lower-case hex digits (nonces, values, signatures) as `#`: what is
+/// left is what could differ in shape.
+fn masked(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text);
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || ('a'..='f').contains(&c) {
+            run.push(c);
+            continue;
+        }
+        out.push_str(if run.len() >= 32 { "#" } else { &run });
+        run.clear();
+        out.push(c);
+    }
+    out
+}
+
+/// The size of what age encrypted, without its header (whose random "grease" stanza varies).
+fn payload_size(sealed: &[u8]) -> usize {
+    let mac = sealed.windows(5).position(|w| w == b"\n--- ").unwrap();
+    sealed.len() - (mac + 1 + sealed[mac + 1..].iter().position(|b| *b == b'\n').unwrap())
+}
+
+/// Every file below `dir`, by its path inside it.
+fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.file_type().unwrap().is_dir() {
+                todo.push(e.path());
+            } else if !name.starts_with('.') {
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn with_only_their_own_key_the_other_partner_cannot_tell_a_no_from_silence() {
+    let lib = small_library();
+    let ids: Vec<&str> = lib.steps.iter().map(|s| s.id).collect();
+    // Alex says yes to everything, is ready to move on and opted in. Sam either said no to every
+    // step, is not ready and did not opt in, or never answered anything.
+    let world = |sam_said_no: bool| {
+        let mut w = World::new(lib.clone(), couple([true, false]));
+        for step in &ids {
+            w.states[0].boundaries.insert((*step).into(), Answer::Yes);
+            if sam_said_no {
+                w.states[1].boundaries.insert((*step).into(), Answer::No);
+            }
+        }
+        w.states[0].events.push(Event {
+            date: day(),
+            at: at(0),
+            kind: EventKind::Ready {
+                step: ids[0].into(),
+            },
+            extra: Default::default(),
+        });
+        w.settle();
+        w
+    };
+    let (no, silence) = (world(true), world(false));
+    let opened = |w: &World| {
+        files(&w.devices[0].data.join(round::FOLDER))
+            .into_iter()
+            .map(|(path, sealed)| {
+                // As a curious partner would with `rage -d -i ALEX-KEY`.
+                let text = w.keys[0].to_text();
+                let ids = age::IdentityFile::from_buffer(text.expose_secret().as_bytes())
+                    .unwrap()
+                    .into_identities()
+                    .unwrap();
+                let mut plain = Vec::new();
+                std::io::Read::read_to_end(
+                    &mut age::Decryptor::new(&sealed[..])
+                        .unwrap()
+                        .decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
+                        .unwrap(),
+                    &mut plain,
+                )
+                .unwrap();
+                (path, (masked(&plain), payload_size(&sealed)))
+            })
+            .collect::<Vec<_>>()
+    };
+    let (seen_no, seen_silence) = (opened(&no), opened(&silence));
+    assert_eq!(seen_no.len(), 6, "three topics, two partners");
+    assert_eq!(seen_no, seen_silence);
+    // What the masking hides are valid, distinct group elements, chosen or not: no constant
+    // stands in for a "no".
+    let sams = round::place("plan", B);
+    let sealed = std::fs::read(no.devices[0].data.join(&sams)).unwrap();
+    let keys_of = |id: &str| (id == B).then(|| no.keys[1].public());
+    let body = crate::crypto::seal::open(&no.keys[0], &sealed, &sams, keys_of)
+        .unwrap()
+        .body;
+    let p: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let values: Vec<&str> = ["one", "two"]
+        .iter()
+        .flat_map(|k| p[k].as_array().unwrap())
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(values.len(), 4 * ids.len());
+    assert_eq!(
+        values
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        values.len()
+    );
+    for v in values {
+        let bytes = crate::crypto::unhex::<32>(v).unwrap();
+        assert!(
+            curve25519_dalek::ristretto::CompressedRistretto(bytes)
+                .decompress()
+                .is_some()
+        );
+    }
+    // And the same from the device's own cache of what it learnt.
+    let cache = |w: &World| {
+        files(&w.devices[0].config)
+            .into_iter()
+            .map(|(p, b)| (p, masked(&b)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(cache(&no), cache(&silence));
 }

@@ -252,19 +252,20 @@ pub fn plan<'l>(
     let ex = ready_topic(&ready_now(&plan), &marks)?;
     problems.extend(ex.problems.iter().cloned());
     let mut ready_waiting = ex.waiting;
-    if let Some(f) = &ex.last {
-        if !marks.iter().any(|m| m.pair == f.pair) {
-            if let Some(step) = f.both.iter().next() {
-                marks.push(Mark {
-                    step: step.clone(),
-                    date: today,
-                    at: now,
-                    pair: f.pair.clone(),
-                });
-                plan = derive_with(&marks, &other);
-                ready_waiting = ready_topic(&ready_now(&plan), &marks)?.waiting;
-            }
-        }
+    let new_mark = ex
+        .last
+        .as_ref()
+        .filter(|f| !marks.iter().any(|m| m.pair == f.pair))
+        .and_then(|f| Some((f.both.iter().next()?.clone(), f.pair.clone())));
+    if let Some((step, pair)) = new_mark {
+        marks.push(Mark {
+            step,
+            date: today,
+            at: now,
+            pair,
+        });
+        plan = derive_with(&marks, &other);
+        ready_waiting = ready_topic(&ready_now(&plan), &marks)?.waiting;
     }
     waiting |= ready_waiting;
     Ok(JointPlan {
