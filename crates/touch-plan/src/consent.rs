@@ -236,17 +236,18 @@ fn held_next<'h>(
 
 /// Takes back the partner's readiness for the current step. No reason asked.
 pub(crate) fn unready(ctx: &Context) -> Result<()> {
-    let lib = ctx.library()?;
-    let data = load(ctx)?;
-    let me = ctx.me(&data.couple)?;
-    let who = data
-        .couple
-        .partners
+    let couple = ctx.require_couple()?;
+    let me = ctx.me(&couple)?;
+    // From this partner's own marks only: whether the plan has moved on meanwhile (which
+    // depends on the other partner) changes nothing in what is said here.
+    let mine = touch::load_state(&ctx.store, &me.id)?;
+    let said_ready = mine
+        .events
         .iter()
-        .position(|p| p.id == me.id)
-        .expect("a partner of the couple");
-    let plan = data.plan(lib, ctx);
-    if !plan.is_ready(who) {
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::Ready { .. } | EventKind::Unready))
+        .is_some_and(|e| matches!(e.kind, EventKind::Ready { .. }));
+    if !said_ready {
         closer_cli::say!("You have not said you are ready; nothing to take back.");
         return Ok(());
     }

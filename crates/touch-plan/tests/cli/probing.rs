@@ -73,6 +73,15 @@ fn being_ready_reads_the_same_whatever_the_other_said() {
     assert_eq!(cur("silent"), BREATHE);
 }
 
+#[test]
+fn taking_readiness_back_reads_the_same_whatever_the_other_said() {
+    let sb = started();
+    tp(&sb, &["ready", "--as", "Alex"]);
+    let (said, silent) = alex_in_both(&sb, &[&["ready"]], &["unready"]);
+    said.ok();
+    assert_eq!(said, silent, "Alex's unready tells whether Sam was ready");
+}
+
 /// Every view of both partners, as one text, to look for a trace in.
 fn every_view(sb: &Sandbox, who: &str) -> String {
     let mut all = String::new();
