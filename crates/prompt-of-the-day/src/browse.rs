@@ -1,13 +1,14 @@
 //! `history`, `list` and `categories`: looking back and browsing the library.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use closer_cli::Context;
-use closer_cli::output::{Format, Mode, Out, table};
+use closer_cli::output::{Format, Out, Style, View, table};
 use closer_core::Result;
 use closer_core::answer_rules;
+use closer_core::content::Prompt;
 use closer_core::profile::Couple;
 use closer_core::prompts::{Answer, Filter, all_answers, check_categories, rotation};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 pub(crate) fn history(
     ctx: &Context,
@@ -33,51 +34,118 @@ pub(crate) fn history(
             a.text.clone()
         }
     };
-    let mut out = Out::default();
-    match format.mode(ctx.stdout_terminal) {
-        Mode::Json => out.json(
-            &answers
-                .iter()
-                .map(|(who, a)| {
-                    json!({
-                        "date": a.date, "partner": couple.name_of(who), "prompt": a.prompt,
-                        "prompt_text": a.prompt_text,
-                        "answer": if a.sealed || a.passed { Value::Null } else { json!(a.text) },
-                        "sealed": a.sealed, "passed": a.passed,
-                        "earlier": a.earlier.iter().map(|e| json!({"prompt": e.prompt, "text": e.text, "at": e.at})).collect::<Vec<_>>(),
+    let view = History {
+        answers: answers
+            .iter()
+            .map(|(who, a)| AnswerView {
+                date: a.date,
+                partner: couple.name_of(who),
+                prompt: &a.prompt,
+                prompt_text: &a.prompt_text,
+                answer: (!a.sealed && !a.passed).then_some(a.text.as_str()),
+                sealed: a.sealed,
+                passed: a.passed,
+                earlier: a
+                    .earlier
+                    .iter()
+                    .map(|e| EarlierView {
+                        prompt: &e.prompt,
+                        text: &e.text,
+                        at: e.at,
                     })
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Mode::Plain => {
-            for (who, a) in &answers {
-                out.record(&[&a.date.to_string(), couple.name_of(who), &a.prompt, &said(who, a)])?;
-            }
-            Ok(())
+                    .collect(),
+                said: said(who, a),
+            })
+            .collect(),
+        waiting: waiting(&couple, &answers),
+    };
+    ctx.show(format, &view)
+}
+
+/// `history --json`: the answers the partner at the keyboard may see, as README documents.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct History<'a> {
+    answers: Vec<AnswerView<'a>>,
+    /// Who answered on days you have not: a line each, after the table.
+    #[serde(skip)]
+    waiting: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct AnswerView<'a> {
+    date: NaiveDate,
+    partner: &'a str,
+    prompt: &'a str,
+    prompt_text: &'a str,
+    /// `None` while sealed (your partner's, before your turn) and for a pass.
+    answer: Option<&'a str>,
+    sealed: bool,
+    passed: bool,
+    /// Your own earlier texts, replaced by corrections.
+    earlier: Vec<EarlierView<'a>>,
+    /// What a row says: the answer, that the partner passed, or that it waits for your turn.
+    #[serde(skip)]
+    said: String,
+}
+
+#[derive(Serialize)]
+struct EarlierView<'a> {
+    prompt: &'a str,
+    text: &'a str,
+    at: DateTime<Utc>,
+}
+
+impl View for History<'_> {
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        for a in &self.answers {
+            out.record(&[&a.date.to_string(), a.partner, a.prompt, &a.said])?;
         }
-        Mode::Table => {
-            if answers.is_empty() {
-                return out.line("No answers yet. Answer today's prompt with `prompt-of-the-day answer TEXT`.");
-            }
-            // Answers you cannot read yet make one line at the end, not one row each.
-            let rows: Vec<Vec<String>> = answers
-                .iter()
-                .filter(|(_, a)| !a.sealed)
-                .map(|(who, a)| vec![a.date.to_string(), a.prompt_text.clone(), couple.name_of(who).to_owned(), said(who, a)])
-                .collect();
-            if !rows.is_empty() {
-                out.line(&table(&["date", "prompt", "who", "answer"], &rows, ctx.width, ctx.color))?;
-            }
-            for line in waiting(&couple, &answers) {
-                out.line(&line)?;
-            }
-            for (_, a) in answers.iter().filter(|(_, a)| !a.earlier.is_empty()) {
-                for e in &a.earlier {
-                    out.line(&format!("Your earlier answer for {} ({}): {}", a.date, e.at.date_naive(), e.text))?;
-                }
-            }
-            Ok(())
+        Ok(())
+    }
+
+    fn table(&self, out: &mut Out, style: Style) -> Result<()> {
+        if self.answers.is_empty() {
+            return out.line(
+                "No answers yet. Answer today's prompt with `prompt-of-the-day answer TEXT`.",
+            );
         }
+        // Answers you cannot read yet make one line at the end, not one row each.
+        let rows: Vec<Vec<String>> = self
+            .answers
+            .iter()
+            .filter(|a| !a.sealed)
+            .map(|a| {
+                vec![
+                    a.date.to_string(),
+                    a.prompt_text.to_owned(),
+                    a.partner.to_owned(),
+                    a.said.clone(),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            out.line(&table(
+                &["date", "prompt", "who", "answer"],
+                &rows,
+                style.width,
+                style.color,
+            ))?;
+        }
+        for line in &self.waiting {
+            out.line(line)?;
+        }
+        for a in self.answers.iter().filter(|a| !a.earlier.is_empty()) {
+            for e in &a.earlier {
+                out.line(&format!(
+                    "Your earlier answer for {} ({}): {}",
+                    a.date,
+                    e.at.date_naive(),
+                    e.text
+                ))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -109,79 +177,94 @@ pub(crate) fn list(ctx: &Context, categories: &[String], format: Format) -> Resu
     };
     let mut prompts = rotation(lib, &ctx.couple()?, &filter);
     prompts.sort_by_key(|p| p.id);
-    let mut out = Out::default();
-    match format.mode(ctx.stdout_terminal) {
-        Mode::Json => out.json(&prompts),
-        Mode::Plain => {
-            for p in &prompts {
-                let low = if p.low_energy { "low-energy" } else { "" };
-                out.record(&[
-                    p.id,
-                    p.category,
-                    p.depth.as_str(),
-                    low,
-                    &p.tags.join(","),
-                    p.text,
-                ])?;
-            }
-            Ok(())
+    ctx.show(format, &Prompts(prompts))
+}
+
+/// `list --json`: the prompts of the couple's rotation, each as the library has it.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Prompts<'a>(Vec<&'a Prompt>);
+
+impl View for Prompts<'_> {
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        for p in &self.0 {
+            let low = if p.low_energy { "low-energy" } else { "" };
+            out.record(&[
+                p.id,
+                p.category,
+                p.depth.as_str(),
+                low,
+                &p.tags.join(","),
+                p.text,
+            ])?;
         }
-        Mode::Table => {
-            let rows: Vec<Vec<&str>> = prompts
-                .iter()
-                .map(|p| vec![p.id, p.depth.as_str(), p.text])
-                .collect();
-            out.line(&table(
-                &["id", "depth", "prompt"],
-                &rows,
-                ctx.width,
-                ctx.color,
-            ))
-        }
+        Ok(())
+    }
+
+    fn table(&self, out: &mut Out, style: Style) -> Result<()> {
+        let rows: Vec<Vec<&str>> = self
+            .0
+            .iter()
+            .map(|p| vec![p.id, p.depth.as_str(), p.text])
+            .collect();
+        out.line(&table(
+            &["id", "depth", "prompt"],
+            &rows,
+            style.width,
+            style.color,
+        ))
     }
 }
 
 pub(crate) fn categories(ctx: &Context, format: Format) -> Result<()> {
     let lib = ctx.library()?;
     let available = rotation(lib, &ctx.couple()?, &Filter::default());
-    let counts: Vec<(&str, &str, &str, usize)> = lib
+    let counts = lib
         .categories
         .iter()
-        .map(|c| {
-            (
-                c.id,
-                c.name,
-                c.about,
-                available.iter().filter(|p| p.category == c.id).count(),
-            )
+        .map(|c| CategoryView {
+            id: c.id,
+            name: c.name,
+            about: c.about,
+            prompts: available.iter().filter(|p| p.category == c.id).count(),
         })
-        .filter(|c| c.3 > 0)
+        .filter(|c| c.prompts > 0)
         .collect();
-    let mut out = Out::default();
-    match format.mode(ctx.stdout_terminal) {
-        Mode::Json => out.json(
-            &counts
-                .iter()
-                .map(|c| json!({"id": c.0, "name": c.1, "about": c.2, "prompts": c.3}))
-                .collect::<Vec<_>>(),
-        ),
-        Mode::Plain => {
-            for c in &counts {
-                out.record(&[c.0, &c.3.to_string(), c.1, c.2])?;
-            }
-            Ok(())
+    ctx.show(format, &Categories(counts))
+}
+
+/// `categories --json`: each category the couple has prompts in, with how many.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Categories<'a>(Vec<CategoryView<'a>>);
+
+#[derive(Serialize)]
+struct CategoryView<'a> {
+    id: &'a str,
+    name: &'a str,
+    about: &'a str,
+    prompts: usize,
+}
+
+impl View for Categories<'_> {
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        for c in &self.0 {
+            out.record(&[c.id, &c.prompts.to_string(), c.name, c.about])?;
         }
-        Mode::Table => {
-            let rows: Vec<Vec<String>> = counts
-                .iter()
-                .map(|c| vec![c.0.to_owned(), c.3.to_string(), c.2.to_owned()])
-                .collect();
-            out.line(&table(
-                &["category", "prompts", "about"],
-                &rows,
-                ctx.width,
-                ctx.color,
-            ))
-        }
+        Ok(())
+    }
+
+    fn table(&self, out: &mut Out, style: Style) -> Result<()> {
+        let rows: Vec<Vec<String>> = self
+            .0
+            .iter()
+            .map(|c| vec![c.id.to_owned(), c.prompts.to_string(), c.about.to_owned()])
+            .collect();
+        out.line(&table(
+            &["category", "prompts", "about"],
+            &rows,
+            style.width,
+            style.color,
+        ))
     }
 }

@@ -3,14 +3,14 @@
 use crate::{Request, ShowArgs};
 use chrono::NaiveDate;
 use closer_cli::Context;
-use closer_cli::output::{Out, clean, markdown as md};
-use closer_core::content::{Library, Prompt};
+use closer_cli::output::{Format, Out, View, clean, markdown as md};
+use closer_core::content::{Depth, Library, Prompt};
 use closer_core::libraries;
 use closer_core::profile::Couple;
 use closer_core::prompts::{pick, rotation};
 use closer_core::store::write_atomic;
 use closer_core::{Error, Result};
-use serde_json::json;
+use serde::Serialize;
 use std::path::Path;
 
 /// The prompt a request asks for, for the couple in the data folder (or none set up yet).
@@ -35,21 +35,39 @@ pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
         }
         return Ok(());
     }
-    if args.json {
-        out.json(&json!({
-            "id": p.id,
-            "date": req.date,
-            "text": p.text,
-            "category": p.category,
-            "depth": p.depth,
-            "low_energy": p.low_energy,
-            "sexual": p.sexual,
-            "tags": p.tags,
-        }))
-    } else if args.markdown {
-        out.raw(&block(lib, p, req.date))
-    } else {
-        out.line(&clean(p.text, false))
+    if args.markdown {
+        return out.raw(&block(lib, p, req.date));
+    }
+    let view = Today {
+        id: p.id,
+        date: req.date,
+        text: p.text,
+        category: p.category,
+        depth: p.depth,
+        low_energy: p.low_energy,
+        sexual: p.sexual,
+        tags: &p.tags,
+    };
+    ctx.show(Format::json_only(args.json), &view)
+}
+
+/// `--json`: today's prompt, as README documents it.
+#[derive(Serialize)]
+struct Today<'a> {
+    id: &'a str,
+    date: NaiveDate,
+    text: &'a str,
+    category: &'a str,
+    depth: Depth,
+    low_energy: bool,
+    sexual: bool,
+    tags: &'a [&'a str],
+}
+
+impl View for Today<'_> {
+    /// The prompt in one line, on a terminal or not.
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        out.line(&clean(self.text, false))
     }
 }
 
