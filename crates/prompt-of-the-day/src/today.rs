@@ -46,7 +46,7 @@ pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
         depth: p.depth,
         low_energy: p.low_energy,
         sexual: p.sexual,
-        tags: &p.tags,
+        tags: p.tags,
     };
     ctx.show(Format::json_only(args.json), &view)
 }
