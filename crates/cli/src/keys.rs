@@ -5,7 +5,7 @@
 use crate::{Context, ask};
 use closer_core::crypto::keyring::{self, DeviceKeys, StoredKey};
 use closer_core::crypto::pins::{self, Alarm, Pin};
-use closer_core::crypto::{CryptoError, Keys, PublicKeys, SecretString};
+use closer_core::crypto::{CryptoError, ExposeSecret, Keys, PublicKeys, SecretString};
 use closer_core::error::{Error, Result};
 use closer_core::profile::{Couple, Partner};
 use std::path::PathBuf;
@@ -48,20 +48,35 @@ impl Context {
     /// A passphrase-protected key is asked for on a terminal (once a run) and refused without
     /// one; a device that does not hold the key gets "This device does not hold NAME's key".
     pub fn unlock(&self, partner: &Partner) -> Result<Arc<Keys>> {
-        let id = partner.id.as_str();
+        self.unlock_id(partner.id.as_str(), &partner.name)
+    }
+
+    fn unlock_id(&self, id: &str, name: &str) -> Result<Arc<Keys>> {
         if let Some(k) = self.unlocked.borrow().get(id) {
             return Ok(Arc::clone(k));
         }
         let keys = match self.device_keys().load(id)? {
-            None => return Err(self.not_held(partner)),
+            None => return Err(self.not_held(id, name)),
             Some(StoredKey::Open(k)) => *k,
-            Some(StoredKey::Locked(bytes)) => self.ask_to_unlock(partner, &bytes)?,
+            Some(StoredKey::Locked(bytes)) => self.ask_to_unlock(name, &bytes)?,
         };
+        Ok(self.remember(id, keys))
+    }
+
+    /// Keeps keys unlocked for the rest of the run, and gives them to an encrypted folder's
+    /// store, which opens and signs records with them.
+    fn remember(&self, id: &str, keys: Keys) -> Arc<Keys> {
+        if self.store.is_sealed() {
+            // The store keeps its own copy.
+            if let Ok(copy) = Keys::from_text(keys.to_text().expose_secret()) {
+                self.store.change_sealing(|s| s.hold(id, copy));
+            }
+        }
         let keys = Arc::new(keys);
         self.unlocked
             .borrow_mut()
             .insert(id.to_owned(), Arc::clone(&keys));
-        Ok(keys)
+        keys
     }
 
     /// The gate every command that reads or acts as `partner` goes through: their keys,
@@ -70,7 +85,7 @@ impl Context {
     /// a device (`couple me` says so and offers a passphrase); once they have one, only a
     /// device that holds it gets in.
     pub fn gate(&self, partner: &Partner) -> Result<Arc<Keys>> {
-        if !self.holds_key(partner) && !self.has_key_elsewhere(partner)? {
+        if !self.holds_key(partner) && !self.has_key_elsewhere(partner.id.as_str())? {
             // Quietly: `couple add` said what a key is for and what is lost without a copy.
             self.make_key(partner)?;
         }
@@ -88,8 +103,7 @@ impl Context {
         ))
     }
 
-    fn ask_to_unlock(&self, partner: &Partner, bytes: &[u8]) -> Result<Keys> {
-        let name = &partner.name;
+    fn ask_to_unlock(&self, name: &str, bytes: &[u8]) -> Result<Keys> {
         if !self.interactive {
             return Err(Error::invalid(format!(
                 "{name}'s key on this device is protected by a passphrase, and a passphrase is only asked on a terminal, never in cron or a script; run this from a terminal"
@@ -112,18 +126,17 @@ impl Context {
         )))
     }
 
-    /// Whether `partner` has a key somewhere: published in the data folder, or pinned here.
-    fn has_key_elsewhere(&self, partner: &Partner) -> Result<bool> {
-        let id = partner.id.as_str();
+    /// Whether partner `id` has a key somewhere: published in the data folder, or pinned here.
+    fn has_key_elsewhere(&self, id: &str) -> Result<bool> {
         Ok(
             keyring::published(&self.store, id).map_or(true, |p| p.is_some())
                 || pins::pinned(&self.config_dir, id)?.is_some(),
         )
     }
 
-    fn not_held(&self, partner: &Partner) -> Error {
-        let (t, n) = (self.tool, &partner.name);
-        let how = if self.has_key_elsewhere(partner).unwrap_or(true) {
+    fn not_held(&self, id: &str, n: &str) -> Error {
+        let t = self.tool;
+        let how = if self.has_key_elsewhere(id).unwrap_or(true) {
             format!(
                 "to use this device as {n}, run `{t} couple keys export FILE --as {n}` on a device that has the key, then `{t} couple keys import FILE` here, or `{t} couple keys recover` with {n}'s recovery key"
             )
@@ -140,23 +153,27 @@ impl Context {
     /// here with `couple keys import` or `recover`, never silently replaced by new ones.
     /// Returns whether keys were made.
     pub fn make_key(&self, partner: &Partner) -> Result<bool> {
-        let id = partner.id.as_str();
-        if self.holds_key(partner) {
+        self.make_key_for(partner.id.as_str(), &partner.name)
+    }
+
+    /// [`Context::make_key`] for a partner not written yet (in an encrypted folder, `couple add`
+    /// signs the new partner's own file with their new key).
+    pub fn make_key_for(&self, id: &str, name: &str) -> Result<bool> {
+        if self.keys_dir().join(format!("{id}.key")).is_file() {
             if keyring::published(&self.store, id)?.is_none() {
-                keyring::publish(&self.store, id, &*self.unlock(partner)?)?;
+                let keys = self.unlock_id(id, name)?;
+                keyring::publish(&self.store, id, &keys)?;
             }
             return Ok(false);
         }
-        if self.has_key_elsewhere(partner)? {
-            return Err(self.not_held(partner));
+        if self.has_key_elsewhere(id)? {
+            return Err(self.not_held(id, name));
         }
         let keys = Keys::generate();
         self.device_keys().save(id, &keys, None)?;
         keyring::publish(&self.store, id, &keys)?;
         pins::accept_pin(&self.config_dir, id, &keys.public())?;
-        self.unlocked
-            .borrow_mut()
-            .insert(id.to_owned(), Arc::new(keys));
+        self.remember(id, keys);
         Ok(true)
     }
 
