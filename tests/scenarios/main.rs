@@ -16,6 +16,7 @@ mod cron;
 mod first_weeks;
 mod gentle_day;
 mod global_options;
+mod joint_rounds;
 mod json_shapes;
 mod keys;
 mod kinder_words;

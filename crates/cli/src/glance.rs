@@ -5,9 +5,10 @@
 
 use super::Context;
 use super::output::{self, Format, Mode, Out, Style, View};
+use crate::joint::{Rounds, WAITING};
 use chrono::NaiveDate;
 use closer_core::Result;
-use closer_core::glance::{Touch, glance};
+use closer_core::glance::{Touch, glance_with};
 use closer_core::ids::Id;
 use closer_core::joint_changes::Trace;
 use closer_core::needs::{self, Need};
@@ -50,6 +51,9 @@ struct TouchView<'a> {
     /// `not-started`, `paused`, `held` or `step`.
     state: &'static str,
     step: Option<StepBrief<'a>>,
+    /// A joint round is under way: the plan moves once the other device has taken its turn.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    waiting: bool,
 }
 
 #[derive(Serialize)]
@@ -160,6 +164,9 @@ impl View for Day<'_> {
                 _ => "nothing in your plan yet".to_owned(),
             };
             out.line(&format!("Touch: {touch}"))?;
+            if self.touch.waiting {
+                out.line(WAITING)?;
+            }
         }
         for h in &self.holds_lifting {
             out.line(&format!(
@@ -198,7 +205,17 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
         let all = index::needs_without_history(&ctx.store, idx.as_deref(), viewer.as_deref())?;
         needs::visible(all, viewer.as_deref())
     };
-    let g = glance(&ctx.store, lib, &couple, gentle, shown, ctx.today)?;
+    // The touch plan as this device may know it: through the joint rounds when it holds only
+    // its own partner's key.
+    let (mut joint, mut rounds) = (couple.clone(), Rounds::NotUsed);
+    let facts = if couple.is_empty() {
+        None
+    } else {
+        let (states, holds, r) = ctx.touch_facts(&mut joint)?;
+        rounds = r;
+        Some((states, holds))
+    };
+    let g = glance_with(&ctx.store, lib, &joint, gentle, shown, ctx.today, facts)?;
     let (state, step) = match &g.touch {
         Touch::NotStarted => ("not-started", None),
         Touch::Paused => ("paused", None),
@@ -230,7 +247,11 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
                 answered: *answered,
             })
             .collect(),
-        touch: TouchView { state, step },
+        touch: TouchView {
+            state,
+            step,
+            waiting: rounds == Rounds::Waiting,
+        },
         holds_lifting: g.holds_lifting.iter().map(HoldView::from).collect(),
         due: g
             .due

@@ -6,6 +6,7 @@ pub mod couple;
 pub mod doctor;
 pub mod glance;
 pub mod inert_json;
+pub mod joint;
 pub mod keys;
 pub mod keys_cmd;
 pub mod output;

@@ -56,6 +56,20 @@ pub fn glance<'a>(
     needs: Vec<(String, Need)>,
     date: NaiveDate,
 ) -> Result<Glance<'a>> {
+    glance_with(store, lib, couple, gentle, needs, date, None)
+}
+
+/// [`glance`] with the touch facts given (every partner's state as this device may know them,
+/// and the holds) rather than read from the folder.
+pub fn glance_with<'a>(
+    store: &Store,
+    lib: &'a Library,
+    couple: &Couple,
+    gentle: bool,
+    needs: Vec<(String, Need)>,
+    date: NaiveDate,
+    facts: Option<(Vec<touch::State>, Vec<Hold>)>,
+) -> Result<Glance<'a>> {
     let filter = Filter {
         low_energy: gentle,
         categories: Vec::new(),
@@ -69,7 +83,10 @@ pub fn glance<'a>(
     let (touch, holds_lifting, changes) = if couple.is_empty() {
         (Touch::NotStarted, Vec::new(), Vec::new())
     } else {
-        let (states, holds) = touch::load_facts(store, couple)?;
+        let (states, holds) = match facts {
+            Some(f) => f,
+            None => touch::load_facts(store, couple)?,
+        };
         let plan = touch::derive(lib, couple, &states, &holds, date);
         let t = match plan.current {
             _ if plan.in_plan.is_empty() => Touch::NotStarted,

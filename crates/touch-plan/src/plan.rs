@@ -2,6 +2,7 @@
 //! both and is off again. Nothing here reveals one partner's answers or readiness to the other.
 
 use chrono::Days;
+use closer_cli::joint::{Rounds, WAITING};
 use closer_cli::output::Out;
 use closer_cli::{Context, Energy};
 use closer_core::Result;
@@ -18,15 +19,21 @@ pub(crate) struct Loaded {
     pub couple: Couple,
     pub states: Vec<State>,
     pub holds: Vec<touch::Hold>,
+    /// Whether the other partner's facts came from the joint rounds, and whether one is under way.
+    pub rounds: Rounds,
 }
 
+/// The couple, every partner's touch facts as this device may know them, and the holds. On a
+/// device with only its own partner's key, the other partner's facts are what the joint rounds
+/// say, never their state file.
 pub(crate) fn load(ctx: &Context) -> Result<Loaded> {
-    let couple = ctx.require_couple()?;
-    let (states, holds) = touch::load_facts(&ctx.store, &couple)?;
+    let mut couple = ctx.require_couple()?;
+    let (states, holds, rounds) = ctx.touch_facts(&mut couple)?;
     Ok(Loaded {
         couple,
         states,
         holds,
+        rounds,
     })
 }
 
@@ -53,8 +60,11 @@ fn stage_name(lib: &Library, n: u8) -> &str {
 }
 
 /// The lines about pauses, holds and where the couple is, shared by `show` and `today`.
-fn status_lines(lib: &Library, plan: &Plan) -> Vec<String> {
+fn status_lines(lib: &Library, plan: &Plan, rounds: Rounds) -> Vec<String> {
     let mut v = Vec::new();
+    if rounds == Rounds::Waiting {
+        v.push(WAITING.to_owned());
+    }
     for h in &plan.holds {
         v.push(format!(
             "On hold: nothing from stage {} until {} ({}).",
@@ -112,7 +122,7 @@ pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
             })).collect::<Vec<_>>(),
         }));
     }
-    for l in status_lines(lib, &plan) {
+    for l in status_lines(lib, &plan, data.rounds) {
         out.line(&l)?;
     }
     for t in &changes {
@@ -185,7 +195,7 @@ pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result
     let changes = traces(ctx, &data.couple, true)?;
     let mut out = Out::default();
     let Some(step) = plan.current.filter(|_| !plan.paused) else {
-        let lines = status_lines(lib, &plan);
+        let lines = status_lines(lib, &plan, data.rounds);
         if json {
             return out.json(&json!({"date": ctx.today, "step": Value::Null, "paused": plan.paused, "message": lines.join(" "), "changes": changes}));
         }
@@ -261,6 +271,9 @@ pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result
             "\nOn hold: nothing from stage {} until {} ({}).",
             h.from_stage, h.until, h.reason
         ))?;
+    }
+    if data.rounds == Rounds::Waiting {
+        out.line(&format!("\n{WAITING}"))?;
     }
     for t in &changes {
         out.line(&format!("\n{}", t.text))?;

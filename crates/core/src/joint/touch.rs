@@ -41,6 +41,38 @@ struct PlanPublic {
     moves: Vec<Event>,
 }
 
+/// What this device knows of the other partner's touch facts: only what is joint.
+#[derive(Debug, Clone)]
+pub struct JointView {
+    /// The other partner's state as far as it is joint: a yes where both said yes, a maybe where
+    /// both said yes or maybe (and one said maybe), their step-backs and pauses, and a readiness
+    /// where both were ready. [`crate::touch::derive`] over it and this partner's own state gives
+    /// the plan.
+    pub other: State,
+    /// Both partners opted in to sexual content.
+    pub sexual_ok: bool,
+    /// A round is under way: the plan moves once the other device has taken its turn.
+    pub waiting: bool,
+    /// Files that failed a check (file, why): reported, never trusted.
+    pub problems: Vec<(PathBuf, String)>,
+}
+
+impl JointView {
+    /// Puts the joint view in place of the other partner's facts: their answers and readiness
+    /// in `states` (one per partner of `couple`, in order) and their opt-in in `couple`. Their
+    /// body map, which the tools show to both, stays as it was read.
+    pub fn apply(&self, couple: &mut Couple, states: &mut [State]) {
+        for (p, s) in couple.partners.iter_mut().zip(states.iter_mut()) {
+            if p.id == self.other.partner {
+                p.sexual = self.sexual_ok;
+                let body = std::mem::take(&mut s.body);
+                *s = self.other.clone();
+                s.body = body;
+            }
+        }
+    }
+}
+
 /// The plan as this device knows it.
 #[derive(Debug)]
 pub struct JointPlan<'l> {
@@ -51,6 +83,36 @@ pub struct JointPlan<'l> {
     pub waiting: bool,
     /// Files that failed a check (file, why): reported, never trusted.
     pub problems: Vec<(PathBuf, String)>,
+}
+
+/// Runs this device's turn of the three exchanges and derives the plan from `mine` and the joint
+/// view (see [`view`]).
+#[allow(clippy::too_many_arguments)]
+pub fn plan<'l>(
+    places: Places,
+    party: &Party,
+    lib: &'l Library,
+    couple: &Couple,
+    mine: &State,
+    holds: &[Hold],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<JointPlan<'l>> {
+    let v = view(places, party, lib, couple, mine, holds, today, now)?;
+    let mut couple = couple.clone();
+    let mut states = vec![mine.clone(); couple.partners.len()];
+    for (p, s) in couple.partners.iter().zip(states.iter_mut()) {
+        if p.id != party.me {
+            *s = State::new(&p.id);
+        }
+    }
+    v.apply(&mut couple, &mut states);
+    Ok(JointPlan {
+        plan: derive(lib, &couple, &states, holds, today),
+        sexual_ok: v.sexual_ok,
+        waiting: v.waiting,
+        problems: v.problems,
+    })
 }
 
 fn items(prefix: &str, lib: &Library) -> Vec<String> {
@@ -80,24 +142,36 @@ fn public_of<T: Default + for<'de> Deserialize<'de>>(
     }
 }
 
+/// A round in which both were ready, as the other partner's readiness at that moment.
+fn as_ready(m: &Mark) -> Event {
+    Event {
+        date: m.date,
+        at: m.at,
+        kind: EventKind::Ready {
+            step: m.step.clone(),
+        },
+        extra: Default::default(),
+    }
+}
+
 fn both(last: &Option<Finished>) -> BTreeSet<String> {
     last.as_ref().map(|f| f.both.clone()).unwrap_or_default()
 }
 
-/// Runs this device's turn of the three exchanges for the partner `party.me` and derives the plan.
-/// `mine` is that partner's own state; `couple` the profile (the other partner's opt-in in it is
-/// not used); `today` and `now` stamp a readiness round that completes.
+/// Runs this device's turn of the three exchanges for the partner `party.me` and says what is
+/// joint. `mine` is that partner's own state; `couple` the profile (the other partner's opt-in in
+/// it is not used); `today` and `now` stamp a readiness round that completes.
 #[allow(clippy::too_many_arguments)]
-pub fn plan<'l>(
+pub fn view(
     places: Places,
     party: &Party,
-    lib: &'l Library,
+    lib: &Library,
     couple: &Couple,
     mine: &State,
     holds: &[Hold],
     today: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<JointPlan<'l>> {
+) -> Result<JointView> {
     let me_at = couple
         .partners
         .iter()
@@ -227,16 +301,9 @@ pub fn plan<'l>(
 
     let mut profile = couple.clone();
     profile.partners[other_at].sexual = sexual_ok;
-    let derive_with = |marks: &[Mark], other: &State| -> Plan<'l> {
+    let derive_with = |marks: &[Mark], other: &State| -> Plan<'_> {
         let mut other = other.clone();
-        other.events.extend(marks.iter().map(|m| Event {
-            date: m.date,
-            at: m.at,
-            kind: EventKind::Ready {
-                step: m.step.clone(),
-            },
-            extra: Default::default(),
-        }));
+        other.events.extend(marks.iter().map(as_ready));
         let mut states = vec![State::new(&couple.partners[0].id); couple.partners.len()];
         states[me_at] = mine.clone();
         states[other_at] = other;
@@ -268,8 +335,9 @@ pub fn plan<'l>(
         ready_waiting = ready_topic(&ready_now(&plan), &marks)?.waiting;
     }
     waiting |= ready_waiting;
-    Ok(JointPlan {
-        plan,
+    other.events.extend(marks.iter().map(as_ready));
+    Ok(JointView {
+        other,
         sexual_ok,
         waiting,
         problems,

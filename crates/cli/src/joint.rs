@@ -1,0 +1,117 @@
+//! The touch plan through the joint rounds: on a device that holds its own partner's key but not
+//! the other partner's, the other partner's touch facts and opt-in are never read; what the two
+//! devices computed together stands in for them (see `closer_core::joint`).
+
+use crate::Context;
+use closer_core::Result;
+use closer_core::crypto::PublicKeys;
+use closer_core::joint::round::{Party, Places};
+use closer_core::joint::touch::view;
+use closer_core::profile::{Couple, Partner};
+use closer_core::touch::{self, Hold, State};
+
+/// What the joint rounds said on this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounds {
+    /// This device reads both partners' facts (a plain folder on one device, a shared device with
+    /// both keys, or a couple of one): no rounds.
+    NotUsed,
+    /// The latest rounds are finished on this device.
+    Settled,
+    /// A round is under way: the plan moves once the other device has taken its turn.
+    Waiting,
+}
+
+/// Said under the plan while a round is under way; the same whatever either of you chose.
+pub const WAITING: &str =
+    "Waiting for the other device: your plan moves once it has taken its turn with closer.";
+
+impl Context {
+    /// Every partner's touch facts as this device may know them, and the holds. On a device that
+    /// holds the viewing partner's key but not the other partner's (and both have published
+    /// keys), this device takes its turn of the joint rounds, and what is joint stands in for
+    /// the other partner's answers, readiness and opt-in (in `couple`): their state file is read
+    /// only for their body map, which the tools show to both, and may be missing or unreadable.
+    /// Files that fail a check are reported once, like any record.
+    pub fn touch_facts(&self, couple: &mut Couple) -> Result<(Vec<State>, Vec<Hold>, Rounds)> {
+        let Some((me, other, theirs)) = self.joint_partners(couple)? else {
+            let (states, holds) = touch::load_facts(&self.store, couple)?;
+            return Ok((states, holds, Rounds::NotUsed));
+        };
+        let keys = self.unlock(&me)?;
+        let holds = self.store.read_all::<Hold>(touch::HOLDS)?;
+        let mine = touch::load_state(&self.store, &me.id)?;
+        let body_only = match touch::load_state(&self.store, &other.id) {
+            Ok(s) => State {
+                body: s.body,
+                ..State::new(&other.id)
+            },
+            Err(e) => {
+                self.store.note_left_out(
+                    &self.store.path(&touch::state_path(&other.id)),
+                    &e.to_string(),
+                );
+                State::new(&other.id)
+            }
+        };
+        let mut states: Vec<State> = couple
+            .partners
+            .iter()
+            .map(|p| {
+                if p.id == me.id {
+                    mine.clone()
+                } else {
+                    body_only.clone()
+                }
+            })
+            .collect();
+        let party = Party {
+            me: &me.id,
+            keys: &keys,
+            other: &other.id,
+            theirs: &theirs,
+        };
+        let places = Places {
+            data: self.store.root(),
+            config: &self.config_dir,
+        };
+        let v = view(
+            places,
+            &party,
+            self.library()?,
+            couple,
+            &mine,
+            &holds,
+            self.today,
+            self.now,
+        )?;
+        for (path, why) in &v.problems {
+            self.store.note_left_out(path, why);
+        }
+        v.apply(couple, &mut states);
+        let rounds = if v.waiting {
+            Rounds::Waiting
+        } else {
+            Rounds::Settled
+        };
+        Ok((states, holds, rounds))
+    }
+
+    /// The viewing partner, the other partner and their public keys, when the touch plan goes
+    /// through the joint rounds on this device.
+    fn joint_partners(&self, couple: &Couple) -> Result<Option<(Partner, Partner, PublicKeys)>> {
+        if couple.partners.len() != 2 {
+            return Ok(None);
+        }
+        let Some(me) = self.viewer(couple)?.cloned() else {
+            return Ok(None);
+        };
+        let Some(other) = couple.partners.iter().find(|p| p.id != me.id).cloned() else {
+            return Ok(None);
+        };
+        if self.holds_key(&other) {
+            return Ok(None);
+        }
+        Ok(self.public_keys(&other)?.map(|theirs| (me, other, theirs)))
+    }
+}
