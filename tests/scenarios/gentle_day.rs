@@ -29,6 +29,12 @@ fn a_low_energy_day_said_on_one_device_is_gentle_on_both() {
     for d in [&alex, &sam] {
         d.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
     }
+    // Each device holds only its own partner's key: the plan is settled in turns.
+    for _ in 0..2 {
+        for d in [&alex, &sam] {
+            d.ok(TOUCH, &["today"]);
+        }
+    }
     let normal = prompt_id(&sam, &[]);
     let low = prompt_id(&sam, &["--energy", "low"]);
     assert_ne!(
