@@ -104,8 +104,14 @@ impl Snapshot {
         let couple = Couple::load(store)?;
         let (states, holds) = touch::load_facts(store, &couple)?;
         let plan = touch::derive(lib, &couple, &states, &holds, today);
+        Ok(Snapshot::from_joint(&plan, couple.sexual_ok()))
+    }
+
+    /// The snapshot of a joint result however it was reached (derived here, or from the
+    /// exchanges of the two devices): the plan and whether both opted in.
+    pub fn from_joint(plan: &touch::Plan, sexual_ok: bool) -> Snapshot {
         let mut m = BTreeMap::new();
-        let on = if couple.sexual_ok() { "on" } else { "off" };
+        let on = if sexual_ok { "on" } else { "off" };
         m.insert(What::Sexual, on.to_owned());
         for (s, j) in &plan.steps {
             m.insert(What::Step(s.id.to_owned()), joint_word(*j).to_owned());
@@ -114,7 +120,7 @@ impl Snapshot {
             let at = if plan.finished { FINISHED } else { s.id };
             m.insert(What::Plan, at.to_owned());
         }
-        Ok(Snapshot(m))
+        Snapshot(m)
     }
 
     /// What changed from `self` to `after`; only what both snapshots hold.
