@@ -13,6 +13,7 @@ use support::{Run, Sandbox};
 
 mod conditions;
 mod cron;
+mod damaged;
 mod first_weeks;
 mod gentle_day;
 mod global_options;

@@ -4,8 +4,10 @@
 use super::Context;
 use closer_core::doctor;
 use closer_core::error::{Error, Result};
+use closer_core::scan::{self, Memo};
 use closer_core::store;
 use std::path::PathBuf;
+use std::time::SystemTime;
 
 /// Runs `couple doctor` and says what it did.
 pub fn run(ctx: &Context) -> Result<()> {
@@ -44,22 +46,23 @@ pub fn run(ctx: &Context) -> Result<()> {
     )))
 }
 
-/// Where this device remembers what it last reported about this data folder.
-fn memo(ctx: &Context) -> Option<PathBuf> {
+/// Where this device remembers what it last saw and said about this data folder.
+fn memo_path(ctx: &Context) -> Option<PathBuf> {
     let idx = closer_core::index::path(ctx.cache_dir.as_ref()?, &ctx.store);
-    Some(idx.with_extension("reported"))
+    Some(idx.with_extension("seen"))
 }
 
 fn forget_reported(ctx: &Context) {
-    if let Some(m) = memo(ctx) {
+    if let Some(m) = memo_path(ctx) {
         let _ = std::fs::remove_file(m);
     }
 }
 
-/// Says in one line on standard error that records have a second version from syncing, and the
-/// command that merges them; not again while what it found stays the same.
-/// Also says, on every run until it is put right, when other users of this computer can read
-/// the data folder.
+/// Says what the command met that the couple should know, each thing once: records left out
+/// because they cannot be used (again when their file changes), and in one line that records
+/// have a second version from syncing, with the command that merges them (again when what it
+/// finds changes). Also says, on every run until it is put right, when other users of this
+/// computer can read the data folder.
 pub fn report(ctx: &Context) {
     if ctx.store.exposed() {
         eprintln!(
@@ -67,8 +70,32 @@ pub fn report(ctx: &Context) {
             ctx.tool, ctx.tool
         );
     }
+    let path = memo_path(ctx);
+    let mut memo = path.as_deref().map(Memo::load).unwrap_or_default();
+    let before = memo.clone();
+    let now = SystemTime::now();
+    let state = |file: &std::path::Path| {
+        std::fs::symlink_metadata(file)
+            .map(|m| scan::file_key(&m))
+            .unwrap_or_default()
+    };
+    for (file, msg) in ctx.store.take_left_out_files() {
+        let now_state = state(&file);
+        let seen = memo
+            .left_out
+            .get(&msg)
+            .is_some_and(|(_, s)| !s.is_empty() && *s == now_state);
+        if !seen {
+            eprintln!("{}: {}", ctx.tool, crate::output::clean(&msg, false));
+            memo.left_out.insert(msg, (file, now_state));
+        }
+    }
+    // What was said about a file that has changed or gone since is forgotten.
+    memo.left_out
+        .retain(|_, (file, s)| !s.is_empty() && state(file) == *s);
     let root = ctx.store.root();
-    let mut found: Vec<String> = doctor::conflict_copies(&ctx.store)
+    let (copies, _) = scan::conflict_copies(&ctx.store, &mut memo, now);
+    let mut found: Vec<String> = copies
         .into_iter()
         .map(|(copy, _)| copy)
         .chain(
@@ -80,28 +107,17 @@ pub fn report(ctx: &Context) {
         .collect();
     found.sort();
     found.dedup();
-    let text = found.join("\n");
-    let memo = memo(ctx);
-    let before = memo
-        .as_ref()
-        .and_then(|m| std::fs::read_to_string(m).ok())
-        .unwrap_or_default();
-    if text == before {
+    let say = found != memo.reported;
+    memo.reported = found;
+    if let Some(p) = path.filter(|_| memo != before) {
+        // Only a cache: when it cannot be written, the next command says it again.
+        let _ = memo.save(&p);
+    }
+    if !say {
         return;
     }
-    if let Some(m) = &memo {
-        let _ = if found.is_empty() {
-            std::fs::remove_file(m)
-        } else {
-            m.parent()
-                .map(|p| store::Store::new(p).ensure_dir(""))
-                .transpose()
-                .and_then(|_| store::write_atomic(m, text.as_bytes()))
-                .map_err(|e| std::io::Error::other(e.to_string()))
-        };
-    }
-    if let Some(first) = found.first() {
-        let more = match found.len() {
+    if let Some(first) = memo.reported.first() {
+        let more = match memo.reported.len() {
             1 => String::new(),
             n => format!(" and {} more", n - 1),
         };

@@ -202,7 +202,9 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
         Vec::new()
     } else {
         let idx = ctx.cache_dir.as_ref().map(|c| index::path(c, &ctx.store));
-        let all = index::needs_without_history(&ctx.store, idx.as_deref(), viewer.as_deref())?;
+        // Only the reviews due today are shown: only their files need a look.
+        let check = index::Check::DueOn(ctx.today);
+        let all = index::needs_checked(&ctx.store, idx.as_deref(), viewer.as_deref(), check)?;
         needs::visible(all, viewer.as_deref())
     };
     // The touch plan as this device may know it: through the joint rounds when it holds only

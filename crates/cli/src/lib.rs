@@ -299,12 +299,9 @@ impl Context {
 }
 
 impl Drop for Context {
-    /// Says, once, which records were left out because their ID or name cannot be used.
+    /// Says, once, which records were left out because their ID or name cannot be used, and what
+    /// syncing left behind (see `doctor::report`).
     fn drop(&mut self) {
-        for msg in self.store.take_left_out() {
-            eprintln!("{}: {}", self.tool, output::clean(&msg, false));
-        }
-        // What syncing left behind, said once (see `doctor::report`).
         doctor::report(self);
         // A partner's published keys that changed, said on every run until accepted.
         self.report_pins();

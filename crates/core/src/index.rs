@@ -12,13 +12,14 @@ use crate::Word;
 use crate::error::Result;
 use crate::files::{self, FileKind};
 use crate::needs::{self, Helper, Importance, Need, Status};
+use crate::scan;
 use crate::store::{FORMAT_VERSION, Store, write_atomic};
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-const MAGIC: &str = "closer-needs-index 2";
+const MAGIC: &str = "closer-needs-index 3";
 /// A file changed this recently may change again within the same clock tick without its times
 /// moving; it is not indexed (the way git treats "racy" files) and is read on every listing.
 const SETTLE: Duration = Duration::from_secs(2);
@@ -52,10 +53,51 @@ fn racy(m: &std::fs::Metadata, now: SystemTime) -> bool {
     m.mtime().max(m.ctime()) + SETTLE.as_secs() as i64 >= now
 }
 
+/// From this many files on, half of them are looked at on a second thread.
+const TWO_THREADS_FROM: usize = 1024;
+
+/// Each file's state (`None` for one that has gone), for thousands of files on two threads: one
+/// `stat` each is most of what a listing of an unchanged folder costs.
+fn stat_all(records: &[(String, std::fs::DirEntry)]) -> Vec<Option<std::fs::Metadata>> {
+    let one = |(_, e): &(String, std::fs::DirEntry)| e.metadata().ok();
+    if records.len() < TWO_THREADS_FROM {
+        return records.iter().map(one).collect();
+    }
+    let (a, b) = records.split_at(records.len() / 2);
+    std::thread::scope(|s| {
+        let second = s.spawn(|| b.iter().map(one).collect::<Vec<_>>());
+        let mut out: Vec<_> = a.iter().map(one).collect();
+        // A thread that cannot finish leaves its files to be read again, never a wrong answer.
+        out.extend(second.join().unwrap_or_else(|_| vec![None; b.len()]));
+        out
+    })
+}
+
 /// An index entry: a shared need without history, or only the owner of a private one.
 enum Entry {
     Shared(Box<Need>),
     Private(String),
+}
+
+/// What looking at one file decided: (name, state, entry) taken from the index, or (name,
+/// state, whether it has settled) to be read.
+enum Looked {
+    Kept(String, String, Entry),
+    Read(String, String, bool),
+}
+
+/// How much of the folder a listing checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// One `stat` of every need file: a file rewritten in place, by hand or by any program, is
+    /// seen at once. What every listing of needs does.
+    EveryFile,
+    /// Only what reviews due on this day need: while the needs folder is as it was when the index
+    /// was written (no file added, removed or replaced: how closer and every sync tool write),
+    /// only the files of needs the index says are due, and the viewer's private ones, are looked
+    /// at. A need whose review date was changed by rewriting its file in place, by hand, shows up
+    /// when the folder next changes or the needs are next listed. For `couple today`.
+    DueOn(chrono::NaiveDate),
 }
 
 /// The needs `viewer` may see (shared ones, and their own private ones), without history: each
@@ -66,18 +108,31 @@ pub fn needs_without_history(
     index: Option<&Path>,
     viewer: Option<&str>,
 ) -> Result<Vec<Need>> {
-    list_at(store, index, viewer, SystemTime::now())
+    list_at(store, index, viewer, Check::EveryFile, SystemTime::now())
+}
+
+/// Like [`needs_without_history`], checking the files as `check` says; with
+/// [`Check::DueOn`], only the needs due that day are sure to be current.
+pub fn needs_checked(
+    store: &Store,
+    index: Option<&Path>,
+    viewer: Option<&str>,
+    check: Check,
+) -> Result<Vec<Need>> {
+    list_at(store, index, viewer, check, SystemTime::now())
 }
 
 fn list_at(
     store: &Store,
     index: Option<&Path>,
     viewer: Option<&str>,
+    check: Check,
     now: SystemTime,
 ) -> Result<Vec<Need>> {
     let dir = store.path(needs::DIR);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
+    // The folder's own state first: anything that changes it after this is seen next time.
+    let folder = match std::fs::symlink_metadata(&dir) {
+        Ok(m) => scan::state_key(&m, now),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(crate::Error::io(&dir, e)),
     };
@@ -85,44 +140,86 @@ fn list_at(
         .and_then(|idx| std::fs::read_to_string(idx).ok())
         .unwrap_or_default();
     let mut known: HashMap<&str, (&str, &str)> = HashMap::new();
+    let mut indexed_folder = "";
     if let Some(body) = cached
         .strip_prefix(MAGIC)
         .and_then(|r| r.strip_prefix('\n'))
     {
-        for l in body.lines() {
+        let mut lines = body.lines();
+        indexed_folder = lines.next().unwrap_or_default();
+        for l in lines {
             let mut f = l.splitn(3, '\t');
             if let (Some(name), Some(k), Some(rest)) = (f.next(), f.next(), f.next()) {
                 known.insert(name, (k, rest));
             }
         }
     }
-    let mut out = Vec::new();
+    let trusted_folder = !folder.is_empty() && folder == indexed_folder;
     let mut kept: Vec<(String, String, Entry)> = Vec::new();
     let mut to_read: Vec<(String, String, bool)> = Vec::new();
-    for e in entries.flatten() {
-        let Some(name) = e.file_name().to_str().map(str::to_owned) else {
-            continue;
+    // A file whose state is what the index says is taken from the index; any other is read.
+    let look = |name: String, meta: Option<std::fs::Metadata>| -> Looked {
+        let Some(meta) = meta else {
+            // Gone since the folder was listed: reading it finds that out.
+            return Looked::Read(name, String::new(), false);
         };
-        match files::classify(&name) {
-            FileKind::Record => {}
-            FileKind::Other if files::looks_like_a_record(&name) => {
-                store.note_left_out(&e.path(), files::NOT_A_RECORD_NAME);
-                continue;
-            }
-            _ => continue,
-        }
-        let Ok(meta) = e.metadata() else { continue };
         let k = key(&meta);
         let settled = !racy(&meta, now);
-        let hit = known
+        match known
             .get(name.as_str())
             .filter(|(old, _)| settled && *old == k)
-            .and_then(|(_, rest)| parse_entry(rest));
-        match hit {
-            Some(entry) => kept.push((name, k, entry)),
-            None => to_read.push((name, k, settled)),
+            .and_then(|(_, rest)| parse_entry(rest))
+        {
+            Some(entry) => Looked::Kept(name, k, entry),
+            None => Looked::Read(name, k, settled),
+        }
+    };
+    let mut looked = Vec::new();
+    match check {
+        Check::DueOn(day) if trusted_folder => {
+            for (name, (k, rest)) in &known {
+                match parse_entry(rest) {
+                    Some(Entry::Shared(n)) if !n.due(day) => {
+                        kept.push(((*name).to_owned(), (*k).to_owned(), Entry::Shared(n)));
+                    }
+                    Some(Entry::Private(owner)) if viewer != Some(owner.as_str()) => {
+                        kept.push(((*name).to_owned(), (*k).to_owned(), Entry::Private(owner)));
+                    }
+                    _ => looked.push(look(
+                        (*name).to_owned(),
+                        std::fs::symlink_metadata(dir.join(name)).ok(),
+                    )),
+                }
+            }
+        }
+        _ => {
+            let entries = std::fs::read_dir(&dir).map_err(|e| crate::Error::io(&dir, e))?;
+            let mut records = Vec::new();
+            for e in entries.flatten() {
+                let Some(name) = e.file_name().to_str().map(str::to_owned) else {
+                    continue;
+                };
+                match files::classify(&name) {
+                    FileKind::Record => records.push((name, e)),
+                    FileKind::Other if files::looks_like_a_record(&name) => {
+                        store.note_left_out(&e.path(), files::NOT_A_RECORD_NAME);
+                    }
+                    _ => {}
+                }
+            }
+            let metas = stat_all(&records);
+            for ((name, _), meta) in records.into_iter().zip(metas) {
+                looked.push(look(name, meta));
+            }
         }
     }
+    for l in looked {
+        match l {
+            Looked::Kept(name, k, entry) => kept.push((name, k, entry)),
+            Looked::Read(name, k, settled) => to_read.push((name, k, settled)),
+        }
+    }
+    let mut out = Vec::new();
     // Private needs of the viewer's are read from their files, like changed ones.
     let mine = |owner: &str| viewer == Some(owner);
     let mut private_mine = Vec::new();
@@ -134,8 +231,8 @@ fn list_at(
         }
     }
     let paths: Vec<PathBuf> = to_read.iter().map(|(n, _, _)| dir.join(n)).collect();
-    let read = store.read_files::<Need>(&paths)?;
-    let changed = !to_read.is_empty() || kept.len() != known.len();
+    let read = store.read_files_past_damage::<Need>(&paths)?;
+    let changed = !to_read.is_empty() || kept.len() != known.len() || folder != indexed_folder;
     for ((name, k, settled), n) in to_read.into_iter().zip(read) {
         let Some(mut n) = n else { continue };
         n.history = Vec::new();
@@ -152,7 +249,7 @@ fn list_at(
         }
     }
     for n in store
-        .read_files::<Need>(&private_mine)?
+        .read_files_past_damage::<Need>(&private_mine)?
         .into_iter()
         .flatten()
     {
@@ -166,7 +263,7 @@ fn list_at(
     out.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
     if let (Some(idx), true) = (index, changed) {
         // A cache: when it cannot be written, the next listing reads the files again.
-        let mut text = format!("{MAGIC}\n");
+        let mut text = format!("{MAGIC}\n{folder}\n");
         for (name, k, entry) in &kept {
             match entry {
                 Entry::Shared(n) => text.push_str(&format!("{name}\t{k}\tS\t{}", line(n))),
@@ -350,10 +447,11 @@ mod tests {
     /// Listing as if the files had been written a while ago, so that they are not "racy".
     fn list(store: &Store, idx: &Path, viewer: &str) -> Result<Vec<String>> {
         let later = SystemTime::now() + Duration::from_secs(10);
-        let mut texts: Vec<String> = list_at(store, Some(idx), Some(viewer), later)?
-            .into_iter()
-            .map(|n| n.text)
-            .collect();
+        let mut texts: Vec<String> =
+            list_at(store, Some(idx), Some(viewer), Check::EveryFile, later)?
+                .into_iter()
+                .map(|n| n.text)
+                .collect();
         texts.sort();
         Ok(texts)
     }
@@ -410,10 +508,120 @@ mod tests {
         assert_eq!(list(&store, &idx, "ppp1").unwrap(), ["p1's own secret"]);
         assert_eq!(list(&store, &idx, "ppp2").unwrap(), ["a shared neeD"]);
 
+        // Damaged: left out and named, the other need still listed.
         std::fs::write(&file, b"{\"version\": 1, \"id\": ").unwrap();
-        assert!(matches!(
-            list(&store, &idx, "ppp1"),
-            Err(crate::Error::Corrupt { .. })
-        ));
+        assert_eq!(list(&store, &idx, "ppp1").unwrap(), ["p1's own secret"]);
+        let noted = store.take_left_out();
+        assert!(
+            noted
+                .iter()
+                .any(|m| m.contains(&format!("{}.json", shared.id))),
+            "{noted:?}"
+        );
+    }
+
+    /// Sets the needs folder's modification time an hour back, as if nothing had been added,
+    /// removed or replaced there for a while.
+    fn settle_folder(store: &Store) {
+        let past = SystemTime::now() - Duration::from_secs(3600);
+        std::fs::File::open(store.path(needs::DIR))
+            .unwrap()
+            .set_modified(past)
+            .unwrap();
+    }
+
+    #[test]
+    fn due_reviews_look_only_at_due_files_while_the_folder_is_unchanged() {
+        let data = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let store = Store::new(data.path());
+        let idx = path(cache.path(), &store);
+        let (shared, private) = shared_and_private(&store);
+        let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let due_one = needs::change(
+            &store,
+            &shared.id,
+            &shared.owner,
+            day,
+            chrono::Utc::now(),
+            |n| {
+                n.status = Status::Agreed;
+                n.review = Some(day);
+                Ok(String::new())
+            },
+        )
+        .unwrap();
+        let third = Need::open(
+            &"ppp2".parse().unwrap(),
+            "not due yet".into(),
+            "other".into(),
+            None,
+            Importance::Low,
+            false,
+            day,
+        );
+        let third = needs::add(&store, third, chrono::Utc::now()).unwrap();
+        settle_folder(&store);
+        let later = SystemTime::now() + Duration::from_secs(10);
+        let due = |viewer: &str| -> Vec<String> {
+            let mut v: Vec<String> =
+                list_at(&store, Some(&idx), Some(viewer), Check::DueOn(day), later)
+                    .unwrap()
+                    .into_iter()
+                    .filter(|n| n.due(day))
+                    .map(|n| n.text)
+                    .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            list(&store, &idx, "ppp2").unwrap(),
+            ["a shared need", "not due yet"]
+        );
+        assert_eq!(due("ppp2"), ["a shared need"]);
+
+        // A due need rewritten in place is seen at once.
+        let file = data.path().join(needs::path(&due_one.id));
+        rewrite_in_place(&file, |v| v["text"] = "a shared neeD".into());
+        assert_eq!(due("ppp2"), ["a shared neeD"]);
+
+        // The viewer's own private need is read from its file: made due in place, it is due.
+        let mine = data.path().join(needs::path(&private.id));
+        rewrite_in_place(&mine, |v| {
+            v["status"] = "agreed".into();
+            v["review"] = "2026-03-15".into();
+        });
+        assert_eq!(due("ppp1"), ["a shared neeD", "p1's own secret"]);
+        assert_eq!(
+            due("ppp2"),
+            ["a shared neeD"],
+            "never another's private need"
+        );
+
+        // The trade-off: while the folder is unchanged, a need the index says is not due is not
+        // looked at, so one made due by rewriting its file in place waits for the next full
+        // listing...
+        let later_one = data.path().join(needs::path(&third.id));
+        rewrite_in_place(&later_one, |v| {
+            v["status"] = "agreed".into();
+            v["review"] = "2026-03-20".into();
+        });
+        assert_eq!(due("ppp2"), ["a shared neeD"]);
+        assert_eq!(list(&store, &idx, "ppp2").unwrap().len(), 2);
+        assert_eq!(due("ppp2"), ["a shared neeD", "not due yet"]);
+
+        // ...or for the folder to change: then every file is looked at again.
+        rewrite_in_place(&later_one, |v| v["text"] = "not due yeT".into());
+        let fourth = Need::open(
+            &"ppp2".parse().unwrap(),
+            "a fourth need".into(),
+            "other".into(),
+            None,
+            Importance::Low,
+            false,
+            day,
+        );
+        needs::add(&store, fourth, chrono::Utc::now()).unwrap();
+        assert_eq!(due("ppp2"), ["a shared neeD", "not due yeT"]);
     }
 }

@@ -28,6 +28,7 @@ pub mod profile;
 pub mod prompts;
 pub mod restore;
 pub mod sealing;
+pub mod scan;
 pub mod step_today;
 pub mod store;
 pub mod suggestions;

@@ -189,9 +189,14 @@ pub fn path(id: &Id) -> String {
     format!("{DIR}/{id}.json")
 }
 
-/// Every need on disk, oldest first.
+/// Every need on disk, oldest first. A need file that cannot be read or used is noted and left
+/// out (see [`Store::take_left_out`]): one damaged file never hides the others.
 pub fn load_all(store: &Store) -> Result<Vec<Need>> {
-    let mut v: Vec<Need> = store.read_all(DIR)?;
+    let mut v: Vec<Need> = store
+        .read_files_past_damage(&store.list(DIR)?)?
+        .into_iter()
+        .flatten()
+        .collect();
     v.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
     Ok(v)
 }

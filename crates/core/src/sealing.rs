@@ -211,7 +211,7 @@ impl Store {
     /// sealed to someone else is refused.
     pub(crate) fn record_bytes(&self, path: &Path, strict: bool) -> Result<Option<Vec<u8>>> {
         let sealing = self.sealing();
-        let bytes = match fs::read(path) {
+        let bytes = match crate::store::read_unfollowed(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let (Some(_), Some(place)) = (&sealing, self.sealed_place(path)) {
@@ -229,7 +229,7 @@ impl Store {
                 }
                 return Ok(None);
             }
-            Err(e) => return Err(Error::io(path, e)),
+            Err(e) => return Err(crate::store::read_error(path, e)),
         };
         if self.plain_in_sealed(path) {
             return Err(Error::BadRecord {

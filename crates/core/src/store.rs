@@ -80,6 +80,9 @@ struct VersionOnly {
 /// A temp file this old was left by a write that was killed: no write takes this long.
 const STALE_TEMP: Duration = Duration::from_secs(10 * 60);
 
+/// From this many files on, reading is spread over the processor's cores.
+const PARALLEL_FROM: usize = 64;
+
 /// What the data folder's `.stignore` and `.gitignore` carry, so that neither Syncthing nor git
 /// ever carries a lock or a half-written temp file to the other device.
 const IGNORED: [&str; 2] = [files::LOCK_NAME, ".tmp-*"];
@@ -97,8 +100,8 @@ pub fn skipped_conflicts() -> Vec<PathBuf> {
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
-    /// Records left out because their ID or name cannot be used, one message each.
-    left_out: Arc<Mutex<Vec<String>>>,
+    /// Records left out because their ID or name cannot be used: the file and one message each.
+    left_out: Arc<Mutex<Vec<(PathBuf, String)>>>,
     /// Set when the folder's records are encrypted: the keys to open and seal them.
     sealing: Arc<RwLock<Option<Arc<Sealing>>>>,
 }
@@ -164,9 +167,15 @@ impl Store {
 
     /// The records left out since the last call, each named with what is wrong; say them once.
     pub fn take_left_out(&self) -> Vec<String> {
-        let mut v = std::mem::take(&mut *self.left_out.lock().unwrap_or_else(|e| e.into_inner()));
-        v.dedup();
-        v
+        self.take_left_out_files()
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect()
+    }
+
+    /// Like [`Store::take_left_out`], each message with the file it is about.
+    pub fn take_left_out_files(&self) -> Vec<(PathBuf, String)> {
+        std::mem::take(&mut *self.left_out.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Notes a record, or a folder of them, left out because it cannot be used.
@@ -178,10 +187,14 @@ impl Store {
     }
 
     pub(crate) fn leave_out(&self, e: Error) {
+        let path = match &e {
+            Error::BadRecord { path, .. } | Error::Corrupt { path, .. } => path.clone(),
+            _ => PathBuf::new(),
+        };
         let mut v = self.left_out.lock().unwrap_or_else(|e| e.into_inner());
         let msg = e.to_string();
-        if !v.contains(&msg) {
-            v.push(msg);
+        if !v.iter().any(|(_, m)| *m == msg) {
+            v.push((path, msg));
         }
     }
 
@@ -491,8 +504,30 @@ impl Store {
         &self,
         paths: &[PathBuf],
     ) -> Result<Vec<Option<T>>> {
+        self.read_many(paths, false)
+    }
+
+    /// Like [`Store::read_files`], and a file that does not parse is noted and left out too
+    /// rather than stopping the command: for records where one damaged file must not hide all
+    /// the others (needs). Never for facts that hold something back (holds, boundaries).
+    pub fn read_files_past_damage<T: DeserializeOwned + Versioned + Send>(
+        &self,
+        paths: &[PathBuf],
+    ) -> Result<Vec<Option<T>>> {
+        self.read_many(paths, true)
+    }
+
+    fn read_many<T: DeserializeOwned + Versioned + Send>(
+        &self,
+        paths: &[PathBuf],
+        past_damage: bool,
+    ) -> Result<Vec<Option<T>>> {
         let one = |p: &PathBuf| match self.read_record::<T>(p) {
             Err(e @ Error::BadRecord { .. }) => {
+                self.leave_out(e);
+                Ok(None)
+            }
+            Err(e @ Error::Corrupt { .. }) if past_damage => {
                 self.leave_out(e);
                 Ok(None)
             }
@@ -504,10 +539,15 @@ impl Store {
             }
             r => r,
         };
+        // Asking how many cores there are reads several files of its own: only worth it when
+        // there are many files to read.
+        if paths.len() < PARALLEL_FROM {
+            return paths.iter().map(one).collect();
+        }
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(4);
-        if threads < 2 || paths.len() < 16 {
+        if threads < 2 {
             return paths.iter().map(one).collect();
         }
         let chunk = paths.len().div_ceil(threads);
@@ -547,12 +587,35 @@ impl Store {
 
 /// Reads and parses one record file; `None` when it does not exist.
 pub fn read_file<T: DeserializeOwned + Versioned>(path: &Path) -> Result<Option<T>> {
-    let bytes = match fs::read(path) {
+    let bytes = match read_unfollowed(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(path, e)),
+        Err(e) => return Err(read_error(path, e)),
     };
     parse(path, &bytes).map(Some)
+}
+
+/// A record file's bytes. A record file that is a link is never followed (it could lead anywhere,
+/// and another device made it): see [`read_error`].
+pub(crate) fn read_unfollowed(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    let mut b = Vec::new();
+    std::io::Read::read_to_end(&mut f, &mut b)?;
+    Ok(b)
+}
+
+/// The error for a record file that could not be read: a link is a record that cannot be used.
+pub(crate) fn read_error(path: &Path, e: std::io::Error) -> Error {
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return Error::BadRecord {
+            path: path.to_owned(),
+            message: LINKED.to_owned(),
+        };
+    }
+    Error::io(path, e)
 }
 
 /// A record's bytes without the UTF-8 byte order mark some editors put first.
@@ -594,6 +657,9 @@ pub(crate) fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) 
         }
     }
 }
+
+/// What is said about a record file that is a symbolic link.
+pub const LINKED: &str = "it is a link, and closer never follows links in the data folder: put the file itself there, or remove the link";
 
 /// How a value that parses but cannot be used (an ID, a name) starts its message.
 const INVALID: [&str; 2] = [crate::ids::BAD_ID, crate::profile::BAD_NAME];

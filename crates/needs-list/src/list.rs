@@ -177,9 +177,14 @@ pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
     let all = if mode == Mode::Json {
         needs::load_all(&ctx.store)?
     } else {
-        // Lists without history come from the device-local index where the files are unchanged.
+        // Lists without history come from the device-local index where the files are unchanged;
+        // a list of what is due looks only at the files of what is due.
         let idx = ctx.cache_dir.as_ref().map(|c| index::path(c, &ctx.store));
-        index::needs_without_history(&ctx.store, idx.as_deref(), viewer.as_deref())?
+        let check = match args.due {
+            true => index::Check::DueOn(ctx.today),
+            false => index::Check::EveryFile,
+        };
+        index::needs_checked(&ctx.store, idx.as_deref(), viewer.as_deref(), check)?
     };
     let shown: Vec<(String, Need)> = needs::visible(all, viewer.as_deref())
         .into_iter()
