@@ -9,6 +9,7 @@ use crate::ids::{Id, new_id};
 use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 /// The file written once when a couple is set up.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -159,9 +160,10 @@ impl Couple {
     }
 }
 
-/// What two names that look alike share: no case (by Unicode rules), no invisible or bidirectional
-/// marks, no surrounding spaces. `--as ZOË` finds `Zoë`; `Sam` and `Sam` with a zero-width space
-/// are one name.
+/// What two names that look alike share: one Unicode normal form (NFC), no case (by Unicode
+/// rules), no invisible or bidirectional marks, no surrounding spaces. `--as ZOË` finds `Zoë`,
+/// whether its `ë` is one character or `e` and a combining mark; `Sam` and `Sam` with a zero-width
+/// space are one name.
 pub fn name_key(name: &str) -> String {
     name.trim()
         .chars()
@@ -180,7 +182,14 @@ pub fn name_key(name: &str) -> String {
             )
         })
         .flat_map(char::to_lowercase)
+        .nfc()
         .collect()
+}
+
+/// A name as it is stored: trimmed, checked, and in Unicode's composed normal form (NFC), so the
+/// same name typed on two keyboards is the same text in every file and export.
+fn stored_name(name: &str) -> Result<String> {
+    Ok(check_name(name)?.nfc().collect())
 }
 
 /// Checks a partner name: not empty, not too long, no control characters, no tabs.
@@ -250,12 +259,12 @@ pub fn add(
     conditions: Vec<String>,
     today: NaiveDate,
 ) -> Result<Partner> {
-    let name = check_name(name)?;
+    let name = &stored_name(name)?;
     let _lock = store.lock(PARTNERS)?;
     let couple = Couple::load(store)?;
     if let Ok(other) = couple.find(name) {
         return Err(Error::invalid(format!(
-            "{name:?} looks the same as {:?}, who is already a partner; choose a name that differs in more than case or invisible marks",
+            "{name:?} looks the same as {:?}, who is already a partner; choose a name that differs in more than case, accents' encoding or invisible marks",
             other.name
         )));
     }
@@ -336,13 +345,13 @@ pub fn update(
 }
 
 pub fn rename(store: &Store, old: &str, new: &str) -> Result<Partner> {
-    let new = check_name(new)?.to_owned();
+    let new = stored_name(new)?;
     let couple = Couple::load(store)?;
     if let Ok(other) = couple.find(&new)
         && couple.find(old).is_ok_and(|me| me.id != other.id)
     {
         return Err(Error::invalid(format!(
-            "{new:?} looks the same as {:?}, who is already a partner; choose a name that differs in more than case or invisible marks",
+            "{new:?} looks the same as {:?}, who is already a partner; choose a name that differs in more than case, accents' encoding or invisible marks",
             other.name
         )));
     }
@@ -437,5 +446,29 @@ mod tests {
         assert!(e.contains("looks the same"), "{e}");
         rename(&store, "Sam", "SAM").unwrap();
         assert_eq!(Couple::load(&store).unwrap().partners.len(), 2);
+    }
+
+    #[test]
+    fn a_name_is_stored_composed_and_found_either_way() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path());
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let (composed, decomposed) = ("Zo\u{eb}", "Zoe\u{308}");
+        let p = add(&store, decomposed, Vec::new(), day).unwrap();
+        assert_eq!(p.name, composed, "stored in NFC");
+        let c = Couple::load(&store).unwrap();
+        assert_eq!(c.partners[0].name, composed);
+        for typed in [composed, decomposed, "ZOE\u{308}", "zo\u{eb}"] {
+            assert_eq!(c.find(typed).unwrap().id, p.id, "{typed:?}");
+        }
+        for twin in [composed, decomposed] {
+            let e = add(&store, twin, Vec::new(), day).unwrap_err().to_string();
+            assert!(e.contains("looks the same"), "{twin:?}: {e}");
+        }
+        let sam = add(&store, "Sam", Vec::new(), day).unwrap();
+        let e = rename(&store, "Sam", decomposed).unwrap_err().to_string();
+        assert!(e.contains("looks the same"), "{e}");
+        let renamed = rename(&store, "Sam", "Jos\u{65}\u{301}").unwrap();
+        assert_eq!((renamed.id, renamed.name.as_str()), (sam.id, "Jos\u{e9}"));
     }
 }
