@@ -15,6 +15,7 @@ mod conditions;
 mod cron;
 mod damaged;
 mod first_weeks;
+mod fuzz;
 mod gentle_day;
 mod global_options;
 mod joint_rounds;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 mod children;
 mod concurrent_writers;
+mod fuzz;
 mod killed_writer;
 mod leftovers;
 mod newer_and_corrupt;
