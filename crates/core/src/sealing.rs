@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -277,6 +276,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::touch::{self, Answer, State};
+    use std::fs;
 
     const A: &str = "alex00000001";
     const B: &str = "sam000000002";
