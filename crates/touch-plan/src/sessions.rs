@@ -25,11 +25,14 @@ pub(crate) fn log(
     let giver = giver
         .map(|g| couple.find(&g).map(|p| p.id.clone()))
         .transpose()?;
-    let (states, holds) = touch::load_facts(&ctx.store, &couple)?;
-    let plan = touch::derive(lib, &couple, &states, &holds, ctx.today);
+    // The plan as this device may know it (through the joint rounds on a device with only its
+    // own partner's key), with the opt-in that is joint.
+    let mut joint = couple.clone();
+    let (states, holds, _) = ctx.touch_facts(&mut joint)?;
+    let plan = touch::derive(lib, &joint, &states, &holds, ctx.today);
     let step =
         match step {
-            Some(s) => touch::find_step(lib, &couple, &s)?,
+            Some(s) => touch::find_step(lib, &joint, &s)?,
             None if plan.paused => plan.in_plan.first().copied().ok_or_else(|| {
                 Error::invalid("nothing is in your plan yet; `touch-plan` shows why")
             })?,
