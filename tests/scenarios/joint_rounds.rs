@@ -72,3 +72,45 @@ fn a_device_with_only_its_own_key_builds_the_plan_through_the_rounds_and_says_wh
     let today = alex.ok(TOUCH, &["today"]);
     assert!(!today.contains("s0-sit-close"), "{today}");
 }
+
+#[test]
+fn both_ready_on_their_own_devices_moves_the_plan_on_for_both() {
+    let sb = Sandbox::new();
+    let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
+    alex.ok(NEEDS, &["couple", "add", "Alex"]);
+    alex.ok(NEEDS, &["couple", "add", "Sam"]);
+    alex.ok(NEEDS, &["couple", "me", "Alex"]);
+    sam.ok(NEEDS, &["couple", "me", "Sam"]);
+    let turns = || {
+        for _ in 0..3 {
+            alex.ok(TOUCH, &["today"]);
+            sam.ok(TOUCH, &["today"]);
+        }
+    };
+    for d in [&alex, &sam] {
+        for step in ["s0-sit-close", "s0-hold-hands"] {
+            d.ok(TOUCH, &["boundary", step, "yes"]);
+        }
+    }
+    turns();
+    let first_line = |d: &Device| {
+        d.ok(TOUCH, &["today"])
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(first_line(&alex).contains("s0-sit-close"));
+    alex.ok(TOUCH, &["ready"]);
+    turns();
+    assert!(
+        first_line(&sam).contains("s0-sit-close"),
+        "one ready is not enough"
+    );
+    sam.ok(TOUCH, &["ready"]);
+    turns();
+    for d in [&alex, &sam] {
+        let line = first_line(d);
+        assert!(line.contains("s0-hold-hands"), "{line}");
+    }
+}

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod answer_rules;
+pub mod answer_seal;
 pub mod content;
 pub mod crypto;
 pub mod dates;
