@@ -79,17 +79,35 @@ impl Context {
         keys
     }
 
-    /// The gate every command that reads or acts as `partner` goes through: their keys,
-    /// unlocked ([`Context::unlock`]). A partner who has no key anywhere yet (first use, or a
+    /// The gate every command that reads or acts as `partner` goes through: this device must
+    /// hold their key, and a passphrase-protected one is unlocked here ([`Context::unlock`]). An
+    /// open key is only looked at (its first bytes), not decoded, so that commands that need no
+    /// decryption pay nothing for it. A partner who has no key anywhere yet (first use, or a
     /// couple set up before closer had keys) gets one made here, the first time they are used on
     /// a device (`couple me` says so and offers a passphrase); once they have one, only a
     /// device that holds it gets in.
-    pub fn gate(&self, partner: &Partner) -> Result<Arc<Keys>> {
-        if !self.holds_key(partner) && !self.has_key_elsewhere(partner.id.as_str())? {
-            // Quietly: `couple add` said what a key is for and what is lost without a copy.
-            self.make_key(partner)?;
+    pub fn gate(&self, partner: &Partner) -> Result<()> {
+        let id = partner.id.as_str();
+        if self.unlocked.borrow().contains_key(id) {
+            return Ok(());
         }
-        self.unlock(partner)
+        let path = self.keys_dir().join(format!("{id}.key"));
+        let head = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if self.has_key_elsewhere(id)? {
+                    return Err(self.not_held(id, &partner.name));
+                }
+                // Quietly: `couple add` said what a key is for and what is lost without a copy.
+                self.make_key(partner)?;
+                return Ok(());
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        if Keys::is_protected(&head) {
+            self.unlock(partner)?;
+        }
+        Ok(())
     }
 
     /// Whether `partner`'s key here is passphrase-protected and not unlocked in this run.
@@ -97,10 +115,12 @@ impl Context {
         if self.unlocked.borrow().contains_key(partner.id.as_str()) {
             return Ok(false);
         }
-        Ok(matches!(
-            self.device_keys().load(partner.id.as_str())?,
-            Some(StoredKey::Locked(_))
-        ))
+        let path = self.keys_dir().join(format!("{}.key", partner.id));
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Keys::is_protected(&bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(Error::io(&path, e)),
+        }
     }
 
     fn ask_to_unlock(&self, name: &str, bytes: &[u8]) -> Result<Keys> {
