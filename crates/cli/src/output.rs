@@ -327,6 +327,37 @@ pub fn render<V: View + ?Sized>(out: &mut Out, mode: Mode, style: Style, view: &
     }
 }
 
+/// Sentences for a person, gathered for [`Said`]: the non-JSON form of a view with no table.
+#[derive(Debug, Default)]
+pub struct Text(Vec<String>);
+
+impl Text {
+    /// Adds one line (written out cleaned, line breaks inside kept).
+    pub fn line(&mut self, s: &str) -> Result<()> {
+        self.0.push(s.to_owned());
+        Ok(())
+    }
+}
+
+/// A view whose non-JSON form is sentences, the same on a terminal or not: `json` is what
+/// `--json` prints, `text` what everyone else reads.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct Said<V> {
+    pub json: V,
+    #[serde(skip)]
+    pub text: Text,
+}
+
+impl<V: Serialize> View for Said<V> {
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        for l in &self.text.0 {
+            out.line(l)?;
+        }
+        Ok(())
+    }
+}
+
 /// A table for the terminal, with cleaned cells, wrapped to `width` columns when given.
 pub fn table<S: AsRef<str>>(
     header: &[&str],

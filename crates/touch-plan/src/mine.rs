@@ -2,11 +2,13 @@
 //! the holds they set), and nothing of the other partner's.
 
 use crate::plan::load;
+use chrono::NaiveDate;
 use closer_cli::Context;
-use closer_cli::output::Out;
-use closer_core::touch::{self, EventKind};
+use closer_cli::output::{Format, Said, Text};
+use closer_core::touch::{self, EventKind, Mark};
 use closer_core::{Result, holds, word};
-use serde_json::{Map, json};
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 pub(crate) fn run(ctx: &Context, json: bool) -> Result<()> {
     let lib = ctx.library()?;
@@ -36,24 +38,33 @@ pub(crate) fn run(ctx: &Context, json: bool) -> Result<()> {
         .into_iter()
         .filter(|h| h.by.as_deref() == Some(me.id.as_str()))
         .collect();
-    let mut out = Out::default();
-    if json {
-        let body: Map<String, serde_json::Value> = state
+    let view = Mine {
+        name: &me.name,
+        boundaries: boundaries.iter().map(|(id, _, a)| (*id, *a)).collect(),
+        body: state
             .body
             .iter()
-            .map(|(r, m)| (r.clone(), json!({"mark": m.mark, "note": m.note})))
-            .collect();
-        return out.json(&json!({
-            "name": me.name,
-            "boundaries": boundaries.iter().map(|(id, _, a)| (id.to_string(), json!(a))).collect::<Map<_, _>>(),
-            "body": body,
-            "ready": ready.map(|s| json!({"step": s.id, "title": s.title})),
-            "holds": set.iter().map(|h| json!({
-                "from_stage": h.from_stage, "until": h.until, "reason": h.reason,
-                "in_force": h.active_on(ctx.today), "released": h.released,
-            })).collect::<Vec<_>>(),
-        }));
-    }
+            .map(|(r, m)| {
+                let note = m.note.as_deref();
+                (r.as_str(), BodyView { mark: m.mark, note })
+            })
+            .collect(),
+        ready: ready.map(|s| Ready {
+            step: s.id,
+            title: s.title,
+        }),
+        holds: set
+            .iter()
+            .map(|h| HoldView {
+                from_stage: h.from_stage,
+                until: h.until,
+                reason: &h.reason,
+                in_force: h.active_on(ctx.today),
+                released: h.released,
+            })
+            .collect(),
+    };
+    let mut out = Text::default();
     out.line(&format!(
         "{}, this is what you said (only you see it):",
         me.name
@@ -104,5 +115,44 @@ pub(crate) fn run(ctx: &Context, json: bool) -> Result<()> {
             h.from_stage, h.until, h.reason
         ))?;
     }
-    Ok(())
+    ctx.show(
+        Format::json_only(json),
+        &Said {
+            json: view,
+            text: out,
+        },
+    )
+}
+
+/// `mine --json`: the partner's own touch facts.
+#[derive(Serialize)]
+struct Mine<'a> {
+    name: &'a str,
+    /// Step ID to yes, maybe or no.
+    boundaries: BTreeMap<&'a str, &'a str>,
+    /// Region to mark and note.
+    body: BTreeMap<&'a str, BodyView<'a>>,
+    ready: Option<Ready<'a>>,
+    holds: Vec<HoldView<'a>>,
+}
+
+#[derive(Serialize)]
+struct BodyView<'a> {
+    mark: Mark,
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Ready<'a> {
+    step: &'a str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct HoldView<'a> {
+    from_stage: u8,
+    until: NaiveDate,
+    reason: &'a str,
+    in_force: bool,
+    released: Option<NaiveDate>,
 }

@@ -2,17 +2,19 @@
 //! both and is off again. Nothing here reveals one partner's answers or readiness to the other.
 
 use chrono::Days;
+use chrono::NaiveDate;
+use closer_cli::glance::HoldView;
 use closer_cli::joint::{Rounds, WAITING};
-use closer_cli::output::Out;
+use closer_cli::output::{Format, Out, Said, Text};
 use closer_cli::{Context, Energy};
 use closer_core::Result;
-use closer_core::content::Library;
+use closer_core::content::{Library, Step};
 use closer_core::glance::SOON_DAYS;
 use closer_core::joint_changes::{self, Trace};
 use closer_core::profile::Couple;
-use closer_core::step_today::{self, BodyNote};
-use closer_core::touch::{self, Joint, Mark, Plan, State};
-use serde_json::{Value, json};
+use closer_core::step_today::{self, Adaptation, BodyNote};
+use closer_core::touch::{self, Answer, Joint, Mark, Plan, State};
+use serde::Serialize;
 
 /// Everything `show` and `today` need, read once: no session logs.
 pub(crate) struct Loaded {
@@ -108,20 +110,29 @@ pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
         .as_ref()
         .and_then(|id| data.states.iter().find(|s| &s.partner == id));
     let changes = traces(ctx, &data.couple, false)?;
-    let mut out = Out::default();
-    if json {
-        return out.json(&json!({
-            "current": plan.current.map(|s| json!({"id": s.id, "stage": s.stage, "title": s.title})),
-            "changes": changes,
-            "paused": plan.paused,
-            "finished": plan.finished,
-            "holds": plan.holds.iter().map(|h| json!({"from_stage": h.from_stage, "until": h.until, "reason": h.reason})).collect::<Vec<_>>(),
-            "steps": plan.steps.iter().map(|(s, j)| json!({
-                "id": s.id, "stage": s.stage, "title": s.title, "joint": j,
-                "you": mine.and_then(|m| m.boundaries.get(s.id)),
-            })).collect::<Vec<_>>(),
-        }));
-    }
+    let view = PlanView {
+        current: plan.current.map(|s| StepBrief {
+            id: s.id,
+            stage: s.stage,
+            title: s.title,
+        }),
+        changes: &changes,
+        paused: plan.paused,
+        finished: plan.finished,
+        holds: plan.holds.iter().map(HoldView::from).collect(),
+        steps: plan
+            .steps
+            .iter()
+            .map(|(s, j)| StepRow {
+                id: s.id,
+                stage: s.stage,
+                title: s.title,
+                joint: *j,
+                you: mine.and_then(|m| m.boundaries.get(s.id)),
+            })
+            .collect(),
+    };
+    let mut out = Text::default();
     for l in status_lines(lib, &plan, data.rounds) {
         out.line(&l)?;
     }
@@ -173,7 +184,41 @@ pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
             ))?;
         }
     }
-    Ok(())
+    ctx.show(
+        Format::json_only(json),
+        &Said {
+            json: view,
+            text: out,
+        },
+    )
+}
+
+/// `show --json`: the joint plan, and only the joint result of each step.
+#[derive(Serialize)]
+struct PlanView<'a> {
+    current: Option<StepBrief<'a>>,
+    changes: &'a [Trace],
+    paused: bool,
+    finished: bool,
+    holds: Vec<HoldView<'a>>,
+    steps: Vec<StepRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct StepBrief<'a> {
+    id: &'a str,
+    stage: u8,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct StepRow<'a> {
+    id: &'a str,
+    stage: u8,
+    title: &'a str,
+    joint: Joint,
+    /// Your own answer, when you said who you are.
+    you: Option<&'a Answer>,
 }
 
 fn body_sentence(b: &BodyNote) -> String {
@@ -193,34 +238,30 @@ pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result
     let low = ctx.low_energy(&data.couple, ctx.today, energy)?;
     let plan = data.plan(lib, ctx);
     let changes = traces(ctx, &data.couple, true)?;
-    let mut out = Out::default();
+    let mut out = Text::default();
     let Some(step) = plan.current.filter(|_| !plan.paused) else {
         let lines = status_lines(lib, &plan, data.rounds);
-        if json {
-            return out.json(&json!({"date": ctx.today, "step": Value::Null, "paused": plan.paused, "message": lines.join(" "), "changes": changes}));
-        }
         for l in lines.iter().chain(changes.iter().map(|t| &t.text)) {
             out.line(l)?;
         }
-        return Ok(());
+        let view = NoStepToday {
+            date: ctx.today,
+            step: None,
+            paused: plan.paused,
+            message: lines.join(" "),
+            changes: &changes,
+        };
+        return ctx.show(
+            Format::json_only(json),
+            &Said {
+                json: view,
+                text: out,
+            },
+        );
     };
     let adapt = step_today::adaptations(lib, &data.couple, step);
     let body = step_today::body_notes(lib, &data.couple, &data.states, step);
     let easier = step_today::easier_step(&plan, step);
-    if json {
-        return out.json(&json!({
-            "date": ctx.today,
-            "energy": if low { "low" } else { "normal" },
-            "step": step,
-            "stage_name": stage_name(lib, step.stage),
-            "minutes": if low { step.short_minutes } else { step.minutes },
-            "easier_step": if low { easier.map(|s| s.id) } else { None },
-            "adaptations": adapt,
-            "body": body,
-            "holds": plan.holds.iter().map(|h| json!({"from_stage": h.from_stage, "until": h.until, "reason": h.reason})).collect::<Vec<_>>(),
-            "changes": changes,
-        }));
-    }
     let minutes = if low {
         step.short_minutes
     } else {
@@ -278,7 +319,54 @@ pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result
     for t in &changes {
         out.line(&format!("\n{}", t.text))?;
     }
-    out.line("\nStop or step back at any time. When you have both practised this enough, each of you says so privately with `touch-plan ready`.")
+    out.line("\nStop or step back at any time. When you have both practised this enough, each of you says so privately with `touch-plan ready`.")?;
+    let view = StepToday {
+        date: ctx.today,
+        energy: if low { "low" } else { "normal" },
+        step,
+        stage_name: stage_name(lib, step.stage),
+        minutes,
+        easier_step: if low { easier.map(|s| s.id) } else { None },
+        adaptations: &adapt,
+        body: &body,
+        holds: plan.holds.iter().map(HoldView::from).collect(),
+        changes: &changes,
+    };
+    ctx.show(
+        Format::json_only(json),
+        &Said {
+            json: view,
+            text: out,
+        },
+    )
+}
+
+/// `today --json` on a day with nothing to practise: why, in `message`.
+#[derive(Serialize)]
+struct NoStepToday<'a> {
+    date: NaiveDate,
+    /// Always `null`: no step today.
+    step: Option<&'a Step>,
+    paused: bool,
+    message: String,
+    changes: &'a [Trace],
+}
+
+/// `today --json`: today's step, adapted to the couple and the day.
+#[derive(Serialize)]
+struct StepToday<'a> {
+    date: NaiveDate,
+    /// `low` or `normal`.
+    energy: &'static str,
+    step: &'a Step,
+    stage_name: &'a str,
+    minutes: u16,
+    /// On a low-energy day, an easier step from the plan.
+    easier_step: Option<&'a str>,
+    adaptations: &'a [Adaptation],
+    body: &'a [BodyNote],
+    holds: Vec<HoldView<'a>>,
+    changes: &'a [Trace],
 }
 
 pub(crate) fn rules(ctx: &Context) -> Result<()> {

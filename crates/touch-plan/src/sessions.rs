@@ -1,16 +1,17 @@
 //! Practice sessions and debriefs. No counts, streaks or scores: only what happened and what
 //! each partner chose to share about it.
 
+use chrono::NaiveDate;
 use closer_cli::Context;
-use closer_cli::output::Out;
+use closer_cli::output::{Format, Out, Said, Text};
 use closer_core::content::Library;
-use closer_core::ids::{new_id, prefix_lengths, resolve};
+use closer_core::ids::{Id, new_id, prefix_lengths, resolve};
 use closer_core::needs::check_text;
 use closer_core::practice;
 use closer_core::profile::Couple;
 use closer_core::touch::{self, Debrief, Session};
 use closer_core::{Error, Result};
-use serde_json::json;
+use serde::Serialize;
 
 pub(crate) fn log(
     ctx: &Context,
@@ -182,28 +183,36 @@ pub(crate) fn history(ctx: &Context, json: bool) -> Result<()> {
         .collect();
     let ids: Vec<&str> = sessions.iter().map(|(_, s)| s.id.as_str()).collect();
     let lens = prefix_lengths(&ids);
-    let mut out = Out::default();
-    if json {
-        return out.json(
-            &sessions
+    let view: Vec<SessionView> = sessions
+        .iter()
+        .zip(&lens)
+        .map(|((who, s), n)| SessionView {
+            id: &s.id,
+            short_id: s.id.prefix(*n),
+            date: s.date,
+            step: &s.step,
+            title: title(lib, &s.step),
+            logged_by: couple.name_of(who),
+            giver: s.giver.as_deref().map(|g| couple.name_of(g)),
+            minutes: s.minutes,
+            note: s.note.as_deref(),
+            debriefs: debriefs
                 .iter()
-                .zip(&lens)
-                .map(|((who, s), n)| {
-                    json!({
-                        "id": s.id, "short_id": s.id.prefix(*n), "date": s.date, "step": s.step, "title": title(lib, &s.step),
-                        "logged_by": couple.name_of(who), "giver": s.giver.as_deref().map(|g| couple.name_of(g)),
-                        "minutes": s.minutes, "note": s.note,
-                        "debriefs": debriefs.iter().filter(|(_, d)| d.session == s.id).map(|(by, d)| json!({
-                            "by": couple.name_of(by), "date": d.date, "noticed": d.noticed,
-                            "too_much": d.too_much.is_some(), "too_much_note": d.too_much, "private": d.private,
-                        })).collect::<Vec<_>>(),
-                    })
+                .filter(|(_, d)| d.session == s.id)
+                .map(|(by, d)| DebriefView {
+                    by: couple.name_of(by),
+                    date: d.date,
+                    noticed: d.noticed.as_deref(),
+                    too_much: d.too_much.is_some(),
+                    too_much_note: d.too_much.as_deref(),
+                    private: d.private,
                 })
-                .collect::<Vec<_>>(),
-        );
-    }
+                .collect(),
+        })
+        .collect();
+    let mut out = Text::default();
     if sessions.is_empty() {
-        return out.line("No sessions yet. After practising, log one with `touch-plan log`.");
+        out.line("No sessions yet. After practising, log one with `touch-plan log`.")?;
     }
     for ((_, s), n) in sessions.iter().zip(&lens) {
         let mut line = format!("{} {}  {}", s.date, s.id.prefix(*n), title(lib, &s.step));
@@ -239,5 +248,36 @@ pub(crate) fn history(ctx: &Context, json: bool) -> Result<()> {
             }
         }
     }
-    Ok(())
+    ctx.show(
+        Format::json_only(json),
+        &Said {
+            json: view,
+            text: out,
+        },
+    )
+}
+
+/// `history --json`: the sessions and the debriefs the partner at the keyboard may see.
+#[derive(Serialize)]
+struct SessionView<'a> {
+    id: &'a Id,
+    short_id: &'a str,
+    date: NaiveDate,
+    step: &'a str,
+    title: String,
+    logged_by: &'a str,
+    giver: Option<&'a str>,
+    minutes: Option<u16>,
+    note: Option<&'a str>,
+    debriefs: Vec<DebriefView<'a>>,
+}
+
+#[derive(Serialize)]
+struct DebriefView<'a> {
+    by: &'a str,
+    date: NaiveDate,
+    noticed: Option<&'a str>,
+    too_much: bool,
+    too_much_note: Option<&'a str>,
+    private: bool,
 }
