@@ -4,13 +4,13 @@
 
 use super::Context;
 use super::keys::{protect, work_factor};
-use super::output::{Format, Mode, Out, table};
+use super::output::{Format, Out, Style, View, table};
 use closer_core::crypto::keyring::{self, StoredKey};
 use closer_core::crypto::pins;
 use closer_core::crypto::{ExposeSecret, Keys};
 use closer_core::error::{Error, Result};
 use closer_core::profile::{Couple, Partner};
-use serde_json::json;
+use serde::Serialize;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -270,42 +270,59 @@ fn show(ctx: &Context, couple: &Couple, format: Format) -> Result<()> {
         };
         rows.push((p.name.clone(), fingerprint, held, status));
     }
-    let mut out = Out::default();
-    match format.mode(ctx.stdout_terminal) {
-        Mode::Json => out.json(&json!(
-            rows.iter()
-                .map(|(name, fp, held, status)| json!({
-                    "name": name,
-                    "fingerprint": fp,
-                    "on_this_device": *held != "no",
-                    "passphrase": held.ends_with("passphrase"),
-                    "status": status.split(' ').next(),
-                }))
-                .collect::<Vec<_>>()
-        )),
-        Mode::Plain => {
-            for (name, fp, held, status) in &rows {
-                out.record(&[name.as_str(), fp.as_str(), held, status.as_str()])?;
-            }
-            Ok(())
+    ctx.show(format, &KeyList(rows))
+}
+
+/// `couple keys --json`: each partner's published key as this device sees it.
+struct KeyList(Vec<(String, String, &'static str, String)>);
+
+#[derive(Serialize)]
+struct KeyView<'a> {
+    name: &'a str,
+    fingerprint: &'a str,
+    on_this_device: bool,
+    passphrase: bool,
+    /// `ok`, `changed`, `none` or `untrusted`.
+    status: &'a str,
+}
+
+impl Serialize for KeyList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|(name, fp, held, status)| KeyView {
+            name,
+            fingerprint: fp,
+            on_this_device: *held != "no",
+            passphrase: held.ends_with("passphrase"),
+            status: status.split(' ').next().unwrap_or_default(),
+        }))
+    }
+}
+
+impl View for KeyList {
+    fn plain(&self, out: &mut Out) -> Result<()> {
+        for (name, fp, held, status) in &self.0 {
+            out.record(&[name.as_str(), fp.as_str(), held, status.as_str()])?;
         }
-        Mode::Table => {
-            let cells: Vec<Vec<&str>> = rows
-                .iter()
-                .map(|(n, f, h, s)| vec![n.as_str(), f.as_str(), *h, s.as_str()])
-                .collect();
-            out.line(&table(
-                &[
-                    "partner",
-                    "fingerprint",
-                    "key on this device",
-                    "published keys",
-                ],
-                &cells,
-                ctx.width,
-                ctx.color,
-            ))?;
-            out.line("Compare the fingerprints with the ones on your partner's device: they must be the same.")
-        }
+        Ok(())
+    }
+
+    fn table(&self, out: &mut Out, style: Style) -> Result<()> {
+        let cells: Vec<Vec<&str>> = self
+            .0
+            .iter()
+            .map(|(n, f, h, s)| vec![n.as_str(), f.as_str(), *h, s.as_str()])
+            .collect();
+        out.line(&table(
+            &[
+                "partner",
+                "fingerprint",
+                "key on this device",
+                "published keys",
+            ],
+            &cells,
+            style.width,
+            style.color,
+        ))?;
+        out.line("Compare the fingerprints with the ones on your partner's device: they must be the same.")
     }
 }
