@@ -104,8 +104,8 @@ fn a_second_device_added_with_export_and_import_reads_the_partners_private_data(
         NEEDS,
         &["couple", "keys", "import", &copy_arg],
         &[
-            ("of this copy", "wrong one\r"),
-            ("of this copy", "long walk home\r"),
+            ("Passphrase for this copy", "wrong one\r"),
+            ("Passphrase for this copy", "long walk home\r"),
         ],
     );
     assert!(said.contains("does not open"), "{said}");
@@ -253,6 +253,21 @@ fn a_key_with_a_passphrase_is_asked_for_on_a_terminal_and_refused_in_cron() {
         &[("Passphrase", "tea first\r")],
     );
     assert!(shown.contains("s0-sit-close"), "{shown}");
+    // A copy for another device is never written without a passphrase asked on a terminal.
+    let copy = sb.path("sam.key");
+    let run = sb.run(
+        NEEDS,
+        &[
+            "couple",
+            "keys",
+            "export",
+            copy.to_str().unwrap(),
+            "--as",
+            "Alex",
+        ],
+    );
+    assert!(run.error_line("needs-list").contains("terminal"));
+    assert!(!copy.exists());
     // Alex, whose key has no passphrase, is not asked.
     assert!(sb.run(TOUCH, &["mine", "--as", "Alex"]).code == 0);
 }

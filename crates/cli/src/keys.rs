@@ -124,25 +124,41 @@ impl Context {
     }
 
     fn ask_to_unlock(&self, name: &str, bytes: &[u8]) -> Result<Keys> {
-        if !self.interactive {
-            return Err(Error::invalid(format!(
-                "{name}'s key on this device is protected by a passphrase, and a passphrase is only asked on a terminal, never in cron or a script; run this from a terminal"
-            )));
-        }
+        self.open_protected(&format!("{name}'s key"), bytes)
+    }
+
+    /// Opens a passphrase-protected key (`what`: "Alex's key", "this copy"), asking the
+    /// passphrase on a terminal, up to three times; refused without a terminal.
+    pub(crate) fn open_protected(&self, what: &str, bytes: &[u8]) -> Result<Keys> {
+        self.need_terminal(&format!("{what} is protected by a passphrase, and"))?;
         for _ in 0..TRIES {
-            let pass = ask::password(&format!("Passphrase for {name}'s key"))?;
+            let pass = ask::password(&format!("Passphrase for {what}"))?;
             match Keys::from_protected(bytes, pass) {
                 Ok(k) => return Ok(k),
                 Err(CryptoError::BadPassphrase) => {
-                    crate::say!("That passphrase does not open {name}'s key.");
+                    crate::say!("That passphrase does not open {what}.");
                 }
-                Err(e) => {
-                    return Err(Error::invalid(format!("{name}'s key on this device: {e}")));
-                }
+                Err(e) => return Err(Error::invalid(format!("{what}: {e}"))),
             }
         }
         Err(Error::invalid(format!(
-            "{name}'s key stays locked: the passphrase was wrong {TRIES} times"
+            "{what} stays locked: the passphrase was wrong {TRIES} times"
+        )))
+    }
+
+    /// Refuses, saying why, when there is no terminal to ask a passphrase or recovery key on.
+    pub(crate) fn need_terminal(&self, why: &str) -> Result<()> {
+        if self.interactive {
+            return Ok(());
+        }
+        let why = why.trim();
+        let lead = if why.is_empty() {
+            String::new()
+        } else {
+            format!("{why} ")
+        };
+        Err(Error::invalid(format!(
+            "{lead}a passphrase or recovery key is only asked on a terminal, never in cron or a script; run this from a terminal"
         )))
     }
 
@@ -296,11 +312,7 @@ impl Context {
 
 /// A new passphrase for `keys`, asked on a terminal, and the key file under it.
 pub(crate) fn protect(ctx: &Context, keys: &Keys, what: &str) -> Result<Vec<u8>> {
-    if !ctx.interactive {
-        return Err(Error::invalid(
-            "a passphrase is only asked on a terminal, never in cron or a script; run this from a terminal",
-        ));
-    }
+    ctx.need_terminal("")?;
     let pass: SecretString = ask::new_password(what)?;
     Ok(keys.to_protected(pass, work_factor()))
 }

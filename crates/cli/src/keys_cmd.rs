@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
         KeysCmd::Import { file } => {
             let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
             let keys = if Keys::is_protected(&bytes) {
-                unprotect(ctx, &bytes)?
+                ctx.open_protected("this copy", &bytes)?
             } else {
                 let text = String::from_utf8_lossy(&bytes);
                 Keys::from_text(&text)
@@ -94,11 +94,7 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
             Out::default().line(keys.recovery_key().expose_secret())
         }
         KeysCmd::Recover => {
-            if !ctx.interactive {
-                return Err(Error::invalid(
-                    "a recovery key is only asked on a terminal; run this from a terminal",
-                ));
-            }
+            ctx.need_terminal("")?;
             let typed = crate::ask::password("Your recovery key (AGE-SECRET-KEY-…)")?;
             let keys = Keys::from_text(typed.expose_secret()).map_err(|e| {
                 Error::invalid(format!(
@@ -118,11 +114,7 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
                 );
                 return Ok(());
             }
-            if !ctx.interactive {
-                return Err(Error::invalid(
-                    "a passphrase is only asked on a terminal, never in cron or a script; run this from a terminal",
-                ));
-            }
+            ctx.need_terminal("")?;
             let pass = crate::ask::new_password(&format!("A new passphrase for {n}'s key"))?;
             ctx.device_keys()
                 .save(me.id.as_str(), &keys, Some((pass, work_factor())))?;
@@ -163,28 +155,6 @@ fn write_new(file: &Path, bytes: &[u8]) -> Result<()> {
         .open(file)
         .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
         .map_err(|e| Error::io(file, e))
-}
-
-/// Opens a passphrase-protected copy of a key, asking the passphrase on a terminal.
-fn unprotect(ctx: &Context, bytes: &[u8]) -> Result<Keys> {
-    if !ctx.interactive {
-        return Err(Error::invalid(
-            "this copy of a key is protected by a passphrase, which is only asked on a terminal; run this from a terminal",
-        ));
-    }
-    for _ in 0..3 {
-        let pass = crate::ask::password("The passphrase of this copy")?;
-        match Keys::from_protected(bytes, pass) {
-            Ok(k) => return Ok(k),
-            Err(closer_core::crypto::CryptoError::BadPassphrase) => {
-                crate::say!("That passphrase does not open this copy.");
-            }
-            Err(e) => return Err(Error::invalid(e.to_string())),
-        }
-    }
-    Err(Error::invalid(
-        "the copy stays locked: the passphrase was wrong 3 times",
-    ))
 }
 
 /// Puts `keys` on this device for the partner whose published keys they are.
