@@ -1,6 +1,7 @@
 //! Bad input is refused in one line and writes nothing; and the help text.
 
 use super::*;
+use support::CLOSER_EXPORT;
 
 #[test]
 fn mistakes_are_one_line_and_write_nothing() {
@@ -35,4 +36,12 @@ fn help_text() {
     let help = sb.help(EXPORT).ok().to_owned();
     assert!(help.contains("closer-export"), "{help}");
     insta::assert_snapshot!("help", help);
+}
+
+#[test]
+fn closer_export_help_text() {
+    let sb = Sandbox::new();
+    let help = sb.help(CLOSER_EXPORT).ok().to_owned();
+    assert!(help.contains("Usage: closer-export"), "{help}");
+    insta::assert_snapshot!("closer_export_help", help);
 }

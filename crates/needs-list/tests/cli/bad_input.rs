@@ -169,3 +169,33 @@ fn every_wrong_value_on_the_command_line_exits_2() {
         r.stderr
     );
 }
+
+/// What a person reads after a mistake on the command line, and the exit code, pinned.
+#[test]
+fn usage_error_lines() {
+    let s = Sandbox::new();
+    s.couple_in(&s.data());
+    let mut lines = Vec::new();
+    for args in [
+        &["add", "x", "--category", "nope", "--as", "alex"][..],
+        &["add", "", "--as", "alex"],
+        &["add", "x", "--condition", "nope", "--as", "alex"],
+        &["--by", "Robin"],
+        &["--status", "done"],
+        &["--sort", "date"],
+        &["add", "x"],
+        // No ID holds an "i": never a match, whatever IDs the run made.
+        &["talked", "iiii", "--as", "alex"],
+        &["propose", "iiii", "--as", "alex"],
+        &["rm", "iiii", "--as", "alex"],
+    ] {
+        let r = s.run(args);
+        lines.push(format!(
+            "[{}] {} -> {}",
+            r.code,
+            args.join(" "),
+            r.error_line("needs-list")
+        ));
+    }
+    insta::assert_snapshot!("usage_errors", s.redact(&lines.join("\n")));
+}

@@ -58,11 +58,15 @@ fn bad_input_is_refused_with_one_line_and_nothing_is_written() {
         ),
     ];
     let before = tree(s.tmp.path());
+    let mut lines = Vec::new();
     for (args, code, hint) in cases {
         let r = s.run(&args);
         assert_eq!(r.code, code, "{args:?}: {}", r.stderr);
         let line = r.error_line("prompt-of-the-day");
         assert!(line.contains(hint), "{args:?}: {line:?} lacks {hint:?}");
         assert!(tree(s.tmp.path()) == before, "{args:?} wrote something");
+        let shown = args.join(" ").replace('\n', "\\n");
+        lines.push(format!("[{}] {shown} -> {line}", r.code));
     }
+    insta::assert_snapshot!("usage_errors", s.redact(&lines.join("\n")));
 }
