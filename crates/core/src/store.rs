@@ -293,9 +293,13 @@ impl Store {
     fn ensure_ignore_files(&self) -> Result<()> {
         for name in [".stignore", ".gitignore"] {
             let path = self.root.join(name);
-            let old = match fs::read_to_string(&path) {
-                Ok(t) => t,
+            // Never followed: a link here (made on another device) could lead to any file of
+            // this one, whose text would then be copied into the synced folder. A link is
+            // replaced by a file of our own.
+            let old = match read_unfollowed(&path) {
+                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(e) if e.raw_os_error() == Some(libc::ELOOP) => String::new(),
                 Err(e) => return Err(Error::io(&path, e)),
             };
             let missing: Vec<&str> = IGNORED

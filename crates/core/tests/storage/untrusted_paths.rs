@@ -81,3 +81,30 @@ fn links_inside_the_folder_are_never_followed() {
     fs::remove_file(store.path("needs/.lock")).unwrap();
     assert!(linked.lock("needs").is_ok());
 }
+
+/// A `.gitignore` or `.stignore` that arrives as a link is never followed: closer once read the
+/// linked file (a key, say) and wrote its text, with its own lines added, into the synced folder.
+#[test]
+fn ignore_files_that_are_links_are_replaced_not_read() {
+    let (tmp, store, n) = store_with_one_need();
+    let secret = tmp.path().join("secret.key");
+    fs::write(&secret, "AGE-SECRET-KEY-NOT-FOR-THE-FOLDER\n").unwrap();
+    for name in [".gitignore", ".stignore"] {
+        let link = store.root().join(name);
+        fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+    }
+    needs::add(&store, need("alex0000", "another warm room"), at()).unwrap();
+    store.write(&format!("needs/{}.json", n.id), &n).unwrap();
+    for name in [".gitignore", ".stignore"] {
+        let path = store.root().join(name);
+        assert!(!fs::symlink_metadata(&path).unwrap().is_symlink(), "{name}");
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("SECRET"), "{name}: {text}");
+        assert!(text.contains(".lock"), "{name}: {text}");
+    }
+    assert_eq!(
+        fs::read_to_string(&secret).unwrap(),
+        "AGE-SECRET-KEY-NOT-FOR-THE-FOLDER\n"
+    );
+}
