@@ -318,3 +318,35 @@ fn answers_refuse_control_characters_like_needs() {
         &["answer", "line one\nline two\twith a tab", "--as", "Alex"],
     );
 }
+
+/// Links inside the synced `content/` folder are never followed: three links back to the folder
+/// itself made every command walk an ever-deeper tree (cron hung), and a link to a file outside
+/// the folder was read as content.
+#[test]
+fn links_in_the_shared_content_folder_are_not_followed() {
+    let sb = Sandbox::new();
+    couple(&sb);
+    let content = sb.data().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    for name in ["a", "b", "c"] {
+        std::os::unix::fs::symlink(".", content.join(name)).unwrap();
+    }
+    let outside = sb.path("outside.toml");
+    std::fs::write(
+        &outside,
+        "version = 1\n[category]\nid = \"from-outside\"\nname = \"Outside\"\nabout = \"Not ours.\"\n\n[[prompt]]\nid = \"from-outside-1\"\ntext = \"Read from outside the folder?\"\ndepth = \"light\"\nlow_energy = false\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, content.join("outside.toml")).unwrap();
+    let started = std::time::Instant::now();
+    let r = sb.run(PROMPT, &["list", "--json"]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    no_panic(&r);
+    assert!(!r.ok().contains("from-outside-1"), "a linked file was read");
+    let today = sb.run(NEEDS, &["couple", "today"]);
+    today.ok();
+}

@@ -138,10 +138,16 @@ impl Context {
         }
         // The shared data folder's content first, so both devices use the same library; this
         // device's own files still load.
-        let lib = Library::load_dirs(&[
-            &self.store.path("content"),
-            &self.config_dir.join("content"),
-        ])?;
+        // The synced folder's `content` is read only if it is a folder there, not a link.
+        let shared = self.store.path("content");
+        let shared_is_folder = std::fs::symlink_metadata(&shared).is_ok_and(|m| m.is_dir());
+        let own = self.config_dir.join("content");
+        let dirs: Vec<&std::path::Path> = if shared_is_folder {
+            vec![&shared, &own]
+        } else {
+            vec![&own]
+        };
+        let lib = Library::load_dirs(&dirs)?;
         Ok(self.library.get_or_init(|| lib))
     }
 

@@ -517,10 +517,15 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         return;
     };
     for entry in entries.flatten() {
+        // Links are never followed: a synced folder may hold links back to itself (an endless
+        // walk) or to files outside it.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         let path = entry.path();
-        if path.is_dir() {
+        if kind.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "toml") {
             out.push(path);
         }
     }

@@ -597,3 +597,23 @@ fn shared_and_device_files_merge_once_and_the_fingerprint_follows_the_prompts() 
     assert_eq!(more.prompts.len(), builtin::PROMPTS.len() + 2);
     assert_ne!(more.fingerprint(), both.fingerprint());
 }
+
+#[test]
+fn links_in_a_content_folder_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir(&content).unwrap();
+    // Links back to the folder itself: following them is an endless walk.
+    for name in ["a", "b", "c"] {
+        std::os::unix::fs::symlink(".", content.join(name)).unwrap();
+    }
+    let outside = dir.path().join("outside.toml");
+    std::fs::write(
+        &outside,
+        "version = 1\n[category]\nid = \"outside\"\nname = \"Outside\"\nabout = \"Not ours.\"\n\n[[prompt]]\nid = \"outside-1\"\ntext = \"From outside?\"\ndepth = \"light\"\nlow_energy = true\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, content.join("outside.toml")).unwrap();
+    let lib = Library::load(&content).unwrap();
+    assert_eq!(lib.prompts.len(), builtin::PROMPTS.len());
+}
