@@ -160,10 +160,10 @@ impl Couple {
     }
 }
 
-/// What two names that look alike share: one Unicode normal form (NFC), no case (by Unicode
-/// rules), no invisible or bidirectional marks, no surrounding spaces. `--as ZOË` finds `Zoë`,
-/// whether its `ë` is one character or `e` and a combining mark; `Sam` and `Sam` with a zero-width
-/// space are one name.
+/// What two names that look alike share: one Unicode normal form (NFKC, so fullwidth `Ｓam` is
+/// `Sam` too), no case (by Unicode rules), no invisible or bidirectional marks, no surrounding
+/// spaces. `--as ZOË` finds `Zoë`, whether its `ë` is one character or `e` and a combining mark;
+/// `Sam` and `Sam` with a zero-width space are one name.
 pub fn name_key(name: &str) -> String {
     name.trim()
         .chars()
@@ -181,8 +181,9 @@ pub fn name_key(name: &str) -> String {
                     | '\u{feff}'
             )
         })
+        .nfkc()
         .flat_map(char::to_lowercase)
-        .nfc()
+        .nfkc()
         .collect()
 }
 
@@ -438,6 +439,9 @@ mod tests {
             "Sa\u{200b}m",
             "\u{2066}sam\u{2069}",
             "zoË",
+            // Compatibility forms: fullwidth letters.
+            "\u{ff33}am",
+            "\u{ff33}\u{ff41}\u{ff4d}",
         ] {
             let e = add(&store, twin, Vec::new(), day).unwrap_err().to_string();
             assert!(e.contains("looks the same"), "{twin:?}: {e}");
