@@ -271,3 +271,24 @@ fn a_key_with_a_passphrase_is_asked_for_on_a_terminal_and_refused_in_cron() {
     // Alex, whose key has no passphrase, is not asked.
     assert!(sb.run(TOUCH, &["mine", "--as", "Alex"]).code == 0);
 }
+
+/// Removing a partner who has a key takes that partner's key: Alex's device once removed Sam,
+/// added a new "Sam" whose key it then made, said yes as that "Sam", and Sam's own device showed
+/// the step in the plan as agreed.
+#[test]
+fn a_partner_with_a_key_is_removed_only_where_their_key_is() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    sam.ok(NEEDS, &["couple", "today"]);
+    let before = tree(&sb.data());
+    let run = alex.run(NEEDS, &["couple", "remove", "Sam", "--yes"]);
+    refused(&run, "needs-list", "Sam");
+    assert_eq!(tree(&sb.data()), before, "nothing changed");
+    let couple = json(&sam.ok(NEEDS, &["couple", "--json"]));
+    assert_eq!(couple["partners"].as_array().unwrap().len(), 2);
+    // A partner who never had a key (a name added by mistake) can still be removed by either.
+    alex.ok(NEEDS, &["couple", "add", "Jordan"]);
+    alex.ok(NEEDS, &["couple", "remove", "Jordan", "--yes"]);
+    // And Sam can leave, on Sam's own device.
+    sam.ok(NEEDS, &["couple", "remove", "Sam", "--yes"]);
+}

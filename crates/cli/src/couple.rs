@@ -49,7 +49,8 @@ pub enum CoupleCmd {
     },
     /// Rename a partner (their records follow)
     Rename { old: String, new: String },
-    /// Remove a partner from the profile (their records stay on disk)
+    /// Remove a partner from the profile (their records stay on disk); a partner who has a key,
+    /// only on a device that holds it
     Remove {
         name: String,
         /// Do it without asking
@@ -165,6 +166,9 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
         Some(CoupleCmd::Remove { name, yes }) => {
             let couple = ctx.couple()?;
             let p = couple.find(name)?;
+            // Only where their key is: otherwise removing a partner and adding a new one of
+            // the same name would be a way to act, and consent, as them.
+            ctx.speaks_for(p)?;
             let q = format!(
                 "Remove {} from the couple? Their records stay in the data folder.",
                 p.name

@@ -110,6 +110,16 @@ impl Context {
         Ok(())
     }
 
+    /// For what only a partner may do to themselves (leave the couple): a partner who has a key
+    /// must have it on this device, unlocked; one who never had a key anywhere needs none, and
+    /// none is made for them.
+    pub fn speaks_for(&self, partner: &Partner) -> Result<()> {
+        if self.holds_key(partner) || self.has_key_elsewhere(partner.id.as_str())? {
+            self.unlock(partner)?;
+        }
+        Ok(())
+    }
+
     /// Whether `partner`'s key here is passphrase-protected and not unlocked in this run.
     pub(crate) fn key_locked(&self, partner: &Partner) -> Result<bool> {
         if self.unlocked.borrow().contains_key(partner.id.as_str()) {
