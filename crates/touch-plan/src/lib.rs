@@ -106,34 +106,9 @@ enum Cmd {
         release: bool,
     },
     /// Record a practice session
-    Log {
-        /// The step practised [default: the current step]
-        #[arg(long)]
-        step: Option<String>,
-        /// Who gave touch first
-        #[arg(long, value_name = "NAME")]
-        giver: Option<String>,
-        /// How long, in minutes
-        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=600))]
-        minutes: Option<u16>,
-        /// A shared note
-        #[arg(long)]
-        note: Option<String>,
-    },
+    Log(sessions::LogArgs),
     /// Your debrief of a session: what you noticed, what was too much
-    Debrief {
-        /// The session ID [default: the latest]
-        session: Option<String>,
-        /// What you noticed: temperature, pressure, texture, thoughts
-        #[arg(long)]
-        noticed: Option<String>,
-        /// This was too much (optionally, what)
-        #[arg(long, num_args = 0..=1, default_missing_value = "", value_name = "WHAT")]
-        too_much: Option<String>,
-        /// Only you will see this debrief
-        #[arg(long)]
-        private: bool,
-    },
+    Debrief(sessions::DebriefArgs),
     /// Sessions and the debriefs you may see
     History {
         #[arg(long)]
@@ -175,18 +150,8 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
             reason,
             release,
         }) => consent::hold(&ctx, from_stage, until, reason, release),
-        Some(Cmd::Log {
-            step,
-            giver,
-            minutes,
-            note,
-        }) => sessions::log(&ctx, step, giver, minutes, note),
-        Some(Cmd::Debrief {
-            session,
-            noticed,
-            too_much,
-            private,
-        }) => sessions::debrief(&ctx, session, noticed, too_much, private),
+        Some(Cmd::Log(args)) => sessions::log(&ctx, args),
+        Some(Cmd::Debrief(args)) => sessions::debrief(&ctx, args),
         Some(Cmd::History { json }) => sessions::history(&ctx, json),
         Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
         Some(Cmd::Extra(e)) => e.run::<Cli>(tool),

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use closer_cli::Context;
 use closer_cli::output::{Format, Out, Said, Text};
-use closer_core::content::Library;
+use closer_core::content::{Library, Step};
 use closer_core::ids::{Id, new_id, prefix_lengths, resolve};
 use closer_core::needs::check_text;
 use closer_core::practice;
@@ -13,27 +13,66 @@ use closer_core::touch::{self, Debrief, Session};
 use closer_core::{Error, Result};
 use serde::Serialize;
 
-pub(crate) fn log(
-    ctx: &Context,
+/// `log`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub struct LogArgs {
+    /// The step practised [default: the current step]
+    #[arg(long)]
     step: Option<String>,
+    /// Who gave touch first
+    #[arg(long, value_name = "NAME")]
     giver: Option<String>,
+    /// How long, in minutes
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=600))]
+    minutes: Option<u16>,
+    /// A shared note
+    #[arg(long)]
+    note: Option<String>,
+}
+
+/// A session to log, every value checked: the step as the couple's library has it, the giver
+/// as a partner of the couple, the note as text that may be stored.
+struct LogRequest<'a> {
+    step: Option<&'a Step>,
+    giver: Option<Id>,
     minutes: Option<u16>,
     note: Option<String>,
-) -> Result<()> {
+}
+
+impl LogArgs {
+    fn validate<'a>(self, lib: &'a Library, couple: &Couple) -> Result<LogRequest<'a>> {
+        Ok(LogRequest {
+            note: self.note.map(|n| check_text("note", &n)).transpose()?,
+            giver: self
+                .giver
+                .map(|g| couple.find(&g).map(|p| p.id.clone()))
+                .transpose()?,
+            step: self
+                .step
+                .map(|s| touch::find_step(lib, couple, &s))
+                .transpose()?,
+            minutes: self.minutes,
+        })
+    }
+}
+
+pub(crate) fn log(ctx: &Context, args: LogArgs) -> Result<()> {
     let lib = ctx.library()?;
-    let note = note.map(|n| check_text("note", &n)).transpose()?;
     let couple = ctx.require_couple()?;
-    let giver = giver
-        .map(|g| couple.find(&g).map(|p| p.id.clone()))
-        .transpose()?;
     // The plan as this device may know it (through the joint rounds on a device with only its
     // own partner's key), with the opt-in that is joint.
     let mut joint = couple.clone();
     let (states, holds, _) = ctx.touch_facts(&mut joint)?;
+    let LogRequest {
+        step,
+        giver,
+        minutes,
+        note,
+    } = args.validate(lib, &joint)?;
     let plan = touch::derive(lib, &joint, &states, &holds, ctx.today);
     let step =
         match step {
-            Some(s) => touch::find_step(lib, &joint, &s)?,
+            Some(s) => s,
             None if plan.paused => plan.in_plan.first().copied().ok_or_else(|| {
                 Error::invalid("nothing is in your plan yet; `touch-plan` shows why")
             })?,
@@ -76,28 +115,64 @@ fn all_sessions(ctx: &Context, _couple: &Couple) -> Result<Vec<(String, touch::S
         .collect()
 }
 
-pub(crate) fn debrief(
-    ctx: &Context,
+/// `debrief`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub struct DebriefArgs {
+    /// The session ID [default: the latest]
+    session: Option<String>,
+    /// What you noticed: temperature, pressure, texture, thoughts
+    #[arg(long)]
+    noticed: Option<String>,
+    /// This was too much (optionally, what)
+    #[arg(long, num_args = 0..=1, default_missing_value = "", value_name = "WHAT")]
+    too_much: Option<String>,
+    /// Only you will see this debrief
+    #[arg(long)]
+    private: bool,
+}
+
+/// A debrief, its texts checked and something said.
+struct DebriefRequest {
     session: Option<String>,
     noticed: Option<String>,
     too_much: Option<String>,
     private: bool,
-) -> Result<()> {
-    let noticed = noticed.map(|n| check_text("note", &n)).transpose()?;
-    let too_much = too_much
-        .map(|t| {
-            if t.trim().is_empty() {
-                Ok(String::new())
-            } else {
-                check_text("note", &t)
-            }
+}
+
+impl DebriefArgs {
+    fn validate(self) -> Result<DebriefRequest> {
+        let noticed = self.noticed.map(|n| check_text("note", &n)).transpose()?;
+        let too_much = self
+            .too_much
+            .map(|t| {
+                if t.trim().is_empty() {
+                    Ok(String::new())
+                } else {
+                    check_text("note", &t)
+                }
+            })
+            .transpose()?;
+        if noticed.is_none() && too_much.is_none() {
+            return Err(Error::usage(
+                "say what you noticed with --noticed TEXT, or --too-much [WHAT]",
+            ));
+        }
+        Ok(DebriefRequest {
+            session: self.session,
+            noticed,
+            too_much,
+            private: self.private,
         })
-        .transpose()?;
-    if noticed.is_none() && too_much.is_none() {
-        return Err(Error::usage(
-            "say what you noticed with --noticed TEXT, or --too-much [WHAT]",
-        ));
     }
+}
+
+pub(crate) fn debrief(ctx: &Context, args: DebriefArgs) -> Result<()> {
+    let DebriefRequest {
+        session,
+        noticed,
+        too_much,
+        private,
+    } = args.validate()?;
     let lib = ctx.library()?;
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?.id.clone();
@@ -280,4 +355,29 @@ struct DebriefView<'a> {
     too_much: bool,
     too_much_note: Option<&'a str>,
     private: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(noticed: Option<&str>, too_much: Option<&str>) -> DebriefArgs {
+        DebriefArgs {
+            session: None,
+            noticed: noticed.map(Into::into),
+            too_much: too_much.map(Into::into),
+            private: false,
+        }
+    }
+
+    #[test]
+    fn a_debrief_request_says_something_and_its_texts_are_checked() {
+        let err = args(None, None).validate().err().expect("nothing said");
+        assert_eq!(err.exit_code(), 2);
+        assert!(args(Some("  "), None).validate().is_err());
+        let bare = args(None, Some(" ")).validate().unwrap();
+        assert_eq!(bare.too_much.as_deref(), Some(""));
+        let said = args(Some(" warm hands "), None).validate().unwrap();
+        assert_eq!(said.noticed.as_deref(), Some("warm hands"));
+    }
 }
