@@ -121,10 +121,8 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
         store.ensure_dir(&format!("answers/{}", p.id))?;
         for (year, answers) in by_year {
             let f = AnswerFile {
-                extra: Default::default(),
-                version: FORMAT_VERSION,
-                partner: p.id.clone(),
                 answers,
+                ..AnswerFile::new(&p.id)
             };
             store.write(&format!("answers/{}/{year}.json", p.id), &f)?;
         }

@@ -5,8 +5,8 @@
 
 use crate::error::{Error, Result};
 use crate::ids::Id;
-use crate::prompts::{Answer, AnswerFile, answer_path};
-use crate::store::{FORMAT_VERSION, Store};
+use crate::prompts::Answer;
+use crate::store::Store;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use std::collections::BTreeSet;
 
@@ -23,41 +23,35 @@ pub fn pass(
     prompt_text: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    store.update::<AnswerFile, _>(&answer_path(partner, date.year()), |old| {
-        let mut f = old.unwrap_or(AnswerFile {
-            version: FORMAT_VERSION,
-            partner: partner.clone(),
-            answers: Vec::new(),
-            extra: Default::default(),
-        });
-        if let Some(a) = f.answers.iter().find(|a| a.date == date) {
+    crate::answer_book::update(store, partner, date.year(), |answers| {
+        if let Some(a) = answers.iter().find(|a| a.date == date) {
             return Err(Error::invalid(if a.passed {
                 format!("you have already passed on the prompt of {date}")
             } else {
-                format!("you have already answered the prompt of {date}; delete your answer first if you would rather pass")
+                format!(
+                    "you have already answered the prompt of {date}; delete your answer first if you would rather pass"
+                )
             }));
         }
         let mut a = Answer::new(date, prompt, prompt_text, String::new(), at);
         a.passed = true;
-        f.answers.push(a);
-        f.answers.sort_by_key(|a| a.date);
-        Ok(f)
+        answers.push(a);
+        answers.sort_by_key(|a| a.date);
+        Ok(())
     })?;
     Ok(())
 }
 
 /// Deletes `partner`'s own answer (or pass) for `date`, with its earlier versions.
 pub fn delete(store: &Store, partner: &Id, date: NaiveDate) -> Result<()> {
-    store.update::<AnswerFile, _>(&answer_path(partner, date.year()), |old| {
-        let mut f = old
-            .filter(|f| f.answers.iter().any(|a| a.date == date))
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "you have no answer for {date}; nothing was deleted"
-                ))
-            })?;
-        f.answers.retain(|a| a.date != date);
-        Ok(f)
+    crate::answer_book::update(store, partner, date.year(), |answers| {
+        if !answers.iter().any(|a| a.date == date) {
+            return Err(Error::NotFound(format!(
+                "you have no answer for {date}; nothing was deleted"
+            )));
+        }
+        answers.retain(|a| a.date != date);
+        Ok(())
     })?;
     Ok(())
 }

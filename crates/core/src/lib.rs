@@ -5,6 +5,7 @@
 //! never reads the clock, the environment or the terminal. The command-line edge is `closer-cli`.
 
 pub mod access;
+pub mod answer_book;
 pub mod answer_rules;
 pub mod answer_seal;
 pub mod content;

@@ -89,6 +89,8 @@ pub fn need(a: Need, b: Need) -> Need {
 pub fn answers(mut a: AnswerFile, b: AnswerFile) -> AnswerFile {
     union(&mut a.answers, b.answers);
     a.answers.sort_by_key(|x| (x.date, x.at));
+    union(&mut a.sealed, b.sealed);
+    a.sealed.sort_by_key(|x| x.date);
     union_extra(&mut a.extra, b.extra);
     a
 }

@@ -186,9 +186,26 @@ pub struct AnswerFile {
     pub version: u32,
     pub partner: Id,
     pub answers: Vec<Answer>,
+    /// In an encrypted folder: the answers, each sealed to its author until the other partner
+    /// took their turn on its day (see [`crate::answer_book`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sealed: Vec<crate::answer_seal::SealedAnswer>,
     /// Fields a newer closer wrote at this format version, kept as they are.
     #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
     pub extra: Extra,
+}
+
+impl AnswerFile {
+    /// An empty file for `partner`.
+    pub fn new(partner: &Id) -> AnswerFile {
+        AnswerFile {
+            version: FORMAT_VERSION,
+            partner: partner.clone(),
+            answers: Vec::new(),
+            sealed: Vec::new(),
+            extra: Extra::default(),
+        }
+    }
 }
 
 impl Versioned for AnswerFile {
@@ -202,12 +219,16 @@ impl Versioned for AnswerFile {
             .iter()
             .map(serde_json::to_vec)
             .collect::<serde_json::Result<_>>()?;
-        crate::store::json_lines(
-            self.version,
-            &self.partner,
-            &self.extra,
-            &[("answers", answers)],
-        )
+        let mut lists = vec![("answers", answers)];
+        if !self.sealed.is_empty() {
+            let sealed = self
+                .sealed
+                .iter()
+                .map(serde_json::to_vec)
+                .collect::<serde_json::Result<_>>()?;
+            lists.push(("sealed", sealed));
+        }
+        crate::store::json_lines(self.version, &self.partner, &self.extra, &lists)
     }
 }
 
@@ -246,15 +267,9 @@ pub fn save_answer(store: &Store, partner: &Id, answer: Answer) -> Result<bool> 
         ..answer
     };
     let mut corrected = false;
-    store.update::<AnswerFile, _>(&answer_path(partner, answer.date.year()), |old| {
-        let mut f = old.unwrap_or(AnswerFile {
-            extra: Default::default(),
-            version: FORMAT_VERSION,
-            partner: partner.clone(),
-            answers: Vec::new(),
-        });
-        if let Some(at) = f.answers.iter().position(|a| a.date == answer.date) {
-            let old = f.answers.remove(at);
+    crate::answer_book::update(store, partner, answer.date.year(), |answers| {
+        if let Some(at) = answers.iter().position(|a| a.date == answer.date) {
+            let old = answers.remove(at);
             corrected = true;
             answer.earlier = old.earlier;
             if !old.passed {
@@ -265,9 +280,9 @@ pub fn save_answer(store: &Store, partner: &Id, answer: Answer) -> Result<bool> 
                 });
             }
         }
-        f.answers.push(answer);
-        f.answers.sort_by_key(|a| a.date);
-        Ok(f)
+        answers.push(answer);
+        answers.sort_by_key(|a| a.date);
+        Ok(())
     })?;
     Ok(corrected)
 }
@@ -283,6 +298,15 @@ pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool>
         passed: bool,
     }
     let rel = answer_path(partner, date.year());
+    if store.is_sealed() {
+        return Ok(store.read::<AnswerFile>(&rel)?.is_some_and(|mut f| {
+            f.answers.retain(|a| a.date == date);
+            f.sealed.retain(|s| s.date == date);
+            crate::answer_book::opened(store, partner, f)
+                .iter()
+                .any(|a| a.date == date && !a.passed)
+        }));
+    }
     let Some(bytes) = store.read_bytes(&rel)? else {
         return Ok(false);
     };
@@ -346,7 +370,7 @@ pub fn all_answers(
     for ((partner, _), f) in files.iter().zip(store.read_files::<AnswerFile>(&paths)?) {
         if let Some(f) = f {
             out.extend(
-                f.answers
+                crate::answer_book::opened(store, partner, f)
                     .into_iter()
                     .filter(keep)
                     .map(|a| (partner.clone(), a)),

@@ -8,7 +8,7 @@ use crate::ids::Id;
 use crate::joint_changes::{self, Change};
 use crate::needs::{self, Need};
 use crate::profile::{self, CoupleFile, Partner};
-use crate::prompts::{self, Answer, AnswerFile};
+use crate::prompts::Answer;
 use crate::store::{FORMAT_VERSION, Store};
 use crate::touch::{self, Debrief, Hold, Session, Sessions, State};
 use chrono::{Datelike, NaiveDate};
@@ -166,22 +166,16 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
         years.entry((who, a.date.year())).or_default().push(a);
     }
     for ((who, year), answers) in years {
-        store.update::<AnswerFile, _>(&prompts::answer_path(who, year), |old| {
-            let mut f = old.unwrap_or_else(|| AnswerFile {
-                extra: Default::default(),
-                version: FORMAT_VERSION,
-                partner: who.clone(),
-                answers: Vec::new(),
-            });
+        crate::answer_book::update(store, who, year, |have| {
             for a in answers {
-                let added = !f.answers.iter().any(|x| x.date == a.date);
+                let added = !have.iter().any(|x| x.date == a.date);
                 if added {
-                    f.answers.push(a.clone());
+                    have.push(a.clone());
                 }
                 r.count("answers", added);
             }
-            f.answers.sort_by_key(|a| a.date);
-            Ok(f)
+            have.sort_by_key(|a| a.date);
+            Ok(())
         })?;
     }
     for h in &b.holds {

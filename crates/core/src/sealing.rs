@@ -150,6 +150,21 @@ impl Sealing {
         seal::seal(keys, signer, place, body, &public)
             .map_err(|e| Error::invalid(format!("{place}: {e}")))
     }
+
+    /// `partner`'s keys, when this device holds them unlocked.
+    pub fn keys(&self, partner: &str) -> Option<Arc<Keys>> {
+        self.held.get(partner).cloned()
+    }
+
+    /// `partner`'s public keys, when known.
+    pub fn public(&self, partner: &str) -> Option<PublicKeys> {
+        self.known.get(partner).cloned()
+    }
+
+    /// The partners whose public keys are known.
+    pub fn known(&self) -> impl Iterator<Item = &str> {
+        self.known.keys().map(String::as_str)
+    }
 }
 
 /// Whether the data folder says its records are encrypted.

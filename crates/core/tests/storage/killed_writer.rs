@@ -81,12 +81,7 @@ fn a_writer_killed_at_random_moments_leaves_whole_files() {
         assert_records_parse(&dir);
         let f: AnswerFile = store::read_file(&answers_dir.join("2026.json"))
             .unwrap_or_else(|e| panic!("seed {seed}, round {rounds}: {e}"))
-            .unwrap_or(AnswerFile {
-                extra: Default::default(),
-                version: 1,
-                partner: id(PARTNER),
-                answers: Vec::new(),
-            });
+            .unwrap_or_else(|| AnswerFile::new(&id(PARTNER)));
         let have: BTreeMap<NaiveDate, &str> = f
             .answers
             .iter()

@@ -1,0 +1,395 @@
+//! A partner's answer files as this device may read and change them. In a plain folder the
+//! answers are kept as they are. In an encrypted folder each answer (or pass) is sealed to its
+//! author alone until the other partner has taken their turn on its day, and then also to both
+//! ([`crate::answer_seal`]): the file itself, sealed to both, shows the other partner only the
+//! days a turn was taken.
+
+use crate::answer_rules::SEALED;
+use crate::answer_seal::{self, SealedAnswer};
+use crate::crypto::{CryptoError, PublicKeys};
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::prompts::{Answer, AnswerFile, answer_path};
+use crate::sealing::Sealing;
+use crate::store::Store;
+use chrono::{Datelike, NaiveDate};
+use std::collections::BTreeSet;
+
+fn broken(e: CryptoError) -> Error {
+    Error::invalid(format!("an answer could not be sealed or opened: {e}"))
+}
+
+fn keys_of(sealing: &Sealing) -> impl Fn(&str) -> Option<PublicKeys> + Copy + '_ {
+    move |p| sealing.public(p)
+}
+
+/// What stands in for an answer this device may not open yet: that a turn was taken that day.
+fn unopened(date: NaiveDate) -> Answer {
+    let mut a = Answer::new(
+        date,
+        "",
+        "",
+        SEALED.to_owned(),
+        date.and_time(chrono::NaiveTime::MIN).and_utc(),
+    );
+    a.sealed = true;
+    a
+}
+
+/// Opens one sealed answer of `author` with a key this device holds: the author's own whole
+/// answer, or the copy sealed to both.
+fn open_one(sealing: &Sealing, author: &str, s: &SealedAnswer) -> Result<Answer, CryptoError> {
+    if let Some(keys) = sealing.keys(author) {
+        return answer_seal::open_answer(&keys, author, author, s, keys_of(sealing));
+    }
+    let mut last = CryptoError::NotForYou;
+    for reader in sealing.held() {
+        let Some(keys) = sealing.keys(reader) else {
+            continue;
+        };
+        match answer_seal::open_answer(&keys, reader, author, s, keys_of(sealing)) {
+            Ok(a) => return Ok(a),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// The answers in `author`'s file `f` as this device may read them; one it may not open yet
+/// stands as sealed ([`Answer::sealed`]), one that fails its check is reported and left out.
+pub fn opened(store: &Store, author: &str, f: AnswerFile) -> Vec<Answer> {
+    let Some(sealing) = store.sealing() else {
+        return f.answers;
+    };
+    let mut out: Vec<Answer> = f
+        .answers
+        .into_iter()
+        .filter(|a| !f.sealed.iter().any(|s| s.date == a.date))
+        .collect();
+    for s in &f.sealed {
+        match open_one(&sealing, author, s) {
+            Ok(a) => out.push(a),
+            Err(CryptoError::NotForYou) => out.push(unopened(s.date)),
+            Err(e) => store.note_left_out(
+                &store.path(&format!("answers/{author}/{}.json", s.date.year())),
+                &format!("the answer of {}: {e}", s.date),
+            ),
+        }
+    }
+    out.sort_by_key(|a| a.date);
+    out
+}
+
+/// The days on which a partner other than `author` took their turn, in `year`, by partner.
+fn their_days(
+    store: &Store,
+    sealing: &Sealing,
+    author: &str,
+    year: i32,
+) -> Result<Vec<(PublicKeys, BTreeSet<NaiveDate>)>> {
+    let mut out = Vec::new();
+    for other in sealing.known().filter(|p| *p != author) {
+        let (Ok(id), Some(public)) = (Id::parse(other), sealing.public(other)) else {
+            continue;
+        };
+        let days = store
+            .read::<AnswerFile>(&answer_path(&id, year))?
+            .map(|f| {
+                f.answers
+                    .iter()
+                    .map(|a| a.date)
+                    .chain(f.sealed.iter().map(|s| s.date))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push((public, days));
+    }
+    Ok(out)
+}
+
+/// Changes `author`'s answers of `year` with `change`, sealing each changed one to its author
+/// and revealing to both those whose day the other partner has taken their turn on.
+pub fn update(
+    store: &Store,
+    author: &Id,
+    year: i32,
+    change: impl FnOnce(&mut Vec<Answer>) -> Result<()>,
+) -> Result<()> {
+    let sealing = store.sealing();
+    let others = match &sealing {
+        Some(s) => their_days(store, s, author, year)?,
+        None => Vec::new(),
+    };
+    store.update::<AnswerFile, _>(&answer_path(author, year), |old| {
+        let mut file = old.unwrap_or_else(|| AnswerFile::new(author));
+        let Some(sealing) = &sealing else {
+            change(&mut file.answers)?;
+            return Ok(file);
+        };
+        let keys = sealing.keys(author).ok_or_else(|| {
+            Error::NotYours(format!(
+                "these answers are partner {author}'s own, and this device does not hold their key; they change them on their own device"
+            ))
+        })?;
+        let mut answers = std::mem::take(&mut file.answers);
+        answers.retain(|a| !file.sealed.iter().any(|s| s.date == a.date));
+        let mut kept = Vec::new();
+        for s in file.sealed.drain(..) {
+            let a = answer_seal::open_answer(&keys, author, author, &s, keys_of(sealing))
+                .map_err(broken)?;
+            answers.push(a.clone());
+            kept.push((a, s));
+        }
+        answers.sort_by_key(|a| a.date);
+        change(&mut answers)?;
+        for a in &answers {
+            file.sealed.push(match kept.iter().find(|(k, _)| k == a) {
+                Some((_, s)) => s.clone(),
+                None => answer_seal::seal_answer(&keys, author, a).map_err(broken)?,
+            });
+        }
+        for (public, days) in &others {
+            answer_seal::reveal_due(
+                &keys,
+                author,
+                public,
+                &mut file.sealed,
+                days,
+                keys_of(sealing),
+            )
+            .map_err(broken)?;
+        }
+        Ok(file)
+    })?;
+    Ok(())
+}
+
+/// On this device, for every partner whose key it holds: seals answers still kept plain in an
+/// encrypted folder (from before it was encrypted), and reveals to both every answer whose day
+/// the other partner has now taken their turn on. Returns how many files changed.
+pub fn tend(store: &Store) -> Result<usize> {
+    let Some(sealing) = store.sealing() else {
+        return Ok(0);
+    };
+    let mut changed = 0;
+    for author in sealing.held() {
+        let Ok(id) = Id::parse(author) else { continue };
+        for path in store.list(&format!("answers/{id}"))? {
+            let Some(year) = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            let Some(f) = store.read::<AnswerFile>(&answer_path(&id, year))? else {
+                continue;
+            };
+            let waiting: Vec<NaiveDate> = f
+                .sealed
+                .iter()
+                .filter(|s| s.both.is_none())
+                .map(|s| s.date)
+                .collect();
+            let due = !f.answers.is_empty()
+                || (!waiting.is_empty()
+                    && their_days(store, &sealing, author, year)?
+                        .iter()
+                        .any(|(_, days)| waiting.iter().any(|d| days.contains(d))));
+            if due {
+                update(store, &id, year, |_| Ok(()))?;
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer_rules::{for_viewer, pass};
+    use crate::crypto::{ExposeSecret, Keys};
+    use crate::prompts::{all_answers, save_answer};
+    use chrono::DateTime;
+
+    const A: &str = "a1ex00000001";
+    const B: &str = "5amm00000002";
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn answer(d: u32, text: &str) -> Answer {
+        Answer::new(
+            day(d),
+            "p1",
+            "What?",
+            text.into(),
+            DateTime::from_timestamp(1_772_409_600, 0).unwrap(),
+        )
+    }
+
+    fn copy(k: &Keys) -> Keys {
+        Keys::from_text(k.to_text().expose_secret()).unwrap()
+    }
+
+    /// Two devices on one folder, each holding only its own partner's key.
+    fn devices() -> (tempfile::TempDir, Store, Store, Keys, Keys) {
+        let t = tempfile::tempdir().unwrap();
+        let (ka, kb) = (Keys::generate(), Keys::generate());
+        let device = |mine: &str, k: &Keys, other: &str, o: &Keys| {
+            let store = Store::new(t.path().join("data"));
+            let mut s = Sealing::new();
+            // In whatever form `Sealing::hold` takes a key.
+            #[allow(clippy::useless_conversion)]
+            s.hold(mine, copy(k).into());
+            s.know(other, o.public());
+            s.act_as(mine);
+            store.set_sealing(Some(s));
+            store
+        };
+        let alex = device(A, &ka, B, &kb);
+        let sam = device(B, &kb, A, &ka);
+        (t, alex, sam, ka, kb)
+    }
+
+    /// Everything `keys` opens under `answers/`: every file, and every sealed copy inside, as a
+    /// curious partner would with `rage -d -i KEY`.
+    fn everything_opened(root: &std::path::Path, keys: &Keys) -> Vec<u8> {
+        let ids = age::IdentityFile::from_buffer(keys.to_text().expose_secret().as_bytes())
+            .unwrap()
+            .into_identities()
+            .unwrap();
+        let open = |sealed: &[u8]| -> Option<Vec<u8>> {
+            let d = age::Decryptor::new(sealed).ok()?;
+            let mut r = d
+                .decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
+                .ok()?;
+            let mut plain = Vec::new();
+            std::io::Read::read_to_end(&mut r, &mut plain).ok()?;
+            Some(plain)
+        };
+        let mut out = Vec::new();
+        let mut dirs = vec![root.join("answers")];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                if e.file_type().unwrap().is_dir() {
+                    dirs.push(e.path());
+                    continue;
+                }
+                let bytes = std::fs::read(e.path()).unwrap();
+                out.extend_from_slice(&bytes);
+                let Some(plain) = open(&bytes) else { continue };
+                out.extend_from_slice(&plain);
+                // Each hex string inside that is itself sealed.
+                let text = String::from_utf8_lossy(&plain).into_owned();
+                for word in text.split('"').filter(|w| w.len() > 64) {
+                    let Some(raw) = (0..word.len() / 2)
+                        .map(|i| u8::from_str_radix(&word[2 * i..2 * i + 2], 16).ok())
+                        .collect::<Option<Vec<u8>>>()
+                    else {
+                        continue;
+                    };
+                    if let Some(inner) = open(&raw) {
+                        out.extend_from_slice(&inner);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn has(hay: &[u8], needle: &str) -> bool {
+        hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+    }
+
+    #[test]
+    fn an_answer_is_unreadable_to_the_other_partner_until_they_took_their_turn() {
+        let (t, alex, sam, ka, _) = devices();
+        let data = t.path().join("data");
+        let (a, b) = (Id::parse(A).unwrap(), Id::parse(B).unwrap());
+        alex.ensure_dir(&format!("answers/{A}")).unwrap();
+        sam.ensure_dir(&format!("answers/{B}")).unwrap();
+        save_answer(&sam, &b, answer(2, "the sea, next spring")).unwrap();
+        save_answer(&sam, &b, answer(3, "a slow morning")).unwrap();
+        // Alex, with every file and Alex's own key, reads nothing of what Sam wrote...
+        assert!(!has(&everything_opened(&data, &ka), "the sea"));
+        // ...but sees that Sam took a turn on those days.
+        let seen = for_viewer(all_answers(&alex, None, None).unwrap(), Some(A));
+        assert_eq!(
+            seen.iter()
+                .map(|(w, a)| (w.as_str(), a.date))
+                .collect::<Vec<_>>(),
+            [(B, day(2)), (B, day(3))]
+        );
+        assert!(seen.iter().all(|(_, a)| a.sealed && a.text == SEALED));
+        // Sam reads their own answers back, whole.
+        let own = all_answers(&sam, None, None).unwrap();
+        assert_eq!(own[0].1.text, "the sea, next spring");
+        assert_eq!(own[1].1.text, "a slow morning");
+        // Alex answers the 2nd and passes on the 3rd; nothing of Sam's is readable yet, since
+        // only Sam's device can reveal it.
+        save_answer(&alex, &a, answer(2, "the hills")).unwrap();
+        pass(&alex, &a, day(3), "p1", "What?", DateTime::default()).unwrap();
+        assert!(!has(&everything_opened(&data, &ka), "the sea"));
+        // Sam's device runs once: both of Sam's answers are now sealed to both too.
+        assert_eq!(tend(&sam).unwrap(), 1);
+        assert_eq!(tend(&sam).unwrap(), 0, "once is enough");
+        let seen = for_viewer(all_answers(&alex, None, None).unwrap(), Some(A));
+        let sams: Vec<&str> = seen
+            .iter()
+            .filter(|(w, _)| w == B)
+            .map(|(_, a)| a.text.as_str())
+            .collect();
+        assert_eq!(sams, ["the sea, next spring", "a slow morning"]);
+        // Alex's device runs: Alex's answer and pass are revealed to Sam.
+        tend(&alex).unwrap();
+        let seen = for_viewer(all_answers(&sam, None, None).unwrap(), Some(B));
+        let alexs: Vec<(&str, bool)> = seen
+            .iter()
+            .filter(|(w, _)| w == A)
+            .map(|(_, a)| (a.text.as_str(), a.passed))
+            .collect();
+        assert_eq!(alexs, [("the hills", false), ("", true)]);
+        // A correction by Sam after the reveal is revealed at once, without its earlier version.
+        save_answer(&sam, &b, answer(2, "the sea, in May")).unwrap();
+        let opened = everything_opened(&data, &ka);
+        assert!(has(&opened, "the sea, in May"));
+        assert!(!has(&opened, "next spring"), "earlier versions stay Sam's");
+        // Sam deletes an answer: gone for both.
+        crate::answer_rules::delete(&sam, &b, day(3)).unwrap();
+        assert_eq!(
+            all_answers(&alex, None, None)
+                .unwrap()
+                .iter()
+                .filter(|(w, _)| w == B)
+                .count(),
+            1
+        );
+        assert!(alex.take_left_out().is_empty());
+        assert!(sam.take_left_out().is_empty());
+    }
+
+    #[test]
+    fn answers_from_before_encryption_are_sealed_on_their_authors_next_run() {
+        let (t, alex, sam, ka, _) = devices();
+        let data = t.path().join("data");
+        let b = Id::parse(B).unwrap();
+        // A plain folder with Sam's answer, then encrypted as a whole file (sealed to both).
+        let plain = Store::new(&data);
+        plain.ensure_dir(&format!("answers/{B}")).unwrap();
+        save_answer(&plain, &b, answer(2, "the sea, next spring")).unwrap();
+        let f: AnswerFile = plain.read(&answer_path(&b, 2026)).unwrap().unwrap();
+        std::fs::remove_file(plain.path(&answer_path(&b, 2026))).unwrap();
+        sam.write(&answer_path(&b, 2026), &f).unwrap();
+        assert!(has(&everything_opened(&data, &ka), "the sea"));
+        assert_eq!(tend(&sam).unwrap(), 1);
+        assert!(!has(&everything_opened(&data, &ka), "the sea"));
+        assert_eq!(
+            all_answers(&sam, None, None).unwrap()[0].1.text,
+            "the sea, next spring"
+        );
+        assert!(all_answers(&alex, None, None).unwrap()[0].1.sealed);
+    }
+}
