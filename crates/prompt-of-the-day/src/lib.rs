@@ -139,6 +139,11 @@ impl Choice {
 /// Runs the command line of the binary called `tool`.
 pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     let ctx = Context::new(tool, &cli.globals)?;
+    // Answers the other partner may now read are sealed to them too; a failure here leaves
+    // them as they were and does not stop the command.
+    if let Err(e) = closer_core::answer_book::tend(&ctx.store) {
+        closer_cli::output::say(&format!("Your answers could not be shared yet: {e}"));
+    }
     match cli.cmd {
         None => today::run(&ctx, &cli.show),
         Some(Cmd::Answer {
