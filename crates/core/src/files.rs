@@ -91,6 +91,15 @@ pub fn conflict_original(name: &str) -> Option<String> {
     None
 }
 
+/// Whether `name` is something a sync tool or an editor left beside a file (a Syncthing or
+/// Dropbox conflict copy, a hidden file or autosave, a backup): never read, whatever it ends in.
+pub fn is_leftover_name(name: &str) -> bool {
+    name.starts_with(['.', '#'])
+        || name.ends_with('~')
+        || name.contains(".sync-conflict-")
+        || name.to_lowercase().contains("conflicted copy")
+}
+
 /// Whether a record file's text holds git's conflict markers (a merge left both versions in it).
 pub fn has_conflict_markers(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes);

@@ -522,6 +522,11 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         let Ok(kind) = entry.file_type() else {
             continue;
         };
+        // A sync tool's second copy of a content file (or an editor's) would count every ID in
+        // it twice, and stop every command on both devices.
+        if crate::files::is_leftover_name(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
         let path = entry.path();
         if kind.is_dir() {
             collect(&path, out);

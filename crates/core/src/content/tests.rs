@@ -617,3 +617,19 @@ fn links_in_a_content_folder_are_not_followed() {
     let lib = Library::load(&content).unwrap();
     assert_eq!(lib.prompts.len(), builtin::PROMPTS.len());
 }
+
+#[test]
+fn sync_conflict_copies_of_a_content_file_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = "version = 1\n[category]\nid = \"my-walks\"\nname = \"Walks\"\nabout = \"Our walks.\"\n\n[[prompt]]\nid = \"my-walks-1\"\ntext = \"Where shall we walk on Sunday?\"\ndepth = \"light\"\nlow_energy = true\n";
+    for name in [
+        "ours.toml",
+        "ours.sync-conflict-20261127-101010-ABCDEFG.toml",
+        "ours (Sam's conflicted copy 2026-11-27).toml",
+        ".#ours.toml",
+    ] {
+        std::fs::write(dir.path().join(name), ours).unwrap();
+    }
+    let lib = Library::load(dir.path()).unwrap();
+    assert_eq!(lib.prompts.len(), builtin::PROMPTS.len() + 1);
+}
