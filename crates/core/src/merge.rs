@@ -102,6 +102,8 @@ pub fn sessions(mut a: Sessions, b: Sessions) -> Sessions {
     union(&mut a.debriefs, b.debriefs);
     a.debriefs.sort_by_key(|d| d.at);
     union_extra(&mut a.extra, b.extra);
+    union(&mut a.unusable.sessions, b.unusable.sessions);
+    union(&mut a.unusable.debriefs, b.unusable.debriefs);
     a
 }
 

@@ -149,6 +149,7 @@ pub struct Debrief {
 
 /// The sessions a partner logged and the debriefs they wrote; that partner is its only writer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "lenient::RawSessions")]
 pub struct Sessions {
     pub version: u32,
     pub partner: Id,
@@ -159,6 +160,10 @@ pub struct Sessions {
     /// Fields a newer closer wrote at this format version, kept as they are.
     #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
     pub extra: Extra,
+    /// Sessions and debriefs in the file that cannot be used: left out of everything, and
+    /// written back unchanged.
+    #[serde(skip)]
+    pub unusable: Unusable,
 }
 
 /// A medical-clearance hold: nothing from `from_stage` on until `until`, or until released.
@@ -238,6 +243,7 @@ impl Sessions {
             partner: partner.clone(),
             sessions: Vec::new(),
             debriefs: Vec::new(),
+            unusable: Default::default(),
         }
     }
 }
@@ -248,15 +254,12 @@ impl Versioned for Sessions {
     }
 
     fn encode(&self) -> serde_json::Result<Vec<u8>> {
-        let sessions = self
-            .sessions
-            .iter()
-            .map(serde_json::to_vec)
+        // What could not be used goes back as it was, after the rest.
+        let sessions = (self.sessions.iter().map(serde_json::to_vec))
+            .chain(self.unusable.sessions.iter().map(serde_json::to_vec))
             .collect::<serde_json::Result<_>>()?;
-        let debriefs = self
-            .debriefs
-            .iter()
-            .map(serde_json::to_vec)
+        let debriefs = (self.debriefs.iter().map(serde_json::to_vec))
+            .chain(self.unusable.debriefs.iter().map(serde_json::to_vec))
             .collect::<serde_json::Result<_>>()?;
         crate::store::json_lines(
             self.version,
@@ -301,10 +304,17 @@ pub fn load_state(store: &Store, partner: &Id) -> Result<State> {
         .unwrap_or_else(|| State::new(partner)))
 }
 
+/// A partner's sessions and debriefs; those that cannot be used are left out and noted (see
+/// [`Store::take_left_out`]).
 pub fn load_sessions(store: &Store, partner: &Id) -> Result<Sessions> {
-    Ok(store
-        .read(&sessions_path(partner))?
-        .unwrap_or_else(|| Sessions::new(partner)))
+    let rel = sessions_path(partner);
+    let s = store
+        .read::<Sessions>(&rel)?
+        .unwrap_or_else(|| Sessions::new(partner));
+    if !s.unusable.is_empty() {
+        store.note_left_out(&store.path(&rel), &s.unusable.message());
+    }
+    Ok(s)
 }
 
 /// Changes a partner's own state under its lock.
@@ -557,6 +567,9 @@ pub fn find_step<'a>(lib: &'a Library, couple: &Couple, prefix: &str) -> Result<
             given: id.to_owned(),
         })
 }
+
+mod lenient;
+pub use lenient::Unusable;
 
 #[cfg(test)]
 mod tests;

@@ -108,3 +108,56 @@ fn ignore_files_that_are_links_are_replaced_not_read() {
         "AGE-SECRET-KEY-NOT-FOR-THE-FOLDER\n"
     );
 }
+
+#[test]
+fn a_session_with_an_unusable_id_is_left_out_alone_and_kept_in_the_file() {
+    use closer_core::touch;
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::new(tmp.path().join("data"));
+    let alex = id("alex00000001");
+    touch::update_sessions(&store, &alex, |s| {
+        for sid in ["sess0001", "sess0002"] {
+            s.sessions.push(touch::Session {
+                id: id(sid),
+                date: day(2026, 3, 2),
+                at: at(),
+                step: "s0-sit-close".into(),
+                giver: None,
+                minutes: Some(10),
+                note: None,
+                extra: Default::default(),
+            });
+        }
+        Ok(())
+    })
+    .unwrap();
+    let rel = touch::sessions_path(&alex);
+    let path = store.path(&rel);
+    let text = fs::read_to_string(&path).unwrap().replace("sess0002", "x");
+    fs::write(&path, &text).unwrap();
+
+    let s = touch::load_sessions(&store, &alex).unwrap();
+    assert_eq!(s.sessions.len(), 1, "the good session is still read");
+    assert_eq!(s.sessions[0].id, id("sess0001"));
+    let noted = store.take_left_out();
+    assert!(
+        noted
+            .iter()
+            .any(|m| m.contains("sessions.json") && m.contains("cannot be used")),
+        "{noted:?}"
+    );
+    // A new session keeps the unusable one in the file, as it was.
+    touch::update_sessions(&store, &alex, |s| {
+        let mut more = s.sessions[0].clone();
+        more.id = id("sess0003");
+        s.sessions.push(more);
+        Ok(())
+    })
+    .unwrap();
+    let after = fs::read_to_string(&path).unwrap();
+    assert!(after.contains("\"x\""), "{after}");
+    assert_eq!(
+        touch::load_sessions(&store, &alex).unwrap().sessions.len(),
+        2
+    );
+}
