@@ -190,7 +190,9 @@ pub fn name_key(name: &str) -> String {
 /// A name as it is stored: trimmed, checked, and in Unicode's composed normal form (NFC), so the
 /// same name typed on two keyboards is the same text in every file and export.
 fn stored_name(name: &str) -> Result<String> {
-    Ok(check_name(name)?.nfc().collect())
+    let composed: String = check_name(name)?.nfc().collect();
+    // Composing can lengthen a name (some characters are never stored composed): check it again.
+    Ok(check_name(&composed)?.to_owned())
 }
 
 /// Checks a partner name: not empty, not too long, no control characters, no tabs.
@@ -472,6 +474,10 @@ mod tests {
         let sam = add(&store, "Sam", Vec::new(), day).unwrap();
         let e = rename(&store, "Sam", decomposed).unwrap_err().to_string();
         assert!(e.contains("looks the same"), "{e}");
+        // A name at the longest allowed that composing makes longer is refused, never stored
+        // where it could not be read back.
+        let long = format!("{}\u{fb38}", "a".repeat(MAX_NAME - 1));
+        assert!(add(&store, &long, Vec::new(), day).is_err());
         let renamed = rename(&store, "Sam", "Jos\u{65}\u{301}").unwrap();
         assert_eq!((renamed.id, renamed.name.as_str()), (sam.id, "Jos\u{e9}"));
     }
