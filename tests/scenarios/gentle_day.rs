@@ -24,6 +24,7 @@ fn a_low_energy_day_said_on_one_device_is_gentle_on_both() {
         &["couple", "add", "Alex", "--condition", "arthritis"],
     );
     alex.ok(TOUCH, &["couple", "add", "Sam"]);
+    share_keys(&alex, &sam);
     alex.ok(TOUCH, &["couple", "me", "Alex"]);
     sam.ok(TOUCH, &["couple", "me", "Sam"]);
     for d in [&alex, &sam] {
@@ -87,7 +88,7 @@ fn a_low_energy_day_said_on_one_device_is_gentle_on_both() {
     // It is kept in Alex's own file, and in no file Sam writes.
     let files: Vec<String> = support::tree(&sb.data())
         .keys()
-        .filter(|k| k.starts_with("energy/") && k.ends_with(".json"))
+        .filter(|k| k.starts_with("energy/") && k.ends_with(".age"))
         .cloned()
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");

@@ -59,6 +59,19 @@ impl Device<'_> {
     }
 }
 
+/// Gives `to` the keys `from` holds, as `couple keys export` and `import` would: the couple was
+/// set up on `from`, and the other partner's device needs their key to read the folder.
+pub fn share_keys(from: &Device, to: &Device) {
+    let (src, dest) = (
+        from.config.join("closer/keys"),
+        to.config.join("closer/keys"),
+    );
+    std::fs::create_dir_all(&dest).unwrap();
+    for e in std::fs::read_dir(src).unwrap().flatten() {
+        std::fs::copy(e.path(), dest.join(e.file_name())).unwrap();
+    }
+}
+
 pub fn device<'a>(sb: &'a Sandbox, name: &str) -> Device<'a> {
     Device {
         sb,

@@ -22,6 +22,7 @@ fn own_content_in_the_data_folder_is_shared_and_a_difference_is_said_once() {
     let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
     alex.ok(PROMPT, &["couple", "add", "Alex"]);
     alex.ok(PROMPT, &["couple", "add", "Sam"]);
+    share_keys(&alex, &sam);
 
     // Alex's own file, in Alex's config folder only: loaded there, not on Sam's device.
     std::fs::create_dir_all(alex.config.join("closer/content")).unwrap();

@@ -7,10 +7,12 @@ use closer_core::content::Library;
 use std::path::{Path, PathBuf};
 use support::{CLOSER_EXPORT, NEEDS, PROMPT, Run, TOUCH};
 
-/// Alex and Sam, and the data folder's partner files by name.
+/// Alex and Sam, and the data folder's partner files by name; the records are plain files, as
+/// `couple decrypt` leaves them, so that tests can write hostile ones.
 fn couple(sb: &Sandbox) -> (String, String) {
     sb.ok(NEEDS, &["couple", "add", "Alex"]);
     sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     let v = json(&sb.ok(NEEDS, &["couple", "--json"]));
     let id = |i: usize| v["partners"][i]["id"].as_str().unwrap().to_owned();
     (id(0), id(1))

@@ -133,7 +133,9 @@ pub fn wizard(ctx: &Context) -> Result<()> {
             .collect();
         couple.push((name, tags));
     }
-    let names = profile::add_couple(&ctx.store, &couple, ctx.today)?;
+    let names = profile::add_couple_with(&couple, |name, tags| {
+        crate::sealed::add_partner(ctx, name, tags)
+    })?;
     for p in &names {
         ctx.make_key(p)?;
     }

@@ -102,6 +102,17 @@ pub enum CoupleCmd {
         #[command(subcommand)]
         cmd: crate::keys_cmd::KeysCmd,
     },
+    /// Encrypt the data folder: every record becomes an age file only you two can open, each
+    /// with your own key (new couples start encrypted). Safe to run again after an interruption;
+    /// each of you runs it on your own device for your own records
+    Encrypt,
+    /// Store the records as plain files again (anyone who gets the folder can read them); each
+    /// of you runs it on your own device for your own records
+    Decrypt {
+        /// Do it without asking
+        #[arg(long)]
+        yes: bool,
+    },
     /// Say which partner uses this device (kept in this device's settings, not synced); makes
     /// that partner's key here if they have none yet
     Me {
@@ -126,12 +137,20 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
         None => show(ctx, args.format),
         Some(CoupleCmd::Add { name, conditions }) => {
             let tags = profile::check_conditions(ctx.library()?, conditions)?;
-            let p = profile::add(store, name, tags, ctx.today)?;
-            crate::say!(
-                "Added {n}. {n}'s key is made on the device {n} uses, the first time {n} uses closer there; then `{t} couple keys recovery --as {n}` prints a recovery key to write down. If a key and every copy of it are lost, what only that partner could read is gone for good.",
-                n = p.name,
-                t = ctx.tool
-            );
+            let p = crate::sealed::add_partner(ctx, name, tags)?;
+            if ctx.store.is_sealed() {
+                crate::say!(
+                    "Added {n}. {n}'s key is on this device, as this folder is encrypted: to use {n}'s own device, `{t} couple keys export FILE --as {n}` here and `{t} couple keys import FILE` there. If a key and every copy of it are lost, what only that partner could read is gone for good.",
+                    n = p.name,
+                    t = ctx.tool
+                );
+            } else {
+                crate::say!(
+                    "Added {n}. {n}'s key is made on the device {n} uses, the first time {n} uses closer there; then `{t} couple keys recovery --as {n}` prints a recovery key to write down. If a key and every copy of it are lost, what only that partner could read is gone for good.",
+                    n = p.name,
+                    t = ctx.tool
+                );
+            }
             if ctx.device()?.partner.is_none() && ctx.couple()?.partners.len() == 1 {
                 crate::say!(
                     "Tell closer which of you uses this device with `{} couple me NAME`.",
@@ -225,6 +244,8 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
         Some(CoupleCmd::Energy { level, until }) => energy_day(ctx, *level, *until, &mut out),
         Some(CoupleCmd::Doctor) => crate::doctor::run(ctx),
         Some(CoupleCmd::Keys { cmd }) => crate::keys_cmd::run(ctx, cmd),
+        Some(CoupleCmd::Encrypt) => crate::sealed::encrypt(ctx),
+        Some(CoupleCmd::Decrypt { yes }) => crate::sealed::decrypt(ctx, *yes),
         Some(CoupleCmd::Me { name, forget }) => {
             if *forget {
                 ctx.set_device(None)?;

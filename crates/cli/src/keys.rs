@@ -5,7 +5,7 @@
 use crate::{Context, ask};
 use closer_core::crypto::keyring::{self, DeviceKeys, StoredKey};
 use closer_core::crypto::pins::{self, Alarm, Pin};
-use closer_core::crypto::{CryptoError, ExposeSecret, Keys, PublicKeys, SecretString};
+use closer_core::crypto::{CryptoError, Keys, PublicKeys, SecretString};
 use closer_core::error::{Error, Result};
 use closer_core::profile::{Couple, Partner};
 use std::path::PathBuf;
@@ -66,16 +66,12 @@ impl Context {
     /// Keeps keys unlocked for the rest of the run, and gives them to an encrypted folder's
     /// store, which opens and signs records with them.
     fn remember(&self, id: &str, keys: Keys) -> Arc<Keys> {
-        if self.store.is_sealed() {
-            // The store keeps its own copy.
-            if let Ok(copy) = Keys::from_text(keys.to_text().expose_secret()) {
-                self.store.change_sealing(|s| s.hold(id, copy));
-            }
-        }
         let keys = Arc::new(keys);
         self.unlocked
             .borrow_mut()
             .insert(id.to_owned(), Arc::clone(&keys));
+        // An encrypted folder's records open and are signed with it from now on.
+        self.store.change_sealing(|s| s.hold(id, Arc::clone(&keys)));
         keys
     }
 

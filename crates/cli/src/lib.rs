@@ -10,6 +10,7 @@ pub mod joint;
 pub mod keys;
 pub mod keys_cmd;
 pub mod output;
+pub mod sealed;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{CommandFactory, Parser};
@@ -113,7 +114,7 @@ impl Context {
             && var("CLICOLOR").as_deref() != Some("0")
             && var("TERM").as_deref() != Some("dumb")
             && std::io::stdout().is_terminal();
-        Ok(Context {
+        let ctx = Context {
             tool,
             store: Store::new(data),
             config_dir,
@@ -127,7 +128,9 @@ impl Context {
             width: var("COLUMNS").and_then(|c| c.parse().ok()),
             library: OnceCell::new(),
             unlocked: RefCell::default(),
-        })
+        };
+        ctx.open_sealing()?;
+        Ok(ctx)
     }
 
     /// The built-in library merged with the couple's own content files: `content/` in the data
@@ -213,6 +216,17 @@ impl Context {
     /// terminal) a question; only if this device holds their key, unlocked (see
     /// [`Context::gate`]): `--as` is a way to say who you are, never a way in.
     pub fn me<'a>(&self, couple: &'a Couple) -> Result<&'a Partner> {
+        let me = self.me_unsigned(couple)?;
+        // In an encrypted folder, the partner at the keyboard signs the shared records written.
+        self.store.change_sealing(|s| {
+            if s.holds(&me.id) {
+                s.act_as(&me.id)
+            }
+        });
+        Ok(me)
+    }
+
+    fn me_unsigned<'a>(&self, couple: &'a Couple) -> Result<&'a Partner> {
         if let Some(name) = &self.as_name {
             let p = couple.find(name)?;
             self.gate(p)?;

@@ -26,12 +26,17 @@ const SETTLE: Duration = Duration::from_secs(2);
 
 /// Where the index of `store`'s needs folder lives inside `cache_dir`.
 pub fn path(cache_dir: &Path, store: &Store) -> PathBuf {
+    cache_dir.join(format!("needs-{}.idx", folder_key(store)))
+}
+
+/// A short name for the data folder, from its full path: for what a device keeps about it.
+pub fn folder_key(store: &Store) -> String {
     let root = std::fs::canonicalize(store.root()).unwrap_or_else(|_| store.root().to_owned());
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in root.as_os_str().as_encoded_bytes() {
         h = (*b as u64 ^ h).wrapping_mul(0x0000_0100_0000_01b3);
     }
-    cache_dir.join(format!("needs-{h:016x}.idx"))
+    format!("{h:016x}")
 }
 
 /// What a file looked like when it was indexed: size, modification and change times (ns), inode.

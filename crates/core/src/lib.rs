@@ -23,6 +23,7 @@ pub mod joint;
 pub mod joint_changes;
 pub mod libraries;
 pub mod merge;
+pub mod migrate;
 pub mod need_rules;
 pub mod needs;
 pub mod practice;

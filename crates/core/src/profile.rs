@@ -262,6 +262,18 @@ pub fn add(
     conditions: Vec<String>,
     today: NaiveDate,
 ) -> Result<Partner> {
+    add_as(store, &new_id(), name, conditions, today)
+}
+
+/// Adds a partner under the ID `id` (made with [`new_id`]): in an encrypted folder their keys
+/// must be there before their partner file, which they sign.
+pub fn add_as(
+    store: &Store,
+    id: &Id,
+    name: &str,
+    conditions: Vec<String>,
+    today: NaiveDate,
+) -> Result<Partner> {
     let name = &stored_name(name)?;
     let _lock = store.lock(PARTNERS)?;
     let couple = Couple::load(store)?;
@@ -286,7 +298,7 @@ pub fn add(
     let p = Partner {
         extra: Default::default(),
         version: FORMAT_VERSION,
-        id: new_id(),
+        id: id.clone(),
         name: name.to_owned(),
         conditions,
         sexual: false,
@@ -304,6 +316,14 @@ pub fn add_couple(
     partners: &[(String, Vec<String>)],
     today: NaiveDate,
 ) -> Result<Vec<Partner>> {
+    add_couple_with(partners, |name, tags| add(store, name, tags, today))
+}
+
+/// [`add_couple`], each partner added by `add` (in an encrypted folder, after their key is made).
+pub fn add_couple_with(
+    partners: &[(String, Vec<String>)],
+    mut add: impl FnMut(&str, Vec<String>) -> Result<Partner>,
+) -> Result<Vec<Partner>> {
     for (i, (name, _)) in partners.iter().enumerate() {
         let name = check_name(name)?;
         if let Some((twin, _)) = partners[..i]
@@ -317,7 +337,7 @@ pub fn add_couple(
     }
     partners
         .iter()
-        .map(|(name, tags)| add(store, name, tags.clone(), today))
+        .map(|(name, tags)| add(name, tags.clone()))
         .collect()
 }
 

@@ -49,9 +49,9 @@ impl Sealing {
 
     /// This device holds `partner`'s keys (unlocked): it reads what is sealed to them and signs
     /// as them.
-    pub fn hold(&mut self, partner: &str, keys: Keys) {
+    pub fn hold(&mut self, partner: &str, keys: Arc<Keys>) {
         self.known.insert(partner.to_owned(), keys.public());
-        self.held.insert(partner.to_owned(), Arc::new(keys));
+        self.held.insert(partner.to_owned(), keys);
     }
 
     /// `partner`'s public keys, checked by the caller (published, signed, pinned).
@@ -73,10 +73,15 @@ impl Sealing {
         self.held.keys().map(String::as_str)
     }
 
+    /// Whether `partner`'s public keys are known.
+    pub fn knows(&self, partner: &str) -> bool {
+        self.known.contains_key(partner)
+    }
+
     /// Opens a sealed file read from `place` with any key this device holds and checks it:
     /// signed by a known partner over this place and these bytes, by a partner who may write
     /// here. `Err(NotForYou)` when it is sealed to nobody this device holds.
-    pub(crate) fn open(&self, place: &str, bytes: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    pub fn open(&self, place: &str, bytes: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let keys_of = |p: &str| self.known.get(p).cloned();
         let mut last = CryptoError::NotForYou;
         for keys in self.held.values() {
@@ -305,7 +310,10 @@ mod tests {
             let mut s = Sealing::new();
             s.hold(
                 mine,
-                Keys::from_text(age::secrecy::ExposeSecret::expose_secret(&k.to_text())).unwrap(),
+                Arc::new(
+                    Keys::from_text(age::secrecy::ExposeSecret::expose_secret(&k.to_text()))
+                        .unwrap(),
+                ),
             );
             s.know(other, o.public());
             s.act_as(mine);

@@ -54,6 +54,7 @@ fn fields_from_hand_edited_files_stay_text() {
     let sb = Sandbox::new();
     sb.ok(NEEDS, &["couple", "add", "Alex"]);
     sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     let store = Store::new(sb.data());
     let (alex, sam) = (id_of(&sb, "Alex"), id_of(&sb, "Sam"));
     let need = needs::add(

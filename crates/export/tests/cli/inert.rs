@@ -12,6 +12,7 @@ pub(crate) fn hostile_couple() -> (Sandbox, String) {
     let sb = Sandbox::new();
     sb.ok(NEEDS, &["couple", "add", "Alex"]);
     sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     let store = Store::new(sb.data());
     let alex = id_of(&sb, "Alex");
     let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();

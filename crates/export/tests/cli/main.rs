@@ -74,6 +74,9 @@ fn couple_with_history() -> Sandbox {
         NEEDS,
         &["couple", "add", "Sam", "--condition", "post-surgery"],
     );
+    // Plain files, which these tests read and edit by hand; `encrypted.rs` exports an
+    // encrypted folder.
+    sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     let buttons = sb.ok(
         NEEDS,
         &[

@@ -37,6 +37,7 @@ fn live_org_couple(marker: &Path) -> Sandbox {
     let sb = Sandbox::new();
     sb.ok(NEEDS, &["couple", "add", "Alex"]);
     sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     let live = LIVE_ORG.replace("MARKER", marker.to_str().unwrap());
     let store = Store::new(sb.data());
     let alex = id_of(&sb, "Alex");

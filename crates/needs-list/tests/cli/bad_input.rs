@@ -8,6 +8,8 @@ use support::tree;
 fn bad_input_is_refused_with_one_line_and_nothing_changes() {
     let s = Sandbox::new();
     s.couple_in(&s.data());
+    // Plain files, to make a need by hand.
+    s.ok(&["couple", "decrypt", "--yes", "--as", "alex"]);
     let id = s.add_in(&s.data(), "alex", "help with buttons", &[]);
     // A second need whose ID shares the first six characters, made by hand.
     let twin: String = id[..6]

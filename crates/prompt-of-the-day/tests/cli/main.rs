@@ -73,7 +73,8 @@ impl Sandbox {
         self.ok_in(&self.data(), args)
     }
 
-    /// alex and sam in data folder `data`.
+    /// alex and sam in data folder `data`, as plain files: the rotation is worked out here
+    /// from the same folder.
     fn couple_in(&self, data: &Path) {
         self.ok_in(data, &["couple", "add", "alex"]);
         self.ok_in(data, &["couple", "add", "sam"]);
@@ -81,6 +82,7 @@ impl Sandbox {
         for who in ["alex", "sam"] {
             self.ok_in(data, &["couple", "--as", who]);
         }
+        self.ok_in(data, &["couple", "decrypt", "--yes", "--as", "alex"]);
     }
 
     /// The prompt of `date` as JSON, with `extra` arguments.

@@ -87,6 +87,8 @@ fn hold_files(sb: &Sandbox) -> Vec<Value> {
 #[test]
 fn only_the_partner_who_set_a_hold_lifts_it_early_and_the_release_is_recorded() {
     let sb = started();
+    // Plain files, read and written here by hand.
+    tp(&sb, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     let set = [
         "hold",
         "--from-stage",
@@ -122,6 +124,8 @@ fn only_the_partner_who_set_a_hold_lifts_it_early_and_the_release_is_recorded() 
 #[test]
 fn a_hold_from_before_holds_had_an_owner_may_be_lifted_by_either_and_it_is_recorded() {
     let sb = started();
+    // Plain files, read and written here by hand.
+    tp(&sb, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     tp(
         &sb,
         &[

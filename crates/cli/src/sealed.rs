@@ -1,0 +1,241 @@
+//! Whether this data folder's records are encrypted, the keys this device opens and seals them
+//! with, a new couple's folder encrypted from the start, and `couple encrypt` / `couple decrypt`.
+//!
+//! The folder says its mode in `folder.json`, but anyone who can write into the folder can change
+//! that file: so a device that has once seen the folder encrypted remembers it (a file in its
+//! config folder) and keeps treating it as encrypted, plain records and all, until `couple
+//! decrypt` runs on that device.
+
+use super::Context;
+use closer_core::crypto::keyring::{self, DeviceKeys, StoredKey};
+use closer_core::error::{Error, Result};
+use closer_core::ids::{Id, new_id};
+use closer_core::migrate::{self, Report};
+use closer_core::profile::{self, Partner};
+use closer_core::sealing::{self, Sealing};
+use closer_core::store::{FORMAT_VERSION, Store, write_atomic};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The IDs named by files `ID.EXT` in `dir`.
+fn ids_in(dir: PathBuf, ext: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let id = name.strip_suffix(ext)?;
+            Id::parse(id).ok().map(|i| i.to_string())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+impl Context {
+    /// The file whose presence says this device has seen the data folder encrypted.
+    fn remembered(&self) -> PathBuf {
+        self.config_dir
+            .join("encrypted")
+            .join(closer_core::index::folder_key(&self.store))
+    }
+
+    /// Remembers (or forgets) that the data folder is encrypted.
+    fn remember_sealed(&self, sealed: bool) -> Result<()> {
+        let path = self.remembered();
+        if sealed {
+            Store::new(&self.config_dir).ensure_dir("encrypted")?;
+            write_atomic(&path, self.store.root().display().to_string().as_bytes())
+        } else {
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&path, e)),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    /// Opens the store's encrypted mode when the folder says it is encrypted or this device has
+    /// seen it so.
+    pub(crate) fn open_sealing(&self) -> Result<()> {
+        let said = sealing::folder_mode(&self.store)?;
+        let known = self.remembered().exists();
+        if said != Some(true) && !known {
+            return Ok(());
+        }
+        if !known {
+            self.remember_sealed(true)?;
+        }
+        if said != Some(true) {
+            eprintln!(
+                "{}: this data folder says its records are plain, but this device has known it encrypted, so plain records are not trusted here. If you both chose plain files, run `{} couple decrypt` on this device too.",
+                self.tool, self.tool
+            );
+        }
+        self.store.set_sealing(Some(self.device_sealing()?));
+        Ok(())
+    }
+
+    /// What this device can do with an encrypted folder: every key it holds unlocked, every
+    /// partner's published keys (each checked: signed by itself, under its own partner's name),
+    /// and the device's partner signing shared records.
+    pub fn device_sealing(&self) -> Result<Sealing> {
+        let mut s = Sealing::new();
+        for id in ids_in(self.store.plain_path(keyring::PUBLISHED), ".json") {
+            match keyring::published(&self.store, &id) {
+                Ok(Some(k)) => s.know(&id, k),
+                Ok(None) => {}
+                Err(e) => self
+                    .store
+                    .note_left_out(&self.store.plain_path(keyring::PUBLISHED), &e.to_string()),
+            }
+        }
+        let device = DeviceKeys::new(&self.config_dir);
+        for id in ids_in(self.config_dir.join("keys"), ".key") {
+            if let Ok(Some(StoredKey::Open(k))) = device.load(&id) {
+                s.hold(&id, Arc::new(*k));
+            }
+        }
+        if let Some(me) = self.device()?.partner.filter(|p| s.holds(p)) {
+            s.act_as(&me);
+        }
+        Ok(s)
+    }
+}
+
+/// Adds a partner. A new couple's folder is encrypted from the start; in an encrypted folder the
+/// partner's key is made on this device first, and what the couple shares is sealed again so
+/// that it reaches them too.
+pub fn add_partner(ctx: &Context, name: &str, conditions: Vec<String>) -> Result<Partner> {
+    let store = &ctx.store;
+    let new_folder = !store.is_sealed()
+        && sealing::folder_mode(store)?.is_none()
+        && !store.plain_path(profile::COUPLE).exists()
+        && ctx.couple()?.is_empty();
+    if new_folder {
+        sealing::set_folder_mode(store, true)?;
+        ctx.remember_sealed(true)?;
+        store.set_sealing(Some(ctx.device_sealing()?));
+    }
+    if !store.is_sealed() {
+        return profile::add(store, name, conditions, ctx.today);
+    }
+    let check = profile::check_name(name)?;
+    let p = Partner {
+        version: FORMAT_VERSION,
+        id: new_id(),
+        name: check.to_owned(),
+        conditions,
+        sexual: false,
+        added: ctx.today,
+        extra: Default::default(),
+    };
+    // Their partner file is theirs to sign: their key first.
+    ctx.make_key(&p)?;
+    let p = profile::add_as(store, &p.id, &p.name, p.conditions, ctx.today)?;
+    if let Some(s) = store.sealing() {
+        migrate::reseal(store, &s)?;
+    }
+    Ok(p)
+}
+
+fn say_left(ctx: &Context, r: &Report, verb: &str) -> Result<()> {
+    let couple = ctx.couple()?;
+    for (who, n) in r.left.iter().filter(|(_, n)| **n > 0) {
+        let name = couple
+            .by_id(who)
+            .map_or("the other partner".to_owned(), |p| p.name.clone());
+        crate::say!(
+            "{n} of {name}'s own records can only be {verb} on a device that holds their key: run `{} couple {}` there.",
+            ctx.tool,
+            if verb == "encrypted" {
+                "encrypt"
+            } else {
+                "decrypt"
+            }
+        );
+    }
+    for (path, why) in &r.refused {
+        crate::say!("{}: {why}", path.display());
+    }
+    Ok(())
+}
+
+/// `couple encrypt`: from now on the folder is encrypted; every plain record this device may
+/// sign is encrypted, one at a time, each read back before its plain file goes. Run it again
+/// after an interruption; each partner runs it on their own device for their own records.
+pub fn encrypt(ctx: &Context) -> Result<()> {
+    let couple = ctx.require_couple()?;
+    let me = ctx.me(&couple)?.clone();
+    ctx.make_key(&me)?;
+    let mut s = ctx.device_sealing()?;
+    s.hold(&me.id, ctx.unlock(&me)?);
+    let missing: Vec<&str> = couple
+        .partners
+        .iter()
+        .filter(|p| !s.knows(&p.id))
+        .map(|p| p.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::invalid(format!(
+            "{} has no key yet, so nothing could be encrypted for them: run `{} couple encrypt --as NAME` on their device first (it makes their key), then here again",
+            missing.join(" and "),
+            ctx.tool
+        )));
+    }
+    sealing::set_folder_mode(&ctx.store, true)?;
+    ctx.remember_sealed(true)?;
+    let r = migrate::encrypt(&ctx.store, &s)?;
+    migrate::reseal(&ctx.store, &s)?;
+    ctx.store.set_sealing(Some(s));
+    crate::say!(
+        "Encrypted {} records ({} already were). Only you two can read them now, each with your own key.",
+        r.done,
+        r.already
+    );
+    say_left(ctx, &r, "encrypted")?;
+    if !r.refused.is_empty() {
+        return Err(Error::invalid(
+            "some files were left as they were (above); nothing was lost",
+        ));
+    }
+    Ok(())
+}
+
+/// `couple decrypt`: from now on the folder is plain; every record this device can open is
+/// written plain, each read back before its encrypted file goes.
+pub fn decrypt(ctx: &Context, yes: bool) -> Result<()> {
+    let couple = ctx.require_couple()?;
+    let me = ctx.me(&couple)?.clone();
+    let q = "Store your records as plain files that anyone who gets the folder can read?";
+    if !ctx.confirm(q, yes, &format!("{} couple decrypt", ctx.tool))? {
+        return Err(Error::invalid("nothing was changed"));
+    }
+    let mut s = ctx.device_sealing()?;
+    if let Ok(k) = ctx.unlock(&me) {
+        s.hold(&me.id, k);
+    }
+    if !s.holds(&me.id) {
+        return Err(Error::invalid(format!(
+            "this device does not hold {}'s key, so it cannot decrypt their records",
+            me.name
+        )));
+    }
+    sealing::set_folder_mode(&ctx.store, false)?;
+    ctx.remember_sealed(false)?;
+    let r = migrate::decrypt(&ctx.store, &s)?;
+    ctx.store.set_sealing(None);
+    crate::say!(
+        "Wrote {} records as plain files ({} already were). Anyone who gets the folder can read them now.",
+        r.done,
+        r.already
+    );
+    say_left(ctx, &r, "decrypted")?;
+    if !r.refused.is_empty() {
+        return Err(Error::invalid(
+            "some files were left as they were (above); nothing was lost",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,375 @@
+//! Turning a plain data folder into an encrypted one (`couple encrypt`) and back (`couple
+//! decrypt`), one record at a time. Each record is written in its new form, read back and
+//! compared, and only then is the old form removed: a run killed at any moment leaves every record
+//! in at least one verified form, and the next run finishes the work. Where both forms are found,
+//! the one that checks out and matches is kept.
+
+use crate::access::{self, Writer};
+use crate::crypto::CryptoError;
+use crate::error::{Error, Result};
+use crate::files::{self, FileKind};
+use crate::sealing::{SEALED_EXT, Sealing};
+use crate::store::{Store, write_atomic};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// What a run did and what it had to leave.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Records turned into their new form in this run.
+    pub done: usize,
+    /// Records already in their new form.
+    pub already: usize,
+    /// Records only another partner's device can turn (their own, or sealed to them alone), by
+    /// that partner's ID ("" when the file does not say whose it is).
+    pub left: BTreeMap<String, usize>,
+    /// Files left as they were, with why.
+    pub refused: Vec<(PathBuf, String)>,
+}
+
+/// Every place in the folder that holds a record, plain or sealed, sorted.
+fn places(store: &Store) -> Result<Vec<String>> {
+    let mut out = BTreeSet::new();
+    let mut todo = vec![store.root().to_owned()];
+    while let Some(dir) = todo.pop() {
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() && !name.starts_with('.') {
+                todo.push(e.path());
+            } else if kind.is_file()
+                && files::classify(name) == FileKind::Record
+                && let Some(place) = store.place_of(&e.path())
+                && access::is_sealed_place(&place)
+            {
+                out.insert(place);
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn files_of(store: &Store, place: &str) -> (PathBuf, PathBuf) {
+    (
+        store.plain_path(&format!("{place}.json")),
+        store.plain_path(&format!("{place}.{SEALED_EXT}")),
+    )
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+fn remove(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(path, e)),
+    }
+    fs::File::open(path.parent().unwrap_or(Path::new(".")))
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Whose device can seal or open the record at `place` holding `body`.
+fn owner(place: &str, body: &[u8]) -> String {
+    match access::rule(place, body).map(|a| a.writer) {
+        Some(Writer::Owner(p)) => p,
+        _ => String::new(),
+    }
+}
+
+/// Encrypts every plain record this device may sign (its partners' own records, and shared
+/// ones), each verified by opening it again before its plain file is removed.
+pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
+    let mut r = Report::default();
+    for place in places(store)? {
+        let (plain, sealed) = files_of(store, &place);
+        let dir = Path::new(&place)
+            .parent()
+            .and_then(Path::to_str)
+            .unwrap_or("");
+        let _lock = store.lock(dir)?;
+        if !plain.exists() {
+            r.already += 1;
+            continue;
+        }
+        let body = read(&plain)?;
+        if files::has_conflict_markers(&body)
+            || serde_json::from_slice::<serde_json::Value>(crate::store::without_bom(&body))
+                .is_err()
+        {
+            r.refused.push((
+                plain,
+                "it does not parse (run `couple doctor` first, or fix it); it stays plain".into(),
+            ));
+            continue;
+        }
+        if sealed.exists() {
+            // A run killed after writing the sealed file: keep it if it checks out and matches.
+            match sealing.open(&place, &read(&sealed)?) {
+                Ok(b) if b == body => {
+                    remove(&plain)?;
+                    r.done += 1;
+                }
+                Ok(_) => r.refused.push((
+                    plain,
+                    "an encrypted version that differs is already there; the plain one is left for you to compare".into(),
+                )),
+                Err(CryptoError::NotForYou) => *r.left.entry(owner(&place, &body)).or_default() += 1,
+                Err(e) => r.refused.push((sealed, format!("{e}; both files are left as they are"))),
+            }
+            continue;
+        }
+        let bytes = match sealing.seal(&place, &body, None) {
+            Ok(b) => b,
+            Err(Error::NotYours(_)) => {
+                *r.left.entry(owner(&place, &body)).or_default() += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        write_atomic(&sealed, &bytes)?;
+        match sealing.open(&place, &read(&sealed)?) {
+            Ok(b) if b == body => remove(&plain)?,
+            _ => {
+                remove(&sealed)?;
+                return Err(Error::invalid(format!(
+                    "{}: the encrypted copy did not read back the same; the plain file is kept",
+                    plain.display()
+                )));
+            }
+        }
+        r.done += 1;
+    }
+    Ok(r)
+}
+
+/// Decrypts every sealed record this device can open, each written plain and read back before
+/// its sealed file is removed. Records sealed to another partner alone stay sealed.
+pub fn decrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
+    let mut r = Report::default();
+    for place in places(store)? {
+        let (plain, sealed) = files_of(store, &place);
+        let dir = Path::new(&place)
+            .parent()
+            .and_then(Path::to_str)
+            .unwrap_or("");
+        let _lock = store.lock(dir)?;
+        if !sealed.exists() {
+            r.already += 1;
+            continue;
+        }
+        let body = match sealing.open(&place, &read(&sealed)?) {
+            Ok(b) => b,
+            Err(CryptoError::NotForYou) => {
+                *r.left.entry(owner(&place, b"{}")).or_default() += 1;
+                continue;
+            }
+            Err(e) => {
+                r.refused
+                    .push((sealed, format!("{e}; it is left as it is")));
+                continue;
+            }
+        };
+        if plain.exists() {
+            // A run killed after writing the plain file: it must be the same record.
+            if read(&plain)? == body {
+                remove(&sealed)?;
+                r.done += 1;
+            } else {
+                r.refused.push((
+                    plain,
+                    "a plain version that differs is already there; both are left for you to compare".into(),
+                ));
+            }
+            continue;
+        }
+        write_atomic(&plain, &body)?;
+        if read(&plain)? != body {
+            return Err(Error::invalid(format!(
+                "{}: the plain copy did not read back the same; the encrypted file is kept",
+                sealed.display()
+            )));
+        }
+        remove(&sealed)?;
+        r.done += 1;
+    }
+    Ok(r)
+}
+
+/// Seals again, to every partner the rule names, each sealed record this device can open and
+/// may sign that is shared with both partners: after a partner's keys appear, what was sealed
+/// before they had keys becomes readable to them. Returns how many it sealed again.
+pub fn reseal(store: &Store, sealing: &Sealing) -> Result<usize> {
+    let mut n = 0;
+    for place in places(store)? {
+        let (_, sealed) = files_of(store, &place);
+        if !sealed.exists() {
+            continue;
+        }
+        let dir = Path::new(&place)
+            .parent()
+            .and_then(Path::to_str)
+            .unwrap_or("");
+        let _lock = store.lock(dir)?;
+        let Ok(body) = sealing.open(&place, &read(&sealed)?) else {
+            continue;
+        };
+        let shared = access::rule(&place, &body)
+            .is_some_and(|a| !matches!(a.readers, access::Readers::Owner(_)));
+        if !shared {
+            continue;
+        }
+        let bytes = match sealing.seal(&place, &body, None) {
+            Ok(b) => b,
+            Err(Error::NotYours(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        write_atomic(&sealed, &bytes)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Keys;
+    use std::sync::Arc;
+
+    const A: &str = "alex00000001";
+    const B: &str = "sam000000002";
+
+    fn folder() -> (tempfile::TempDir, Store) {
+        let t = tempfile::tempdir().unwrap();
+        let store = Store::new(t.path().join("data"));
+        let files = [
+            (
+                "couple.json",
+                "{\"version\":1,\"seed\":7,\"created\":\"2026-01-01\"}\n".to_owned(),
+            ),
+            (
+                "needs/abcd12345678.json",
+                format!(
+                    "{{\"version\":1,\"owner\":\"{A}\",\"text\":\"buttons\",\"private\":false}}\n"
+                ),
+            ),
+            (
+                "needs/efgh12345678.json",
+                format!(
+                    "{{\"version\":1,\"owner\":\"{B}\",\"text\":\"quiet\",\"private\":true}}\n"
+                ),
+            ),
+            (
+                &*format!("touch/{A}/state.json"),
+                "{\"version\":1,\"boundaries\":{\"s1\":\"no\"}}\n".into(),
+            ),
+            (
+                &*format!("touch/{B}/state.json"),
+                "{\"version\":1,\"boundaries\":{\"s1\":\"yes\"}}\n".into(),
+            ),
+        ]
+        .map(|(p, b)| (p.to_owned(), b));
+        for (rel, body) in files {
+            let path = store.plain_path(&rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, body).unwrap();
+        }
+        fs::write(store.plain_path("notes.txt"), "ours").unwrap();
+        (t, store)
+    }
+
+    fn sealing(hold: &[(&str, &Arc<Keys>)], know: &[(&str, &Arc<Keys>)]) -> Sealing {
+        let mut s = Sealing::new();
+        for (p, k) in know {
+            s.know(p, k.public());
+        }
+        for (p, k) in hold {
+            s.hold(p, Arc::clone(k));
+        }
+        s
+    }
+
+    fn snapshot(store: &Store) -> BTreeMap<String, Vec<u8>> {
+        places(store)
+            .unwrap()
+            .into_iter()
+            .map(|p| {
+                let (plain, _) = files_of(store, &p);
+                (p, fs::read(plain).unwrap_or_default())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_device_encrypts_what_it_may_sign_and_decrypting_gives_back_the_same_bytes() {
+        let (_t, store) = folder();
+        let before = snapshot(&store);
+        let (ka, kb) = (Arc::new(Keys::generate()), Arc::new(Keys::generate()));
+        let alex = sealing(&[(A, &ka)], &[(B, &kb)]);
+        let r = encrypt(&store, &alex).unwrap();
+        // Sam's own state and Sam's private need wait for Sam's device.
+        assert_eq!(r.done, 3);
+        assert_eq!(r.left, BTreeMap::from([(B.to_owned(), 2)]));
+        assert!(r.refused.is_empty());
+        let sam = sealing(&[(B, &kb)], &[(A, &ka)]);
+        let r = encrypt(&store, &sam).unwrap();
+        assert_eq!((r.done, r.already), (2, 3));
+        // Nothing plain is left but what is not a record.
+        let mut plain = Vec::new();
+        for place in places(&store).unwrap() {
+            let (p, s) = files_of(&store, &place);
+            assert!(!p.exists() && s.exists(), "{place}");
+            plain.push(place);
+        }
+        assert_eq!(plain.len(), 5);
+        assert!(store.plain_path("notes.txt").exists());
+        // Again: nothing to do.
+        assert_eq!(encrypt(&store, &sam).unwrap().done, 0);
+        // Back to plain, each device what it can open, byte for byte.
+        let r = decrypt(&store, &alex).unwrap();
+        assert_eq!(r.done, 4);
+        assert_eq!(
+            r.left.values().sum::<usize>(),
+            1,
+            "Sam's private need is Sam's alone"
+        );
+        decrypt(&store, &sam).unwrap();
+        assert_eq!(snapshot(&store), before);
+    }
+
+    #[test]
+    fn a_run_killed_between_writing_and_removing_is_finished_by_the_next() {
+        let (_t, store) = folder();
+        let before = snapshot(&store);
+        let (ka, kb) = (Arc::new(Keys::generate()), Arc::new(Keys::generate()));
+        let both = sealing(&[(A, &ka), (B, &kb)], &[]);
+        // As if killed after the sealed file was written: both forms of one record.
+        let place = format!("touch/{A}/state");
+        let (plain, sealed) = files_of(&store, &place);
+        write_atomic(
+            &sealed,
+            &both.seal(&place, &read(&plain).unwrap(), None).unwrap(),
+        )
+        .unwrap();
+        // And a sealed file that does not check out beside another plain record is left alone.
+        let (plain_b, sealed_b) = files_of(&store, &format!("touch/{B}/state"));
+        fs::write(&sealed_b, b"age-encryption.org/v1\nbroken").unwrap();
+        let r = encrypt(&store, &both).unwrap();
+        assert_eq!(r.done, 4);
+        assert_eq!(r.refused.len(), 1, "{r:?}");
+        assert!(!plain.exists() && plain_b.exists());
+        fs::remove_file(&sealed_b).unwrap();
+        assert_eq!(encrypt(&store, &both).unwrap().done, 1);
+        decrypt(&store, &both).unwrap();
+        assert_eq!(snapshot(&store), before);
+    }
+}
