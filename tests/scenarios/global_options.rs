@@ -11,7 +11,7 @@ fn dir_and_as_work_before_a_command_in_every_tool() {
     let dir = elsewhere.to_str().unwrap();
     sb.ok(NEEDS, &["--dir", dir, "couple", "add", "Alex"]);
     sb.ok(NEEDS, &["couple", "add", "Sam", "--dir", dir]);
-    assert!(elsewhere.join("couple.json").exists());
+    assert!(elsewhere.join("couple.age").exists());
     for tool in [NEEDS, TOUCH, PROMPT, EXPORT, CLOSER_EXPORT] {
         let before = sb.run(tool, &["--dir", dir, "--as", "Sam", "couple", "today"]);
         assert_eq!((before.code, before.stderr.as_str()), (0, ""), "{}", tool.1);

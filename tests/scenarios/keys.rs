@@ -10,6 +10,9 @@ use support::{EXPORT, NEEDS, PROMPT, TOUCH, tree};
 fn two_devices(sb: &Sandbox) -> (Device<'_>, Device<'_>) {
     let (alex, sam) = (device(sb, "alex"), device(sb, "sam"));
     alex.ok(NEEDS, &["couple", "add", "Alex"]);
+    // A plain folder: the other partner's device reads their name before it has their key
+    // (an encrypted folder is joined with `couple keys export` and `import`).
+    alex.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     alex.ok(NEEDS, &["couple", "add", "Sam"]);
     alex.ok(NEEDS, &["couple", "me", "Alex"]);
     sam.ok(NEEDS, &["couple", "me", "Sam"]);
@@ -70,6 +73,9 @@ fn as_the_other_partner_on_a_device_without_their_key_is_refused_and_shows_nothi
 fn a_second_device_added_with_export_and_import_reads_the_partners_private_data() {
     let first = Sandbox::new();
     first.ok(NEEDS, &["couple", "add", "Alex"]);
+    // A plain folder: the other partner's device reads their name before it has their key
+    // (an encrypted folder is joined with `couple keys export` and `import`).
+    first.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     first.ok(NEEDS, &["couple", "add", "Sam"]);
     first.ok(NEEDS, &["couple", "me", "Alex"]);
     first.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
@@ -130,6 +136,9 @@ fn a_second_device_added_with_export_and_import_reads_the_partners_private_data(
 fn a_lost_key_restored_with_the_recovery_key_restores_access() {
     let sb = Sandbox::new();
     sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    // A plain folder: the other partner's device reads their name before it has their key
+    // (an encrypted folder is joined with `couple keys export` and `import`).
+    sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     sb.ok(NEEDS, &["couple", "add", "Sam"]);
     sb.ok(
         TOUCH,

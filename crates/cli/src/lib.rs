@@ -187,9 +187,17 @@ impl Context {
         write_atomic(&self.device_path(), text.as_bytes())
     }
 
-    /// The couple profile, possibly empty.
+    /// The couple profile, possibly empty. An encrypted folder with partners this device holds
+    /// no key for is an error that says how to bring a key here.
     pub fn couple(&self) -> Result<Couple> {
-        Couple::load(&self.store)
+        let couple = Couple::load(&self.store)?;
+        if couple.is_empty() && self.store.is_sealed() && !self.store.list("partners")?.is_empty() {
+            let t = self.tool;
+            return Err(Error::invalid(format!(
+                "this data folder is encrypted, and this device holds no key that opens it; bring yours here with `{t} couple keys import FILE` (a copy made with `{t} couple keys export FILE` on a device that has it) or `{t} couple keys recover`"
+            )));
+        }
+        Ok(couple)
     }
 
     /// The couple profile; when there is none, the set-up wizard on a terminal, otherwise an
