@@ -12,6 +12,7 @@ fn a_device_with_only_its_own_key_builds_the_plan_through_the_rounds_and_says_wh
     let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
     alex.ok(NEEDS, &["couple", "add", "Alex"]);
     alex.ok(NEEDS, &["couple", "add", "Sam"]);
+    hand_over_key(&alex, &sam, "Sam");
     alex.ok(NEEDS, &["couple", "me", "Alex"]);
     sam.ok(NEEDS, &["couple", "me", "Sam"]);
     alex.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
@@ -45,7 +46,7 @@ fn a_device_with_only_its_own_key_builds_the_plan_through_the_rounds_and_says_wh
     let states: Vec<_> = std::fs::read_dir(sb.data().join("touch"))
         .unwrap()
         .flatten()
-        .map(|e| e.path().join("state.json"))
+        .map(|e| e.path().join("state.age"))
         .filter(|p| p.exists())
         .collect();
     assert_eq!(states.len(), 2);

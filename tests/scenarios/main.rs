@@ -72,6 +72,24 @@ pub fn share_keys(from: &Device, to: &Device) {
     }
 }
 
+/// Moves partner `name`'s key from `from` (where the couple was set up) to `to`, as `couple keys
+/// export` there, `import` here and taking it off the first device would: each device then holds
+/// its own partner's key only.
+pub fn hand_over_key(from: &Device, to: &Device, name: &str) {
+    let couple = json(&from.ok(support::NEEDS, &["couple", "--json"]));
+    let id = couple["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .and_then(|p| p["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let file = format!("closer/keys/{id}.key");
+    std::fs::create_dir_all(to.config.join("closer/keys")).unwrap();
+    std::fs::rename(from.config.join(&file), to.config.join(&file)).unwrap();
+}
+
 pub fn device<'a>(sb: &'a Sandbox, name: &str) -> Device<'a> {
     Device {
         sb,
