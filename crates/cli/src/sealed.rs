@@ -166,6 +166,11 @@ fn say_left(ctx: &Context, r: &Report, verb: &str) -> Result<()> {
 /// sign is encrypted, one at a time, each read back before its plain file goes. Run it again
 /// after an interruption; each partner runs it on their own device for their own records.
 pub fn encrypt(ctx: &Context) -> Result<()> {
+    if let Some(s) = ctx.store.sealing() {
+        // A run cut short: first finish what this device can, before reading the couple, whose
+        // own files may still be plain.
+        migrate::encrypt(&ctx.store, &s)?;
+    }
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?.clone();
     ctx.make_key(&me)?;

@@ -9,11 +9,11 @@ pub enum Readers {
     Owner(String),
     /// A shared record: every partner of the couple.
     Both,
-    /// A partner's own private fact that the other partner's device still reads to work out a
-    /// joint result or to show what they may see (boundaries and readiness for the joint plan,
-    /// sessions with their debriefs, answers, the opt-in in the partner file). Sealed to both for
-    /// now, and said so in SECURITY.md, until joint results are computed without it; the partner
-    /// named is its owner.
+    /// A partner's own record that the other partner's device still reads for what it may see
+    /// (the touch state, for the body map and the export's plan; sessions, with the private
+    /// debriefs among them; answers, until they are sealed per turn; the partner file, with the
+    /// opt-in in it). Sealed to both for now, and said so in SECURITY.md; the partner named is
+    /// its owner.
     BothForNow(String),
 }
 
@@ -95,6 +95,8 @@ pub fn rule(place: &str, body: &[u8]) -> Option<Access> {
         ["touch", "holds", _] => Some(shared()),
         // A change of the joint result names nobody, and either device may see one happen.
         ["changes", _] => Some(shared()),
+        // The body map in the state is shown to both, and export still reads the other's state
+        // for the plan; the private debriefs among the sessions are not split out yet.
         ["touch", id, "state" | "sessions"] => own(id, Readers::BothForNow),
         ["answers", id, _] => own(id, Readers::BothForNow),
         ["energy", id] | ["libraries", id] => own(id, |_| Readers::Both),

@@ -1,0 +1,373 @@
+//! An encrypted folder, as a couple uses it: nothing personal in plain text anywhere in it; the
+//! other partner's key opens none of a partner's own private facts; a forged or plain record is
+//! reported and ignored and the plan does not move; a plain folder of twenty years becomes an
+//! encrypted one with every record and the very same exports, even when the first run is killed.
+
+use super::*;
+use closer_core::crypto::{Keys, seal};
+use std::io::Read;
+use std::path::Path;
+use support::{CLOSER_EXPORT, NEEDS, PROMPT, TOUCH, tree};
+
+/// What the couple typed or chose, none of which may be in the folder as plain text.
+const SECRETS: &[&str] = &[
+    "Marguerite",
+    "Oluwaseun",
+    "arthritis",
+    "post-surgery",
+    "buttons on stiff mornings",
+    "a quiet hour alone",
+    "the walk by the river",
+    "being read to",
+    "left shoulder aches",
+    "until the surgeon says so",
+    "we laughed a lot",
+    "s0-sit-close",
+    "s1-short-hug",
+];
+
+fn contains(bytes: &[u8], text: &str) -> bool {
+    bytes.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
+fn id_of(sb: &Sandbox, name: &str) -> String {
+    let v = json(&sb.ok(NEEDS, &["couple", "--json"]));
+    v["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .and_then(|p| p["id"].as_str())
+        .unwrap()
+        .to_owned()
+}
+
+fn with<'a>(args: &[&'a str], who: &[&'a str]) -> Vec<&'a str> {
+    [args, who].concat()
+}
+
+/// Two weeks of a couple on one shared device: needs (one private), answers, boundaries, a body
+/// map, a hold, sessions and debriefs, a low-energy day, opt-ins.
+fn weeks_of_use() -> Sandbox {
+    let sb = Sandbox::new();
+    let m = ["--as", "Marguerite"];
+    let o = ["--as", "Oluwaseun"];
+    sb.ok(
+        NEEDS,
+        &["couple", "add", "Marguerite", "--condition", "arthritis"],
+    );
+    sb.ok(
+        NEEDS,
+        &["couple", "add", "Oluwaseun", "--condition", "post-surgery"],
+    );
+    sb.ok(
+        NEEDS,
+        &with(&["add", "Help with buttons on stiff mornings"], &m),
+    );
+    sb.ok(
+        NEEDS,
+        &with(&["add", "A quiet hour alone", "--private"], &o),
+    );
+    for day in 2..16 {
+        sb.set_today(&format!("2026-03-{day:02}"));
+        if day == 2 {
+            sb.ok(PROMPT, &with(&["answer", "the walk by the river"], &m));
+            sb.ok(PROMPT, &with(&["answer", "being read to"], &o));
+            for who in [&m, &o] {
+                sb.ok(TOUCH, &with(&["boundary", "s0-sit-close", "yes"], who));
+            }
+            sb.ok(TOUCH, &with(&["boundary", "s1-short-hug", "no"], &o));
+            sb.ok(
+                TOUCH,
+                &with(
+                    &[
+                        "body",
+                        "shoulders",
+                        "ask-first",
+                        "--note",
+                        "left shoulder aches",
+                    ],
+                    &m,
+                ),
+            );
+            sb.ok(
+                TOUCH,
+                &with(
+                    &[
+                        "hold",
+                        "--from-stage",
+                        "2",
+                        "--until",
+                        "2026-05-01",
+                        "--reason",
+                        "until the surgeon says so",
+                    ],
+                    &o,
+                ),
+            );
+            sb.ok(NEEDS, &with(&["couple", "opt-in", "sexual"], &m));
+        }
+        if day == 9 {
+            sb.ok(NEEDS, &with(&["couple", "energy", "low"], &o));
+            sb.ok(
+                TOUCH,
+                &with(
+                    &["log", "--note", "we laughed a lot", "--minutes", "10"],
+                    &m,
+                ),
+            );
+        }
+        sb.ok(TOUCH, &with(&["today"], &m));
+    }
+    sb
+}
+
+/// Every file's bytes below `dir`, and below the sandbox's cache, by path.
+fn every_file(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    tree(dir)
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with('/'))
+        .collect()
+}
+
+#[test]
+fn a_whole_folder_scan_after_weeks_of_use_finds_nothing_personal() {
+    let sb = weeks_of_use();
+    let files = every_file(&sb.data());
+    assert!(files.iter().any(|(k, _)| k.ends_with(".age")), "{files:?}");
+    for (path, bytes) in &files {
+        for s in SECRETS {
+            assert!(!contains(bytes, s), "{s:?} in plain text in {path}");
+            assert!(!path.contains(s), "{s:?} in the file name {path}");
+        }
+    }
+    // The same texts are there for the couple: the scan is not vacuous.
+    let all = sb.ok(CLOSER_EXPORT, &["--format", "json", "--as", "Oluwaseun"]);
+    for s in [
+        "A quiet hour alone",
+        "being read to",
+        "until the surgeon says so",
+    ] {
+        assert!(all.contains(s), "{s}");
+    }
+}
+
+/// The plaintext of every age file in the folder that `identity` opens, as `rage -d -i` would.
+fn open_all(dir: &Path, identity: &str) -> Vec<(String, String)> {
+    let ids = age::IdentityFile::from_buffer(identity.as_bytes())
+        .unwrap()
+        .into_identities()
+        .unwrap();
+    let mut out = Vec::new();
+    for (path, bytes) in every_file(dir) {
+        let Ok(d) = age::Decryptor::new(&bytes[..]) else {
+            continue;
+        };
+        let Ok(mut r) = d.decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity)) else {
+            continue;
+        };
+        let mut plain = Vec::new();
+        r.read_to_end(&mut plain).unwrap();
+        out.push((path, String::from_utf8_lossy(&plain).into_owned()));
+    }
+    out
+}
+
+#[test]
+fn the_other_partners_key_opens_none_of_a_partners_own_private_facts() {
+    let sb = weeks_of_use();
+    let o = id_of(&sb, "Oluwaseun");
+    let key = |id: &str| {
+        std::fs::read_to_string(sb.home().join(format!(".config/closer/keys/{id}.key"))).unwrap()
+    };
+    let by_m = open_all(&sb.data(), &key(&id_of(&sb, "Marguerite")));
+    let by_o = open_all(&sb.data(), &key(&o));
+    // Marguerite's key opens the shared records...
+    let shared = |v: &[(String, String)], s: &str| v.iter().any(|(_, t)| t.contains(s));
+    assert!(shared(&by_m, "until the surgeon says so"));
+    assert!(shared(&by_m, "Help with buttons on stiff mornings"));
+    // ...but not Oluwaseun's private need, which only its owner's key opens.
+    assert!(shared(&by_o, "A quiet hour alone"), "the owner opens it");
+    assert!(!shared(&by_m, "A quiet hour alone"));
+    let private = by_o
+        .iter()
+        .filter(|(p, _)| p.starts_with("needs/") && !by_m.iter().any(|(q, _)| q == p))
+        .count();
+    assert_eq!(
+        private, 1,
+        "the private need's file opens with its owner's key only"
+    );
+    // Not yet: the touch state, sessions and answers are sealed to both until the joint results
+    // and answers no longer need them on the other device (SECURITY.md, status).
+    let state = format!("touch/{o}/state.age");
+    assert!(by_m.iter().any(|(p, _)| *p == state));
+}
+
+fn in_plan(sb: &Sandbox, who: &str) -> bool {
+    sb.ok(TOUCH, &["today", "--as", who])
+        .contains("s0-sit-close")
+}
+
+#[test]
+fn a_forged_or_plain_record_is_reported_ignored_and_moves_no_plan() {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(TOUCH, &["boundary", "s0-sit-close", "yes", "--as", "Sam"]);
+    assert!(!in_plan(&sb, "Sam"), "Alex has said nothing");
+    let (alex, sam) = (id_of(&sb, "Alex"), id_of(&sb, "Sam"));
+    let keys_of = |id: &str| {
+        let text = std::fs::read_to_string(sb.home().join(format!(".config/closer/keys/{id}.key")))
+            .unwrap();
+        Keys::from_text(&text).unwrap()
+    };
+    let (ka, ks) = (keys_of(&alex), keys_of(&sam));
+    let place = format!("touch/{alex}/state");
+    let body = format!(
+        "{{\"version\":1,\"partner\":\"{alex}\",\"boundaries\":{{\"s0-sit-close\":\"yes\"}}}}\n"
+    );
+    let file = sb.data().join(format!("{place}.age"));
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    // Sam's key, claiming to be Alex; Sam's key as Sam; Alex's own record moved from elsewhere.
+    let readers = [&ka.public(), &ks.public()];
+    let forged = [
+        seal::seal(&ks, &alex, &place, body.as_bytes(), &readers).unwrap(),
+        seal::seal(&ks, &sam, &place, body.as_bytes(), &readers).unwrap(),
+        seal::seal(
+            &ka,
+            &alex,
+            &format!("touch/{sam}/state"),
+            body.as_bytes(),
+            &readers,
+        )
+        .unwrap(),
+    ];
+    for bytes in forged {
+        std::fs::write(&file, &bytes).unwrap();
+        let r = sb.run(TOUCH, &["today", "--as", "Sam"]);
+        assert!(
+            !r.ok().contains("s0-sit-close"),
+            "a forged yes moved the plan"
+        );
+        assert!(r.stderr.contains("state.age"), "not reported: {}", r.stderr);
+        // Alex's own change is refused rather than written over it.
+        let w = sb.run(TOUCH, &["boundary", "s0-sit-close", "no", "--as", "Alex"]);
+        assert_eq!(w.code, 1, "{}", w.stderr);
+        assert_eq!(std::fs::read(&file).unwrap(), bytes, "never overwritten");
+    }
+    // A plain record dropped into the encrypted folder is no way in either.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::write(sb.data().join(format!("{place}.json")), &body).unwrap();
+    let r = sb.run(TOUCH, &["today", "--as", "Sam"]);
+    assert!(
+        !r.ok().contains("s0-sit-close"),
+        "a plain yes moved the plan"
+    );
+    assert!(r.stderr.contains("not trusted"), "{}", r.stderr);
+    // Removed, Alex says yes with their own key and the step is in the plan: the test can tell.
+    std::fs::remove_file(sb.data().join(format!("{place}.json"))).unwrap();
+    sb.ok(TOUCH, &["boundary", "s0-sit-close", "yes", "--as", "Alex"]);
+    assert!(in_plan(&sb, "Sam"));
+}
+
+/// The exports that must not change: JSON and Markdown, as each partner.
+fn exports(sb: &Sandbox, data: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for who in ["Alex", "Sam"] {
+        for format in ["json", "markdown"] {
+            out.push(
+                sb.run_in(data, CLOSER_EXPORT, &["--format", format, "--as", who])
+                    .ok()
+                    .to_owned(),
+            );
+        }
+    }
+    out
+}
+
+/// Record files by kind: (plain, sealed).
+fn counts(data: &Path) -> (usize, usize) {
+    let files = every_file(data);
+    let plain = files
+        .iter()
+        .filter(|(k, _)| k.ends_with(".json") && !k.starts_with("keys/") && k != "folder.json")
+        .count();
+    let sealed = files.iter().filter(|(k, _)| k.ends_with(".age")).count();
+    (plain, sealed)
+}
+
+#[test]
+fn twenty_years_of_a_plain_folder_are_encrypted_with_the_same_exports_even_when_killed() {
+    let sb = Sandbox::new();
+    sb.set_today("2026-11-21");
+    let plain = sb.path("plain");
+    let out = std::process::Command::new(support::bin(("closer-bench", "closer-bench")))
+        .args([
+            "closer",
+            plain.to_str().unwrap(),
+            "--years",
+            "20",
+            "--needs",
+            "200",
+        ])
+        .args(["--sessions", "400"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Each partner's key, made the first time they use this device.
+    for who in ["Alex", "Sam"] {
+        sb.run_in(&plain, NEEDS, &["couple", "--as", who]).ok();
+    }
+    let before = exports(&sb, &plain);
+    let (records, _) = counts(&plain);
+    assert!(records > 200, "{records}");
+
+    // Killed part-way through, then run again.
+    let data = sb.path("data");
+    support::copy_dir(&plain, &data);
+    let mut child = std::process::Command::new(support::bin(NEEDS))
+        .env_clear()
+        .env("HOME", sb.home())
+        .env("CLOSER_DIR", &data)
+        .env("CLOSER_TODAY", sb.today())
+        .args(["couple", "encrypt", "--as", "Alex"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let answers = data.join("answers");
+    let started = std::time::Instant::now();
+    while counts(&answers).1 == 0 && started.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (left_plain, sealed) = counts(&data);
+    assert!(
+        left_plain > 0 && sealed > 0,
+        "not killed part-way: {left_plain} plain, {sealed} sealed"
+    );
+    let r = sb.run_in(&data, NEEDS, &["couple", "encrypt", "--as", "Alex"]);
+    r.ok();
+    assert_eq!(counts(&data), (0, records), "{}", r.stdout);
+    assert_eq!(exports(&sb, &data), before, "the exports changed");
+    for (path, bytes) in every_file(&data) {
+        for s in ["Alex", "Sam", "arthritis", "post-surgery"] {
+            assert!(!contains(&bytes, s), "{s:?} in plain text in {path}");
+        }
+    }
+
+    // And back: plain files for a couple who want them, the same exports again.
+    sb.run_in(
+        &data,
+        NEEDS,
+        &["couple", "decrypt", "--yes", "--as", "Alex"],
+    )
+    .ok();
+    assert_eq!(counts(&data), (records, 0));
+    assert_eq!(exports(&sb, &data), before);
+}
