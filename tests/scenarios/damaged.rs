@@ -7,6 +7,8 @@ use support::NEEDS;
 /// Alex, and three needs; returns the first need's file.
 fn three_needs(sb: &Sandbox) -> PathBuf {
     sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    // Plain files, damaged here by hand.
+    sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
     for t in ["one", "two", "three"] {
         sb.ok(NEEDS, &["add", t, "--as", "Alex"]);
     }

@@ -19,6 +19,8 @@ fn template() -> &'static Path {
             &["couple", "add", "Alex", "--condition", "arthritis"],
         );
         sb.ok(NEEDS, &["couple", "add", "Sam"]);
+        // Plain files, changed here by hand (and read in other sandboxes, without these keys).
+        sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
         sb.ok(NEEDS, &["add", "help with buttons", "--as", "Alex"]);
         sb.ok(
             NEEDS,

@@ -80,6 +80,7 @@ fn both_ready_on_their_own_devices_moves_the_plan_on_for_both() {
     let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
     alex.ok(NEEDS, &["couple", "add", "Alex"]);
     alex.ok(NEEDS, &["couple", "add", "Sam"]);
+    hand_over_key(&alex, &sam, "Sam");
     alex.ok(NEEDS, &["couple", "me", "Alex"]);
     sam.ok(NEEDS, &["couple", "me", "Sam"]);
     let turns = || {
