@@ -26,6 +26,7 @@ mod kinder_words;
 mod output_errors;
 mod privacy_matrix;
 mod readme_cron;
+mod sealed_answers;
 mod setup_wizard;
 mod shared_content;
 mod today;

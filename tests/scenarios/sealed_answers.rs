@@ -1,0 +1,90 @@
+//! Two devices, each holding only its own partner's key: an answer stays sealed to its author
+//! until the other partner has answered or passed, even for someone who decrypts every file with
+//! the other partner's key; the author's device then shares it on its next run.
+
+use super::*;
+use support::{NEEDS, PROMPT};
+
+/// Everything the key in `config` opens under the folder's `answers/`: every file, and every
+/// sealed copy inside one, as a curious partner would with `rage -d -i KEY`.
+fn opened_with(config: &Path, data: &Path) -> String {
+    let keys: Vec<_> = std::fs::read_dir(config.join("closer/keys"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(keys.len(), 1, "this device holds one key");
+    let ids = age::IdentityFile::from_buffer(&std::fs::read(keys[0].path()).unwrap()[..])
+        .unwrap()
+        .into_identities()
+        .unwrap();
+    let open = |sealed: &[u8]| -> Option<Vec<u8>> {
+        let mut r = age::Decryptor::new(sealed)
+            .ok()?
+            .decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
+            .ok()?;
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(&mut r, &mut plain).ok()?;
+        Some(plain)
+    };
+    let mut out = String::new();
+    let mut opened_any = false;
+    for (_, bytes) in support::tree(&data.join("answers")) {
+        let Some(plain) = open(&bytes) else { continue };
+        opened_any = true;
+        let text = String::from_utf8_lossy(&plain).into_owned();
+        for word in text.split('"').filter(|w| w.len() > 64) {
+            let raw: Option<Vec<u8>> = (0..word.len() / 2)
+                .map(|i| u8::from_str_radix(word.get(2 * i..2 * i + 2)?, 16).ok())
+                .collect();
+            if let Some(inner) = raw.as_deref().and_then(open) {
+                out.push_str(&String::from_utf8_lossy(&inner));
+            }
+        }
+        out.push_str(&text);
+    }
+    assert!(opened_any, "the key opens the answer files");
+    out
+}
+
+fn history(d: &Device) -> Vec<(String, String)> {
+    json(&d.ok(PROMPT, &["history", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["partner"].as_str().unwrap().to_owned(),
+                a["answer"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_answer_is_sealed_to_its_author_until_the_other_answered_then_shared_on_its_next_run() {
+    let sb = Sandbox::new();
+    let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
+    alex.ok(NEEDS, &["couple", "add", "Alex"]);
+    alex.ok(NEEDS, &["couple", "add", "Sam"]);
+    hand_over_key(&alex, &sam, "Sam");
+    alex.ok(NEEDS, &["couple", "me", "Alex"]);
+    sam.ok(NEEDS, &["couple", "me", "Sam"]);
+
+    sam.ok(PROMPT, &["answer", "The sea, next spring."]);
+    let seen = opened_with(&alex.config, &sb.data());
+    assert!(!seen.contains("The sea"), "{seen}");
+    let h = history(&alex);
+    assert_eq!(h.len(), 1, "Alex sees that Sam answered: {h:?}");
+    assert!(!h[0].1.contains("The sea"), "{h:?}");
+    assert_eq!(history(&sam)[0].1, "The sea, next spring.");
+
+    alex.ok(PROMPT, &["answer", "The hills."]);
+    assert!(!opened_with(&alex.config, &sb.data()).contains("The sea"));
+    // Sam's device runs once: Alex reads Sam's answer, and Sam reads Alex's after Alex's next run.
+    sam.ok(PROMPT, &[]);
+    let h = history(&alex);
+    assert!(h.iter().any(|(_, a)| a == "The sea, next spring."), "{h:?}");
+    let h = history(&sam);
+    assert!(h.iter().any(|(_, a)| a == "The hills."), "{h:?}");
+    assert!(alex.ok(PROMPT, &["history"]).contains("The sea"));
+}
