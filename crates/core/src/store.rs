@@ -619,6 +619,12 @@ pub(crate) fn read_error(path: &Path, e: std::io::Error) -> Error {
             message: LINKED.to_owned(),
         };
     }
+    if e.raw_os_error() == Some(libc::EISDIR) {
+        return Error::BadRecord {
+            path: path.to_owned(),
+            message: FOLDER.to_owned(),
+        };
+    }
     Error::io(path, e)
 }
 
@@ -662,6 +668,8 @@ pub(crate) fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) 
     }
 }
 
+/// What is said about a folder that has a record file's name.
+pub const FOLDER: &str = "it is a folder, not a record file: move it out of the data folder";
 /// What is said about a record file that is a symbolic link.
 pub const LINKED: &str = "it is a link, and closer never follows links in the data folder: put the file itself there, or remove the link";
 

@@ -161,3 +161,20 @@ fn a_session_with_an_unusable_id_is_left_out_alone_and_kept_in_the_file() {
         2
     );
 }
+
+/// A folder with a record's name (`needs/ID.json/`) is left out and noted: it once stopped
+/// the whole listing with "Is a directory".
+#[test]
+fn a_folder_named_like_a_record_is_left_out_and_noted() {
+    let (_tmp, store, n) = store_with_one_need();
+    fs::create_dir(store.path("needs/abcd1234efgh.json")).unwrap();
+    fs::write(store.path("needs/abcd1234efgh.json/inside"), "x").unwrap();
+    let all = needs::load_all(&store).unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, n.id);
+    let noted = store.take_left_out();
+    assert!(
+        noted.iter().any(|m| m.contains("abcd1234efgh.json")),
+        "{noted:?}"
+    );
+}
