@@ -23,6 +23,7 @@ mod joint_rounds;
 mod json_shapes;
 mod keys;
 mod kinder_words;
+mod options_together;
 mod output_errors;
 mod privacy_matrix;
 mod readme_cron;

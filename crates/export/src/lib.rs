@@ -126,6 +126,9 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         a.by.as_deref()
             .map(|n| couple.find(n).map(|p| p.id.clone()))
             .transpose()?;
+    if a.no_bom && a.format != Format::Csv {
+        return Err(Error::usage("--no-bom goes with --format csv"));
+    }
     if a.format == Format::Csv && a.only.len() != 1 {
         return Err(Error::usage(
             "CSV holds one kind of record per run: add --only needs, --only touch or --only prompts",

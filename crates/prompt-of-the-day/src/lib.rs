@@ -56,7 +56,7 @@ struct ShowArgs {
     #[arg(long)]
     markdown: bool,
     /// Append the Markdown block to this note (created if needed); running it twice appends once
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
     append_to: Option<PathBuf>,
 }
 

@@ -64,11 +64,11 @@ enum Cmd {
         region: Option<String>,
         #[arg(value_parser = closer_cli::word_parser::<Mark>())]
         mark: Option<Mark>,
-        /// A few words, such as "left side: surgery scar"
-        #[arg(long)]
+        /// A few words, such as "left side: surgery scar"; goes with a region and its mark
+        #[arg(long, requires = "mark")]
         note: Option<String>,
         /// Remove your mark from this region
-        #[arg(long, conflicts_with = "mark")]
+        #[arg(long, conflicts_with = "mark", requires = "region")]
         clear: bool,
         /// List the regions
         #[arg(long, conflicts_with_all = ["region", "mark", "clear"])]
@@ -95,11 +95,11 @@ enum Cmd {
         /// Keep the plan below this stage
         #[arg(long, value_name = "N", requires_all = ["until", "reason"])]
         from_stage: Option<u8>,
-        /// Until this day (the hold lifts on it)
-        #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+        /// Until this day (the hold lifts on it); goes with --from-stage
+        #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", requires = "from_stage")]
         until: Option<NaiveDate>,
-        /// Why, in a few words ("surgeon's clearance")
-        #[arg(long)]
+        /// Why, in a few words ("surgeon's clearance"); goes with --from-stage
+        #[arg(long, requires = "from_stage")]
         reason: Option<String>,
         /// Lift the holds you set, from today
         #[arg(long, conflicts_with_all = ["from_stage", "until", "reason"])]
