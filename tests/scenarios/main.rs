@@ -14,6 +14,7 @@ use support::{Run, Sandbox};
 mod conditions;
 mod cron;
 mod damaged;
+mod editor;
 mod encrypted;
 mod first_weeks;
 mod fuzz;

@@ -10,11 +10,27 @@ fn an_option_that_needs_another_says_so() {
     sb.ok(TOUCH, &["couple", "add", "Sam"]);
     let before = support::tree(&sb.data());
     for (tool, args, needs) in [
-        (TOUCH, &["hold", "--until", "2026-04-01", "--as", "Alex"][..], "--from-stage"),
-        (TOUCH, &["hold", "--reason", "surgeon", "--as", "Alex"][..], "--from-stage"),
-        (TOUCH, &["body", "--note", "scar", "--as", "Alex"][..], "MARK"),
+        (
+            TOUCH,
+            &["hold", "--until", "2026-04-01", "--as", "Alex"][..],
+            "--from-stage",
+        ),
+        (
+            TOUCH,
+            &["hold", "--reason", "surgeon", "--as", "Alex"][..],
+            "--from-stage",
+        ),
+        (
+            TOUCH,
+            &["body", "--note", "scar", "--as", "Alex"][..],
+            "MARK",
+        ),
         (TOUCH, &["body", "--clear", "--as", "Alex"][..], "REGION"),
-        (PROMPT, &["--json", "--append-to", "note.md"][..], "--append-to"),
+        (
+            PROMPT,
+            &["--json", "--append-to", "note.md"][..],
+            "--append-to",
+        ),
         (EXPORT, &["--no-bom"][..], "--format csv"),
         (EXPORT, &["--quiet"][..], "--to-dir"),
     ] {

@@ -86,10 +86,39 @@ pub fn new_password(question: &str) -> Result<SecretString> {
         .map_err(failed)
 }
 
-/// Opens `$VISUAL` / `$EDITOR` on `start`; `None` when the user saved nothing.
-pub fn editor(start: &str) -> Result<Option<String>> {
+/// Opens `$VISUAL` / `$EDITOR` on `start`; `None` when the user saved nothing. When neither is
+/// set, or the editor cannot be started, the error says how to set one, or `instead` (what to
+/// type on the command line rather than in an editor).
+pub fn editor(start: &str, instead: &str) -> Result<Option<String>> {
+    let set = ["VISUAL", "EDITOR"].into_iter().find_map(|var| {
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (var, v))
+    });
+    let Some((var, program)) = set else {
+        return Err(Error::invalid(format!(
+            "no text editor is set for this terminal; choose one with `export EDITOR=nano` (add that line to ~/.profile to keep it), or {instead}"
+        )));
+    };
     crate::output::flush()?;
-    Editor::new().extension(".md").edit(start).map_err(failed)
+    Editor::new()
+        .executable(&program)
+        .extension(".md")
+        .edit(start)
+        .map_err(|e| match e {
+            dialoguer::Error::IO(io)
+                if matches!(
+                    io.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
+                ) =>
+            {
+                Error::invalid(format!(
+                    "the editor {program:?} (from ${var}) cannot be started: {io}; choose one that is installed with `export {var}=nano`, or {instead}"
+                ))
+            }
+            e => failed(e),
+        })
 }
 
 /// The first-run set-up: two partners, their conditions, and who uses this device.

@@ -153,7 +153,10 @@ pub(crate) fn edit(ctx: &Context, prefix: &str, text: Option<String>, f: &Fields
             let me = ctx.me(&couple)?;
             let n = needs::find(&ctx.store, prefix, Some(&me.id))?;
             need_rules::may(&n, &me.id, Action::Edit, &couple)?;
-            match ask::editor(&n.text)? {
+            match ask::editor(
+                &n.text,
+                &format!("give the new text with `needs-list edit {prefix} --text TEXT`"),
+            )? {
                 Some(t) if t.trim() != n.text => Some(check_text("need", &t)?),
                 _ => return Err(Error::invalid("nothing changed")),
             }

@@ -73,7 +73,11 @@ pub(crate) fn run(ctx: &Context, act: Act, prompt: Option<&str>, choice: &Choice
                 "{given}\n\n# {}\n# Write your answer above. Lines starting with # are left out.\n",
                 p.text
             );
-            let edited = ask::editor(&start)?.unwrap_or_default();
+            let edited = ask::editor(
+                &start,
+                "give the answer on the command line: `prompt-of-the-day answer \"TEXT\"`",
+            )?
+            .unwrap_or_default();
             edited
                 .lines()
                 .filter(|l| !l.starts_with('#'))
