@@ -383,7 +383,51 @@ pub fn table<S: AsRef<str>>(
     for r in rows {
         t.add_row(r.iter().map(|c| clean(c.as_ref(), true).into_owned()));
     }
+    if let Some(w) = width {
+        keep_words_whole(&mut t, header, rows, w);
+    }
     t.to_string()
+}
+
+/// The longest word a column may be given whole; a longer one (a web address) may break.
+const LONGEST_WHOLE_WORD: usize = 24;
+/// Dates (YYYY-MM-DD) and IDs are never longer: kept whole whenever the columns fit at all.
+const SHORT_WORD: usize = 10;
+
+/// Gives each column at least the width of its longest word (a date, an ID, a name), so that a
+/// narrow terminal wraps cells between words and never splits a date. When the longest words
+/// do not fit side by side, only words up to a shorter length are kept whole, down to
+/// [`SHORT_WORD`].
+fn keep_words_whole<S: AsRef<str>>(t: &mut Table, header: &[&str], rows: &[Vec<S>], width: u16) {
+    use comfy_table::{ColumnConstraint, Width};
+    let longest = |s: &str, cap: usize| {
+        s.split_whitespace()
+            .map(|w| w.chars().count())
+            .filter(|&n| n <= cap)
+            .max()
+            .unwrap_or(0)
+    };
+    for cap in (SHORT_WORD..=LONGEST_WHOLE_WORD).rev() {
+        let mut least: Vec<usize> = header.iter().map(|h| longest(h, cap)).collect();
+        for r in rows {
+            for (i, c) in r.iter().enumerate().take(least.len()) {
+                least[i] = least[i].max(longest(c.as_ref(), cap));
+            }
+        }
+        // Each column also takes a border and a space of padding on either side.
+        let needed: usize = least.iter().map(|l| l + 3).sum::<usize>() + 1;
+        if needed > usize::from(width) {
+            continue;
+        }
+        for (i, l) in least.into_iter().enumerate() {
+            if let Some(col) = t.column_mut(i) {
+                // The boundary counts the padding on either side.
+                let l = u16::try_from(l + 2).unwrap_or(u16::MAX);
+                col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(l)));
+            }
+        }
+        return;
+    }
 }
 
 #[cfg(test)]
@@ -418,6 +462,47 @@ mod tests {
             markdown("see https://example.org/a_b. ok_", ""),
             "see <https://example.org/a_b>. ok\\_"
         );
+    }
+
+    #[test]
+    fn narrow_tables_wrap_between_words_and_keep_dates_whole() {
+        let rows = vec![
+            vec![
+                "k3x9",
+                "Help getting dressed on bad-hand mornings, buttons and socks first",
+                "agreed, high importance",
+                "Sam does the buttons before breakfast (Sam helps)",
+                "2026-04-13",
+            ],
+            vec![
+                "q7m2",
+                "Ask before you help me",
+                "talked about, medium importance",
+                "",
+                "2026-03-30",
+            ],
+        ];
+        let header = ["id", "need", "status", "agreed", "review"];
+        let shown = table(&header, &rows, Some(60), false);
+        for line in shown.lines() {
+            assert!(line.chars().count() <= 60, "{line}");
+        }
+        for date in ["2026-04-13", "2026-03-30"] {
+            assert!(shown.contains(date), "a date was split:\n{shown}");
+        }
+        let words: Vec<&str> = shown
+            .split(|c: char| c.is_whitespace() || c == '│')
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .collect();
+        for w in words {
+            let whole = rows
+                .iter()
+                .flatten()
+                .any(|c| c.split_whitespace().any(|x| x == w))
+                || header.contains(&w);
+            assert!(whole, "{w:?} is part of a word:\n{shown}");
+        }
+        insta::assert_snapshot!("needs_at_60_columns", shown);
     }
 
     #[test]
