@@ -23,7 +23,8 @@ pub enum Importance {
     High,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// In the order lists show them (see [`list_order`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Named, not talked over yet.
@@ -201,6 +202,19 @@ pub fn load_all(store: &Store) -> Result<Vec<Need>> {
     Ok(v)
 }
 
+/// The order lists show needs in: by status (not talked over yet first, then talked about,
+/// agreed, met, retired), the more important first, the sooner review date first (none last),
+/// then the older first.
+pub fn list_order(a: &Need, b: &Need) -> std::cmp::Ordering {
+    let review = |n: &Need| (n.review.is_none(), n.review);
+    a.status
+        .cmp(&b.status)
+        .then(b.importance.cmp(&a.importance))
+        .then(review(a).cmp(&review(b)))
+        .then(a.created.cmp(&b.created))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
 /// The needs `viewer` may see, with each one's shortest unique prefix among them.
 pub fn visible(all: Vec<Need>, viewer: Option<&str>) -> Vec<(String, Need)> {
     let seen: Vec<Need> = all.into_iter().filter(|n| n.visible_to(viewer)).collect();
@@ -274,4 +288,78 @@ pub fn change(
 
 pub fn remove(store: &Store, id: &Id) -> Result<()> {
     store.remove(&path(id))
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn lists_put_status_then_importance_then_review_date_first() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let owner: Id = "alex1234".parse().unwrap();
+        let need = |text: &str, status, importance, review: Option<u32>, created| {
+            let mut n = Need::open(
+                &owner,
+                text.into(),
+                "other".into(),
+                None,
+                importance,
+                false,
+                day(created),
+            );
+            n.status = status;
+            n.review = review.map(day);
+            n
+        };
+        let mut v = [
+            need("retired", Status::Retired, Importance::High, None, 1),
+            need(
+                "agreed, review later",
+                Status::Agreed,
+                Importance::High,
+                Some(20),
+                1,
+            ),
+            need("open, low", Status::Open, Importance::Low, None, 1),
+            need(
+                "agreed, no review",
+                Status::Agreed,
+                Importance::High,
+                None,
+                1,
+            ),
+            need("open, high, newer", Status::Open, Importance::High, None, 5),
+            need(
+                "agreed, review soon",
+                Status::Agreed,
+                Importance::High,
+                Some(10),
+                9,
+            ),
+            need("open, high, older", Status::Open, Importance::High, None, 2),
+            need(
+                "agreed, medium",
+                Status::Agreed,
+                Importance::Medium,
+                Some(1),
+                1,
+            ),
+        ];
+        v.sort_by(list_order);
+        let order: Vec<&str> = v.iter().map(|n| n.text.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "open, high, older",
+                "open, high, newer",
+                "open, low",
+                "agreed, review soon",
+                "agreed, review later",
+                "agreed, no review",
+                "agreed, medium",
+                "retired",
+            ]
+        );
+    }
 }

@@ -143,7 +143,11 @@ impl View for NeedList<'_> {
                     vec![
                         v.short_id.to_owned(),
                         format!("{}{lock}", v.text),
-                        v.status.label().into(),
+                        format!(
+                            "{}, {} importance",
+                            v.status.label(),
+                            closer_core::word(&v.importance)
+                        ),
                         plan,
                         review,
                     ]
@@ -186,7 +190,7 @@ pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
         };
         index::needs_checked(&ctx.store, idx.as_deref(), viewer.as_deref(), check)?
     };
-    let shown: Vec<(String, Need)> = needs::visible(all, viewer.as_deref())
+    let mut shown: Vec<(String, Need)> = needs::visible(all, viewer.as_deref())
         .into_iter()
         .filter(|(_, n)| args.all || args.status.is_some() || args.due || n.status.is_open())
         .filter(|(_, n)| by.as_ref().is_none_or(|b| &n.owner == b))
@@ -194,6 +198,7 @@ pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
         .filter(|(_, n)| category.as_ref().is_none_or(|c| &n.category == c))
         .filter(|(_, n)| !args.due || n.due(ctx.today))
         .collect();
+    shown.sort_by(|(_, a), (_, b)| needs::list_order(a, b));
     let view = NeedList(
         shown
             .iter()

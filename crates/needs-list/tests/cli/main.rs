@@ -17,6 +17,7 @@ mod bad_input;
 mod help;
 mod life;
 mod no_terminal;
+mod order;
 mod ownership;
 mod privacy;
 mod review;
