@@ -4,6 +4,7 @@ mod consent;
 mod mine;
 mod plan;
 mod sessions;
+mod step;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
@@ -37,6 +38,7 @@ fn after_help() -> String {
 enum Cmd {
     /// The plan: every step with its joint state, where you are, holds and pauses
     Show {
+        /// Print JSON (the scripting interface)
         #[arg(long)]
         json: bool,
     },
@@ -46,6 +48,16 @@ enum Cmd {
         /// [default: low when either of you said so with `couple energy low`]
         #[arg(long, value_enum, value_name = "LEVEL")]
         energy: Option<Energy>,
+        /// Print JSON (the scripting interface)
+        #[arg(long)]
+        json: bool,
+    },
+    /// A step's whole text: how to do it, what to notice, the short version for a low-energy
+    /// day, and the adaptations for the conditions you live with
+    Step {
+        /// The step ID (or a unique start of it); `touch-plan show` lists them
+        step: String,
+        /// Print JSON: the step, its stage and the adaptations for you
         #[arg(long)]
         json: bool,
     },
@@ -54,6 +66,7 @@ enum Cmd {
     Boundary {
         /// The step ID (or a unique start of it)
         step: Option<String>,
+        /// Whether it is for you [leave out on a terminal to be asked]
         #[arg(value_parser = closer_cli::word_parser::<Answer>())]
         answer: Option<Answer>,
     },
@@ -62,6 +75,7 @@ enum Cmd {
     Body {
         /// The region (`touch-plan body --regions` lists them)
         region: Option<String>,
+        /// How the region may be touched
         #[arg(value_parser = closer_cli::word_parser::<Mark>())]
         mark: Option<Mark>,
         /// A few words, such as "left side: surgery scar"; goes with a region and its mark
@@ -80,6 +94,7 @@ enum Cmd {
     Unready,
     /// What you said: your boundaries, body map, readiness and the holds you set (only yours)
     Mine {
+        /// Print JSON (the scripting interface)
         #[arg(long)]
         json: bool,
     },
@@ -111,6 +126,7 @@ enum Cmd {
     Debrief(sessions::DebriefArgs),
     /// Sessions and the debriefs you may see
     History {
+        /// Print JSON (the scripting interface)
         #[arg(long)]
         json: bool,
     },
@@ -129,6 +145,7 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         None => plan::show(&ctx, false),
         Some(Cmd::Show { json }) => plan::show(&ctx, json),
         Some(Cmd::Today { energy, json }) => plan::today(&ctx, energy, json),
+        Some(Cmd::Step { step: id, json }) => step::run(&ctx, &id, json),
         Some(Cmd::Rules) => plan::rules(&ctx),
         Some(Cmd::Boundary { step, answer }) => consent::boundary(&ctx, step, answer),
         Some(Cmd::Body {

@@ -22,6 +22,7 @@ mod own;
 mod pace;
 mod privacy;
 mod probing;
+mod step;
 mod today;
 
 /// The first steps of the ladder, all in stage 0 but the last.
