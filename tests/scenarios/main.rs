@@ -20,6 +20,7 @@ mod first_weeks;
 mod fuzz;
 mod gentle_day;
 mod global_options;
+mod help;
 mod joint_rounds;
 mod json_shapes;
 mod keys;

@@ -24,6 +24,7 @@ pub struct CoupleArgs {
 pub enum CoupleCmd {
     /// Add a partner (their key is made on the device they use, when they first use it)
     Add {
+        /// The partner's name, as you call each other
         name: String,
         /// A condition this partner lives with (repeatable; `couple conditions` lists them)
         #[arg(long = "condition", value_name = "TAG")]
@@ -32,6 +33,7 @@ pub enum CoupleCmd {
     /// Change a partner's conditions: --condition replaces the whole list, --remove-condition
     /// takes one away (when someone heals), --clear removes them all
     Set {
+        /// The partner whose conditions change
         name: String,
         /// A condition this partner lives with (repeatable); replaces the list
         #[arg(
@@ -48,10 +50,16 @@ pub enum CoupleCmd {
         clear: bool,
     },
     /// Rename a partner (their records follow)
-    Rename { old: String, new: String },
+    Rename {
+        /// The name the partner has now
+        old: String,
+        /// The new name
+        new: String,
+    },
     /// Remove a partner from the profile (their records stay on disk); a partner who has a key,
     /// only on a device that holds it
     Remove {
+        /// The partner to remove
         name: String,
         /// Do it without asking
         #[arg(long)]
@@ -59,17 +67,20 @@ pub enum CoupleCmd {
     },
     /// Opt in, for yourself (--as), to content that needs both partners' consent
     OptIn {
+        /// What you opt in to
         #[arg(value_enum)]
         what: OptIn,
     },
     /// Opt out, for yourself (--as); it takes effect at once for both of you
     OptOut {
+        /// What you opt out of
         #[arg(value_enum)]
         what: OptIn,
     },
     /// Leave out (off) or bring back (on) prompts that look years ahead, for a couple for whom
     /// the far future is hard to think about; no argument: show the setting
     FuturePrompts {
+        /// `off` leaves them out, `on` brings them back
         #[arg(value_parser = ["on", "off"])]
         setting: Option<String>,
     },

@@ -4,6 +4,7 @@
 pub mod ask;
 pub mod couple;
 pub mod doctor;
+pub mod examples;
 pub mod glance;
 pub mod inert_json;
 pub mod joint;
@@ -339,7 +340,7 @@ impl Drop for Context {
 /// The command line of a binary called `tool`: the name it gives itself in `--version`, help,
 /// usage lines, completions and man page (`closer-export` is the same program as `export`).
 pub fn command<C: CommandFactory>(tool: &'static str) -> clap::Command {
-    C::command().name(tool).bin_name(tool)
+    examples::attach(C::command().name(tool).bin_name(tool), tool)
 }
 
 /// Parses the command line, runs `body` with the binary's name, writes out what it printed, and
@@ -453,6 +454,7 @@ pub enum Energy {
 pub enum Extra {
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell)
     Completions {
+        /// The shell the script is for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -469,13 +471,46 @@ impl Extra {
             Extra::Completions { shell } => {
                 clap_complete::generate(*shell, &mut cmd, tool, &mut buf)
             }
-            Extra::Man => clap_mangen::Man::new(cmd)
-                .render(&mut buf)
-                .map_err(Error::Output)?,
+            Extra::Man => man_page(cmd, &mut buf).map_err(Error::Output)?,
         }
         let mut out = output::Out::default();
         out.raw(&String::from_utf8_lossy(&buf))
     }
+}
+
+/// The man page of a tool: its own page, then a section for each of its commands (synopsis,
+/// description, options and examples).
+fn man_page(mut cmd: clap::Command, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Write;
+    fn commands(cmd: &clap::Command, path: &str, buf: &mut Vec<u8>) -> std::io::Result<()> {
+        for sub in cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help" && !s.is_hide_set())
+        {
+            let path = format!("{path} {}", sub.get_name());
+            let man = clap_mangen::Man::new(sub.clone().bin_name(path.clone()));
+            let mut part = Vec::new();
+            man.render_synopsis_section(&mut part)?;
+            man.render_description_section(&mut part)?;
+            if sub.get_arguments().any(|a| !a.is_hide_set()) {
+                man.render_options_section(&mut part)?;
+            }
+            if sub.get_after_help().is_some() {
+                man.render_extra_section(&mut part)?;
+            }
+            writeln!(buf, ".SH \"{}\"", path.to_uppercase())?;
+            buf.extend(
+                String::from_utf8_lossy(&part)
+                    .replace(".SH ", ".SS ")
+                    .bytes(),
+            );
+            commands(sub, &path, buf)?;
+        }
+        Ok(())
+    }
+    cmd.build();
+    clap_mangen::Man::new(cmd.clone()).render(buf)?;
+    commands(&cmd, cmd.get_name(), buf)
 }
 
 /// Parses a command-line value into one of core's [`Word`] values, offering every word in help

@@ -82,6 +82,7 @@ struct PlanFlags {
 enum Cmd {
     /// Name a need of yours (--as); prints its ID
     Add {
+        /// The need, in your own words
         text: String,
         #[command(flatten)]
         fields: Fields,
@@ -91,12 +92,15 @@ enum Cmd {
     },
     /// Show one need with its history
     Show {
+        /// The need's ID (or any unique start of it)
         id: String,
+        /// Print JSON: the need with its whole history
         #[arg(long)]
         json: bool,
     },
     /// Change a need (flags, or $EDITOR on a terminal when none is given)
     Edit {
+        /// The need's ID (or any unique start of it)
         id: String,
         /// New text
         #[arg(long)]
@@ -105,29 +109,54 @@ enum Cmd {
         fields: Fields,
     },
     /// You have talked it over
-    Talked { id: String },
+    Talked {
+        /// The need's ID (or any unique start of it)
+        id: String,
+    },
     /// Add a comment to a need's history (either of you)
-    Comment { id: String, text: String },
+    Comment {
+        /// The need's ID (or any unique start of it)
+        id: String,
+        /// What you want to add, in a few words
+        text: String,
+    },
     /// Propose a plan: the accommodation, who helps, when to look again. It is agreed once your
     /// partner accepts it; proposing the very plan your partner proposed accepts it.
     #[command(alias = "agree")]
     Propose {
+        /// The need's ID (or any unique start of it)
         id: String,
         #[command(flatten)]
         plan: PlanFlags,
     },
     /// Accept the plan your partner proposed: once both of you have, the need is agreed
-    Accept { id: String },
+    Accept {
+        /// The need's ID (or any unique start of it)
+        id: String,
+    },
     /// Your need is being met (only the partner whose need it is)
-    Met { id: String },
+    Met {
+        /// The need's ID (or any unique start of it)
+        id: String,
+    },
     /// Open a met or retired need of yours again
-    Reopen { id: String },
+    Reopen {
+        /// The need's ID (or any unique start of it)
+        id: String,
+    },
     /// Your need is no longer needed
-    Retire { id: String },
+    Retire {
+        /// The need's ID (or any unique start of it)
+        id: String,
+    },
     /// Make a private need of yours visible to your partner
-    Share { id: String },
+    Share {
+        /// The need's ID (or any unique start of it)
+        id: String,
+    },
     /// Delete a need of yours and its history
     Rm {
+        /// The need's ID (or any unique start of it)
         id: String,
         /// Do it without asking
         #[arg(long)]
