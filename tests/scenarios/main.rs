@@ -27,6 +27,7 @@ mod keys;
 mod kinder_words;
 mod options_together;
 mod output_errors;
+mod pager;
 mod privacy_matrix;
 mod readme_cron;
 mod sealed_answers;

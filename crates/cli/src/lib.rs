@@ -11,6 +11,7 @@ pub mod joint;
 pub mod keys;
 pub mod keys_cmd;
 pub mod output;
+pub mod pager;
 pub mod sealed;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -374,6 +375,10 @@ pub fn run<C: Parser>(
             return ExitCode::from(2);
         }
     };
+    // Long output on a terminal goes through the pager; never into a pipe, a file or cron.
+    if std::io::stdout().is_terminal() && var("TERM").as_deref() != Some("dumb") {
+        output::page();
+    }
     let result = body(cli, tool);
     // What was printed is written out even when the command failed part-way.
     let result = output::finish().and(result);

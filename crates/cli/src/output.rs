@@ -240,22 +240,70 @@ macro_rules! say {
 
 /// Everything a command prints, held until [`finish`] (or a prompt) writes it out, so that a
 /// failed final write is reported like any other error.
-static STDOUT: LazyLock<Mutex<io::BufWriter<io::Stdout>>> =
-    LazyLock::new(|| Mutex::new(io::BufWriter::with_capacity(64 * 1024, io::stdout())));
+static STDOUT: LazyLock<Mutex<Sink>> = LazyLock::new(|| {
+    Mutex::new(Sink {
+        out: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
+        held: None,
+    })
+});
 
-fn with_stdout<T>(f: impl FnOnce(&mut io::BufWriter<io::Stdout>) -> io::Result<T>) -> Result<T> {
+/// Standard output, buffered; while `held`, everything is kept for the pager (see [`page`]).
+struct Sink {
+    out: io::BufWriter<io::Stdout>,
+    held: Option<Vec<u8>>,
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.held {
+            Some(h) => {
+                h.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            None => self.out.write(buf),
+        }
+    }
+
+    /// Writes out everything, held text too, and stops holding: a command that asks a question
+    /// or says something is not paged.
+    fn flush(&mut self) -> io::Result<()> {
+        if let Some(h) = self.held.take() {
+            self.out.write_all(&h)?;
+        }
+        self.out.flush()
+    }
+}
+
+fn with_stdout<T>(f: impl FnOnce(&mut Sink) -> io::Result<T>) -> Result<T> {
     let mut w = STDOUT.lock().unwrap_or_else(|e| e.into_inner());
     f(&mut w).map_err(Error::Output)
 }
 
-/// Writes out everything printed so far (before a prompt, and at the end of every run).
+/// Keeps what the command prints until [`finish`], to show it through the pager if it is longer
+/// than the terminal. Only for a standard output that is a terminal.
+pub fn page() {
+    let _ = with_stdout(|w| {
+        w.held.get_or_insert_with(Vec::new);
+        Ok(())
+    });
+}
+
+/// Writes out everything printed so far (before a prompt or a message).
 pub fn flush() -> Result<()> {
     with_stdout(|w| w.flush())
 }
 
-/// The final write of a run: everything printed reaches standard output, or the error says why.
+/// The final write of a run: everything printed reaches standard output (through the pager when
+/// it was held and is long), or the error says why.
 pub fn finish() -> Result<()> {
-    flush()
+    with_stdout(|w| {
+        if let Some(text) = w.held.take()
+            && !crate::pager::show(&text)
+        {
+            w.out.write_all(&text)?;
+        }
+        w.out.flush()
+    })
 }
 
 /// Standard output for results. Writes are buffered; [`finish`] writes them out at the end.
@@ -291,8 +339,12 @@ impl Out {
         })
     }
 
+    /// Writes out what is buffered so far; text held for the pager stays held until [`finish`].
     pub fn flush(&mut self) -> Result<()> {
-        flush()
+        with_stdout(|w| match w.held {
+            Some(_) => Ok(()),
+            None => w.out.flush(),
+        })
     }
 }
 
