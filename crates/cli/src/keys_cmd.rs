@@ -24,9 +24,15 @@ pub enum KeysCmd {
     },
     /// Save a passphrase-protected copy of your key (--as) in FILE: for your second device, or
     /// as a backup. The passphrase is asked on a terminal.
-    Export { file: PathBuf },
+    Export {
+        /// Where to save the copy
+        file: PathBuf,
+    },
     /// Bring your key to this device from a copy made with `couple keys export`
-    Import { file: PathBuf },
+    Import {
+        /// The copy made with `couple keys export`
+        file: PathBuf,
+    },
     /// Print your recovery key (--as) to write down and keep somewhere safe
     Recovery,
     /// Restore your key on this device from its recovery key, typed on a terminal
@@ -38,10 +44,14 @@ pub enum KeysCmd {
         remove: bool,
     },
     /// Trust NAME's new published keys, once you compared fingerprints on both devices
-    Accept { name: String },
+    Accept {
+        /// The partner whose new keys you trust
+        name: String,
+    },
     /// Make NAME a new key, only when their key and every copy of it are lost: what was locked
     /// to the old key stays locked for good
     New {
+        /// The partner who lost their key
         name: String,
         /// Do it without asking
         #[arg(long)]
