@@ -289,6 +289,8 @@ impl Sandbox {
             // Passphrase-protected keys made here use a small scrypt work factor (debug builds
             // only) so that the suite stays fast.
             .env("CLOSER_TEST_SCRYPT_LOG_N", "10")
+            // Long output is shown whole rather than through a pager waiting for keys.
+            .env("PAGER", "cat")
             .envs(env.iter().copied())
             .arg(script)
             .arg(serde_json::to_string(steps).unwrap())
