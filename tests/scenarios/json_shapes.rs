@@ -137,6 +137,7 @@ fn every_json_output_keeps_its_shape() {
         (TOUCH, vec!["today", "--json", "--as", "Alex"]),
         (TOUCH, vec!["mine", "--json", "--as", "Alex"]),
         (TOUCH, vec!["history", "--json", "--as", "Alex"]),
+        (TOUCH, vec!["step", "s0-hold-hands", "--json"]),
     ];
     let mut all = String::new();
     for (tool, args) in &commands {
