@@ -2,29 +2,35 @@
 //! with, to read before trying it (or to decide whether it is for you).
 
 use closer_cli::Context;
-use closer_cli::output::Out;
+use closer_cli::output::{Format, Said, Text};
 use closer_core::Result;
-use closer_core::step_today;
+use closer_core::content::Step;
+use closer_core::step_today::{self, Adaptation};
 use closer_core::touch;
-use serde_json::json;
+use serde::Serialize;
+
+/// `step ID --json`: the step as the library holds it, its stage's name, and the adaptations for
+/// the conditions someone in the couple lives with.
+#[derive(Serialize)]
+struct StepView<'a> {
+    step: &'a Step,
+    stage_name: &'a str,
+    adaptations: Vec<Adaptation>,
+}
 
 pub(crate) fn run(ctx: &Context, prefix: &str, json: bool) -> Result<()> {
     let lib = ctx.library()?;
     let couple = ctx.couple()?;
     let step = touch::find_step(lib, &couple, prefix)?;
-    let adapt = step_today::adaptations(lib, &couple, step);
-    let stage = lib.stage(step.stage).map_or("", |s| s.name);
-    let mut out = Out::default();
-    if json {
-        return out.json(&json!({
-            "step": step,
-            "stage_name": stage,
-            "adaptations": adapt,
-        }));
-    }
+    let view = StepView {
+        step,
+        stage_name: lib.stage(step.stage).map_or("", |s| s.name),
+        adaptations: step_today::adaptations(lib, &couple, step),
+    };
+    let mut out = Text::default();
     out.line(&format!(
-        "{} ({}) · stage {}, {stage} · about {} minutes",
-        step.title, step.id, step.stage, step.minutes
+        "{} ({}) · stage {}, {} · about {} minutes",
+        step.title, step.id, step.stage, view.stage_name, step.minutes
     ))?;
     out.line(&format!(
         "\n{}\n\nGiving: {}\nReceiving: {}\nNotice: {}",
@@ -34,9 +40,9 @@ pub(crate) fn run(ctx: &Context, prefix: &str, json: bool) -> Result<()> {
         "\nOn a low-energy day (about {} minutes): {}",
         step.short_minutes, step.short
     ))?;
-    if !adapt.is_empty() {
+    if !view.adaptations.is_empty() {
         out.line("\nAdaptations for you:")?;
-        for a in &adapt {
+        for a in &view.adaptations {
             out.line(&format!("- {} ({}): {}", a.condition, a.who, a.text))?;
         }
     }
@@ -44,5 +50,11 @@ pub(crate) fn run(ctx: &Context, prefix: &str, json: bool) -> Result<()> {
     for q in step.debrief {
         out.line(&format!("- {q}"))?;
     }
-    Ok(())
+    ctx.show(
+        Format::json_only(json),
+        &Said {
+            json: view,
+            text: out,
+        },
+    )
 }
