@@ -287,6 +287,13 @@ const COUPLE: &[(&str, Examples)] = &[
     ("couple keys new", &[
         ("A new key for Sam, whose key and every copy are lost", "{tool} couple keys new Sam --as Sam"),
     ]),
+    ("couple encrypt", &[
+        ("Encrypt your own records on this device", "{tool} couple encrypt --as Alex"),
+    ]),
+    ("couple decrypt", &[
+        ("Store your records as plain files again (it asks first)", "{tool} couple decrypt --as Alex"),
+        ("From a script, without asking", "{tool} couple decrypt --yes --as Alex"),
+    ]),
     ("couple me", &[
         ("This device is Alex's", "{tool} couple me Alex"),
         ("Whose is it?", "{tool} couple me"),
