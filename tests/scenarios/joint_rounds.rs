@@ -9,12 +9,7 @@ const WAITING: &str = "Waiting for the other device";
 #[test]
 fn a_device_with_only_its_own_key_builds_the_plan_through_the_rounds_and_says_when_it_waits() {
     let sb = Sandbox::new();
-    let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
-    alex.ok(NEEDS, &["couple", "add", "Alex"]);
-    alex.ok(NEEDS, &["couple", "add", "Sam"]);
-    hand_over_key(&alex, &sam, "Sam");
-    alex.ok(NEEDS, &["couple", "me", "Alex"]);
-    sam.ok(NEEDS, &["couple", "me", "Sam"]);
+    let (alex, sam) = two_devices(&sb);
     alex.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
     let first = alex.ok(TOUCH, &["today"]);
     assert!(first.contains(WAITING), "{first}");
@@ -77,12 +72,7 @@ fn a_device_with_only_its_own_key_builds_the_plan_through_the_rounds_and_says_wh
 #[test]
 fn both_ready_on_their_own_devices_moves_the_plan_on_for_both() {
     let sb = Sandbox::new();
-    let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
-    alex.ok(NEEDS, &["couple", "add", "Alex"]);
-    alex.ok(NEEDS, &["couple", "add", "Sam"]);
-    hand_over_key(&alex, &sam, "Sam");
-    alex.ok(NEEDS, &["couple", "me", "Alex"]);
-    sam.ok(NEEDS, &["couple", "me", "Sam"]);
+    let (alex, sam) = two_devices(&sb);
     let turns = || {
         for _ in 0..3 {
             alex.ok(TOUCH, &["today"]);

@@ -96,6 +96,18 @@ pub fn hand_over_key(from: &Device, to: &Device, name: &str) {
     std::fs::rename(from.config.join(&file), to.config.join(&file)).unwrap();
 }
 
+/// Alex and Sam set up on two devices sharing one folder, each device holding only its own
+/// partner's key (Sam's moved over as `couple keys export` / `import` would).
+pub fn two_devices(sb: &Sandbox) -> (Device<'_>, Device<'_>) {
+    let (alex, sam) = (device(sb, "alex"), device(sb, "sam"));
+    alex.ok(support::NEEDS, &["couple", "add", "Alex"]);
+    alex.ok(support::NEEDS, &["couple", "add", "Sam"]);
+    hand_over_key(&alex, &sam, "Sam");
+    alex.ok(support::NEEDS, &["couple", "me", "Alex"]);
+    sam.ok(support::NEEDS, &["couple", "me", "Sam"]);
+    (alex, sam)
+}
+
 pub fn device<'a>(sb: &'a Sandbox, name: &str) -> Device<'a> {
     Device {
         sb,

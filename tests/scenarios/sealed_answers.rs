@@ -3,7 +3,7 @@
 //! the other partner's key; the author's device then shares it on its next run.
 
 use super::*;
-use support::{NEEDS, PROMPT};
+use support::PROMPT;
 
 /// Everything the key in `config` opens under the folder's `answers/`: every file, and every
 /// sealed copy inside one, as a curious partner would with `rage -d -i KEY`.
@@ -63,12 +63,7 @@ fn history(d: &Device) -> Vec<(String, String)> {
 #[test]
 fn an_answer_is_sealed_to_its_author_until_the_other_answered_then_shared_on_its_next_run() {
     let sb = Sandbox::new();
-    let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
-    alex.ok(NEEDS, &["couple", "add", "Alex"]);
-    alex.ok(NEEDS, &["couple", "add", "Sam"]);
-    hand_over_key(&alex, &sam, "Sam");
-    alex.ok(NEEDS, &["couple", "me", "Alex"]);
-    sam.ok(NEEDS, &["couple", "me", "Sam"]);
+    let (alex, sam) = two_devices(&sb);
 
     sam.ok(PROMPT, &["answer", "The sea, next spring."]);
     let seen = opened_with(&alex.config, &sb.data());

@@ -86,17 +86,21 @@ fn owner(place: &str, body: &[u8]) -> String {
     }
 }
 
+/// The folder a record's place is in (its lock's folder).
+fn folder_of(place: &str) -> &str {
+    Path::new(place)
+        .parent()
+        .and_then(Path::to_str)
+        .unwrap_or("")
+}
+
 /// Encrypts every plain record this device may sign (its partners' own records, and shared
 /// ones), each verified by opening it again before its plain file is removed.
 pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
     let mut r = Report::default();
     for place in places(store)? {
         let (plain, sealed) = files_of(store, &place);
-        let dir = Path::new(&place)
-            .parent()
-            .and_then(Path::to_str)
-            .unwrap_or("");
-        let _lock = store.lock(dir)?;
+        let _lock = store.lock(folder_of(&place))?;
         if !plain.exists() {
             r.already += 1;
             continue;
@@ -158,11 +162,7 @@ pub fn decrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
     let mut r = Report::default();
     for place in places(store)? {
         let (plain, sealed) = files_of(store, &place);
-        let dir = Path::new(&place)
-            .parent()
-            .and_then(Path::to_str)
-            .unwrap_or("");
-        let _lock = store.lock(dir)?;
+        let _lock = store.lock(folder_of(&place))?;
         if !sealed.exists() {
             r.already += 1;
             continue;
@@ -215,11 +215,7 @@ pub fn reseal(store: &Store, sealing: &Sealing) -> Result<usize> {
         if !sealed.exists() {
             continue;
         }
-        let dir = Path::new(&place)
-            .parent()
-            .and_then(Path::to_str)
-            .unwrap_or("");
-        let _lock = store.lock(dir)?;
+        let _lock = store.lock(folder_of(&place))?;
         let Ok(body) = sealing.open(&place, &read(&sealed)?) else {
             continue;
         };
