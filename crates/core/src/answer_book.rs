@@ -164,6 +164,53 @@ pub fn update(
     Ok(())
 }
 
+/// [`tend`], skipped while no answer folder has changed since it last ran on this device: the
+/// work opens every answer file, and what it acts on only changes when a file in `answers/` is
+/// added or replaced (by closer, or by a sync tool, both of which rename into place), which moves
+/// that folder's time. `memo` is a device cache file; `now` says which times have settled.
+pub fn tend_when_changed(
+    store: &Store,
+    memo: Option<&std::path::Path>,
+    now: std::time::SystemTime,
+) -> Result<usize> {
+    if store.sealing().is_none() {
+        return Ok(0);
+    }
+    let state = || -> Option<String> {
+        let mut key = String::new();
+        let top = store.path("answers");
+        let mut dirs = vec![top.clone()];
+        for e in std::fs::read_dir(&top).ok()? {
+            dirs.push(e.ok()?.path());
+        }
+        dirs.sort();
+        for d in dirs {
+            let part = crate::scan::state_key(&std::fs::symlink_metadata(&d).ok()?, now);
+            if part.is_empty() {
+                return None; // still settling: look again next time
+            }
+            key.push_str(&part);
+            key.push('\n');
+        }
+        Some(key)
+    };
+    let seen = memo.and_then(|m| std::fs::read_to_string(m).ok());
+    if let (Some(before), Some(seen)) = (state(), &seen)
+        && &before == seen
+    {
+        return Ok(0);
+    }
+    let changed = tend(store)?;
+    if let (Some(m), Some(after)) = (memo, state()) {
+        // Only a cache: when it cannot be written the work is simply done again next time.
+        if let Some(dir) = m.parent() {
+            let _ = Store::new(dir).ensure_dir("");
+        }
+        let _ = crate::store::write_atomic(m, after.as_bytes());
+    }
+    Ok(changed)
+}
+
 /// On this device, for every partner whose key it holds: seals answers still kept plain in an
 /// encrypted folder (from before it was encrypted), and reveals to both every answer whose day
 /// the other partner has now taken their turn on. Returns how many files changed.
@@ -369,6 +416,26 @@ mod tests {
         );
         assert!(alex.take_left_out().is_empty());
         assert!(sam.take_left_out().is_empty());
+    }
+
+    #[test]
+    fn the_remembered_look_skips_nothing_that_became_due() {
+        let (t, alex, sam, ka, _) = devices();
+        let data = t.path().join("data");
+        let memo = t.path().join("cache/answers.tended");
+        // Times count as settled from a minute on, as they will be on a later run.
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        let (a, b) = (Id::parse(A).unwrap(), Id::parse(B).unwrap());
+        alex.ensure_dir(&format!("answers/{A}")).unwrap();
+        sam.ensure_dir(&format!("answers/{B}")).unwrap();
+        save_answer(&sam, &b, answer(2, "the sea, next spring")).unwrap();
+        assert_eq!(tend_when_changed(&sam, Some(&memo), later).unwrap(), 0);
+        assert!(memo.exists(), "a settled look is remembered");
+        // Alex answers the same day: only Alex's folder moved, and Sam's device must see it.
+        save_answer(&alex, &a, answer(2, "the hills")).unwrap();
+        assert_eq!(tend_when_changed(&sam, Some(&memo), later).unwrap(), 1);
+        assert!(has(&everything_opened(&data, &ka), "the sea"));
+        assert_eq!(tend_when_changed(&sam, Some(&memo), later).unwrap(), 0);
     }
 
     #[test]

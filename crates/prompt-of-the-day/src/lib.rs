@@ -141,7 +141,14 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     let ctx = Context::new(tool, &cli.globals)?;
     // Answers the other partner may now read are sealed to them too; a failure here leaves
     // them as they were and does not stop the command.
-    if let Err(e) = closer_core::answer_book::tend(&ctx.store) {
+    let memo = ctx.cache_dir.as_ref().map(|c| {
+        c.join(format!(
+            "answers-{}.tended",
+            closer_core::index::folder_key(&ctx.store)
+        ))
+    });
+    let now = std::time::SystemTime::now();
+    if let Err(e) = closer_core::answer_book::tend_when_changed(&ctx.store, memo.as_deref(), now) {
         closer_cli::output::say(&format!("Your answers could not be shared yet: {e}"));
     }
     match cli.cmd {
