@@ -28,6 +28,7 @@ mod kinder_words;
 mod options_together;
 mod output_errors;
 mod pager;
+mod pinned_keys;
 mod privacy_matrix;
 mod readme_cron;
 mod sealed_answers;

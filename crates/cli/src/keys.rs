@@ -4,7 +4,7 @@
 
 use crate::{Context, ask};
 use closer_core::crypto::keyring::{self, DeviceKeys, StoredKey};
-use closer_core::crypto::pins::{self, Alarm, Pin};
+use closer_core::crypto::pins::{self, Alarm};
 use closer_core::crypto::{CryptoError, Keys, PublicKeys, SecretString};
 use closer_core::error::{Error, Result};
 use closer_core::profile::{Couple, Partner};
@@ -260,21 +260,12 @@ impl Context {
         Ok(())
     }
 
-    /// A partner's public keys as published in the data folder, checked and pinned: first sight
-    /// pins them; keys that changed since are not trusted: the pinned ones are returned (and
-    /// every run says so, see [`Context::report_pins`]) until `couple keys accept NAME`.
-    /// `None` when the partner published none.
+    /// The public keys this device trusts for a partner: the ones it pinned; the published
+    /// ones, checked, only on first sight (then pinned). Keys published later, or deleted, change
+    /// nothing here (every run says so, see [`Context::report_pins`]) until `couple keys accept
+    /// NAME`. `None` when the partner has no keys pinned or published.
     pub fn public_keys(&self, partner: &Partner) -> Result<Option<PublicKeys>> {
-        let id = partner.id.as_str();
-        let seen = match keyring::published(&self.store, id) {
-            Ok(Some(k)) => k,
-            Ok(None) => return pins::pinned(&self.config_dir, id),
-            Err(e) => return pins::pinned(&self.config_dir, id)?.map(Some).ok_or(e),
-        };
-        match pins::check_pin(&self.config_dir, id, &seen)? {
-            Pin::New | Pin::Same => Ok(Some(seen)),
-            Pin::Changed { pinned } => Ok(Some(pinned)),
-        }
+        pins::trusted(&self.config_dir, &self.store, partner.id.as_str())
     }
 
     /// Says loudly, on every run until it is put right, that a partner's published keys changed
@@ -303,6 +294,26 @@ impl Context {
                         self.store
                             .path(&format!("{}/{partner}.json", keyring::PUBLISHED))
                             .display()
+                    );
+                }
+                Alarm::Missing { partner, pinned } => {
+                    let n = couple.name_of(&partner);
+                    let path = self
+                        .store
+                        .path(&format!("{}/{partner}.json", keyring::PUBLISHED));
+                    let fix = if couple.by_id(&partner).is_some_and(|p| self.holds_key(p)) {
+                        format!(
+                            "This device holds {n}'s key: `{t} couple keys accept {n}` publishes it again."
+                        )
+                    } else {
+                        format!(
+                            "This device keeps using the keys it pinned (fingerprint {}). If {n} did not remove them, someone did: on {n}'s own device, `{t} couple keys accept {n}` publishes them again.",
+                            pinned.fingerprint()
+                        )
+                    };
+                    crate::say!(
+                        "{t}: WARNING: {n}'s published keys are gone from the data folder ({}), so a new device could not check {n}'s records or encrypt to {n}. {fix}",
+                        path.display()
                     );
                 }
                 Alarm::Unreadable { partner, why } => {

@@ -167,13 +167,16 @@ fn write_new(file: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io(file, e))
 }
 
-/// Puts `keys` on this device for the partner whose published keys they are.
+/// Puts `keys` on this device for the partner whose keys they are: the ones this device pinned
+/// for them, or (a new key of theirs) the ones published now.
 fn install(ctx: &Context, couple: &Couple, keys: Keys) -> Result<()> {
     let public = keys.public();
-    let owner = couple.partners.iter().find(|p| {
-        keyring::published(&ctx.store, p.id.as_str()).is_ok_and(|k| k == Some(public.clone()))
-    });
-    let Some(p) = owner else {
+    let theirs = |p: &&Partner| {
+        let id = p.id.as_str();
+        pins::pinned(&ctx.config_dir, id).is_ok_and(|k| k.as_ref() == Some(&public))
+            || keyring::published(&ctx.store, id).is_ok_and(|k| k.as_ref() == Some(&public))
+    };
+    let Some(p) = couple.partners.iter().find(theirs) else {
         return Err(Error::invalid(format!(
             "this key is not the published key of {}; if the data folder has not finished syncing, wait for it and try again",
             couple.names().join(" or ")
@@ -198,14 +201,17 @@ fn install(ctx: &Context, couple: &Couple, keys: Keys) -> Result<()> {
 }
 
 /// `couple keys accept NAME`: trust NAME's published keys from now on. On a device that holds
-/// NAME's key, the published keys are put back to the one it holds instead.
+/// NAME's key, the published keys are put back to the one it holds instead (published again when
+/// they were deleted).
 fn accept(ctx: &Context, p: &Partner) -> Result<()> {
     let (t, n, id) = (ctx.tool, &p.name, p.id.as_str());
-    let published = keyring::published(&ctx.store, id)?
-        .ok_or_else(|| Error::invalid(format!("{n} has published no keys yet")))?;
     if ctx.holds_key(p) {
         let keys = ctx.unlock(p)?;
-        if keys.public() != published {
+        let published = keyring::published(&ctx.store, id).ok().flatten();
+        if published.is_none() {
+            keyring::publish(&ctx.store, id, &keys)?;
+            crate::say!("{n}'s keys are published again, from the key this device holds.");
+        } else if published != Some(keys.public()) {
             keyring::publish(&ctx.store, id, &keys)?;
             crate::say!(
                 "This device holds {n}'s key, and the published keys were not its: they are {n}'s again. If {n} meant to make a new key on another device, bring it here with `{t} couple keys import FILE`."
@@ -214,7 +220,17 @@ fn accept(ctx: &Context, p: &Partner) -> Result<()> {
         pins::accept_pin(&ctx.config_dir, id, &keys.public())?;
         return Ok(());
     }
-    if pins::pinned(&ctx.config_dir, id)? == Some(published.clone()) {
+    let pinned = pins::pinned(&ctx.config_dir, id)?;
+    let published = keyring::published(&ctx.store, id)?.ok_or_else(|| {
+        Error::invalid(match &pinned {
+            Some(k) => format!(
+                "{n}'s published keys are gone from the data folder, so there is nothing new to accept; this device keeps using the ones it pinned (fingerprint {}). On {n}'s own device, `{t} couple keys accept {n}` publishes them again.",
+                k.fingerprint()
+            ),
+            None => format!("{n} has published no keys yet"),
+        })
+    })?;
+    if pinned == Some(published.clone()) {
         crate::say!("This device already trusts {n}'s keys; nothing changed.");
         return Ok(());
     }
@@ -239,7 +255,10 @@ fn show(ctx: &Context, couple: &Couple, format: Format) -> Result<()> {
         };
         let (fingerprint, status) = match keyring::published(&ctx.store, id) {
             Err(_) => (String::new(), "untrusted".to_owned()),
-            Ok(None) => (String::new(), "none".to_owned()),
+            Ok(None) => match pins::pinned(&ctx.config_dir, id)? {
+                Some(pin) => (pin.fingerprint(), "missing".to_owned()),
+                None => (String::new(), "none".to_owned()),
+            },
             Ok(Some(k)) => {
                 let status = match pins::pinned(&ctx.config_dir, id)? {
                     Some(pin) if pin != k => format!("changed (was {})", pin.fingerprint()),
@@ -262,7 +281,8 @@ struct KeyView<'a> {
     fingerprint: &'a str,
     on_this_device: bool,
     passphrase: bool,
-    /// `ok`, `changed`, `none` or `untrusted`.
+    /// `ok`, `changed`, `missing` (deleted from the folder; the pinned keys are shown), `none`
+    /// or `untrusted`.
     status: &'a str,
 }
 

@@ -7,7 +7,8 @@
 //! decrypt` runs on that device.
 
 use super::Context;
-use closer_core::crypto::keyring::{self, DeviceKeys, StoredKey};
+use closer_core::crypto::keyring::{DeviceKeys, StoredKey};
+use closer_core::crypto::pins;
 use closer_core::error::{Error, Result};
 use closer_core::ids::{Id, new_id};
 use closer_core::migrate::{self, Report};
@@ -78,18 +79,17 @@ impl Context {
     }
 
     /// What this device can do with an encrypted folder: every key it holds unlocked, every
-    /// partner's published keys (each checked: signed by itself, under its own partner's name),
-    /// and the device's partner signing shared records.
+    /// partner's keys as this device pinned them (the published ones, checked, only on first
+    /// sight: a replaced or deleted published file changes nothing here), and the device's
+    /// partner signing shared records.
     pub fn device_sealing(&self) -> Result<Sealing> {
         let mut s = Sealing::new();
-        for id in ids_in(self.store.plain_path(keyring::PUBLISHED), ".json") {
-            match keyring::published(&self.store, &id) {
-                Ok(Some(k)) => s.know(&id, k),
-                Ok(None) => {}
-                Err(e) => self
-                    .store
-                    .note_left_out(&self.store.plain_path(keyring::PUBLISHED), &e.to_string()),
-            }
+        let trusted = pins::trusted_all(&self.config_dir, &self.store)?;
+        for (id, k) in trusted.keys {
+            s.know(&id, k);
+        }
+        for (path, why) in trusted.unreadable {
+            self.store.note_left_out(&path, &why);
         }
         let device = DeviceKeys::new(&self.config_dir);
         for id in ids_in(self.config_dir.join("keys"), ".key") {

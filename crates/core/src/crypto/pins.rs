@@ -3,12 +3,15 @@
 //! fingerprints and accept it. The pins live in the device's config folder (`pins.json`), never
 //! in the synced data folder.
 //!
-//! [`watch`] is cheap enough for every run: it reads `pins.json` and lists the published keys'
-//! folder; a published file is read again only when its size, inode or change time moved.
+//! [`trusted`] is the one answer to "which keys are this partner's": the pinned ones, never a
+//! published file that changed or vanished since. [`watch`] is cheap enough for every run: it
+//! reads `pins.json` and lists the published keys' folder; a published file is read again only
+//! when its size, inode or change time moved.
 
 use super::keyring::{PUBLISHED, check_partner, published};
 use super::keys::PublicKeys;
 use crate::error::{Error, Result};
+use crate::ids::Id;
 use crate::store::{FORMAT_VERSION, Store, Versioned, read_file, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -109,6 +112,79 @@ pub fn pinned(config_dir: &Path, partner: &str) -> Result<Option<PublicKeys>> {
     Ok(load(config_dir)?.partners.remove(partner))
 }
 
+/// Whether `partner` is a partner of the couple in this data folder: their partner file is
+/// there, plain or sealed (looked at by name only).
+fn of_this_folder(store: &Store, partner: &str) -> bool {
+    let Ok(id) = Id::parse(partner) else {
+        return false;
+    };
+    let plain = store.plain_path(&crate::profile::partner_path(&id));
+    plain.exists() || plain.with_extension(crate::sealing::SEALED_EXT).exists()
+}
+
+/// The public keys this device trusts for `partner`: the ones it pinned, whatever the data folder
+/// publishes now (a changed, forged or deleted published file changes nothing here until `couple
+/// keys accept`); the published ones, checked, only on first sight, when they are pinned. `None`
+/// when nothing is pinned or published; an error when nothing is pinned and the published file
+/// cannot be trusted.
+pub fn trusted(config_dir: &Path, store: &Store, partner: &str) -> Result<Option<PublicKeys>> {
+    if let Some(p) = pinned(config_dir, partner)? {
+        return Ok(Some(p));
+    }
+    let Some(seen) = published(store, partner)? else {
+        return Ok(None);
+    };
+    // Nothing pinned: this is the first sight, so `check_pin` pins what it sees.
+    Ok(Some(match check_pin(config_dir, partner, &seen)? {
+        Pin::Changed { pinned } => pinned,
+        Pin::New | Pin::Same => seen,
+    }))
+}
+
+/// What this device trusts of every partner's keys in this data folder (see [`trusted`]).
+#[derive(Debug, Default)]
+pub struct Trusted {
+    /// Each partner's trusted public keys.
+    pub keys: BTreeMap<String, PublicKeys>,
+    /// Published files that cannot be trusted, of partners nothing is pinned for: each with why.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// [`trusted`] for every partner who published keys in this folder, and every partner of this
+/// folder whose keys this device pinned (their published file may have been deleted).
+pub fn trusted_all(config_dir: &Path, store: &Store) -> Result<Trusted> {
+    let dir = store.plain_path(PUBLISHED);
+    let mut partners: Vec<String> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let id = name.strip_suffix(".json")?;
+                check_partner(id).ok().map(|()| id.to_owned())
+            })
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(Error::io(&dir, e)),
+    };
+    let pins = load(config_dir)?;
+    for p in pins.partners.keys() {
+        if !partners.contains(p) && of_this_folder(store, p) {
+            partners.push(p.clone());
+        }
+    }
+    let mut out = Trusted::default();
+    for p in partners {
+        match trusted(config_dir, store, &p) {
+            Ok(Some(k)) => {
+                out.keys.insert(p, k);
+            }
+            Ok(None) => {}
+            Err(e) => out.unreadable.push((dir.clone(), e.to_string())),
+        }
+    }
+    Ok(out)
+}
+
 /// Something wrong with a partner's published keys, to be said loudly on every run until it is
 /// put right.
 #[derive(Debug, PartialEq, Eq)]
@@ -121,21 +197,25 @@ pub enum Alarm {
     },
     /// The published file cannot be trusted at all (forged, damaged, another partner's).
     Unreadable { partner: String, why: String },
+    /// The published file of a partner of this folder, whose keys this device pinned, is gone.
+    Missing { partner: String, pinned: PublicKeys },
 }
 
 /// Every published key in the data folder checked against this device's pins: first sights are
-/// pinned silently; changed or untrustworthy keys come back as alarms. Reads `pins.json`, lists
-/// the published folder, and reads a published file only when it moved since it last matched.
+/// pinned silently; changed, untrustworthy or deleted keys come back as alarms. Reads
+/// `pins.json`, lists the published folder, and reads a published file only when it moved since
+/// it last matched.
 pub fn watch(config_dir: &Path, store: &Store) -> Result<Vec<Alarm>> {
     let dir = store.path(PUBLISHED);
     let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Ok(e) => Some(e),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(&dir, e)),
     };
     let mut pins = load(config_dir)?;
     let (mut alarms, mut dirty) = (Vec::new(), false);
-    for entry in entries.flatten() {
+    let mut listed = Vec::new();
+    for entry in entries.into_iter().flatten().flatten() {
         let name = entry.file_name();
         let Some(partner) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
             continue;
@@ -143,6 +223,7 @@ pub fn watch(config_dir: &Path, store: &Store) -> Result<Vec<Alarm>> {
         if check_partner(partner).is_err() {
             continue;
         }
+        listed.push(partner.to_owned());
         let Ok(meta) = entry.metadata() else {
             continue;
         };
@@ -174,6 +255,16 @@ pub fn watch(config_dir: &Path, store: &Store) -> Result<Vec<Alarm>> {
             }
         }
     }
+    // A pinned partner of this folder whose published file is gone: their partner's devices
+    // could no longer check their records or encrypt to them.
+    for (partner, pinned) in &pins.partners {
+        if !listed.contains(partner) && of_this_folder(store, partner) {
+            alarms.push(Alarm::Missing {
+                partner: partner.clone(),
+                pinned: pinned.clone(),
+            });
+        }
+    }
     if dirty {
         save(config_dir, &mut pins)?;
     }
@@ -181,82 +272,4 @@ pub fn watch(config_dir: &Path, store: &Store) -> Result<Vec<Alarm>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::keyring::publish;
-    use super::super::keys::Keys;
-    use super::*;
-
-    const SAM: &str = "sam000000002";
-
-    #[test]
-    fn the_other_partners_keys_are_pinned_on_first_sight_and_a_change_is_noticed() {
-        let t = tempfile::tempdir().unwrap();
-        let config = t.path().join("config");
-        let (first, other) = (Keys::generate().public(), Keys::generate().public());
-        assert_eq!(check_pin(&config, SAM, &first).unwrap(), Pin::New);
-        assert_eq!(check_pin(&config, SAM, &first).unwrap(), Pin::Same);
-        assert_eq!(
-            check_pin(&config, SAM, &other).unwrap(),
-            Pin::Changed {
-                pinned: first.clone()
-            }
-        );
-        // Still changed until accepted: a second look does not quietly pin the new keys.
-        assert!(matches!(
-            check_pin(&config, SAM, &other).unwrap(),
-            Pin::Changed { .. }
-        ));
-        accept_pin(&config, SAM, &other).unwrap();
-        assert_eq!(check_pin(&config, SAM, &other).unwrap(), Pin::Same);
-    }
-
-    #[test]
-    fn the_watch_pins_first_sights_and_raises_a_change_on_every_look_until_accepted() {
-        let t = tempfile::tempdir().unwrap();
-        let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
-        assert_eq!(watch(&config, &store).unwrap(), []);
-        let (first, second) = (Keys::generate(), Keys::generate());
-        publish(&store, SAM, &first).unwrap();
-        assert_eq!(watch(&config, &store).unwrap(), []);
-        assert_eq!(pinned(&config, SAM).unwrap(), Some(first.public()));
-        assert_eq!(watch(&config, &store).unwrap(), [], "nothing new");
-        publish(&store, SAM, &second).unwrap();
-        let changed = Alarm::Changed {
-            partner: SAM.into(),
-            pinned: first.public(),
-            published: second.public(),
-        };
-        assert_eq!(watch(&config, &store).unwrap(), [changed]);
-        assert_eq!(watch(&config, &store).unwrap().len(), 1, "said again");
-        accept_pin(&config, SAM, &second.public()).unwrap();
-        assert_eq!(watch(&config, &store).unwrap(), []);
-        // A forged file (not signed by the key it carries) is an alarm, not a pin.
-        let rel = format!("{PUBLISHED}/{SAM}.json");
-        let text = std::fs::read_to_string(store.path(&rel)).unwrap();
-        let forged = text.replace(&second.public().age, &first.public().age);
-        std::fs::write(store.path(&rel), forged).unwrap();
-        assert!(matches!(
-            watch(&config, &store).unwrap()[..],
-            [Alarm::Unreadable { .. }]
-        ));
-        assert_eq!(pinned(&config, SAM).unwrap(), Some(second.public()));
-    }
-
-    #[test]
-    fn an_unchanged_published_file_is_not_read_again() {
-        let t = tempfile::tempdir().unwrap();
-        let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
-        publish(&store, SAM, &Keys::generate()).unwrap();
-        watch(&config, &store).unwrap();
-        // Damage the file, then tell the pins it was last seen as it is now: a watch that read
-        // it would raise an alarm; one that trusts the stamp does not open it.
-        let path = store.path(&format!("{PUBLISHED}/{SAM}.json"));
-        std::fs::write(&path, b"damaged").unwrap();
-        assert_eq!(watch(&config, &store).unwrap().len(), 1);
-        let mut pins = load(&config).unwrap();
-        let stamp = Stamp::of(&std::fs::metadata(&path).unwrap());
-        pins.seen.insert(SAM.into(), stamp);
-        save(&config, &mut pins).unwrap();
-        assert_eq!(watch(&config, &store).unwrap(), []);
-    }
-}
+mod tests;
