@@ -441,6 +441,8 @@ pub fn hint(e: &Error, tool: &str) -> String {
             Next::Resume => "whoever paused it can resume it with `touch-plan resume`".into(),
             Next::ProposePlan => "propose one with `needs-list propose ID --plan TEXT`".into(),
             Next::ShareNeed => "`needs-list share ID` shares it".into(),
+            Next::FewerFilters => "try fewer --category or no --energy".into(),
+            Next::NamedExport => "restore from an export made without --redact-names".into(),
         },
         _ => return String::new(),
     };

@@ -89,11 +89,11 @@ pub fn parse_offset(s: &str, today: NaiveDate) -> Result<NaiveDate> {
         .ok_or_else(|| Error::usage(format!("{t:?} from {today} is past the year 9999")))
 }
 
-/// Checks a `--since`/`--until` pair: the first must not be after the second.
+/// Checks a span given by its first and last day: the first must not be after the last.
 pub fn check_range(since: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<()> {
     match (since, until) {
         (Some(s), Some(u)) if s > u => Err(Error::usage(format!(
-            "--since {s} is after --until {u}; swap them"
+            "the first day, {s}, is after the last, {u}; swap them"
         ))),
         _ => Ok(()),
     }
@@ -190,5 +190,20 @@ mod tests {
                 .to_string()
                 .contains("swap")
         );
+    }
+
+    /// Core names no option: the edge knows how the days were given.
+    #[test]
+    fn a_swapped_range_is_a_usage_error_that_names_no_option() {
+        let (s, u) = (
+            parse_date("2026-03-05").unwrap(),
+            parse_date("2026-03-01").unwrap(),
+        );
+        check_range(Some(u), Some(s)).unwrap();
+        let e = check_range(Some(s), Some(u)).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let msg = e.to_string();
+        assert!(msg.contains("2026-03-05") && msg.contains("swap"), "{msg}");
+        assert!(!msg.contains("--"), "{msg}");
     }
 }

@@ -75,13 +75,13 @@ pub fn check_until(today: NaiveDate, until: Option<NaiveDate>) -> Result<Span> {
     let until = until.unwrap_or(today);
     if until < today {
         return Err(Error::usage(format!(
-            "--until {until} is before today ({today}); give the last low-energy day"
+            "{until} is before today ({today}); give the last low-energy day, today or later"
         )));
     }
     let last = dates::days_after(today, MAX_DAYS);
     if until > last {
         return Err(Error::usage(format!(
-            "--until {until} is more than {MAX_DAYS} days away; say it again nearer the time (latest {last})"
+            "{until} is more than {MAX_DAYS} days away; say it again nearer the time (latest {last})"
         )));
     }
     Ok(Span { from: today, until })
@@ -187,6 +187,10 @@ mod tests {
                 .to_string()
                 .contains("before today")
         );
+        for late in ["2026-03-01", "2026-12-01"] {
+            let msg = check_until(today, Some(d(late))).unwrap_err().to_string();
+            assert!(!msg.contains("--"), "core names no option: {msg}");
+        }
         assert!(
             check_until(today, Some(d("2026-12-01")))
                 .unwrap_err()

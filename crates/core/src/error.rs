@@ -193,6 +193,10 @@ pub enum Next {
     ProposePlan,
     /// Share a private need.
     ShareNeed,
+    /// Choose from more prompts: fewer categories, or any energy level.
+    FewerFilters,
+    /// Restore from an export that kept the partners' names.
+    NamedExport,
 }
 
 fn no_such_id(kind: IdKind, given: &str) -> String {

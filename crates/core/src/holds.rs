@@ -42,7 +42,7 @@ pub fn new(
     }
     if until <= today {
         return Err(Error::usage(format!(
-            "--until {until} is not after today ({today}); a hold needs a future date"
+            "{until} is not after today ({today}); a hold needs a future date to lift on"
         )));
     }
     Ok(Hold {
@@ -191,7 +191,12 @@ mod tests {
     #[test]
     fn a_hold_needs_a_known_stage_and_a_future_date() {
         assert!(new("a", 9, day(20), "r", &[0, 1], day(2), now()).is_err());
-        assert!(new("a", 1, day(2), "r", &[0, 1], day(2), now()).is_err());
+        let past = new("a", 1, day(2), "r", &[0, 1], day(2), now()).unwrap_err();
+        assert_eq!(past.exit_code(), 2);
+        assert!(
+            !past.to_string().contains("--"),
+            "core names no option: {past}"
+        );
         assert!(new("a", 1, day(3), " ", &[0, 1], day(2), now()).is_err());
     }
 }

@@ -6,7 +6,7 @@
 //! position `d mod n`; so no prompt comes back until all `n` have been shown.
 
 use crate::content::{Library, Prompt};
-use crate::error::{Error, Result};
+use crate::error::{Error, Next, Result};
 use crate::ids::Id;
 use crate::profile::Couple;
 use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
@@ -85,8 +85,9 @@ pub fn rotation<'a>(lib: &'a Library, couple: &Couple, filter: &Filter) -> Vec<&
 pub fn pick<'a>(order: &[&'a Prompt], date: NaiveDate, skip: bool) -> Result<&'a Prompt> {
     let n = order.len();
     if n == 0 {
-        return Err(Error::invalid(
-            "no prompt matches these filters; try fewer --category or no --energy",
+        return Err(Error::refused(
+            "no prompt matches these filters",
+            Next::FewerFilters,
         ));
     }
     if skip && n < 3 {
@@ -521,5 +522,24 @@ mod tests {
         std::fs::write(&path, serde_json::to_vec_pretty(&f).unwrap()).unwrap();
         assert!(answered_on(&store, &a, day("2026-03-02")).unwrap());
         assert!(!answered_on(&store, &a, day("2026-03-03")).unwrap());
+    }
+
+    /// Which filters to loosen is said by the edge, which knows the options; core names none.
+    #[test]
+    fn no_prompt_left_is_a_refusal_that_names_no_option() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let e = pick(&[], d, false).unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert!(
+            matches!(
+                e,
+                Error::Refused {
+                    next: Next::FewerFilters,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(!e.to_string().contains("--"), "{e}");
     }
 }

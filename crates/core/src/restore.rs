@@ -3,7 +3,7 @@
 //! records it adds only what is missing and never changes a record that is there. Two partners'
 //! exports restored one after the other make the whole couple again.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Next, Result};
 use crate::ids::Id;
 use crate::joint_changes::{self, Change};
 use crate::needs::{self, Need};
@@ -90,10 +90,10 @@ impl Backup {
     fn check(&self) -> Result<()> {
         for p in &self.partners {
             if p.name.trim().is_empty() {
-                return Err(Error::invalid(format!(
-                    "partner {} in the export has no name; restore from an export made without --redact-names",
-                    p.id
-                )));
+                return Err(Error::refused(
+                    format!("partner {} in the export has no name", p.id),
+                    Next::NamedExport,
+                ));
             }
         }
         Ok(())
@@ -257,4 +257,35 @@ fn restore_state(store: &Store, mine: &State, r: &mut Report) -> Result<()> {
         Ok(s)
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_export_without_names_is_refused_with_what_to_restore_instead() {
+        let b = Backup {
+            partners: vec![PartnerRecord {
+                id: "abcd".parse().unwrap(),
+                name: " ".into(),
+                conditions: vec![],
+                added: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                sexual: None,
+            }],
+            ..Backup::default()
+        };
+        let e = b.check().unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Refused {
+                    next: Next::NamedExport,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(!e.to_string().contains("--"), "{e}");
+    }
 }

@@ -85,7 +85,7 @@ impl Keys {
     pub fn to_text(&self) -> SecretString {
         let public = self.public();
         SecretString::from(format!(
-            "# closer key: keep it secret, keep a copy (see `couple keys recovery`)\n\
+            "# closer key: keep it secret, and keep a copy (the recovery key on paper, or a passphrase-protected copy)\n\
              # public key: {}\n\
              # signing key: {}\n\
              {}\n",
@@ -233,6 +233,11 @@ mod tests {
         let other = Keys::generate().public();
         assert_ne!(k.public().age, other.age);
         assert_ne!(k.public().ed25519, other.ed25519);
+        // The file says how to keep it, without naming a command of any one tool.
+        let text = k.to_text();
+        let comment = text.expose_secret().lines().next().unwrap();
+        assert!(comment.starts_with("# closer key:"), "{comment}");
+        assert!(!comment.contains('`'), "{comment}");
     }
 
     #[test]
