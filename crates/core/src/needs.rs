@@ -157,6 +157,20 @@ impl Need {
     }
 }
 
+/// Checks a need's category, in any case: one of the categories every library shares.
+pub fn check_category(c: &str) -> Result<String> {
+    use crate::content::schema::NEED_CATEGORIES;
+    let c = c.trim().to_ascii_lowercase();
+    if NEED_CATEGORIES.contains(&c.as_str()) {
+        Ok(c)
+    } else {
+        Err(Error::usage(format!(
+            "unknown category {c:?}; use one of: {}",
+            NEED_CATEGORIES.join(", ")
+        )))
+    }
+}
+
 /// Checks a need's text, plan or note: not empty, not too long, no control characters.
 pub fn check_text(what: &str, s: &str) -> Result<String> {
     let t = s.trim();
@@ -361,5 +375,13 @@ mod order_tests {
                 "retired",
             ]
         );
+    }
+
+    #[test]
+    fn a_category_is_one_of_the_shared_ones_in_any_case_and_a_typo_says_which() {
+        assert_eq!(check_category(" Practical ").unwrap(), "practical");
+        let e = check_category("feelings").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("use one of: practical"), "{e}");
     }
 }

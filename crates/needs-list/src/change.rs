@@ -1,50 +1,105 @@
-//! Adding and changing needs: each change is checked first and recorded in the need's history.
+//! Adding and changing needs: each command's arguments, checked once into a request; each change
+//! checked by core's rules and recorded in the need's history.
 
-use crate::Fields;
 use chrono::NaiveDate;
 use closer_cli::output::Out;
 use closer_cli::{Context, ask};
-use closer_core::content::schema::NEED_CATEGORIES;
-use closer_core::dates::parse_offset;
+use closer_core::content::Library;
+use closer_core::dates::{date_arg, parse_offset};
 use closer_core::need_rules::{self, Action, Helper, Proposed};
-use closer_core::needs::{self, Importance, Need, Status, check_text};
+use closer_core::needs::{self, Importance, Need, Status, check_category, check_text};
 use closer_core::profile::{Couple, check_conditions};
 use closer_core::{Error, Result};
 
-pub(crate) fn check_category(c: &str) -> Result<String> {
-    let c = c.trim().to_ascii_lowercase();
-    if NEED_CATEGORIES.contains(&c.as_str()) {
-        Ok(c)
-    } else {
-        Err(Error::usage(format!(
-            "unknown category {c:?}; use one of: {}",
-            NEED_CATEGORIES.join(", ")
-        )))
+/// A need, by its ID: what `talked`, `accept`, `met`, `reopen`, `retire` and `share` take.
+#[derive(clap::Args, Debug)]
+pub(crate) struct NeedArg {
+    /// The need's ID (or any unique start of it)
+    id: String,
+}
+
+/// What a need is about, as `add` and `edit` take it.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct Fields {
+    /// practical, body-comfort, emotional, communication, intimacy, rest-energy, care-admin,
+    /// money-work or other
+    #[arg(long, value_name = "CATEGORY")]
+    category: Option<String>,
+    /// The condition this need comes with (`couple conditions` lists them)
+    #[arg(long, value_name = "TAG")]
+    condition: Option<String>,
+    /// How much it matters
+    #[arg(long, value_parser = closer_cli::word_parser::<Importance>())]
+    importance: Option<Importance>,
+}
+
+/// The fields, checked: a category every library shares, a condition this library describes.
+#[derive(Debug, Default, PartialEq)]
+struct CheckedFields {
+    category: Option<String>,
+    condition: Option<String>,
+    importance: Option<Importance>,
+}
+
+impl Fields {
+    fn is_empty(&self) -> bool {
+        self.category.is_none() && self.condition.is_none() && self.importance.is_none()
+    }
+
+    fn validate(self, lib: &Library) -> Result<CheckedFields> {
+        Ok(CheckedFields {
+            category: self.category.as_deref().map(check_category).transpose()?,
+            condition: self
+                .condition
+                .map(|c| check_conditions(lib, &[c]).map(|mut v| v.remove(0)))
+                .transpose()?,
+            importance: self.importance,
+        })
     }
 }
 
-fn check_condition(ctx: &Context, c: &str) -> Result<String> {
-    Ok(check_conditions(ctx.library()?, &[c.to_owned()])?.remove(0))
+/// `add`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct AddArgs {
+    /// The need, in your own words
+    text: String,
+    #[command(flatten)]
+    fields: Fields,
+    /// Only you see it until you `share` it
+    #[arg(long)]
+    private: bool,
 }
 
-pub(crate) fn add(ctx: &Context, text: &str, f: &Fields, private: bool) -> Result<()> {
-    let text = check_text("need", text)?;
-    let category = f
-        .category
-        .as_deref()
-        .map(check_category)
-        .transpose()?
-        .unwrap_or_else(|| "other".into());
-    let condition = f
-        .condition
-        .as_deref()
-        .map(|c| check_condition(ctx, c))
-        .transpose()?;
+/// A need to add, its text and fields checked.
+#[derive(Debug)]
+struct AddRequest {
+    text: String,
+    fields: CheckedFields,
+    private: bool,
+}
+
+impl AddArgs {
+    fn validate(self, lib: &Library) -> Result<AddRequest> {
+        Ok(AddRequest {
+            text: check_text("need", &self.text)?,
+            fields: self.fields.validate(lib)?,
+            private: self.private,
+        })
+    }
+}
+
+pub(crate) fn add(ctx: &Context, args: AddArgs) -> Result<()> {
+    let req = args.validate(ctx.library()?)?;
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?;
-    let importance = f.importance.unwrap_or(Importance::Medium);
     let need = Need::open(
-        &me.id, text, category, condition, importance, private, ctx.today,
+        &me.id,
+        req.text,
+        req.fields.category.unwrap_or_else(|| "other".into()),
+        req.fields.condition,
+        req.fields.importance.unwrap_or(Importance::Medium),
+        req.private,
+        ctx.today,
     );
     let n = needs::add(&ctx.store, need, ctx.now)?;
     Out::default().line(&n.id)
@@ -65,17 +120,26 @@ fn change(
     })
 }
 
-pub(crate) fn status(ctx: &Context, prefix: &str, to: Status) -> Result<()> {
-    let n = change(ctx, prefix, |n, me, couple| {
+pub(crate) fn status(ctx: &Context, need: NeedArg, to: Status) -> Result<()> {
+    let n = change(ctx, &need.id, |n, me, couple| {
         need_rules::set_status(n, me, to, couple)
     })?;
     closer_cli::say!("{}: {}", n.text, n.status.label());
     Ok(())
 }
 
-pub(crate) fn comment(ctx: &Context, prefix: &str, text: &str) -> Result<()> {
-    let note = need_rules::comment(text)?;
-    change(ctx, prefix, |n, me, couple| {
+/// `comment`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct CommentArgs {
+    /// The need's ID (or any unique start of it)
+    id: String,
+    /// What you want to add, in a few words
+    text: String,
+}
+
+pub(crate) fn comment(ctx: &Context, args: CommentArgs) -> Result<()> {
+    let note = need_rules::comment(&args.text)?;
+    change(ctx, &args.id, |n, me, couple| {
         need_rules::may(n, me, Action::Comment, couple)?;
         Ok(note)
     })?;
@@ -83,29 +147,61 @@ pub(crate) fn comment(ctx: &Context, prefix: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// A proposed plan, checked: what `propose` (and `agree --plan`) record.
-pub(crate) struct PlanArgs {
-    pub plan: String,
-    pub helper: Option<String>,
-    pub review: Option<NaiveDate>,
-    pub review_in: Option<String>,
+/// `propose` (and its old name `agree`): the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct ProposeArgs {
+    /// The need's ID (or any unique start of it)
+    id: String,
+    /// The accommodation you propose
+    #[arg(long)]
+    plan: String,
+    /// Who helps: a partner's name, `both`, or anyone outside the couple ("my sister")
+    #[arg(long, value_name = "NAME")]
+    helper: Option<String>,
+    /// When to look at it again
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", conflicts_with = "review_in")]
+    review: Option<NaiveDate>,
+    /// Look again after this long: 30d, 6w, 3m, 1y, or 30 days, 6 weeks, 3 months
+    #[arg(long, value_name = "SPAN")]
+    review_in: Option<String>,
 }
 
-pub(crate) fn propose(ctx: &Context, prefix: &str, args: PlanArgs) -> Result<()> {
-    let plan = check_text("plan", &args.plan)?;
-    let review = match (args.review, args.review_in) {
-        (Some(d), _) => Some(d),
-        (None, Some(span)) => Some(parse_offset(&span, ctx.today)?),
-        (None, None) => None,
-    };
-    let couple = ctx.require_couple()?;
-    let helper = args
-        .helper
-        .map(|h| Helper::from_name(&couple, &h))
-        .transpose()?;
+/// A plan to propose, checked: its text, who helps (a partner, both, or someone else), and
+/// the day to look again.
+#[derive(Debug)]
+struct ProposeRequest {
+    id: String,
+    plan: String,
+    helper: Option<Helper>,
+    review: Option<NaiveDate>,
+}
+
+impl ProposeArgs {
+    fn validate(self, couple: &Couple, today: NaiveDate) -> Result<ProposeRequest> {
+        let plan = check_text("plan", &self.plan)?;
+        let review = match (self.review, self.review_in) {
+            (Some(d), _) => Some(d),
+            (None, Some(span)) => Some(parse_offset(&span, today)?),
+            (None, None) => None,
+        };
+        Ok(ProposeRequest {
+            id: self.id,
+            plan,
+            helper: self
+                .helper
+                .map(|h| Helper::from_name(couple, &h))
+                .transpose()?,
+            review,
+        })
+    }
+}
+
+pub(crate) fn propose(ctx: &Context, args: ProposeArgs) -> Result<()> {
+    let req = args.validate(&ctx.couple()?, ctx.today)?;
     let mut outcome = Proposed::Waiting;
-    let n = change(ctx, prefix, |n, me, couple| {
-        let (o, note) = need_rules::propose(n, me, &plan, helper, review, couple, ctx.today)?;
+    let n = change(ctx, &req.id, |n, me, couple| {
+        let (o, note) =
+            need_rules::propose(n, me, &req.plan, req.helper, req.review, couple, ctx.today)?;
         outcome = o;
         Ok(note)
     })?;
@@ -114,14 +210,16 @@ pub(crate) fn propose(ctx: &Context, prefix: &str, args: PlanArgs) -> Result<()>
             closer_cli::say!("Agreed, by both of you: {}", n.plan.unwrap_or_default())
         }
         Proposed::Waiting => closer_cli::say!(
-            "Proposed: {plan}. It is agreed once your partner accepts it (`needs-list accept {prefix}`) or proposes another."
+            "Proposed: {}. It is agreed once your partner accepts it (`needs-list accept {}`) or proposes another.",
+            req.plan,
+            req.id
         ),
     }
     Ok(())
 }
 
-pub(crate) fn accept(ctx: &Context, prefix: &str) -> Result<()> {
-    let n = change(ctx, prefix, need_rules::accept)?;
+pub(crate) fn accept(ctx: &Context, need: NeedArg) -> Result<()> {
+    let n = change(ctx, &need.id, need_rules::accept)?;
     if n.status == Status::Agreed && n.proposal.is_none() {
         closer_cli::say!("Agreed, by both of you: {}", n.plan.unwrap_or_default());
     } else {
@@ -130,8 +228,8 @@ pub(crate) fn accept(ctx: &Context, prefix: &str) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn share(ctx: &Context, prefix: &str) -> Result<()> {
-    change(ctx, prefix, |n, me, couple| {
+pub(crate) fn share(ctx: &Context, need: NeedArg) -> Result<()> {
+    change(ctx, &need.id, |n, me, couple| {
         need_rules::may(n, me, Action::Share, couple)?;
         if !n.private {
             return Err(Error::invalid("this need is already shared"));
@@ -143,54 +241,91 @@ pub(crate) fn share(ctx: &Context, prefix: &str) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn edit(ctx: &Context, prefix: &str, text: Option<String>, f: &Fields) -> Result<()> {
-    let nothing =
-        text.is_none() && f.category.is_none() && f.condition.is_none() && f.importance.is_none();
+/// `edit`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct EditArgs {
+    /// The need's ID (or any unique start of it)
+    id: String,
+    /// New text
+    #[arg(long)]
+    text: Option<String>,
+    #[command(flatten)]
+    fields: Fields,
+}
+
+/// A change of a need, checked: the new text (or, on a terminal with nothing given, the text
+/// to be written in the editor) and fields.
+#[derive(Debug)]
+struct EditRequest {
+    id: String,
+    text: NewText,
+    fields: CheckedFields,
+}
+
+#[derive(Debug, PartialEq)]
+enum NewText {
+    Same,
+    Given(String),
+    /// Nothing given on a terminal: the need's text is opened in the editor.
+    FromEditor,
+}
+
+impl EditArgs {
+    fn validate(self, lib: &Library, interactive: bool) -> Result<EditRequest> {
+        let nothing = self.text.is_none() && self.fields.is_empty();
+        let text = match self.text {
+            Some(t) => NewText::Given(check_text("need", &t)?),
+            None if nothing && interactive => NewText::FromEditor,
+            None if nothing => {
+                return Err(Error::usage(
+                    "say what to change: --text, --category, --condition or --importance",
+                ));
+            }
+            None => NewText::Same,
+        };
+        Ok(EditRequest {
+            id: self.id,
+            text,
+            fields: self.fields.validate(lib)?,
+        })
+    }
+}
+
+pub(crate) fn edit(ctx: &Context, args: EditArgs) -> Result<()> {
+    let EditRequest { id, text, fields } = args.validate(ctx.library()?, ctx.interactive)?;
     let text = match text {
-        Some(t) => Some(check_text("need", &t)?),
-        None if nothing && ctx.interactive => {
+        NewText::Same => None,
+        NewText::Given(t) => Some(t),
+        NewText::FromEditor => {
             let couple = ctx.require_couple()?;
             let me = ctx.me(&couple)?;
-            let n = needs::find(&ctx.store, prefix, Some(&me.id))?;
+            let n = needs::find(&ctx.store, &id, Some(&me.id))?;
             need_rules::may(&n, &me.id, Action::Edit, &couple)?;
             match ask::editor(
                 &n.text,
-                &format!("give the new text with `needs-list edit {prefix} --text TEXT`"),
+                &format!("give the new text with `needs-list edit {id} --text TEXT`"),
             )? {
                 Some(t) if t.trim() != n.text => Some(check_text("need", &t)?),
                 _ => return Err(Error::invalid("nothing changed")),
             }
         }
-        None if nothing => {
-            return Err(Error::usage(
-                "say what to change: --text, --category, --condition or --importance",
-            ));
-        }
-        None => None,
     };
-    let category = f.category.as_deref().map(check_category).transpose()?;
-    let condition = f
-        .condition
-        .as_deref()
-        .map(|c| check_condition(ctx, c))
-        .transpose()?;
-    let importance = f.importance;
-    change(ctx, prefix, |n, me, couple| {
+    change(ctx, &id, |n, me, couple| {
         need_rules::may(n, me, Action::Edit, couple)?;
         let mut what = Vec::new();
         if let Some(t) = text {
             what.push(format!("text was: {}", n.text));
             n.text = t;
         }
-        if let Some(c) = category {
+        if let Some(c) = fields.category {
             what.push(format!("category {} → {c}", n.category));
             n.category = c;
         }
-        if let Some(c) = condition {
+        if let Some(c) = fields.condition {
             what.push(format!("condition → {c}"));
             n.condition = Some(c);
         }
-        if let Some(i) = importance {
+        if let Some(i) = fields.importance {
             what.push(format!("importance → {}", closer_core::word(&i)));
             n.importance = i;
         }
@@ -200,16 +335,118 @@ pub(crate) fn edit(ctx: &Context, prefix: &str, text: Option<String>, f: &Fields
     Ok(())
 }
 
-pub(crate) fn rm(ctx: &Context, prefix: &str, yes: bool) -> Result<()> {
+/// `rm`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct RmArgs {
+    /// The need's ID (or any unique start of it)
+    id: String,
+    /// Do it without asking
+    #[arg(long)]
+    yes: bool,
+}
+
+pub(crate) fn rm(ctx: &Context, args: RmArgs) -> Result<()> {
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?;
-    let n = needs::find(&ctx.store, prefix, Some(&me.id))?;
+    let n = needs::find(&ctx.store, &args.id, Some(&me.id))?;
     need_rules::may(&n, &me.id, Action::Delete, &couple)?;
     let q = format!("Delete the need {:?} and its history?", n.text);
-    if !ctx.confirm(&q, yes, &format!("needs-list rm {prefix}"))? {
+    if !ctx.confirm(&q, args.yes, &format!("needs-list rm {}", args.id))? {
         return Err(Error::Declined { done: "deleted" });
     }
     needs::remove(&ctx.store, &n.id)?;
     closer_cli::say!("Deleted.");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{couple, usage_message};
+
+    fn fields(category: Option<&str>, condition: Option<&str>) -> Fields {
+        Fields {
+            category: category.map(Into::into),
+            condition: condition.map(Into::into),
+            importance: None,
+        }
+    }
+
+    #[test]
+    fn a_new_need_has_words_a_known_category_and_a_known_condition() {
+        let lib = Library::builtin();
+        let add = |text: &str, f: Fields| {
+            AddArgs {
+                text: text.into(),
+                fields: f,
+                private: false,
+            }
+            .validate(&lib)
+        };
+        let ok = add(
+            " help dressing ",
+            fields(Some("Practical"), Some("arthritis")),
+        )
+        .unwrap();
+        assert_eq!(ok.text, "help dressing");
+        assert_eq!(ok.fields.category.as_deref(), Some("practical"));
+        assert_eq!(ok.fields.condition.as_deref(), Some("arthritis"));
+        assert!(usage_message(add("  ", Fields::default())).contains("write a few words"));
+        assert!(usage_message(add("x", fields(Some("feelings"), None))).contains("use one of"));
+        let e = add("x", fields(None, Some("flu"))).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(closer_cli::hint(&e, "needs-list").contains("couple conditions"));
+    }
+
+    #[test]
+    fn an_edit_says_what_to_change_or_opens_the_editor_on_a_terminal() {
+        let lib = Library::builtin();
+        let edit = |text: Option<&str>, f: Fields, interactive| {
+            EditArgs {
+                id: "ab".into(),
+                text: text.map(Into::into),
+                fields: f,
+            }
+            .validate(&lib, interactive)
+        };
+        let nothing = usage_message(edit(None, Fields::default(), false));
+        assert!(nothing.contains("say what to change: --text"), "{nothing}");
+        assert_eq!(
+            edit(None, Fields::default(), true).unwrap().text,
+            NewText::FromEditor
+        );
+        let only_field = edit(None, fields(Some("emotional"), None), false).unwrap();
+        assert_eq!(only_field.text, NewText::Same);
+        assert_eq!(only_field.fields.category.as_deref(), Some("emotional"));
+        assert!(usage_message(edit(Some(" "), Fields::default(), true)).contains("empty"));
+        assert!(usage_message(edit(None, fields(Some("x"), None), true)).contains("use one of"));
+    }
+
+    #[test]
+    fn a_proposal_names_a_helper_and_a_day_to_look_again() {
+        let c = couple();
+        let today = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let propose = |plan: &str, helper: Option<&str>, review_in: Option<&str>| {
+            ProposeArgs {
+                id: "ab".into(),
+                plan: plan.into(),
+                helper: helper.map(Into::into),
+                review: None,
+                review_in: review_in.map(Into::into),
+            }
+            .validate(&c, today)
+        };
+        let ok = propose(" I lay the clothes out ", Some("sam"), Some("2w")).unwrap();
+        assert_eq!(ok.plan, "I lay the clothes out");
+        assert_eq!(ok.helper, Some(Helper::Partner("idsam".into())));
+        assert_eq!(ok.review, NaiveDate::from_ymd_opt(2026, 3, 16));
+        let both = propose("x", Some("Both"), None).unwrap();
+        assert_eq!(both.helper, Some(Helper::Both));
+        assert_eq!(
+            propose("x", Some("my sister"), None).unwrap().helper,
+            Some(Helper::Outside("my sister".into()))
+        );
+        assert!(usage_message(propose("x", None, Some("soon"))).contains("write it like 30d"));
+        assert!(usage_message(propose("", None, None)).contains("the plan is empty"));
+    }
 }

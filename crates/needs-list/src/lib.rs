@@ -5,14 +5,12 @@ mod list;
 mod review;
 mod suggest;
 
-use chrono::NaiveDate;
+use change::NeedArg;
 use clap::{Parser, Subcommand};
 use closer_cli::couple::{self, CoupleArgs};
-use closer_cli::output::Format;
 use closer_cli::{AFTER_HELP, Context, Extra, Globals};
 use closer_core::Result;
-use closer_core::dates::date_arg;
-use closer_core::needs::{Importance, Status};
+use closer_core::needs::Status;
 
 /// What each partner needs because of a condition (or of caring), what the couple agreed, who
 /// helps, and when to look again. With no command, lists the needs still being worked on.
@@ -22,159 +20,43 @@ pub struct Cli {
     #[command(flatten)]
     globals: Globals,
     #[command(flatten)]
-    list: ListArgs,
+    list: list::ListArgs,
     #[command(subcommand)]
     cmd: Option<Cmd>,
-}
-
-#[derive(clap::Args, Debug, Clone, Default)]
-pub(crate) struct ListArgs {
-    /// Include needs that are met or retired
-    #[arg(long)]
-    all: bool,
-    /// Only this partner's needs
-    #[arg(long, value_name = "NAME")]
-    by: Option<String>,
-    /// Only needs with this status
-    #[arg(long, value_parser = closer_cli::word_parser::<Status>())]
-    status: Option<Status>,
-    /// Only needs in this category
-    #[arg(long, value_name = "CATEGORY")]
-    category: Option<String>,
-    /// Only needs whose review date has come
-    #[arg(long)]
-    due: bool,
-    #[command(flatten)]
-    format: Format,
-}
-
-#[derive(clap::Args, Debug, Clone, Default)]
-pub(crate) struct Fields {
-    /// practical, body-comfort, emotional, communication, intimacy, rest-energy, care-admin,
-    /// money-work or other
-    #[arg(long, value_name = "CATEGORY")]
-    category: Option<String>,
-    /// The condition this need comes with (`couple conditions` lists them)
-    #[arg(long, value_name = "TAG")]
-    condition: Option<String>,
-    /// How much it matters
-    #[arg(long, value_parser = closer_cli::word_parser::<Importance>())]
-    importance: Option<Importance>,
-}
-
-#[derive(clap::Args, Debug, Clone)]
-struct PlanFlags {
-    /// The accommodation you propose
-    #[arg(long)]
-    plan: String,
-    /// Who helps: a partner's name, `both`, or anyone outside the couple ("my sister")
-    #[arg(long, value_name = "NAME")]
-    helper: Option<String>,
-    /// When to look at it again
-    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", conflicts_with = "review_in")]
-    review: Option<NaiveDate>,
-    /// Look again after this long: 30d, 6w, 3m, 1y, or 30 days, 6 weeks, 3 months
-    #[arg(long, value_name = "SPAN")]
-    review_in: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Name a need of yours (--as); prints its ID
-    Add {
-        /// The need, in your own words
-        text: String,
-        #[command(flatten)]
-        fields: Fields,
-        /// Only you see it until you `share` it
-        #[arg(long)]
-        private: bool,
-    },
+    Add(change::AddArgs),
     /// Show one need with its history
-    Show {
-        /// The need's ID (or any unique start of it)
-        id: String,
-        /// Print JSON: the need with its whole history
-        #[arg(long)]
-        json: bool,
-    },
+    Show(list::ShowArgs),
     /// Change a need (flags, or $EDITOR on a terminal when none is given)
-    Edit {
-        /// The need's ID (or any unique start of it)
-        id: String,
-        /// New text
-        #[arg(long)]
-        text: Option<String>,
-        #[command(flatten)]
-        fields: Fields,
-    },
+    Edit(change::EditArgs),
     /// You have talked it over
-    Talked {
-        /// The need's ID (or any unique start of it)
-        id: String,
-    },
+    Talked(NeedArg),
     /// Add a comment to a need's history (either of you)
-    Comment {
-        /// The need's ID (or any unique start of it)
-        id: String,
-        /// What you want to add, in a few words
-        text: String,
-    },
+    Comment(change::CommentArgs),
     /// Propose a plan: the accommodation, who helps, when to look again. It is agreed once your
     /// partner accepts it; proposing the very plan your partner proposed accepts it.
     #[command(alias = "agree")]
-    Propose {
-        /// The need's ID (or any unique start of it)
-        id: String,
-        #[command(flatten)]
-        plan: PlanFlags,
-    },
+    Propose(change::ProposeArgs),
     /// Accept the plan your partner proposed: once both of you have, the need is agreed
-    Accept {
-        /// The need's ID (or any unique start of it)
-        id: String,
-    },
+    Accept(NeedArg),
     /// Your need is being met (only the partner whose need it is)
-    Met {
-        /// The need's ID (or any unique start of it)
-        id: String,
-    },
+    Met(NeedArg),
     /// Open a met or retired need of yours again
-    Reopen {
-        /// The need's ID (or any unique start of it)
-        id: String,
-    },
+    Reopen(NeedArg),
     /// Your need is no longer needed
-    Retire {
-        /// The need's ID (or any unique start of it)
-        id: String,
-    },
+    Retire(NeedArg),
     /// Make a private need of yours visible to your partner
-    Share {
-        /// The need's ID (or any unique start of it)
-        id: String,
-    },
+    Share(NeedArg),
     /// Delete a need of yours and its history
-    Rm {
-        /// The need's ID (or any unique start of it)
-        id: String,
-        /// Do it without asking
-        #[arg(long)]
-        yes: bool,
-    },
+    Rm(change::RmArgs),
     /// Go through needs due for review and open needs (on a terminal); otherwise print what is due
     Review,
     /// Ideas for needs, for your conditions or your partner's
-    Suggest {
-        /// Ideas for this condition [default: the couple's conditions]
-        #[arg(long, value_name = "TAG")]
-        condition: Option<String>,
-        /// Add suggestion number N (as listed) as your need
-        #[arg(long, value_name = "N")]
-        add: Option<usize>,
-        #[command(flatten)]
-        format: Format,
-    },
+    Suggest(suggest::SuggestArgs),
     /// Who the partners are, their conditions and opt-ins
     Couple(CoupleArgs),
     #[command(flatten)]
@@ -185,39 +67,54 @@ enum Cmd {
 pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     let ctx = Context::new(tool, &cli.globals)?;
     match cli.cmd {
-        None => list::list(&ctx, &cli.list),
-        Some(Cmd::Add {
-            text,
-            fields,
-            private,
-        }) => change::add(&ctx, &text, &fields, private),
-        Some(Cmd::Show { id, json }) => list::show(&ctx, &id, json),
-        Some(Cmd::Edit { id, text, fields }) => change::edit(&ctx, &id, text, &fields),
-        Some(Cmd::Talked { id }) => change::status(&ctx, &id, Status::Talked),
-        Some(Cmd::Comment { id, text }) => change::comment(&ctx, &id, &text),
-        Some(Cmd::Propose { id, plan: p }) => change::propose(
-            &ctx,
-            &id,
-            change::PlanArgs {
-                plan: p.plan,
-                helper: p.helper,
-                review: p.review,
-                review_in: p.review_in,
-            },
-        ),
-        Some(Cmd::Accept { id }) => change::accept(&ctx, &id),
-        Some(Cmd::Met { id }) => change::status(&ctx, &id, Status::Met),
-        Some(Cmd::Reopen { id }) => change::status(&ctx, &id, Status::Open),
-        Some(Cmd::Retire { id }) => change::status(&ctx, &id, Status::Retired),
-        Some(Cmd::Share { id }) => change::share(&ctx, &id),
-        Some(Cmd::Rm { id, yes }) => change::rm(&ctx, &id, yes),
+        None => list::list(&ctx, cli.list),
+        Some(Cmd::Add(args)) => change::add(&ctx, args),
+        Some(Cmd::Show(args)) => list::show(&ctx, args),
+        Some(Cmd::Edit(args)) => change::edit(&ctx, args),
+        Some(Cmd::Talked(need)) => change::status(&ctx, need, Status::Talked),
+        Some(Cmd::Comment(args)) => change::comment(&ctx, args),
+        Some(Cmd::Propose(args)) => change::propose(&ctx, args),
+        Some(Cmd::Accept(need)) => change::accept(&ctx, need),
+        Some(Cmd::Met(need)) => change::status(&ctx, need, Status::Met),
+        Some(Cmd::Reopen(need)) => change::status(&ctx, need, Status::Open),
+        Some(Cmd::Retire(need)) => change::status(&ctx, need, Status::Retired),
+        Some(Cmd::Share(need)) => change::share(&ctx, need),
+        Some(Cmd::Rm(args)) => change::rm(&ctx, args),
         Some(Cmd::Review) => review::run(&ctx),
-        Some(Cmd::Suggest {
-            condition,
-            add,
-            format,
-        }) => suggest::run(&ctx, condition, add, format),
+        Some(Cmd::Suggest(args)) => suggest::run(&ctx, args),
         Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
         Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use closer_core::Result;
+    use closer_core::profile::{Couple, Partner};
+
+    /// Alex and Sam, with IDs `idalex` and `idsam`.
+    pub(crate) fn couple() -> Couple {
+        let p = |n: &str| Partner {
+            extra: Default::default(),
+            version: 1,
+            id: format!("id{n}").parse().unwrap(),
+            name: n.into(),
+            conditions: vec![],
+            sexual: false,
+            added: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        };
+        Couple {
+            seed: 1,
+            partners: vec![p("alex"), p("sam")],
+            ..Default::default()
+        }
+    }
+
+    /// The message of a mistake on the command line (exit 2), which must say what to do.
+    pub(crate) fn usage_message<T: std::fmt::Debug>(r: Result<T>) -> String {
+        let e = r.expect_err("a mistake on the command line");
+        assert_eq!(e.exit_code(), 2, "{e}");
+        e.to_string()
     }
 }

@@ -1,6 +1,5 @@
 //! Listing and showing needs: a table per partner on a terminal, tab-separated lines or JSON.
 
-use crate::ListArgs;
 use chrono::{DateTime, NaiveDate, Utc};
 use closer_cli::Context;
 use closer_cli::output::{self, Format, Mode, Out, Style, View, table};
@@ -164,27 +163,89 @@ impl View for NeedList<'_> {
     }
 }
 
-pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
-    let category = args
-        .category
-        .as_deref()
-        .map(crate::change::check_category)
-        .transpose()?;
+/// The list's filters, given with no command: the command line, next to what it does.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct ListArgs {
+    /// Include needs that are met or retired
+    #[arg(long)]
+    all: bool,
+    /// Only this partner's needs
+    #[arg(long, value_name = "NAME")]
+    by: Option<String>,
+    /// Only needs with this status
+    #[arg(long, value_parser = closer_cli::word_parser::<Status>())]
+    status: Option<Status>,
+    /// Only needs in this category
+    #[arg(long, value_name = "CATEGORY")]
+    category: Option<String>,
+    /// Only needs whose review date has come
+    #[arg(long)]
+    due: bool,
+    #[command(flatten)]
+    format: Format,
+}
+
+/// Which needs to list, checked: a category every library shares, a partner of the couple.
+#[derive(Debug, Default)]
+struct ListRequest {
+    all: bool,
+    by: Option<Id>,
+    status: Option<Status>,
+    category: Option<String>,
+    due: bool,
+    format: Format,
+}
+
+impl ListArgs {
+    fn validate(self, couple: &Couple) -> Result<ListRequest> {
+        Ok(ListRequest {
+            category: self
+                .category
+                .as_deref()
+                .map(needs::check_category)
+                .transpose()?,
+            by: self
+                .by
+                .as_deref()
+                .map(|n| couple.find(n).map(|p| p.id.clone()))
+                .transpose()?,
+            all: self.all,
+            status: self.status,
+            due: self.due,
+            format: self.format,
+        })
+    }
+}
+
+pub(crate) fn list(ctx: &Context, args: ListArgs) -> Result<()> {
     let couple = ctx.couple()?;
-    let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
-    let by = args
-        .by
-        .as_deref()
-        .map(|n| couple.find(n).map(|p| p.id.clone()))
-        .transpose()?;
-    let mode = args.format.mode(ctx.stdout_terminal);
+    let req = args.validate(&couple)?;
+    shown(ctx, &couple, &req)
+}
+
+/// The needs due for review, one per line: what `review` prints away from a terminal.
+pub(crate) fn due(ctx: &Context) -> Result<()> {
+    let req = ListRequest {
+        due: true,
+        format: Format {
+            json: false,
+            plain: true,
+        },
+        ..ListRequest::default()
+    };
+    shown(ctx, &ctx.couple()?, &req)
+}
+
+fn shown(ctx: &Context, couple: &Couple, req: &ListRequest) -> Result<()> {
+    let viewer = ctx.viewer(couple)?.map(|p| p.id.clone());
+    let mode = req.format.mode(ctx.stdout_terminal);
     let all = if mode == Mode::Json {
         needs::load_all(&ctx.store)?
     } else {
         // Lists without history come from the device-local index where the files are unchanged;
         // a list of what is due looks only at the files of what is due.
         let idx = ctx.cache_dir.as_ref().map(|c| index::path(c, &ctx.store));
-        let check = match args.due {
+        let check = match req.due {
             true => index::Check::DueOn(ctx.today),
             false => index::Check::EveryFile,
         };
@@ -192,17 +253,17 @@ pub(crate) fn list(ctx: &Context, args: &ListArgs) -> Result<()> {
     };
     let mut shown: Vec<(String, Need)> = needs::visible(all, viewer.as_deref())
         .into_iter()
-        .filter(|(_, n)| args.all || args.status.is_some() || args.due || n.status.is_open())
-        .filter(|(_, n)| by.as_ref().is_none_or(|b| &n.owner == b))
-        .filter(|(_, n)| args.status.is_none_or(|s| n.status == s))
-        .filter(|(_, n)| category.as_ref().is_none_or(|c| &n.category == c))
-        .filter(|(_, n)| !args.due || n.due(ctx.today))
+        .filter(|(_, n)| req.all || req.status.is_some() || req.due || n.status.is_open())
+        .filter(|(_, n)| req.by.as_ref().is_none_or(|b| &n.owner == b))
+        .filter(|(_, n)| req.status.is_none_or(|s| n.status == s))
+        .filter(|(_, n)| req.category.as_ref().is_none_or(|c| &n.category == c))
+        .filter(|(_, n)| !req.due || n.due(ctx.today))
         .collect();
     shown.sort_by(|(_, a), (_, b)| needs::list_order(a, b));
     let view = NeedList(
         shown
             .iter()
-            .map(|(s, n)| NeedView::new(s, n, &couple, true))
+            .map(|(s, n)| NeedView::new(s, n, couple, true))
             .collect(),
     );
     output::render(&mut Out::default(), mode, ctx.style(), &view)
@@ -277,14 +338,48 @@ impl View for ShownNeed<'_> {
     }
 }
 
-pub(crate) fn show(ctx: &Context, prefix: &str, json: bool) -> Result<()> {
+/// `show`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct ShowArgs {
+    /// The need's ID (or any unique start of it)
+    id: String,
+    /// Print JSON: the need with its whole history
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
     let couple = ctx.couple()?;
     let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
-    let (short, n) = needs::find_shown(&ctx.store, prefix, viewer.as_deref())?;
+    let (short, n) = needs::find_shown(&ctx.store, &args.id, viewer.as_deref())?;
     let view = ShownNeed {
         view: NeedView::new(&short, &n, &couple, true),
         couple: &couple,
         due: n.due(ctx.today),
     };
-    ctx.show(Format::json_only(json), &view)
+    ctx.show(Format::json_only(args.json), &view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{couple, usage_message};
+
+    #[test]
+    fn a_list_is_of_a_partner_of_the_couple_and_a_known_category() {
+        let c = couple();
+        let list = |by: Option<&str>, category: Option<&str>| {
+            ListArgs {
+                by: by.map(Into::into),
+                category: category.map(Into::into),
+                ..ListArgs::default()
+            }
+            .validate(&c)
+        };
+        let ok = list(Some("Sam"), Some(" Emotional")).unwrap();
+        assert_eq!(ok.by.as_deref(), Some("idsam"));
+        assert_eq!(ok.category.as_deref(), Some("emotional"));
+        assert!(usage_message(list(Some("Robin"), None)).contains("the partners are: alex, sam"));
+        assert!(usage_message(list(None, Some("feelings"))).contains("use one of"));
+    }
 }

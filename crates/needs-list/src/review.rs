@@ -1,9 +1,7 @@
 //! `review`: on a terminal, one need at a time (reviews due first, then open needs) with what the
 //! couple decides; elsewhere, the list of what is due.
 
-use crate::ListArgs;
 use chrono::NaiveDate;
-use closer_cli::output::Format;
 use closer_cli::{Context, ask};
 use closer_core::Result;
 use closer_core::dates::{SPAN_FORMS, parse_offset};
@@ -37,15 +35,7 @@ impl Decision {
 
 pub(crate) fn run(ctx: &Context) -> Result<()> {
     if !ctx.interactive {
-        let due = ListArgs {
-            due: true,
-            format: Format {
-                json: false,
-                plain: true,
-            },
-            ..ListArgs::default()
-        };
-        return crate::list::list(ctx, &due);
+        return crate::list::due(ctx);
     }
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?.id.clone();

@@ -3,22 +3,52 @@
 use closer_cli::Context;
 use closer_cli::output::{Format, Out, Style, View, table};
 use closer_core::Result;
-use closer_core::content::{NeedSuggestion, Role};
+use closer_core::content::{Library, NeedSuggestion, Role};
 use closer_core::needs::{self, Importance, Need};
 use closer_core::profile::check_conditions;
 use closer_core::suggestions;
 use serde::Serialize;
 
-pub(crate) fn run(
-    ctx: &Context,
+/// `suggest`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct SuggestArgs {
+    /// Ideas for this condition [default: the couple's conditions]
+    #[arg(long, value_name = "TAG")]
+    condition: Option<String>,
+    /// Add suggestion number N (as listed) as your need
+    #[arg(long, value_name = "N")]
+    add: Option<usize>,
+    #[command(flatten)]
+    format: Format,
+}
+
+/// Which ideas, checked: a condition the library describes.
+struct SuggestRequest {
     condition: Option<String>,
     add: Option<usize>,
     format: Format,
-) -> Result<()> {
+}
+
+impl SuggestArgs {
+    fn validate(self, lib: &Library) -> Result<SuggestRequest> {
+        Ok(SuggestRequest {
+            condition: self
+                .condition
+                .map(|c| check_conditions(lib, &[c]).map(|mut v| v.remove(0)))
+                .transpose()?,
+            add: self.add,
+            format: self.format,
+        })
+    }
+}
+
+pub(crate) fn run(ctx: &Context, args: SuggestArgs) -> Result<()> {
     let lib = ctx.library()?;
-    let condition = condition
-        .map(|c| check_conditions(lib, &[c]).map(|mut v| v.remove(0)))
-        .transpose()?;
+    let SuggestRequest {
+        condition,
+        add,
+        format,
+    } = args.validate(lib)?;
     let couple = ctx.couple()?;
     let me = ctx.viewer(&couple)?.map(|p| p.id.clone());
     let list = suggestions::fitting(lib, &couple, condition.as_deref(), me.as_deref());
@@ -110,5 +140,30 @@ impl View for Suggestions<'_> {
             style.color,
         ))?;
         out.line("Add one as your need with `needs-list suggest --add N --as NAME` (same options as this list).")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ideas_are_for_a_condition_the_library_describes() {
+        let lib = Library::builtin();
+        let suggest = |c: &str| {
+            SuggestArgs {
+                condition: Some(c.into()),
+                add: None,
+                format: Format::default(),
+            }
+            .validate(&lib)
+        };
+        assert_eq!(
+            suggest(" Arthritis").unwrap().condition.as_deref(),
+            Some("arthritis")
+        );
+        let e = suggest("flu").err().expect("no such condition");
+        assert_eq!(e.exit_code(), 2);
+        assert!(closer_cli::hint(&e, "needs-list").contains("couple conditions"));
     }
 }
