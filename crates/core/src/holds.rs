@@ -23,7 +23,62 @@ pub fn load(store: &Store) -> Result<Vec<Hold>> {
     Ok(v)
 }
 
-/// A new hold set by `by`, checked: a stage the couple can see, a date after today, a reason.
+/// A hold asked for and checked, before it is known who sets it: a stage the couple can see
+/// (`stages`), a date after today, a reason that may be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewHold {
+    pub from_stage: u8,
+    pub until: NaiveDate,
+    pub reason: String,
+}
+
+impl NewHold {
+    pub fn check(
+        from_stage: u8,
+        until: NaiveDate,
+        reason: &str,
+        stages: &[u8],
+        today: NaiveDate,
+    ) -> Result<NewHold> {
+        if !stages.contains(&from_stage) {
+            return Err(Error::usage(format!(
+                "there is no stage {from_stage}; the stages are {} to {}",
+                stages.first().unwrap_or(&0),
+                stages.last().unwrap_or(&0)
+            )));
+        }
+        if until <= today {
+            return Err(Error::usage(format!(
+                "{until} is not after today ({today}); a hold needs a future date to lift on"
+            )));
+        }
+        Ok(NewHold {
+            from_stage,
+            until,
+            reason: check_text("reason", reason)?,
+        })
+    }
+
+    /// The hold, set by `by` on `today`.
+    pub fn set_by(self, by: &str, today: NaiveDate, now: DateTime<Utc>) -> Hold {
+        Hold {
+            extra: Default::default(),
+            version: FORMAT_VERSION,
+            id: new_id(),
+            from_stage: self.from_stage,
+            until: self.until,
+            reason: self.reason,
+            created: today,
+            at: Some(now),
+            released: None,
+            by: Some(by.to_owned()),
+            released_by: None,
+            released_at: None,
+        }
+    }
+}
+
+/// A new hold set by `by`, checked as [`NewHold::check`] does.
 pub fn new(
     by: &str,
     from_stage: u8,
@@ -33,32 +88,7 @@ pub fn new(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Hold> {
-    if !stages.contains(&from_stage) {
-        return Err(Error::usage(format!(
-            "there is no stage {from_stage}; the stages are {} to {}",
-            stages.first().unwrap_or(&0),
-            stages.last().unwrap_or(&0)
-        )));
-    }
-    if until <= today {
-        return Err(Error::usage(format!(
-            "{until} is not after today ({today}); a hold needs a future date to lift on"
-        )));
-    }
-    Ok(Hold {
-        extra: Default::default(),
-        version: FORMAT_VERSION,
-        id: new_id(),
-        from_stage,
-        until,
-        reason: check_text("reason", reason)?,
-        created: today,
-        at: Some(now),
-        released: None,
-        by: Some(by.to_owned()),
-        released_by: None,
-        released_at: None,
-    })
+    Ok(NewHold::check(from_stage, until, reason, stages, today)?.set_by(by, today, now))
 }
 
 /// Stores a new hold.

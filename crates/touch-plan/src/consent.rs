@@ -6,10 +6,14 @@ use crate::plan::load;
 use chrono::NaiveDate;
 use closer_cli::output::Out;
 use closer_cli::{Context, ask};
+use closer_core::content::{Library, Step};
+use closer_core::dates::date_arg;
+use closer_core::holds::{self, NewHold};
+use closer_core::joint_changes;
 use closer_core::needs::check_text;
+use closer_core::profile::Couple;
 use closer_core::touch::{self, Answer, BodyMark, Event, EventKind, Mark};
 use closer_core::{Error, Result, word};
-use closer_core::{holds, joint_changes};
 
 /// Runs one of the partner's own actions, recording any change of the joint result it made so
 /// that both partners see it afterwards (never who made it).
@@ -17,12 +21,50 @@ fn recorded<T>(ctx: &Context, action: impl FnOnce() -> Result<T>) -> Result<T> {
     joint_changes::around(&ctx.store, ctx.library()?, ctx.today, ctx.now, action)
 }
 
-pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answer>) -> Result<()> {
+/// `boundary`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct BoundaryArgs {
+    /// The step ID (or a unique start of it)
+    step: Option<String>,
+    /// Whether it is for you [leave out on a terminal to be asked]
+    #[arg(value_parser = closer_cli::word_parser::<Answer>())]
+    answer: Option<Answer>,
+}
+
+/// What `boundary` does, checked: one answer for a step the couple can see, or (on a terminal)
+/// every step in turn.
+#[derive(Debug)]
+enum BoundaryRequest<'a> {
+    One { step: &'a Step, answer: Answer },
+    EachStep,
+}
+
+impl BoundaryArgs {
+    fn validate<'a>(
+        self,
+        lib: &'a Library,
+        couple: &Couple,
+        interactive: bool,
+    ) -> Result<BoundaryRequest<'a>> {
+        match (self.step, self.answer) {
+            (Some(step), Some(answer)) => Ok(BoundaryRequest::One {
+                step: touch::find_step(lib, couple, &step)?,
+                answer,
+            }),
+            (Some(_), None) => Err(Error::usage("say yes, maybe or no after the step")),
+            (None, _) if interactive => Ok(BoundaryRequest::EachStep),
+            (None, _) => Err(Error::usage(
+                "give a step and your answer: `touch-plan boundary STEP yes|maybe|no --as NAME`",
+            )),
+        }
+    }
+}
+
+pub(crate) fn boundary(ctx: &Context, args: BoundaryArgs) -> Result<()> {
     let lib = ctx.library()?;
     let couple = ctx.require_couple()?;
-    match (step, answer) {
-        (Some(step), Some(answer)) => {
-            let s = touch::find_step(lib, &couple, &step)?;
+    match args.validate(lib, &couple, ctx.interactive)? {
+        BoundaryRequest::One { step: s, answer } => {
             let me = ctx.me(&couple)?;
             recorded(ctx, || {
                 touch::update_state(&ctx.store, &me.id, |st| {
@@ -38,8 +80,7 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
             );
             Ok(())
         }
-        (Some(_), None) => Err(Error::usage("say yes, maybe or no after the step")),
-        (None, _) if ctx.interactive => {
+        BoundaryRequest::EachStep => {
             let me = ctx.me(&couple)?;
             let mine = touch::load_state(&ctx.store, &me.id)?;
             closer_cli::say!(
@@ -89,47 +130,90 @@ pub(crate) fn boundary(ctx: &Context, step: Option<String>, answer: Option<Answe
             }
             Ok(())
         }
-        (None, _) => Err(Error::usage(
-            "give a step and your answer: `touch-plan boundary STEP yes|maybe|no --as NAME`",
-        )),
     }
 }
 
-pub(crate) fn body(
-    ctx: &Context,
+/// `body`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct BodyArgs {
+    /// The region (`touch-plan body --regions` lists them)
     region: Option<String>,
+    /// How the region may be touched
+    #[arg(value_parser = closer_cli::word_parser::<Mark>())]
     mark: Option<Mark>,
+    /// A few words, such as "left side: surgery scar"; goes with a region and its mark
+    #[arg(long, requires = "mark")]
     note: Option<String>,
+    /// Remove your mark from this region
+    #[arg(long, conflicts_with = "mark", requires = "region")]
     clear: bool,
+    /// List the regions
+    #[arg(long, conflicts_with_all = ["region", "mark", "clear"])]
     regions: bool,
-) -> Result<()> {
+}
+
+/// What `body` does, checked: a region the library names, a note that may be stored.
+#[derive(Debug, PartialEq)]
+enum BodyRequest<'a> {
+    Regions,
+    ShowMap,
+    Mark {
+        region: &'a str,
+        mark: Mark,
+        note: Option<String>,
+    },
+    Clear {
+        region: &'a str,
+    },
+}
+
+impl BodyArgs {
+    fn validate(self, lib: &Library) -> Result<BodyRequest<'_>> {
+        if self.regions {
+            return Ok(BodyRequest::Regions);
+        }
+        let note = self.note.map(|n| check_text("note", &n)).transpose()?;
+        let region = self
+            .region
+            .map(|r| {
+                let r = r.trim().to_ascii_lowercase();
+                lib.regions
+                    .iter()
+                    .find(|x| x.id == r)
+                    .map(|x| x.id)
+                    .ok_or_else(|| {
+                        Error::usage(format!(
+                            "there is no region {r:?}; `touch-plan body --regions` lists them"
+                        ))
+                    })
+            })
+            .transpose()?;
+        match (region, self.mark, self.clear) {
+            (None, None, false) => Ok(BodyRequest::ShowMap),
+            (Some(region), Some(mark), false) => Ok(BodyRequest::Mark { region, mark, note }),
+            (Some(region), None, true) => Ok(BodyRequest::Clear { region }),
+            _ => Err(Error::usage(
+                "give a region and welcome, ask-first or off-limits (or --clear)",
+            )),
+        }
+    }
+}
+
+pub(crate) fn body(ctx: &Context, args: BodyArgs) -> Result<()> {
     let lib = ctx.library()?;
     let mut out = Out::default();
-    if regions {
+    let req = args.validate(lib)?;
+    if req == BodyRequest::Regions {
         for r in &lib.regions {
             out.record(&[r.id, r.name])?;
         }
         return Ok(());
     }
-    let note = note.map(|n| check_text("note", &n)).transpose()?;
-    let region = region
-        .map(|r| {
-            let r = r.trim().to_ascii_lowercase();
-            lib.regions
-                .iter()
-                .find(|x| x.id == r)
-                .map(|x| x.id)
-                .ok_or_else(|| {
-                    Error::usage(format!(
-                        "there is no region {r:?}; `touch-plan body --regions` lists them"
-                    ))
-                })
-        })
-        .transpose()?;
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?;
-    match (region, mark, clear) {
-        (None, None, false) => {
+    match req {
+        BodyRequest::Regions => unreachable!("the regions are listed above"),
+        BodyRequest::ShowMap => {
             let st = touch::load_state(&ctx.store, &me.id)?;
             if st.body.is_empty() {
                 return out.line("Your body map is empty: everything is as any step says. Mark a region with `touch-plan body REGION off-limits|ask-first|welcome`.");
@@ -139,7 +223,11 @@ pub(crate) fn body(
             }
             Ok(())
         }
-        (Some(r), Some(m), false) => {
+        BodyRequest::Mark {
+            region: r,
+            mark: m,
+            note,
+        } => {
             touch::update_state(&ctx.store, &me.id, |st| {
                 st.body.insert(
                     r.to_owned(),
@@ -158,7 +246,7 @@ pub(crate) fn body(
             );
             Ok(())
         }
-        (Some(r), None, true) => {
+        BodyRequest::Clear { region: r } => {
             touch::update_state(&ctx.store, &me.id, |st| {
                 st.body.remove(r);
                 Ok(())
@@ -166,9 +254,6 @@ pub(crate) fn body(
             closer_cli::say!("Removed your mark on the {}.", lib.region_name(r));
             Ok(())
         }
-        _ => Err(Error::usage(
-            "give a region and welcome, ask-first or off-limits (or --clear)",
-        )),
     }
 }
 
@@ -317,16 +402,61 @@ pub(crate) fn event(ctx: &Context, m: Move) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn hold(
-    ctx: &Context,
-    from: Option<u8>,
+/// `hold`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct HoldArgs {
+    /// Keep the plan below this stage
+    #[arg(long, value_name = "N", requires_all = ["until", "reason"])]
+    from_stage: Option<u8>,
+    /// Until this day (the hold lifts on it); goes with --from-stage
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", requires = "from_stage")]
     until: Option<NaiveDate>,
+    /// Why, in a few words ("surgeon's clearance"); goes with --from-stage
+    #[arg(long, requires = "from_stage")]
     reason: Option<String>,
+    /// Lift the holds you set, from today
+    #[arg(long, conflicts_with_all = ["from_stage", "until", "reason"])]
     release: bool,
-) -> Result<()> {
+}
+
+/// What `hold` does, checked: list the holds, lift your own, or set one from a stage the
+/// couple can see until a day after today, for a reason that may be stored.
+#[derive(Debug, PartialEq)]
+enum HoldRequest {
+    List,
+    Release,
+    Set(NewHold),
+}
+
+impl HoldArgs {
+    fn validate(self, lib: &Library, couple: &Couple, today: NaiveDate) -> Result<HoldRequest> {
+        if self.release {
+            return Ok(HoldRequest::Release);
+        }
+        let Some(stage) = self.from_stage else {
+            return Ok(HoldRequest::List);
+        };
+        let stages: Vec<u8> = lib
+            .stages
+            .iter()
+            .filter(|s| couple.sexual_ok() || !s.sexual)
+            .map(|s| s.number)
+            .collect();
+        let until = self
+            .until
+            .ok_or_else(|| Error::usage("give --until with --from-stage"))?;
+        let reason = self.reason.unwrap_or_default();
+        Ok(HoldRequest::Set(NewHold::check(
+            stage, until, &reason, &stages, today,
+        )?))
+    }
+}
+
+pub(crate) fn hold(ctx: &Context, args: HoldArgs) -> Result<()> {
     let lib = ctx.library()?;
     let couple = ctx.require_couple()?;
-    if release {
+    let req = args.validate(lib, &couple, ctx.today)?;
+    if req == HoldRequest::Release {
         let me = ctx.me(&couple)?.id.clone();
         let lifted = recorded(ctx, || {
             holds::release_mine(&ctx.store, &me, &couple, ctx.today, ctx.now)
@@ -347,7 +477,7 @@ pub(crate) fn hold(
         }
         return Ok(());
     }
-    let Some(stage) = from else {
+    let HoldRequest::Set(new) = req else {
         let mut out = Out::default();
         for h in holds::load(&ctx.store)?
             .iter()
@@ -363,21 +493,156 @@ pub(crate) fn hold(
         }
         return Ok(());
     };
-    let stages: Vec<u8> = lib
-        .stages
-        .iter()
-        .filter(|s| couple.sexual_ok() || !s.sexual)
-        .map(|s| s.number)
-        .collect();
-    let until = until.expect("clap requires --until with --from-stage");
-    let reason = reason.unwrap_or_default();
-    // Checked before asking who is at the keyboard, so that a mistake is reported first.
-    holds::new("", stage, until, &reason, &stages, ctx.today, ctx.now)?;
     let me = ctx.me(&couple)?.id.clone();
-    let hold = holds::new(&me, stage, until, &reason, &stages, ctx.today, ctx.now)?;
+    let hold = new.set_by(&me, ctx.today, ctx.now);
     recorded(ctx, || holds::add(&ctx.store, &hold))?;
     closer_cli::say!(
-        "On hold: nothing from stage {stage} until {until}. It lifts by itself on that day; only you can lift it earlier, with `touch-plan hold --release`."
+        "On hold: nothing from stage {} until {}. It lifts by itself on that day; only you can lift it earlier, with `touch-plan hold --release`.",
+        hold.from_stage,
+        hold.until
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use closer_core::profile::Partner;
+
+    fn couple(sexual: bool) -> Couple {
+        let p = |n: &str| Partner {
+            extra: Default::default(),
+            version: 1,
+            id: format!("id{n}").parse().unwrap(),
+            name: n.into(),
+            conditions: vec![],
+            sexual,
+            added: day(1),
+        };
+        Couple {
+            seed: 1,
+            partners: vec![p("alex"), p("sam")],
+            ..Default::default()
+        }
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn usage_message<T: std::fmt::Debug>(r: Result<T>) -> String {
+        let e = r.expect_err("a mistake on the command line");
+        assert_eq!(e.exit_code(), 2, "{e}");
+        format!("{e}{}", closer_cli::hint(&e, "touch-plan"))
+    }
+
+    #[test]
+    fn a_boundary_is_an_answer_for_a_step_or_on_a_terminal_each_step() {
+        let lib = Library::builtin();
+        let c = couple(false);
+        let first = lib.steps[0].id;
+        let boundary = |step: Option<&str>, answer: Option<Answer>, interactive| {
+            BoundaryArgs {
+                step: step.map(Into::into),
+                answer,
+            }
+            .validate(&lib, &c, interactive)
+        };
+        match boundary(Some(first), Some(Answer::Maybe), false).unwrap() {
+            BoundaryRequest::One { step, answer } => {
+                assert_eq!((step.id, answer), (first, Answer::Maybe));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            boundary(None, None, true).unwrap(),
+            BoundaryRequest::EachStep
+        ));
+        assert!(usage_message(boundary(Some(first), None, true)).contains("say yes, maybe or no"));
+        assert!(usage_message(boundary(None, None, false)).contains("give a step and your answer"));
+        let unknown = usage_message(boundary(Some("hug-all"), Some(Answer::Yes), false));
+        assert!(
+            unknown.contains("`touch-plan show` lists the steps"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn a_body_mark_is_for_a_region_the_library_names_with_a_note_that_may_be_stored() {
+        let lib = Library::builtin();
+        let region = lib.regions[0].id;
+        let body = |region: Option<&str>, mark: Option<Mark>, note: Option<&str>, clear| {
+            BodyArgs {
+                region: region.map(Into::into),
+                mark,
+                note: note.map(Into::into),
+                clear,
+                regions: false,
+            }
+            .validate(&lib)
+        };
+        assert_eq!(body(None, None, None, false).unwrap(), BodyRequest::ShowMap);
+        let upper = region.to_ascii_uppercase();
+        assert_eq!(
+            body(Some(&upper), Some(Mark::OffLimits), Some(" scar "), false).unwrap(),
+            BodyRequest::Mark {
+                region,
+                mark: Mark::OffLimits,
+                note: Some("scar".into())
+            }
+        );
+        assert_eq!(
+            body(Some(region), None, None, true).unwrap(),
+            BodyRequest::Clear { region }
+        );
+        assert!(
+            usage_message(body(Some("elbows"), Some(Mark::Welcome), None, false))
+                .contains("`touch-plan body --regions` lists them")
+        );
+        assert!(
+            usage_message(body(Some(region), None, None, false))
+                .contains("welcome, ask-first or off-limits")
+        );
+        assert!(
+            usage_message(body(Some(region), Some(Mark::Welcome), Some(" "), false))
+                .contains("write a few words")
+        );
+    }
+
+    #[test]
+    fn a_hold_is_from_a_stage_the_couple_can_see_until_a_day_after_today() {
+        let lib = Library::builtin();
+        let hold = |c: &Couple, stage: u8, until: NaiveDate| {
+            HoldArgs {
+                from_stage: Some(stage),
+                until: Some(until),
+                reason: Some(" surgeon's clearance ".into()),
+                release: false,
+            }
+            .validate(&lib, c, day(2))
+        };
+        let plain = couple(false);
+        assert_eq!(
+            hold(&plain, 2, day(20)).unwrap(),
+            HoldRequest::Set(NewHold {
+                from_stage: 2,
+                until: day(20),
+                reason: "surgeon's clearance".into()
+            })
+        );
+        assert!(usage_message(hold(&plain, 2, day(2))).contains("a hold needs a future date"));
+        let sexual = lib.stages.iter().find(|s| s.sexual).unwrap().number;
+        assert!(usage_message(hold(&plain, sexual, day(20))).contains("there is no stage"));
+        assert!(hold(&couple(true), sexual, day(20)).is_ok());
+        let none = HoldArgs {
+            from_stage: None,
+            until: None,
+            reason: None,
+            release: false,
+        };
+        assert_eq!(
+            none.validate(&lib, &plain, day(2)).unwrap(),
+            HoldRequest::List
+        );
+    }
 }

@@ -232,10 +232,23 @@ fn body_sentence(b: &BodyNote) -> String {
     }
 }
 
-pub(crate) fn today(ctx: &Context, energy: Option<Energy>, json: bool) -> Result<()> {
+/// `today`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct TodayArgs {
+    /// `low`: the short variant, for a flare or low-energy day; `normal`: the whole step
+    /// [default: low when either of you said so with `couple energy low`]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    energy: Option<Energy>,
+    /// Print JSON (the scripting interface)
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn today(ctx: &Context, args: TodayArgs) -> Result<()> {
     let lib = ctx.library()?;
     let data = load(ctx)?;
-    let low = ctx.low_energy(&data.couple, ctx.today, energy)?;
+    let low = ctx.low_energy(&data.couple, ctx.today, args.energy)?;
+    let json = args.json;
     let plan = data.plan(lib, ctx);
     let changes = traces(ctx, &data.couple, true)?;
     let mut out = Text::default();

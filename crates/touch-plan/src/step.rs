@@ -18,10 +18,21 @@ struct StepView<'a> {
     adaptations: Vec<Adaptation>,
 }
 
-pub(crate) fn run(ctx: &Context, prefix: &str, json: bool) -> Result<()> {
+/// `step`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct StepArgs {
+    /// The step ID (or a unique start of it); `touch-plan show` lists them
+    step: String,
+    /// Print JSON: the step, its stage and the adaptations for you
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn run(ctx: &Context, args: StepArgs) -> Result<()> {
     let lib = ctx.library()?;
     let couple = ctx.couple()?;
-    let step = touch::find_step(lib, &couple, prefix)?;
+    let step = touch::find_step(lib, &couple, &args.step)?;
+    let json = args.json;
     let view = StepView {
         step,
         stage_name: lib.stage(step.stage).map_or("", |s| s.name),
