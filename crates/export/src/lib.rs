@@ -20,6 +20,7 @@ use closer_cli::couple::{self, CoupleArgs};
 use closer_cli::output::Out;
 use closer_cli::{AFTER_HELP, Context, Extra, Globals};
 use closer_core::dates::date_arg;
+use closer_core::profile::Couple;
 use closer_core::{Error, Result};
 use gather::{Filters, Kind};
 use std::path::PathBuf;
@@ -110,56 +111,194 @@ enum Cmd {
     Extra(Extra),
 }
 
+/// Where the export goes, checked: the clinician's page, a folder of notes, or a format on
+/// standard output.
+#[derive(Debug, PartialEq)]
+enum Target {
+    Clinician,
+    Notes {
+        dir: PathBuf,
+        layout: Layout,
+        quiet: bool,
+    },
+    Stdout {
+        format: Format,
+        /// CSV only: start with a byte order mark.
+        bom: bool,
+    },
+}
+
+/// An export, checked: a span whose first day is not after its last, a partner of the couple,
+/// CSV of one kind of record.
+#[derive(Debug)]
+struct ExportRequest {
+    filters: Filters,
+    target: Target,
+}
+
+impl ExportArgs {
+    fn validate(self, couple: &Couple) -> Result<ExportRequest> {
+        closer_core::dates::check_range(self.since, self.until)?;
+        let by = self
+            .by
+            .as_deref()
+            .map(|n| couple.find(n).map(|p| p.id.to_string()))
+            .transpose()?;
+        if self.no_bom && self.format != Format::Csv {
+            return Err(Error::usage("--no-bom goes with --format csv"));
+        }
+        if self.format == Format::Csv && self.only.len() != 1 {
+            return Err(Error::usage(
+                "CSV holds one kind of record per run: add --only needs, --only touch or --only prompts",
+            ));
+        }
+        let target = match self.to_dir {
+            _ if self.for_clinician => Target::Clinician,
+            Some(dir) => Target::Notes {
+                dir,
+                layout: self.layout,
+                quiet: self.quiet,
+            },
+            None => Target::Stdout {
+                format: self.format,
+                bom: !self.no_bom,
+            },
+        };
+        Ok(ExportRequest {
+            filters: Filters {
+                only: self.only,
+                since: self.since,
+                until: self.until,
+                by,
+                redact: self.redact_names || (self.for_clinician && !self.show_names),
+                shared_only: self.for_clinician,
+            },
+            target,
+        })
+    }
+}
+
 /// Runs the command line of the binary called `tool`.
 pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     let ctx = Context::new(tool, &cli.globals)?;
     match cli.cmd {
-        Some(Cmd::Couple(args)) => return couple::run(&ctx, &args),
-        Some(Cmd::Restore(args)) => return restore::run(&ctx, &args),
-        Some(Cmd::Extra(e)) => return e.run::<Cli>(tool),
-        None => {}
+        Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
+        Some(Cmd::Restore(args)) => restore::run(&ctx, &args),
+        Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
+        None => export(&ctx, cli.args),
     }
-    let a = cli.args;
-    closer_core::dates::check_range(a.since, a.until)?;
-    let couple = ctx.couple()?;
-    let by =
-        a.by.as_deref()
-            .map(|n| couple.find(n).map(|p| p.id.clone()))
-            .transpose()?;
-    if a.no_bom && a.format != Format::Csv {
-        return Err(Error::usage("--no-bom goes with --format csv"));
-    }
-    if a.format == Format::Csv && a.only.len() != 1 {
-        return Err(Error::usage(
-            "CSV holds one kind of record per run: add --only needs, --only touch or --only prompts",
-        ));
-    }
-    let filters = Filters {
-        only: a.only,
-        since: a.since,
-        until: a.until,
-        by: by.map(String::from),
-        redact: a.redact_names || (a.for_clinician && !a.show_names),
-        shared_only: a.for_clinician,
-    };
-    if let Some(dir) = &a.to_dir {
+}
+
+fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
+    let ExportRequest { filters, target } = args.validate(&ctx.couple()?)?;
+    if let Target::Notes { dir, layout, quiet } = &target {
         notes::prepare(dir)?;
-        let data = gather::gather(&ctx, &filters)?;
-        return notes::write(dir, a.layout, &data, a.quiet);
+        let data = gather::gather(ctx, &filters)?;
+        return notes::write(dir, *layout, &data, *quiet);
     }
-    let data = gather::gather(&ctx, &filters)?;
+    let data = gather::gather(ctx, &filters)?;
     let mut out = Out::default();
-    if a.for_clinician {
-        clinician::write(&data, &mut out)?;
-        return out.flush();
-    }
-    match a.format {
-        Format::Markdown => markdown::write(&data, &mut out),
-        Format::Json => json::write(&data, &mut out),
-        Format::Csv => csv::write(&data, filters.only[0], !a.no_bom, &mut out),
-        Format::Jrnl => jrnl::write(&data, &mut out),
-        Format::Org => org::write(&data, &mut out),
-        Format::Ics => ics::write(&data, &mut out),
+    match target {
+        Target::Clinician => clinician::write(&data, &mut out),
+        Target::Notes { .. } => unreachable!("written above"),
+        Target::Stdout { format, bom } => match format {
+            Format::Markdown => markdown::write(&data, &mut out),
+            Format::Json => json::write(&data, &mut out),
+            Format::Csv => csv::write(&data, filters.only[0], bom, &mut out),
+            Format::Jrnl => jrnl::write(&data, &mut out),
+            Format::Org => org::write(&data, &mut out),
+            Format::Ics => ics::write(&data, &mut out),
+        },
     }?;
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use closer_core::profile::Partner;
+
+    fn couple() -> Couple {
+        let p = |n: &str| Partner {
+            extra: Default::default(),
+            version: 1,
+            id: format!("id{n}").parse().unwrap(),
+            name: n.into(),
+            conditions: vec![],
+            sexual: false,
+            added: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        };
+        Couple {
+            seed: 1,
+            partners: vec![p("alex"), p("sam")],
+            ..Default::default()
+        }
+    }
+
+    fn request(args: &[&str]) -> Result<ExportRequest> {
+        let cli = Cli::try_parse_from(std::iter::once("export").chain(args.iter().copied()))
+            .expect("clap accepts it");
+        cli.args.validate(&couple())
+    }
+
+    fn usage_message(args: &[&str]) -> String {
+        let e = request(args).expect_err("a mistake on the command line");
+        assert_eq!(e.exit_code(), 2, "{e}");
+        e.to_string()
+    }
+
+    #[test]
+    fn an_export_is_checked_once_span_partner_and_csv_included() {
+        let r = request(&[
+            "--since",
+            "2026-03-01",
+            "--until",
+            "2026-03-05",
+            "--by",
+            "Sam",
+        ])
+        .unwrap();
+        assert_eq!(r.filters.by.as_deref(), Some("idsam"));
+        assert_eq!(
+            r.target,
+            Target::Stdout {
+                format: Format::Markdown,
+                bom: true
+            }
+        );
+        assert!(
+            usage_message(&["--since", "2026-03-05", "--until", "2026-03-01"])
+                .contains("swap them")
+        );
+        assert!(usage_message(&["--by", "Robin"]).contains("the partners are: alex, sam"));
+        assert!(usage_message(&["--no-bom"]).contains("goes with --format csv"));
+        assert!(usage_message(&["--format", "csv"]).contains("add --only needs"));
+        let csv = request(&["--format", "csv", "--only", "needs", "--no-bom"]).unwrap();
+        assert_eq!(
+            csv.target,
+            Target::Stdout {
+                format: Format::Csv,
+                bom: false
+            }
+        );
+    }
+
+    #[test]
+    fn the_clinicians_page_is_shared_records_only_with_names_left_out_unless_asked() {
+        let page = request(&["--for-clinician"]).unwrap();
+        assert_eq!(page.target, Target::Clinician);
+        assert!(page.filters.redact && page.filters.shared_only);
+        let named = request(&["--for-clinician", "--show-names"]).unwrap();
+        assert!(!named.filters.redact && named.filters.shared_only);
+        let notes = request(&["--to-dir", "n", "--layout", "joplin", "-q"]).unwrap();
+        assert_eq!(
+            notes.target,
+            Target::Notes {
+                dir: "n".into(),
+                layout: Layout::Joplin,
+                quiet: true
+            }
+        );
+    }
 }
