@@ -600,16 +600,29 @@ pub fn read_file<T: DeserializeOwned + Versioned>(path: &Path) -> Result<Option<
 }
 
 /// A record file's bytes. A record file that is a link is never followed (it could lead anywhere,
-/// and another device made it): see [`read_error`].
+/// and another device made it), and one that is not a plain file (a named pipe, a device) is
+/// never read: opening a pipe to read it waits for a writer that never comes. See [`read_error`].
 pub(crate) fn read_unfollowed(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut f = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)?;
+    let kind = f.metadata()?.file_type();
+    if kind.is_dir() {
+        return Err(std::io::Error::from_raw_os_error(libc::EISDIR));
+    }
+    if !kind.is_file() {
+        return Err(std::io::Error::other(NotAFile));
+    }
     let mut b = Vec::new();
     std::io::Read::read_to_end(&mut f, &mut b)?;
     Ok(b)
 }
+
+/// What [`read_unfollowed`] says of a file that is not a plain file.
+#[derive(Debug, thiserror::Error)]
+#[error("{NOT_A_FILE}")]
+struct NotAFile;
 
 /// The error for a record file that could not be read: a link is a record that cannot be used.
 pub(crate) fn read_error(path: &Path, e: std::io::Error) -> Error {
@@ -623,6 +636,12 @@ pub(crate) fn read_error(path: &Path, e: std::io::Error) -> Error {
         return Error::BadRecord {
             path: path.to_owned(),
             message: FOLDER.to_owned(),
+        };
+    }
+    if e.get_ref().is_some_and(|inner| inner.is::<NotAFile>()) {
+        return Error::BadRecord {
+            path: path.to_owned(),
+            message: NOT_A_FILE.to_owned(),
         };
     }
     Error::io(path, e)
@@ -671,6 +690,8 @@ pub(crate) fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) 
 /// What is said about a folder that has a record file's name.
 pub const FOLDER: &str = "it is a folder, not a record file: move it out of the data folder";
 /// What is said about a record file that is a symbolic link.
+pub const NOT_A_FILE: &str =
+    "it is not a plain file (a named pipe or a device): remove it from the data folder";
 pub const LINKED: &str = "it is a link, and closer never follows links in the data folder: put the file itself there, or remove the link";
 
 /// How a value that parses but cannot be used (an ID, a name) starts its message.

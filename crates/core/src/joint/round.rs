@@ -282,10 +282,16 @@ fn read_publication(
 ) -> Result<std::result::Result<Option<(Publication, String)>, String>> {
     let rel = place(topic.name, author);
     let path = places.data.join(&rel);
-    let bytes = match std::fs::read(&path) {
+    // Never followed if a link, never waited on if a pipe: another device put it there.
+    let bytes = match crate::store::read_unfollowed(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ok(None)),
-        Err(e) => return Err(Error::io(&path, e)),
+        Err(e) => {
+            return match crate::store::read_error(&path, e) {
+                Error::BadRecord { message, .. } => Ok(Err(message)),
+                e => Err(e),
+            };
+        }
     };
     let file = file_digest(&bytes);
     if let Some(k) = known.as_ref().filter(|k| k.file == file) {

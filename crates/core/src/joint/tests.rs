@@ -497,3 +497,50 @@ fn with_only_their_own_key_the_other_partner_cannot_tell_a_no_from_silence() {
     };
     assert_eq!(cache(&no), cache(&silence));
 }
+
+#[test]
+fn a_round_that_is_a_link_or_a_pipe_is_reported_and_never_read() {
+    use std::os::unix::fs::symlink;
+    let lib = small_library();
+    let step = lib.steps[0].id;
+    let mut w = World::new(lib.clone(), couple([false, false]));
+    for who in 0..2 {
+        w.states[who].boundaries.insert(step.into(), Answer::Yes);
+    }
+    let [a, _] = w.settle();
+    assert_eq!(in_plan(&a), vec![step]);
+    let sams = w.devices[0].data.join(round::place("plan", B));
+    // A link to an endless file would be read until memory runs out; a named pipe with no
+    // writer would be waited on for ever (from cron, every day).
+    std::fs::remove_file(&sams).unwrap();
+    symlink("/dev/zero", &sams).unwrap();
+    let a = w.run(0);
+    assert!(
+        a.problems
+            .iter()
+            .any(|(p, why)| *p == sams && why.contains("link")),
+        "{:?}",
+        a.problems
+    );
+    std::fs::remove_file(&sams).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&sams)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let a = w.run(0);
+            tx.send(a.problems).unwrap();
+        });
+        let problems = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|_| {
+                // Unblock the reader so that the test ends, then fail.
+                let _ = std::fs::OpenOptions::new().write(true).open(&sams);
+                panic!("a named pipe in the folder was waited on");
+            });
+        assert!(problems.iter().any(|(p, _)| *p == sams), "{problems:?}");
+    });
+}

@@ -178,3 +178,34 @@ fn a_folder_named_like_a_record_is_left_out_and_noted() {
         "{noted:?}"
     );
 }
+
+/// A record file that is a named pipe (or a device) is not a record: opening one to read it
+/// waited for ever for a writer, so every command (and every cron run) hung.
+#[test]
+fn a_record_that_is_a_named_pipe_is_left_out_and_noted_at_once() {
+    let (_tmp, store, n) = store_with_one_need();
+    let pipe = store.path("needs/bbbbbbbbbbbb.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = store.clone();
+    std::thread::spawn(move || {
+        let all = needs::load_all(&reader).map(|v| v.len());
+        let _ = tx.send((all, reader.take_left_out()));
+    });
+    let (all, noted) = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_else(|_| {
+            // Let the stuck reader go, then fail.
+            let _ = fs::OpenOptions::new().write(true).open(&pipe);
+            panic!("a named pipe in the folder was waited on");
+        });
+    assert_eq!(all.unwrap(), 1, "the other need is still listed ({})", n.id);
+    assert!(
+        noted.iter().any(|m| m.contains("bbbbbbbbbbbb.json")),
+        "{noted:?}"
+    );
+}
