@@ -83,3 +83,28 @@ fn an_answer_is_sealed_to_its_author_until_the_other_answered_then_shared_on_its
     assert!(h.iter().any(|(_, a)| a == "The hills."), "{h:?}");
     assert!(alex.ok(PROMPT, &["history"]).contains("The sea"));
 }
+
+#[test]
+fn after_passing_an_answer_not_shared_yet_says_when_it_opens_not_to_answer_or_pass() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    alex.ok(PROMPT, &["answer", "The hills."]);
+    let passed = sam.run(PROMPT, &["answer", "--pass"]);
+    passed.ok();
+    // Alex's device has not run since: the answer is still sealed to Alex alone. Sam has taken
+    // their turn, so neither message may send Sam back to answer or pass, nor say it is there.
+    assert!(
+        !passed.stderr.contains("read now"),
+        "the answer is not readable yet: {}",
+        passed.stderr
+    );
+    let row = sam.ok(PROMPT, &["history"]);
+    assert!(!row.contains("The hills."), "{row}");
+    assert!(
+        !row.contains("once you have answered or passed") && row.contains("Alex's device"),
+        "{row}"
+    );
+    // Alex's device takes its turn: Sam reads it.
+    alex.ok(PROMPT, &[]);
+    assert!(sam.ok(PROMPT, &["history"]).contains("The hills."));
+}

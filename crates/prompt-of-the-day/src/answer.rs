@@ -49,7 +49,7 @@ pub(crate) fn run(ctx: &Context, act: Act, prompt: Option<&str>, choice: &Choice
         Act::Pass => {
             answer_rules::pass(&ctx.store, &me.id, req.date, p.id, p.text, ctx.now)?;
             closer_cli::say!(
-                "Passed on the prompt of {}. Your partner's answer, if there is one, is yours to read now.",
+                "Passed on the prompt of {}. Your partner's answer, if there is one, is yours to read: `prompt-of-the-day history` shows it once their device has shared it.",
                 req.date
             );
             return Ok(());

@@ -9,6 +9,7 @@ use closer_core::content::Prompt;
 use closer_core::profile::Couple;
 use closer_core::prompts::{Answer, Filter, all_answers, check_categories, rotation};
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 pub(crate) fn history(
     ctx: &Context,
@@ -21,15 +22,17 @@ pub(crate) fn history(
     let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
     let answers =
         answer_rules::for_viewer(all_answers(&ctx.store, since, until)?, viewer.as_deref());
-    // What a row says: the answer, that the partner passed, or that it waits for your turn.
+    let took_turn = turns_taken(viewer.as_deref(), &answers);
+    // What a row says: the answer, that the partner passed, that it waits for your turn, or
+    // (your turn taken) that it waits for their device to share it.
     let said = |who: &str, a: &Answer| -> String {
+        let name = couple.name_of(who);
         if a.passed {
             "(passed)".to_owned()
+        } else if a.sealed && took_turn.contains(&a.date) {
+            format!("({name} has answered; {})", shared_on_their_next_run(name))
         } else if a.sealed {
-            format!(
-                "({} has answered; you will read it once you have answered or passed)",
-                couple.name_of(who)
-            )
+            format!("({name} has answered; you will read it once you have answered or passed)")
         } else {
             a.text.clone()
         }
@@ -57,7 +60,7 @@ pub(crate) fn history(
                 said: said(who, a),
             })
             .collect(),
-        waiting: waiting(&couple, &answers),
+        waiting: waiting(&couple, &answers, &took_turn),
     };
     ctx.show(format, &view)
 }
@@ -149,22 +152,53 @@ impl View for History<'_> {
     }
 }
 
-/// One line per partner whose answers wait for yours: on how many days, and how to read them.
-fn waiting(couple: &Couple, answers: &[(String, Answer)]) -> Vec<String> {
-    let mut days: Vec<(&str, usize)> = Vec::new();
-    for (who, _) in answers.iter().filter(|(_, a)| a.sealed) {
-        match days.iter_mut().find(|(w, _)| *w == who.as_str()) {
-            Some((_, n)) => *n += 1,
-            None => days.push((who, 1)),
+/// The days `viewer` answered or passed on.
+fn turns_taken(viewer: Option<&str>, answers: &[(String, Answer)]) -> BTreeSet<NaiveDate> {
+    answers
+        .iter()
+        .filter(|(who, _)| Some(who.as_str()) == viewer)
+        .map(|(_, a)| a.date)
+        .collect()
+}
+
+/// When an answer sealed to its author alone opens for the partner who has taken their turn:
+/// only the author's device shares it.
+fn shared_on_their_next_run(name: &str) -> String {
+    format!("it opens for you once {name}'s device next runs `prompt-of-the-day`")
+}
+
+/// One line per partner whose answers wait: for yours (on how many days, and how to read them),
+/// or, on days you took your turn, for their device to share them.
+fn waiting(
+    couple: &Couple,
+    answers: &[(String, Answer)],
+    took_turn: &BTreeSet<NaiveDate>,
+) -> Vec<String> {
+    let mut days: Vec<(&str, bool, usize)> = Vec::new();
+    for (who, a) in answers.iter().filter(|(_, a)| a.sealed) {
+        let mine_taken = took_turn.contains(&a.date);
+        match days
+            .iter_mut()
+            .find(|(w, t, _)| *w == who.as_str() && *t == mine_taken)
+        {
+            Some((_, _, n)) => *n += 1,
+            None => days.push((who, mine_taken, 1)),
         }
     }
     days.into_iter()
-        .map(|(who, n)| {
+        .map(|(who, mine_taken, n)| {
             let when = if n == 1 { "one day".to_owned() } else { format!("{n} days") };
-            format!(
-                "{} answered on {when} you have not answered yet; their answers are yours to read once you answer or pass (`prompt-of-the-day answer --date YYYY-MM-DD`).",
-                couple.name_of(who)
-            )
+            let name = couple.name_of(who);
+            if mine_taken {
+                format!(
+                    "{name} answered on {when} you have taken your turn on too; {}.",
+                    shared_on_their_next_run(name)
+                )
+            } else {
+                format!(
+                    "{name} answered on {when} you have not answered yet; their answers are yours to read once you answer or pass (`prompt-of-the-day answer --date YYYY-MM-DD`)."
+                )
+            }
         })
         .collect()
 }
