@@ -10,10 +10,9 @@ pub enum Readers {
     /// A shared record: every partner of the couple.
     Both,
     /// A partner's own record that the other partner's device still reads for what it may see
-    /// (the touch state, for the body map and the export's plan; sessions, with the private
-    /// debriefs among them; answers, until they are sealed per turn; the partner file, with the
-    /// opt-in in it). Sealed to both for now, and said so in SECURITY.md; the partner named is
-    /// its owner.
+    /// (the touch state, for the body map and the export's plan; answers, whose every entry is
+    /// sealed per turn inside). Sealed to both for now, and said so in SECURITY.md; the partner
+    /// named is its owner.
     BothForNow(String),
 }
 
@@ -89,15 +88,20 @@ pub fn rule(place: &str, body: &[u8]) -> Option<Access> {
     };
     let access = match parts.as_slice() {
         ["couple"] => Some(shared()),
-        // Names and conditions are shared; the opt-in inside is the partner's own.
-        ["partners", id] => own(id, Readers::BothForNow),
+        // Names and conditions are shared, and only their partner changes them. The opt-in is
+        // the partner's own, kept apart from them.
+        ["partners", id] => own(id, |_| Readers::Both),
+        ["optin", id] => own(id, Readers::Owner),
         ["needs", _] => Some(shared()),
         ["touch", "holds", _] => Some(shared()),
         // A change of the joint result names nobody, and either device may see one happen.
         ["changes", _] => Some(shared()),
         // The body map in the state is shown to both, and export still reads the other's state
-        // for the plan; the private debriefs among the sessions are not split out yet.
-        ["touch", id, "state" | "sessions"] => own(id, Readers::BothForNow),
+        // for the plan.
+        ["touch", id, "state"] => own(id, Readers::BothForNow),
+        // Sessions and the debriefs both may read; private debriefs are kept apart from them.
+        ["touch", id, "sessions"] => own(id, |_| Readers::Both),
+        ["touch", id, "private-debriefs"] => own(id, Readers::Owner),
         ["answers", id, _] => own(id, Readers::BothForNow),
         ["energy", id] | ["libraries", id] => own(id, |_| Readers::Both),
         ["content", _] => Some(shared()),
@@ -130,8 +134,22 @@ mod tests {
             format!("partners/{A}"),
             format!("answers/{A}/2026"),
             format!("touch/{A}/sessions"),
+            format!("touch/{A}/private-debriefs"),
+            format!("optin/{A}"),
         ] {
             assert_eq!(rule(&place, b"{}").unwrap().writer, Writer::Owner(A.into()));
+        }
+        // The partner file and the sessions are shared; the opt-in and private debriefs are not.
+        for place in [format!("partners/{A}"), format!("touch/{A}/sessions")] {
+            assert_eq!(
+                rule(&place, b"{}").unwrap().readers,
+                Readers::Both,
+                "{place}"
+            );
+        }
+        for place in [format!("optin/{A}"), format!("touch/{A}/private-debriefs")] {
+            let a = rule(&place, b"{}").unwrap();
+            assert_eq!(a.readers, Readers::Owner(A.into()), "{place}");
         }
         for place in [
             "couple",

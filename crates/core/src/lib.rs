@@ -26,6 +26,7 @@ pub mod merge;
 pub mod migrate;
 pub mod need_rules;
 pub mod needs;
+pub mod own_facts;
 pub mod practice;
 pub mod profile;
 pub mod prompts;

@@ -98,6 +98,10 @@ fn folder_of(place: &str) -> &str {
 /// ones), each verified by opening it again before its plain file is removed.
 pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
     let mut r = Report::default();
+    // A partner's opt-in and private debriefs go to records of their own before anything is
+    // sealed, so that none is sealed to both.
+    let held: Vec<&str> = sealing.held().collect();
+    crate::own_facts::split_plain(store, &held)?;
     for place in places(store)? {
         let (plain, sealed) = files_of(store, &place);
         let _lock = store.lock(folder_of(&place))?;

@@ -83,7 +83,7 @@ pub struct Couple {
     pub no_future_prompts: bool,
 }
 
-const PARTNERS: &str = "partners";
+pub const PARTNERS: &str = "partners";
 /// Who wrote a record whose partner was removed from the profile (their records stay). Plain
 /// words that assume nothing about why: a separation, a death, or a couple set up again.
 pub const REMOVED_PARTNER: &str = "a partner no longer in the profile";
@@ -98,6 +98,7 @@ impl Couple {
         let seed = file.as_ref().map_or(0, |c| c.seed);
         let no_future_prompts = file.is_some_and(|c| c.no_future_prompts);
         let mut partners: Vec<Partner> = store.read_all(PARTNERS)?;
+        crate::own_facts::fill_opt_ins(store, &mut partners)?;
         partners.sort_by(|a, b| (a.added, &a.name).cmp(&(b.added, &b.name)));
         Ok(Couple {
             seed,
@@ -304,7 +305,7 @@ pub fn add_as(
         sexual: false,
         added: today,
     };
-    store.write(&partner_path(&p.id), &p)?;
+    crate::own_facts::write_partner(store, &p)?;
     Ok(p)
 }
 
@@ -359,12 +360,7 @@ pub fn update(
 ) -> Result<Partner> {
     let couple = Couple::load(store)?;
     let id = couple.find(name)?.id.clone();
-    store.update::<Partner, _>(&partner_path(&id), |old| {
-        let mut p =
-            old.ok_or_else(|| Error::invalid(format!("partner {name:?} was removed meanwhile")))?;
-        f(&mut p)?;
-        Ok(p)
-    })
+    crate::own_facts::update_partner(store, &id, name, f)
 }
 
 pub fn rename(store: &Store, old: &str, new: &str) -> Result<Partner> {

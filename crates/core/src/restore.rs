@@ -10,7 +10,7 @@ use crate::needs::{self, Need};
 use crate::profile::{self, CoupleFile, Partner};
 use crate::prompts::Answer;
 use crate::store::{FORMAT_VERSION, Store};
-use crate::touch::{self, Debrief, Hold, Session, Sessions, State};
+use crate::touch::{self, Debrief, Hold, Session, State};
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -131,7 +131,16 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
             sexual: p.sexual.unwrap_or(false),
             added: p.added,
         };
-        let added = add_new(store, &profile::partner_path(&p.id), partner)?;
+        // Written as the folder keeps partners: in an encrypted one, the opt-in apart.
+        let rel = profile::partner_path(&p.id);
+        let added = !store.path(&rel).exists() && {
+            let _lock = store.lock(profile::PARTNERS)?;
+            let absent = !store.path(&rel).exists();
+            if absent {
+                crate::own_facts::write_partner(store, &partner)?;
+            }
+            absent
+        };
         r.count("partners", added);
     }
     // One file per need, each written and synced on its own: several at a time, so that the
@@ -204,8 +213,7 @@ fn restore_sessions(store: &Store, b: &Backup, r: &mut Report) -> Result<()> {
         by.entry(who).or_default().1.push(d);
     }
     for (who, (sessions, debriefs)) in by {
-        store.update::<Sessions, _>(&touch::sessions_path(who), |old| {
-            let mut f = old.unwrap_or_else(|| Sessions::new(who));
+        touch::update_sessions(store, who, |f| {
             for s in sessions {
                 let added = !f.sessions.iter().any(|x| x.id == s.id);
                 if added {
@@ -225,7 +233,7 @@ fn restore_sessions(store: &Store, b: &Backup, r: &mut Report) -> Result<()> {
             }
             f.sessions.sort_by_key(|s| s.at);
             f.debriefs.sort_by_key(|d| d.at);
-            Ok(f)
+            Ok(())
         })?;
     }
     Ok(())

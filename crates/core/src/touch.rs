@@ -291,7 +291,12 @@ pub fn partners_with_sessions(store: &Store) -> Result<Vec<Id>> {
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| e.file_name().to_str().and_then(|n| Id::parse(n).ok()))
-        .filter(|id| store.path(&sessions_path(id)).exists())
+        .filter(|id| {
+            store.path(&sessions_path(id)).exists()
+                || store
+                    .path(&crate::own_facts::private_debriefs_path(id))
+                    .exists()
+        })
         .collect();
     out.sort();
     Ok(out)
@@ -308,9 +313,8 @@ pub fn load_state(store: &Store, partner: &Id) -> Result<State> {
 /// [`Store::take_left_out`]).
 pub fn load_sessions(store: &Store, partner: &Id) -> Result<Sessions> {
     let rel = sessions_path(partner);
-    let s = store
-        .read::<Sessions>(&rel)?
-        .unwrap_or_else(|| Sessions::new(partner));
+    let s =
+        crate::own_facts::load_sessions(store, partner)?.unwrap_or_else(|| Sessions::new(partner));
     if !s.unusable.is_empty() {
         store.note_left_out(&store.path(&rel), &s.unusable.message());
     }
@@ -335,11 +339,7 @@ pub fn update_sessions(
     partner: &Id,
     f: impl FnOnce(&mut Sessions) -> Result<()>,
 ) -> Result<Sessions> {
-    store.update::<Sessions, _>(&sessions_path(partner), |old| {
-        let mut s = old.unwrap_or_else(|| Sessions::new(partner));
-        f(&mut s)?;
-        Ok(s)
-    })
+    crate::own_facts::update_sessions(store, partner, f)
 }
 
 /// What the couple sees of a step: never one partner's answer, only the joint result.

@@ -158,6 +158,40 @@ fn both(last: &Option<Finished>) -> BTreeSet<String> {
     last.as_ref().map(|f| f.both.clone()).unwrap_or_default()
 }
 
+/// What the exchange of opt-ins said on this run.
+#[derive(Debug, Clone)]
+pub struct JointOptIn {
+    /// Both partners opted in to sexual content.
+    pub both: bool,
+    /// A round is under way.
+    pub waiting: bool,
+    /// Files that failed a check (file, why): reported, never trusted.
+    pub problems: Vec<(PathBuf, String)>,
+}
+
+/// Runs this device's turn of the opt-in exchange for the partner `party.me`, who opted in to
+/// sexual content when `opted`, and says whether both did. The other partner's own opt-in is
+/// never read.
+pub fn opt_in(places: Places, party: &Party, opted: bool) -> Result<JointOptIn> {
+    let chosen: BTreeSet<String> = opted.then(|| "sexual".to_owned()).into_iter().collect();
+    let ex = round::exchange(
+        places,
+        party,
+        &Topic {
+            name: "optin",
+            universe: &["sexual"],
+            chosen: &chosen,
+            public: serde_json::Value::Null,
+        },
+    )?;
+    Ok(JointOptIn {
+        // A partner who opts out is out at once on their own device, whatever the last round said.
+        both: opted && both(&ex.last).contains("sexual"),
+        waiting: ex.waiting,
+        problems: ex.problems,
+    })
+}
+
 /// Runs this device's turn of the three exchanges for the partner `party.me` and says what is
 /// joint. `mine` is that partner's own state; `couple` the profile (the other partner's opt-in in
 /// it is not used); `today` and `now` stamp a readiness round that completes.
@@ -188,22 +222,10 @@ pub fn view(
     let mut waiting = false;
 
     // Both opted in?
-    let opted = couple.partners[me_at].sexual;
-    let chosen: BTreeSet<String> = opted.then(|| "sexual".to_owned()).into_iter().collect();
-    let ex = round::exchange(
-        places,
-        party,
-        &Topic {
-            name: "optin",
-            universe: &["sexual"],
-            chosen: &chosen,
-            public: serde_json::Value::Null,
-        },
-    )?;
-    waiting |= ex.waiting;
-    problems.extend(ex.problems.iter().cloned());
-    // A partner who opts out is out at once on their own device, whatever the last round said.
-    let sexual_ok = opted && both(&ex.last).contains("sexual");
+    let optin = opt_in(places, party, couple.partners[me_at].sexual)?;
+    waiting |= optin.waiting;
+    problems.extend(optin.problems);
+    let sexual_ok = optin.both;
 
     // Both said yes, both said yes or maybe.
     let universe: Vec<String> = items("yes", lib)
