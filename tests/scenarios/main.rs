@@ -27,6 +27,7 @@ mod keys;
 mod kinder_words;
 mod options_together;
 mod output_errors;
+mod own_records;
 mod pager;
 mod pinned_keys;
 mod privacy_matrix;

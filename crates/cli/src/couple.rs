@@ -227,6 +227,22 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
                     Ok(())
                 })
             })?;
+            // On a device that knows the other's opt-in only through the exchange, the joint
+            // result before and after is the exchange's.
+            let mut after = Couple::load(store)?;
+            if ctx.joint_opt_in(&mut after)? && couple.sexual_ok() != after.sexual_ok() {
+                let word = |on: bool| if on { "on" } else { "off" }.to_owned();
+                joint_changes::record(
+                    store,
+                    &[(
+                        joint_changes::What::Sexual,
+                        word(couple.sexual_ok()),
+                        word(after.sexual_ok()),
+                    )],
+                    ctx.today,
+                    ctx.now,
+                )?;
+            }
             if on {
                 crate::say!(
                     "{me}: your yes is saved. Sexual content is on only when you both say yes; neither of you sees the other's answer."

@@ -6,7 +6,7 @@ use crate::Context;
 use closer_core::Result;
 use closer_core::crypto::PublicKeys;
 use closer_core::joint::round::{Party, Places};
-use closer_core::joint::touch::view;
+use closer_core::joint::touch::{opt_in, view};
 use closer_core::profile::{Couple, Partner};
 use closer_core::touch::{self, Hold, State};
 
@@ -95,6 +95,45 @@ impl Context {
             Rounds::Settled
         };
         Ok((states, holds, rounds))
+    }
+
+    /// Puts what both opted in to in place of the other partner's own opt-in, which this device
+    /// cannot read, on a device that holds one partner's key, unlocked, and not the other's (a
+    /// plain folder, a device with both keys or a couple of one reads every opt-in as it is):
+    /// this device takes its turn of the opt-in exchange. Returns whether it did.
+    pub fn joint_opt_in(&self, couple: &mut Couple) -> Result<bool> {
+        let Some(sealing) = self.store.sealing() else {
+            return Ok(false);
+        };
+        if couple.partners.len() != 2 {
+            return Ok(false);
+        }
+        let held: Vec<usize> = (0..2)
+            .filter(|&i| sealing.holds(&couple.partners[i].id))
+            .collect();
+        let [me_at] = held[..] else {
+            return Ok(false);
+        };
+        let (me, other) = (&couple.partners[me_at], &couple.partners[1 - me_at]);
+        let (Some(keys), Some(theirs)) = (sealing.keys(&me.id), self.public_keys(other)?) else {
+            return Ok(false);
+        };
+        let party = Party {
+            me: &me.id,
+            keys: &keys,
+            other: &other.id,
+            theirs: &theirs,
+        };
+        let places = Places {
+            data: self.store.root(),
+            config: &self.config_dir,
+        };
+        let joint = opt_in(places, &party, me.sexual)?;
+        for (path, why) in &joint.problems {
+            self.store.note_left_out(path, why);
+        }
+        couple.partners[1 - me_at].sexual = joint.both;
+        Ok(true)
     }
 
     /// The viewing partner, the other partner and their public keys, when the touch plan goes

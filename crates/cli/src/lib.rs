@@ -191,8 +191,23 @@ impl Context {
 
     /// The couple profile, possibly empty. An encrypted folder with partners this device holds
     /// no key for is an error that says how to bring a key here.
+    ///
+    /// The other partner's opt-in is what both opted in to (see [`Context::joint_opt_in`]; when
+    /// the exchange cannot run, it is "not opted in" and the reason is said); a folder encrypted
+    /// before each partner's opt-in and private debriefs were kept apart is split first, for the
+    /// partners whose keys this device holds.
     pub fn couple(&self) -> Result<Couple> {
-        let couple = Couple::load(&self.store)?;
+        if let Err(e) = closer_core::own_facts::tend(&self.store) {
+            output::say(&format!(
+                "Your opt-in and private debriefs could not be sealed to you alone yet: {e}"
+            ));
+        }
+        let mut couple = Couple::load(&self.store)?;
+        if let Err(e) = self.joint_opt_in(&mut couple) {
+            output::say(&format!(
+                "What you both opted in to could not be worked out on this run: {e}"
+            ));
+        }
         if couple.is_empty() && self.store.is_sealed() && !self.store.list("partners")?.is_empty() {
             let t = self.tool;
             return Err(Error::invalid(format!(
