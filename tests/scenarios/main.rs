@@ -43,7 +43,7 @@ fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
 }
 
-/// One device: its own config folder, the shared data folder.
+/// One device: its own config and cache folders, the shared data folder.
 pub struct Device<'a> {
     sb: &'a Sandbox,
     pub config: PathBuf,
@@ -55,6 +55,7 @@ impl Device<'_> {
             self.sb
                 .command_in(&self.sb.data(), tool)
                 .env("XDG_CONFIG_HOME", &self.config)
+                .env("XDG_CACHE_HOME", self.config.join("cache"))
                 .args(args)
                 .output()
                 .expect("the binary runs"),

@@ -3,7 +3,7 @@
 //! the two libraries differ.
 
 use super::*;
-use support::PROMPT;
+use support::{NEEDS, PROMPT};
 
 const OURS: &str = "version = 1\n[category]\nid = \"our-walks\"\nname = \"Walks\"\nabout = \"Our walks.\"\n\n[[prompt]]\nid = \"our-walks-1\"\ntext = \"Where shall we walk on Sunday?\"\ndepth = \"light\"\nlow_energy = false\n";
 
@@ -59,5 +59,86 @@ fn own_content_in_the_data_folder_is_shared_and_a_difference_is_said_once() {
         let (a, s) = (alex.run(PROMPT, &[]), sam.run(PROMPT, &[]));
         assert_eq!(a.ok(), s.ok(), "{day}");
         assert_eq!(s.stderr, "", "{day}: the libraries no longer differ");
+    }
+}
+
+#[test]
+fn a_shared_content_file_that_cannot_be_used_is_named_and_left_out_on_both_devices() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    let content = sb.data().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(content.join("ours.toml"), OURS).unwrap();
+    // A quote left open on line 9, as a hand edit on one device would leave it.
+    std::fs::write(
+        content.join("broken.toml"),
+        OURS.replace("our-walks", "our-talks")
+            .replace("Sunday?\"", "Sunday?"),
+    )
+    .unwrap();
+    // Parses, but uses a depth that does not exist (line 10).
+    std::fs::write(
+        content.join("deeper.toml"),
+        OURS.replace("our-walks", "our-dreams")
+            .replace("\"light\"", "\"bottomless\""),
+    )
+    .unwrap();
+    // Not text at all.
+    std::fs::write(content.join("binary.toml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+
+    for d in [&alex, &sam] {
+        let first = d.run(PROMPT, &["list", "--json"]);
+        let ids: Vec<String> = json(first.ok())
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            ids.contains(&"our-walks-1".to_owned()),
+            "the rest still loads"
+        );
+        assert!(
+            !ids.iter()
+                .any(|i| i.starts_with("our-talks") || i.starts_with("our-dreams"))
+        );
+        for (file, place) in [
+            ("broken.toml", ":9:"),
+            ("deeper.toml", ":10:"),
+            ("binary.toml", ":1:1:"),
+        ] {
+            let line = first
+                .stderr
+                .lines()
+                .find(|l| l.contains(file))
+                .unwrap_or_else(|| panic!("{file} not named: {}", first.stderr));
+            assert!(line.contains(&format!("content/{file}{place}")), "{line}");
+            assert!(line.contains("fix or remove it"), "{line}");
+        }
+        assert!(!first.stderr.contains("ours.toml"), "{}", first.stderr);
+
+        // Said once; every tool keeps working, cron's prompt of the day too.
+        let again = d.run(PROMPT, &[]);
+        again.ok();
+        assert!(
+            !again.stderr.contains(".toml"),
+            "said once: {}",
+            again.stderr
+        );
+        d.ok(NEEDS, &[]);
+        d.ok(support::TOUCH, &["today"]);
+        d.ok(support::EXPORT, &["--format", "json"]);
+    }
+
+    // Fixed on one device: used by both, nothing more said.
+    std::fs::write(
+        content.join("broken.toml"),
+        OURS.replace("our-walks", "our-talks"),
+    )
+    .unwrap();
+    for d in [&alex, &sam] {
+        let r = d.run(PROMPT, &["list", "--json"]);
+        assert!(r.ok().contains("our-talks-1"));
+        assert!(!r.stderr.contains("broken.toml"), "{}", r.stderr);
     }
 }

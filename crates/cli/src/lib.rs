@@ -147,12 +147,11 @@ impl Context {
         let shared = self.store.path("content");
         let shared_is_folder = std::fs::symlink_metadata(&shared).is_ok_and(|m| m.is_dir());
         let own = self.config_dir.join("content");
-        let dirs: Vec<&std::path::Path> = if shared_is_folder {
-            vec![&shared, &own]
-        } else {
-            vec![&own]
-        };
-        let lib = Library::load_dirs(&dirs)?;
+        let loaded = Library::load_shared(shared_is_folder.then_some(&*shared), &own)?;
+        for e in loaded.left_out {
+            self.store.leave_out(e);
+        }
+        let lib = loaded.library;
         Ok(self.library.get_or_init(|| lib))
     }
 

@@ -47,6 +47,19 @@ pub enum Error {
     #[error("mistakes in your content files:\n{}", .0.join("\n"))]
     Content(Vec<String>),
 
+    /// A content file in the shared data folder that cannot be used. Another device may have
+    /// written it, so every device leaves it out and says so rather than stop.
+    #[error(
+        "{}:{line}:{column}: {message}; what it adds is left out on both devices until you fix or remove it",
+        path.display()
+    )]
+    ContentLeftOut {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
     /// Something the user typed that cannot be used; the message says how to put it right.
     #[error("{0}")]
     Invalid(String),
@@ -145,6 +158,7 @@ impl Error {
             | Error::Newer { .. }
             | Error::Conflict { .. }
             | Error::Content(_)
+            | Error::ContentLeftOut { .. }
             | Error::Invalid(_)
             | Error::NotFound(_)
             | Error::NotYours(_)
@@ -242,6 +256,12 @@ mod tests {
             },
             Error::Conflict { path: p },
             Error::Content(vec!["a.toml:1:1: x".into()]),
+            Error::ContentLeftOut {
+                path: "content/a.toml".into(),
+                line: 1,
+                column: 1,
+                message: "x".into(),
+            },
             Error::invalid("x"),
             Error::usage("x"),
             Error::NotFound("x".into()),

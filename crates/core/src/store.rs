@@ -186,9 +186,12 @@ impl Store {
         });
     }
 
-    pub(crate) fn leave_out(&self, e: Error) {
+    /// Notes something left out because it cannot be used, said as `e` says it.
+    pub fn leave_out(&self, e: Error) {
         let path = match &e {
-            Error::BadRecord { path, .. } | Error::Corrupt { path, .. } => path.clone(),
+            Error::BadRecord { path, .. }
+            | Error::Corrupt { path, .. }
+            | Error::ContentLeftOut { path, .. } => path.clone(),
             _ => PathBuf::new(),
         };
         let mut v = self.left_out.lock().unwrap_or_else(|e| e.into_inner());

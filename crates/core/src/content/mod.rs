@@ -1,12 +1,13 @@
 //! The curated libraries: conditions, prompts, need suggestions and the touch ladder, compiled in
 //! from `content/` and merged with a couple's own files from the config directory.
 
+mod load;
 pub mod safety;
 pub mod schema;
 
-use crate::error::Error;
+pub use load::Loaded;
+
 use serde::Serialize;
-use std::path::Path;
 
 /// How deep a prompt goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -267,58 +268,6 @@ impl Library {
         }
     }
 
-    /// The built-in library merged with every `*.toml` below `dir` (if it exists). Any mistake in
-    /// those files is an error naming the file, line and column.
-    pub fn load(dir: &Path) -> Result<Library, Error> {
-        Library::load_dirs(&[dir])
-    }
-
-    /// The built-in library merged with the content files in `dirs` (the shared data folder's
-    /// first, then this device's). A file whose path inside its folder is also in an earlier
-    /// folder is left out, so a file moved to the data folder and still in the config folder
-    /// counts once.
-    pub fn load_dirs(dirs: &[&Path]) -> Result<Library, Error> {
-        let mut lib = Library::builtin();
-        let mut paths = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for dir in dirs {
-            let mut here = Vec::new();
-            collect(dir, &mut here);
-            here.sort();
-            for p in here {
-                let rel = p.strip_prefix(dir).unwrap_or(&p).to_owned();
-                if seen.insert(rel) {
-                    paths.push(p);
-                }
-            }
-        }
-        if paths.is_empty() {
-            return Ok(lib);
-        }
-        let mut files = Vec::new();
-        let mut mistakes = Vec::new();
-        for path in &paths {
-            let name = path.display().to_string();
-            let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            match schema::parse(&name, source) {
-                Ok(p) => files.push(p),
-                Err(m) => mistakes.push(m),
-            }
-        }
-        mistakes.extend(schema::check(&files, &mut lib.known()));
-        if !mistakes.is_empty() {
-            return Err(Error::Content(
-                mistakes.iter().map(ToString::to_string).collect(),
-            ));
-        }
-        for p in files {
-            lib.add(p.file);
-        }
-        lib.steps.sort_by_key(|s| s.stage);
-        lib.stages.sort_by_key(|s| s.number);
-        Ok(lib)
-    }
-
     /// A short fingerprint of what decides the prompt rotation (each prompt's ID, category and
     /// low-energy mark): two devices with the same fingerprint show the same prompts.
     pub fn fingerprint(&self) -> String {
@@ -509,30 +458,6 @@ impl Library {
             .iter()
             .find(|r| r.id == id)
             .map_or(id, |r| r.name)
-    }
-}
-
-fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        // Links are never followed: a synced folder may hold links back to itself (an endless
-        // walk) or to files outside it.
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        // A sync tool's second copy of a content file (or an editor's) would count every ID in
-        // it twice, and stop every command on both devices.
-        if crate::files::is_leftover_name(&entry.file_name().to_string_lossy()) {
-            continue;
-        }
-        let path = entry.path();
-        if kind.is_dir() {
-            collect(&path, out);
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
     }
 }
 

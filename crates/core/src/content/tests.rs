@@ -1,8 +1,10 @@
 //! The built-in libraries: every file registered and used, and the promises the tools make about
 //! their size and shape.
 
+use super::load::collect;
 use super::*;
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 fn content_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content")
@@ -572,8 +574,9 @@ fn shared_and_device_files_merge_once_and_the_fingerprint_follows_the_prompts() 
     let walks = "version = 1\n[category]\nid = \"my-walks\"\nname = \"Walks\"\nabout = \"Our walks.\"\n\n[[prompt]]\nid = \"my-walks-1\"\ntext = \"Where shall we walk on Sunday?\"\ndepth = \"light\"\nlow_energy = false\n";
     let builtin = Library::builtin().fingerprint();
     assert_eq!(
-        Library::load_dirs(&[data.path(), config.path()])
+        Library::load_shared(Some(data.path()), config.path())
             .unwrap()
+            .library
             .fingerprint(),
         builtin
     );
@@ -581,7 +584,9 @@ fn shared_and_device_files_merge_once_and_the_fingerprint_follows_the_prompts() 
     // The same file in both folders (moved, and the old copy left behind) counts once.
     std::fs::write(data.path().join("walks.toml"), walks).unwrap();
     std::fs::write(config.path().join("walks.toml"), walks).unwrap();
-    let both = Library::load_dirs(&[data.path(), config.path()]).unwrap();
+    let both = Library::load_shared(Some(data.path()), config.path())
+        .unwrap()
+        .library;
     assert_eq!(both.prompts.len(), builtin::PROMPTS.len() + 1);
     assert_ne!(both.fingerprint(), builtin);
 
@@ -593,7 +598,9 @@ fn shared_and_device_files_merge_once_and_the_fingerprint_follows_the_prompts() 
             .replace("Walks", "Talks"),
     )
     .unwrap();
-    let more = Library::load_dirs(&[data.path(), config.path()]).unwrap();
+    let more = Library::load_shared(Some(data.path()), config.path())
+        .unwrap()
+        .library;
     assert_eq!(more.prompts.len(), builtin::PROMPTS.len() + 2);
     assert_ne!(more.fingerprint(), both.fingerprint());
 }
@@ -632,4 +639,51 @@ fn sync_conflict_copies_of_a_content_file_are_not_read() {
     }
     let lib = Library::load(dir.path()).unwrap();
     assert_eq!(lib.prompts.len(), builtin::PROMPTS.len() + 1);
+}
+
+#[test]
+fn a_shared_file_that_cannot_be_used_is_left_out_with_what_breaks_it_and_an_own_one_is_an_error() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let condition = "version = 1\n[[condition]]\nid = \"our-knees\"\nname = \"Knees\"\ndescription = \"Our knees.\"\n";
+    let walks = "version = 1\n[category]\nid = \"my-walks\"\nname = \"Walks\"\nabout = \"Our walks.\"\n\n[[prompt]]\nid = \"my-walks-1\"\ntext = \"Where shall we walk on Sunday?\"\ndepth = \"light\"\nlow_energy = false\n";
+    std::fs::write(data.path().join("walks.toml"), walks).unwrap();
+    // The condition's file breaks on line 3; the prompt that needs it cannot be used either.
+    std::fs::write(
+        data.path().join("knees.toml"),
+        condition.replace("\"our-knees\"", "\"our-knees"),
+    )
+    .unwrap();
+    std::fs::write(
+        data.path().join("stairs.toml"),
+        walks.replace("my-walks", "my-stairs").replace(
+            "low_energy = false",
+            "low_energy = false\ntags = [\"our-knees\"]",
+        ),
+    )
+    .unwrap();
+    let loaded = Library::load_shared(Some(data.path()), config.path()).unwrap();
+    let ids: Vec<&str> = loaded.library.prompts.iter().map(|p| p.id).collect();
+    assert!(ids.contains(&"my-walks-1"));
+    assert!(!ids.contains(&"my-stairs-1"));
+    let said: Vec<String> = loaded.left_out.iter().map(ToString::to_string).collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(said[0].contains("knees.toml:3:"), "{said:?}");
+    assert!(
+        said[1].contains("stairs.toml:12:") && said[1].contains("our-knees"),
+        "{said:?}"
+    );
+
+    // Fixed: both in use. The same mistake in this device's own folder is an error.
+    std::fs::write(data.path().join("knees.toml"), condition).unwrap();
+    let loaded = Library::load_shared(Some(data.path()), config.path()).unwrap();
+    assert!(loaded.left_out.is_empty());
+    assert!(loaded.library.prompts.iter().any(|p| p.id == "my-stairs-1"));
+    std::fs::write(
+        config.path().join("mine.toml"),
+        "version = 1\n[[condition]\n",
+    )
+    .unwrap();
+    let err = Library::load_shared(Some(data.path()), config.path()).unwrap_err();
+    assert!(err.to_string().contains("mine.toml:2:"), "{err}");
 }
