@@ -17,7 +17,7 @@ use crate::store::{self, Store, Versioned};
 use crate::touch::{self, Hold, Sessions, State};
 use serde::de::DeserializeOwned;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// What `doctor` did, and what it had to leave.
@@ -99,7 +99,12 @@ pub fn marked_records(store: &Store) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for rel in record_dirs(store) {
         for path in store.list(&rel)? {
-            let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            // A link is never followed: every command already names it as left out.
+            let bytes = match store::read_unfollowed(&path) {
+                Ok(b) => b,
+                Err(e) if e.raw_os_error() == Some(libc::ELOOP) => continue,
+                Err(e) => return Err(Error::io(&path, e)),
+            };
             if files::has_conflict_markers(&bytes) {
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 out.push(if rel.is_empty() {
@@ -139,35 +144,33 @@ fn parent(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-/// Merges the versions of record `rel` (parsed from `versions`) by its kind, and writes it.
-fn merge_versions(store: &Store, rel: &str, versions: &[Vec<u8>]) -> Result<()> {
-    let path = store.path(rel);
+/// Merges the versions of record `rel`, each read from the file it names, by the record's kind,
+/// and writes it.
+fn merge_versions(store: &Store, rel: &str, versions: &[(PathBuf, Vec<u8>)]) -> Result<()> {
     let parts: Vec<&str> = rel.split('/').collect();
     match parts[..] {
-        ["couple.json"] => put(store, rel, combine(&path, versions, merge::couple)?),
-        ["partners", _] => put(store, rel, combine(&path, versions, merge::partner)?),
-        ["needs", _] => put(store, rel, combine(&path, versions, merge::need)?),
-        ["touch", "holds", _] => put(store, rel, combine(&path, versions, merge::hold)?),
-        ["touch", _, "state.json"] => put(store, rel, combine(&path, versions, merge::state)?),
-        ["touch", _, "sessions.json"] => {
-            put(store, rel, combine(&path, versions, merge::sessions)?)
-        }
-        ["answers", _, _] => put(store, rel, combine(&path, versions, merge::answers)?),
-        ["energy", _] => put(store, rel, combine(&path, versions, merge::low_days)?),
+        ["couple.json"] => put(store, rel, combine(versions, merge::couple)?),
+        ["partners", _] => put(store, rel, combine(versions, merge::partner)?),
+        ["needs", _] => put(store, rel, combine(versions, merge::need)?),
+        ["touch", "holds", _] => put(store, rel, combine(versions, merge::hold)?),
+        ["touch", _, "state.json"] => put(store, rel, combine(versions, merge::state)?),
+        ["touch", _, "sessions.json"] => put(store, rel, combine(versions, merge::sessions)?),
+        ["answers", _, _] => put(store, rel, combine(versions, merge::answers)?),
+        ["energy", _] => put(store, rel, combine(versions, merge::low_days)?),
         _ => Err(Error::invalid(
             "closer cannot merge this kind of file; compare it with the original, keep what you need and remove it",
         )),
     }
 }
 
+/// Each version parsed, a mistake named with the file it came from, then merged into one.
 fn combine<T: DeserializeOwned + Versioned>(
-    path: &Path,
-    versions: &[Vec<u8>],
+    versions: &[(PathBuf, Vec<u8>)],
     f: fn(T, T) -> T,
 ) -> Result<T> {
     let mut all = versions
         .iter()
-        .map(|b| store::parse_checked::<T>(path, b))
+        .map(|(path, b)| store::parse_checked::<T>(path, b))
         .collect::<Result<Vec<T>>>()?
         .into_iter();
     let first = all
@@ -185,26 +188,35 @@ fn put<T: Versioned>(store: &Store, rel: &str, value: T) -> Result<()> {
     )
 }
 
+/// The bytes of a record file, never through a link; `None` when there is none.
+fn read_file(path: &Path) -> Result<Option<Vec<u8>>> {
+    match store::read_unfollowed(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(store::read_error(path, e)),
+    }
+}
+
+/// The versions in `bytes` read from `path`: the two git left between conflict markers, or
+/// the bytes as they are.
+fn versions_in(path: &Path, bytes: Vec<u8>) -> Vec<(PathBuf, Vec<u8>)> {
+    match files::split_conflict_markers(&bytes).filter(|_| files::has_conflict_markers(&bytes)) {
+        Some((ours, theirs)) => vec![(path.to_owned(), ours), (path.to_owned(), theirs)],
+        None => vec![(path.to_owned(), bytes)],
+    }
+}
+
 /// Merges a conflict copy into its record under the folder's lock, then removes the copy.
 fn merge_copy(store: &Store, copy: &str, of: &str) -> Result<()> {
     let _lock = store.lock(parent(of))?;
-    let copy_path = store.path(copy);
+    let (copy_path, path) = (store.path(copy), store.path(of));
+    let copy_bytes =
+        read_file(&copy_path)?.ok_or_else(|| Error::NotFound(format!("{copy} went missing")))?;
     let mut versions = Vec::new();
-    match fs::read(store.path(of)) {
-        Ok(b) => versions.push(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(&store.path(of), e)),
+    if let Some(b) = read_file(&path)? {
+        versions.extend(versions_in(&path, b));
     }
-    let copy_bytes = fs::read(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
-    for v in std::mem::take(&mut versions)
-        .into_iter()
-        .chain([copy_bytes])
-    {
-        match files::split_conflict_markers(&v).filter(|_| files::has_conflict_markers(&v)) {
-            Some((ours, theirs)) => versions.extend([ours, theirs]),
-            None => versions.push(v),
-        }
-    }
+    versions.extend(versions_in(&copy_path, copy_bytes));
     merge_versions(store, of, &versions)?;
     fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))
 }
@@ -213,11 +225,11 @@ fn merge_copy(store: &Store, copy: &str, of: &str) -> Result<()> {
 fn merge_markers(store: &Store, rel: &str) -> Result<()> {
     let _lock = store.lock(parent(rel))?;
     let path = store.path(rel);
-    let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let bytes = read_file(&path)?.ok_or_else(|| Error::NotFound(format!("{rel} went missing")))?;
     let (ours, theirs) = files::split_conflict_markers(&bytes).ok_or_else(|| {
         Error::invalid("its conflict markers are not complete; put it right by hand")
     })?;
-    merge_versions(store, rel, &[ours, theirs])
+    merge_versions(store, rel, &[(path.clone(), ours), (path, theirs)])
 }
 
 /// Two couple set-ups made before the first sync: partners with the same name and different

@@ -234,3 +234,61 @@ fn git_conflict_markers_in_a_record_are_merged_too() {
         .collect();
     assert_eq!(texts, ["one", "two"]);
 }
+
+#[test]
+fn a_conflict_copy_that_is_a_link_or_broken_is_named_itself_and_never_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let store = Store::new(&dir);
+    let p = &id("alex00000000");
+    prompts::save_answer(&store, p, answer(day(2026, 3, 1), "one".into())).unwrap();
+    let record = dir.join(format!("answers/{p}/2026.json"));
+    // A file outside the data folder, shaped like the record, and a copy that links to it.
+    let outside = tmp.path().join("outside.json");
+    let theirs = fs::read_to_string(&record)
+        .unwrap()
+        .replace("\"one\"", "\"from outside\"")
+        .replace("2026-03-01", "2026-03-02");
+    fs::write(&outside, &theirs).unwrap();
+    let linked = dir.join(format!("answers/{p}/2026{COPY}.json"));
+    std::os::unix::fs::symlink(&outside, &linked).unwrap();
+    // A copy that does not parse, for another record.
+    prompts::save_answer(&store, p, answer(day(2025, 3, 1), "old".into())).unwrap();
+    let broken = dir.join(format!("answers/{p}/2025{COPY}.json"));
+    fs::write(&broken, "{\"version\": 1, \"partner\": ").unwrap();
+
+    let r = doctor::run(&store, SystemTime::now()).unwrap();
+    assert!(r.merged.is_empty(), "{:?}", r.merged);
+    assert_eq!(r.left.len(), 2, "{:?}", r.left);
+    for (left, why) in &r.left {
+        let copy = if left.starts_with(&format!("answers/{p}/2025")) {
+            &broken
+        } else {
+            &linked
+        };
+        assert!(
+            why.contains(&copy.display().to_string()),
+            "names the copy: {why}"
+        );
+        assert!(
+            !why.contains(&format!("{p}/2026.json")) && !why.contains(&format!("{p}/2025.json")),
+            "not the record: {why}"
+        );
+    }
+    assert!(
+        r.left.iter().any(|(_, why)| why.contains("link")),
+        "{:?}",
+        r.left
+    );
+    let texts: Vec<String> = prompts::all_answers(&store, None, None)
+        .unwrap()
+        .into_iter()
+        .map(|(_, x)| x.text)
+        .collect();
+    assert_eq!(texts, ["old", "one"], "nothing from outside was merged");
+    assert_eq!(fs::read_to_string(&outside).unwrap(), theirs);
+    assert!(
+        fs::symlink_metadata(&linked).is_ok() && broken.exists(),
+        "both left"
+    );
+}
