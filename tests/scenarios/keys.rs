@@ -295,9 +295,75 @@ fn a_partner_with_a_key_is_removed_only_where_their_key_is() {
     assert_eq!(tree(&sb.data()), before, "nothing changed");
     let couple = json(&sam.ok(NEEDS, &["couple", "--json"]));
     assert_eq!(couple["partners"].as_array().unwrap().len(), 2);
+    // Sam can leave, on Sam's own device.
+    sam.ok(NEEDS, &["couple", "remove", "Sam", "--yes"]);
     // A partner who never had a key (a name added by mistake) can still be removed by either.
     alex.ok(NEEDS, &["couple", "add", "Jordan"]);
     alex.ok(NEEDS, &["couple", "remove", "Jordan", "--yes"]);
-    // And Sam can leave, on Sam's own device.
-    sam.ok(NEEDS, &["couple", "remove", "Sam", "--yes"]);
+}
+
+/// Only the author changes their own facts: another partner's name, conditions and key need
+/// that partner's key on the device; and a couple is two. Alex's device once renamed Sam, gave
+/// Sam conditions, added a third partner, and made Sam a new key with which it then acted as Sam.
+#[test]
+fn another_partners_profile_and_key_are_theirs_to_change_and_a_couple_is_two() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    alex.ok(NEEDS, &["couple", "today"]);
+    let before = tree(&sb.data());
+    for args in [
+        &["couple", "rename", "Sam", "Mallory"][..],
+        &["couple", "set", "Sam", "--condition", "arthritis"],
+        &["couple", "set", "Sam", "--clear"],
+    ] {
+        refused(&alex.run(NEEDS, args), "needs-list", "Sam");
+    }
+    let line = alex
+        .run(NEEDS, &["couple", "keys", "new", "Sam", "--yes"])
+        .error_line("needs-list")
+        .to_owned();
+    assert!(
+        line.contains("not Sam's") && line.contains("couple keys recover"),
+        "{line}"
+    );
+    let run = alex.run(NEEDS, &["couple", "add", "Jordan"]);
+    let line = run.error_line("needs-list");
+    assert_eq!(run.code, 1, "{line}");
+    assert!(
+        line.contains("Alex and Sam are a couple already") && line.contains("--dir"),
+        "{line}"
+    );
+    assert!(
+        before == tree(&sb.data()),
+        "a refused run changed the folder"
+    );
+    refused(
+        &alex.run(TOUCH, &["mine", "--as", "Sam"]),
+        "touch-plan",
+        "Sam",
+    );
+    // Each changes their own, on their own device.
+    alex.ok(
+        NEEDS,
+        &["couple", "set", "Alex", "--condition", "arthritis"],
+    );
+    sam.ok(NEEDS, &["couple", "rename", "Sam", "Sammy"]);
+    let shown = alex.ok(NEEDS, &["couple", "--plain"]);
+    assert!(
+        shown.contains("Alex\tarthritis") && shown.contains("Sammy\t"),
+        "{shown}"
+    );
+    // Sam's new device, after every copy of the key was lost, makes Sam a new key (it pinned
+    // the old one on first sight, but holds nobody's key); Alex's device warns until accepted.
+    let laptop = device(&sb, "sam-laptop");
+    laptop.ok(NEEDS, &["couple"]);
+    laptop.ok(NEEDS, &["couple", "keys", "new", "Sammy", "--yes"]);
+    let warned = alex.run(PROMPT, &[]);
+    assert!(
+        warned
+            .stderr
+            .contains("WARNING: Sammy's published keys changed"),
+        "{}",
+        warned.stderr
+    );
 }

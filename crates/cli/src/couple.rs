@@ -4,6 +4,7 @@
 use super::output::{Format, Out, Style, View, table};
 use super::{Context, Energy};
 use chrono::NaiveDate;
+use closer_core::authority::Act;
 use closer_core::content::Condition;
 use closer_core::dates::date_arg;
 use closer_core::error::{Error, Result};
@@ -177,6 +178,8 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             clear: _,
         }) => {
             let tags = profile::check_conditions(ctx.library()?, conditions)?;
+            let couple = ctx.couple()?;
+            ctx.speaks_for(&couple, couple.find(name)?, Act::ChangeProfile)?;
             let p = profile::update(store, name, |p| {
                 p.conditions = if remove.is_empty() {
                     tags
@@ -189,6 +192,8 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             Ok(())
         }
         Some(CoupleCmd::Rename { old, new }) => {
+            let couple = ctx.couple()?;
+            ctx.speaks_for(&couple, couple.find(old)?, Act::ChangeProfile)?;
             let p = profile::rename(store, old, new)?;
             crate::say!("Renamed to {}.", p.name);
             Ok(())
@@ -198,7 +203,7 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             let p = couple.find(name)?;
             // Only where their key is: otherwise removing a partner and adding a new one of
             // the same name would be a way to act, and consent, as them.
-            ctx.speaks_for(p)?;
+            ctx.speaks_for(&couple, p, Act::Remove)?;
             let q = format!(
                 "Remove {} from the couple? Their records stay in the data folder.",
                 p.name

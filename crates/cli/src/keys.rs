@@ -3,6 +3,7 @@
 //! every run, when a partner's published keys changed.
 
 use crate::{Context, ask};
+use closer_core::authority::{self, Act, KeyStanding, Proof};
 use closer_core::crypto::keyring::{self, DeviceKeys, StoredKey};
 use closer_core::crypto::pins::{self, Alarm};
 use closer_core::crypto::{CryptoError, Keys, PublicKeys, SecretString};
@@ -106,14 +107,23 @@ impl Context {
         Ok(())
     }
 
-    /// For what only a partner may do to themselves (leave the couple): a partner who has a key
-    /// must have it on this device, unlocked; one who never had a key anywhere needs none, and
-    /// none is made for them.
-    pub fn speaks_for(&self, partner: &Partner) -> Result<()> {
-        if self.holds_key(partner) || self.has_key_elsewhere(partner.id.as_str())? {
-            self.unlock(partner)?;
+    /// For what only a partner may do for themselves (change their profile, leave the couple,
+    /// replace their key): the rule in `closer_core::authority`, from what this device holds; a
+    /// key it holds is unlocked first. None is ever made here for them.
+    pub fn speaks_for(&self, couple: &Couple, partner: &Partner, act: Act) -> Result<()> {
+        let id = partner.id.as_str();
+        let standing = KeyStanding {
+            held: self.holds_key(partner),
+            exists: self.has_key_elsewhere(id)?,
+            others_held: couple
+                .partners
+                .iter()
+                .any(|p| p.id != partner.id && self.holds_key(p)),
+        };
+        match authority::may(act, &partner.name, standing)? {
+            Proof::Nothing => Ok(()),
+            Proof::Unlock => self.unlock(partner).map(drop),
         }
-        Ok(())
     }
 
     /// Whether `partner`'s key here is passphrase-protected and not unlocked in this run.

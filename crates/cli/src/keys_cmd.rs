@@ -5,6 +5,7 @@
 use super::Context;
 use super::keys::{protect, work_factor};
 use super::output::{Format, Out, Style, View, table};
+use closer_core::authority::Act;
 use closer_core::crypto::keyring::{self, StoredKey};
 use closer_core::crypto::pins;
 use closer_core::crypto::{ExposeSecret, Keys};
@@ -136,6 +137,8 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
         KeysCmd::Accept { name } => accept(ctx, couple.find(name)?),
         KeysCmd::New { name, yes } => {
             let p = couple.find(name)?;
+            // Only on a device of theirs: one that holds their key, or nobody's.
+            ctx.speaks_for(&couple, p, Act::NewKey)?;
             let n = &p.name;
             let q = format!(
                 "Make {n} a new key? Only do this if {n}'s key and every copy of it are lost: what was locked to the old key cannot be read again, and {n}'s partner must accept the new key."

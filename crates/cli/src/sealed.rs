@@ -122,6 +122,8 @@ pub fn add_partner(ctx: &Context, name: &str, conditions: Vec<String>) -> Result
         return profile::add(store, name, conditions, ctx.today);
     }
     let check = profile::check_name(name)?;
+    // Refused before a key is made for them.
+    profile::check_room(&ctx.couple()?)?;
     let p = Partner {
         version: FORMAT_VERSION,
         id: new_id(),

@@ -8,6 +8,7 @@ pub mod access;
 pub mod answer_book;
 pub mod answer_rules;
 pub mod answer_seal;
+pub mod authority;
 pub mod content;
 pub mod crypto;
 pub mod dates;

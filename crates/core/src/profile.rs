@@ -256,6 +256,17 @@ pub fn partner_path(id: &Id) -> String {
     format!("{PARTNERS}/{id}.json")
 }
 
+/// A couple is two: a third partner is refused, saying what to do instead.
+pub fn check_room(couple: &Couple) -> Result<()> {
+    if couple.partners.len() >= 2 {
+        return Err(Error::invalid(format!(
+            "{} are a couple already, and closer is for the two of you: it does not add a third partner. If one of you is leaving, they take themselves out with `couple remove NAME` on a device that holds their key; to keep another couple's records, use another data folder (`--dir DIR` or `CLOSER_DIR`)",
+            couple.names().join(" and ")
+        )));
+    }
+    Ok(())
+}
+
 /// Adds a partner. The first partner also creates the couple file and its random seed.
 pub fn add(
     store: &Store,
@@ -284,6 +295,7 @@ pub fn add_as(
             other.name
         )));
     }
+    check_room(&couple)?;
     if store.read::<CoupleFile>(COUPLE)?.is_none() {
         let mut seed = [0u8; 8];
         getrandom::fill(&mut seed).expect("the operating system's random number generator failed");
@@ -439,6 +451,28 @@ mod tests {
             e.contains("Sam has no condition \"heart\"") && e.contains("arthritis, fatigue"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_couple_is_two_and_a_third_partner_is_refused_saying_what_to_do() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path());
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        add(&store, "Alex", Vec::new(), day).unwrap();
+        add(&store, "Sam", Vec::new(), day).unwrap();
+        let e = add(&store, "Jordan", Vec::new(), day)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("Alex and Sam are a couple already")
+                && e.contains("couple remove")
+                && e.contains("--dir"),
+            "{e}"
+        );
+        assert_eq!(Couple::load(&store).unwrap().partners.len(), 2);
+        // A couple of one (a partner who left) takes a new partner.
+        remove(&store, "Sam").unwrap();
+        add(&store, "Jordan", Vec::new(), day).unwrap();
     }
 
     #[test]
