@@ -83,6 +83,8 @@ pub struct Context {
     library: OnceCell<Library>,
     /// Partners' keys unlocked in this run, by partner ID (see [`Context::unlock`]).
     unlocked: RefCell<BTreeMap<String, Arc<Keys>>>,
+    /// Whether this command reads opt-ins (see [`Context::without_opt_ins`]).
+    opt_ins: std::cell::Cell<bool>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -130,6 +132,7 @@ impl Context {
             width: var("COLUMNS").and_then(|c| c.parse().ok()),
             library: OnceCell::new(),
             unlocked: RefCell::default(),
+            opt_ins: std::cell::Cell::new(true),
         };
         ctx.open_sealing()?;
         Ok(ctx)
@@ -201,8 +204,14 @@ impl Context {
                 "Your opt-in and private debriefs could not be sealed to you alone yet: {e}"
             ));
         }
-        let mut couple = Couple::load(&self.store)?;
-        if let Err(e) = self.joint_opt_in(&mut couple) {
+        let mut couple = if self.opt_ins.get() {
+            Couple::load(&self.store)?
+        } else {
+            Couple::load_without_opt_ins(&self.store)?
+        };
+        if self.opt_ins.get()
+            && let Err(e) = self.joint_opt_in(&mut couple)
+        {
             output::say(&format!(
                 "What you both opted in to could not be worked out on this run: {e}"
             ));
@@ -214,6 +223,13 @@ impl Context {
             )));
         }
         Ok(couple)
+    }
+
+    /// For a command that shows nothing that depends on an opt-in (names and conditions only):
+    /// the profile it reads opens nobody's opt-in and runs no exchange, every partner reading as
+    /// not opted in in an encrypted folder.
+    pub fn without_opt_ins(&self) {
+        self.opt_ins.set(false);
     }
 
     /// The couple profile; when there is none, the set-up wizard on a terminal, otherwise an

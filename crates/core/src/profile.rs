@@ -94,11 +94,25 @@ pub const MAX_NAME: usize = 40;
 impl Couple {
     /// Reads the profile; an empty profile (no partners, seed 0) when nothing is set up yet.
     pub fn load(store: &Store) -> Result<Couple> {
+        Couple::load_with(store, true)
+    }
+
+    /// [`Couple::load`] for what needs no opt-in (names, conditions): in an encrypted folder,
+    /// nobody's opt-in is opened and every partner reads as not opted in.
+    pub fn load_without_opt_ins(store: &Store) -> Result<Couple> {
+        Couple::load_with(store, false)
+    }
+
+    fn load_with(store: &Store, opt_ins: bool) -> Result<Couple> {
         let file = store.read::<CoupleFile>(COUPLE)?;
         let seed = file.as_ref().map_or(0, |c| c.seed);
         let no_future_prompts = file.is_some_and(|c| c.no_future_prompts);
         let mut partners: Vec<Partner> = store.read_all(PARTNERS)?;
-        crate::own_facts::fill_opt_ins(store, &mut partners)?;
+        if opt_ins {
+            crate::own_facts::fill_opt_ins(store, &mut partners)?;
+        } else if store.is_sealed() {
+            partners.iter_mut().for_each(|p| p.sexual = false);
+        }
         partners.sort_by(|a, b| (a.added, &a.name).cmp(&(b.added, &b.name)));
         Ok(Couple {
             seed,

@@ -66,6 +66,10 @@ enum Cmd {
 /// Runs the command line of the binary called `tool`.
 pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     let ctx = Context::new(tool, &cli.globals)?;
+    // Needs depend on nobody's opt-in: only `couple` reads them.
+    if !matches!(cli.cmd, Some(Cmd::Couple(_) | Cmd::Extra(_))) {
+        ctx.without_opt_ins();
+    }
     match cli.cmd {
         None => list::list(&ctx, cli.list),
         Some(Cmd::Add(args)) => change::add(&ctx, args),
