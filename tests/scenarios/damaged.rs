@@ -92,3 +92,68 @@ fn a_record_left_out_is_said_once_until_its_file_changes() {
     let r = sb.run(NEEDS, &["--plain", "--as", "Alex"]);
     assert_eq!(said(&r), 1, "{}", r.stderr);
 }
+
+#[test]
+fn a_device_whose_partner_file_went_says_what_happened_and_what_to_do() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    sam.ok(support::TOUCH, &["boundary", "s0-sit-close", "yes"]);
+    let couple = json(&alex.ok(NEEDS, &["couple", "--json"]));
+    let sam_id = couple["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Sam")
+        .and_then(|p| p["id"].as_str())
+        .unwrap()
+        .to_owned();
+    // Removed on the other device, or lost in a sync.
+    for e in std::fs::read_dir(sb.data().join("partners"))
+        .unwrap()
+        .flatten()
+    {
+        if e.file_name().to_string_lossy().starts_with(&sam_id) {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+
+    let mine = sam.run(support::TOUCH, &["mine"]);
+    assert_eq!(
+        mine.code, 1,
+        "a data problem, not a usage mistake: {mine:?}"
+    );
+    assert!(
+        !mine.stderr.contains("say which partner you are"),
+        "{}",
+        mine.stderr
+    );
+    for what in [
+        format!("partners/{sam_id}"),
+        "no longer in the data folder".to_owned(),
+        "couple me".to_owned(),
+    ] {
+        assert!(mine.stderr.contains(&what), "{what}: {}", mine.stderr);
+    }
+
+    // Commands that only show shared records still work, and say it once.
+    let first = sam.run(PROMPT_TOOL, &[]);
+    first.ok();
+    assert!(
+        first.stderr.contains("no longer in the data folder"),
+        "{}",
+        first.stderr
+    );
+    let again = sam.run(PROMPT_TOOL, &[]);
+    again.ok();
+    assert!(
+        !again.stderr.contains("no longer"),
+        "said once: {}",
+        again.stderr
+    );
+    // The other device is not concerned.
+    let a = alex.run(PROMPT_TOOL, &[]);
+    a.ok();
+    assert!(!a.stderr.contains("no longer"), "{}", a.stderr);
+}
+
+const PROMPT_TOOL: (&str, &str) = support::PROMPT;

@@ -20,7 +20,7 @@ use closer_core::Word;
 use closer_core::content::Library;
 use closer_core::crypto::Keys;
 use closer_core::error::{Error, Result};
-use closer_core::profile::{Couple, Partner};
+use closer_core::profile::{self, Couple, Partner};
 use closer_core::store::{FORMAT_VERSION, Store, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::cell::{OnceCell, RefCell};
@@ -272,9 +272,21 @@ impl Context {
             self.gate(p)?;
             return Ok(p);
         }
-        if let Some(p) = self.device()?.partner.and_then(|id| couple.by_id(&id)) {
-            self.gate(p)?;
-            return Ok(p);
+        let gone = match self.device()?.partner {
+            Some(id) => match couple.by_id(&id) {
+                Some(p) => {
+                    self.gate(p)?;
+                    return Ok(p);
+                }
+                None => Some(self.partner_gone(couple, &id)),
+            },
+            None => None,
+        };
+        if let Some(gone) = &gone {
+            if !self.interactive || couple.is_empty() {
+                return Err(Error::invalid(gone.clone()));
+            }
+            eprintln!("{}: {}", self.tool, output::clean(gone, false));
         }
         if self.interactive && !couple.is_empty() {
             let names = couple.names();
@@ -300,7 +312,13 @@ impl Context {
             self.gate(p)?;
             return Ok(Some(p));
         }
-        let Some(p) = self.device()?.partner.and_then(|id| couple.by_id(&id)) else {
+        let Some(id) = self.device()?.partner else {
+            return Ok(None);
+        };
+        let Some(p) = couple.by_id(&id) else {
+            // Said once, again when the partners folder changes.
+            let gone = self.partner_gone(couple, &id);
+            self.store.note(&self.store.path(profile::PARTNERS), gone);
             return Ok(None);
         };
         if !self.interactive && self.key_locked(p)? {
@@ -308,6 +326,25 @@ impl Context {
         }
         self.gate(p)?;
         Ok(Some(p))
+    }
+
+    /// What to say when this device's partner `id` is no longer in the couple: their file was
+    /// removed on the other device or lost in a sync.
+    fn partner_gone(&self, couple: &Couple, id: &str) -> String {
+        let file = match id.parse() {
+            Ok(id) => self.store.path(&profile::partner_path(&id)),
+            Err(_) => self.store.path(profile::PARTNERS),
+        };
+        let file = file.strip_prefix(self.store.root()).unwrap_or(&file);
+        let t = self.tool;
+        let now = match couple.names() {
+            n if n.is_empty() => "nobody is set up now".to_owned(),
+            n => format!("the partners now: {}", n.join(", ")),
+        };
+        format!(
+            "this device is set up for a partner whose file, {}, is no longer in the data folder: it was removed on the other device, or lost in a sync; their other records are still there. If it was lost, put it back from a backup or your sync tool's old versions (Syncthing keeps them in .stversions); to use this device as another partner, run `{t} couple me NAME` ({now})",
+            file.display()
+        )
     }
 
     /// Asks before something that cannot be undone; without a terminal, `--yes` is required.

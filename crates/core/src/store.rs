@@ -194,10 +194,15 @@ impl Store {
             | Error::ContentLeftOut { path, .. } => path.clone(),
             _ => PathBuf::new(),
         };
+        self.note(&path, e.to_string());
+    }
+
+    /// Notes something the couple should know about `path`, said as `message` says it (once,
+    /// again when `path` changes).
+    pub fn note(&self, path: &Path, message: String) {
         let mut v = self.left_out.lock().unwrap_or_else(|e| e.into_inner());
-        let msg = e.to_string();
-        if !v.iter().any(|(_, m)| *m == msg) {
-            v.push((path, msg));
+        if !v.iter().any(|(_, m)| *m == message) {
+            v.push((path.to_owned(), message));
         }
     }
 
