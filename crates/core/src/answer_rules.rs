@@ -13,6 +13,11 @@ use std::collections::BTreeSet;
 /// What a sealed answer says instead of its text.
 pub const SEALED: &str = "(answered; you will read it once you have answered or passed)";
 
+/// What an answer says that is still sealed to its author alone on a day the viewer took their
+/// turn: only the author's device shares it.
+pub const NOT_SHARED_YET: &str =
+    "(answered; it opens for you once their device next runs `prompt-of-the-day`)";
+
 /// Records that `partner` passes on the prompt of `date` (`prompt`), so they may read the other
 /// answers of that day. An answer already given stays as it is.
 pub fn pass(
@@ -58,8 +63,9 @@ pub fn delete(store: &Store, partner: &Id, date: NaiveDate) -> Result<()> {
 
 /// The answers (as (partner ID, answer)) as `viewer` may see them. Their own, whole, with earlier
 /// versions. Another partner's, on a day the viewer answered or passed: as given, without earlier
-/// versions. On any other day: an answer is sealed (its text replaced by [`SEALED`]), and a pass
-/// is left out, so that it looks the same as no answer. With no viewer, everything is sealed.
+/// versions (one this device cannot open yet says so, [`NOT_SHARED_YET`]). On any other day: an
+/// answer is sealed (its text replaced by [`SEALED`]), and a pass is left out, so that it looks
+/// the same as no answer. With no viewer, everything is sealed.
 pub fn for_viewer(all: Vec<(String, Answer)>, viewer: Option<&str>) -> Vec<(String, Answer)> {
     let took_turn: BTreeSet<NaiveDate> = all
         .iter()
@@ -73,6 +79,9 @@ pub fn for_viewer(all: Vec<(String, Answer)>, viewer: Option<&str>) -> Vec<(Stri
             }
             a.earlier.clear();
             if took_turn.contains(&a.date) {
+                if a.sealed {
+                    a.text = NOT_SHARED_YET.to_owned();
+                }
                 return Some((who, a));
             }
             if a.passed {
@@ -199,6 +208,24 @@ mod tests {
         let left = all_answers(&s, None, None).unwrap();
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].0, "5amm");
+    }
+
+    #[test]
+    fn an_answer_not_shared_yet_on_a_day_the_viewer_took_their_turn_does_not_ask_for_it() {
+        // On a device holding only its own key, the other's answer of a day the viewer passed on
+        // may still be sealed to its author alone: it cannot be read yet, and asking the viewer
+        // to answer or pass (again) would be wrong in every export.
+        let mut sealed = Answer::new(day(2), "", "", SEALED.into(), at(1));
+        sealed.sealed = true;
+        let mut passed = Answer::new(day(2), "p1", "What?", String::new(), at(2));
+        passed.passed = true;
+        let seen = for_viewer(
+            vec![("5amm".into(), sealed), ("a1ex".into(), passed)],
+            Some("a1ex"),
+        );
+        let theirs = &seen.iter().find(|(w, _)| w == "5amm").unwrap().1;
+        assert!(theirs.sealed);
+        assert_eq!(theirs.text, NOT_SHARED_YET);
     }
 
     #[test]
