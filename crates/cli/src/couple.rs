@@ -2,9 +2,9 @@
 //! opt-ins, and which partner uses this device.
 
 use super::output::{Format, Out, Style, View, table};
+use super::partners::{self, AddArgs, MeArgs, RemoveArgs, RenameArgs, SetArgs};
 use super::{Context, Energy};
 use chrono::NaiveDate;
-use closer_core::authority::Act;
 use closer_core::content::Condition;
 use closer_core::dates::date_arg;
 use closer_core::error::{Error, Result};
@@ -24,48 +24,15 @@ pub struct CoupleArgs {
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum CoupleCmd {
     /// Add a partner (their key is made on the device they use, when they first use it)
-    Add {
-        /// The partner's name, as you call each other
-        name: String,
-        /// A condition this partner lives with (repeatable; `couple conditions` lists them)
-        #[arg(long = "condition", value_name = "TAG")]
-        conditions: Vec<String>,
-    },
+    Add(AddArgs),
     /// Change a partner's conditions: --condition replaces the whole list, --remove-condition
     /// takes one away (when someone heals), --clear removes them all
-    Set {
-        /// The partner whose conditions change
-        name: String,
-        /// A condition this partner lives with (repeatable); replaces the list
-        #[arg(
-            long = "condition",
-            value_name = "TAG",
-            required_unless_present_any = ["clear", "remove"]
-        )]
-        conditions: Vec<String>,
-        /// A condition this partner no longer lives with (repeatable); the others stay
-        #[arg(long = "remove-condition", value_name = "TAG", conflicts_with_all = ["conditions", "clear"])]
-        remove: Vec<String>,
-        /// Remove all of this partner's conditions
-        #[arg(long, conflicts_with = "conditions")]
-        clear: bool,
-    },
+    Set(SetArgs),
     /// Rename a partner (their records follow)
-    Rename {
-        /// The name the partner has now
-        old: String,
-        /// The new name
-        new: String,
-    },
+    Rename(RenameArgs),
     /// Remove a partner from the profile (their records stay on disk); a partner who has a key,
     /// only on a device that holds it
-    Remove {
-        /// The partner to remove
-        name: String,
-        /// Do it without asking
-        #[arg(long)]
-        yes: bool,
-    },
+    Remove(RemoveArgs),
     /// Opt in, for yourself (--as), to content that needs both partners' consent
     OptIn {
         /// What you opt in to
@@ -80,11 +47,7 @@ pub enum CoupleCmd {
     },
     /// Leave out (off) or bring back (on) prompts that look years ahead, for a couple for whom
     /// the far future is hard to think about; no argument: show the setting
-    FuturePrompts {
-        /// `off` leaves them out, `on` brings them back
-        #[arg(value_parser = ["on", "off"])]
-        setting: Option<String>,
-    },
+    FuturePrompts(FuturePromptsArgs),
     /// List the condition tags partners can carry
     Conditions {
         #[command(flatten)]
@@ -92,14 +55,7 @@ pub enum CoupleCmd {
     },
     /// Say once that today (or every day until --until) is a low-energy day: on both devices
     /// the prompt and the touch step are gentler until it ends. No level: show today.
-    Energy {
-        /// `low` for a low-energy or flare day; `normal` ends your low-energy days from today
-        #[arg(value_enum, value_name = "LEVEL")]
-        level: Option<Energy>,
-        /// The last low-energy day (included) [default: today]
-        #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", requires = "level")]
-        until: Option<NaiveDate>,
-    },
+    Energy(EnergyArgs),
     /// Today at a glance: the prompt, who has answered it (not what), the touch step, holds
     /// that lift soon and needs due for review. Plain text, also from cron.
     Today {
@@ -127,13 +83,7 @@ pub enum CoupleCmd {
     },
     /// Say which partner uses this device (kept in this device's settings, not synced); makes
     /// that partner's key here if they have none yet
-    Me {
-        /// The partner's name; leave out to show the current setting
-        name: Option<String>,
-        /// Forget this device's setting
-        #[arg(long, conflicts_with = "name")]
-        forget: bool,
-    },
+    Me(MeArgs),
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -143,78 +93,13 @@ pub enum OptIn {
 }
 
 pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
-    let mut out = Out::default();
     let store = &ctx.store;
     match &args.cmd {
         None => show(ctx, args.format),
-        Some(CoupleCmd::Add { name, conditions }) => {
-            let tags = profile::check_conditions(ctx.library()?, conditions)?;
-            let p = crate::sealed::add_partner(ctx, name, tags)?;
-            if ctx.store.is_sealed() {
-                crate::say!(
-                    "Added {n}. {n}'s key is on this device, as this folder is encrypted: to use {n}'s own device, `{t} couple keys export FILE --as {n}` here and `{t} couple keys import FILE` there. If a key and every copy of it are lost, what only that partner could read is gone for good.",
-                    n = p.name,
-                    t = ctx.tool
-                );
-            } else {
-                crate::say!(
-                    "Added {n}. {n}'s key is made on the device {n} uses, the first time {n} uses closer there; then `{t} couple keys recovery --as {n}` prints a recovery key to write down. If a key and every copy of it are lost, what only that partner could read is gone for good.",
-                    n = p.name,
-                    t = ctx.tool
-                );
-            }
-            if ctx.device()?.partner.is_none() && ctx.couple()?.partners.len() == 1 {
-                crate::say!(
-                    "Tell closer which of you uses this device with `{} couple me NAME`.",
-                    ctx.tool
-                );
-            }
-            Ok(())
-        }
-        Some(CoupleCmd::Set {
-            name,
-            conditions,
-            remove,
-            clear: _,
-        }) => {
-            let tags = profile::check_conditions(ctx.library()?, conditions)?;
-            let couple = ctx.couple()?;
-            ctx.speaks_for(&couple, couple.find(name)?, Act::ChangeProfile)?;
-            let p = profile::update(store, name, |p| {
-                p.conditions = if remove.is_empty() {
-                    tags
-                } else {
-                    profile::without_conditions(p, remove)?
-                };
-                Ok(())
-            })?;
-            crate::say!("{}'s conditions: {}", p.name, list_or_none(&p.conditions));
-            Ok(())
-        }
-        Some(CoupleCmd::Rename { old, new }) => {
-            let couple = ctx.couple()?;
-            ctx.speaks_for(&couple, couple.find(old)?, Act::ChangeProfile)?;
-            let p = profile::rename(store, old, new)?;
-            crate::say!("Renamed to {}.", p.name);
-            Ok(())
-        }
-        Some(CoupleCmd::Remove { name, yes }) => {
-            let couple = ctx.couple()?;
-            let p = couple.find(name)?;
-            // Only where their key is: otherwise removing a partner and adding a new one of
-            // the same name would be a way to act, and consent, as them.
-            ctx.speaks_for(&couple, p, Act::Remove)?;
-            let q = format!(
-                "Remove {} from the couple? Their records stay in the data folder.",
-                p.name
-            );
-            if !ctx.confirm(&q, *yes, &format!("{} couple remove {}", ctx.tool, p.name))? {
-                return Err(Error::Declined { done: "removed" });
-            }
-            let p = profile::remove(store, name)?;
-            crate::say!("Removed {}.", p.name);
-            Ok(())
-        }
+        Some(CoupleCmd::Add(a)) => partners::add(ctx, a),
+        Some(CoupleCmd::Set(a)) => partners::set(ctx, a),
+        Some(CoupleCmd::Rename(a)) => partners::rename(ctx, a),
+        Some(CoupleCmd::Remove(a)) => partners::remove(ctx, a),
         Some(CoupleCmd::OptIn {
             what: OptIn::Sexual,
         })
@@ -259,78 +144,80 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             }
             Ok(())
         }
-        Some(CoupleCmd::FuturePrompts { setting }) => {
-            ctx.require_couple()?;
-            if let Some(s) = setting {
-                profile::set_no_future_prompts(store, s == "off")?;
-            }
-            let left_out = ctx.couple()?.no_future_prompts;
-            crate::say!(
-                "Prompts that look years ahead are {}.",
-                if left_out { "left out" } else { "included" }
-            );
-            Ok(())
-        }
+        Some(CoupleCmd::FuturePrompts(a)) => future_prompts(ctx, a),
         Some(CoupleCmd::Conditions { format }) => conditions(ctx, *format),
         Some(CoupleCmd::Today { format }) => crate::glance::run(ctx, *format),
-        Some(CoupleCmd::Energy { level, until }) => energy_day(ctx, *level, *until, &mut out),
+        Some(CoupleCmd::Energy(a)) => energy_day(ctx, a),
         Some(CoupleCmd::Doctor) => crate::doctor::run(ctx),
         Some(CoupleCmd::Keys { cmd }) => crate::keys_cmd::run(ctx, cmd),
         Some(CoupleCmd::Encrypt) => crate::sealed::encrypt(ctx),
         Some(CoupleCmd::Decrypt { yes }) => crate::sealed::decrypt(ctx, *yes),
-        Some(CoupleCmd::Me { name, forget }) => {
-            if *forget {
-                ctx.set_device(None)?;
-                crate::say!("This device no longer says which partner uses it.");
-                return Ok(());
-            }
-            let couple = ctx.couple()?;
-            match name {
-                Some(n) => {
-                    let p = couple.find(n)?;
-                    if !ctx.holds_key(p) && ctx.make_key(p)? {
-                        ctx.say_key_made(p);
-                        ctx.offer_passphrases(&couple)?;
-                    }
-                    ctx.unlock(p)?;
-                    ctx.set_device(Some(&p.id))?;
-                    closer_core::libraries::publish(
-                        &ctx.store,
-                        &p.id,
-                        &ctx.library()?.fingerprint(),
-                    )?;
-                    crate::say!("This device is {}'s.", p.name);
-                }
-                None => match ctx
-                    .device()?
-                    .partner
-                    .and_then(|id| couple.by_id(&id).map(|p| p.name.clone()))
-                {
-                    Some(n) => out.line(&n)?,
-                    None => crate::say!(
-                        "This device does not say whose it is; set it with `{} couple me NAME`.",
-                        ctx.tool
-                    ),
-                },
-            }
-            Ok(())
+        Some(CoupleCmd::Me(a)) => partners::me(ctx, a),
+    }
+}
+
+/// `couple future-prompts`: the command line, next to what it does.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FuturePromptsArgs {
+    /// `off` leaves them out, `on` brings them back
+    #[arg(value_parser = ["on", "off"])]
+    setting: Option<String>,
+}
+
+fn future_prompts(ctx: &Context, args: &FuturePromptsArgs) -> Result<()> {
+    ctx.require_couple()?;
+    if let Some(s) = &args.setting {
+        profile::set_no_future_prompts(&ctx.store, s == "off")?;
+    }
+    let left_out = ctx.couple()?.no_future_prompts;
+    crate::say!(
+        "Prompts that look years ahead are {}.",
+        if left_out { "left out" } else { "included" }
+    );
+    Ok(())
+}
+
+/// `couple energy`: the command line, next to what it does.
+#[derive(clap::Args, Debug, Clone)]
+pub struct EnergyArgs {
+    /// `low` for a low-energy or flare day; `normal` ends your low-energy days from today
+    #[arg(value_enum, value_name = "LEVEL")]
+    level: Option<Energy>,
+    /// The last low-energy day (included) [default: today]
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD", requires = "level")]
+    until: Option<NaiveDate>,
+}
+
+/// What `couple energy` does, checked: low days from today to a last day not too far away,
+/// their end, or (no level) what today is.
+#[derive(Debug, PartialEq)]
+enum EnergyRequest {
+    Low(energy::Span),
+    Normal,
+    Show,
+}
+
+impl EnergyArgs {
+    fn validate(&self, today: NaiveDate) -> Result<EnergyRequest> {
+        match self.level {
+            Some(Energy::Low) => Ok(EnergyRequest::Low(energy::check_until(today, self.until)?)),
+            Some(Energy::Normal) if self.until.is_some() => Err(Error::usage(
+                "--until goes with `low`: `couple energy low --until YYYY-MM-DD`",
+            )),
+            Some(Energy::Normal) => Ok(EnergyRequest::Normal),
+            None => Ok(EnergyRequest::Show),
         }
     }
 }
 
 /// `couple energy`: says or ends a low-energy span for the partner at the keyboard, or shows
 /// today. The other partner learns only that today is a gentle day.
-fn energy_day(
-    ctx: &Context,
-    level: Option<Energy>,
-    until: Option<NaiveDate>,
-    out: &mut Out,
-) -> Result<()> {
+fn energy_day(ctx: &Context, args: &EnergyArgs) -> Result<()> {
+    let req = args.validate(ctx.today)?;
     let couple = ctx.require_couple()?;
-    match level {
-        Some(Energy::Low) => {
+    match req {
+        EnergyRequest::Low(span) => {
             let me = ctx.me(&couple)?;
-            let span = energy::check_until(ctx.today, until)?;
             let span = energy::say_low(&ctx.store, &me.id, span)?;
             let when = if span.until == ctx.today {
                 "Today is a low-energy day".to_owned()
@@ -343,12 +230,7 @@ fn energy_day(
             );
             Ok(())
         }
-        Some(Energy::Normal) => {
-            if until.is_some() {
-                return Err(Error::usage(
-                    "--until goes with `low`: `couple energy low --until YYYY-MM-DD`",
-                ));
-            }
+        EnergyRequest::Normal => {
             let me = ctx.me(&couple)?;
             if energy::say_normal(&ctx.store, &me.id, ctx.today)? {
                 crate::say!("Your low-energy days end today.");
@@ -357,7 +239,7 @@ fn energy_day(
             }
             Ok(())
         }
-        None => {
+        EnergyRequest::Show => {
             let mine = match ctx.viewer(&couple)? {
                 Some(p) => energy::load(&ctx.store, &p.id)?.on(ctx.today),
                 None => None,
@@ -373,16 +255,8 @@ fn energy_day(
                 }
                 None => "Today is an ordinary day.".to_owned(),
             };
-            out.line(&line)
+            Out::default().line(&line)
         }
-    }
-}
-
-fn list_or_none(v: &[String]) -> String {
-    if v.is_empty() {
-        "none".into()
-    } else {
-        v.join(", ")
     }
 }
 
@@ -435,7 +309,7 @@ impl View for Profile<'_> {
             .map(|p| {
                 vec![
                     p.name.to_owned(),
-                    list_or_none(p.conditions),
+                    partners::list_or_none(p.conditions),
                     p.added.to_string(),
                 ]
             })
@@ -532,4 +406,36 @@ impl View for Conditions<'_> {
 
 fn conditions(ctx: &Context, format: Format) -> Result<()> {
     ctx.show(format, &Conditions(&ctx.library()?.conditions))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn low_energy_days_end_on_a_day_not_before_today_and_only_low_ones_take_one() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let energy = |level, until| EnergyArgs { level, until }.validate(day(2));
+        assert_eq!(
+            energy(Some(Energy::Low), Some(day(4))).unwrap(),
+            EnergyRequest::Low(energy::Span {
+                from: day(2),
+                until: day(4)
+            })
+        );
+        assert_eq!(energy(None, None).unwrap(), EnergyRequest::Show);
+        assert_eq!(
+            energy(Some(Energy::Normal), None).unwrap(),
+            EnergyRequest::Normal
+        );
+        for wrong in [
+            energy(Some(Energy::Low), Some(day(1))),
+            energy(Some(Energy::Normal), Some(day(4))),
+        ] {
+            let e = wrong.unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{e}");
+        }
+        let normal = energy(Some(Energy::Normal), Some(day(4))).unwrap_err();
+        assert!(normal.to_string().contains("goes with `low`"), "{normal}");
+    }
 }

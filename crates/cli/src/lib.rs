@@ -12,6 +12,7 @@ pub mod keys;
 pub mod keys_cmd;
 pub mod output;
 pub mod pager;
+pub mod partners;
 pub mod sealed;
 
 use chrono::{DateTime, NaiveDate, Utc};
