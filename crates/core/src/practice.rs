@@ -4,7 +4,9 @@
 
 use crate::content::{Library, Step};
 use crate::error::{Error, Next, Result};
-use crate::touch::{Debrief, Plan};
+use crate::touch::{Answer, Debrief, EventKind, Hold, Plan, State};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How many times one partner may call the same step too much before the tool mentions, once,
 /// where to find help.
@@ -51,6 +53,41 @@ pub fn help_due(debriefs: &[Debrief], step: &str) -> bool {
         >= TOO_MUCH_BEFORE_HELP
 }
 
+/// Whether to tell a partner now where to find help with `step`: help is due ([`help_due`])
+/// and they were not told for that step before (`shown`, kept in their own touch facts).
+pub fn help_now(debriefs: &[Debrief], step: &str, shown: &BTreeSet<String>) -> bool {
+    help_due(debriefs, step) && !shown.contains(step)
+}
+
+/// Whether going through the steps one by one ends with where to find help: when the partner
+/// stopped part-way, or said no to every step they answered.
+pub fn help_after_walk(stopped: bool, boundaries: &BTreeMap<String, Answer>) -> bool {
+    stopped || (!boundaries.is_empty() && boundaries.values().all(|a| *a == Answer::No))
+}
+
+/// Whether a partner's last word on readiness, in their own facts, was that they are ready.
+/// Read from their facts alone: whether the plan moved on (which depends on the other partner)
+/// plays no part.
+pub fn said_ready(mine: &State) -> bool {
+    mine.events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::Ready { .. } | EventKind::Unready))
+        .is_some_and(|e| matches!(e.kind, EventKind::Ready { .. }))
+}
+
+/// The hold that keeps the step after the current one closed on `today`, if one does (the one
+/// that lifts last). Known from the plan and the holds alone, nothing of anyone's readiness.
+pub fn held_next<'h>(plan: &Plan, holds: &'h [Hold], today: NaiveDate) -> Option<&'h Hold> {
+    let cur = plan.current?;
+    let i = plan.in_plan.iter().position(|s| s.id == cur.id)?;
+    let next = plan.in_plan.get(i + 1)?;
+    holds
+        .iter()
+        .filter(|h| h.active_on(today) && next.stage >= h.from_stage)
+        .max_by_key(|h| h.until)
+}
+
 /// Whether `viewer` may see a debrief written by `author`: shared ones, and private ones of their own.
 pub fn debrief_visible(d: &Debrief, author: &str, viewer: Option<&str>) -> bool {
     !d.private || viewer == Some(author)
@@ -66,8 +103,8 @@ pub fn step_shown(lib: &Library, visible: &[&str], id: &str) -> bool {
 mod tests {
     use super::*;
     use crate::profile::{Couple, Partner};
-    use crate::touch::{Answer, Event, EventKind, Hold, State, derive};
-    use chrono::{DateTime, NaiveDate, Utc};
+    use crate::touch::{Event, derive};
+    use chrono::{DateTime, Utc};
 
     const STEPS: [&str; 3] = ["s0-breathe-together", "s0-sit-close", "s1-short-hug"];
 
@@ -216,5 +253,76 @@ mod tests {
         p.private = true;
         assert!(!debrief_visible(&p, "alex", Some("sam")));
         assert!(debrief_visible(&p, "alex", Some("alex")));
+    }
+
+    #[test]
+    fn help_is_offered_once_per_step() {
+        let d = |step: &str| Debrief {
+            extra: Default::default(),
+            session: "xxxx".parse().unwrap(),
+            step: step.into(),
+            date: day(2),
+            at: at(2, 1),
+            noticed: None,
+            too_much: Some(String::new()),
+            private: false,
+        };
+        let v = vec![d("a"), d("a"), d("a"), d("b")];
+        let mut shown = BTreeSet::new();
+        assert!(!help_now(&v, "b", &shown));
+        assert!(help_now(&v, "a", &shown));
+        shown.insert("a".to_owned());
+        assert!(!help_now(&v, "a", &shown), "said once for a step");
+    }
+
+    #[test]
+    fn going_through_the_steps_ends_with_help_after_stopping_or_a_no_to_everything() {
+        let answers = |v: &[Answer]| -> BTreeMap<String, Answer> {
+            v.iter()
+                .enumerate()
+                .map(|(i, a)| (format!("s{i}"), *a))
+                .collect()
+        };
+        assert!(help_after_walk(true, &answers(&[Answer::Yes])));
+        assert!(help_after_walk(false, &answers(&[Answer::No, Answer::No])));
+        assert!(!help_after_walk(
+            false,
+            &answers(&[Answer::No, Answer::Maybe])
+        ));
+        assert!(!help_after_walk(false, &answers(&[])), "nothing said yet");
+    }
+
+    #[test]
+    fn a_partner_said_ready_when_their_last_word_on_it_was_ready() {
+        let mut st = State::new(&"idalex".parse().unwrap());
+        assert!(!said_ready(&st));
+        ev(&mut st, 2, 1, ready(STEPS[0]));
+        ev(&mut st, 2, 2, EventKind::Pause);
+        assert!(said_ready(&st), "a pause is not a word on readiness");
+        ev(&mut st, 2, 3, EventKind::Unready);
+        assert!(!said_ready(&st));
+    }
+
+    #[test]
+    fn the_next_step_is_held_when_a_hold_covers_its_stage() {
+        let lib = Library::builtin();
+        let c = couple();
+        let mut s = states();
+        let holds = [hold(1, 20)];
+        // On the first step: the next (stage 0) is not held.
+        let plan = derive(&lib, &c, &s, &holds, day(2));
+        assert_eq!(plan.current.unwrap().id, STEPS[0]);
+        assert!(held_next(&plan, &holds, day(2)).is_none());
+        // On the last stage-0 step: the next is on stage 1, which the hold covers until its day.
+        for st in &mut s {
+            ev(st, 2, 2, ready(STEPS[0]));
+        }
+        let plan = derive(&lib, &c, &s, &holds, day(3));
+        assert_eq!(plan.current.unwrap().id, STEPS[1]);
+        assert_eq!(held_next(&plan, &holds, day(3)).unwrap().until, day(20));
+        assert!(
+            held_next(&plan, &holds, day(20)).is_none(),
+            "lifted on its day"
+        );
     }
 }

@@ -11,6 +11,7 @@ use closer_core::dates::date_arg;
 use closer_core::holds::{self, NewHold};
 use closer_core::joint_changes;
 use closer_core::needs::check_text;
+use closer_core::practice;
 use closer_core::profile::Couple;
 use closer_core::touch::{self, Answer, BodyMark, Event, EventKind, Mark};
 use closer_core::{Error, Result, word};
@@ -123,9 +124,7 @@ pub(crate) fn boundary(ctx: &Context, args: BoundaryArgs) -> Result<()> {
             }
             // Stopping, or a "no" to everything, is when a word on finding help matters.
             let mine = touch::load_state(&ctx.store, &me.id)?;
-            let all_no =
-                !mine.boundaries.is_empty() && mine.boundaries.values().all(|a| *a == Answer::No);
-            if stopped || all_no {
+            if practice::help_after_walk(stopped, &mine.boundaries) {
                 closer_cli::say!("\n{}", lib.safety);
             }
             Ok(())
@@ -282,7 +281,7 @@ pub(crate) fn ready(ctx: &Context) -> Result<()> {
         },
     };
     // From the plan before, and the holds: nothing of the other partner's readiness.
-    let held = held_next(&plan, &data.holds, ctx.today);
+    let held = practice::held_next(&plan, &data.holds, ctx.today);
     recorded(ctx, || {
         touch::update_state(&ctx.store, &me, |st| {
             st.events.push(event);
@@ -304,21 +303,6 @@ pub(crate) fn ready(ctx: &Context) -> Result<()> {
     Ok(())
 }
 
-/// The hold that keeps the step after the current one closed today, if one does.
-fn held_next<'h>(
-    plan: &touch::Plan,
-    holds: &'h [touch::Hold],
-    today: NaiveDate,
-) -> Option<&'h touch::Hold> {
-    let cur = plan.current?;
-    let i = plan.in_plan.iter().position(|s| s.id == cur.id)?;
-    let next = plan.in_plan.get(i + 1)?;
-    holds
-        .iter()
-        .filter(|h| h.active_on(today) && next.stage >= h.from_stage)
-        .max_by_key(|h| h.until)
-}
-
 /// Takes back the partner's readiness for the current step. No reason asked.
 pub(crate) fn unready(ctx: &Context) -> Result<()> {
     let couple = ctx.require_couple()?;
@@ -326,13 +310,7 @@ pub(crate) fn unready(ctx: &Context) -> Result<()> {
     // From this partner's own marks only: whether the plan has moved on meanwhile (which
     // depends on the other partner) changes nothing in what is said here.
     let mine = touch::load_state(&ctx.store, &me.id)?;
-    let said_ready = mine
-        .events
-        .iter()
-        .rev()
-        .find(|e| matches!(e.kind, EventKind::Ready { .. } | EventKind::Unready))
-        .is_some_and(|e| matches!(e.kind, EventKind::Ready { .. }));
-    if !said_ready {
+    if !practice::said_ready(&mine) {
         closer_cli::say!("You have not said you are ready; nothing to take back.");
         return Ok(());
     }

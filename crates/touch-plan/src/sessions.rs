@@ -212,9 +212,10 @@ pub(crate) fn debrief(ctx: &Context, args: DebriefArgs) -> Result<()> {
         "Debrief saved{}.",
         if private { ", for you only" } else { "" }
     );
+    // This partner's own facts are read only when help is due at all.
     if practice::help_due(&saved.debriefs, &target.step) {
-        let state = touch::load_state(&ctx.store, &me)?;
-        if !state.help_shown.contains(&target.step) {
+        let shown = touch::load_state(&ctx.store, &me)?.help_shown;
+        if practice::help_now(&saved.debriefs, &target.step, &shown) {
             touch::update_state(&ctx.store, &me, |st| {
                 st.help_shown.insert(target.step.clone());
                 Ok(())
