@@ -19,6 +19,21 @@ pub struct Format {
     pub plain: bool,
 }
 
+/// `--json` alone, for commands whose other form is text for people.
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+pub struct JsonOnly {
+    /// Print JSON (the scripting interface)
+    #[arg(long)]
+    json: bool,
+}
+
+impl JsonOnly {
+    /// The output format asked for.
+    pub fn format(self) -> Format {
+        Format::json_only(self.json)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Table,

@@ -8,6 +8,7 @@ mod step;
 
 use clap::{Parser, Subcommand};
 use closer_cli::couple::{self, CoupleArgs};
+use closer_cli::output::{Format, JsonOnly};
 use closer_cli::{AFTER_HELP, Context, Extra, Globals};
 use closer_core::Result;
 
@@ -34,11 +35,7 @@ fn after_help() -> String {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// The plan: every step with its joint state, where you are, holds and pauses
-    Show {
-        /// Print JSON (the scripting interface)
-        #[arg(long)]
-        json: bool,
-    },
+    Show(JsonOnly),
     /// Today's step, with adaptations for both of you and your body maps
     Today(plan::TodayArgs),
     /// A step's whole text: how to do it, what to notice, the short version for a low-energy
@@ -55,11 +52,7 @@ enum Cmd {
     /// Take back your readiness, privately. No reason needed.
     Unready,
     /// What you said: your boundaries, body map, readiness and the holds you set (only yours)
-    Mine {
-        /// Print JSON (the scripting interface)
-        #[arg(long)]
-        json: bool,
-    },
+    Mine(JsonOnly),
     /// Go back one step, for both of you. No reason needed.
     Back,
     /// Pause the plan, for both of you, until you resume it
@@ -74,11 +67,7 @@ enum Cmd {
     /// Your debrief of a session: what you noticed, what was too much
     Debrief(sessions::DebriefArgs),
     /// Sessions and the debriefs you may see
-    History {
-        /// Print JSON (the scripting interface)
-        #[arg(long)]
-        json: bool,
-    },
+    History(JsonOnly),
     /// The ground rules
     Rules,
     /// Who the partners are, their conditions and opt-ins
@@ -91,8 +80,8 @@ enum Cmd {
 pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     let ctx = Context::new(tool, &cli.globals)?;
     match cli.cmd {
-        None => plan::show(&ctx, false),
-        Some(Cmd::Show { json }) => plan::show(&ctx, json),
+        None => plan::show(&ctx, Format::default()),
+        Some(Cmd::Show(a)) => plan::show(&ctx, a.format()),
         Some(Cmd::Today(args)) => plan::today(&ctx, args),
         Some(Cmd::Step(args)) => step::run(&ctx, args),
         Some(Cmd::Rules) => plan::rules(&ctx),
@@ -100,14 +89,14 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         Some(Cmd::Body(args)) => consent::body(&ctx, args),
         Some(Cmd::Ready) => consent::ready(&ctx),
         Some(Cmd::Unready) => consent::unready(&ctx),
-        Some(Cmd::Mine { json }) => mine::run(&ctx, json),
+        Some(Cmd::Mine(a)) => mine::run(&ctx, a.format()),
         Some(Cmd::Back) => consent::event(&ctx, consent::Move::Back),
         Some(Cmd::Pause) => consent::event(&ctx, consent::Move::Pause),
         Some(Cmd::Resume) => consent::event(&ctx, consent::Move::Resume),
         Some(Cmd::Hold(args)) => consent::hold(&ctx, args),
         Some(Cmd::Log(args)) => sessions::log(&ctx, args),
         Some(Cmd::Debrief(args)) => sessions::debrief(&ctx, args),
-        Some(Cmd::History { json }) => sessions::history(&ctx, json),
+        Some(Cmd::History(a)) => sessions::history(&ctx, a.format()),
         Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
         Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
     }

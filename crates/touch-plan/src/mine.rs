@@ -10,7 +10,7 @@ use closer_core::{Result, holds, word};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub(crate) fn run(ctx: &Context, json: bool) -> Result<()> {
+pub(crate) fn run(ctx: &Context, format: Format) -> Result<()> {
     let lib = ctx.library()?;
     let data = load(ctx)?;
     let me = ctx.me(&data.couple)?;
@@ -116,7 +116,7 @@ pub(crate) fn run(ctx: &Context, json: bool) -> Result<()> {
         ))?;
     }
     ctx.show(
-        Format::json_only(json),
+        format,
         &Said {
             json: view,
             text: out,

@@ -101,7 +101,7 @@ fn status_lines(lib: &Library, plan: &Plan, rounds: Rounds) -> Vec<String> {
     v
 }
 
-pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
+pub(crate) fn show(ctx: &Context, format: Format) -> Result<()> {
     let lib = ctx.library()?;
     let data = load(ctx)?;
     let plan = data.plan(lib, ctx);
@@ -185,7 +185,7 @@ pub(crate) fn show(ctx: &Context, json: bool) -> Result<()> {
         }
     }
     ctx.show(
-        Format::json_only(json),
+        format,
         &Said {
             json: view,
             text: out,

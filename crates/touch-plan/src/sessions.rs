@@ -240,7 +240,7 @@ fn shown_steps<'a>(lib: &'a Library, couple: &Couple) -> impl Fn(&str) -> bool +
     move |step| practice::step_shown(lib, &visible, step)
 }
 
-pub(crate) fn history(ctx: &Context, json: bool) -> Result<()> {
+pub(crate) fn history(ctx: &Context, format: Format) -> Result<()> {
     let lib = ctx.library()?;
     let couple = ctx.require_couple()?;
     let me = ctx.viewer(&couple)?.map(|p| p.id.clone());
@@ -325,7 +325,7 @@ pub(crate) fn history(ctx: &Context, json: bool) -> Result<()> {
         }
     }
     ctx.show(
-        Format::json_only(json),
+        format,
         &Said {
             json: view,
             text: out,
