@@ -279,6 +279,44 @@ impl Store {
         }
     }
 
+    /// Whether the sealed record `rel`, which its path's rule gives to its owner alone, is
+    /// encrypted to more partners (sealed to both by an earlier closer). Read from the file's
+    /// age header without opening it.
+    pub fn sealed_beyond_owner(&self, rel: &str) -> Result<bool> {
+        let path = self.path(rel);
+        let Some(place) = self.sealed_place(&path) else {
+            return Ok(false);
+        };
+        if !matches!(
+            access::rule(&place, b"{}").map(|a| a.readers),
+            Some(Readers::Owner(_))
+        ) {
+            return Ok(false);
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(seal::recipients(&bytes) > 1),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    /// Seals the record `rel` again as its path's rule says now, under its folder's lock: the
+    /// same bytes, signed by whoever may write it and encrypted to its readers. Nothing in the
+    /// record changes, so one from a newer closer is resealed as it is. Needs the key of the
+    /// partner who may write it.
+    pub fn reseal(&self, rel: &str) -> Result<()> {
+        let dir = Path::new(rel).parent().and_then(Path::to_str).unwrap_or("");
+        let _lock = self.lock(dir)?;
+        let path = self.path(rel);
+        let (Some(s), Some(place)) = (self.sealing(), self.sealed_place(&path)) else {
+            return Ok(());
+        };
+        let Some(body) = self.record_bytes(&path, true)? else {
+            return Ok(());
+        };
+        crate::store::write_atomic(&path, &s.seal(&place, &body, None)?)
+    }
+
     /// The record `rel`'s bytes, opened and checked in an encrypted folder; `None` when it does
     /// not exist, cannot be opened here or fails its check (noted, as [`Store::read`] does).
     pub fn read_bytes(&self, rel: &str) -> Result<Option<Vec<u8>>> {
@@ -293,16 +331,16 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::touch::{self, Answer, State};
     use std::fs;
 
-    const A: &str = "alex00000001";
-    const B: &str = "sam000000002";
+    pub(crate) const A: &str = "alex00000001";
+    pub(crate) const B: &str = "sam000000002";
 
     /// Two devices on one folder: Alex's (holding Alex's key) and Sam's.
-    fn devices() -> (tempfile::TempDir, Store, Store, Keys, Keys) {
+    pub(crate) fn devices() -> (tempfile::TempDir, Store, Store, Keys, Keys) {
         let t = tempfile::tempdir().unwrap();
         let (ka, kb) = (Keys::generate(), Keys::generate());
         let device = |mine: &str, k: &Keys, other: &str, o: &Keys| {

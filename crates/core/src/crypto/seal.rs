@@ -138,6 +138,19 @@ pub fn open(
     })
 }
 
+/// How many partners a sealed file is encrypted to: the X25519 recipient stanzas in its age
+/// header, read without opening it (0 for anything that is not an age file).
+pub fn recipients(bytes: &[u8]) -> usize {
+    let mut lines = bytes.split(|b| *b == b'\n');
+    if lines.next() != Some(b"age-encryption.org/v1") {
+        return 0;
+    }
+    lines
+        .take_while(|l| !l.starts_with(b"---"))
+        .filter(|l| l.starts_with(b"-> X25519 "))
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +195,15 @@ mod tests {
             assert_eq!(o.body, b"{\"text\":\"buttons\"}");
             assert_eq!(o.signer, "aaaa");
         }
+    }
+
+    #[test]
+    fn the_number_of_readers_shows_without_opening() {
+        let c = Couple::new();
+        let to = |readers: &[&PublicKeys]| seal(&c.a, "aaaa", PLACE, b"{}", readers).unwrap();
+        assert_eq!(recipients(&to(&[&c.a.public()])), 1);
+        assert_eq!(recipients(&to(&[&c.a.public(), &c.b.public()])), 2);
+        assert_eq!(recipients(b"{\"version\":1}"), 0);
     }
 
     #[test]
