@@ -197,10 +197,12 @@ fn the_other_partners_key_opens_none_of_a_partners_own_private_facts() {
         private, 1,
         "the private need's file opens with its owner's key only"
     );
-    // Not yet: the touch state, sessions and answers are sealed to both until the joint results
-    // and answers no longer need them on the other device (SECURITY.md, status).
+    // The touch state (boundaries, readiness, body map) opens with its owner's key only.
     let state = format!("touch/{o}/state.age");
-    assert!(by_m.iter().any(|(p, _)| *p == state));
+    assert!(by_o.iter().any(|(p, _)| *p == state), "the owner opens it");
+    assert!(!by_m.iter().any(|(p, _)| *p == state));
+    // Her body map is shown to both: published on its own, it opens with his key.
+    assert!(shared(&by_o, "left shoulder aches"));
 }
 
 fn in_plan(sb: &Sandbox, who: &str) -> bool {

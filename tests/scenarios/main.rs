@@ -36,6 +36,7 @@ mod sealed_answers;
 mod setup_wizard;
 mod shared_content;
 mod today;
+mod touch_state_sealed;
 mod two_setups;
 mod untrusted;
 

@@ -3,12 +3,13 @@
 //! devices computed together stands in for them (see `closer_core::joint`).
 
 use crate::Context;
-use closer_core::Result;
 use closer_core::crypto::PublicKeys;
 use closer_core::joint::round::{Party, Places};
 use closer_core::joint::touch::{opt_in, view};
+use closer_core::joint_changes::{self, Snapshot};
 use closer_core::profile::{Couple, Partner};
 use closer_core::touch::{self, Hold, State};
+use closer_core::{Result, body_map};
 
 /// What the joint rounds said on this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,29 +31,28 @@ impl Context {
     /// Every partner's touch facts as this device may know them, and the holds. On a device that
     /// holds the viewing partner's key but not the other partner's (and both have published
     /// keys), this device takes its turn of the joint rounds, and what is joint stands in for
-    /// the other partner's answers, readiness and opt-in (in `couple`): their state file is read
-    /// only for their body map, which the tools show to both, and may be missing or unreadable.
-    /// Files that fail a check are reported once, like any record.
+    /// the other partner's answers, readiness and opt-in (in `couple`), and their body map, which
+    /// the tools show to both, comes from its published copy (see [`body_map::load`]), never
+    /// from their state file's answers. A state of a partner whose key this device holds that an earlier
+    /// closer sealed to both is sealed to its owner alone first. Files that fail a check are
+    /// reported once, like any record.
     pub fn touch_facts(&self, couple: &mut Couple) -> Result<(Vec<State>, Vec<Hold>, Rounds)> {
         let Some((me, other, theirs)) = self.joint_partners(couple)? else {
+            self.settle_touch_states(couple)?;
             let (states, holds) = touch::load_facts(&self.store, couple)?;
             return Ok((states, holds, Rounds::NotUsed));
         };
         let keys = self.unlock(&me)?;
+        body_map::settle(&self.store, &me.id)?;
         let holds = self.store.read_all::<Hold>(touch::HOLDS)?;
         let mine = touch::load_state(&self.store, &me.id)?;
-        let body_only = match touch::load_state(&self.store, &other.id) {
-            Ok(s) => State {
-                body: s.body,
-                ..State::new(&other.id)
-            },
-            Err(e) => {
-                self.store.note_left_out(
-                    &self.store.path(&touch::state_path(&other.id)),
-                    &e.to_string(),
-                );
-                State::new(&other.id)
-            }
+        let body_only = State {
+            body: body_map::load(&self.store, &other.id).unwrap_or_else(|e| {
+                self.store
+                    .note_left_out(&self.store.path(&body_map::path(&other.id)), &e.to_string());
+                Default::default()
+            }),
+            ..State::new(&other.id)
         };
         let mut states: Vec<State> = couple
             .partners
@@ -134,6 +134,32 @@ impl Context {
         }
         couple.partners[1 - me_at].sexual = joint.both;
         Ok(true)
+    }
+
+    /// Seals each touch state an earlier closer sealed to both partners to its owner alone, for
+    /// every partner whose key this device holds (see [`body_map::settle`]).
+    fn settle_touch_states(&self, couple: &Couple) -> Result<()> {
+        let Some(sealing) = self.store.sealing() else {
+            return Ok(());
+        };
+        for p in couple.partners.iter().filter(|p| sealing.holds(&p.id)) {
+            body_map::settle(&self.store, &p.id)?;
+        }
+        Ok(())
+    }
+
+    /// Runs one of the partner's own actions, recording any change of the joint result it made
+    /// so that both partners see it afterwards (never who made it): the joint result before and
+    /// after as this device may know it (see [`Context::touch_facts`]).
+    pub fn recorded<T>(&self, action: impl FnOnce() -> Result<T>) -> Result<T> {
+        let lib = self.library()?;
+        let snapshot = || -> Result<Snapshot> {
+            let mut couple = self.couple()?;
+            let (states, holds, _) = self.touch_facts(&mut couple)?;
+            let plan = touch::derive(lib, &couple, &states, &holds, self.today);
+            Ok(Snapshot::from_joint(&plan, couple.sexual_ok()))
+        };
+        joint_changes::around_with(&self.store, snapshot, self.today, self.now, action)
     }
 
     /// The viewing partner, the other partner and their public keys, when the touch plan goes

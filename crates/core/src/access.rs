@@ -10,9 +10,8 @@ pub enum Readers {
     /// A shared record: every partner of the couple.
     Both,
     /// A partner's own record that the other partner's device still reads for what it may see
-    /// (the touch state, for the body map and the export's plan; answers, whose every entry is
-    /// sealed per turn inside). Sealed to both for now, and said so in SECURITY.md; the partner
-    /// named is its owner.
+    /// (answers, whose every entry is sealed per turn inside). Sealed to both for now, and said
+    /// so in SECURITY.md; the partner named is its owner.
     BothForNow(String),
 }
 
@@ -96,9 +95,11 @@ pub fn rule(place: &str, body: &[u8]) -> Option<Access> {
         ["touch", "holds", _] => Some(shared()),
         // A change of the joint result names nobody, and either device may see one happen.
         ["changes", _] => Some(shared()),
-        // The body map in the state is shown to both, and export still reads the other's state
-        // for the plan.
-        ["touch", id, "state"] => own(id, Readers::BothForNow),
+        // Boundaries, readiness and body map: the owner's alone. The other partner's device
+        // learns the plan from the joint rounds and the body map from its published copy.
+        ["touch", id, "state"] => own(id, Readers::Owner),
+        // The body map, shown to both, published by its owner.
+        ["touch", id, "body"] => own(id, |_| Readers::Both),
         // Sessions and the debriefs both may read; private debriefs are kept apart from them.
         ["touch", id, "sessions"] => own(id, |_| Readers::Both),
         ["touch", id, "private-debriefs"] => own(id, Readers::Owner),
@@ -162,6 +163,18 @@ mod tests {
             assert_eq!(a.readers, Readers::Both, "{place}");
             assert!(a.may_write("sam000000002"), "{place}");
         }
+    }
+
+    #[test]
+    fn a_partners_touch_state_is_theirs_alone_and_their_body_map_is_shared() {
+        let state = rule(&format!("touch/{A}/state"), b"{}").unwrap();
+        assert_eq!(state.readers, Readers::Owner(A.into()));
+        assert_eq!(state.writer, Writer::Owner(A.into()));
+        let body = rule(&format!("touch/{A}/body"), b"{}").unwrap();
+        assert_eq!(body.readers, Readers::Both);
+        assert_eq!(body.writer, Writer::Owner(A.into()));
+        assert!(!body.may_write("sam000000002"));
+        assert!(!is_sealed_place("touch/NOT-AN-ID/body"));
     }
 
     #[test]

@@ -144,9 +144,27 @@ pub fn around<T>(
     now: DateTime<Utc>,
     action: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
-    let before = Snapshot::of(store, lib, today)?;
+    around_with(
+        store,
+        || Snapshot::of(store, lib, today),
+        today,
+        now,
+        action,
+    )
+}
+
+/// [`around`] with the joint result taken by `snapshot` (on a device that knows the other
+/// partner's facts only through the joint rounds, from those).
+pub fn around_with<T>(
+    store: &Store,
+    snapshot: impl Fn() -> Result<Snapshot>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    action: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let before = snapshot()?;
     let out = action()?;
-    let after = Snapshot::of(store, lib, today)?;
+    let after = snapshot()?;
     record(store, &before.changes(&after), today, now)?;
     Ok(out)
 }

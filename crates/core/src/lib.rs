@@ -9,6 +9,7 @@ pub mod answer_book;
 pub mod answer_rules;
 pub mod answer_seal;
 pub mod authority;
+pub mod body_map;
 pub mod content;
 pub mod crypto;
 pub mod dates;

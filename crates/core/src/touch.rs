@@ -2,7 +2,9 @@
 //! debriefs) and the joint plan derived from them.
 //!
 //! On disk: `touch/PARTNER/state.json` and `touch/PARTNER/sessions.json`, each written only by
-//! that partner, and one file per medical-clearance hold in `touch/holds/`. Nothing joint is
+//! that partner (the state read only by them; their body map is published for both in
+//! `touch/PARTNER/body.json`, see [`crate::body_map`]), and one file per medical-clearance hold
+//! in `touch/holds/`. Nothing joint is
 //! stored: where the couple is in the plan is replayed from both partners' readiness marks.
 
 use crate::content::{Library, Step};
@@ -321,17 +323,20 @@ pub fn load_sessions(store: &Store, partner: &Id) -> Result<Sessions> {
     Ok(s)
 }
 
-/// Changes a partner's own state under its lock.
+/// Changes a partner's own state under its lock, then publishes its body map for both (see
+/// [`crate::body_map`]).
 pub fn update_state(
     store: &Store,
     partner: &Id,
     f: impl FnOnce(&mut State) -> Result<()>,
 ) -> Result<State> {
-    store.update::<State, _>(&state_path(partner), |old| {
+    let s = store.update::<State, _>(&state_path(partner), |old| {
         let mut s = old.unwrap_or_else(|| State::new(partner));
         f(&mut s)?;
         Ok(s)
-    })
+    })?;
+    crate::body_map::publish(store, &s)?;
+    Ok(s)
 }
 
 pub fn update_sessions(

@@ -1,6 +1,7 @@
 //! Collects what the partner at the keyboard may see, filtered as asked: private records only
 //! for their author, sexual content only for a couple who both opted in, the other partner's
-//! boundaries and readiness never.
+//! boundaries and readiness never (the plan comes from the joint rounds on a device holding only
+//! its own partner's key).
 
 use crate::redact::{self, Redactor};
 use chrono::NaiveDate;
@@ -164,7 +165,7 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
         let answers = f
             .wants(Kind::Prompts)
             .then(|| scope.spawn(|| all_answers(store, f.since, f.until)));
-        read_needs_and_touch(store, f, &couple, me.as_deref(), &step_ok, &mut data)?;
+        read_needs_and_touch(ctx, f, &couple, me.as_deref(), &step_ok, &mut data)?;
         answers
             .map(|h| h.join().expect("the reading thread panicked"))
             .transpose()
@@ -196,13 +197,14 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
 }
 
 fn read_needs_and_touch(
-    store: &closer_core::store::Store,
+    ctx: &Context,
     f: &Filters,
     couple: &Couple,
     me: Option<&str>,
     step_ok: &dyn Fn(&str) -> bool,
     data: &mut Data,
 ) -> Result<()> {
+    let store = &ctx.store;
     if f.wants(Kind::Needs) {
         data.needs = needs::load_all(store)?
             .into_iter()
@@ -211,7 +213,10 @@ fn read_needs_and_touch(
             .collect();
     }
     if f.wants(Kind::Touch) && !couple.is_empty() {
-        let (states, holds) = touch::load_facts(store, couple)?;
+        // The plan as this device may know it: on a device holding only its own partner's key,
+        // from the joint rounds, never from the other partner's state.
+        let mut joint = couple.clone();
+        let (states, holds, _) = ctx.touch_facts(&mut joint)?;
         let (mut sessions, mut debriefs) = (Vec::new(), Vec::new());
         // Removed partners' sessions and debriefs too: removing a partner never hides them.
         for id in touch::partners_with_sessions(store)? {
@@ -266,7 +271,7 @@ fn read_needs_and_touch(
                 s.help_shown.retain(|k| step_ok(k));
                 s
             });
-        data.plan = Some(touch::derive(data.lib, couple, &states, &holds, data.today));
+        data.plan = Some(touch::derive(data.lib, &joint, &states, &holds, data.today));
         data.holds = holds;
         let mut changes = joint_changes::load(store)?;
         changes.retain(|c| {

@@ -9,7 +9,6 @@ use closer_cli::{Context, ask};
 use closer_core::content::{Library, Step};
 use closer_core::dates::date_arg;
 use closer_core::holds::{self, NewHold};
-use closer_core::joint_changes;
 use closer_core::needs::check_text;
 use closer_core::practice;
 use closer_core::profile::Couple;
@@ -19,7 +18,7 @@ use closer_core::{Error, Result, word};
 /// Runs one of the partner's own actions, recording any change of the joint result it made so
 /// that both partners see it afterwards (never who made it).
 fn recorded<T>(ctx: &Context, action: impl FnOnce() -> Result<T>) -> Result<T> {
-    joint_changes::around(&ctx.store, ctx.library()?, ctx.today, ctx.now, action)
+    ctx.recorded(action)
 }
 
 /// `boundary`: the command line, next to what it does.
