@@ -22,24 +22,7 @@ fn id_of(d: &Device, name: &str) -> String {
 /// `touch/SKIP/` (that partner's own folder), as a curious partner would with `rage -d -i KEY`:
 /// (file, plaintext).
 fn opened_with(d: &Device, data: &Path, skip: &str) -> Vec<(String, String)> {
-    let keys: Vec<_> = std::fs::read_dir(d.config.join("closer/keys"))
-        .unwrap()
-        .flatten()
-        .collect();
-    assert_eq!(keys.len(), 1, "this device holds one key");
-    let ids = age::IdentityFile::from_buffer(&std::fs::read(keys[0].path()).unwrap()[..])
-        .unwrap()
-        .into_identities()
-        .unwrap();
-    let open = |sealed: &[u8]| -> Option<Vec<u8>> {
-        let mut r = age::Decryptor::new(sealed)
-            .ok()?
-            .decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
-            .ok()?;
-        let mut plain = Vec::new();
-        std::io::Read::read_to_end(&mut r, &mut plain).ok()?;
-        Some(plain)
-    };
+    let id = identity(d);
     let mut out = Vec::new();
     for top in ["touch", "psi"] {
         for (rel, bytes) in support::tree(&data.join(top)) {
@@ -47,7 +30,7 @@ fn opened_with(d: &Device, data: &Path, skip: &str) -> Vec<(String, String)> {
             if rel.starts_with(&format!("touch/{skip}/")) {
                 continue;
             }
-            if let Some(plain) = open(&bytes) {
+            if let Some(plain) = open(&bytes, &id) {
                 out.push((rel, String::from_utf8_lossy(&plain).into_owned()));
             }
         }
@@ -182,4 +165,83 @@ fn the_other_partners_key_opens_no_boundary_or_readiness_and_both_devices_agree(
     let (ea, es) = (exported(&alex), exported(&sam));
     assert_eq!(ea, es);
     assert_eq!(ea.2, serde_json::json!(["s0-sit-close"]), "{ea:?}");
+}
+
+/// The age identity in device `d`'s one key file.
+fn identity(d: &Device) -> age::x25519::Identity {
+    let keys: Vec<_> = std::fs::read_dir(d.config.join("closer/keys"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(keys.len(), 1, "this device holds one key");
+    std::fs::read_to_string(keys[0].path())
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn open(sealed: &[u8], id: &age::x25519::Identity) -> Option<Vec<u8>> {
+    let mut r = age::Decryptor::new(sealed)
+        .ok()?
+        .decrypt(std::iter::once(id as &dyn age::Identity))
+        .ok()?;
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut r, &mut plain).ok()?;
+    Some(plain)
+}
+
+#[test]
+fn a_state_an_earlier_version_sealed_to_both_is_sealed_to_its_owner_on_their_next_run() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    let sam_id = id_of(&alex, "Sam");
+    for d in [&alex, &sam] {
+        d.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
+    }
+    let note = "left shoulder: surgery";
+    sam.ok(TOUCH, &["boundary", "s2-hand-massage", "no"]);
+    sam.ok(TOUCH, &["body", "shoulders", "off-limits", "--note", note]);
+    for _ in 0..3 {
+        alex.ok(TOUCH, &["today"]);
+        sam.ok(TOUCH, &["today"]);
+    }
+    // As an earlier version left it: the same sealed record encrypted to both partners, and no
+    // body map published on its own.
+    let (a, s) = (identity(&alex), identity(&sam));
+    let file = sb.data().join(format!("touch/{sam_id}/state.age"));
+    let inside = open(&std::fs::read(&file).unwrap(), &s).unwrap();
+    assert!(open(&std::fs::read(&file).unwrap(), &a).is_none());
+    let (ra, rs) = (a.to_public(), s.to_public());
+    let to_both = age::Encryptor::with_recipients(
+        [&ra as &dyn age::Recipient, &rs as &dyn age::Recipient].into_iter(),
+    )
+    .unwrap();
+    let mut sealed = Vec::new();
+    let mut w = to_both.wrap_output(&mut sealed).unwrap();
+    std::io::Write::write_all(&mut w, &inside).unwrap();
+    w.finish().unwrap();
+    std::fs::write(&file, &sealed).unwrap();
+    std::fs::remove_file(sb.data().join(format!("touch/{sam_id}/body.age"))).unwrap();
+    let leaked = String::from_utf8_lossy(&open(&sealed, &a).unwrap()).into_owned();
+    assert!(
+        leaked.contains("s2-hand-massage"),
+        "the test starts from the leak"
+    );
+    let avoid = format!("Sam: avoid the shoulders ({note})");
+    assert!(
+        alex.ok(TOUCH, &["today"]).contains(&avoid),
+        "read as before"
+    );
+
+    // Sam's device's next run seals it to Sam alone, the same inside, and publishes the body map.
+    sam.ok(TOUCH, &["today"]);
+    let now = std::fs::read(&file).unwrap();
+    assert!(open(&now, &a).is_none(), "Alex's key no longer opens it");
+    assert_eq!(open(&now, &s).unwrap(), inside, "nothing lost");
+    assert!(alex.ok(TOUCH, &["today"]).contains(&avoid));
+    let mine = json(&sam.ok(TOUCH, &["mine", "--json"]));
+    assert_eq!(mine["boundaries"]["s2-hand-massage"], "no", "{mine}");
 }

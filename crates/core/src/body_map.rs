@@ -23,6 +23,18 @@ pub struct Shared {
     pub extra: Extra,
 }
 
+impl Shared {
+    /// The body map in its owner's `state`, as published.
+    pub fn of(state: &State) -> Shared {
+        Shared {
+            version: FORMAT_VERSION,
+            partner: state.partner.clone(),
+            body: state.body.clone(),
+            extra: Extra::new(),
+        }
+    }
+}
+
 impl Versioned for Shared {
     fn version(&self) -> u32 {
         self.version
@@ -56,14 +68,13 @@ pub fn publish(store: &Store, state: &State) -> Result<()> {
     }
     store.ensure_dir(&format!("touch/{}", state.partner))?;
     store.update::<Shared, _>(&rel, |old| {
-        let mut s = old.unwrap_or_else(|| Shared {
-            version: FORMAT_VERSION,
-            partner: state.partner.clone(),
-            body: BTreeMap::new(),
-            extra: Extra::new(),
-        });
-        s.body = state.body.clone();
-        Ok(s)
+        Ok(match old {
+            Some(mut s) => {
+                s.body = state.body.clone();
+                s
+            }
+            None => Shared::of(state),
+        })
     })?;
     Ok(())
 }
@@ -137,6 +148,18 @@ mod tests {
         };
         assert!(sam.write(&path(&id(A)), &forged).is_err());
         assert!(sam.read::<Shared>(&path(&id(B))).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_restored_body_map_is_published_for_both() {
+        let (_t, alex, sam, _, _) = devices();
+        alex.ensure_dir(&format!("touch/{A}")).unwrap();
+        let backup = crate::restore::Backup {
+            mine: Some(alexs_state()),
+            ..Default::default()
+        };
+        crate::restore::restore(&alex, &backup, || 1).unwrap();
+        assert_eq!(load(&sam, &id(A)).unwrap(), alexs_state().body);
     }
 
     #[test]

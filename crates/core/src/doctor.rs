@@ -4,6 +4,7 @@
 //! their first sync (the same names with different partner IDs) becomes one couple again, every
 //! record re-pointed; folders and files are made private and dead temp files removed.
 
+use crate::body_map;
 use crate::energy;
 use crate::error::{Error, Result};
 use crate::files::{self, FileKind};
@@ -153,7 +154,16 @@ fn merge_versions(store: &Store, rel: &str, versions: &[(PathBuf, Vec<u8>)]) -> 
         ["partners", _] => put(store, rel, combine(versions, merge::partner)?),
         ["needs", _] => put(store, rel, combine(versions, merge::need)?),
         ["touch", "holds", _] => put(store, rel, combine(versions, merge::hold)?),
-        ["touch", _, "state.json"] => put(store, rel, combine(versions, merge::state)?),
+        ["touch", _, "state.json"] => {
+            let state = combine(versions, merge::state)?;
+            put(store, rel, state.clone())?;
+            republish_body(store, &state)
+        }
+        // The body map as published follows its owner's state: written again from it.
+        ["touch", _, "body.json"] => {
+            let partner = combine(versions, |a: body_map::Shared, _| a)?.partner;
+            republish_body(store, &touch::load_state(store, &partner)?)
+        }
         ["touch", _, "sessions.json"] => put(store, rel, combine(versions, merge::sessions)?),
         ["answers", _, _] => put(store, rel, combine(versions, merge::answers)?),
         ["energy", _] => put(store, rel, combine(versions, merge::low_days)?),
@@ -204,6 +214,16 @@ fn versions_in(path: &Path, bytes: Vec<u8>) -> Vec<(PathBuf, Vec<u8>)> {
         Some((ours, theirs)) => vec![(path.to_owned(), ours), (path.to_owned(), theirs)],
         None => vec![(path.to_owned(), bytes)],
     }
+}
+
+/// Writes the body map published for both from its owner's `state` (a plain folder; the
+/// caller holds the lock of the partner's touch folder).
+fn republish_body(store: &Store, state: &State) -> Result<()> {
+    put(
+        store,
+        &body_map::path(&state.partner),
+        body_map::Shared::of(state),
+    )
 }
 
 /// Merges a conflict copy into its record under the folder's lock, then removes the copy.
@@ -313,6 +333,14 @@ fn repoint(store: &Store, old: &Id, new: &Id) -> Result<()> {
         |s| s.partner = new.clone(),
         merge::state,
     )?;
+    if let Some(state) = store.read::<State>(&touch::state_path(new))? {
+        let _lock = store.lock(&format!("touch/{new}"))?;
+        republish_body(store, &state)?;
+        let gone = store.path(&body_map::path(old));
+        if gone.exists() {
+            fs::remove_file(&gone).map_err(|e| Error::io(&gone, e))?;
+        }
+    }
     move_merged::<Sessions>(
         store,
         &touch::sessions_path(old),

@@ -240,9 +240,9 @@ fn restore_sessions(store: &Store, b: &Backup, r: &mut Report) -> Result<()> {
 }
 
 /// The exporter's own boundaries, body map and marks: what is missing is added, nothing there
-/// is changed.
+/// is changed. The body map is published again for both.
 fn restore_state(store: &Store, mine: &State, r: &mut Report) -> Result<()> {
-    store.update::<State, _>(&touch::state_path(&mine.partner), |old| {
+    let s = store.update::<State, _>(&touch::state_path(&mine.partner), |old| {
         let Some(mut s) = old else {
             r.count("touch facts", true);
             return Ok(mine.clone());
@@ -264,7 +264,7 @@ fn restore_state(store: &Store, mine: &State, r: &mut Report) -> Result<()> {
         r.count("touch facts", s != before);
         Ok(s)
     })?;
-    Ok(())
+    crate::body_map::publish(store, &s)
 }
 
 #[cfg(test)]

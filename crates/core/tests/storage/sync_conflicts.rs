@@ -6,8 +6,8 @@ use super::*;
 use chrono::Duration as Minutes;
 use closer_core::energy::{self, LowDays, Span};
 use closer_core::store::{FORMAT_VERSION, Store};
-use closer_core::touch::{self, Answer as Said, Event, EventKind, Session};
-use closer_core::{doctor, holds, needs, profile, prompts};
+use closer_core::touch::{self, Answer as Said, BodyMark, Event, EventKind, Mark, Session};
+use closer_core::{body_map, doctor, holds, needs, profile, prompts};
 use std::time::SystemTime;
 
 const COPY: &str = ".sync-conflict-20260302-101500-BBBBBBB";
@@ -129,6 +129,12 @@ fn a_conflict_copy_of_every_kind_of_record_is_merged_with_nothing_lost() {
             let said = if word == "a" { Said::Yes } else { Said::No };
             st.boundaries.insert("s1-hold-hands".into(), said);
             st.events.push(ready(&format!("step-{word}"), k));
+            let mark = BodyMark {
+                mark: Mark::AskFirst,
+                note: Some(format!("marked on {word}")),
+                extra: Default::default(),
+            };
+            st.body.insert(format!("region-{word}"), mark);
             Ok(())
         })
         .unwrap();
@@ -152,7 +158,7 @@ fn a_conflict_copy_of_every_kind_of_record_is_merged_with_nothing_lost() {
 
     sync(&b_dir, &a_dir);
     let copies = doctor::conflict_copies(&a);
-    assert_eq!(copies.len(), 8, "{copies:#?}");
+    assert_eq!(copies.len(), 9, "{copies:#?}");
 
     // Before doctor: no record is read twice.
     assert_eq!(needs::load_all(&a).unwrap().len(), 1);
@@ -162,7 +168,7 @@ fn a_conflict_copy_of_every_kind_of_record_is_merged_with_nothing_lost() {
 
     let report = doctor::run(&a, SystemTime::now()).unwrap();
     assert!(report.left.is_empty(), "{:?}", report.left);
-    assert_eq!(report.merged.len(), 8, "{:?}", report.merged);
+    assert_eq!(report.merged.len(), 9, "{:?}", report.merged);
     assert!(doctor::conflict_copies(&a).is_empty());
 
     let n = needs::load_all(&a).unwrap();
@@ -194,6 +200,12 @@ fn a_conflict_copy_of_every_kind_of_record_is_merged_with_nothing_lost() {
         st.boundaries["s1-hold-hands"],
         Said::No,
         "the careful answer wins"
+    );
+    assert_eq!(st.body.len(), 2);
+    assert_eq!(
+        body_map::load(&a, &alex).unwrap(),
+        st.body,
+        "the body map published for both follows the merged state"
     );
     let ss = touch::load_sessions(&a, &alex).unwrap();
     assert_eq!(ss.sessions.len(), 2);
