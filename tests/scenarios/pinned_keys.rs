@@ -173,3 +173,33 @@ fn a_deleted_published_key_is_said_once_a_run_and_the_pinned_key_stays_in_use() 
     assert!(sb.data().join(format!("keys/{s}.json")).exists());
     assert_eq!(alex.run(NEEDS, &["--all"]).stderr, "");
 }
+
+#[test]
+fn keys_published_for_a_third_partner_are_never_encrypted_to() {
+    let sb = Sandbox::new();
+    let (alex, _sam) = two_devices(&sb);
+    alex.ok(NEEDS, &["couple", "today"]);
+    // Someone who can write into the folder adds a "partner" with keys of their own.
+    let (evil, id) = (Keys::generate(), "evxx00000009");
+    keyring::publish(&Store::new(sb.data()), id, &evil).unwrap();
+    std::fs::write(sb.data().join(format!("partners/{id}.age")), b"x").unwrap();
+    let first = alex.run(NEEDS, &["add", "Tea in bed on Sundays"]);
+    first.ok();
+    for (place, bytes) in sealed_needs(&sb.data()) {
+        assert!(
+            matches!(
+                seal::open(&evil, &bytes, &place, |_| None),
+                Err(CryptoError::NotForYou)
+            ),
+            "{place} was encrypted to a third partner's key"
+        );
+    }
+    // Said on every run.
+    for run in [first, alex.run(NEEDS, &["--all"])] {
+        assert!(
+            run.stderr.contains("WARNING") && run.stderr.contains("third partner"),
+            "{}",
+            run.stderr
+        );
+    }
+}

@@ -122,6 +122,19 @@ fn of_this_folder(store: &Store, partner: &str) -> bool {
     plain.exists() || plain.with_extension(crate::sealing::SEALED_EXT).exists()
 }
 
+/// Why keys published for a third partner are not taken.
+const THIRD: &str = "keys published for a third partner are not trusted, as a couple is two; if one of you left, take them out of the couple (`couple remove NAME`) first";
+
+/// How many partners of this folder this device pinned. A couple is two: once two are pinned,
+/// keys published for anyone else are not taken on first sight (someone who can write into the
+/// folder would otherwise add a "partner" that every shared record is then encrypted to).
+fn members(pins: &Pins, store: &Store) -> usize {
+    pins.partners
+        .keys()
+        .filter(|p| of_this_folder(store, p))
+        .count()
+}
+
 /// The public keys this device trusts for `partner`: the ones it pinned, whatever the data folder
 /// publishes now (a changed, forged or deleted published file changes nothing here until `couple
 /// keys accept`); the published ones, checked, only on first sight, when they are pinned. `None`
@@ -167,6 +180,7 @@ pub fn trusted_all(config_dir: &Path, store: &Store) -> Result<Trusted> {
         Err(e) => return Err(Error::io(&dir, e)),
     };
     let pins = load(config_dir)?;
+    let mut members = members(&pins, store);
     for p in pins.partners.keys() {
         if !partners.contains(p) && of_this_folder(store, p) {
             partners.push(p.clone());
@@ -174,7 +188,19 @@ pub fn trusted_all(config_dir: &Path, store: &Store) -> Result<Trusted> {
     }
     let mut out = Trusted::default();
     for p in partners {
+        let first_sight = !pins.partners.contains_key(&p);
+        if first_sight && members >= 2 {
+            out.unreadable.push((
+                store.plain_path(&format!("{PUBLISHED}/{p}.json")),
+                THIRD.into(),
+            ));
+            continue;
+        }
         match trusted(config_dir, store, &p) {
+            Ok(Some(k)) if first_sight => {
+                members += usize::from(of_this_folder(store, &p));
+                out.keys.insert(p, k);
+            }
             Ok(Some(k)) => {
                 out.keys.insert(p, k);
             }
@@ -247,6 +273,10 @@ pub fn watch(config_dir: &Path, store: &Store) -> Result<Vec<Alarm>> {
                 partner: partner.to_owned(),
                 pinned: p.clone(),
                 published: keys,
+            }),
+            None if members(&pins, store) >= 2 => alarms.push(Alarm::Unreadable {
+                partner: partner.to_owned(),
+                why: THIRD.into(),
             }),
             _ => {
                 pins.partners.insert(partner.to_owned(), keys);

@@ -166,3 +166,43 @@ fn a_deleted_published_key_of_a_partner_of_this_folder_is_an_alarm_on_every_look
     publish(&store, SAM, &sam).unwrap();
     assert_eq!(watch(&config, &store).unwrap(), []);
 }
+
+#[test]
+fn keys_published_for_a_third_partner_are_not_taken_once_two_are_pinned() {
+    let t = tempfile::tempdir().unwrap();
+    let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
+    const ALEX: &str = "alex00000001";
+    const EVIL: &str = "evil00000009";
+    for (p, k) in [(ALEX, Keys::generate()), (SAM, Keys::generate())] {
+        publish(&store, p, &k).unwrap();
+        member(&store, p);
+    }
+    assert_eq!(trusted_all(&config, &store).unwrap().keys.len(), 2);
+    // Someone who can write into the folder adds a "partner" with keys of their own.
+    publish(&store, EVIL, &Keys::generate()).unwrap();
+    member(&store, EVIL);
+    let all = trusted_all(&config, &store).unwrap();
+    assert_eq!(all.keys.keys().collect::<Vec<_>>(), [ALEX, SAM]);
+    assert_eq!(all.unreadable.len(), 1);
+    assert_eq!(pinned(&config, EVIL).unwrap(), None);
+    // Nor by the watch of every run, which says so instead.
+    assert!(matches!(
+        &watch(&config, &store).unwrap()[..],
+        [Alarm::Unreadable { partner, .. }] if partner == EVIL
+    ));
+    assert_eq!(pinned(&config, EVIL).unwrap(), None);
+    assert!(
+        !trusted_all(&config, &store)
+            .unwrap()
+            .keys
+            .contains_key(EVIL)
+    );
+    // A partner who left (their partner file gone) makes room for a new one.
+    std::fs::remove_file(store.plain_path(&format!("partners/{SAM}.age"))).unwrap();
+    assert!(
+        trusted_all(&config, &store)
+            .unwrap()
+            .keys
+            .contains_key(EVIL)
+    );
+}
