@@ -167,6 +167,13 @@ fn merge_versions(store: &Store, rel: &str, versions: &[(PathBuf, Vec<u8>)]) -> 
         ["touch", _, "sessions.json"] => put(store, rel, combine(versions, merge::sessions)?),
         ["answers", _, _] => put(store, rel, combine(versions, merge::answers)?),
         ["energy", _] => put(store, rel, combine(versions, merge::low_days)?),
+        // A fingerprint each device publishes again when its library changes: the one in
+        // place stays (or the copy's, when there is none).
+        ["libraries", _] => put(
+            store,
+            rel,
+            combine::<crate::libraries::LibraryFile>(versions, |a, _| a)?,
+        ),
         _ => Err(Error::invalid(
             "closer cannot merge this kind of file; compare it with the original, keep what you need and remove it",
         )),
@@ -232,6 +239,23 @@ fn merge_copy(store: &Store, copy: &str, of: &str) -> Result<()> {
     let (copy_path, path) = (store.path(copy), store.path(of));
     let copy_bytes =
         read_file(&copy_path)?.ok_or_else(|| Error::NotFound(format!("{copy} went missing")))?;
+    if of.starts_with("content/") && of.ends_with(".toml") {
+        let text = |b: Vec<u8>, p: &Path| {
+            String::from_utf8(b).map_err(|_| {
+                Error::invalid(format!(
+                    "{} is not UTF-8 text; fix or remove it",
+                    p.display()
+                ))
+            })
+        };
+        let theirs = text(copy_bytes, &copy_path)?;
+        let merged = match read_file(&path)? {
+            Some(b) => crate::merge_content::merge(&text(b, &path)?, &theirs, (of, copy))?,
+            None => theirs,
+        };
+        store::write_atomic(&path, merged.as_bytes())?;
+        return fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e));
+    }
     let mut versions = Vec::new();
     if let Some(b) = read_file(&path)? {
         versions.extend(versions_in(&path, b));

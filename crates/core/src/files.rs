@@ -78,7 +78,7 @@ pub fn conflict_original(name: &str) -> Option<String> {
     // Syncthing: BASE.sync-conflict-YYYYMMDD-HHMMSS-DEVICE.EXT
     if let Some((base, rest)) = name.split_once(".sync-conflict-") {
         let ext = rest.find('.').map_or("", |i| &rest[i..]);
-        return Some(format!("{base}{ext}")).filter(|o| is_record_name(o));
+        return Some(format!("{base}{ext}")).filter(|o| is_mergeable_name(o));
     }
     // Dropbox and Nextcloud: BASE (… conflicted copy …).EXT, BASE (conflicted copy …).EXT
     let lower = name.to_lowercase();
@@ -86,9 +86,18 @@ pub fn conflict_original(name: &str) -> Option<String> {
         let open = name[..at].rfind(" (")?;
         let close = at + name[at..].find(')')?;
         let original = format!("{}{}", &name[..open], &name[close + 1..]);
-        return Some(original).filter(|o| is_record_name(o));
+        return Some(original).filter(|o| is_mergeable_name(o));
     }
     None
+}
+
+/// Whether a conflict copy of `name` is worth finding: a record, or a content file (`X.toml`).
+fn is_mergeable_name(name: &str) -> bool {
+    is_record_name(name)
+        || (name.len() > ".toml".len()
+            && name.ends_with(".toml")
+            && !name.starts_with(['.', '#'])
+            && !name.contains(['/', '\\']))
 }
 
 /// Whether `name` is something a sync tool or an editor left beside a file (a Syncthing or

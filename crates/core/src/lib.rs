@@ -25,6 +25,7 @@ pub mod joint;
 pub mod joint_changes;
 pub mod libraries;
 pub mod merge;
+pub mod merge_content;
 pub mod migrate;
 pub mod need_rules;
 pub mod needs;

@@ -304,3 +304,68 @@ fn a_conflict_copy_that_is_a_link_or_broken_is_named_itself_and_never_followed()
         "both left"
     );
 }
+
+#[test]
+fn conflict_copies_of_content_files_and_library_fingerprints_are_merged_with_nothing_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let store = Store::new(&dir);
+    let p = &id("alex00000000");
+    closer_core::libraries::publish(&store, p, "aaaa").unwrap();
+    let lib_copy = dir.join(format!("libraries/{p}{COPY}.json"));
+    fs::write(
+        &lib_copy,
+        fs::read_to_string(dir.join(format!("libraries/{p}.json")))
+            .unwrap()
+            .replace("aaaa", "bbbb"),
+    )
+    .unwrap();
+
+    let walks = "version = 1\n# Our own walks.\n[category]\nid = \"our-walks\"\nname = \"Walks\"\nabout = \"Our walks.\"\n\n[[prompt]]\nid = \"our-walks-1\"\ntext = \"Where shall we walk on Sunday?\"\ndepth = \"light\"\nlow_energy = false\n";
+    let more = format!(
+        "{walks}\n[[prompt]]\nid = \"our-walks-2\"\ntext = \"Which walk do you remember best?\"\ndepth = \"medium\"\nlow_energy = true\n"
+    );
+    fs::create_dir_all(dir.join("content/ours")).unwrap();
+    fs::write(dir.join("content/ours/walks.toml"), walks).unwrap();
+    fs::write(dir.join(format!("content/ours/walks{COPY}.toml")), &more).unwrap();
+    // The same prompt changed on both devices: nothing to choose by, so left for the couple.
+    let talks = walks.replace("our-walks", "our-talks");
+    fs::write(dir.join("content/talks.toml"), &talks).unwrap();
+    let talks_copy = dir.join(format!("content/talks{COPY}.toml"));
+    fs::write(&talks_copy, talks.replace("on Sunday", "on Saturday")).unwrap();
+
+    let r = doctor::run(&store, SystemTime::now()).unwrap();
+    let mut merged = r.merged.clone();
+    merged.sort();
+    assert_eq!(
+        merged,
+        [
+            "content/ours/walks.toml".to_owned(),
+            format!("libraries/{p}.json")
+        ],
+        "{:?}",
+        r.left
+    );
+    assert_eq!(r.left.len(), 1, "{:?}", r.left);
+    assert!(
+        r.left[0].0.starts_with("content/talks") && r.left[0].1.contains("our-talks-1"),
+        "{:?}",
+        r.left
+    );
+    assert!(talks_copy.exists());
+    assert!(!lib_copy.exists());
+
+    let text = fs::read_to_string(dir.join("content/ours/walks.toml")).unwrap();
+    assert!(text.starts_with(walks), "the file as written stays: {text}");
+    let lib = closer_core::content::Library::load(&dir.join("content/ours")).unwrap();
+    let ids: Vec<&str> = lib.prompts.iter().map(|p| p.id).collect();
+    assert!(
+        ids.contains(&"our-walks-1") && ids.contains(&"our-walks-2"),
+        "{text}"
+    );
+    assert!(
+        doctor::conflict_copies(&store)
+            .iter()
+            .all(|(c, _)| c.starts_with("content/talks"))
+    );
+}
