@@ -108,3 +108,28 @@ fn after_passing_an_answer_not_shared_yet_says_when_it_opens_not_to_answer_or_pa
     alex.ok(PROMPT, &[]);
     assert!(sam.ok(PROMPT, &["history"]).contains("The hills."));
 }
+
+/// After `--skip` shows another prompt, an answer given without `--skip` goes to the day's own
+/// prompt: saying which question it was saved to, in words, lets the mistake show at once.
+#[test]
+fn an_answer_says_in_words_which_prompt_it_answers() {
+    let sb = Sandbox::new();
+    let (alex, _sam) = two_devices(&sb);
+    let day = json(&alex.ok(PROMPT, &["--json"]));
+    let skipped = json(&alex.ok(PROMPT, &["--skip", "--json"]));
+    assert_ne!(day["id"], skipped["id"]);
+    let saved = alex.run(PROMPT, &["answer", "the sea"]);
+    saved.ok();
+    assert!(
+        saved.stderr.contains(day["text"].as_str().unwrap()),
+        "{}",
+        saved.stderr
+    );
+    let corrected = alex.run(PROMPT, &["answer", "--skip", "the sea"]);
+    corrected.ok();
+    assert!(
+        corrected.stderr.contains(skipped["text"].as_str().unwrap()),
+        "{}",
+        corrected.stderr
+    );
+}

@@ -93,15 +93,24 @@ pub(crate) fn run(ctx: &Context, act: Act, prompt: Option<&str>, choice: &Choice
     let answer = Answer::new(req.date, p.id, p.text, text, ctx.now);
     let corrected = save_answer(&ctx.store, &me.id, answer)?;
     closer_core::libraries::publish(&ctx.store, &me.id, &lib.fingerprint())?;
+    // The question in words: after `--skip` showed another one, an answer given without it
+    // goes to the day's own prompt, and this is where that shows.
     if corrected {
         closer_cli::say!(
-            "Corrected {}'s answer for {} (to {}); the earlier text stays in your history, for you alone.",
+            "Corrected {}'s answer for {} to \"{}\" ({}); the earlier text stays in your history, for you alone.",
             me.name,
             req.date,
+            p.text,
             p.id
         );
     } else {
-        closer_cli::say!("Saved {}'s answer for {} (to {}).", me.name, req.date, p.id);
+        closer_cli::say!(
+            "Saved {}'s answer for {} to \"{}\" ({}).",
+            me.name,
+            req.date,
+            p.text,
+            p.id
+        );
     }
     Ok(())
 }
