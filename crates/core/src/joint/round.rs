@@ -606,7 +606,9 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         round: next.round,
         file,
     });
-    cache.public = Some(next.public.clone());
+    // As it reads back: a `null` is kept as no value (else it would differ every run, and the
+    // cache be written again each time).
+    cache.public = Some(next.public.clone()).filter(|p| !p.is_null());
     cache.tag = Some((nonce.clone(), tag_of(&nonce)));
     if let (Some(t), Some(file)) = (&theirs, theirs_file) {
         cache.theirs = Some(Seen {

@@ -544,3 +544,36 @@ fn a_round_that_is_a_link_or_a_pipe_is_reported_and_never_read() {
         assert!(problems.iter().any(|(p, _)| *p == sams), "{problems:?}");
     });
 }
+
+/// The inode of every file below `dir`: a file written again (a temp file renamed over it) has
+/// a new one.
+fn inodes(dir: &Path) -> std::collections::BTreeMap<PathBuf, u64> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let m = e.metadata().unwrap();
+            if m.is_dir() {
+                todo.push(e.path());
+            } else {
+                out.insert(e.path(), m.ino());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_settled_round_writes_nothing_when_run_again() {
+    let w = World::new(small_library(), couple([false, true]));
+    w.settle();
+    w.run(0);
+    let before = (inodes(&w.devices[0].config), inodes(&w.devices[0].data));
+    w.run(0);
+    assert_eq!(
+        (inodes(&w.devices[0].config), inodes(&w.devices[0].data)),
+        before,
+        "a run with nothing new wrote a file"
+    );
+}
