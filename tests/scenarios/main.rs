@@ -25,6 +25,7 @@ mod joint_rounds;
 mod json_shapes;
 mod keys;
 mod kinder_words;
+mod opened_cache;
 mod options_together;
 mod output_errors;
 mod own_records;

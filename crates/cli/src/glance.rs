@@ -201,7 +201,7 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
     let shown: Vec<(String, Need)> = if couple.is_empty() {
         Vec::new()
     } else {
-        let idx = ctx.cache_dir.as_ref().map(|c| index::path(c, &ctx.store));
+        let idx = ctx.needs_index();
         // Only the reviews due today are shown: only their files need a look.
         let check = index::Check::DueOn(ctx.today);
         let all = index::needs_checked(&ctx.store, idx.as_deref(), viewer.as_deref(), check)?;

@@ -58,16 +58,26 @@ impl Context {
         }
         let keys = match self.device_keys().load(id)? {
             None => return Err(self.not_held(id, name)),
-            Some(StoredKey::Open(k)) => *k,
-            Some(StoredKey::Locked(bytes)) => self.ask_to_unlock(name, &bytes)?,
+            // The very keys the encrypted folder's store already holds (from the same file),
+            // with what they opened before.
+            Some(StoredKey::Open(k))
+                if let Some(held) = self
+                    .store
+                    .sealing()
+                    .and_then(|s| s.keys(id))
+                    .filter(|h| h.same_as(&k)) =>
+            {
+                held
+            }
+            Some(StoredKey::Open(k)) => Arc::new(self.remembering(id, *k)),
+            Some(StoredKey::Locked(bytes)) => Arc::new(self.ask_to_unlock(name, &bytes)?),
         };
         Ok(self.remember(id, keys))
     }
 
     /// Keeps keys unlocked for the rest of the run, and gives them to an encrypted folder's
     /// store, which opens and signs records with them.
-    fn remember(&self, id: &str, keys: Keys) -> Arc<Keys> {
-        let keys = Arc::new(keys);
+    fn remember(&self, id: &str, keys: Arc<Keys>) -> Arc<Keys> {
         self.unlocked
             .borrow_mut()
             .insert(id.to_owned(), Arc::clone(&keys));
@@ -225,7 +235,7 @@ impl Context {
         self.device_keys().save(id, &keys, None)?;
         keyring::publish(&self.store, id, &keys)?;
         pins::accept_pin(&self.config_dir, id, &keys.public())?;
-        self.remember(id, keys);
+        self.remember(id, Arc::new(self.remembering(id, keys)));
         Ok(true)
     }
 
@@ -262,6 +272,7 @@ impl Context {
                 let pass = ask::new_password(&format!("A passphrase for {n}'s key"))?;
                 self.device_keys()
                     .save(p.id.as_str(), &keys, Some((pass, work_factor())))?;
+                self.forget_opened(p.id.as_str())?;
                 crate::say!(
                     "{n}'s key now needs its passphrase. Forgetting it is like losing the key: keep the recovery key too."
                 );

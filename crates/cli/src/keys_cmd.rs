@@ -129,6 +129,7 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
             let pass = crate::ask::new_password(&format!("A new passphrase for {n}'s key"))?;
             ctx.device_keys()
                 .save(me.id.as_str(), &keys, Some((pass, work_factor())))?;
+            ctx.forget_opened(me.id.as_str())?;
             crate::say!(
                 "{n}'s key on this device now needs its passphrase, asked on a terminal; in cron, commands that need it stop and say why. Forgetting it is like losing the key: keep the recovery key too."
             );

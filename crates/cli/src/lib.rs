@@ -86,6 +86,8 @@ pub struct Context {
     unlocked: RefCell<BTreeMap<String, Arc<Keys>>>,
     /// Whether this command reads opt-ins (see [`Context::without_opt_ins`]).
     opt_ins: std::cell::Cell<bool>,
+    /// What keys opened in this run, to keep in the device's cache when it ends.
+    opened: RefCell<Vec<Arc<closer_core::open_cache::OpenCache>>>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -134,6 +136,7 @@ impl Context {
             library: OnceCell::new(),
             unlocked: RefCell::default(),
             opt_ins: std::cell::Cell::new(true),
+            opened: RefCell::default(),
         };
         ctx.open_sealing()?;
         Ok(ctx)
@@ -400,6 +403,10 @@ impl Drop for Context {
     /// Says, once, which records were left out because their ID or name cannot be used, and what
     /// syncing left behind (see `doctor::report`).
     fn drop(&mut self) {
+        // A cache: when it cannot be written, the next run opens the records again.
+        for c in self.opened.borrow().iter() {
+            let _ = c.save(std::time::SystemTime::now());
+        }
         doctor::report(self);
         // A partner's published keys that changed, said on every run until accepted.
         self.report_pins();

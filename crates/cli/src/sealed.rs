@@ -7,11 +7,13 @@
 //! decrypt` runs on that device.
 
 use super::Context;
+use closer_core::crypto::Keys;
 use closer_core::crypto::keyring::{DeviceKeys, StoredKey};
 use closer_core::crypto::pins;
 use closer_core::error::{Error, Result};
 use closer_core::ids::{Id, new_id};
 use closer_core::migrate::{self, Report};
+use closer_core::open_cache::{self, OpenCache};
 use closer_core::profile::{self, Partner};
 use closer_core::sealing::{self, Sealing};
 use closer_core::store::{FORMAT_VERSION, Store, write_atomic};
@@ -43,9 +45,52 @@ impl Context {
             .join(closer_core::index::folder_key(&self.store))
     }
 
+    /// `keys` (partner `id`'s, not passphrase-protected), remembering in the device's cache
+    /// what they open in this folder (see [`open_cache`]), saved when the run ends.
+    pub(crate) fn remembering(&self, id: &str, keys: Keys) -> Keys {
+        let Some(cache) = &self.cache_dir else {
+            return keys;
+        };
+        let c = Arc::new(OpenCache::new(
+            open_cache::dir(cache, &self.store, id),
+            &keys.public().age,
+        ));
+        self.opened.borrow_mut().push(Arc::clone(&c));
+        keys.remembering(c)
+    }
+
+    /// Where this device keeps its index of the needs (see [`closer_core::index`]), when it may:
+    /// the index holds the shared needs' text, so in an encrypted folder only while this device
+    /// holds a partner's key that needs no passphrase (who is at the device reads those needs
+    /// anyway). With only protected keys here, an index left from before is removed.
+    pub fn needs_index(&self) -> Option<PathBuf> {
+        let path = closer_core::index::path(self.cache_dir.as_ref()?, &self.store);
+        if self.store.is_sealed() && self.opened.borrow().is_empty() {
+            let _ = std::fs::remove_file(&path);
+            return None;
+        }
+        Some(path)
+    }
+
+    /// Removes what partner `id`'s key opened from the device's cache, and keeps nothing more of
+    /// it in this run (their key has a passphrase now). The needs index goes too when no key
+    /// without a passphrase is left here.
+    pub(crate) fn forget_opened(&self, id: &str) -> Result<()> {
+        let Some(cache) = &self.cache_dir else {
+            return Ok(());
+        };
+        let dir = open_cache::dir(cache, &self.store, id);
+        self.opened.borrow_mut().retain(|c| c.dir() != dir);
+        self.needs_index();
+        open_cache::forget(&dir)
+    }
+
     /// Remembers (or forgets) that the data folder is encrypted.
     fn remember_sealed(&self, sealed: bool) -> Result<()> {
         let path = self.remembered();
+        if !sealed && let Some(cache) = &self.cache_dir {
+            open_cache::forget(&open_cache::folder_dir(cache, &self.store))?;
+        }
         if sealed {
             Store::new(&self.config_dir).ensure_dir("encrypted")?;
             write_atomic(&path, self.store.root().display().to_string().as_bytes())
@@ -93,8 +138,11 @@ impl Context {
         }
         let device = DeviceKeys::new(&self.config_dir);
         for id in ids_in(self.config_dir.join("keys"), ".key") {
-            if let Ok(Some(StoredKey::Open(k))) = device.load(&id) {
-                s.hold(&id, Arc::new(*k));
+            match device.load(&id) {
+                Ok(Some(StoredKey::Open(k))) => s.hold(&id, Arc::new(self.remembering(&id, *k))),
+                // What a protected key opened is never kept where its passphrase is not needed.
+                Ok(Some(StoredKey::Locked(_))) => self.forget_opened(&id)?,
+                _ => {}
             }
         }
         if let Some(me) = self.device()?.partner.filter(|p| s.holds(p)) {

@@ -29,6 +29,7 @@ pub mod merge_content;
 pub mod migrate;
 pub mod need_rules;
 pub mod needs;
+pub mod open_cache;
 pub mod own_facts;
 pub mod practice;
 pub mod profile;

@@ -244,7 +244,7 @@ fn shown(ctx: &Context, couple: &Couple, req: &ListRequest) -> Result<()> {
     } else {
         // Lists without history come from the device-local index where the files are unchanged;
         // a list of what is due looks only at the files of what is due.
-        let idx = ctx.cache_dir.as_ref().map(|c| index::path(c, &ctx.store));
+        let idx = ctx.needs_index();
         let check = match req.due {
             true => index::Check::DueOn(ctx.today),
             false => index::Check::EveryFile,

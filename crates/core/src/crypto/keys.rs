@@ -26,6 +26,8 @@ pub struct Keys {
     signing: SigningKey,
     /// The HKDF key everything else is derived from (the identity's secret bytes).
     derive: hkdf::Hkdf<Sha256>,
+    /// What these keys opened before, when the device keeps that (see [`Keys::remembering`]).
+    memory: Option<std::sync::Arc<dyn super::opened::Memory>>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -64,6 +66,7 @@ impl Keys {
             identity,
             signing: SigningKey::from_bytes(&seed),
             derive: hk,
+            memory: None,
         })
     }
 
@@ -157,6 +160,22 @@ impl Keys {
 
     pub(crate) fn identity(&self) -> &age::x25519::Identity {
         &self.identity
+    }
+
+    /// Whether these are the very same keys as `other` (cheaply: the signing key is derived
+    /// from the identity).
+    pub fn same_as(&self, other: &Keys) -> bool {
+        self.signing.verifying_key() == other.signing.verifying_key()
+    }
+
+    /// These keys, remembering in `memory` what they open and check (see [`super::opened`]).
+    pub fn remembering(mut self, memory: std::sync::Arc<dyn super::opened::Memory>) -> Keys {
+        self.memory = Some(memory);
+        self
+    }
+
+    pub(crate) fn memory(&self) -> Option<&dyn super::opened::Memory> {
+        self.memory.as_deref()
     }
 
     /// A secret only this partner's keys give, for `label` (always the same for the same label,

@@ -8,6 +8,7 @@
 
 pub mod keyring;
 pub mod keys;
+pub mod opened;
 pub mod pins;
 pub mod psi;
 pub mod seal;

@@ -8,6 +8,7 @@
 //! partner's folder or another record's name and still check out.
 
 use super::keys::{Keys, PublicKeys};
+use super::opened::{self, Outcome};
 use super::{CryptoError, Result, hex, unhex};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
@@ -86,11 +87,57 @@ pub fn seal(
 /// Opens the sealed file read from `place` with `reader`'s key, and checks its signature
 /// against the public keys `keys_of` gives for the partner it names (`None`: an unknown
 /// partner, which fails the check).
+///
+/// Keys that remember ([`Keys::remembering`]) give what they opened before for the very same
+/// bytes at the same place, when the signer's key is still the one they were checked against.
 pub fn open(
     reader: &Keys,
     bytes: &[u8],
     place: &str,
     keys_of: impl Fn(&str) -> Option<PublicKeys>,
+) -> Result<Opened> {
+    let Some(memory) = reader.memory() else {
+        return open_afresh(reader, bytes, place, keys_of);
+    };
+    let seen = opened::seen(place, bytes);
+    match memory.recall(place, &seen) {
+        Some(Outcome::NotForYou) => return Err(CryptoError::NotForYou),
+        Some(Outcome::Opened {
+            signer,
+            signer_key,
+            body,
+        }) if keys_of(&signer).is_some_and(|k| k.ed25519 == signer_key) => {
+            return Ok(Opened { signer, body });
+        }
+        _ => {}
+    }
+    let mut signer_key = None;
+    let r = open_afresh(reader, bytes, place, |p| {
+        let k = keys_of(p);
+        signer_key = k.as_ref().map(|k| k.ed25519.clone());
+        k
+    });
+    match (&r, signer_key) {
+        (Ok(o), Some(signer_key)) => memory.remember(
+            place,
+            seen,
+            Outcome::Opened {
+                signer: o.signer.clone(),
+                signer_key,
+                body: o.body.clone(),
+            },
+        ),
+        (Err(CryptoError::NotForYou), _) => memory.remember(place, seen, Outcome::NotForYou),
+        _ => {}
+    }
+    r
+}
+
+fn open_afresh(
+    reader: &Keys,
+    bytes: &[u8],
+    place: &str,
+    mut keys_of: impl FnMut(&str) -> Option<PublicKeys>,
 ) -> Result<Opened> {
     let decryptor =
         age::Decryptor::new(bytes).map_err(|e| CryptoError::Malformed(e.to_string()))?;

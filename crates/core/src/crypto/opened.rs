@@ -1,0 +1,45 @@
+//! What a partner's key has already opened and checked, so that the very same sealed bytes are
+//! not decrypted and their signature checked again on every run: a memory attached to one
+//! partner's keys ([`super::Keys::remembering`]), asked by [`super::seal::open`] before it
+//! decrypts. Entries are found by a SHA-256 digest of the place and every byte of the sealed
+//! file, so a file changed, replaced or forged in any byte is opened and checked again; the
+//! signer's public key is kept with each entry and must still be the one known for the signer.
+//! Keeping entries between runs (in the device's cache folder) is the owner's business.
+
+use sha2::{Digest, Sha256};
+
+/// The digest a sealed file is remembered by: its place and all its bytes.
+pub type Seen = [u8; 32];
+
+/// What opening a sealed file with this key gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Opened, signed by `signer` whose Ed25519 key (hex) was `signer_key`.
+    Opened {
+        signer: String,
+        signer_key: String,
+        body: Vec<u8>,
+    },
+    /// Sealed to other partners only.
+    NotForYou,
+}
+
+/// A memory of what one partner's key opened. Only outcomes that depend on nothing but the
+/// bytes, the place and the key are kept: a file that failed its check is never remembered.
+pub trait Memory: Send + Sync {
+    /// The outcome remembered for `seen`, a sealed file at `place`.
+    fn recall(&self, place: &str, seen: &Seen) -> Option<Outcome>;
+    /// Remembers what opening the sealed file `seen` at `place` gave.
+    fn remember(&self, place: &str, seen: Seen, outcome: Outcome);
+}
+
+/// The digest of a sealed file at `place`.
+pub fn seen(place: &str, bytes: &[u8]) -> Seen {
+    Sha256::new()
+        .chain_update(b"closer opened v1\0")
+        .chain_update(place.as_bytes())
+        .chain_update([0])
+        .chain_update(bytes)
+        .finalize()
+        .into()
+}
