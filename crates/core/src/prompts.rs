@@ -300,13 +300,33 @@ pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool>
     }
     let rel = answer_path(partner, date.year());
     if store.is_sealed() {
-        return Ok(store.read::<AnswerFile>(&rel)?.is_some_and(|mut f| {
-            f.answers.retain(|a| a.date == date);
-            f.sealed.retain(|s| s.date == date);
-            crate::answer_book::opened(store, partner, f)
-                .iter()
-                .any(|a| a.date == date && !a.passed)
-        }));
+        // Each answer, and each sealed one, is a line of its own: only that day's are parsed
+        // (a year's sealed answers are megabytes), the whole file only when none of its lines
+        // is that day's although the day is in it.
+        let Some(bytes) = store.read_bytes(&rel)? else {
+            return Ok(false);
+        };
+        let mut f = AnswerFile::new(partner);
+        let text = std::str::from_utf8(&bytes).unwrap_or_default();
+        for line in lines_starting(text, &format!("\n{{\"date\":\"{date}\"")) {
+            let line = line.trim_end().trim_end_matches(',');
+            if let Ok(s) = serde_json::from_str::<crate::answer_seal::SealedAnswer>(line) {
+                f.sealed.push(s);
+            } else if let Ok(a) = serde_json::from_str::<Answer>(line) {
+                f.answers.push(a);
+            }
+        }
+        if f.sealed.is_empty() && f.answers.is_empty() {
+            if !text.is_empty() && !text.contains(&date.to_string()) {
+                return Ok(false);
+            }
+            f = crate::store::parse(&store.path(&rel), &bytes)?;
+        }
+        f.answers.retain(|a| a.date == date);
+        f.sealed.retain(|s| s.date == date);
+        return Ok(crate::answer_book::opened(store, partner, f)
+            .iter()
+            .any(|a| a.date == date && !a.passed));
     }
     let Some(bytes) = store.read_bytes(&rel)? else {
         return Ok(false);
@@ -326,6 +346,15 @@ pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool>
     Ok(store
         .read::<AnswerFile>(&rel)?
         .is_some_and(|f| f.answers.iter().any(|a| a.date == date && !a.passed)))
+}
+
+/// The lines of `text` that begin with `start` (a newline, then how the line starts), each
+/// without its newline.
+fn lines_starting<'a>(text: &'a str, start: &str) -> impl Iterator<Item = &'a str> {
+    text.match_indices(start).map(move |(at, _)| {
+        let line = &text[at + 1..];
+        line.split_once('\n').map_or(line, |(l, _)| l)
+    })
 }
 
 /// Every answer from every partner folder, as (partner id, answer), by date then partner.
