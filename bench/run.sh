@@ -35,6 +35,24 @@ trap 'rm -rf "$W"' EXIT
 "$R/closer-bench" closer "$W/closer" --needs 500
 "$R/closer-bench" closer "$W/needs200" --needs 200 --years 1 --sessions 10
 "$R/closer-bench" closer "$W/needs5000" --needs 5000 --years 1 --sessions 10
+# The same folders encrypted, as a couple's own two devices encrypt them: each partner says which
+# of them uses their device (`couple me`, which makes and publishes their key), `couple encrypt`
+# on Alex's device seals Alex's records and the shared ones, then on Sam's device Sam's own. Each
+# device keeps its keys in its own config folder and its own cache; the timings run on Alex's.
+for d in closer needs200; do cp -a "$W/$d" "$W/enc_$d"; done
+device() { # folder, partner, command...: runs a command on that partner's device
+  local d=$1 who=$2; shift 2
+  env CLOSER_TODAY=2026-11-21 CLOSER_DIR="$W/enc_$d" XDG_CONFIG_HOME="$W/enc_$d.$who/config" \
+    XDG_CACHE_HOME="$W/enc_$d.$who/cache" "$@" >/dev/null
+}
+for d in closer needs200; do
+  device $d sam "$R/needs-list" couple me Sam
+  device $d alex "$R/needs-list" couple me Alex
+  device $d alex "$R/needs-list" couple encrypt
+  device $d sam "$R/needs-list" couple encrypt
+  # Both devices take their turn in the joint rounds the touch plan is computed through.
+  for who in alex sam alex sam; do device $d $who "$R/touch-plan" today; done
+done
 # The peers, at the same sizes.
 for n in 100 5000; do
   mkdir -p "$W/task$n"
@@ -50,6 +68,9 @@ export CLOSER_TODAY=2026-11-21 NO_COLOR=1 XDG_CACHE_HOME="$W/cache"
 # (written only for a folder unchanged for two seconds).
 sleep 3
 for d in needs200 needs5000 closer; do CLOSER_DIR="$W/$d" "$R/needs-list" --plain >/dev/null; done
+for d in needs200 closer; do device $d alex "$R/needs-list" --plain; done
+# Alex's device, for the encrypted timings.
+enc() { echo CLOSER_DIR="$W/enc_$1" XDG_CONFIG_HOME="$W/enc_$1.alex/config" XDG_CACHE_HOME="$W/enc_$1.alex/cache"; }
 run() { # name, [VAR=value ...], command: times the command itself (no wrapper) with those variables
   local name=$1; shift
   local vars=()
@@ -69,6 +90,12 @@ for b in s d; do
   run today_$b CLOSER_DIR="$W/closer" "$B/prompt-of-the-day" couple today
   run export_md_$b CLOSER_DIR="$W/closer" "$B/closer-export" --as Alex
   run export_json_$b CLOSER_DIR="$W/closer" "$B/closer-export" --as Alex --format json
+  # The same on the encrypted folders, on Alex's device.
+  run eprompt_$b $(enc closer) "$B/prompt-of-the-day"
+  run eneeds200_$b $(enc needs200) "$B/needs-list" --plain
+  run etouch_$b $(enc closer) "$B/touch-plan" today
+  run etoday_$b $(enc closer) "$B/prompt-of-the-day" couple today
+  run eexport_md_$b $(enc closer) "$B/closer-export" --as Alex
 done
 run task100 TASKRC="$W/task100.rc" task list
 run task5000 TASKRC="$W/task5000.rc" task list
@@ -99,6 +126,11 @@ closer_rows = [
     ("couple today (20 years of answers, 500 needs)", "today", "true", 3.0),
     ("export markdown (20 years) vs jrnl --export markdown (7,300)", "export_md", "jrnl_md", 0.1),
     ("export json (20 years) vs jrnl --export json (7,300)", "export_json", "jrnl_json", None),
+    ("encrypted: prompt-of-the-day (20 years of answers)", "eprompt", "fortune", 0.5),
+    ("encrypted: needs-list --plain, 200 needs", "eneeds200", "true", 3.0),
+    ("encrypted: touch-plan today (2,000 sessions)", "etouch", "true", 3.0),
+    ("encrypted: couple today (20 years of answers, 500 needs)", "etoday", "true", 3.0),
+    ("encrypted: export markdown (20 years) vs jrnl --export markdown", "eexport_md", "jrnl_md", 0.1),
 ]
 # Every closer row twice: the static build, then the plain dynamic one.
 rows = [
