@@ -149,11 +149,15 @@ fn private_debriefs_and_opt_ins_open_only_with_their_owners_key_and_both_devices
             assert!(!text.contains("\"sexual\":true"), "{path}: {text}");
         }
     }
-    // Sam opts out: off on both.
+    // Sam opts out: off on both, and both are told it was on for a while, from when.
     sam.ok(NEEDS, &["couple", "opt-out", "sexual"]);
     turns(&alex, &sam);
     for (who, d) in [("Alex", &alex), ("Sam", &sam)] {
         assert!(!sexual_content(d), "{who}");
         assert_eq!(desire_prompts(d), 0, "{who}");
+        let couple = json(&d.ok(NEEDS, &["couple", "--json"]));
+        let traces = couple["sexual_content_changes"].as_array().unwrap();
+        assert_eq!(traces.len(), 1, "{who}: {traces:?}");
+        assert!(traces[0]["from"].is_string(), "{who}: {traces:?}");
     }
 }

@@ -109,30 +109,15 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
             let on = matches!(args.cmd, Some(CoupleCmd::OptIn { .. }));
             let couple = ctx.require_couple()?;
             let me = ctx.me(&couple)?.name.clone();
-            // Any change of the joint result is recorded for both to see; what is said here
-            // reads the same whatever the other partner chose.
-            joint_changes::around(store, ctx.library()?, ctx.today, ctx.now, || {
+            // Any change of the joint result is recorded for both to see, from the joint result
+            // as this device may know it; what is said here reads the same whatever the other
+            // partner chose.
+            ctx.recorded(|| {
                 profile::update(store, &me, |p| {
                     p.sexual = on;
                     Ok(())
                 })
             })?;
-            // On a device that knows the other's opt-in only through the exchange, the joint
-            // result before and after is the exchange's.
-            let mut after = Couple::load(store)?;
-            if ctx.joint_opt_in(&mut after)? && couple.sexual_ok() != after.sexual_ok() {
-                let word = |on: bool| if on { "on" } else { "off" }.to_owned();
-                joint_changes::record(
-                    store,
-                    &[(
-                        joint_changes::What::Sexual,
-                        word(couple.sexual_ok()),
-                        word(after.sexual_ok()),
-                    )],
-                    ctx.today,
-                    ctx.now,
-                )?;
-            }
             if on {
                 crate::say!(
                     "{me}: your yes is saved. Sexual content is on only when you both say yes; neither of you sees the other's answer."

@@ -6,8 +6,9 @@ use crate::Context;
 use closer_core::crypto::PublicKeys;
 use closer_core::joint::round::{Party, Places};
 use closer_core::joint::touch::{opt_in, view};
-use closer_core::joint_changes::{self, Snapshot};
+use closer_core::joint_changes::{self, Snapshot, What};
 use closer_core::profile::{Couple, Partner};
+use closer_core::store::{Store, write_atomic};
 use closer_core::touch::{self, Hold, State};
 use closer_core::{Result, body_map};
 
@@ -132,6 +133,7 @@ impl Context {
         for (path, why) in &joint.problems {
             self.store.note_left_out(path, why);
         }
+        self.note_opt_in_opened(&me.id, joint.both)?;
         couple.partners[1 - me_at].sexual = joint.both;
         Ok(true)
     }
@@ -160,6 +162,32 @@ impl Context {
             Ok(Snapshot::from_joint(&plan, couple.sexual_ok()))
         };
         joint_changes::around_with(&self.store, snapshot, self.today, self.now, action)
+    }
+
+    /// Records, once, that sexual content turned on for both: the device that first sees the
+    /// exchange say so (unless the other device already recorded it), so that when it turns off
+    /// again both are told from when it was on. Turning off is recorded by the device of the
+    /// partner who opted out. This device remembers whether it last saw it on.
+    fn note_opt_in_opened(&self, me: &str, on: bool) -> Result<()> {
+        let seen = self.config_dir.join("joint").join(me).join("optin-on");
+        if on == seen.exists() {
+            return Ok(());
+        }
+        if !on {
+            return std::fs::remove_file(&seen).map_err(|e| closer_core::Error::io(&seen, e));
+        }
+        let latest = joint_changes::load(&self.store)?
+            .into_iter()
+            .rev()
+            .find(|c| c.subject() == Some(What::Sexual));
+        if latest.is_none_or(|c| c.to != "on") {
+            let change = (What::Sexual, "off".to_owned(), "on".to_owned());
+            joint_changes::record(&self.store, &[change], self.today, self.now)?;
+        }
+        if let Some(dir) = seen.parent() {
+            Store::new(dir).ensure_dir("")?;
+        }
+        write_atomic(&seen, b"")
     }
 
     /// The viewing partner, the other partner and their public keys, when the touch plan goes
