@@ -22,6 +22,8 @@ pub enum Writer {
     Owner(String),
     /// Any partner of the couple: shared records.
     AnyPartner,
+    /// Nobody: what the record says cannot be true whoever signed it (why).
+    Nobody(&'static str),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +38,7 @@ impl Access {
         match &self.writer {
             Writer::Owner(o) => o == signer,
             Writer::AnyPartner => true,
+            Writer::Nobody(_) => false,
         }
     }
 }
@@ -68,6 +71,31 @@ fn private_to(place: &[&str], body: &[u8]) -> Option<String> {
     }
 }
 
+/// Who may sign a hold: the partner who set it, who alone lifts it early, so that every version
+/// of the file is theirs; for a hold from before holds had a setter, whoever lifted it early, or
+/// else either partner. A hold lifted by someone other than who set it is nobody's to write.
+fn hold_writer(body: &[u8]) -> Writer {
+    #[derive(serde::Deserialize)]
+    struct Who {
+        by: Option<String>,
+        released_by: Option<String>,
+    }
+    let Ok(who) = serde_json::from_slice::<Who>(crate::store::without_bom(body)) else {
+        return Writer::Nobody("a hold that does not say who set it in a form closer reads");
+    };
+    let named = |id: &String| partner(id).filter(|p| p == id);
+    match (&who.by, &who.released_by) {
+        (Some(by), Some(r)) if by != r => {
+            Writer::Nobody("a hold lifted early by someone other than the partner who set it")
+        }
+        (Some(id), _) | (None, Some(id)) => match named(id) {
+            Some(p) => Writer::Owner(p),
+            None => Writer::Nobody("a hold that names no partner as who set or lifted it"),
+        },
+        (None, None) => Writer::AnyPartner,
+    }
+}
+
 /// The rule for the record at `place` (its path in the data folder without its extension, as
 /// `needs/ID`, `touch/ID/state`, `answers/ID/2026`) holding `body`. A need that says it is
 /// private is its owner's alone. `None`: the path holds no sealed record (published keys, the
@@ -92,7 +120,11 @@ pub fn rule(place: &str, body: &[u8]) -> Option<Access> {
         ["partners", id] => own(id, |_| Readers::Both),
         ["optin", id] => own(id, Readers::Owner),
         ["needs", _] => Some(shared()),
-        ["touch", "holds", _] => Some(shared()),
+        // Set and lifted early by one partner, seen by both.
+        ["touch", "holds", _] => Some(Access {
+            readers: Readers::Both,
+            writer: hold_writer(body),
+        }),
         // A change of the joint result names nobody, and either device may see one happen.
         ["changes", _] => Some(shared()),
         // Boundaries, readiness and body map: the owner's alone. The other partner's device

@@ -1,5 +1,7 @@
 //! Medical-clearance holds: either partner sets one; only the partner who set it lifts it early
-//! (its date lifts it for both), and a release records who and when.
+//! (its date lifts it for both), and a release records who and when. In an encrypted folder only
+//! the setter signs a hold file ([`crate::access`]), so a hold set or lifted in someone else's
+//! name is reported and ignored.
 //!
 //! Holds written before closer recorded who set them have no owner: either partner may release
 //! those early, and the release is recorded all the same.
@@ -228,5 +230,112 @@ mod tests {
             "core names no option: {past}"
         );
         assert!(new("a", 1, day(3), " ", &[0, 1], day(2), now()).is_err());
+    }
+}
+
+/// A partner who writes into the folder, with their own key, against a hold the other set.
+#[cfg(test)]
+mod forged {
+    use super::*;
+    use crate::store::Versioned;
+    use crate::test_devices::{A, B, Devices, devices};
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_772_409_600, 0).unwrap()
+    }
+
+    /// Sam sets a hold on Sam's device; both devices read it.
+    fn sams_hold(d: &Devices) -> Hold {
+        let h = new(
+            B,
+            2,
+            day(30),
+            "surgeon's clearance",
+            &[0, 1, 2],
+            day(2),
+            now(),
+        )
+        .unwrap();
+        d.sam.ensure_dir(HOLDS).unwrap();
+        add(&d.sam, &h).unwrap();
+        assert_eq!(load(&d.alex).unwrap(), vec![h.clone()]);
+        h
+    }
+
+    fn place(h: &Hold) -> String {
+        format!("{HOLDS}/{}", h.id)
+    }
+
+    /// What Sam's device reads now, and what it reported.
+    fn on_sams_device(d: &Devices) -> (Vec<Hold>, Vec<String>) {
+        (load(&d.sam).unwrap(), d.sam.take_left_out())
+    }
+
+    #[test]
+    fn a_release_signed_by_the_other_partner_in_the_setters_name_is_reported_not_believed() {
+        let d = devices();
+        let mut h = sams_hold(&d);
+        release(&mut h, B, day(5), now());
+        d.forge(&d.ka, A, &place(&h), &h.encode().unwrap());
+        let (holds, said) = on_sams_device(&d);
+        assert!(
+            holds.iter().all(|h| h.released_by.is_none()),
+            "never shown as lifted by Sam: {holds:?}"
+        );
+        assert!(
+            said.iter().any(|m| m.contains(&format!("{}.age", h.id))),
+            "{said:?}"
+        );
+        // Nor may it be lifted in the other partner's own name.
+        let mut h = sams_hold(&d);
+        release(&mut h, A, day(5), now());
+        d.forge(&d.ka, A, &place(&h), &h.encode().unwrap());
+        let (holds, said) = on_sams_device(&d);
+        assert!(holds.iter().all(|h| h.released.is_none()), "{holds:?}");
+        assert!(!said.is_empty());
+    }
+
+    #[test]
+    fn a_hold_in_one_partners_name_signed_by_the_other_is_reported() {
+        let d = devices();
+        let h = new(B, 2, day(30), "scan", &[0, 1, 2], day(2), now()).unwrap();
+        d.forge(&d.ka, A, &place(&h), &h.encode().unwrap());
+        let (holds, said) = on_sams_device(&d);
+        assert_eq!(holds, vec![]);
+        assert_eq!(said.len(), 1, "{said:?}");
+        // A release in the setter's name, signed by the setter, but naming the other as who
+        // released it, is refused too: only the setter lifts a hold early.
+        let mut h = sams_hold(&d);
+        release(&mut h, A, day(5), now());
+        d.forge(&d.kb, B, &place(&h), &h.encode().unwrap());
+        assert!(load(&d.alex).unwrap().iter().all(|h| h.released.is_none()));
+        assert!(!d.alex.take_left_out().is_empty());
+    }
+
+    #[test]
+    fn the_setter_sets_and_lifts_their_own_hold_and_the_other_device_believes_it() {
+        let d = devices();
+        let h = sams_hold(&d);
+        let lifted = release_mine(&d.sam, B, &Couple::default(), day(5), now()).unwrap();
+        assert_eq!(lifted.len(), 1);
+        let seen = load(&d.alex).unwrap();
+        assert_eq!(seen[0].id, h.id);
+        assert_eq!(seen[0].released_by.as_deref(), Some(B));
+        assert!(d.alex.take_left_out().is_empty());
+        // A hold from before holds had an owner: whoever lifts it signs the release.
+        let mut old = new(A, 1, day(30), "old", &[0, 1, 2], day(2), now()).unwrap();
+        old.by = None;
+        release(&mut old, A, day(6), now());
+        d.forge(&d.ka, A, &place(&old), &old.encode().unwrap());
+        assert_eq!(load(&d.sam).unwrap().len(), 2);
+        assert!(d.sam.take_left_out().is_empty());
+        release(&mut old, B, day(6), now());
+        d.forge(&d.ka, A, &place(&old), &old.encode().unwrap());
+        assert_eq!(load(&d.sam).unwrap().len(), 1);
+        assert_eq!(d.sam.take_left_out().len(), 1);
     }
 }

@@ -40,6 +40,8 @@ pub mod sealing;
 pub mod step_today;
 pub mod store;
 pub mod suggestions;
+#[cfg(test)]
+mod test_devices;
 pub mod touch;
 
 pub use error::{Error, Result};

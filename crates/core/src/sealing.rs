@@ -92,6 +92,12 @@ impl Sealing {
                             "closer keeps no sealed record here".into(),
                         ));
                     };
+                    if let Writer::Nobody(why) = rule.writer {
+                        return Err(CryptoError::NotBelieved {
+                            signer: o.signer,
+                            why: why.into(),
+                        });
+                    }
                     if !rule.may_write(&o.signer) {
                         return Err(CryptoError::BadSignature(format!(
                             "a partner who may write here (it is signed by {}, whose record this is not)",
@@ -122,6 +128,11 @@ impl Sealing {
         let rule = access::rule(place, body)
             .ok_or_else(|| Error::invalid(format!("closer keeps no sealed record at {place}")))?;
         let signer = match &rule.writer {
+            Writer::Nobody(why) => {
+                return Err(Error::invalid(format!(
+                    "{place}: closer does not write {why}"
+                )));
+            }
             Writer::Owner(p) => self.held.get_key_value(p.as_str()),
             Writer::AnyPartner => self
                 .acting
@@ -134,7 +145,7 @@ impl Sealing {
                 Writer::Owner(p) => format!(
                     "{place} is a record of partner {p}'s own, and this device does not hold their key; they change it on their own device"
                 ),
-                Writer::AnyPartner => "this device holds no partner's key, so it cannot write to the encrypted folder; see `couple keys`".into(),
+                Writer::AnyPartner | Writer::Nobody(_) => "this device holds no partner's key, so it cannot write to the encrypted folder; see `couple keys`".into(),
             }));
         };
         let names: Vec<&str> = match (readers, &rule.readers) {

@@ -29,6 +29,10 @@ pub enum CryptoError {
     Malformed(String),
     #[error("this record's signature does not check out: it was not written by {0}")]
     BadSignature(String),
+    #[error(
+        "this record is signed by {signer}, but what it says cannot be true: {why}; it is ignored"
+    )]
+    NotBelieved { signer: String, why: String },
     #[error("this record belongs at {expected}, but says it belongs at {found}")]
     WrongPlace { expected: String, found: String },
     #[error("the operating system gave no random numbers: {0}")]
