@@ -123,7 +123,7 @@ pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
         if sealed.exists() {
             // A run killed after writing the sealed file: keep it if it checks out and matches.
             match sealing.open(&place, &read(&sealed)?) {
-                Ok(b) if b == body => {
+                Ok(b) if b == sealing.prepare(&place, &body) => {
                     remove(&plain)?;
                     r.done += 1;
                 }
@@ -139,6 +139,12 @@ pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
         let bytes = match sealing.seal(&place, &body, None) {
             Ok(b) => b,
             Err(Error::NotYours(_)) => {
+                // A need with parts in the other partner's name: signed here what this device
+                // may sign, sealed by their device once it has signed theirs.
+                let signed = sealing.prepare(&place, &body);
+                if signed != body {
+                    write_atomic(&plain, &signed)?;
+                }
                 *r.left.entry(owner(&place, &body)).or_default() += 1;
                 continue;
             }
@@ -146,7 +152,7 @@ pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
         };
         write_atomic(&sealed, &bytes)?;
         match sealing.open(&place, &read(&sealed)?) {
-            Ok(b) if b == body => remove(&plain)?,
+            Ok(b) if b == sealing.prepare(&place, &body) => remove(&plain)?,
             _ => {
                 remove(&sealed)?;
                 return Err(Error::invalid(format!(

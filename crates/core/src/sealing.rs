@@ -6,6 +6,7 @@
 use crate::access::{self, Readers, Writer};
 use crate::crypto::{CryptoError, Keys, PublicKeys, seal};
 use crate::error::{Error, Result};
+use crate::need_claims;
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -104,6 +105,12 @@ impl Sealing {
                             o.signer
                         )));
                     }
+                    if let Some(why) = self.doubt(place, &o.body, &o.signer) {
+                        return Err(CryptoError::NotBelieved {
+                            signer: o.signer,
+                            why,
+                        });
+                    }
                     return Ok(o.body);
                 }
                 Err(CryptoError::NotForYou) => {}
@@ -148,6 +155,12 @@ impl Sealing {
                 Writer::AnyPartner | Writer::Nobody(_) => "this device holds no partner's key, so it cannot write to the encrypted folder; see `couple keys`".into(),
             }));
         };
+        let body = &self.prepare(place, body);
+        if let Some(why) = self.doubt(place, body, signer) {
+            return Err(Error::NotYours(format!(
+                "{place} holds {why}; it can be changed once their device has signed it (any change they make to it there does)"
+            )));
+        }
         let names: Vec<&str> = match (readers, &rule.readers) {
             (Some(r), _) => r.to_vec(),
             (None, Readers::Owner(p)) => vec![p.as_str()],
@@ -167,6 +180,29 @@ impl Sealing {
             .map_err(|e| Error::invalid(format!("{place}: {e}")))
     }
 
+    /// The bytes [`Sealing::seal`] seals for `body` at `place`: a need with what it says in the
+    /// name of a partner this device holds signed inside it ([`need_claims`]).
+    pub(crate) fn prepare(&self, place: &str, body: &[u8]) -> Vec<u8> {
+        if !is_need(place) {
+            return body.to_vec();
+        }
+        let held: Vec<(&str, &Keys)> = self.held.iter().map(|(p, k)| (p.as_str(), &**k)).collect();
+        need_claims::sign(body, &held, &self.partners(), |p| self.public(p))
+    }
+
+    /// The partners whose public keys are known: the couple.
+    fn partners(&self) -> Vec<&str> {
+        self.known.keys().map(String::as_str).collect()
+    }
+
+    /// Why a need at `place` signed by `signer` is not believed: see [`need_claims`].
+    fn doubt(&self, place: &str, body: &[u8], signer: &str) -> Option<String> {
+        if !is_need(place) {
+            return None;
+        }
+        need_claims::doubt(body, signer, &self.partners(), |p| self.public(p))
+    }
+
     /// `partner`'s keys, when this device holds them unlocked.
     pub fn keys(&self, partner: &str) -> Option<Arc<Keys>> {
         self.held.get(partner).cloned()
@@ -181,6 +217,11 @@ impl Sealing {
     pub fn known(&self) -> impl Iterator<Item = &str> {
         self.known.keys().map(String::as_str)
     }
+}
+
+/// Whether `place` holds a need.
+fn is_need(place: &str) -> bool {
+    place.starts_with("needs/")
 }
 
 /// Whether the data folder says its records are encrypted.

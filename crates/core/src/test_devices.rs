@@ -10,7 +10,7 @@ pub const B: &str = "sam000000002";
 
 /// A folder and Alex's and Sam's devices on it, with both partners' keys.
 pub struct Devices {
-    pub dir: tempfile::TempDir,
+    pub _dir: tempfile::TempDir,
     pub alex: Store,
     pub sam: Store,
     pub ka: Keys,
@@ -38,7 +38,7 @@ pub fn devices() -> Devices {
     let alex = device(A, &ka, B, &kb);
     let sam = device(B, &kb, A, &ka);
     Devices {
-        dir,
+        _dir: dir,
         alex,
         sam,
         ka,

@@ -29,9 +29,7 @@ pub enum CryptoError {
     Malformed(String),
     #[error("this record's signature does not check out: it was not written by {0}")]
     BadSignature(String),
-    #[error(
-        "this record is signed by {signer}, but what it says cannot be true: {why}; it is ignored"
-    )]
+    #[error("this record is signed by {signer}, but it says what they may not say: {why}")]
     NotBelieved { signer: String, why: String },
     #[error("this record belongs at {expected}, but says it belongs at {found}")]
     WrongPlace { expected: String, found: String },
