@@ -123,7 +123,7 @@ pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
         if sealed.exists() {
             // A run killed after writing the sealed file: keep it if it checks out and matches.
             match sealing.open(&place, &read(&sealed)?) {
-                Ok(b) if b == sealing.prepare(&place, &body) => {
+                Ok(b) if b == sealing.unsigned(&place, &body) => {
                     remove(&plain)?;
                     r.done += 1;
                 }
@@ -152,7 +152,7 @@ pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
         };
         write_atomic(&sealed, &bytes)?;
         match sealing.open(&place, &read(&sealed)?) {
-            Ok(b) if b == sealing.prepare(&place, &body) => remove(&plain)?,
+            Ok(b) if b == sealing.unsigned(&place, &body) => remove(&plain)?,
             _ => {
                 remove(&sealed)?;
                 return Err(Error::invalid(format!(

@@ -4,13 +4,18 @@
 //! for what its signer says; what it says in the other partner's name is believed only with that
 //! partner's own signature inside it. This holds on a device that sees the need for the first
 //! time.
+//!
+//! On disk the signatures lead the sealed need as one field, `"signed"`, put in front of the
+//! record's own bytes and taken off again when it is opened, so the record reads (and decrypts)
+//! exactly as it was written.
 
 use crate::crypto::{Keys, PublicKeys, hex, unhex};
 use serde_json::{Map, Value, json};
 
 const MAGIC: &str = "closer-need-claim-v1";
+const FIELD: &str = "signed";
 
-/// Where a claim's signature sits in the record.
+/// Where a claim's signature sits in the `signed` field.
 #[derive(Debug, Clone, PartialEq)]
 enum Slot {
     Owner,
@@ -104,35 +109,63 @@ fn claims(need: &Value, partners: &[&str]) -> Vec<Claim> {
     v
 }
 
-/// The signature kept in `slot`, if any.
-fn signature(need: &Value, slot: &Slot) -> Option<[u8; 64]> {
+/// The signature kept for `slot` in `signed`, if any.
+fn signature(signed: &Value, slot: &Slot) -> Option<[u8; 64]> {
     let s = match slot {
-        Slot::Owner => need.pointer("/signed/owner"),
-        Slot::Plan(p) => need.get("signed")?.get("plan")?.get(p),
-        Slot::Proposal(p) => need.get("signed")?.get("proposal")?.get(p),
-        Slot::History(i) => need.get("history")?.get(i)?.get("signed"),
+        Slot::Owner => signed.get("owner"),
+        Slot::Plan(p) => signed.get("plan")?.get(p),
+        Slot::Proposal(p) => signed.get("proposal")?.get(p),
+        Slot::History(i) => signed.get("history")?.get(i),
     }?;
     unhex::<64>(s.as_str()?)
 }
 
-fn verified(need: &Value, c: &Claim, keys_of: &impl Fn(&str) -> Option<PublicKeys>) -> bool {
-    let Some(k) = keys_of(&c.by) else {
-        return false;
+/// The signature of `c` in `signed` that checks out, if any. An acceptance signed while the
+/// plan was on the table still holds once it is agreed, and the other way round.
+fn verified(
+    signed: &Value,
+    c: &Claim,
+    keys_of: &impl Fn(&str) -> Option<PublicKeys>,
+) -> Option<[u8; 64]> {
+    let k = keys_of(&c.by)?;
+    let alt = match &c.slot {
+        Slot::Plan(p) => Slot::Proposal(p.clone()),
+        Slot::Proposal(p) => Slot::Plan(p.clone()),
+        s => s.clone(),
     };
-    let ok = |slot: &Slot| signature(need, slot).is_some_and(|s| k.verifies(&c.message, &s));
-    // An acceptance signed while the plan was on the table still holds once it is agreed.
-    ok(&c.slot)
-        || match &c.slot {
-            Slot::Plan(p) => ok(&Slot::Proposal(p.clone())),
-            Slot::Proposal(p) => ok(&Slot::Plan(p.clone())),
-            _ => false,
-        }
+    [&c.slot, &alt]
+        .into_iter()
+        .filter_map(|s| signature(signed, s))
+        .find(|s| k.verifies(&c.message, s))
 }
 
-/// Why the need `body`, signed as a whole by `signer`, is not to be believed: something it says
-/// in another partner's name that they did not sign. `None`: it holds (or is no need closer
-/// reads, which reading it says).
+/// The signatures leading a sealed need, and the need's own bytes without them.
+pub(crate) fn split(body: &[u8]) -> (Value, Vec<u8>) {
+    let body = crate::store::without_bom(body);
+    let Ok(Value::Object(mut need)) = serde_json::from_slice::<Value>(body) else {
+        return (Value::Null, body.to_vec());
+    };
+    let Some(signed) = need.remove(FIELD) else {
+        return (Value::Null, body.to_vec());
+    };
+    let lead = format!("{{\"{FIELD}\":{signed},");
+    let rest = match body.strip_prefix(lead.as_bytes()) {
+        Some(rest) => [b"{".as_slice(), rest].concat(),
+        // Put elsewhere by hand: the record without it, in closer's own form.
+        None => {
+            let mut b = serde_json::to_vec_pretty(&Value::Object(need)).unwrap_or_default();
+            b.push(b'\n');
+            b
+        }
+    };
+    (signed, rest)
+}
+
+/// Why the need `body` (without its signatures, `signed`), sealed as a whole by `signer`, is not
+/// to be believed: something it says in another partner's name that they did not sign. `None`:
+/// it holds (or is no need closer reads, which reading it says).
 pub fn doubt(
+    signed: &Value,
     body: &[u8],
     signer: &str,
     partners: &[&str],
@@ -141,7 +174,7 @@ pub fn doubt(
     let need: Value = serde_json::from_slice(crate::store::without_bom(body)).ok()?;
     claims(&need, partners)
         .into_iter()
-        .find(|c| c.by != signer && !verified(&need, c, &keys_of))
+        .find(|c| c.by != signer && verified(signed, c, &keys_of).is_none())
         .map(|c| {
             let what = match c.slot {
                 Slot::Owner => "the need's own words, which only its owner changes",
@@ -153,43 +186,27 @@ pub fn doubt(
         })
 }
 
-/// `body` with every claim of a partner whose keys are in `held` signed inside it, and the
-/// acceptances of a plan moved along with it; the very same bytes when nothing changes.
+/// The signatures for the need `body`: those in `before` (the last version opened) that still
+/// check out, and new ones for what it says in the name of a partner whose keys are in `held`.
 pub fn sign(
+    before: &Value,
     body: &[u8],
     held: &[(&str, &Keys)],
     partners: &[&str],
     keys_of: impl Fn(&str) -> Option<PublicKeys>,
-) -> Vec<u8> {
-    let Ok(Value::Object(mut need)) = serde_json::from_slice(crate::store::without_bom(body))
-    else {
-        return body.to_vec();
+) -> Value {
+    let Ok(need) = serde_json::from_slice::<Value>(crate::store::without_bom(body)) else {
+        return Value::Null;
     };
-    let whole = Value::Object(need.clone());
     let mut signed = Map::new();
-    let mut plan = Map::new();
-    let mut proposal = Map::new();
-    let mut history: Vec<Option<String>> = Vec::new();
-    for c in claims(&whole, partners) {
+    let (mut plan, mut proposal, mut history) = (Map::new(), Map::new(), Vec::new());
+    for c in claims(&need, partners) {
         let mine = held.iter().find(|(p, _)| *p == c.by).map(|(_, k)| *k);
-        let sig = if verified(&whole, &c, &keys_of) {
-            // Kept, or moved with the plan from the table to the agreement.
-            signature(&whole, &c.slot).or_else(|| {
-                let other = match &c.slot {
-                    Slot::Plan(p) => Slot::Proposal(p.clone()),
-                    Slot::Proposal(p) => Slot::Plan(p.clone()),
-                    s => s.clone(),
-                };
-                signature(&whole, &other)
-            })
-        } else if let Some(k) = mine {
-            Some(k.sign(&c.message))
-        } else {
-            None
-        };
-        let Some(sig) = sig.map(|s| Value::String(hex(&s))) else {
+        let Some(sig) = verified(before, &c, &keys_of).or_else(|| Some(mine?.sign(&c.message)))
+        else {
             continue;
         };
+        let sig = Value::String(hex(&sig));
         match c.slot {
             Slot::Owner => {
                 signed.insert("owner".into(), sig);
@@ -201,8 +218,8 @@ pub fn sign(
                 proposal.insert(p, sig);
             }
             Slot::History(i) => {
-                history.resize(history.len().max(i + 1), None);
-                history[i] = sig.as_str().map(str::to_owned);
+                history.resize(history.len().max(i + 1), Value::Null);
+                history[i] = sig;
             }
         }
     }
@@ -211,21 +228,27 @@ pub fn sign(
             signed.insert(k.into(), Value::Object(m));
         }
     }
-    need.insert("signed".into(), Value::Object(signed));
-    if let Some(Value::Array(h)) = need.get_mut("history") {
-        for (c, s) in h.iter_mut().zip(history) {
-            if let (Value::Object(c), Some(s)) = (c, s) {
-                c.insert("signed".into(), Value::String(s));
-            }
+    if !history.is_empty() {
+        signed.insert("history".into(), Value::Array(history));
+    }
+    Value::Object(signed)
+}
+
+/// `body` with `signed` leading it, as it is sealed.
+pub(crate) fn join(signed: &Value, body: &[u8]) -> Vec<u8> {
+    let body = crate::store::without_bom(body);
+    match body.iter().position(|b| !b.is_ascii_whitespace()) {
+        Some(i) if body[i] == b'{' && !signed.is_null() => {
+            let rest = &body[i + 1..];
+            let comma = if rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}') {
+                ""
+            } else {
+                ","
+            };
+            [format!("{{\"{FIELD}\":{signed}{comma}").as_bytes(), rest].concat()
         }
+        _ => body.to_vec(),
     }
-    let need = Value::Object(need);
-    if need == whole {
-        return body.to_vec();
-    }
-    let mut out = serde_json::to_vec_pretty(&need).unwrap_or_default();
-    out.push(b'\n');
-    out
 }
 
 #[cfg(test)]

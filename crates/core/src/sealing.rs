@@ -9,9 +9,10 @@ use crate::error::{Error, Result};
 use crate::need_claims;
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The file in the data folder's root that says whether its records are encrypted.
 pub const MODE_FILE: &str = "folder.json";
@@ -31,6 +32,8 @@ pub struct Sealing {
     known: BTreeMap<String, PublicKeys>,
     /// The partner at the keyboard, who signs the shared records written.
     acting: Option<String>,
+    /// The signatures inside each need last opened, by place, kept for when it is written again.
+    seen: Arc<Mutex<BTreeMap<String, Value>>>,
 }
 
 impl std::fmt::Debug for Sealing {
@@ -105,13 +108,21 @@ impl Sealing {
                             o.signer
                         )));
                     }
-                    if let Some(why) = self.doubt(place, &o.body, &o.signer) {
+                    if !is_need(place) {
+                        return Ok(o.body);
+                    }
+                    let (signed, body) = need_claims::split(&o.body);
+                    if let Some(why) = self.doubt(&signed, &body, &o.signer) {
                         return Err(CryptoError::NotBelieved {
                             signer: o.signer,
                             why,
                         });
                     }
-                    return Ok(o.body);
+                    self.seen
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(place.to_owned(), signed);
+                    return Ok(body);
                 }
                 Err(CryptoError::NotForYou) => {}
                 Err(e) => last = e,
@@ -155,12 +166,19 @@ impl Sealing {
                 Writer::AnyPartner | Writer::Nobody(_) => "this device holds no partner's key, so it cannot write to the encrypted folder; see `couple keys`".into(),
             }));
         };
-        let body = &self.prepare(place, body);
-        if let Some(why) = self.doubt(place, body, signer) {
-            return Err(Error::NotYours(format!(
-                "{place} holds {why}; it can be changed once their device has signed it (any change they make to it there does)"
-            )));
-        }
+        let joined;
+        let body = match self.signed_need(place, body) {
+            Some((signed, body)) => {
+                if let Some(why) = self.doubt(&signed, &body, signer) {
+                    return Err(Error::NotYours(format!(
+                        "{place} holds {why} yet; it can be changed once their device has signed it (any change they make to it there does)"
+                    )));
+                }
+                joined = need_claims::join(&signed, &body);
+                &joined[..]
+            }
+            None => body,
+        };
         let names: Vec<&str> = match (readers, &rule.readers) {
             (Some(r), _) => r.to_vec(),
             (None, Readers::Owner(p)) => vec![p.as_str()],
@@ -180,14 +198,38 @@ impl Sealing {
             .map_err(|e| Error::invalid(format!("{place}: {e}")))
     }
 
-    /// The bytes [`Sealing::seal`] seals for `body` at `place`: a need with what it says in the
-    /// name of a partner this device holds signed inside it ([`need_claims`]).
-    pub(crate) fn prepare(&self, place: &str, body: &[u8]) -> Vec<u8> {
+    /// A need's signatures ([`need_claims`]) as [`Sealing::seal`] puts them in front of `body`:
+    /// those of the version last opened (or already in front of `body`) that still hold, and
+    /// this device's partners' own; and `body` without them. `None` for any other record.
+    fn signed_need(&self, place: &str, body: &[u8]) -> Option<(Value, Vec<u8>)> {
         if !is_need(place) {
-            return body.to_vec();
+            return None;
+        }
+        let (mut before, body) = need_claims::split(body);
+        if before.is_null() {
+            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            before = seen.get(place).cloned().unwrap_or(Value::Null);
         }
         let held: Vec<(&str, &Keys)> = self.held.iter().map(|(p, k)| (p.as_str(), &**k)).collect();
-        need_claims::sign(body, &held, &self.partners(), |p| self.public(p))
+        let signed = need_claims::sign(&before, &body, &held, &self.partners(), |p| self.public(p));
+        Some((signed, body))
+    }
+
+    /// `body` for `place` with every signature this device can give put in front (a need's:
+    /// [`need_claims`]): what a plain need waiting for the other partner's signatures keeps.
+    pub(crate) fn prepare(&self, place: &str, body: &[u8]) -> Vec<u8> {
+        match self.signed_need(place, body) {
+            Some((signed, body)) => need_claims::join(&signed, &body),
+            None => body.to_vec(),
+        }
+    }
+
+    /// `body` for `place` as [`Sealing::open`] gives it back: a need without its signatures.
+    pub(crate) fn unsigned(&self, place: &str, body: &[u8]) -> Vec<u8> {
+        match is_need(place) {
+            true => need_claims::split(body).1,
+            false => body.to_vec(),
+        }
     }
 
     /// The partners whose public keys are known: the couple.
@@ -195,12 +237,9 @@ impl Sealing {
         self.known.keys().map(String::as_str).collect()
     }
 
-    /// Why a need at `place` signed by `signer` is not believed: see [`need_claims`].
-    fn doubt(&self, place: &str, body: &[u8], signer: &str) -> Option<String> {
-        if !is_need(place) {
-            return None;
-        }
-        need_claims::doubt(body, signer, &self.partners(), |p| self.public(p))
+    /// Why a need signed by `signer` is not believed: see [`need_claims`].
+    fn doubt(&self, signed: &Value, body: &[u8], signer: &str) -> Option<String> {
+        need_claims::doubt(signed, body, signer, &self.partners(), |p| self.public(p))
     }
 
     /// `partner`'s keys, when this device holds them unlocked.
