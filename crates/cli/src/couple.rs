@@ -196,7 +196,8 @@ impl EnergyArgs {
 }
 
 /// `couple energy`: says or ends a low-energy span for the partner at the keyboard, or shows
-/// today. The other partner learns only that today is a gentle day.
+/// today. The tools show the other partner only that today is a gentle day (the days are in the
+/// partner's own file, sealed to both: not a secret from the other partner's device).
 fn energy_day(ctx: &Context, args: &EnergyArgs) -> Result<()> {
     let req = args.validate(ctx.today)?;
     let couple = ctx.require_couple()?;
@@ -210,7 +211,7 @@ fn energy_day(ctx: &Context, args: &EnergyArgs) -> Result<()> {
                 format!("Every day through {} is a low-energy day", span.until)
             };
             crate::say!(
-                "{when} for you. On both devices the prompt and the touch step are gentler until then; your partner sees only that it is a gentle day. `{} couple energy normal` ends it.",
+                "{when} for you. On both devices the prompt and the touch step are gentler until then; the tools show your partner only that it is a gentle day. `{} couple energy normal` ends it.",
                 ctx.tool
             );
             Ok(())

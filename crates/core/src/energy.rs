@@ -3,7 +3,9 @@
 //!
 //! On disk: `energy/PARTNER.json`, written only by that partner. It holds dates and nothing
 //! else: no reason, no note. What the couple sees is derived: a day is gentle when any partner
-//! said so, and the other partner is told only that it is a gentle day.
+//! said so, and the tools tell the other partner only that it is a gentle day. The file is
+//! sealed to both and signed by its partner, so whose days they are is no secret from the other
+//! partner's device.
 
 use crate::dates;
 use crate::error::{Error, Result};
