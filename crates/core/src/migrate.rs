@@ -353,6 +353,35 @@ mod tests {
     }
 
     #[test]
+    fn a_need_both_partners_wrote_in_is_encrypted_once_both_devices_signed_their_parts() {
+        let (_t, store) = folder();
+        let body = format!(
+            "{{\"version\":1,\"id\":\"abcd12345678\",\"owner\":\"{A}\",\"text\":\"buttons\",\"private\":false,\"status\":\"agreed\",\"plan\":\"Sam asks first\",\"history\":[{{\"date\":\"2026-01-02\",\"at\":\"2026-01-02T10:00:00Z\",\"by\":\"{B}\",\"what\":\"comment: yes\"}}]}}\n"
+        );
+        fs::write(store.plain_path("needs/abcd12345678.json"), &body).unwrap();
+        let before = snapshot(&store);
+        let (ka, kb) = (Arc::new(Keys::generate()), Arc::new(Keys::generate()));
+        let alex = sealing(&[(A, &ka)], &[(B, &kb)]);
+        let sam = sealing(&[(B, &kb)], &[(A, &ka)]);
+        let (plain, sealed) = files_of(&store, "needs/abcd12345678");
+        encrypt(&store, &alex).unwrap();
+        assert!(
+            plain.exists() && !sealed.exists(),
+            "it waits for Sam's part"
+        );
+        let r = encrypt(&store, &sam).unwrap();
+        assert!(r.refused.is_empty(), "{:?}", r.refused);
+        assert!(!plain.exists() && sealed.exists());
+        for device in [&alex, &sam] {
+            let opened = device.open("needs/abcd12345678", &fs::read(&sealed).unwrap());
+            assert_eq!(opened.unwrap(), body.as_bytes());
+        }
+        decrypt(&store, &alex).unwrap();
+        decrypt(&store, &sam).unwrap();
+        assert_eq!(snapshot(&store), before);
+    }
+
+    #[test]
     fn a_run_killed_between_writing_and_removing_is_finished_by_the_next() {
         let (_t, store) = folder();
         let before = snapshot(&store);
