@@ -367,14 +367,18 @@ fn twenty_years_of_a_plain_folder_are_encrypted_with_the_same_exports_even_when_
     );
     let r = sb.run_in(&data, NEEDS, &["couple", "encrypt", "--as", "Alex"]);
     r.ok();
-    // Each partner's opt-in and private debriefs are records of their own now, sealed to them.
+    // Each partner's opt-in and private debriefs are records of their own now, sealed to them,
+    // and each partner's body map is published beside their touch state, for both.
     let apart = every_file(&data)
         .iter()
         .filter(|(k, _)| {
-            k.ends_with(".age") && (k.starts_with("optin/") || k.ends_with("/private-debriefs.age"))
+            k.ends_with(".age")
+                && (k.starts_with("optin/")
+                    || k.ends_with("/private-debriefs.age")
+                    || k.ends_with("/body.age"))
         })
         .count();
-    assert!(apart >= 2, "{apart}");
+    assert!(apart >= 4, "{apart}");
     assert_eq!(counts(&data), (0, records + apart), "{}", r.stdout);
     assert_eq!(exports(&sb, &data), before, "the exports changed");
     for (path, bytes) in every_file(&data) {

@@ -55,15 +55,14 @@ pub fn load(store: &Store, partner: &Id) -> Result<BTreeMap<String, BodyMark>> {
     Ok(touch::load_state(store, partner)?.body)
 }
 
-/// Publishes the body map in `state` (the owner's own) when what is published differs.
+/// Publishes the body map in `state` (the owner's own, even an empty one) when what is
+/// published differs or nothing is.
 pub fn publish(store: &Store, state: &State) -> Result<()> {
     let rel = path(&state.partner);
-    let published = store.read::<Shared>(&rel)?;
-    let same = match &published {
-        Some(p) => p.body == state.body,
-        None => state.body.is_empty(),
-    };
-    if same {
+    if store
+        .read::<Shared>(&rel)?
+        .is_some_and(|p| p.body == state.body)
+    {
         return Ok(());
     }
     store.ensure_dir(&format!("touch/{}", state.partner))?;
@@ -79,20 +78,49 @@ pub fn publish(store: &Store, state: &State) -> Result<()> {
     Ok(())
 }
 
-/// On a device holding `partner`'s key: a touch state that an earlier closer sealed to both
-/// partners is sealed to its owner alone, once its body map is published for both. Costs a look
-/// at one file's header when there is nothing to do.
-/// A state that does not open or check out is left as it is (reading it reports it).
+/// On a device holding `partner`'s key: their body map is published for both if it is not yet
+/// (a folder from before, encrypted or not), and a touch state that an earlier closer sealed to
+/// both partners is sealed to its owner alone once it is. Costs a look at one file's header and
+/// whether another exists when there is nothing to do. A state that does not open or check out
+/// is left as it is (reading it reports it).
 pub fn settle(store: &Store, partner: &Id) -> Result<()> {
     let rel = touch::state_path(partner);
-    if !store.sealed_beyond_owner(&rel)? {
+    let wide = store.sealed_beyond_owner(&rel)?;
+    if !wide && store.path(&path(partner)).exists() {
         return Ok(());
     }
     let Some(state) = store.read::<State>(&rel)? else {
         return Ok(());
     };
     publish(store, &state)?;
-    store.reseal(&rel)
+    if wide {
+        store.reseal(&rel)?;
+    }
+    Ok(())
+}
+
+/// Before a plain folder is encrypted (`couple encrypt`): the body map of each partner in
+/// `held` is published from their plain state where it is not yet, so that it is sealed for
+/// both with the rest. A state that does not parse is left to the encryption to report.
+pub fn publish_plain(store: &Store, held: &[&str]) -> Result<()> {
+    for id in held {
+        let Ok(id) = Id::parse(id) else { continue };
+        let state = store.plain_path(&touch::state_path(&id));
+        let body = store.plain_path(&path(&id));
+        let sealed = body.with_extension(crate::sealing::SEALED_EXT);
+        if !state.exists() || body.exists() || sealed.exists() {
+            continue;
+        }
+        let _lock = store.lock(&format!("touch/{id}"))?;
+        let Ok(Some(s)) = crate::store::read_file::<State>(&state) else {
+            continue;
+        };
+        let bytes = Shared::of(&s)
+            .encode()
+            .map_err(|e| crate::error::Error::io(&body, e.into()))?;
+        crate::store::write_atomic(&body, &bytes)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -148,6 +176,20 @@ mod tests {
         };
         assert!(sam.write(&path(&id(A)), &forged).is_err());
         assert!(sam.read::<Shared>(&path(&id(B))).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_body_map_from_before_it_was_published_is_published_on_its_owners_device() {
+        let (_t, alex, sam, _, _) = devices();
+        // As `couple encrypt` leaves a plain folder from before: the state sealed to its owner,
+        // nothing published.
+        alex.ensure_dir(&format!("touch/{A}")).unwrap();
+        alex.write(&touch::state_path(&id(A)), &alexs_state())
+            .unwrap();
+        assert!(load(&sam, &id(A)).unwrap().is_empty());
+        settle(&alex, &id(A)).unwrap();
+        assert_eq!(load(&sam, &id(A)).unwrap(), alexs_state().body);
+        assert_eq!(touch::load_state(&alex, &id(A)).unwrap(), alexs_state());
     }
 
     #[test]

@@ -102,6 +102,8 @@ pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
     // sealed, so that none is sealed to both.
     let held: Vec<&str> = sealing.held().collect();
     crate::own_facts::split_plain(store, &held)?;
+    // Their body maps, shown to both, are published beside their touch state, sealed to them.
+    crate::body_map::publish_plain(store, &held)?;
     for place in places(store)? {
         let (plain, sealed) = files_of(store, &place);
         let _lock = store.lock(folder_of(&place))?;
