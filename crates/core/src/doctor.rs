@@ -196,13 +196,40 @@ fn combine<T: DeserializeOwned + Versioned>(
     Ok(all.fold(first, f))
 }
 
+/// Writes the merged record; in an encrypted folder sealed as its path's rule says and signed by
+/// the partner who may write it, which needs their key on this device.
 fn put<T: Versioned>(store: &Store, rel: &str, value: T) -> Result<()> {
-    store::write_atomic(
-        &store.path(rel),
-        &value
-            .encode()
-            .map_err(|e| Error::io(&store.path(rel), e.into()))?,
-    )
+    let path = store.path(rel);
+    let bytes = value.encode().map_err(|e| Error::io(&path, e.into()))?;
+    let bytes = match (store.sealing(), store.sealed_place(&path)) {
+        (Some(s), Some(place)) => s.seal(&place, &bytes, None).map_err(|e| match e {
+            Error::NotYours(_) => Error::NotYours(format!(
+                "only the partner it belongs to may sign it, and this device does not hold their key; {THEIR_DEVICE}"
+            )),
+            e => e,
+        })?,
+        _ => bytes,
+    };
+    store::write_atomic(&path, &bytes)
+}
+
+const THEIR_DEVICE: &str = "the same doctor on their device merges it";
+
+/// A version's record bytes: in an encrypted folder, opened with this device's keys and checked
+/// as a record of `place` (where the original lives).
+fn opened(store: &Store, place: Option<&str>, path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>> {
+    let (Some(s), Some(place)) = (store.sealing(), place) else {
+        return Ok(bytes);
+    };
+    s.open(place, &bytes).map_err(|e| match e {
+        crate::crypto::CryptoError::NotForYou => Error::NotYours(format!(
+            "it is sealed to a partner whose key this device does not hold; {THEIR_DEVICE}"
+        )),
+        e => Error::BadRecord {
+            path: path.to_owned(),
+            message: e.to_string(),
+        },
+    })
 }
 
 /// The bytes of a record file, never through a link; `None` when there is none.
@@ -236,7 +263,12 @@ fn republish_body(store: &Store, state: &State) -> Result<()> {
 /// Merges a conflict copy into its record under the folder's lock, then removes the copy.
 fn merge_copy(store: &Store, copy: &str, of: &str) -> Result<()> {
     let _lock = store.lock(parent(of))?;
-    let (copy_path, path) = (store.path(copy), store.path(of));
+    // A sealed record `X.age` is the record `X.json` of a plain folder.
+    let rel = match of.strip_suffix(&format!(".{}", crate::sealing::SEALED_EXT)) {
+        Some(stem) => format!("{stem}.json"),
+        None => of.to_owned(),
+    };
+    let (copy_path, path) = (store.path(copy), store.path(&rel));
     let copy_bytes =
         read_file(&copy_path)?.ok_or_else(|| Error::NotFound(format!("{copy} went missing")))?;
     if of.starts_with("content/") && of.ends_with(".toml") {
@@ -256,12 +288,17 @@ fn merge_copy(store: &Store, copy: &str, of: &str) -> Result<()> {
         store::write_atomic(&path, merged.as_bytes())?;
         return fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e));
     }
+    let place = store.sealed_place(&path);
     let mut versions = Vec::new();
     if let Some(b) = read_file(&path)? {
-        versions.extend(versions_in(&path, b));
+        versions.extend(versions_in(
+            &path,
+            opened(store, place.as_deref(), &path, b)?,
+        ));
     }
+    let copy_bytes = opened(store, place.as_deref(), &copy_path, copy_bytes)?;
     versions.extend(versions_in(&copy_path, copy_bytes));
-    merge_versions(store, of, &versions)?;
+    merge_versions(store, &rel, &versions)?;
     fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))
 }
 
@@ -443,3 +480,7 @@ fn repoint(store: &Store, old: &Id, new: &Id) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "doctor_sealed_tests.rs"]
+mod sealed_tests;
