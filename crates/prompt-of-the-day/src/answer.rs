@@ -10,11 +10,50 @@ use closer_core::prompts::{Answer, all_answers, allowed, save_answer};
 use closer_core::{Error, Result};
 use std::io::Read;
 
-/// What `answer` was asked to do.
-pub(crate) enum Act {
-    Answer(Option<String>),
+/// `answer`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct AnswerArgs {
+    /// The answer, or `-` to read it from standard input
+    #[arg(conflicts_with_all = ["pass", "delete"])]
+    text: Option<String>,
+    /// The prompt answered, by ID [default: the day's prompt, as chosen by the other flags]
+    #[arg(long, value_name = "ID")]
+    prompt: Option<String>,
+    /// Pass on the day's prompt: no answer, and your partner's answer is yours to read
+    #[arg(long, conflicts_with = "delete")]
+    pass: bool,
+    /// Delete your answer for the day
+    #[arg(long)]
+    delete: bool,
+    #[command(flatten)]
+    choice: Choice,
+}
+
+/// What `answer` was asked to do: with no text away from a terminal, there is nothing to store.
+#[derive(Debug, PartialEq)]
+enum Act {
+    /// The answer given; `-` reads it from standard input.
+    Answer(String),
+    /// No text on a terminal: the answer is written in the editor.
+    FromEditor,
     Pass,
     Delete,
+}
+
+impl AnswerArgs {
+    fn act(&self, interactive: bool) -> Result<Act> {
+        Ok(match (self.pass, self.delete, &self.text) {
+            (true, _, _) => Act::Pass,
+            (_, true, _) => Act::Delete,
+            (_, _, Some(t)) => Act::Answer(t.clone()),
+            (_, _, None) if interactive => Act::FromEditor,
+            (_, _, None) => {
+                return Err(Error::usage(
+                    "give the answer as an argument, or `-` to read it from standard input",
+                ));
+            }
+        })
+    }
 }
 
 /// The prompt named by `--prompt ID`, if the couple may see it.
@@ -31,10 +70,11 @@ fn named<'a>(ctx: &Context, lib: &'a Library, id: &str) -> Result<&'a Prompt> {
         })
 }
 
-pub(crate) fn run(ctx: &Context, act: Act, prompt: Option<&str>, choice: &Choice) -> Result<()> {
-    let req = choice.validate(ctx)?;
+pub(crate) fn run(ctx: &Context, args: AnswerArgs) -> Result<()> {
+    let req = args.choice.validate(ctx)?;
+    let act = args.act(ctx.interactive)?;
     let lib = ctx.library()?;
-    let p = match prompt {
+    let p = match args.prompt.as_deref() {
         Some(id) => named(ctx, lib, id)?,
         None => choose(lib, &req)?,
     };
@@ -54,15 +94,15 @@ pub(crate) fn run(ctx: &Context, act: Act, prompt: Option<&str>, choice: &Choice
             );
             return Ok(());
         }
-        Act::Answer(Some(t)) if t == "-" => {
+        Act::Answer(t) if t == "-" => {
             let mut s = String::new();
             std::io::stdin()
                 .read_to_string(&mut s)
                 .map_err(|e| Error::io(std::path::Path::new("standard input"), e))?;
             s
         }
-        Act::Answer(Some(t)) => t,
-        Act::Answer(None) if ctx.interactive => {
+        Act::Answer(t) => t,
+        Act::FromEditor => {
             // A correction starts from the answer given.
             let given = all_answers(&ctx.store, Some(req.date), Some(req.date))?
                 .into_iter()
@@ -83,11 +123,6 @@ pub(crate) fn run(ctx: &Context, act: Act, prompt: Option<&str>, choice: &Choice
                 .filter(|l| !l.starts_with('#'))
                 .collect::<Vec<_>>()
                 .join("\n")
-        }
-        Act::Answer(None) => {
-            return Err(Error::usage(
-                "give the answer as an argument, or `-` to read it from standard input",
-            ));
         }
     };
     let answer = Answer::new(req.date, p.id, p.text, text, ctx.now);
@@ -113,4 +148,35 @@ pub(crate) fn run(ctx: &Context, act: Act, prompt: Option<&str>, choice: &Choice
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn act(args: &[&str], interactive: bool) -> Result<Act> {
+        let cli =
+            crate::Cli::try_parse_from(["prompt-of-the-day", "answer"].iter().chain(args).copied())
+                .expect("clap accepts it");
+        match cli.cmd {
+            Some(crate::Cmd::Answer(a)) => a.act(interactive),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_answer_is_given_passed_deleted_or_written_in_the_editor_on_a_terminal() {
+        assert_eq!(act(&["warm"], false).unwrap(), Act::Answer("warm".into()));
+        assert_eq!(act(&["-"], false).unwrap(), Act::Answer("-".into()));
+        assert_eq!(act(&["--pass"], false).unwrap(), Act::Pass);
+        assert_eq!(act(&["--delete"], true).unwrap(), Act::Delete);
+        assert_eq!(act(&[], true).unwrap(), Act::FromEditor);
+        let e = act(&[], false).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.to_string().contains("`-` to read it from standard input"),
+            "{e}"
+        );
+    }
 }

@@ -6,17 +6,31 @@ use closer_cli::output::{Format, Out, Style, View, table};
 use closer_core::Result;
 use closer_core::answer_rules;
 use closer_core::content::Prompt;
+use closer_core::dates::date_arg;
 use closer_core::profile::Couple;
 use closer_core::prompts::{Answer, Filter, all_answers, check_categories, rotation};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-pub(crate) fn history(
-    ctx: &Context,
+/// `history`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct HistoryArgs {
+    /// From this day on
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
     since: Option<NaiveDate>,
+    /// Up to and including this day
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
     until: Option<NaiveDate>,
+    #[command(flatten)]
     format: Format,
-) -> Result<()> {
+}
+
+pub(crate) fn history(ctx: &Context, args: HistoryArgs) -> Result<()> {
+    let HistoryArgs {
+        since,
+        until,
+        format,
+    } = args;
     closer_core::dates::check_range(since, until)?;
     let couple = ctx.couple()?;
     let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
@@ -203,12 +217,23 @@ fn waiting(
         .collect()
 }
 
-pub(crate) fn list(ctx: &Context, categories: &[String], format: Format) -> Result<()> {
+/// `list`: the command line, next to what it does.
+#[derive(clap::Args, Debug)]
+pub(crate) struct ListArgs {
+    /// Only this category (repeatable)
+    #[arg(long = "category", value_name = "NAME")]
+    categories: Vec<String>,
+    #[command(flatten)]
+    format: Format,
+}
+
+pub(crate) fn list(ctx: &Context, args: ListArgs) -> Result<()> {
     let lib = ctx.library()?;
     let filter = Filter {
         low_energy: false,
-        categories: check_categories(lib, categories)?,
+        categories: check_categories(lib, &args.categories)?,
     };
+    let format = args.format;
     let mut prompts = rotation(lib, &ctx.couple()?, &filter);
     prompts.sort_by_key(|p| p.id);
     ctx.show(format, &Prompts(prompts))

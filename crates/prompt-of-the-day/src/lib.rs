@@ -65,41 +65,11 @@ enum Cmd {
     /// Store your answer to the day's prompt (`-` reads standard input; on a terminal with no
     /// text, opens $EDITOR). Answering again corrects it. You read your partner's answer once you
     /// have answered or passed
-    Answer {
-        /// The answer, or `-` to read it from standard input
-        #[arg(conflicts_with_all = ["pass", "delete"])]
-        text: Option<String>,
-        /// The prompt answered, by ID [default: the day's prompt, as chosen by the other flags]
-        #[arg(long, value_name = "ID")]
-        prompt: Option<String>,
-        /// Pass on the day's prompt: no answer, and your partner's answer is yours to read
-        #[arg(long, conflicts_with = "delete")]
-        pass: bool,
-        /// Delete your answer for the day
-        #[arg(long)]
-        delete: bool,
-        #[command(flatten)]
-        choice: Choice,
-    },
+    Answer(answer::AnswerArgs),
     /// Past prompts with both partners' answers
-    History {
-        /// From this day on
-        #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
-        since: Option<NaiveDate>,
-        /// Up to and including this day
-        #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
-        until: Option<NaiveDate>,
-        #[command(flatten)]
-        format: Format,
-    },
+    History(browse::HistoryArgs),
     /// Browse the prompts your couple can get
-    List {
-        /// Only this category (repeatable)
-        #[arg(long = "category", value_name = "NAME")]
-        categories: Vec<String>,
-        #[command(flatten)]
-        format: Format,
-    },
+    List(browse::ListArgs),
     /// The categories, with how many prompts each holds for your couple
     Categories {
         #[command(flatten)]
@@ -153,26 +123,9 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     }
     match cli.cmd {
         None => today::run(&ctx, &cli.show),
-        Some(Cmd::Answer {
-            text,
-            prompt,
-            pass,
-            delete,
-            choice,
-        }) => {
-            let act = match (pass, delete) {
-                (true, _) => answer::Act::Pass,
-                (_, true) => answer::Act::Delete,
-                _ => answer::Act::Answer(text),
-            };
-            answer::run(&ctx, act, prompt.as_deref(), &choice)
-        }
-        Some(Cmd::History {
-            since,
-            until,
-            format,
-        }) => browse::history(&ctx, since, until, format),
-        Some(Cmd::List { categories, format }) => browse::list(&ctx, &categories, format),
+        Some(Cmd::Answer(args)) => answer::run(&ctx, args),
+        Some(Cmd::History(args)) => browse::history(&ctx, args),
+        Some(Cmd::List(args)) => browse::list(&ctx, args),
         Some(Cmd::Categories { format }) => browse::categories(&ctx, format),
         Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
         Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
