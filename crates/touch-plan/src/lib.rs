@@ -1,6 +1,8 @@
 //! touch-plan: the command line, turned once into validated requests and run.
 
+mod body;
 mod consent;
+mod hold;
 mod mine;
 mod plan;
 mod sessions;
@@ -46,7 +48,7 @@ enum Cmd {
     Boundary(consent::BoundaryArgs),
     /// Your body map: mark a region welcome, ask-first or off-limits, with an optional note.
     /// Every step shown to your partner respects it. No arguments: show your map.
-    Body(consent::BodyArgs),
+    Body(body::BodyArgs),
     /// Say, privately, that you are ready to move on from the current step
     Ready,
     /// Take back your readiness, privately. No reason needed.
@@ -61,7 +63,7 @@ enum Cmd {
     Resume,
     /// A medical-clearance hold: nothing from a stage on until a date. Either of you sets one;
     /// only the partner who set it lifts it early (--release)
-    Hold(consent::HoldArgs),
+    Hold(hold::HoldArgs),
     /// Record a practice session
     Log(sessions::LogArgs),
     /// Your debrief of a session: what you noticed, what was too much
@@ -86,18 +88,55 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         Some(Cmd::Step(args)) => step::run(&ctx, args),
         Some(Cmd::Rules) => plan::rules(&ctx),
         Some(Cmd::Boundary(args)) => consent::boundary(&ctx, args),
-        Some(Cmd::Body(args)) => consent::body(&ctx, args),
+        Some(Cmd::Body(args)) => body::run(&ctx, args),
         Some(Cmd::Ready) => consent::ready(&ctx),
         Some(Cmd::Unready) => consent::unready(&ctx),
         Some(Cmd::Mine(a)) => mine::run(&ctx, a.format()),
         Some(Cmd::Back) => consent::event(&ctx, consent::Move::Back),
         Some(Cmd::Pause) => consent::event(&ctx, consent::Move::Pause),
         Some(Cmd::Resume) => consent::event(&ctx, consent::Move::Resume),
-        Some(Cmd::Hold(args)) => consent::hold(&ctx, args),
+        Some(Cmd::Hold(args)) => hold::run(&ctx, args),
         Some(Cmd::Log(args)) => sessions::log(&ctx, args),
         Some(Cmd::Debrief(args)) => sessions::debrief(&ctx, args),
         Some(Cmd::History(a)) => sessions::history(&ctx, a.format()),
         Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
         Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use closer_core::Result;
+    use closer_core::profile::{Couple, Partner};
+
+    /// Alex and Sam (IDs `idalex` and `idsam`), both opted in to sexual content or neither.
+    pub(crate) fn couple(sexual: bool) -> Couple {
+        let p = |n: &str| Partner {
+            extra: Default::default(),
+            version: 1,
+            id: format!("id{n}").parse().unwrap(),
+            name: n.into(),
+            conditions: vec![],
+            sexual,
+            added: day(1),
+        };
+        Couple {
+            seed: 1,
+            partners: vec![p("alex"), p("sam")],
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    /// The message of a mistake on the command line (exit 2) with its hint, which must say
+    /// what to do.
+    pub(crate) fn usage_message<T: std::fmt::Debug>(r: Result<T>) -> String {
+        let e = r.expect_err("a mistake on the command line");
+        assert_eq!(e.exit_code(), 2, "{e}");
+        format!("{e}{}", closer_cli::hint(&e, "touch-plan"))
     }
 }
