@@ -1,9 +1,9 @@
-//! Adding and changing needs: each command's arguments, checked once into a request; each change
+//! Adding needs and changing their status and plans: each command's arguments, checked once into a request; each change
 //! checked by core's rules and recorded in the need's history.
 
 use chrono::NaiveDate;
 use closer_cli::output::Out;
-use closer_cli::{Context, ask};
+use closer_cli::Context;
 use closer_core::content::Library;
 use closer_core::dates::{date_arg, parse_offset};
 use closer_core::need_rules::{self, Action, Helper, Proposed};
@@ -24,29 +24,29 @@ pub(crate) struct Fields {
     /// practical, body-comfort, emotional, communication, intimacy, rest-energy, care-admin,
     /// money-work or other
     #[arg(long, value_name = "CATEGORY")]
-    category: Option<String>,
+    pub(crate) category: Option<String>,
     /// The condition this need comes with (`couple conditions` lists them)
     #[arg(long, value_name = "TAG")]
-    condition: Option<String>,
+    pub(crate) condition: Option<String>,
     /// How much it matters
     #[arg(long, value_parser = closer_cli::word_parser::<Importance>())]
-    importance: Option<Importance>,
+    pub(crate) importance: Option<Importance>,
 }
 
 /// The fields, checked: a category every library shares, a condition this library describes.
 #[derive(Debug, Default, PartialEq)]
-struct CheckedFields {
-    category: Option<String>,
-    condition: Option<String>,
-    importance: Option<Importance>,
+pub(crate) struct CheckedFields {
+    pub(crate) category: Option<String>,
+    pub(crate) condition: Option<String>,
+    pub(crate) importance: Option<Importance>,
 }
 
 impl Fields {
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.category.is_none() && self.condition.is_none() && self.importance.is_none()
     }
 
-    fn validate(self, lib: &Library) -> Result<CheckedFields> {
+    pub(crate) fn validate(self, lib: &Library) -> Result<CheckedFields> {
         Ok(CheckedFields {
             category: self.category.as_deref().map(check_category).transpose()?,
             condition: self
@@ -107,7 +107,7 @@ pub(crate) fn add(ctx: &Context, args: AddArgs) -> Result<()> {
 
 /// Finds a need the partner at the keyboard may see and changes it under its lock, with `f`
 /// (given the partner's ID and the couple) returning the note for its history.
-fn change(
+pub(crate) fn change(
     ctx: &Context,
     prefix: &str,
     f: impl FnOnce(&mut Need, &str, &Couple) -> Result<String>,
@@ -241,100 +241,6 @@ pub(crate) fn share(ctx: &Context, need: NeedArg) -> Result<()> {
     Ok(())
 }
 
-/// `edit`: the command line, next to what it does.
-#[derive(clap::Args, Debug)]
-pub(crate) struct EditArgs {
-    /// The need's ID (or any unique start of it)
-    id: String,
-    /// New text
-    #[arg(long)]
-    text: Option<String>,
-    #[command(flatten)]
-    fields: Fields,
-}
-
-/// A change of a need, checked: the new text (or, on a terminal with nothing given, the text
-/// to be written in the editor) and fields.
-#[derive(Debug)]
-struct EditRequest {
-    id: String,
-    text: NewText,
-    fields: CheckedFields,
-}
-
-#[derive(Debug, PartialEq)]
-enum NewText {
-    Same,
-    Given(String),
-    /// Nothing given on a terminal: the need's text is opened in the editor.
-    FromEditor,
-}
-
-impl EditArgs {
-    fn validate(self, lib: &Library, interactive: bool) -> Result<EditRequest> {
-        let nothing = self.text.is_none() && self.fields.is_empty();
-        let text = match self.text {
-            Some(t) => NewText::Given(check_text("need", &t)?),
-            None if nothing && interactive => NewText::FromEditor,
-            None if nothing => {
-                return Err(Error::usage(
-                    "say what to change: --text, --category, --condition or --importance",
-                ));
-            }
-            None => NewText::Same,
-        };
-        Ok(EditRequest {
-            id: self.id,
-            text,
-            fields: self.fields.validate(lib)?,
-        })
-    }
-}
-
-pub(crate) fn edit(ctx: &Context, args: EditArgs) -> Result<()> {
-    let EditRequest { id, text, fields } = args.validate(ctx.library()?, ctx.interactive)?;
-    let text = match text {
-        NewText::Same => None,
-        NewText::Given(t) => Some(t),
-        NewText::FromEditor => {
-            let couple = ctx.require_couple()?;
-            let me = ctx.me(&couple)?;
-            let n = needs::find(&ctx.store, &id, Some(&me.id))?;
-            need_rules::may(&n, &me.id, Action::Edit, &couple)?;
-            match ask::editor(
-                &n.text,
-                &format!("give the new text with `needs-list edit {id} --text TEXT`"),
-            )? {
-                Some(t) if t.trim() != n.text => Some(check_text("need", &t)?),
-                _ => return Err(Error::invalid("nothing changed")),
-            }
-        }
-    };
-    change(ctx, &id, |n, me, couple| {
-        need_rules::may(n, me, Action::Edit, couple)?;
-        let mut what = Vec::new();
-        if let Some(t) = text {
-            what.push(format!("text was: {}", n.text));
-            n.text = t;
-        }
-        if let Some(c) = fields.category {
-            what.push(format!("category {} → {c}", n.category));
-            n.category = c;
-        }
-        if let Some(c) = fields.condition {
-            what.push(format!("condition → {c}"));
-            n.condition = Some(c);
-        }
-        if let Some(i) = fields.importance {
-            what.push(format!("importance → {}", closer_core::word(&i)));
-            n.importance = i;
-        }
-        Ok(format!("edited: {}", what.join("; ")))
-    })?;
-    closer_cli::say!("Changed.");
-    Ok(())
-}
-
 /// `rm`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct RmArgs {
@@ -362,15 +268,7 @@ pub(crate) fn rm(ctx: &Context, args: RmArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::{couple, usage_message};
-
-    fn fields(category: Option<&str>, condition: Option<&str>) -> Fields {
-        Fields {
-            category: category.map(Into::into),
-            condition: condition.map(Into::into),
-            importance: None,
-        }
-    }
+    use crate::tests::{couple, fields, usage_message};
 
     #[test]
     fn a_new_need_has_words_a_known_category_and_a_known_condition() {
@@ -396,30 +294,6 @@ mod tests {
         let e = add("x", fields(None, Some("flu"))).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(closer_cli::hint(&e, "needs-list").contains("couple conditions"));
-    }
-
-    #[test]
-    fn an_edit_says_what_to_change_or_opens_the_editor_on_a_terminal() {
-        let lib = Library::builtin();
-        let edit = |text: Option<&str>, f: Fields, interactive| {
-            EditArgs {
-                id: "ab".into(),
-                text: text.map(Into::into),
-                fields: f,
-            }
-            .validate(&lib, interactive)
-        };
-        let nothing = usage_message(edit(None, Fields::default(), false));
-        assert!(nothing.contains("say what to change: --text"), "{nothing}");
-        assert_eq!(
-            edit(None, Fields::default(), true).unwrap().text,
-            NewText::FromEditor
-        );
-        let only_field = edit(None, fields(Some("emotional"), None), false).unwrap();
-        assert_eq!(only_field.text, NewText::Same);
-        assert_eq!(only_field.fields.category.as_deref(), Some("emotional"));
-        assert!(usage_message(edit(Some(" "), Fields::default(), true)).contains("empty"));
-        assert!(usage_message(edit(None, fields(Some("x"), None), true)).contains("use one of"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! needs-list: the command line, turned once into validated requests and run.
 
 mod change;
+mod edit;
 mod list;
 mod review;
 mod suggest;
@@ -32,7 +33,7 @@ enum Cmd {
     /// Show one need with its history
     Show(list::ShowArgs),
     /// Change a need (flags, or $EDITOR on a terminal when none is given)
-    Edit(change::EditArgs),
+    Edit(edit::EditArgs),
     /// You have talked it over
     Talked(NeedArg),
     /// Add a comment to a need's history (either of you)
@@ -74,7 +75,7 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         None => list::list(&ctx, cli.list),
         Some(Cmd::Add(args)) => change::add(&ctx, args),
         Some(Cmd::Show(args)) => list::show(&ctx, args),
-        Some(Cmd::Edit(args)) => change::edit(&ctx, args),
+        Some(Cmd::Edit(args)) => edit::run(&ctx, args),
         Some(Cmd::Talked(need)) => change::status(&ctx, need, Status::Talked),
         Some(Cmd::Comment(args)) => change::comment(&ctx, args),
         Some(Cmd::Propose(args)) => change::propose(&ctx, args),
@@ -112,6 +113,15 @@ mod tests {
             seed: 1,
             partners: vec![p("alex"), p("sam")],
             ..Default::default()
+        }
+    }
+
+    /// A need's fields, the category and condition as typed.
+    pub(crate) fn fields(category: Option<&str>, condition: Option<&str>) -> crate::change::Fields {
+        crate::change::Fields {
+            category: category.map(Into::into),
+            condition: condition.map(Into::into),
+            importance: None,
         }
     }
 
