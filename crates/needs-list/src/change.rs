@@ -2,8 +2,8 @@
 //! checked by core's rules and recorded in the need's history.
 
 use chrono::NaiveDate;
-use closer_cli::output::Out;
 use closer_cli::Context;
+use closer_cli::output::Out;
 use closer_core::content::Library;
 use closer_core::dates::{date_arg, parse_offset};
 use closer_core::need_rules::{self, Action, Helper, Proposed};
