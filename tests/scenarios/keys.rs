@@ -367,3 +367,118 @@ fn another_partners_profile_and_key_are_theirs_to_change_and_a_couple_is_two() {
         warned.stderr
     );
 }
+
+/// An encrypted couple set up on one device (both keys made there), and a new device whose
+/// data folder is a copy of it, holding no key yet.
+fn encrypted_couple_and_new_device() -> (Sandbox, Sandbox) {
+    let first = Sandbox::new();
+    first.ok(NEEDS, &["couple", "add", "Alex"]);
+    first.ok(NEEDS, &["couple", "add", "Sam"]);
+    first.ok(NEEDS, &["couple", "me", "Alex"]);
+    first.ok(
+        NEEDS,
+        &[
+            "add",
+            "Slow evenings, just for me",
+            "--private",
+            "--as",
+            "Sam",
+        ],
+    );
+    let new = Sandbox::new();
+    support::copy_dir(&first.data(), &new.data());
+    (first, new)
+}
+
+#[test]
+fn a_new_device_of_an_encrypted_folder_gets_its_key_by_import_or_recovery_key() {
+    let (first, new) = encrypted_couple_and_new_device();
+    let copy = first.path("sam-key.age");
+    let copy_arg = copy.display().to_string();
+    first.on_terminal(
+        NEEDS,
+        &["couple", "keys", "export", &copy_arg, "--as", "Sam"],
+        &[
+            ("A passphrase", "long walk home\r"),
+            ("same again", "long walk home\r"),
+        ],
+    );
+    let said = new.on_terminal(
+        NEEDS,
+        &["couple", "keys", "import", &copy_arg],
+        &[("Passphrase for this copy", "long walk home\r")],
+    );
+    assert!(said.contains("Sam's key is on this device now"), "{said}");
+    assert!(said.contains("This device is Sam's"), "{said}");
+    let shown = new.ok(NEEDS, &["--all", "--json"]);
+    assert!(shown.contains("Slow evenings"), "{shown}");
+
+    // A lost device: the recovery key alone brings Sam back.
+    let recovery = first.ok(NEEDS, &["couple", "keys", "recovery", "--as", "Sam"]);
+    let lost = Sandbox::new();
+    support::copy_dir(&first.data(), &lost.data());
+    let typed = format!("{}\r", recovery.trim());
+    let said = lost.on_terminal(
+        NEEDS,
+        &["couple", "keys", "recover"],
+        &[("recovery key", &typed)],
+    );
+    assert!(said.contains("Sam's key is on this device now"), "{said}");
+    let shown = lost.ok(NEEDS, &["--all", "--json"]);
+    assert!(shown.contains("Slow evenings"), "{shown}");
+}
+
+#[test]
+fn a_passphrase_on_the_only_key_of_a_device_is_asked_on_a_terminal_and_named_in_cron() {
+    let (first, new) = encrypted_couple_and_new_device();
+    // Sam's device, holding Sam's key only.
+    let (from, to) = (
+        first.home().join(".config/closer/keys"),
+        new.home().join(".config/closer/keys"),
+    );
+    std::fs::create_dir_all(&to).unwrap();
+    let sam_id = std::fs::read_dir(first.data().join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .find(|id| {
+            // Alex's is the device's partner on the first device.
+            !std::fs::read_to_string(first.home().join(".config/closer/device.toml"))
+                .unwrap()
+                .contains(id.as_str())
+        })
+        .unwrap();
+    std::fs::copy(
+        from.join(format!("{sam_id}.key")),
+        to.join(format!("{sam_id}.key")),
+    )
+    .unwrap();
+    new.ok(NEEDS, &["couple", "me", "Sam"]);
+    new.on_terminal(
+        NEEDS,
+        &["couple", "keys", "passphrase"],
+        &[
+            ("new passphrase", "night owl\r"),
+            ("same again", "night owl\r"),
+        ],
+    );
+    // On a terminal, the passphrase is asked and the command goes on.
+    let shown = new.on_terminal(NEEDS, &["--all"], &[("Passphrase", "night owl\r")]);
+    assert!(shown.contains("Slow evenings"), "{shown}");
+    // In cron: said plainly, exit 1.
+    let cron = new.run(PROMPT, &[]);
+    let line = cron.error_line("prompt-of-the-day");
+    assert_eq!(cron.code, 1, "{line}");
+    assert!(
+        line.contains("protected by a passphrase") && line.contains("terminal"),
+        "{line}"
+    );
+    assert!(!cron.stderr.contains("panicked"), "{}", cron.stderr);
+    // The passphrase comes off again.
+    new.on_terminal(
+        NEEDS,
+        &["couple", "keys", "passphrase", "--remove"],
+        &[("Passphrase", "night owl\r")],
+    );
+    assert!(new.ok(NEEDS, &["--all"]).contains("Slow evenings"));
+}

@@ -8,7 +8,7 @@ use closer_core::crypto::keyring::{self, DeviceKeys, StoredKey};
 use closer_core::crypto::pins::{self, Alarm};
 use closer_core::crypto::{CryptoError, Keys, PublicKeys, SecretString};
 use closer_core::error::{Error, Result};
-use closer_core::profile::{Couple, Partner};
+use closer_core::profile::{Couple, PARTNERS, Partner};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -52,7 +52,7 @@ impl Context {
         self.unlock_id(partner.id.as_str(), &partner.name)
     }
 
-    fn unlock_id(&self, id: &str, name: &str) -> Result<Arc<Keys>> {
+    pub(crate) fn unlock_id(&self, id: &str, name: &str) -> Result<Arc<Keys>> {
         if let Some(k) = self.unlocked.borrow().get(id) {
             return Ok(Arc::clone(k));
         }
@@ -115,6 +115,49 @@ impl Context {
             self.unlock(partner)?;
         }
         Ok(())
+    }
+
+    /// The partners of this folder (a `partners/ID.*` file) whose key this device holds under
+    /// a passphrase, not unlocked yet in this run.
+    fn locked_here(&self) -> Result<Vec<String>> {
+        let mut of_folder = crate::sealed::ids_in(self.store.path(PARTNERS), ".age");
+        of_folder.extend(crate::sealed::ids_in(self.store.path(PARTNERS), ".json"));
+        let mut locked = Vec::new();
+        for id in crate::sealed::ids_in(self.keys_dir(), ".key") {
+            if !of_folder.contains(&id) || self.unlocked.borrow().contains_key(&id) {
+                continue;
+            }
+            let path = self.keys_dir().join(format!("{id}.key"));
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            if Keys::is_protected(&bytes) {
+                locked.push(id);
+            }
+        }
+        Ok(locked)
+    }
+
+    /// When nothing in an encrypted folder opens with this device's open keys: unlocks the
+    /// partners' keys it holds under a passphrase (asked on a terminal; without one, says that
+    /// the key is protected and how to run). Tried once a run. Whether any key was unlocked.
+    pub(crate) fn unlock_held(&self) -> Result<bool> {
+        if self.held_tried.replace(true) {
+            return Ok(false);
+        }
+        let locked = self.locked_here()?;
+        if locked.is_empty() {
+            return Ok(false);
+        }
+        self.need_terminal(
+            "this data folder is encrypted, and the key that opens it on this device is protected by a passphrase;",
+        )?;
+        for id in locked {
+            let Some(StoredKey::Locked(bytes)) = self.device_keys().load(&id)? else {
+                continue;
+            };
+            let keys = self.open_protected("the key on this device", &bytes)?;
+            self.remember(&id, keys);
+        }
+        Ok(true)
     }
 
     /// For what only a partner may do for themselves (change their profile, leave the couple,

@@ -5,12 +5,13 @@
 use super::Context;
 use super::keys::{protect, work_factor};
 use super::output::{Format, Out, Style, View, table};
+use super::sealed::ids_in;
 use closer_core::authority::Act;
 use closer_core::crypto::keyring::{self, StoredKey};
 use closer_core::crypto::pins;
 use closer_core::crypto::{ExposeSecret, Keys};
 use closer_core::error::{Error, Result};
-use closer_core::profile::{Couple, Partner};
+use closer_core::profile::{Couple, PARTNERS, Partner};
 use serde::Serialize;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -61,9 +62,36 @@ pub enum KeysCmd {
 }
 
 pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
+    // A new device of an encrypted folder opens nothing yet: bringing a key here needs only the
+    // published keys to find whose it is.
+    match cmd {
+        KeysCmd::Import { file } => {
+            let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+            let keys = if Keys::is_protected(&bytes) {
+                ctx.open_protected("this copy", &bytes)?
+            } else {
+                let text = String::from_utf8_lossy(&bytes);
+                Keys::from_text(&text)
+                    .map_err(|e| Error::invalid(format!("{}: {e}", file.display())))?
+            };
+            return install(ctx, keys);
+        }
+        KeysCmd::Recover => {
+            ctx.need_terminal("")?;
+            let typed = crate::ask::password("Your recovery key (AGE-SECRET-KEY-…)")?;
+            let keys = Keys::from_text(typed.expose_secret()).map_err(|e| {
+                Error::invalid(format!(
+                    "that recovery key does not check out ({e}); look for a typo and try again"
+                ))
+            })?;
+            return install(ctx, keys);
+        }
+        _ => {}
+    }
     let couple = ctx.require_couple()?;
     let t = ctx.tool;
     match cmd {
+        KeysCmd::Import { .. } | KeysCmd::Recover => unreachable!("handled above"),
         KeysCmd::Show { format } => show(ctx, &couple, *format),
         KeysCmd::Export { file } => {
             let me = ctx.me(&couple)?;
@@ -84,17 +112,6 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
             );
             Ok(())
         }
-        KeysCmd::Import { file } => {
-            let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-            let keys = if Keys::is_protected(&bytes) {
-                ctx.open_protected("this copy", &bytes)?
-            } else {
-                let text = String::from_utf8_lossy(&bytes);
-                Keys::from_text(&text)
-                    .map_err(|e| Error::invalid(format!("{}: {e}", file.display())))?
-            };
-            install(ctx, &couple, keys)
-        }
         KeysCmd::Recovery => {
             let me = ctx.me(&couple)?;
             let keys = ctx.unlock(me)?;
@@ -103,16 +120,6 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
                 n = me.name
             );
             Out::default().line(keys.recovery_key().expose_secret())
-        }
-        KeysCmd::Recover => {
-            ctx.need_terminal("")?;
-            let typed = crate::ask::password("Your recovery key (AGE-SECRET-KEY-…)")?;
-            let keys = Keys::from_text(typed.expose_secret()).map_err(|e| {
-                Error::invalid(format!(
-                    "that recovery key does not check out ({e}); look for a typo and try again"
-                ))
-            })?;
-            install(ctx, &couple, keys)
         }
         KeysCmd::Passphrase { remove } => {
             let me = ctx.me(&couple)?;
@@ -171,28 +178,38 @@ fn write_new(file: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io(file, e))
 }
 
-/// Puts `keys` on this device for the partner whose keys they are: the ones this device pinned
-/// for them, or (a new key of theirs) the ones published now.
-fn install(ctx: &Context, couple: &Couple, keys: Keys) -> Result<()> {
+/// Puts `keys` on this device for the partner of this folder whose keys they are: the ones this
+/// device pinned for them, or (a new device, or a new key of theirs) the ones published now. Needs
+/// no key here before: the profile is read once the key is held.
+fn install(ctx: &Context, keys: Keys) -> Result<()> {
     let public = keys.public();
-    let theirs = |p: &&Partner| {
-        let id = p.id.as_str();
+    let mut ids = ids_in(ctx.store.path(PARTNERS), ".age");
+    ids.extend(ids_in(ctx.store.path(PARTNERS), ".json"));
+    let theirs = |id: &&String| {
         pins::pinned(&ctx.config_dir, id).is_ok_and(|k| k.as_ref() == Some(&public))
             || keyring::published(&ctx.store, id).is_ok_and(|k| k.as_ref() == Some(&public))
     };
-    let Some(p) = couple.partners.iter().find(theirs) else {
-        return Err(Error::invalid(format!(
-            "this key is not the published key of {}; if the data folder has not finished syncing, wait for it and try again",
-            couple.names().join(" or ")
-        )));
+    let Some(id) = ids.iter().find(theirs).cloned() else {
+        return Err(Error::invalid(
+            "this key is not the published key of either partner of this data folder; if the data folder has not finished syncing, wait for it and try again",
+        ));
     };
+    let held = ctx.keys_dir().join(format!("{id}.key")).is_file();
+    if !held {
+        ctx.device_keys().save(&id, &keys, None)?;
+        pins::accept_pin(&ctx.config_dir, &id, &public)?;
+        // Held now, open: the profile opens with it.
+        ctx.unlock_id(&id, "")?;
+    }
+    let couple = ctx.couple()?;
+    let p = couple.by_id(&id).ok_or_else(|| {
+        Error::invalid("this key's partner is not in the profile yet; if the data folder has not finished syncing, wait for it and run this again")
+    })?;
     let n = &p.name;
-    if ctx.holds_key(p) {
+    if held {
         crate::say!("This device already holds {n}'s key; nothing changed.");
         return Ok(());
     }
-    ctx.device_keys().save(p.id.as_str(), &keys, None)?;
-    pins::accept_pin(&ctx.config_dir, p.id.as_str(), &public)?;
     crate::say!(
         "{n}'s key is on this device now (fingerprint {}).",
         public.fingerprint()
@@ -201,7 +218,7 @@ fn install(ctx: &Context, couple: &Couple, keys: Keys) -> Result<()> {
         ctx.set_device(Some(&p.id))?;
         crate::say!("This device is {n}'s.");
     }
-    ctx.offer_passphrases(couple)
+    ctx.offer_passphrases(&couple)
 }
 
 /// `couple keys accept NAME`: trust NAME's published keys from now on. On a device that holds

@@ -88,6 +88,8 @@ pub struct Context {
     opt_ins: std::cell::Cell<bool>,
     /// What keys opened in this run, to keep in the device's cache when it ends.
     opened: RefCell<Vec<Arc<closer_core::open_cache::OpenCache>>>,
+    /// Whether this run already tried the passphrase-protected keys held here (asked once).
+    held_tried: std::cell::Cell<bool>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -137,6 +139,7 @@ impl Context {
             unlocked: RefCell::default(),
             opt_ins: std::cell::Cell::new(true),
             opened: RefCell::default(),
+            held_tried: std::cell::Cell::new(false),
         };
         ctx.open_sealing()?;
         Ok(ctx)
@@ -221,6 +224,10 @@ impl Context {
             ));
         }
         if couple.is_empty() && self.store.is_sealed() && !self.store.list("partners")?.is_empty() {
+            // The only key here may be under a passphrase: asked now, then the profile opens.
+            if self.unlock_held()? {
+                return self.couple();
+            }
             let t = self.tool;
             return Err(Error::invalid(format!(
                 "this data folder is encrypted, and this device holds no key that opens it; bring yours here with `{t} couple keys import FILE` (a copy made with `{t} couple keys export FILE` on a device that has it) or `{t} couple keys recover`"

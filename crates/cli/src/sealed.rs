@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The IDs named by files `ID.EXT` in `dir`.
-fn ids_in(dir: PathBuf, ext: &str) -> Vec<String> {
+pub(crate) fn ids_in(dir: PathBuf, ext: &str) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
