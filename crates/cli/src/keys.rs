@@ -155,7 +155,7 @@ impl Context {
                 continue;
             };
             let keys = self.open_protected("the key on this device", &bytes)?;
-            self.remember(&id, keys);
+            self.remember(&id, Arc::new(keys));
         }
         Ok(true)
     }
