@@ -16,6 +16,7 @@ mod cron;
 mod damaged;
 mod editor;
 mod encrypted;
+mod export_places;
 mod first_weeks;
 mod fuzz;
 mod gentle_day;

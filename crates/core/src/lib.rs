@@ -16,6 +16,7 @@ pub mod dates;
 pub mod doctor;
 pub mod energy;
 pub mod error;
+pub mod export_place;
 pub mod files;
 pub mod glance;
 pub mod holds;

@@ -20,10 +20,11 @@ use closer_cli::couple::{self, CoupleArgs};
 use closer_cli::output::Out;
 use closer_cli::{AFTER_HELP, Context, Extra, Globals};
 use closer_core::dates::date_arg;
+use closer_core::export_place::check_notes_folder;
 use closer_core::profile::Couple;
 use closer_core::{Error, Result};
 use gather::{Filters, Kind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything the partner at the keyboard may see, out as Markdown (the default), JSON, CSV,
 /// jrnl or org on standard output, or as a folder of notes for Obsidian or Joplin. `--format ics`
@@ -129,7 +130,7 @@ enum Target {
 }
 
 /// An export, checked: a span whose first day is not after its last, a partner of the couple,
-/// CSV of one kind of record.
+/// CSV of one kind of record, a notes folder outside the data and config folders.
 #[derive(Debug)]
 struct ExportRequest {
     filters: Filters,
@@ -137,7 +138,7 @@ struct ExportRequest {
 }
 
 impl ExportArgs {
-    fn validate(self, couple: &Couple) -> Result<ExportRequest> {
+    fn validate(self, couple: &Couple, data: &Path, config: &Path) -> Result<ExportRequest> {
         closer_core::dates::check_range(self.since, self.until)?;
         let by = self
             .by
@@ -154,11 +155,14 @@ impl ExportArgs {
         }
         let target = match self.to_dir {
             _ if self.for_clinician => Target::Clinician,
-            Some(dir) => Target::Notes {
-                dir,
-                layout: self.layout,
-                quiet: self.quiet,
-            },
+            Some(dir) => {
+                check_notes_folder(&dir, data, config)?;
+                Target::Notes {
+                    dir,
+                    layout: self.layout,
+                    quiet: self.quiet,
+                }
+            }
             None => Target::Stdout {
                 format: self.format,
                 bom: !self.no_bom,
@@ -190,7 +194,8 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
 }
 
 fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
-    let ExportRequest { filters, target } = args.validate(&ctx.couple()?)?;
+    let ExportRequest { filters, target } =
+        args.validate(&ctx.couple()?, ctx.store.root(), &ctx.config_dir)?;
     if let Target::Notes { dir, layout, quiet } = &target {
         notes::prepare(dir)?;
         let data = gather::gather(ctx, &filters)?;
@@ -239,7 +244,8 @@ mod tests {
     fn request(args: &[&str]) -> Result<ExportRequest> {
         let cli = Cli::try_parse_from(std::iter::once("export").chain(args.iter().copied()))
             .expect("clap accepts it");
-        cli.args.validate(&couple())
+        cli.args
+            .validate(&couple(), Path::new("/no/data"), Path::new("/no/config"))
     }
 
     fn usage_message(args: &[&str]) -> String {

@@ -1,0 +1,67 @@
+//! Where an export may go, and what it keeps: a folder of notes is never written into the synced
+//! data folder or the device's config folder, and the JSON export keeps passes, so a restored
+//! folder shows what the day showed.
+
+use super::*;
+use support::{CLOSER_EXPORT, NEEDS, PROMPT, tree};
+
+fn couple_with_a_private_need() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(
+        NEEDS,
+        &["add", "a quiet hour alone", "--private", "--as", "Alex"],
+    );
+    sb
+}
+
+#[test]
+fn notes_are_never_written_inside_the_data_folder_or_the_config_folder() {
+    let sb = couple_with_a_private_need();
+    let before = tree(&sb.data());
+    let config = sb.home().join(".config/closer");
+    std::fs::create_dir_all(&config).unwrap();
+    // A folder that does not exist yet, one that does, one reached through `..`, one through a
+    // link to the data folder, and the config folder.
+    std::fs::create_dir_all(sb.data().join("mine")).unwrap();
+    let link = sb.path("link");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(sb.data(), &link).unwrap();
+    let inside = [
+        sb.data().join("notes"),
+        sb.data().join("mine"),
+        sb.data(),
+        sb.path("elsewhere/../data/notes/deeper"),
+        link.join("notes"),
+        config.join("notes"),
+    ];
+    for dir in &inside {
+        let r = sb.run(
+            CLOSER_EXPORT,
+            &["--to-dir", dir.to_str().unwrap(), "--as", "Alex"],
+        );
+        assert_eq!(r.code, 2, "{}: {}{}", dir.display(), r.stdout, r.stderr);
+        let line = r.error_line("closer-export");
+        assert!(line.contains("outside the data folder"), "{line}");
+    }
+    std::fs::remove_dir(sb.data().join("mine")).unwrap();
+    assert_eq!(
+        tree(&sb.data()),
+        before,
+        "nothing was written into the folder"
+    );
+    assert!(!config.join("notes").exists());
+
+    // Beside the data folder is fine.
+    let vault = sb.path("vault");
+    sb.ok(
+        CLOSER_EXPORT,
+        &["--to-dir", vault.to_str().unwrap(), "--as", "Alex", "-q"],
+    );
+    assert!(
+        tree(&vault)
+            .values()
+            .any(|b| { String::from_utf8_lossy(b).contains("a quiet hour alone") })
+    );
+}
