@@ -65,3 +65,58 @@ fn notes_are_never_written_inside_the_data_folder_or_the_config_folder() {
             .any(|b| { String::from_utf8_lossy(b).contains("a quiet hour alone") })
     );
 }
+
+#[test]
+fn a_pass_is_kept_in_the_json_export_and_brought_back_by_restore() {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(PROMPT, &["answer", "we laughed a lot", "--as", "Alex"]);
+    sb.ok(PROMPT, &["answer", "--pass", "--as", "Sam"]);
+    assert!(
+        sb.ok(PROMPT, &["history", "--as", "Sam"])
+            .contains("we laughed a lot")
+    );
+
+    let sam = sb.ok(CLOSER_EXPORT, &["--format", "json", "--as", "Sam"]);
+    let v = json(&sam);
+    let passes = v["passes"].as_array().expect("passes in the JSON export");
+    assert_eq!(passes.len(), 1, "{sam}");
+    assert_eq!(passes[0]["date"], sb.today().as_str());
+    assert_eq!(passes[0]["passed"], true);
+    assert_eq!(passes[0]["text"], "");
+    // Only one's own passes: Alex's export says nothing of Sam's.
+    let alex = sb.ok(CLOSER_EXPORT, &["--format", "json", "--as", "Alex"]);
+    assert_eq!(json(&alex)["passes"], serde_json::json!([]), "{alex}");
+    // The other formats still leave passes out.
+    let md = sb.ok(CLOSER_EXPORT, &["--as", "Sam"]);
+    assert!(md.contains("we laughed a lot"), "{md}");
+
+    let restored = sb.path("restored");
+    for (name, doc) in [("alex.json", &alex), ("sam.json", &sam)] {
+        let file = sb.path(name);
+        std::fs::write(&file, doc).unwrap();
+        sb.run_in(
+            &restored,
+            CLOSER_EXPORT,
+            &["restore", file.to_str().unwrap()],
+        )
+        .ok();
+    }
+    let history = sb.run_in(&restored, PROMPT, &["history", "--as", "Sam"]);
+    assert!(
+        history.ok().contains("we laughed a lot"),
+        "Sam passed that day and reads Alex's answer after a restore too: {}",
+        history.stdout
+    );
+    let again = json(
+        &sb.run_in(
+            &restored,
+            CLOSER_EXPORT,
+            &["--format", "json", "--as", "Sam"],
+        )
+        .ok()
+        .to_owned(),
+    );
+    assert_eq!(again["passes"], v["passes"]);
+}

@@ -55,6 +55,9 @@ pub struct Data<'a> {
     names: HashMap<String, String>,
     pub needs: Vec<Need>,
     pub answers: Vec<(String, Answer)>,
+    /// The viewer's own passes (not in `redacted` exports): only the lossless JSON holds them,
+    /// so that a restore lets the viewer read the other's answer of those days again.
+    pub passes: Vec<(String, Answer)>,
     pub sessions: Vec<(String, Session)>,
     pub debriefs: Vec<(String, Debrief)>,
     /// Positions in `debriefs` by session ID.
@@ -149,6 +152,7 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
         names,
         needs: Vec::new(),
         answers: Vec::new(),
+        passes: Vec::new(),
         sessions: Vec::new(),
         debriefs: Vec::new(),
         by_session: HashMap::new(),
@@ -172,9 +176,14 @@ pub fn gather<'a>(ctx: &'a Context, f: &Filters) -> Result<Data<'a>> {
     })?;
     if let Some(a) = answers {
         // Nobody goes first: another partner's answer reads only once the viewer took their turn.
-        data.answers = answer_rules::for_viewer(a, me.as_deref())
+        let (passes, answers) = answer_rules::for_viewer(a, me.as_deref())
             .into_iter()
-            .filter(|(who, a)| f.by_ok(who) && prompt_ok(&a.prompt) && !a.passed)
+            .filter(|(who, a)| f.by_ok(who) && prompt_ok(&a.prompt))
+            .partition(|(_, a)| a.passed);
+        data.answers = answers;
+        data.passes = passes
+            .into_iter()
+            .filter(|(who, _)| !f.redact && me.as_deref() == Some(who.as_str()))
             .collect();
     }
     if f.redact {

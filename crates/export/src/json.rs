@@ -29,6 +29,8 @@ struct Doc<'a> {
     no_future_prompts: bool,
     needs: &'a [Need],
     answers: Vec<Owned<'a, closer_core::prompts::Answer>>,
+    /// The exporting partner's own passes, for a restore.
+    passes: Vec<Owned<'a, closer_core::prompts::Answer>>,
     touch: Option<TouchOut<'a>>,
 }
 
@@ -98,6 +100,7 @@ pub(crate) fn write(d: &Data, out: &mut Out) -> Result<()> {
         no_future_prompts: d.couple.no_future_prompts,
         needs: &d.needs,
         answers: owned(&d.answers),
+        passes: owned(&d.passes),
         touch: d.plan.as_ref().map(|plan| TouchOut {
             current: plan.current.map(|s| s.id),
             paused: plan.paused,

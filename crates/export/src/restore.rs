@@ -35,6 +35,9 @@ struct Doc {
     partners: Vec<PartnerIn>,
     needs: Vec<Need>,
     answers: Vec<Owned<Answer>>,
+    /// Not in exports from before passes were kept.
+    #[serde(default)]
+    passes: Vec<Owned<Answer>>,
     touch: Option<TouchIn>,
 }
 
@@ -125,6 +128,7 @@ fn read(args: &RestoreArgs) -> Result<Backup> {
         answers: owned(doc.answers)
             .into_iter()
             .filter(|(_, a)| !a.sealed)
+            .chain(owned(doc.passes).into_iter().filter(|(_, a)| a.passed))
             .collect(),
         holds: touch.holds,
         changes: touch.changes,
