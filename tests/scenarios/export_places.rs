@@ -109,14 +109,11 @@ fn a_pass_is_kept_in_the_json_export_and_brought_back_by_restore() {
         "Sam passed that day and reads Alex's answer after a restore too: {}",
         history.stdout
     );
-    let again = json(
-        &sb.run_in(
-            &restored,
-            CLOSER_EXPORT,
-            &["--format", "json", "--as", "Sam"],
-        )
-        .ok()
-        .to_owned(),
+    let again = sb.run_in(
+        &restored,
+        CLOSER_EXPORT,
+        &["--format", "json", "--as", "Sam"],
     );
+    let again = json(again.ok());
     assert_eq!(again["passes"], v["passes"]);
 }
