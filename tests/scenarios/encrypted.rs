@@ -31,15 +31,7 @@ fn contains(bytes: &[u8], text: &str) -> bool {
 }
 
 fn id_of(sb: &Sandbox, name: &str) -> String {
-    let v = json(&sb.ok(NEEDS, &["couple", "--json"]));
-    v["partners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .and_then(|p| p["id"].as_str())
-        .unwrap()
-        .to_owned()
+    super::partner_id(&sb.ok(NEEDS, &["couple", "--json"]), name)
 }
 
 fn with<'a>(args: &[&'a str], who: &[&'a str]) -> Vec<&'a str> {

@@ -69,6 +69,26 @@ impl Device<'_> {
     pub fn ok(&self, tool: (&str, &str), args: &[&str]) -> String {
         self.run(tool, args).ok().to_owned()
     }
+
+    /// A partner's ID by name, as this device sees the couple.
+    #[track_caller]
+    pub fn id_of(&self, name: &str) -> String {
+        partner_id(&self.ok(support::NEEDS, &["couple", "--json"]), name)
+    }
+}
+
+/// A partner's ID by name, from `couple --json`.
+#[track_caller]
+fn partner_id(couple_json: &str, name: &str) -> String {
+    let v = json(couple_json);
+    v["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .and_then(|p| p["id"].as_str())
+        .unwrap_or_else(|| panic!("no partner {name} in {v}"))
+        .to_owned()
 }
 
 /// Gives `to` the keys `from` holds, as `couple keys export` and `import` would: the couple was

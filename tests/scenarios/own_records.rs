@@ -37,17 +37,6 @@ fn opened_with(config: &Path, data: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-fn id_of(d: &Device, name: &str) -> String {
-    json(&d.ok(NEEDS, &["couple", "--json"]))["partners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .and_then(|p| p["id"].as_str())
-        .unwrap()
-        .to_owned()
-}
-
 /// Each device takes its turn of the joint rounds a few times.
 fn turns(alex: &Device, sam: &Device) {
     for _ in 0..3 {
@@ -76,7 +65,7 @@ fn sensual_step_shown(d: &Device) -> bool {
 fn private_debriefs_and_opt_ins_open_only_with_their_owners_key_and_both_devices_show_the_same() {
     let sb = Sandbox::new();
     let (alex, sam) = two_devices(&sb);
-    let (alex_id, sam_id) = (id_of(&alex, "Alex"), id_of(&sam, "Sam"));
+    let (alex_id, sam_id) = (alex.id_of("Alex"), sam.id_of("Sam"));
 
     // A step in the plan, a session on it, debriefs shared and private.
     alex.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);

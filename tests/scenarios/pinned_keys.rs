@@ -10,18 +10,6 @@ use closer_core::store::Store;
 use std::path::Path;
 use support::NEEDS;
 
-fn id_of(d: &Device, name: &str) -> String {
-    let v = json(&d.ok(NEEDS, &["couple", "--json"]));
-    v["partners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .and_then(|p| p["id"].as_str())
-        .unwrap_or_else(|| panic!("no partner {name} in {v}"))
-        .to_owned()
-}
-
 /// The key a device holds for partner `id`.
 fn held(d: &Device, id: &str) -> Keys {
     let text = std::fs::read_to_string(d.config.join(format!("closer/keys/{id}.key"))).unwrap();
@@ -48,7 +36,7 @@ fn a_replaced_published_key_signs_nothing_a_device_accepts_and_is_never_encrypte
     let (alex, sam) = two_devices(&sb);
     sam.ok(NEEDS, &["couple", "today"]);
     alex.ok(NEEDS, &["couple", "today"]); // both devices pinned both keys
-    let (a, s) = (id_of(&alex, "Alex"), id_of(&alex, "Sam"));
+    let (a, s) = (alex.id_of("Alex"), alex.id_of("Sam"));
     let store = Store::new(sb.data());
     let alex_public: PublicKeys = keyring::published(&store, &a).unwrap().unwrap();
 
@@ -139,7 +127,7 @@ fn a_deleted_published_key_is_said_once_a_run_and_the_pinned_key_stays_in_use() 
     sam.ok(NEEDS, &["add", "A walk after dinner"]);
     alex.ok(NEEDS, &["couple", "today"]);
     sam.ok(NEEDS, &["couple", "today"]);
-    let s = id_of(&alex, "Sam");
+    let s = alex.id_of("Sam");
     std::fs::remove_file(sb.data().join(format!("keys/{s}.json"))).unwrap();
 
     // Alex's device says it, once a run, and what to do; Sam's records still check out.

@@ -6,18 +6,6 @@
 use super::*;
 use support::{EXPORT, NEEDS, TOUCH};
 
-/// A partner's ID by name.
-fn id_of(d: &Device, name: &str) -> String {
-    json(&d.ok(NEEDS, &["couple", "--json"]))["partners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .and_then(|p| p["id"].as_str())
-        .unwrap()
-        .to_owned()
-}
-
 /// Every file under `touch/` and `psi/` that the one key on device `d` opens, except under
 /// `touch/SKIP/` (that partner's own folder), as a curious partner would with `rage -d -i KEY`:
 /// (file, plaintext).
@@ -55,7 +43,7 @@ fn joint_plan(d: &Device) -> Vec<(String, String)> {
 fn the_other_partners_key_opens_no_boundary_or_readiness_and_both_devices_agree() {
     let sb = Sandbox::new();
     let (alex, sam) = two_devices(&sb);
-    let (alex_id, sam_id) = (id_of(&alex, "Alex"), id_of(&alex, "Sam"));
+    let (alex_id, sam_id) = (alex.id_of("Alex"), alex.id_of("Sam"));
     let turns = || {
         for _ in 0..3 {
             alex.ok(TOUCH, &["today"]);
@@ -197,7 +185,7 @@ fn open(sealed: &[u8], id: &age::x25519::Identity) -> Option<Vec<u8>> {
 fn a_state_an_earlier_version_sealed_to_both_is_sealed_to_its_owner_on_their_next_run() {
     let sb = Sandbox::new();
     let (alex, sam) = two_devices(&sb);
-    let sam_id = id_of(&alex, "Sam");
+    let sam_id = alex.id_of("Sam");
     for d in [&alex, &sam] {
         d.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
     }

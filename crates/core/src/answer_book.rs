@@ -260,8 +260,7 @@ mod tests {
     use crate::prompts::{all_answers, save_answer};
     use chrono::DateTime;
 
-    const A: &str = "a1ex00000001";
-    const B: &str = "5amm00000002";
+    use crate::test_devices::{A, B};
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
@@ -277,28 +276,10 @@ mod tests {
         )
     }
 
-    fn copy(k: &Keys) -> Keys {
-        Keys::from_text(k.to_text().expose_secret()).unwrap()
-    }
-
     /// Two devices on one folder, each holding only its own partner's key.
     fn devices() -> (tempfile::TempDir, Store, Store, Keys, Keys) {
-        let t = tempfile::tempdir().unwrap();
-        let (ka, kb) = (Keys::generate(), Keys::generate());
-        let device = |mine: &str, k: &Keys, other: &str, o: &Keys| {
-            let store = Store::new(t.path().join("data"));
-            let mut s = Sealing::new();
-            // In whatever form `Sealing::hold` takes a key.
-            #[allow(clippy::useless_conversion)]
-            s.hold(mine, copy(k).into());
-            s.know(other, o.public());
-            s.act_as(mine);
-            store.set_sealing(Some(s));
-            store
-        };
-        let alex = device(A, &ka, B, &kb);
-        let sam = device(B, &kb, A, &ka);
-        (t, alex, sam, ka, kb)
+        let d = crate::test_devices::devices();
+        (d._dir, d.alex, d.sam, d.ka, d.kb)
     }
 
     /// Everything `keys` opens under `answers/`: every file, and every sealed copy inside, as a
