@@ -52,7 +52,12 @@ for d in closer needs200; do
   device $d sam "$R/needs-list" couple encrypt
   # Both devices take their turn in the joint rounds the touch plan is computed through.
   for who in alex sam alex sam; do device $d $who "$R/touch-plan" today; done
+  # And in the answers shared once both have taken their turn, which each device's
+  # prompt-of-the-day does once after the folder is encrypted (a one-time cost, not timed).
+  for who in alex sam alex; do device $d $who "$R/prompt-of-the-day"; done
 done
+# Folders written in the last two seconds are looked at again on every run; let them settle.
+sleep 3
 # The peers, at the same sizes.
 for n in 100 5000; do
   mkdir -p "$W/task$n"
