@@ -12,6 +12,7 @@ use crate::ids::Id;
 use crate::merge;
 use crate::need_rules::Helper;
 use crate::needs::{self, Need};
+use crate::own_facts;
 use crate::profile::{self, Partner};
 use crate::prompts::AnswerFile;
 use crate::store::{self, Store, Versioned};
@@ -164,7 +165,10 @@ fn merge_versions(store: &Store, rel: &str, versions: &[(PathBuf, Vec<u8>)]) -> 
             let partner = combine(versions, |a: body_map::Shared, _| a)?.partner;
             republish_body(store, &touch::load_state(store, &partner)?)
         }
-        ["touch", _, "sessions.json"] => put(store, rel, combine(versions, merge::sessions)?),
+        ["touch", _, "sessions.json" | "private-debriefs.json"] => {
+            put(store, rel, combine(versions, merge::sessions)?)
+        }
+        [own_facts::OPTIN, _] => put(store, rel, combine(versions, merge::opt_ins)?),
         ["answers", _, _] => put(store, rel, combine(versions, merge::answers)?),
         ["energy", _] => put(store, rel, combine(versions, merge::low_days)?),
         // A fingerprint each device publishes again when its library changes: the one in

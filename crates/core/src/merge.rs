@@ -5,6 +5,7 @@
 
 use crate::energy::LowDays;
 use crate::needs::{Change, Need};
+use crate::own_facts::OptIns;
 use crate::profile::{CoupleFile, Partner};
 use crate::prompts::AnswerFile;
 use crate::store::Extra;
@@ -151,6 +152,13 @@ pub fn hold(mut a: Hold, b: Hold) -> Hold {
 /// A partner's profile from two devices: every condition of both; opted in only if both say so.
 pub fn partner(mut a: Partner, b: Partner) -> Partner {
     union(&mut a.conditions, b.conditions);
+    a.sexual = a.sexual && b.sexual;
+    union_extra(&mut a.extra, b.extra);
+    a
+}
+
+/// A partner's own opt-in from two of their devices: opted in only if both versions say so.
+pub fn opt_ins(mut a: OptIns, b: OptIns) -> OptIns {
     a.sexual = a.sexual && b.sexual;
     union_extra(&mut a.extra, b.extra);
     a
