@@ -142,3 +142,82 @@ fn a_shared_content_file_that_cannot_be_used_is_named_and_left_out_on_both_devic
         assert!(!r.stderr.contains("broken.toml"), "{}", r.stderr);
     }
 }
+
+fn walks(numbers: &[u32]) -> String {
+    let mut text = "version = 1\n# Our own walks.\n[category]\nid = \"our-walks\"\nname = \"Walks\"\nabout = \"Our walks.\"\n".to_owned();
+    for n in numbers {
+        text.push_str(&format!(
+            "\n[[prompt]]\nid = \"our-walks-{n}\"\ntext = \"Which walk number {n} shall we take?\"\ndepth = \"light\"\nlow_energy = false\n"
+        ));
+    }
+    text
+}
+
+fn ours(d: &Device) -> Vec<String> {
+    let mut v: Vec<String> = ids(d)
+        .into_iter()
+        .filter(|i| i.starts_with("our-walks"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// One device deletes a prompt from a shared content file while the other adds one; syncing
+/// leaves the two versions side by side. `couple doctor`, on either device and whichever
+/// version the sync tool kept, keeps the addition and does not bring the deleted prompt back.
+#[test]
+fn a_content_merge_keeps_additions_and_does_not_bring_back_a_deleted_item() {
+    for (doctor_on, copy_is_alexs) in [
+        ("alex", true),
+        ("alex", false),
+        ("sam", true),
+        ("sam", false),
+    ] {
+        let sb = Sandbox::new();
+        sb.ok(NEEDS, &["couple", "add", "Alex"]);
+        sb.ok(NEEDS, &["couple", "add", "Sam"]);
+        sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
+        let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
+        let content = sb.data().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        let file = content.join("walks.toml");
+        std::fs::write(&file, walks(&[1, 2, 3])).unwrap();
+        for d in [&alex, &sam] {
+            assert_eq!(ours(d).len(), 3);
+        }
+        // Alex deletes the second walk and uses the tools; Sam adds a fourth and does too.
+        std::fs::write(&file, walks(&[1, 3])).unwrap();
+        assert_eq!(ours(&alex).len(), 2);
+        std::fs::write(&file, walks(&[1, 2, 3, 4])).unwrap();
+        assert_eq!(ours(&sam).len(), 4);
+        // Syncing keeps one version and puts the other beside it.
+        let (kept, copy) = match copy_is_alexs {
+            true => (walks(&[1, 2, 3, 4]), walks(&[1, 3])),
+            false => (walks(&[1, 3]), walks(&[1, 2, 3, 4])),
+        };
+        std::fs::write(&file, kept).unwrap();
+        std::fs::write(
+            content.join("walks.sync-conflict-20260302-101500-BBBBBBB.toml"),
+            copy,
+        )
+        .unwrap();
+        let d = if doctor_on == "alex" { &alex } else { &sam };
+        // A command before the doctor sees the other device's version; that changes nothing.
+        d.ok(PROMPT, &["list", "--json"]);
+        d.ok(NEEDS, &["couple", "doctor"]);
+        let want = ["our-walks-1", "our-walks-3", "our-walks-4"];
+        for d in [&alex, &sam] {
+            assert_eq!(
+                ours(d),
+                want,
+                "doctor on {doctor_on}, the copy is Alex's: {copy_is_alexs}\n{}",
+                std::fs::read_to_string(&file).unwrap()
+            );
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.starts_with("version = 1\n# Our own walks.\n"),
+            "{text}"
+        );
+    }
+}

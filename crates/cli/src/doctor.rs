@@ -11,7 +11,11 @@ use std::time::SystemTime;
 
 /// Runs `couple doctor` and says what it did.
 pub fn run(ctx: &Context) -> Result<()> {
-    let r = doctor::run(&ctx.store, std::time::SystemTime::now())?;
+    let r = doctor::run_remembering(
+        &ctx.store,
+        std::time::SystemTime::now(),
+        ctx.content_seen().as_deref(),
+    )?;
     for m in &r.merged {
         crate::say!("Merged the two versions of {m}; nothing of either was lost.");
     }

@@ -161,8 +161,21 @@ impl Context {
         for e in loaded.left_out {
             self.store.leave_out(e);
         }
+        // Only a help for merging two versions later: if it cannot be noted, nothing is lost.
+        if let Some(m) = self.content_seen().filter(|_| !loaded.settled.is_empty()) {
+            let _ = closer_core::content_seen::observe(
+                &m,
+                loaded.settled.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+            );
+        }
         let lib = loaded.library;
         Ok(self.library.get_or_init(|| lib))
+    }
+
+    /// Where this device remembers what it has seen of the shared content files.
+    pub fn content_seen(&self) -> Option<PathBuf> {
+        let cache = self.cache_dir.as_ref()?;
+        Some(closer_core::open_cache::folder_dir(cache, &self.store).join("content-seen.json"))
     }
 
     fn device_path(&self) -> PathBuf {

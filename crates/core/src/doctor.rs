@@ -122,12 +122,22 @@ pub fn marked_records(store: &Store) -> Result<Vec<String>> {
 
 /// Finds and puts right everything syncing left: see the module's description.
 pub fn run(store: &Store, now: SystemTime) -> Result<Report> {
+    run_remembering(store, now, None)
+}
+
+/// [`run`], with what this device remembers of the shared content files (`content_seen`, see
+/// [`crate::content_seen`]), so that an item deleted in one version does not come back.
+pub fn run_remembering(
+    store: &Store,
+    now: SystemTime,
+    content_seen: Option<&Path>,
+) -> Result<Report> {
     let mut report = Report {
         tidied: store.tidy_all(now)?,
         ..Report::default()
     };
     for (copy, of) in conflict_copies(store) {
-        match merge_copy(store, &copy, &of) {
+        match merge_copy(store, &copy, &of, content_seen) {
             Ok(()) => report.merged.push(of),
             Err(e) => report.left.push((copy, e.to_string())),
         }
@@ -265,7 +275,7 @@ fn republish_body(store: &Store, state: &State) -> Result<()> {
 }
 
 /// Merges a conflict copy into its record under the folder's lock, then removes the copy.
-fn merge_copy(store: &Store, copy: &str, of: &str) -> Result<()> {
+fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) -> Result<()> {
     let _lock = store.lock(parent(of))?;
     // A sealed record `X.age` is the record `X.json` of a plain folder.
     let rel = match of.strip_suffix(&format!(".{}", crate::sealing::SEALED_EXT)) {
@@ -286,7 +296,13 @@ fn merge_copy(store: &Store, copy: &str, of: &str) -> Result<()> {
         };
         let theirs = text(copy_bytes, &copy_path)?;
         let merged = match read_file(&path)? {
-            Some(b) => crate::merge_content::merge(&text(b, &path)?, &theirs, (of, copy))?,
+            Some(b) => {
+                let name = of.strip_prefix("content/").unwrap_or(of);
+                let before = content_seen
+                    .map(|m| crate::content_seen::before(m, name))
+                    .unwrap_or_default();
+                crate::merge_content::merge(&text(b, &path)?, &theirs, (of, copy), &before)?
+            }
             None => theirs,
         };
         store::write_atomic(&path, merged.as_bytes())?;

@@ -11,6 +11,7 @@ pub mod answer_seal;
 pub mod authority;
 pub mod body_map;
 pub mod content;
+pub mod content_seen;
 pub mod crypto;
 pub mod dates;
 pub mod doctor;

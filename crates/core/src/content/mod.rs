@@ -5,7 +5,7 @@ mod load;
 pub mod safety;
 pub mod schema;
 
-pub use load::Loaded;
+pub use load::{Loaded, Shared};
 
 use serde::Serialize;
 
