@@ -5,7 +5,7 @@
 use crate::Context;
 use closer_core::crypto::PublicKeys;
 use closer_core::joint::round::{Party, Places};
-use closer_core::joint::touch::{opt_in, view};
+use closer_core::joint::touch::{JointOptIn, opt_in, view};
 use closer_core::joint_changes::{self, Snapshot, What};
 use closer_core::profile::{Couple, Partner};
 use closer_core::store::{Store, write_atomic};
@@ -23,6 +23,10 @@ pub enum Rounds {
     /// A round is under way: the plan moves once the other device has taken its turn.
     Waiting,
 }
+
+/// The opt-in exchange a run took its turn of: the partner it was for, their own opt-in then, and
+/// what it said.
+pub(crate) type OptInFound = (String, bool, JointOptIn);
 
 /// Said under the plan while a round is under way; the same whatever either of you chose.
 pub const WAITING: &str =
@@ -76,6 +80,11 @@ impl Context {
             data: self.store.root(),
             config: &self.config_dir,
         };
+        // The opt-in exchange already run for this partner, with the opt-in they have now.
+        let found = self.opt_in_found.borrow().clone();
+        let optin = found
+            .filter(|(who, opted, _)| *who == me.id.as_str() && *opted == me.sexual)
+            .map(|(_, _, o)| o);
         let v = view(
             places,
             &party,
@@ -85,6 +94,7 @@ impl Context {
             &holds,
             self.today,
             self.now,
+            optin.as_ref(),
         )?;
         for (path, why) in &v.problems {
             self.store.note_left_out(path, why);
@@ -134,7 +144,9 @@ impl Context {
             self.store.note_left_out(path, why);
         }
         self.note_opt_in_opened(&me.id, joint.both)?;
+        let found = (me.id.to_string(), me.sexual);
         couple.partners[1 - me_at].sexual = joint.both;
+        *self.opt_in_found.borrow_mut() = Some((found.0, found.1, joint));
         Ok(true)
     }
 

@@ -90,6 +90,9 @@ pub struct Context {
     opened: RefCell<Vec<Arc<closer_core::open_cache::OpenCache>>>,
     /// Whether this run already tried the passphrase-protected keys held here (asked once).
     held_tried: std::cell::Cell<bool>,
+    /// The opt-in exchange this run last took its turn of: for whom, with what opt-in of theirs,
+    /// and what it said (see [`Context::joint_opt_in`]), so the touch plan does not run it again.
+    opt_in_found: RefCell<Option<joint::OptInFound>>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -140,6 +143,7 @@ impl Context {
             opt_ins: std::cell::Cell::new(true),
             opened: RefCell::default(),
             held_tried: std::cell::Cell::new(false),
+            opt_in_found: RefCell::default(),
         };
         ctx.open_sealing()?;
         Ok(ctx)

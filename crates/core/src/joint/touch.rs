@@ -98,7 +98,7 @@ pub fn plan<'l>(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<JointPlan<'l>> {
-    let v = view(places, party, lib, couple, mine, holds, today, now)?;
+    let v = view(places, party, lib, couple, mine, holds, today, now, None)?;
     let mut couple = couple.clone();
     let mut states = vec![mine.clone(); couple.partners.len()];
     for (p, s) in couple.partners.iter().zip(states.iter_mut()) {
@@ -194,7 +194,9 @@ pub fn opt_in(places: Places, party: &Party, opted: bool) -> Result<JointOptIn> 
 
 /// Runs this device's turn of the three exchanges for the partner `party.me` and says what is
 /// joint. `mine` is that partner's own state; `couple` the profile (the other partner's opt-in in
-/// it is not used); `today` and `now` stamp a readiness round that completes.
+/// it is not used); `today` and `now` stamp a readiness round that completes. `optin` is the
+/// opt-in exchange this run already took its turn of for `party.me` ([`opt_in`], with that
+/// partner's opt-in as in `couple`, its problems already reported): it is not run again.
 #[allow(clippy::too_many_arguments)]
 pub fn view(
     places: Places,
@@ -205,6 +207,7 @@ pub fn view(
     holds: &[Hold],
     today: NaiveDate,
     now: DateTime<Utc>,
+    optin: Option<&JointOptIn>,
 ) -> Result<JointView> {
     let me_at = couple
         .partners
@@ -222,7 +225,13 @@ pub fn view(
     let mut waiting = false;
 
     // Both opted in?
-    let optin = opt_in(places, party, couple.partners[me_at].sexual)?;
+    let optin = match optin {
+        Some(found) => JointOptIn {
+            problems: Vec::new(),
+            ..found.clone()
+        },
+        None => opt_in(places, party, couple.partners[me_at].sexual)?,
+    };
     waiting |= optin.waiting;
     problems.extend(optin.problems);
     let sexual_ok = optin.both;
