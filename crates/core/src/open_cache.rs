@@ -29,6 +29,9 @@ const MAGIC: &[u8] = b"closer-opened 1\n";
 /// record deleted on the other device held does not stay on this one for long.
 pub const KEPT_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
 
+/// How many record files' entries are kept loaded, unchanged, before they are let go.
+const LOADED: usize = 8;
+
 /// What one partner's key opened, by record file.
 pub struct OpenCache {
     dir: PathBuf,
@@ -194,6 +197,11 @@ impl OpenCache {
     fn with<R>(&self, place: &str, f: impl FnOnce(&mut Entries) -> R) -> R {
         let file = file_of(place);
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if files.len() >= LOADED && !files.contains_key(file) {
+            // What was loaded and not changed is read again from its file when needed: a run
+            // that reads years of answers does not hold them all at once.
+            files.retain(|_, e| e.changed);
+        }
         let e = files.entry(file.to_owned()).or_insert_with(|| Entries {
             by_seen: std::fs::read(self.dir.join(file_name(file)))
                 .ok()
@@ -557,5 +565,33 @@ mod tests {
             file_of("touch/alex00000001/state"),
             "touch/alex00000001/state"
         );
+    }
+
+    #[test]
+    fn only_a_few_unchanged_files_stay_loaded_and_what_was_let_go_is_found_again() {
+        let t = tempfile::tempdir().unwrap();
+        let outcome = |n: usize| Outcome::Opened {
+            signer: A.into(),
+            signer_key: "k".into(),
+            body: format!("record {n}").into_bytes(),
+        };
+        let place = |n: usize| format!("needs/n{n:011}");
+        let seen = |n: usize| crate::crypto::opened::seen(&place(n), &[n as u8]);
+        let first = OpenCache::new(t.path().to_owned(), "age1reader");
+        for n in 0..3 * LOADED {
+            first.remember(&place(n), seen(n), outcome(n));
+        }
+        first.save(SystemTime::now()).unwrap();
+        let next = OpenCache::new(t.path().to_owned(), "age1reader");
+        for round in 0..2 {
+            for n in 0..3 * LOADED {
+                assert_eq!(
+                    next.recall(&place(n), &seen(n)),
+                    Some(outcome(n)),
+                    "{round}"
+                );
+                assert!(next.files.lock().unwrap().len() <= LOADED);
+            }
+        }
     }
 }

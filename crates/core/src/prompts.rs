@@ -367,7 +367,7 @@ pub fn all_answers(
     let Ok(dirs) = std::fs::read_dir(&root) else {
         return Ok(Vec::new());
     };
-    // Every year file in range, of every partner; the largest reads, so spread over the cores.
+    // Every year file in range, of every partner.
     let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
     for dir in dirs.flatten() {
         if !dir.file_type().is_ok_and(|t| t.is_dir()) {
@@ -394,10 +394,14 @@ pub fn all_answers(
             }
         }
     }
-    let paths: Vec<std::path::PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
     let keep = |a: &Answer| since.is_none_or(|s| a.date >= s) && until.is_none_or(|u| a.date <= u);
     let mut out = Vec::new();
-    for ((partner, _), f) in files.iter().zip(store.read_files::<AnswerFile>(&paths)?) {
+    // One file at a time, opened before the next is read: a year of sealed answers is megabytes.
+    for (partner, path) in &files {
+        let f = store
+            .read_files::<AnswerFile>(std::slice::from_ref(path))?
+            .pop()
+            .flatten();
         if let Some(f) = f {
             out.extend(
                 crate::answer_book::opened(store, partner, f)
