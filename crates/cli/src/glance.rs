@@ -217,7 +217,17 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
         rounds = r;
         Some((states, holds))
     };
-    let g = glance_with(&ctx.store, lib, &joint, gentle, shown, ctx.today, facts)?;
+    let memo = ctx.answered_memo();
+    let g = glance_with(
+        &ctx.store,
+        lib,
+        &joint,
+        gentle,
+        shown,
+        ctx.today,
+        facts,
+        memo.as_deref().map(|m| (m, std::time::SystemTime::now())),
+    )?;
     let (state, step) = match &g.touch {
         Touch::NotStarted => ("not-started", None),
         Touch::Paused => ("paused", None),

@@ -72,6 +72,20 @@ impl Context {
         Some(path)
     }
 
+    /// Where this device keeps its memo of who answered today (see
+    /// [`closer_core::answered_memo`]), when it may: in an encrypted folder only while every key
+    /// this run holds needs no passphrase, so that it never holds what a protected key opened.
+    pub fn answered_memo(&self) -> Option<PathBuf> {
+        let path = open_cache::folder_dir(self.cache_dir.as_ref()?, &self.store).join("answered");
+        if let Some(sealing) = self.store.sealing()
+            && self.opened.borrow().len() != sealing.held().count()
+        {
+            let _ = std::fs::remove_file(&path);
+            return None;
+        }
+        Some(path)
+    }
+
     /// Removes what partner `id`'s key opened from the device's cache, and keeps nothing more of
     /// it in this run (their key has a passphrase now). The needs index goes too when no key
     /// without a passphrase is left here.
@@ -82,6 +96,7 @@ impl Context {
         let dir = open_cache::dir(cache, &self.store, id);
         self.opened.borrow_mut().retain(|c| c.dir() != dir);
         self.needs_index();
+        let _ = std::fs::remove_file(open_cache::folder_dir(cache, &self.store).join("answered"));
         open_cache::forget(&dir)
     }
 

@@ -1,17 +1,22 @@
 //! Today at a glance: the day's prompt, whether each partner has answered it (never what), the
 //! touch step or why there is none, holds that lift soon, needs due for review and what was on
 //! for both and is off again. It reads only
-//! what today needs: this year's answer files, the touch facts and the needs passed in.
+//! what today needs: this year's answer files (not even those when the device's memo says they
+//! are unchanged), the touch facts and the needs passed in.
 
+use crate::answered_memo;
 use crate::content::{Library, Prompt, Step};
 use crate::error::Result;
+use crate::ids::Id;
 use crate::joint_changes::{self, Trace};
 use crate::needs::Need;
 use crate::profile::Couple;
-use crate::prompts::{Filter, answered_on, pick, rotation};
+use crate::prompts::{Filter, pick, rotation};
 use crate::store::Store;
 use crate::touch::{self, Hold};
 use chrono::{Days, NaiveDate};
+use std::path::Path;
+use std::time::SystemTime;
 
 /// Holds that lift within this many days are mentioned.
 pub const SOON_DAYS: u64 = 14;
@@ -56,11 +61,13 @@ pub fn glance<'a>(
     needs: Vec<(String, Need)>,
     date: NaiveDate,
 ) -> Result<Glance<'a>> {
-    glance_with(store, lib, couple, gentle, needs, date, None)
+    glance_with(store, lib, couple, gentle, needs, date, None, None)
 }
 
 /// [`glance`] with the touch facts given (every partner's state as this device may know them,
-/// and the holds) rather than read from the folder.
+/// and the holds) rather than read from the folder, and who answered looked up through the
+/// device's memo when given (its path, and the time now; see [`answered_memo`]).
+#[allow(clippy::too_many_arguments)]
 pub fn glance_with<'a>(
     store: &Store,
     lib: &'a Library,
@@ -69,17 +76,28 @@ pub fn glance_with<'a>(
     needs: Vec<(String, Need)>,
     date: NaiveDate,
     facts: Option<(Vec<touch::State>, Vec<Hold>)>,
+    memo: Option<(&Path, SystemTime)>,
 ) -> Result<Glance<'a>> {
     let filter = Filter {
         low_energy: gentle,
         categories: Vec::new(),
     };
     let prompt = pick(&rotation(lib, couple, &filter), date, false)?;
+    let ids: Vec<&Id> = couple.partners.iter().map(|p| &p.id).collect();
+    let (path, now) = memo.unzip();
+    let yes = answered_memo::answered(
+        store,
+        &ids,
+        date,
+        path,
+        now.unwrap_or(SystemTime::UNIX_EPOCH),
+    )?;
     let answered = couple
         .partners
         .iter()
-        .map(|p| Ok((p.name.clone(), answered_on(store, &p.id, date)?)))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|p| p.name.clone())
+        .zip(yes)
+        .collect();
     let (touch, holds_lifting, changes) = if couple.is_empty() {
         (Touch::NotStarted, Vec::new(), Vec::new())
     } else {

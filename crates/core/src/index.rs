@@ -52,6 +52,12 @@ fn key(m: &std::fs::Metadata) -> String {
     )
 }
 
+/// What a file looks like now ([`key`]), or `None` when it changed within [`SETTLE`] of `now`
+/// and must not be trusted to a cache.
+pub(crate) fn file_state(m: &std::fs::Metadata, now: SystemTime) -> Option<String> {
+    (!racy(m, now)).then(|| key(m))
+}
+
 /// A file changed within [`SETTLE`] of `now`.
 fn racy(m: &std::fs::Metadata, now: SystemTime) -> bool {
     let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() as i64;

@@ -8,6 +8,7 @@ pub mod access;
 pub mod answer_book;
 pub mod answer_rules;
 pub mod answer_seal;
+pub mod answered_memo;
 pub mod authority;
 pub mod body_map;
 pub mod content;

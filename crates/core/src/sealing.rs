@@ -341,6 +341,7 @@ impl Store {
             }
             Err(e) => return Err(crate::store::read_error(path, e)),
         };
+        self.count_record_read();
         if self.plain_in_sealed(path) {
             return Err(Error::BadRecord {
                 path: path.to_owned(),

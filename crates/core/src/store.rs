@@ -104,6 +104,8 @@ pub struct Store {
     left_out: Arc<Mutex<Vec<(PathBuf, String)>>>,
     /// Set when the folder's records are encrypted: the keys to open and seal them.
     sealing: Arc<RwLock<Option<Arc<Sealing>>>>,
+    /// How many record files were read, for tests that a command reads only what it needs.
+    records_read: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// An exclusive lock on a directory's sidecar lock file, released when dropped.
@@ -116,7 +118,19 @@ impl Store {
             root: root.into(),
             left_out: Arc::default(),
             sealing: Arc::default(),
+            records_read: Arc::default(),
         }
+    }
+
+    /// How many record files this store (and its clones) read since this was last asked.
+    pub fn take_records_read(&self) -> usize {
+        self.records_read
+            .swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_record_read(&self) {
+        self.records_read
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Turns encrypted records on (`Some`) or off for this store and every clone of it.
