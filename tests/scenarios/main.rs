@@ -39,6 +39,7 @@ mod setup_wizard;
 mod shared_content;
 mod today;
 mod touch_state_sealed;
+mod twin_devices;
 mod two_setups;
 mod untrusted;
 
@@ -54,9 +55,14 @@ pub struct Device<'a> {
 
 impl Device<'_> {
     pub fn run(&self, tool: (&str, &str), args: &[&str]) -> Run {
+        self.run_in(&self.sb.data(), tool, args)
+    }
+
+    /// Runs in data folder `data`: this device before its first sync.
+    pub fn run_in(&self, data: &Path, tool: (&str, &str), args: &[&str]) -> Run {
         Run::from(
             self.sb
-                .command_in(&self.sb.data(), tool)
+                .command_in(data, tool)
                 .env("XDG_CONFIG_HOME", &self.config)
                 .env("XDG_CACHE_HOME", self.config.join("cache"))
                 .args(args)

@@ -15,6 +15,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         &ctx.store,
         std::time::SystemTime::now(),
         ctx.content_seen().as_deref(),
+        None,
     )?;
     for m in &r.merged {
         crate::say!("Merged the two versions of {m}; nothing of either was lost.");

@@ -122,15 +122,17 @@ pub fn marked_records(store: &Store) -> Result<Vec<String>> {
 
 /// Finds and puts right everything syncing left: see the module's description.
 pub fn run(store: &Store, now: SystemTime) -> Result<Report> {
-    run_remembering(store, now, None)
+    run_remembering(store, now, None, None)
 }
 
-/// [`run`], with what this device remembers of the shared content files (`content_seen`, see
-/// [`crate::content_seen`]), so that an item deleted in one version does not come back.
+/// [`run`] on this device: with what it remembers of the shared content files (`content_seen`,
+/// see [`crate::content_seen`]), so that an item deleted in one version does not come back, and
+/// the partner it is used by (`keep`), who keeps this device's ID if they were set up twice.
 pub fn run_remembering(
     store: &Store,
     now: SystemTime,
     content_seen: Option<&Path>,
+    keep: Option<&Id>,
 ) -> Result<Report> {
     let mut report = Report {
         tidied: store.tidy_all(now)?,
@@ -148,7 +150,7 @@ pub fn run_remembering(
             Err(e) => report.left.push((rel, e.to_string())),
         }
     }
-    merge_twin_partners(store, &mut report)?;
+    merge_twin_partners(store, &mut report, keep)?;
     Ok(report)
 }
 
@@ -334,10 +336,14 @@ fn merge_markers(store: &Store, rel: &str) -> Result<()> {
 }
 
 /// Two couple set-ups made before the first sync: partners with the same name and different
-/// IDs. The one added first (then the smaller ID) stays; every record of the other is re-pointed.
-fn merge_twin_partners(store: &Store, report: &mut Report) -> Result<()> {
+/// IDs. The one this device is used by stays, else the one added first (then the smaller ID);
+/// every record of the other is re-pointed, its published keys removed, and a forwarding record
+/// left for the device that used it (see [`crate::moved`]).
+fn merge_twin_partners(store: &Store, report: &mut Report, keep: Option<&Id>) -> Result<()> {
     let mut all: Vec<Partner> = store.read_all("partners")?;
-    all.sort_by(|a, b| (a.added, &a.id).cmp(&(b.added, &b.id)));
+    all.sort_by(|a, b| {
+        (keep != Some(&a.id), a.added, &a.id).cmp(&(keep != Some(&b.id), b.added, &b.id))
+    });
     let mut kept: Vec<Partner> = Vec::new();
     for p in all {
         let key = p.name.trim().to_lowercase();
@@ -355,6 +361,11 @@ fn merge_twin_partners(store: &Store, report: &mut Report) -> Result<()> {
         put(store, &rel, merge::partner(mine, p.clone()))?;
         let gone = store.path(&profile::partner_path(&old));
         fs::remove_file(&gone).map_err(|e| Error::io(&gone, e))?;
+        crate::moved::leave(store, &old, &new)?;
+        let keys = store.path(&format!("{}/{old}.json", crate::crypto::keyring::PUBLISHED));
+        if keys.exists() {
+            fs::remove_file(&keys).map_err(|e| Error::io(&keys, e))?;
+        }
         report
             .partners
             .push((p.name, old.to_string(), new.to_string()));
@@ -435,6 +446,20 @@ fn repoint(store: &Store, old: &Id, new: &Id) -> Result<()> {
         &energy::path(new),
         |s| s.partner = new.clone(),
         merge::low_days,
+    )?;
+    move_merged::<own_facts::OptIns>(
+        store,
+        &own_facts::optin_path(old),
+        &own_facts::optin_path(new),
+        |o| o.partner = new.clone(),
+        merge::opt_ins,
+    )?;
+    move_merged::<Sessions>(
+        store,
+        &own_facts::private_debriefs_path(old),
+        &own_facts::private_debriefs_path(new),
+        |s| s.partner = new.clone(),
+        merge::sessions,
     )?;
     for dir in [format!("answers/{old}"), format!("touch/{old}")] {
         let _ = fs::remove_file(store.path(&format!("{dir}/{}", files::LOCK_NAME)));

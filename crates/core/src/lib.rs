@@ -30,6 +30,7 @@ pub mod libraries;
 pub mod merge;
 pub mod merge_content;
 pub mod migrate;
+pub mod moved;
 pub mod need_claims;
 pub mod need_rules;
 pub mod needs;

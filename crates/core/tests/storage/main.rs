@@ -20,6 +20,7 @@ mod newer_and_corrupt;
 mod permissions;
 mod prefixes;
 mod sync_conflicts;
+mod twin_partners;
 mod unknown_fields;
 mod untrusted_paths;
 
