@@ -77,7 +77,7 @@ impl Context {
 
     /// Keeps keys unlocked for the rest of the run, and gives them to an encrypted folder's
     /// store, which opens and signs records with them.
-    fn remember(&self, id: &str, keys: Arc<Keys>) -> Arc<Keys> {
+    pub(crate) fn remember(&self, id: &str, keys: Arc<Keys>) -> Arc<Keys> {
         self.unlocked
             .borrow_mut()
             .insert(id.to_owned(), Arc::clone(&keys));

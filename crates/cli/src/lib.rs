@@ -10,6 +10,7 @@ pub mod inert_json;
 pub mod joint;
 pub mod keys;
 pub mod keys_cmd;
+mod moved;
 pub mod output;
 pub mod pager;
 pub mod partners;
@@ -359,6 +360,9 @@ impl Context {
     /// What to say when this device's partner `id` is no longer in the couple: their file was
     /// removed on the other device or lost in a sync.
     fn partner_gone(&self, couple: &Couple, id: &str) -> String {
+        if let Some(moved) = self.moved_message(couple, id) {
+            return moved;
+        }
         let file = match id.parse() {
             Ok(id) => self.store.path(&profile::partner_path(&id)),
             Err(_) => self.store.path(profile::PARTNERS),

@@ -192,7 +192,7 @@ pub(crate) fn me(ctx: &Context, args: &MeArgs) -> Result<()> {
     match &args.name {
         Some(n) => {
             let p = couple.find(n)?;
-            if !ctx.holds_key(p) && ctx.make_key(p)? {
+            if !ctx.holds_key(p) && !ctx.take_over(p)? && ctx.make_key(p)? {
                 ctx.say_key_made(p);
                 ctx.offer_passphrases(&couple)?;
             }

@@ -1,0 +1,119 @@
+//! Two devices that each set up the couple before their first sync, each device keeping only
+//! its own partner's key: after `couple doctor` on one of them, the other device finds its
+//! partner again, goes on with the key it holds, and both see every record of both set-ups.
+
+use super::*;
+use support::{NEEDS, PROMPT};
+
+/// Copies what `from` has into `to`: new files as they are, a file both have as Syncthing's
+/// conflict copy.
+fn sync(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dest) = (e.path(), to.join(e.file_name()));
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if src.is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            sync(&src, &dest);
+        } else if !dest.exists() {
+            std::fs::copy(&src, &dest).unwrap();
+        } else if std::fs::read(&src).unwrap() != std::fs::read(&dest).unwrap() {
+            let stem = name.trim_end_matches(".json");
+            let copy = format!("{stem}.sync-conflict-20260302-101500-BBBBBBB.json");
+            std::fs::copy(&src, to.join(copy)).unwrap();
+        }
+    }
+}
+
+/// The couple set up on `d` in folder `dir`, plain, this device being `me`'s and holding
+/// only `me`'s key; `me` writes a need and answers the day's prompt.
+fn set_up(d: &Device, dir: &Path, me: &str, other: &str) {
+    for name in [me, other] {
+        d.run_in(dir, NEEDS, &["couple", "add", name]).ok();
+    }
+    d.run_in(dir, NEEDS, &["couple", "decrypt", "--yes", "--as", me])
+        .ok();
+    d.run_in(dir, NEEDS, &["couple", "me", me]).ok();
+    let couple = d.run_in(dir, NEEDS, &["couple", "--json"]);
+    let theirs = partner_id(couple.ok(), other);
+    std::fs::remove_file(d.config.join(format!("closer/keys/{theirs}.key"))).unwrap();
+    d.run_in(dir, NEEDS, &["add", &format!("{me}'s need")]).ok();
+    d.run_in(dir, PROMPT, &["answer", &format!("{me} answered")])
+        .ok();
+}
+
+#[test]
+fn the_device_whose_partner_was_merged_away_finds_itself_and_goes_on_with_its_own_key() {
+    let sb = Sandbox::new();
+    let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
+    // Alex's device set the couple up a day earlier: its partners are the ones kept.
+    sb.set_today("2026-03-01");
+    set_up(&alex, &sb.data(), "Alex", "Sam");
+    sb.set_today("2026-03-02");
+    let b = sb.path("b");
+    set_up(&sam, &b, "Sam", "Alex");
+    let sams_old = partner_id(&sam.run_in(&b, NEEDS, &["couple", "--json"]).stdout, "Sam");
+    sync(&b, &sb.data());
+
+    let said = alex.run(NEEDS, &["couple", "doctor"]);
+    said.ok();
+    assert!(
+        said.stderr.contains("Sam was set up on both devices"),
+        "{}",
+        said.stderr
+    );
+    let sam_id = alex.id_of("Sam");
+    assert_ne!(sam_id, sams_old, "the set-up made first is kept");
+
+    // Sam's device: its partner's ID went; it says so, and how to go on.
+    let lost = sam.run(NEEDS, &["--all", "--plain"]);
+    assert!(
+        lost.stderr.contains("`needs-list couple me Sam`"),
+        "{}",
+        lost.stderr
+    );
+    let went_on = sam.run(NEEDS, &["couple", "me", "Sam"]);
+    went_on.ok();
+    assert!(
+        went_on.stderr.contains("couple keys accept Sam"),
+        "{}",
+        went_on.stderr
+    );
+    assert_eq!(sam.ok(NEEDS, &["couple", "me"]), "Sam\n");
+    sam.ok(NEEDS, &["add", "Sam's need after the merge"]);
+
+    // Alex's device is told Sam's key changed, and trusts it once Alex accepts it.
+    let warned = alex.run(NEEDS, &["--all", "--plain"]);
+    assert!(warned.stderr.contains("Sam"), "{}", warned.stderr);
+    alex.ok(NEEDS, &["couple", "keys", "accept", "Sam"]);
+
+    for d in [&alex, &sam] {
+        let couple = json(&d.ok(NEEDS, &["couple", "--json"]));
+        assert_eq!(couple["partners"].as_array().unwrap().len(), 2, "{couple}");
+        let needs = json(&d.ok(NEEDS, &["--all", "--json"]));
+        let mut texts: Vec<(&str, &str)> = needs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| (n["owner"].as_str().unwrap(), n["text"].as_str().unwrap()))
+            .collect();
+        texts.sort_unstable();
+        assert_eq!(
+            texts,
+            [
+                ("Alex", "Alex's need"),
+                ("Sam", "Sam's need"),
+                ("Sam", "Sam's need after the merge"),
+            ],
+            "{needs:#}"
+        );
+    }
+    for (d, answer) in [(&alex, "Alex answered"), (&sam, "Sam answered")] {
+        let history = d.ok(PROMPT, &["history", "--plain"]);
+        assert!(history.contains(answer), "{answer} missing: {history}");
+    }
+    let quiet = alex.run(NEEDS, &["--all", "--plain"]);
+    assert_eq!(quiet.stderr, "", "nothing left to warn about");
+}
