@@ -1,6 +1,8 @@
 //! Two devices that each set up the couple before their first sync, each device keeping only
 //! its own partner's key: after `couple doctor` on one of them, the other device finds its
-//! partner again, goes on with the key it holds, and both see every record of both set-ups.
+//! partner again, goes on with the key it holds, and both see every record of both set-ups. In
+//! an encrypted folder, where neither device can read the other's set-up, doctor says so and
+//! how to make one couple of the two.
 
 use super::*;
 use support::{NEEDS, PROMPT};
@@ -20,8 +22,8 @@ fn sync(from: &Path, to: &Path) {
         } else if !dest.exists() {
             std::fs::copy(&src, &dest).unwrap();
         } else if std::fs::read(&src).unwrap() != std::fs::read(&dest).unwrap() {
-            let stem = name.trim_end_matches(".json");
-            let copy = format!("{stem}.sync-conflict-20260302-101500-BBBBBBB.json");
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
+            let copy = format!("{stem}.sync-conflict-20260302-101500-BBBBBBB.{ext}");
             std::fs::copy(&src, to.join(copy)).unwrap();
         }
     }
@@ -116,4 +118,44 @@ fn the_device_whose_partner_was_merged_away_finds_itself_and_goes_on_with_its_ow
     }
     let quiet = alex.run(NEEDS, &["--all", "--plain"]);
     assert_eq!(quiet.stderr, "", "nothing left to warn about");
+}
+
+#[test]
+fn an_encrypted_set_up_on_each_device_is_named_with_the_way_to_one_couple() {
+    let sb = Sandbox::new();
+    let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
+    let b = sb.path("b");
+    for (d, dir, me, other) in [
+        (&alex, sb.data(), "Alex", "Sam"),
+        (&sam, b.clone(), "Sam", "Alex"),
+    ] {
+        for name in [me, other] {
+            d.run_in(&dir, NEEDS, &["couple", "add", name]).ok();
+        }
+        d.run_in(&dir, NEEDS, &["couple", "me", me]).ok();
+        d.run_in(&dir, NEEDS, &["add", &format!("{me}'s need")])
+            .ok();
+    }
+    sync(&b, &sb.data());
+    let said = alex.run(NEEDS, &["couple", "doctor"]);
+    assert!(
+        said.stderr
+            .contains("2 partners set up on another device before your first sync"),
+        "{}",
+        said.stderr
+    );
+    assert!(
+        said.stderr
+            .contains("run `needs-list couple decrypt` on both devices"),
+        "{}",
+        said.stderr
+    );
+    // Nothing of the other device's set-up was changed or lost.
+    let here: Vec<Vec<u8>> = support::tree(&sb.data()).into_values().collect();
+    for (file, bytes) in support::tree(&b) {
+        if file.contains("lock") || file.starts_with('.') {
+            continue;
+        }
+        assert!(here.contains(&bytes), "{file} changed or went");
+    }
 }

@@ -36,7 +36,17 @@ pub fn run(ctx: &Context) -> Result<()> {
             r.tidied
         );
     }
-    if r.merged.is_empty() && r.partners.is_empty() && r.left.is_empty() {
+    if r.elsewhere > 0 {
+        crate::say!(
+            "This folder also holds {} set up on another device before your first sync, encrypted to that device's own keys: this device cannot read them, so they were left as they are. To make one couple of the two set-ups, run `{t} couple decrypt` on both devices, let them sync, run `{t} couple doctor`, then `{t} couple encrypt` on both.",
+            match r.elsewhere {
+                1 => "1 partner".to_owned(),
+                n => format!("{n} partners"),
+            },
+            t = ctx.tool
+        );
+    }
+    if r.merged.is_empty() && r.partners.is_empty() && r.left.is_empty() && r.elsewhere == 0 {
         crate::say!("Nothing to merge: no second versions from syncing, no partner set up twice.");
     }
     forget_reported(ctx);

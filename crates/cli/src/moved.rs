@@ -20,8 +20,8 @@ impl Context {
         couple.by_id(&to)
     }
 
-    /// What to say when this device's partner `id` was merged into a partner whose key this
-    /// device does not hold; `None` when it was not merged.
+    /// What to say when this device's partner `id` was merged into another partner; `None` when
+    /// it was not.
     pub(crate) fn moved_message(&self, couple: &Couple, id: &str) -> Option<String> {
         let p = self.merged_into(couple, id)?;
         Some(format!(

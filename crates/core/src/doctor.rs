@@ -33,6 +33,9 @@ pub struct Report {
     pub partners: Vec<(String, String, String)>,
     /// Files and folders made private, and dead temp files removed.
     pub tidied: usize,
+    /// Partner files of an encrypted folder that this device cannot open: partners set up on
+    /// another device before the first sync, encrypted to that device's own keys.
+    pub elsewhere: usize,
 }
 
 /// The folders records live in, relative to the root: the root itself and up to two levels
@@ -151,7 +154,30 @@ pub fn run_remembering(
         }
     }
     merge_twin_partners(store, &mut report, keep)?;
+    report.elsewhere = unopened_partners(store)?;
     Ok(report)
+}
+
+/// How many partner files of an encrypted folder are sealed to keys this device does not hold.
+/// Every partner file of one couple is sealed to both partners, so these come from a set-up on
+/// another device.
+fn unopened_partners(store: &Store) -> Result<usize> {
+    let Some(s) = store.sealing() else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for path in store.list(profile::PARTNERS)? {
+        let (Some(place), Some(bytes)) = (store.sealed_place(&path), read_file(&path)?) else {
+            continue;
+        };
+        if matches!(
+            s.open(&place, &bytes),
+            Err(crate::crypto::CryptoError::NotForYou)
+        ) {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 fn parent(rel: &str) -> &str {
