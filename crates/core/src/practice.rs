@@ -76,6 +76,16 @@ pub fn said_ready(mine: &State) -> bool {
         .is_some_and(|e| matches!(e.kind, EventKind::Ready { .. }))
 }
 
+/// Whether the partner has a pause of their own in place: their last pause is not followed by
+/// their own resume. Only a partner's own pause is theirs to lift; the other's stays the other's.
+pub fn own_pause(mine: &State) -> bool {
+    mine.events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::Pause | EventKind::Resume))
+        .is_some_and(|e| matches!(e.kind, EventKind::Pause))
+}
+
 /// The hold that keeps the step after the current one closed on `today`, if one does (the one
 /// that lifts last). Known from the plan and the holds alone, nothing of anyone's readiness.
 pub fn held_next<'h>(plan: &Plan, holds: &'h [Hold], today: NaiveDate) -> Option<&'h Hold> {
@@ -301,6 +311,22 @@ mod tests {
         assert!(said_ready(&st), "a pause is not a word on readiness");
         ev(&mut st, 2, 3, EventKind::Unready);
         assert!(!said_ready(&st));
+    }
+
+    #[test]
+    fn a_partner_has_a_pause_of_their_own_until_they_resume_it() {
+        let mut st = State::new(&"idalex".parse().unwrap());
+        assert!(!own_pause(&st));
+        ev(&mut st, 2, 1, EventKind::Resume);
+        assert!(
+            !own_pause(&st),
+            "a resume with no pause before it lifts nothing"
+        );
+        ev(&mut st, 2, 2, EventKind::Pause);
+        ev(&mut st, 2, 3, ready(STEPS[0]));
+        assert!(own_pause(&st), "readiness is not a word on pausing");
+        ev(&mut st, 2, 4, EventKind::Resume);
+        assert!(!own_pause(&st));
     }
 
     #[test]

@@ -211,6 +211,17 @@ pub(crate) fn event(ctx: &Context, m: Move) -> Result<()> {
     let lib = ctx.library()?;
     let data = load(ctx)?;
     let me = ctx.me(&data.couple)?.id.clone();
+    // Only a partner's own pause is theirs to lift: with none, nothing is written.
+    if matches!(m, Move::Resume) && !practice::own_pause(&touch::load_state(&ctx.store, &me)?) {
+        if data.plan(lib, ctx).paused {
+            closer_cli::say!(
+                "You have not paused the plan, so there is no pause of yours to lift; nothing was changed. The pause is your partner's, and theirs to lift whenever they are ready."
+            );
+        } else {
+            closer_cli::say!("The plan is not paused; nothing was changed.");
+        }
+        return Ok(());
+    }
     let kind = match m {
         Move::Back => EventKind::Back,
         Move::Pause => EventKind::Pause,

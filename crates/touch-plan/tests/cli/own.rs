@@ -174,3 +174,29 @@ fn readiness_can_be_withdrawn_without_a_reason() {
     ready(&sb, "Alex");
     assert_eq!(current(&sb).as_deref(), Some(SIT));
 }
+
+#[test]
+fn resuming_without_a_pause_of_your_own_lifts_nothing_and_writes_nothing() {
+    let sb = started();
+    let before = tree(&sb.data());
+    let said = run(&sb, &["resume", "--as", "Alex"]);
+    said.ok();
+    assert!(said.stderr.contains("not paused"), "{}", said.stderr);
+    assert_eq!(tree(&sb.data()), before, "nothing was written");
+
+    tp(&sb, &["pause", "--as", "Sam"]);
+    let paused = tree(&sb.data());
+    let said = run(&sb, &["resume", "--as", "Alex"]);
+    said.ok();
+    let line = said.stderr.trim();
+    assert!(line.contains("no pause of yours to lift"), "{line}");
+    assert!(line.contains("your partner's"), "{line}");
+    assert!(!line.contains("lifted;"), "{line}");
+    assert_eq!(tree(&sb.data()), paused, "nothing was written");
+    assert_eq!(show_json(&sb, "Alex")["paused"], true);
+
+    let said = run(&sb, &["resume", "--as", "Sam"]);
+    said.ok();
+    assert!(said.stderr.contains("The plan goes on"), "{}", said.stderr);
+    assert_eq!(show_json(&sb, "Alex")["paused"], false);
+}
