@@ -91,6 +91,46 @@ fn today_at_a_glance_shows_who_answered_but_never_what() {
 }
 
 #[test]
+fn your_own_pass_is_shown_as_a_pass_and_never_as_not_yet() {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(PROMPT, &["answer", "--pass", "--as", "Sam"]);
+    let sams = sb.ok(NEEDS, &["couple", "today", "--as", "Sam"]);
+    assert!(
+        sams.contains("You passed today. Not yet: Alex.\n"),
+        "{sams}"
+    );
+    assert!(!sams.contains("Sam.") && !sams.contains("Nobody"), "{sams}");
+    // To Alex, a pass is no answer, as before.
+    let alexs = sb.ok(NEEDS, &["couple", "today", "--as", "Alex"]);
+    assert!(alexs.contains("Nobody has answered yet."), "{alexs}");
+    assert!(!alexs.contains("passed"), "{alexs}");
+
+    sb.ok(PROMPT, &["answer", ALEX_ANSWER, "--as", "Alex"]);
+    let sams = sb.ok(TOUCH, &["couple", "today", "--as", "Sam"]);
+    assert!(
+        sams.contains("Answered: Alex. You passed today.\n"),
+        "{sams}"
+    );
+    let alexs = sb.ok(TOUCH, &["couple", "today", "--as", "Alex"]);
+    assert!(alexs.contains("Answered: Alex. Not yet: Sam.\n"), "{alexs}");
+
+    let j = json(&sb.ok(PROMPT, &["couple", "today", "--json", "--as", "Sam"]));
+    assert_eq!(
+        j["answered"][1],
+        serde_json::json!({"partner": "Sam", "answered": false, "passed": true})
+    );
+    let j = json(&sb.ok(PROMPT, &["couple", "today", "--json", "--as", "Alex"]));
+    assert_eq!(
+        j["answered"][1],
+        serde_json::json!({"partner": "Sam", "answered": false})
+    );
+    let plain = sb.ok(EXPORT, &["couple", "today", "--plain", "--as", "Sam"]);
+    assert!(plain.contains("answered\tSam\tpassed\n"), "{plain}");
+}
+
+#[test]
 fn today_at_a_glance_from_cron_prints_the_prompt_and_nothing_on_stderr() {
     let sb = Sandbox::new();
     let home = sb.home();

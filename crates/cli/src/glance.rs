@@ -12,6 +12,7 @@ use closer_core::glance::{Touch, glance_with};
 use closer_core::ids::Id;
 use closer_core::joint_changes::Trace;
 use closer_core::needs::{self, Need};
+use closer_core::prompts::Said;
 use closer_core::touch::Hold;
 use closer_core::{Word, index};
 use serde::Serialize;
@@ -44,6 +45,9 @@ struct PromptBrief<'a> {
 struct Answered<'a> {
     partner: &'a str,
     answered: bool,
+    /// The partner at the keyboard passed on today's prompt (shown to them alone).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    passed: bool,
 }
 
 #[derive(Serialize)]
@@ -106,7 +110,11 @@ impl View for Day<'_> {
             out.record(&[
                 "answered",
                 a.partner,
-                if a.answered { "yes" } else { "not-yet" },
+                match (a.answered, a.passed) {
+                    (true, _) => "yes",
+                    (false, true) => "passed",
+                    (false, false) => "not-yet",
+                },
             ])?;
         }
         let step = self.touch.step.as_ref().map_or("", |s| s.id);
@@ -142,20 +150,28 @@ impl View for Day<'_> {
             let names = |done: bool| -> Vec<&str> {
                 self.answered
                     .iter()
-                    .filter(|a| a.answered == done)
+                    .filter(|a| a.answered == done && !a.passed)
                     .map(|a| a.partner)
                     .collect()
             };
             let (yes, not_yet) = (names(true), names(false));
-            let line = match (yes.is_empty(), not_yet.is_empty()) {
-                (true, _) => "Nobody has answered yet.".to_owned(),
-                (false, true) => format!("Answered: {}.", yes.join(", ")),
-                (false, false) => format!(
-                    "Answered: {}. Not yet: {}.",
-                    yes.join(", "),
-                    not_yet.join(", ")
-                ),
-            };
+            // One's own pass is said as such, never as "not yet".
+            let passed = self.answered.iter().any(|a| a.passed);
+            let mut said = Vec::new();
+            if !yes.is_empty() {
+                said.push(format!("Answered: {}.", yes.join(", ")));
+            }
+            if passed {
+                said.push("You passed today.".to_owned());
+            }
+            if !not_yet.is_empty() {
+                said.push(if said.is_empty() {
+                    "Nobody has answered yet.".to_owned()
+                } else {
+                    format!("Not yet: {}.", not_yet.join(", "))
+                });
+            }
+            let line = said.join(" ");
             out.line(&line)?;
             let touch = match (self.touch.state, &self.touch.step) {
                 (_, Some(s)) => format!("{} ({}), about {} minutes", s.title, s.id, s.minutes),
@@ -222,6 +238,7 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
         &ctx.store,
         lib,
         &joint,
+        viewer.as_ref(),
         gentle,
         shown,
         ctx.today,
@@ -254,9 +271,10 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
         answered: g
             .answered
             .iter()
-            .map(|(partner, answered)| Answered {
+            .map(|(partner, said)| Answered {
                 partner,
-                answered: *answered,
+                answered: *said == Said::Answered,
+                passed: *said == Said::Passed,
             })
             .collect(),
         touch: TouchView {

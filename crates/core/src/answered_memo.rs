@@ -1,19 +1,19 @@
 //! Whether each partner answered a day's prompt, looked up by the answer files' metadata before
 //! any is read: a device-local memo (in the cache folder, never in the data folder) keeps, for
 //! one day, each partner's year file as it was (size, modification and change times, inode) and
-//! what [`crate::prompts::answered_on`] said of it. A year of sealed answers is megabytes; a file
+//! what [`crate::prompts::said_on`] said of it. A year of sealed answers is megabytes; a file
 //! unchanged since it was last looked at is not read again.
 //!
 //! The files are always trusted over the memo: a file changed in any way (rewritten, replaced,
 //! synced in, its times moved) is read again, and so is one changed within the last two seconds
 //! (its times may not move again within the same clock tick). What the memo says was worked out
 //! with the keys this device held then; with other keys it is not used. It holds no text: only
-//! the day and, per partner, answered or not, as this device shows it anyway. Delete it at any
+//! the day and, per partner, answered, passed or neither, as this device reads it anyway. Delete it at any
 //! time; nothing is lost.
 
 use crate::error::Result;
 use crate::ids::Id;
-use crate::prompts::{answer_path, answered_on};
+use crate::prompts::{Said, answer_path, said_on};
 use crate::store::{Store, write_atomic};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::SystemTime;
 
-const MAGIC: &str = "closer-answered 1";
+const MAGIC: &str = "closer-answered 2";
 
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Memo {
@@ -29,8 +29,8 @@ struct Memo {
     /// The partners whose keys this device held when it was worked out.
     held: Vec<String>,
     date: Option<NaiveDate>,
-    /// By partner: their year file's metadata, and whether they answered on `date`.
-    partners: BTreeMap<String, (String, bool)>,
+    /// By partner: their year file's metadata, and what they did on `date`.
+    partners: BTreeMap<String, (String, Said)>,
 }
 
 fn held(store: &Store) -> Vec<String> {
@@ -40,21 +40,18 @@ fn held(store: &Store) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Whether each of `partners` answered the prompt of `date` (a pass is not an answer; an answer
-/// this device cannot open yet is), as [`answered_on`] says, using and keeping the memo at
-/// `memo` when given. `now` says which file times have settled.
+/// What each of `partners` did with the prompt of `date` (an answer this device cannot open yet
+/// is an answer), as [`said_on`] says, using and keeping the memo at `memo` when given. `now`
+/// says which file times have settled.
 pub fn answered(
     store: &Store,
     partners: &[&Id],
     date: NaiveDate,
     memo: Option<&Path>,
     now: SystemTime,
-) -> Result<Vec<bool>> {
+) -> Result<Vec<Said>> {
     let Some(memo_path) = memo else {
-        return partners
-            .iter()
-            .map(|p| answered_on(store, p, date))
-            .collect();
+        return partners.iter().map(|p| said_on(store, p, date)).collect();
     };
     let held = held(store);
     let old: Memo = std::fs::read(memo_path)
@@ -76,7 +73,7 @@ pub fn answered(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 // No file, no answer (a plain record left in an encrypted folder is reported
                 // by the full read).
-                out.push(answered_on(store, p, date)?);
+                out.push(said_on(store, p, date)?);
                 continue;
             }
             Err(e) => return Err(crate::Error::io(&path, e)),
@@ -84,7 +81,7 @@ pub fn answered(
         let key = crate::index::file_state(&m, now);
         let yes = match (old.partners.get(p.as_str()), &key) {
             (Some((k, yes)), Some(key)) if k == key => *yes,
-            _ => answered_on(store, p, date)?,
+            _ => said_on(store, p, date)?,
         };
         if let Some(key) = key {
             new.partners.insert(p.to_string(), (key, yes));
@@ -129,7 +126,10 @@ mod tests {
         save_answer(&store, &b, answer("2026-03-01", "yesterday")).unwrap();
         let later = SystemTime::now() + Duration::from_secs(60);
         let d = day("2026-03-02");
-        let look = || answered(&store, &[&a, &b], d, Some(&memo), later).unwrap();
+        let yes = |said: Vec<Said>| -> Vec<bool> {
+            said.into_iter().map(|s| s == Said::Answered).collect()
+        };
+        let look = || yes(answered(&store, &[&a, &b], d, Some(&memo), later).unwrap());
         store.take_records_read();
         assert_eq!(look(), [true, false]);
         assert_eq!(
@@ -150,7 +150,7 @@ mod tests {
         assert_eq!(store.take_records_read(), 1);
         // Another day, or a file whose times have not settled: read again.
         assert_eq!(
-            answered(&store, &[&a, &b], day("2026-03-03"), Some(&memo), later).unwrap(),
+            yes(answered(&store, &[&a, &b], day("2026-03-03"), Some(&memo), later).unwrap()),
             [false, false]
         );
         assert_eq!(store.take_records_read(), 2);

@@ -11,7 +11,7 @@ use crate::ids::Id;
 use crate::joint_changes::{self, Trace};
 use crate::needs::Need;
 use crate::profile::Couple;
-use crate::prompts::{Filter, pick, rotation};
+use crate::prompts::{Filter, Said, pick, rotation};
 use crate::store::Store;
 use crate::touch::{self, Hold};
 use chrono::{Days, NaiveDate};
@@ -41,8 +41,9 @@ pub struct Glance<'a> {
     /// Either partner said it is a low-energy day.
     pub gentle: bool,
     pub prompt: &'a Prompt,
-    /// Each partner's name and whether they have answered the day's prompt.
-    pub answered: Vec<(String, bool)>,
+    /// Each partner's name and what they did with the day's prompt. A pass is shown as such
+    /// only to the partner who passed: to the other it is no answer, as if nothing was said.
+    pub answered: Vec<(String, Said)>,
     pub touch: Touch<'a>,
     /// Holds in force today that lift within [`SOON_DAYS`].
     pub holds_lifting: Vec<Hold>,
@@ -52,16 +53,18 @@ pub struct Glance<'a> {
     pub changes: Vec<Trace>,
 }
 
-/// The day at a glance. `needs` are the needs the viewer may see, with their prefixes.
+/// The day at a glance for `viewer` (the partner at the keyboard, if known). `needs` are the
+/// needs the viewer may see, with their prefixes.
 pub fn glance<'a>(
     store: &Store,
     lib: &'a Library,
     couple: &Couple,
+    viewer: Option<&Id>,
     gentle: bool,
     needs: Vec<(String, Need)>,
     date: NaiveDate,
 ) -> Result<Glance<'a>> {
-    glance_with(store, lib, couple, gentle, needs, date, None, None)
+    glance_with(store, lib, couple, viewer, gentle, needs, date, None, None)
 }
 
 /// [`glance`] with the touch facts given (every partner's state as this device may know them,
@@ -72,6 +75,7 @@ pub fn glance_with<'a>(
     store: &Store,
     lib: &'a Library,
     couple: &Couple,
+    viewer: Option<&Id>,
     gentle: bool,
     needs: Vec<(String, Need)>,
     date: NaiveDate,
@@ -85,7 +89,7 @@ pub fn glance_with<'a>(
     let prompt = pick(&rotation(lib, couple, &filter), date, false)?;
     let ids: Vec<&Id> = couple.partners.iter().map(|p| &p.id).collect();
     let (path, now) = memo.unzip();
-    let yes = answered_memo::answered(
+    let said = answered_memo::answered(
         store,
         &ids,
         date,
@@ -95,8 +99,11 @@ pub fn glance_with<'a>(
     let answered = couple
         .partners
         .iter()
-        .map(|p| p.name.clone())
-        .zip(yes)
+        .zip(said)
+        .map(|(p, said)| match said {
+            Said::Passed if viewer != Some(&p.id) => (p.name.clone(), Said::Nothing),
+            said => (p.name.clone(), said),
+        })
         .collect();
     let (touch, holds_lifting, changes) = if couple.is_empty() {
         (Touch::NotStarted, Vec::new(), Vec::new())
@@ -163,7 +170,7 @@ mod tests {
         let store = Store::new(t.path().join("data"));
         let lib = Library::builtin();
         let d = day("2026-03-02");
-        let empty = glance(&store, &lib, &Couple::default(), false, vec![], d).unwrap();
+        let empty = glance(&store, &lib, &Couple::default(), None, false, vec![], d).unwrap();
         assert!(matches!(empty.touch, Touch::NotStarted));
         assert!(empty.answered.is_empty());
 
@@ -178,14 +185,17 @@ mod tests {
             })
             .unwrap();
         }
-        let g = glance(&store, &lib, &couple, true, vec![], d).unwrap();
+        let g = glance(&store, &lib, &couple, None, true, vec![], d).unwrap();
         assert!(
             matches!(g.touch, Touch::Step { step: s, minutes } if s.id == step && minutes == s.short_minutes)
         );
         assert!(g.prompt.low_energy);
         assert_eq!(
             g.answered,
-            vec![("Alex".into(), false), ("Sam".into(), false)]
+            vec![
+                ("Alex".into(), Said::Nothing),
+                ("Sam".into(), Said::Nothing)
+            ]
         );
 
         let hold = |until: &str| Hold {
@@ -206,13 +216,36 @@ mod tests {
         store
             .write("touch/holds/hold1.json", &hold("2026-03-10"))
             .unwrap();
-        let g = glance(&store, &lib, &couple, false, vec![], d).unwrap();
+        let g = glance(&store, &lib, &couple, None, false, vec![], d).unwrap();
         assert!(matches!(g.touch, Touch::Held));
         assert_eq!(g.holds_lifting.len(), 1, "lifts within two weeks");
         store
             .write("touch/holds/hold1.json", &hold("2026-06-10"))
             .unwrap();
-        let g = glance(&store, &lib, &couple, false, vec![], d).unwrap();
+        let g = glance(&store, &lib, &couple, None, false, vec![], d).unwrap();
         assert!(g.holds_lifting.is_empty(), "lifts much later");
+    }
+
+    #[test]
+    fn a_pass_shows_as_a_pass_only_to_the_partner_who_passed() {
+        let t = tempfile::tempdir().unwrap();
+        let store = Store::new(t.path().join("data"));
+        let lib = Library::builtin();
+        let d = day("2026-03-02");
+        let a = profile::add(&store, "Alex", vec![], d).unwrap();
+        let b = profile::add(&store, "Sam", vec![], d).unwrap();
+        let couple = Couple::load(&store).unwrap();
+        let answer = crate::prompts::Answer::new(d, "p", "?", "yes".into(), Default::default());
+        crate::prompts::save_answer(&store, &a.id, answer).unwrap();
+        crate::answer_rules::pass(&store, &b.id, d, "p", "?", Default::default()).unwrap();
+        let seen = |viewer: Option<&Id>| {
+            glance(&store, &lib, &couple, viewer, false, vec![], d)
+                .unwrap()
+                .answered
+        };
+        let sams_pass = |said| vec![("Alex".into(), Said::Answered), ("Sam".into(), said)];
+        assert_eq!(seen(Some(&b.id)), sams_pass(Said::Passed));
+        assert_eq!(seen(Some(&a.id)), sams_pass(Said::Nothing));
+        assert_eq!(seen(None), sams_pass(Said::Nothing));
     }
 }

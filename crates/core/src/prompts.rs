@@ -288,10 +288,38 @@ pub fn save_answer(store: &Store, partner: &Id, answer: Answer) -> Result<bool> 
     Ok(corrected)
 }
 
-/// Whether `partner` has answered the prompt of `date`. Only lines of that year's file that
-/// mention the date are parsed (the file keeps one answer per line); a file in any other shape
-/// is read whole.
+/// What a partner did with a day's prompt, as this device may know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Said {
+    /// Nothing yet (or nothing this device may know of).
+    Nothing,
+    /// Passed on it: "not today".
+    Passed,
+    /// Answered it.
+    Answered,
+}
+
+impl Said {
+    /// An answer wins over a pass on the same day; a pass over nothing.
+    fn of<'a>(passes: impl IntoIterator<Item = &'a bool>) -> Said {
+        passes
+            .into_iter()
+            .fold(Said::Nothing, |s, passed| match (s, passed) {
+                (Said::Answered, _) | (_, false) => Said::Answered,
+                _ => Said::Passed,
+            })
+    }
+}
+
+/// Whether `partner` has answered the prompt of `date` (a pass is not an answer).
 pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool> {
+    Ok(said_on(store, partner, date)? == Said::Answered)
+}
+
+/// What `partner` did with the prompt of `date`. Only lines of that year's file that mention
+/// the date are parsed (the file keeps one answer per line); a file in any other shape is read
+/// whole.
+pub fn said_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<Said> {
     #[derive(Deserialize)]
     struct DateOnly {
         date: NaiveDate,
@@ -304,7 +332,7 @@ pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool>
         // (a year's sealed answers are megabytes), the whole file only when none of its lines
         // is that day's although the day is in it.
         let Some(bytes) = store.read_bytes(&rel)? else {
-            return Ok(false);
+            return Ok(Said::Nothing);
         };
         let mut f = AnswerFile::new(partner);
         let text = std::str::from_utf8(&bytes).unwrap_or_default();
@@ -318,34 +346,42 @@ pub fn answered_on(store: &Store, partner: &Id, date: NaiveDate) -> Result<bool>
         }
         if f.sealed.is_empty() && f.answers.is_empty() {
             if !text.is_empty() && !text.contains(&date.to_string()) {
-                return Ok(false);
+                return Ok(Said::Nothing);
             }
             f = crate::store::parse(&store.path(&rel), &bytes)?;
         }
         f.answers.retain(|a| a.date == date);
         f.sealed.retain(|s| s.date == date);
-        return Ok(crate::answer_book::opened(store, partner, f)
-            .iter()
-            .any(|a| a.date == date && !a.passed));
+        let opened = crate::answer_book::opened(store, partner, f);
+        return Ok(Said::of(
+            opened.iter().filter(|a| a.date == date).map(|a| &a.passed),
+        ));
     }
     let Some(bytes) = store.read_bytes(&rel)? else {
-        return Ok(false);
+        return Ok(Said::Nothing);
     };
     let text = String::from_utf8_lossy(&bytes);
     let day = date.to_string();
     if !text.contains(&day) {
-        return Ok(false);
+        return Ok(Said::Nothing);
     }
-    let one_line = text.lines().filter(|l| l.contains(&day)).any(|l| {
-        let l = l.trim().trim_end_matches(',');
-        serde_json::from_str::<DateOnly>(l).is_ok_and(|a| a.date == date && !a.passed)
-    });
-    if one_line {
-        return Ok(true);
+    let lines: Vec<DateOnly> = text
+        .lines()
+        .filter(|l| l.contains(&day))
+        .filter_map(|l| serde_json::from_str::<DateOnly>(l.trim().trim_end_matches(',')).ok())
+        .filter(|a| a.date == date)
+        .collect();
+    if !lines.is_empty() {
+        return Ok(Said::of(lines.iter().map(|a| &a.passed)));
     }
-    Ok(store
-        .read::<AnswerFile>(&rel)?
-        .is_some_and(|f| f.answers.iter().any(|a| a.date == date && !a.passed)))
+    Ok(store.read::<AnswerFile>(&rel)?.map_or(Said::Nothing, |f| {
+        Said::of(
+            f.answers
+                .iter()
+                .filter(|a| a.date == date)
+                .map(|a| &a.passed),
+        )
+    }))
 }
 
 /// The lines of `text` that begin with `start` (a newline, then how the line starts), each
@@ -555,6 +591,28 @@ mod tests {
         std::fs::write(&path, serde_json::to_vec_pretty(&f).unwrap()).unwrap();
         assert!(answered_on(&store, &a, day("2026-03-02")).unwrap());
         assert!(!answered_on(&store, &a, day("2026-03-03")).unwrap());
+    }
+
+    #[test]
+    fn a_pass_is_said_as_a_pass_and_an_answer_wins_over_it() {
+        let t = tempfile::tempdir().unwrap();
+        let store = Store::new(t.path().join("data"));
+        let a: Id = "aaaa".parse().unwrap();
+        let day = |s: &str| crate::dates::parse_date(s).unwrap();
+        crate::answer_rules::pass(&store, &a, day("2026-03-02"), "p", "?", DateTime::default())
+            .unwrap();
+        assert_eq!(
+            said_on(&store, &a, day("2026-03-02")).unwrap(),
+            Said::Passed
+        );
+        assert!(!answered_on(&store, &a, day("2026-03-02")).unwrap());
+        assert_eq!(
+            said_on(&store, &a, day("2026-03-03")).unwrap(),
+            Said::Nothing
+        );
+        assert_eq!(Said::of(&[true, false]), Said::Answered);
+        assert_eq!(Said::of(&[false, true]), Said::Answered);
+        assert_eq!(Said::of(&[]), Said::Nothing);
     }
 
     /// Which filters to loosen is said by the edge, which knows the options; core names none.

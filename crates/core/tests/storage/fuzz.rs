@@ -270,7 +270,7 @@ fn exercise(store: &Store, cache: &Path) {
     if let Ok((states, hs)) = touch::load_facts(store, &couple) {
         let _ = touch::derive(&lib, &couple, &states, &hs, d);
     }
-    let _ = glance::glance(store, &lib, &couple, false, Vec::new(), d);
+    let _ = glance::glance(store, &lib, &couple, None, false, Vec::new(), d);
     let _ = doctor::conflict_copies(store);
     let _ = doctor::marked_records(store);
     for p in &couple.partners {
