@@ -150,3 +150,47 @@ fn private_debriefs_and_opt_ins_open_only_with_their_owners_key_and_both_devices
         assert!(traces[0]["from"].is_string(), "{who}: {traces:?}");
     }
 }
+
+/// An opt-out is off on the other device as soon as the signed round of the partner who opted
+/// out reaches it, even if their device never runs again; an opt-in may wait for the rounds.
+#[test]
+fn an_opt_out_is_off_on_the_other_device_before_the_first_device_runs_again() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    alex.ok(NEEDS, &["couple", "opt-in", "sexual"]);
+    sam.ok(NEEDS, &["couple", "opt-in", "sexual"]);
+    turns(&alex, &sam);
+    for (who, d) in [("Alex", &alex), ("Sam", &sam)] {
+        assert!(sexual_content(d), "{who}");
+        assert!(sensual_step_shown(d), "{who}");
+    }
+
+    // Alex opts out; Alex's device stays closed from now on.
+    alex.ok(NEEDS, &["couple", "opt-out", "sexual"]);
+    for _ in 0..3 {
+        assert!(!sexual_content(&sam));
+        assert_eq!(desire_prompts(&sam), 0);
+        assert!(!sensual_step_shown(&sam));
+        let show = sam.ok(TOUCH, &["show", "--json"]);
+        assert!(!show.contains("s5-"), "{show}");
+        // Every tool on Sam's device has the same prompt of the day.
+        let glance = sam.ok(NEEDS, &["couple", "today"]);
+        let prompt = sam.ok(PROMPT, &[]);
+        assert!(
+            glance.contains(&format!("Prompt: {}\n", prompt.trim())),
+            "{glance}\n{prompt}"
+        );
+    }
+    turns(&alex, &sam);
+    for (who, d) in [("Alex", &alex), ("Sam", &sam)] {
+        assert!(!sexual_content(d), "{who}");
+        assert!(!sensual_step_shown(d), "{who}");
+    }
+    // Opting in again takes both devices' turns, as before.
+    alex.ok(NEEDS, &["couple", "opt-in", "sexual"]);
+    turns(&alex, &sam);
+    for (who, d) in [("Alex", &alex), ("Sam", &sam)] {
+        assert!(sexual_content(d), "{who}");
+        assert!(sensual_step_shown(d), "{who}");
+    }
+}

@@ -146,6 +146,10 @@ pub struct Exchange {
     /// The latest round is not finished here yet: this device has not seen the other's values for
     /// it (they have not published, changed their mind, or this one just did).
     pub waiting: bool,
+    /// The other partner has moved on from their side of the last finished round: their
+    /// checked, signed publication carries a nonce that round was not made with, which they
+    /// pick only when their choices change. Nothing of what they chose is learnt from it.
+    pub they_changed: bool,
     /// The other partner's open part, from their checked publication.
     pub their_public: Option<serde_json::Value>,
     /// Files that failed a check, with why: reported, never trusted.
@@ -625,6 +629,10 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
 
     let latest = peer.map(|pn| pair_name(party, &nonce, &pn));
     out.waiting = latest.is_none() || cache.result.as_ref().map(|r| &r.pair) != latest.as_ref();
+    out.they_changed = match (&theirs, &cache.result) {
+        (Some(t), Some(r)) => !r.pair.split('-').any(|n| n == t.cur.nonce),
+        _ => false,
+    };
     out.last = cache.result;
     out.their_public = theirs.map(|t| t.public);
     Ok(out)

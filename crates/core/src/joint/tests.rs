@@ -577,3 +577,56 @@ fn a_settled_round_writes_nothing_when_run_again() {
         "a run with nothing new wrote a file"
     );
 }
+
+impl World {
+    /// Device `i` takes its turn of the opt-in exchange, its partner opted in or not.
+    fn opt_in(&self, i: usize, opted: bool) -> bool {
+        let d = &self.devices[i];
+        let theirs = self.keys[1 - i].public();
+        let party = Party {
+            me: d.me,
+            keys: &self.keys[i],
+            other: d.other,
+            theirs: &theirs,
+        };
+        let places = Places {
+            data: &d.data,
+            config: &d.config,
+        };
+        super::touch::opt_in(places, &party, opted).unwrap().both
+    }
+}
+
+#[test]
+fn an_opt_out_is_out_on_the_other_device_once_its_round_arrives_and_an_opt_in_waits() {
+    let w = World::new(small_library(), couple([true, true]));
+    let turns = |opted: [bool; 2]| {
+        for _ in 0..4 {
+            w.opt_in(0, opted[0]);
+            w.sync(0);
+            w.opt_in(1, opted[1]);
+            w.sync(1);
+        }
+    };
+    turns([true, true]);
+    assert!(w.opt_in(0, true) && w.opt_in(1, true), "both opted in");
+    // Alex opts out; Alex's device runs once, and never again.
+    assert!(!w.opt_in(0, false));
+    w.sync(0);
+    for _ in 0..3 {
+        assert!(!w.opt_in(1, true), "Sam's device waits for no round");
+        w.sync(1);
+    }
+    // Alex opts in again: on once both devices have had their turns, not before.
+    assert!(!w.opt_in(0, true));
+    w.sync(0);
+    assert!(!w.opt_in(1, true), "an opt-in waits for the round");
+    turns([true, true]);
+    assert!(
+        w.opt_in(0, true) && w.opt_in(1, true),
+        "both opted in again"
+    );
+    // Nothing changes while nobody changes their mind.
+    w.sync(0);
+    assert!(w.opt_in(1, true));
+}

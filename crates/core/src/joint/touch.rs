@@ -185,8 +185,11 @@ pub fn opt_in(places: Places, party: &Party, opted: bool) -> Result<JointOptIn> 
         },
     )?;
     Ok(JointOptIn {
-        // A partner who opts out is out at once on their own device, whatever the last round said.
-        both: opted && both(&ex.last).contains("sexual"),
+        // A partner who opts out is out at once on their own device, whatever the last round
+        // said, and on the other device as soon as their new round reaches it: when the last
+        // round said both, a change of their choices can only be an opt-out. An opt-in waits
+        // for the round to finish.
+        both: opted && both(&ex.last).contains("sexual") && !ex.they_changed,
         waiting: ex.waiting,
         problems: ex.problems,
     })
