@@ -284,6 +284,10 @@ const COUPLE: &[(&str, Examples)] = &[
     ("couple keys accept", &[
         ("Trust Sam's new keys, once you compared fingerprints", "{tool} couple keys accept Sam --as Alex"),
     ]),
+    ("couple keys remove", &[
+        ("Take Sam's key off this device, once Sam's own device has it (it asks first)", "{tool} couple keys remove Sam"),
+        ("From a script, without asking", "{tool} couple keys remove Sam --yes"),
+    ]),
     ("couple keys new", &[
         ("A new key for Sam, whose key and every copy are lost", "{tool} couple keys new Sam --as Sam"),
     ]),

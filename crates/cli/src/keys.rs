@@ -267,7 +267,7 @@ impl Context {
         if self.keys_dir().join(format!("{id}.key")).is_file() {
             if keyring::published(&self.store, id)?.is_none() {
                 let keys = self.unlock_id(id, name)?;
-                keyring::publish(&self.store, id, &keys)?;
+                self.publish_keys(id, &keys)?;
             }
             return Ok(false);
         }
@@ -276,8 +276,8 @@ impl Context {
         }
         let keys = Keys::generate();
         self.device_keys().save(id, &keys, None)?;
-        keyring::publish(&self.store, id, &keys)?;
         pins::accept_pin(&self.config_dir, id, &keys.public())?;
+        self.publish_keys(id, &keys)?;
         self.remember(id, Arc::new(self.remembering(id, keys)));
         Ok(true)
     }
@@ -332,12 +332,57 @@ impl Context {
         pins::trusted(&self.config_dir, &self.store, partner.id.as_str())
     }
 
+    /// Publishes partner `id`'s public keys, with their signed statement of the other partner's
+    /// keys as this device pinned them.
+    pub(crate) fn publish_keys(&self, id: &str, keys: &Keys) -> Result<()> {
+        let stated = pins::statement(&self.config_dir, &self.store, id)?;
+        keyring::publish_stating(&self.store, id, keys, &stated)?;
+        pins::mark_stated(&self.config_dir, &self.store, id, &stated)
+    }
+
+    /// For each partner whose key this device holds: when this device pinned the other partner's
+    /// keys since (or their published file moved), signs the statement of what it pinned into
+    /// their published keys, so that a new device of theirs checks the other partner's keys
+    /// against it. Only with a key open or already unlocked in this run: never asks.
+    pub(crate) fn state_pins(&self) -> Result<()> {
+        for (holder, due) in pins::unstated(&self.config_dir, &self.store)? {
+            let Ok(Some((keys, stated))) = keyring::published_stating(&self.store, &holder) else {
+                continue;
+            };
+            if stated.as_ref() == Some(&due) {
+                pins::mark_stated(&self.config_dir, &self.store, &holder, &due)?;
+                continue;
+            }
+            // Only over this partner's own published keys; a changed file has its own alarm.
+            if pins::pinned(&self.config_dir, &holder)? != Some(keys) {
+                continue;
+            }
+            let unlocked = self.unlocked.borrow().get(&holder).cloned();
+            let keys = match unlocked {
+                Some(k) => k,
+                None => match self.device_keys().load(&holder)? {
+                    Some(StoredKey::Open(k)) => Arc::new(*k),
+                    _ => continue,
+                },
+            };
+            keyring::publish_stating(&self.store, &holder, &keys, &due)?;
+            pins::mark_stated(&self.config_dir, &self.store, &holder, &due)?;
+        }
+        Ok(())
+    }
+
     /// Says loudly, on every run until it is put right, that a partner's published keys changed
-    /// or cannot be trusted. Costs a read of `pins.json` and a listing of the keys folder.
+    /// or cannot be trusted, and signs what this device pinned (see [`Context::state_pins`]).
+    /// Costs a read of `pins.json` and a listing of the keys folders.
     pub(crate) fn report_pins(&self) {
         let Ok(alarms) = pins::watch(&self.config_dir, &self.store) else {
             return;
         };
+        // Only in a run that wrote into the folder anyway: a command that only reads writes
+        // nothing there. Best effort: a statement not written now is written on a later run.
+        if self.store.wrote() {
+            let _ = self.state_pins();
+        }
         if alarms.is_empty() {
             return;
         }
@@ -352,7 +397,7 @@ impl Context {
                 } => {
                     let n = couple.name_of(&partner);
                     crate::say!(
-                        "{t}: WARNING: {n}'s published keys changed since this device first saw them (fingerprint {} is now {}); this device keeps using the old ones. If {n} made a new key, compare fingerprints with `{t} couple keys show` on both devices, then run `{t} couple keys accept {n}`. If not, someone changed {}.",
+                        "{t}: WARNING: {n}'s published keys changed since this device first saw them (fingerprint {} is now {}); this device keeps using the old ones. If {n} made a new key, compare fingerprints in person (`{t} couple keys show` on both devices), and only if they match run `{t} couple keys accept {n}`. If not, someone changed {}.",
                         pinned.fingerprint(),
                         published.fingerprint(),
                         self.store

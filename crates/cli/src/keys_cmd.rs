@@ -50,6 +50,15 @@ pub enum KeysCmd {
         /// The partner whose new keys you trust
         name: String,
     },
+    /// Take NAME's key off this device only (after handing it to their own device): this
+    /// device can then no longer read or act as NAME
+    Remove {
+        /// The partner whose key leaves this device
+        name: String,
+        /// Do it without asking
+        #[arg(long)]
+        yes: bool,
+    },
     /// Make NAME a new key, only when their key and every copy of it are lost: what was locked
     /// to the old key stays locked for good
     New {
@@ -143,6 +152,7 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
             Ok(())
         }
         KeysCmd::Accept { name } => accept(ctx, couple.find(name)?),
+        KeysCmd::Remove { name, yes } => remove(ctx, couple.find(name)?, *yes),
         KeysCmd::New { name, yes } => {
             let p = couple.find(name)?;
             // Only on a device of theirs: one that holds their key, or nobody's.
@@ -156,8 +166,8 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
             }
             let keys = Keys::generate();
             ctx.device_keys().save(p.id.as_str(), &keys, None)?;
-            keyring::publish(&ctx.store, p.id.as_str(), &keys)?;
             pins::accept_pin(&ctx.config_dir, p.id.as_str(), &keys.public())?;
+            ctx.publish_keys(p.id.as_str(), &keys)?;
             ctx.say_key_made(p);
             crate::say!(
                 "On {n}'s partner's device, compare fingerprints with `{t} couple keys show`, then run `{t} couple keys accept {n}` there."
@@ -190,6 +200,16 @@ fn install(ctx: &Context, keys: Keys) -> Result<()> {
             || keyring::published(&ctx.store, id).is_ok_and(|k| k.as_ref() == Some(&public))
     };
     let Some(id) = ids.iter().find(theirs).cloned() else {
+        // A published file that does not check out may be this key's, changed by someone.
+        if let Some(e) = ids
+            .iter()
+            .find_map(|id| keyring::published(&ctx.store, id).err())
+        {
+            return Err(Error::invalid(format!(
+                "this key cannot be checked: {e}. Someone may have changed it. On a device that already holds your key, `{} couple keys accept NAME` publishes your keys again; then try again here",
+                ctx.tool
+            )));
+        }
         return Err(Error::invalid(
             "this key is not the published key of either partner of this data folder; if the data folder has not finished syncing, wait for it and try again",
         ));
@@ -230,10 +250,10 @@ fn accept(ctx: &Context, p: &Partner) -> Result<()> {
         let keys = ctx.unlock(p)?;
         let published = keyring::published(&ctx.store, id).ok().flatten();
         if published.is_none() {
-            keyring::publish(&ctx.store, id, &keys)?;
+            ctx.publish_keys(id, &keys)?;
             crate::say!("{n}'s keys are published again, from the key this device holds.");
         } else if published != Some(keys.public()) {
-            keyring::publish(&ctx.store, id, &keys)?;
+            ctx.publish_keys(id, &keys)?;
             crate::say!(
                 "This device holds {n}'s key, and the published keys were not its: they are {n}'s again. If {n} meant to make a new key on another device, bring it here with `{t} couple keys import FILE`."
             );
@@ -256,10 +276,40 @@ fn accept(ctx: &Context, p: &Partner) -> Result<()> {
         return Ok(());
     }
     pins::accept_pin(&ctx.config_dir, id, &published)?;
+    ctx.state_pins()?;
     crate::say!(
         "This device now trusts {n}'s keys with fingerprint {}.",
         published.fingerprint()
     );
+    Ok(())
+}
+
+/// `couple keys remove NAME`: NAME's key leaves this device, once it is clear what is lost if it
+/// was the only copy.
+fn remove(ctx: &Context, p: &Partner, yes: bool) -> Result<()> {
+    let (t, n, id) = (ctx.tool, &p.name, p.id.as_str());
+    if !ctx.holds_key(p) {
+        return Err(Error::invalid(format!(
+            "This device does not hold {n}'s key; there is nothing to remove."
+        )));
+    }
+    let q = format!(
+        "Remove {n}'s key from this device? This device can then no longer read or act as {n}. If it is the only copy (no other device of {n}'s holds it, and there is no exported copy or written-down recovery key), what only {n} could read is gone for good. Check first that `{t} couple keys show` on {n}'s own device says the key is there."
+    );
+    if !ctx.confirm(&q, yes, &format!("{t} couple keys remove {n}"))? {
+        crate::say!("{n}'s key stays on this device.");
+        return Ok(());
+    }
+    ctx.forget_opened(id)?;
+    let path = ctx.keys_dir().join(format!("{id}.key"));
+    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    if ctx.device()?.partner.as_deref() == Some(id) {
+        ctx.set_device(None)?;
+        crate::say!(
+            "This device no longer says it is {n}'s; `{t} couple me NAME` sets whose it is."
+        );
+    }
+    crate::say!("{n}'s key is no longer on this device.");
     Ok(())
 }
 

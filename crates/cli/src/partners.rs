@@ -39,7 +39,7 @@ pub(crate) fn add(ctx: &Context, args: &AddArgs) -> Result<()> {
     let p = crate::sealed::add_partner(ctx, &req.name, req.conditions)?;
     if ctx.store.is_sealed() {
         crate::say!(
-            "Added {n}. {n}'s key is on this device, as this folder is encrypted: to use {n}'s own device, `{t} couple keys export FILE --as {n}` here and `{t} couple keys import FILE` there. If a key and every copy of it are lost, what only that partner could read is gone for good.",
+            "Added {n}. As this folder is encrypted, {n}'s key was made on this device, so this device can read and act as {n} until the key leaves it. If {n} uses another device, hand the key over: `{t} couple keys export FILE --as {n}` here, `{t} couple keys import FILE` on {n}'s device, then `{t} couple keys remove {n}` here. If a key and every copy of it are lost, what only that partner could read is gone for good.",
             n = p.name,
             t = ctx.tool
         );

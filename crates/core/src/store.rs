@@ -106,6 +106,8 @@ pub struct Store {
     sealing: Arc<RwLock<Option<Arc<Sealing>>>>,
     /// How many record files were read, for tests that a command reads only what it needs.
     records_read: Arc<std::sync::atomic::AtomicUsize>,
+    /// Whether a record was written or removed through this store (or a clone of it).
+    wrote: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// An exclusive lock on a directory's sidecar lock file, released when dropped.
@@ -119,7 +121,14 @@ impl Store {
             left_out: Arc::default(),
             sealing: Arc::default(),
             records_read: Arc::default(),
+            wrote: Arc::default(),
         }
+    }
+
+    /// Whether this run wrote or removed a record through this store: a command that only reads
+    /// writes nothing into the folder.
+    pub fn wrote(&self) -> bool {
+        self.wrote.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How many record files this store (and its clones) read since this was last asked.
@@ -464,6 +473,7 @@ impl Store {
         }
         self.check_replaceable(&path)?;
         fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        self.wrote.store(true, std::sync::atomic::Ordering::Relaxed);
         sync_dir(path.parent().unwrap_or(Path::new(".")))
     }
 
@@ -478,6 +488,7 @@ impl Store {
 
     fn put<T: Versioned>(&self, path: &Path, value: &T, readers: Option<&[&str]>) -> Result<()> {
         let bytes = value.encode().map_err(|e| Error::io(path, e.into()))?;
+        self.wrote.store(true, std::sync::atomic::Ordering::Relaxed);
         match (self.sealing(), self.sealed_place(path)) {
             (Some(s), Some(place)) => write_atomic(path, &s.seal(&place, &bytes, readers)?),
             _ => write_atomic(path, &bytes),

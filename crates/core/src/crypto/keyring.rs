@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::store::{FORMAT_VERSION, Store, Versioned, write_atomic};
 use age::secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The folder of published public keys in the data folder, one file per partner.
@@ -32,15 +33,25 @@ fn crypto(path: &Path, e: CryptoError) -> Error {
     Error::invalid(format!("{}: {e}", path.display()))
 }
 
+/// What a partner states about the other partners' keys: each one's public keys as the devices
+/// holding this partner's key pinned them, by partner ID.
+pub type Statement = BTreeMap<String, PublicKeys>;
+
 /// A partner's public keys as published in the data folder, signed with their own signing key
-/// over the partner ID they belong to.
+/// over the partner ID they belong to and, when there is one, their statement of the other
+/// partner's keys: a new device of theirs checks the other partner's keys against it before
+/// trusting them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Published {
     pub version: u32,
     pub partner: String,
     #[serde(flatten)]
     pub keys: PublicKeys,
-    /// Ed25519 over the partner ID and both keys, 128 hex digits.
+    /// The other partners' keys as this partner's devices pinned them; signed with the rest, so
+    /// it cannot be changed or taken out without the signature failing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<Statement>,
+    /// Ed25519 over the partner ID, both keys and the statement, 128 hex digits.
     pub sig: String,
 }
 
@@ -50,23 +61,52 @@ impl Versioned for Published {
     }
 }
 
-fn published_message(partner: &str, keys: &PublicKeys) -> Vec<u8> {
-    format!(
-        "closer public keys/1\0{partner}\0{}\0{}",
+/// What a published file's signature covers. Files from before statements (no `pinned`) sign
+/// the first form; a file with a statement signs the second, so taking the statement out breaks
+/// the signature.
+fn published_message(partner: &str, keys: &PublicKeys, pinned: Option<&Statement>) -> Vec<u8> {
+    let Some(pinned) = pinned else {
+        return format!(
+            "closer public keys/1\0{partner}\0{}\0{}",
+            keys.age, keys.ed25519
+        )
+        .into_bytes();
+    };
+    let mut m = format!(
+        "closer public keys/2\0{partner}\0{}\0{}",
         keys.age, keys.ed25519
-    )
-    .into_bytes()
+    );
+    for (other, k) in pinned {
+        m.push_str(&format!("\0{other}\0{}\0{}", k.age, k.ed25519));
+    }
+    m.into_bytes()
 }
 
-/// Publishes `keys`' public half for `partner` in the data folder.
+/// Publishes `keys`' public half for `partner` in the data folder, stating no other partner's
+/// keys (see [`publish_stating`]).
 pub fn publish(store: &Store, partner: &str, keys: &Keys) -> Result<()> {
+    publish_stating(store, partner, keys, &Statement::new())
+}
+
+/// Publishes `keys`' public half for `partner`, with their signed statement of the other
+/// partners' keys as this device pinned them.
+pub fn publish_stating(
+    store: &Store,
+    partner: &str,
+    keys: &Keys,
+    pinned: &Statement,
+) -> Result<()> {
     check_partner(partner)?;
+    for other in pinned.keys() {
+        check_partner(other)?;
+    }
     let public = keys.public();
     let record = Published {
         version: FORMAT_VERSION,
         partner: partner.into(),
-        sig: hex(&keys.sign(&published_message(partner, &public))),
+        sig: hex(&keys.sign(&published_message(partner, &public, Some(pinned)))),
         keys: public,
+        pinned: Some(pinned.clone()),
     };
     store.ensure_dir(PUBLISHED)?;
     store.write(&format!("{PUBLISHED}/{partner}.json"), &record)
@@ -75,6 +115,15 @@ pub fn publish(store: &Store, partner: &str, keys: &Keys) -> Result<()> {
 /// The public keys `partner` published, checked: the file names the same partner, both keys
 /// parse, and the signature is made by the key it publishes. `None` when nothing is published.
 pub fn published(store: &Store, partner: &str) -> Result<Option<PublicKeys>> {
+    Ok(published_stating(store, partner)?.map(|(keys, _)| keys))
+}
+
+/// [`published`], with the partner's signed statement of the other partners' keys (`None` in a
+/// file from before statements). Every key and ID in the statement is checked too.
+pub fn published_stating(
+    store: &Store,
+    partner: &str,
+) -> Result<Option<(PublicKeys, Option<Statement>)>> {
     check_partner(partner)?;
     let rel = format!("{PUBLISHED}/{partner}.json");
     let path = store.path(&rel);
@@ -86,11 +135,18 @@ pub fn published(store: &Store, partner: &str) -> Result<Option<PublicKeys>> {
         return Err(bad("these keys say they belong to another partner"));
     }
     p.keys.check().map_err(|e| crypto(&path, e))?;
+    for (other, k) in p.pinned.iter().flatten() {
+        check_partner(other)?;
+        k.check().map_err(|e| crypto(&path, e))?;
+    }
     let sig = unhex::<64>(&p.sig).ok_or_else(|| bad("the signature is not 128 hex digits"))?;
-    if !p.keys.verifies(&published_message(partner, &p.keys), &sig) {
+    if !p.keys.verifies(
+        &published_message(partner, &p.keys, p.pinned.as_ref()),
+        &sig,
+    ) {
         return Err(bad("the signature does not check out"));
     }
-    Ok(Some(p.keys))
+    Ok(Some((p.keys, p.pinned)))
 }
 
 /// A secret key as stored on this device.

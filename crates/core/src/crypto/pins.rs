@@ -8,7 +8,9 @@
 //! reads `pins.json` and lists the published keys' folder; a published file is read again only
 //! when its size, inode or change time moved.
 
-use super::keyring::{PUBLISHED, check_partner, published};
+use super::keyring::{
+    DeviceKeys, PUBLISHED, Statement, StoredKey, check_partner, published, published_stating,
+};
 use super::keys::PublicKeys;
 use crate::error::{Error, Result};
 use crate::ids::Id;
@@ -56,6 +58,11 @@ struct Pins {
     /// The published files last seen matching their pins, so a run reads them only if they moved.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     seen: BTreeMap<String, Stamp>,
+    /// For each partner whose key this device holds, the statement of the other partners' keys
+    /// last published (or found published) in their name, so a run signs one only when a pin
+    /// changed or their published file moved.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    stated: BTreeMap<String, Statement>,
 }
 
 impl Versioned for Pins {
@@ -147,11 +154,136 @@ pub fn trusted(config_dir: &Path, store: &Store, partner: &str) -> Result<Option
     let Some(seen) = published(store, partner)? else {
         return Ok(None);
     };
-    // Nothing pinned: this is the first sight, so `check_pin` pins what it sees.
-    Ok(Some(match check_pin(config_dir, partner, &seen)? {
-        Pin::Changed { pinned } => pinned,
-        Pin::New | Pin::Same => seen,
-    }))
+    // Nothing pinned: this is the first sight. A device holding no key of this folder reads
+    // and signs nothing, so it pins nothing: what it would pin could not be checked, and the
+    // key it may receive later checks it then.
+    if !holds_a_key(config_dir, store) {
+        return Ok(Some(seen));
+    }
+    let mut pins = load(config_dir)?;
+    let pin = first_sight(config_dir, store, &pins, partner, seen)?;
+    pins.partners.insert(partner.into(), pin.clone());
+    save(config_dir, &mut pins)?;
+    Ok(Some(pin))
+}
+
+/// The partners whose key this device holds (`keys/ID.key` in the config folder, looked at by
+/// name only).
+fn held_here(config_dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(config_dir.join("keys")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let id = name.strip_suffix(".key")?;
+            check_partner(id).ok().map(|()| id.to_owned())
+        })
+        .collect()
+}
+
+/// Whether this device holds the key of a partner of this folder.
+fn holds_a_key(config_dir: &Path, store: &Store) -> bool {
+    held_here(config_dir)
+        .iter()
+        .any(|h| of_this_folder(store, h))
+}
+
+/// The keys of `holder`, a partner whose key this device holds: as pinned (this device made or
+/// received the key), else from the key itself when it has no passphrase.
+fn own_keys(config_dir: &Path, pins: &Pins, holder: &str) -> Option<PublicKeys> {
+    if let Some(k) = pins.partners.get(holder) {
+        return Some(k.clone());
+    }
+    match DeviceKeys::new(config_dir).load(holder) {
+        Ok(Some(StoredKey::Open(k))) => Some(k.public()),
+        _ => None,
+    }
+}
+
+/// The keys to pin for `partner` on first sight, `seen` published. On a device holding the
+/// other partner's key, their devices' signed statement decides: a partner's keys are the ones
+/// the other partner pinned, whatever the folder publishes now (someone who can write into the
+/// folder may have replaced them; [`watch`] then raises the change). Without a statement (no
+/// key held here, or one stating nothing about `partner`), the keys seen. An error when the
+/// statement of a partner whose key is held here does not check out.
+fn first_sight(
+    config_dir: &Path,
+    store: &Store,
+    pins: &Pins,
+    partner: &str,
+    seen: PublicKeys,
+) -> Result<PublicKeys> {
+    for holder in held_here(config_dir) {
+        if holder == partner || !of_this_folder(store, &holder) {
+            continue;
+        }
+        let Some(own) = own_keys(config_dir, pins, &holder) else {
+            continue;
+        };
+        let stated = match published_stating(store, &holder) {
+            Ok(Some((keys, stated))) if keys == own => stated,
+            // Not this partner's keys (or none): the alarms about their own file say so.
+            Ok(_) => continue,
+            Err(e) => {
+                return Err(Error::invalid(format!(
+                    "they cannot be checked against what the device holding the other partner's key pinned: {e}"
+                )));
+            }
+        };
+        if let Some(k) = stated.and_then(|mut s| s.remove(partner)) {
+            return Ok(k);
+        }
+    }
+    Ok(seen)
+}
+
+/// What the partner `holder` states about the other partners of this folder: their keys as this
+/// device pinned them.
+pub fn statement(config_dir: &Path, store: &Store, holder: &str) -> Result<Statement> {
+    check_partner(holder)?;
+    Ok(statement_in(&load(config_dir)?, store, holder))
+}
+
+fn statement_in(pins: &Pins, store: &Store, holder: &str) -> Statement {
+    pins.partners
+        .iter()
+        .filter(|(p, _)| *p != holder && of_this_folder(store, p))
+        .map(|(p, k)| (p.clone(), k.clone()))
+        .collect()
+}
+
+/// The partners of this folder whose key this device holds and whose statement may be out of
+/// date (a pin changed, or their published file moved), each with the statement due.
+pub fn unstated(config_dir: &Path, store: &Store) -> Result<Vec<(String, Statement)>> {
+    let pins = load(config_dir)?;
+    Ok(held_here(config_dir)
+        .into_iter()
+        .filter(|h| of_this_folder(store, h))
+        .filter_map(|h| {
+            let due = statement_in(&pins, store, &h);
+            (pins.stated.get(&h) != Some(&due)).then_some((h, due))
+        })
+        .collect())
+}
+
+/// Notes that `holder`'s published file, as it is on disk now (their own keys, as pinned),
+/// states `statement`, so the next run neither reads it again nor signs it again.
+pub fn mark_stated(
+    config_dir: &Path,
+    store: &Store,
+    holder: &str,
+    statement: &Statement,
+) -> Result<()> {
+    check_partner(holder)?;
+    let mut pins = load(config_dir)?;
+    pins.stated.insert(holder.into(), statement.clone());
+    let path = store.path(&format!("{PUBLISHED}/{holder}.json"));
+    if let Ok(meta) = std::fs::metadata(&path) {
+        pins.seen.insert(holder.into(), Stamp::of(&meta));
+    }
+    save(config_dir, &mut pins)
 }
 
 /// What this device trusts of every partner's keys in this data folder (see [`trusted`]).
@@ -268,21 +400,43 @@ pub fn watch(config_dir: &Path, store: &Store) -> Result<Vec<Alarm>> {
                 continue;
             }
         };
-        match pins.partners.get(partner) {
-            Some(p) if *p != keys => alarms.push(Alarm::Changed {
-                partner: partner.to_owned(),
-                pinned: p.clone(),
-                published: keys,
-            }),
-            None if members(&pins, store) >= 2 => alarms.push(Alarm::Unreadable {
-                partner: partner.to_owned(),
-                why: THIRD.into(),
-            }),
-            _ => {
-                pins.partners.insert(partner.to_owned(), keys);
-                pins.seen.insert(partner.to_owned(), stamp);
-                dirty = true;
+        // A moved file may no longer state what this device last signed in its name.
+        dirty |= pins.stated.remove(partner).is_some();
+        let pin = match pins.partners.get(partner) {
+            Some(p) => p.clone(),
+            None if members(&pins, store) >= 2 => {
+                alarms.push(Alarm::Unreadable {
+                    partner: partner.to_owned(),
+                    why: THIRD.into(),
+                });
+                continue;
             }
+            // Pinned only once this device holds a key to check them with (see `trusted`).
+            None if !holds_a_key(config_dir, store) => continue,
+            None => match first_sight(config_dir, store, &pins, partner, keys.clone()) {
+                Ok(pin) => {
+                    pins.partners.insert(partner.to_owned(), pin.clone());
+                    dirty = true;
+                    pin
+                }
+                Err(e) => {
+                    alarms.push(Alarm::Unreadable {
+                        partner: partner.to_owned(),
+                        why: e.to_string(),
+                    });
+                    continue;
+                }
+            },
+        };
+        if pin == keys {
+            pins.seen.insert(partner.to_owned(), stamp);
+            dirty = true;
+        } else {
+            alarms.push(Alarm::Changed {
+                partner: partner.to_owned(),
+                pinned: pin,
+                published: keys,
+            });
         }
     }
     // A pinned partner of this folder whose published file is gone: their partner's devices

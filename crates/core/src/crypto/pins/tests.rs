@@ -1,10 +1,20 @@
 //! The pins: first sight, changes, deletions, and the keys trusted through all of them.
 
-use super::super::keyring::{Published, publish};
+use super::super::keyring::{DeviceKeys, Published, publish, publish_stating};
 use super::super::keys::Keys;
 use super::*;
 
 const SAM: &str = "sam000000002";
+const ME: &str = "me0000000007";
+
+/// This device holds the key of a partner of the folder (`ME`, who published nothing): a device
+/// with no key of the folder pins nothing.
+fn holding(store: &Store, config: &Path) -> Keys {
+    let k = Keys::generate();
+    DeviceKeys::new(config).save(ME, &k, None).unwrap();
+    member(store, ME);
+    k
+}
 
 #[test]
 fn the_other_partners_keys_are_pinned_on_first_sight_and_a_change_is_noticed() {
@@ -32,6 +42,7 @@ fn the_other_partners_keys_are_pinned_on_first_sight_and_a_change_is_noticed() {
 fn the_watch_pins_first_sights_and_raises_a_change_on_every_look_until_accepted() {
     let t = tempfile::tempdir().unwrap();
     let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
+    holding(&store, &config);
     assert_eq!(watch(&config, &store).unwrap(), []);
     let (first, second) = (Keys::generate(), Keys::generate());
     publish(&store, SAM, &first).unwrap();
@@ -64,6 +75,7 @@ fn the_watch_pins_first_sights_and_raises_a_change_on_every_look_until_accepted(
 fn an_unchanged_published_file_is_not_read_again() {
     let t = tempfile::tempdir().unwrap();
     let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
+    holding(&store, &config);
     publish(&store, SAM, &Keys::generate()).unwrap();
     watch(&config, &store).unwrap();
     // Damage the file, then tell the pins it was last seen as it is now: a watch that read
@@ -89,6 +101,7 @@ fn member(store: &Store, partner: &str) {
 fn the_pinned_keys_stay_trusted_when_the_published_ones_are_replaced_forged_or_deleted() {
     let t = tempfile::tempdir().unwrap();
     let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
+    holding(&store, &config);
     assert_eq!(trusted(&config, &store, SAM).unwrap(), None);
     let (real, other) = (Keys::generate(), Keys::generate());
     publish(&store, SAM, &real).unwrap();
@@ -113,6 +126,7 @@ fn the_pinned_keys_stay_trusted_when_the_published_ones_are_replaced_forged_or_d
 fn every_partner_of_the_folder_is_trusted_by_pin_and_a_pin_of_another_folder_is_not_used() {
     let t = tempfile::tempdir().unwrap();
     let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
+    holding(&store, &config);
     const ALEX: &str = "alex00000001";
     const ELSEWHERE: &str = "kim000000003";
     let (alex, sam, kim) = (Keys::generate(), Keys::generate(), Keys::generate());
@@ -147,6 +161,7 @@ fn every_partner_of_the_folder_is_trusted_by_pin_and_a_pin_of_another_folder_is_
 fn a_deleted_published_key_of_a_partner_of_this_folder_is_an_alarm_on_every_look() {
     let t = tempfile::tempdir().unwrap();
     let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
+    holding(&store, &config);
     let sam = Keys::generate();
     publish(&store, SAM, &sam).unwrap();
     member(&store, SAM);
@@ -171,6 +186,7 @@ fn a_deleted_published_key_of_a_partner_of_this_folder_is_an_alarm_on_every_look
 fn keys_published_for_a_third_partner_are_not_taken_once_two_are_pinned() {
     let t = tempfile::tempdir().unwrap();
     let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
+    holding(&store, &config);
     const ALEX: &str = "alex00000001";
     const EVIL: &str = "evil00000009";
     for (p, k) in [(ALEX, Keys::generate()), (SAM, Keys::generate())] {
@@ -205,4 +221,93 @@ fn keys_published_for_a_third_partner_are_not_taken_once_two_are_pinned() {
             .keys
             .contains_key(EVIL)
     );
+}
+
+/// Alex's new device (Alex's key held and pinned, nothing else) on a folder where Alex's other
+/// device stated Sam's keys, and Sam's published keys were replaced.
+fn alex_new_device() -> (tempfile::TempDir, Store, PathBuf, Keys, Keys, Keys) {
+    const ALEX: &str = "alex00000001";
+    let t = tempfile::tempdir().unwrap();
+    let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
+    let (alex, sam, other) = (Keys::generate(), Keys::generate(), Keys::generate());
+    member(&store, ALEX);
+    member(&store, SAM);
+    let stated: Statement = [(SAM.to_owned(), sam.public())].into();
+    publish_stating(&store, ALEX, &alex, &stated).unwrap();
+    publish(&store, SAM, &other).unwrap();
+    DeviceKeys::new(&config).save(ALEX, &alex, None).unwrap();
+    accept_pin(&config, ALEX, &alex.public()).unwrap();
+    (t, store, config, alex, sam, other)
+}
+
+#[test]
+fn on_first_sight_a_device_holding_a_partners_key_takes_the_other_from_their_statement() {
+    let (_t, store, config, _, sam, other) = alex_new_device();
+    // What Alex's other device pinned for Sam, not what the folder publishes now.
+    assert_eq!(trusted(&config, &store, SAM).unwrap(), Some(sam.public()));
+    assert_eq!(pinned(&config, SAM).unwrap(), Some(sam.public()));
+    // And the change is said, as for any key replaced after it was pinned.
+    let changed = Alarm::Changed {
+        partner: SAM.into(),
+        pinned: sam.public(),
+        published: other.public(),
+    };
+    assert_eq!(watch(&config, &store).unwrap(), [changed]);
+}
+
+#[test]
+fn the_watch_also_takes_the_statement_on_first_sight() {
+    let (_t, store, config, _, sam, other) = alex_new_device();
+    assert!(matches!(&watch(&config, &store).unwrap()[..],
+        [Alarm::Changed { pinned, published, .. }] if *pinned == sam.public() && *published == other.public()));
+    assert_eq!(pinned(&config, SAM).unwrap(), Some(sam.public()));
+}
+
+#[test]
+fn a_statement_changed_or_taken_out_breaks_the_signature_and_nothing_is_pinned() {
+    const ALEX: &str = "alex00000001";
+    let (_t, store, config, _, sam, other) = alex_new_device();
+    let rel = format!("{PUBLISHED}/{ALEX}.json");
+    let real: Published = store.read(&rel).unwrap().unwrap();
+    let mut changed = real.clone();
+    changed.pinned = Some([(SAM.to_owned(), other.public())].into());
+    let mut removed = real.clone();
+    removed.pinned = None;
+    for forged in [changed, removed] {
+        store.write(&rel, &forged).unwrap();
+        assert!(trusted(&config, &store, SAM).is_err());
+        assert_eq!(pinned(&config, SAM).unwrap(), None);
+    }
+    store.write(&rel, &real).unwrap();
+    assert_eq!(trusted(&config, &store, SAM).unwrap(), Some(sam.public()));
+}
+
+#[test]
+fn a_device_holding_no_key_of_the_folder_pins_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let (store, config) = (Store::new(t.path().join("data")), t.path().join("config"));
+    let sam = Keys::generate();
+    publish(&store, SAM, &sam).unwrap();
+    member(&store, SAM);
+    assert_eq!(trusted(&config, &store, SAM).unwrap(), Some(sam.public()));
+    assert_eq!(watch(&config, &store).unwrap(), []);
+    assert_eq!(pinned(&config, SAM).unwrap(), None);
+}
+
+#[test]
+fn the_statement_due_names_the_other_partners_of_this_folder_as_pinned() {
+    let (_t, store, config, _, sam, _) = alex_new_device();
+    const ALEX: &str = "alex00000001";
+    // Nothing pinned for Sam yet: nothing to state, which the published statement does not match.
+    let due = unstated(&config, &store).unwrap();
+    assert_eq!(due, [(ALEX.to_owned(), Statement::new())]);
+    trusted(&config, &store, SAM).unwrap();
+    let due: Statement = [(SAM.to_owned(), sam.public())].into();
+    assert_eq!(statement(&config, &store, ALEX).unwrap(), due);
+    assert_eq!(
+        unstated(&config, &store).unwrap(),
+        [(ALEX.to_owned(), due.clone())]
+    );
+    mark_stated(&config, &store, ALEX, &due).unwrap();
+    assert_eq!(unstated(&config, &store).unwrap(), []);
 }
