@@ -117,3 +117,73 @@ fn a_pass_is_kept_in_the_json_export_and_brought_back_by_restore() {
     let again = json(again.ok());
     assert_eq!(again["passes"], v["passes"]);
 }
+
+/// A restore into a new folder makes an encrypted folder, as a new couple's is; where this device
+/// cannot encrypt it yet, it says so and what to run, and the restore itself still succeeds.
+#[test]
+fn a_restore_into_a_new_folder_is_encrypted_or_says_plainly_that_it_is_not() {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(
+        NEEDS,
+        &[
+            "add",
+            "help with buttons on bad-hand mornings",
+            "--as",
+            "Alex",
+        ],
+    );
+    let doc = sb.ok(CLOSER_EXPORT, &["--format", "json", "--as", "Alex"]);
+    let file = sb.path("alex.json");
+    std::fs::write(&file, &doc).unwrap();
+
+    // This device holds both keys: the new folder is encrypted, nothing in it is plain.
+    let restored = sb.path("restored");
+    let r = sb.run_in(
+        &restored,
+        CLOSER_EXPORT,
+        &["restore", file.to_str().unwrap(), "--as", "Alex"],
+    );
+    r.ok();
+    let mode = std::fs::read_to_string(restored.join("folder.json")).unwrap();
+    assert!(
+        mode.contains("\"sealed\": true") || mode.contains("\"sealed\":true"),
+        "{mode}"
+    );
+    for (path, bytes) in support::tree(&restored) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("buttons") && !text.contains("Alex"),
+            "{path} is plain"
+        );
+    }
+    let listed = sb.run_in(&restored, NEEDS, &["--plain", "--as", "Alex"]);
+    assert!(listed.ok().contains("buttons"), "{}", listed.stderr);
+
+    // A device holding only Alex's key cannot seal for Sam yet: it says so, and what to run.
+    let alex = device(&sb, "alex");
+    let keys = alex.config.join("closer/keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let id = partner_id(&sb.ok(NEEDS, &["couple", "--json"]), "Alex");
+    std::fs::copy(
+        sb.home().join(format!(".config/closer/keys/{id}.key")),
+        keys.join(format!("{id}.key")),
+    )
+    .unwrap();
+    let elsewhere = sb.path("elsewhere");
+    let r = alex.run(
+        CLOSER_EXPORT,
+        &[
+            "--dir",
+            elsewhere.to_str().unwrap(),
+            "restore",
+            file.to_str().unwrap(),
+            "--as",
+            "Alex",
+        ],
+    );
+    r.ok();
+    assert!(r.stderr.contains("plain files"), "{}", r.stderr);
+    assert!(r.stderr.contains("couple encrypt"), "{}", r.stderr);
+}

@@ -140,6 +140,9 @@ fn read(args: &RestoreArgs) -> Result<Backup> {
 
 pub(crate) fn run(ctx: &Context, args: &RestoreArgs) -> Result<()> {
     let backup = read(args)?;
+    // Nothing there yet: a new couple's folder, which is encrypted.
+    let new_folder = closer_core::sealing::folder_mode(&ctx.store)?.is_none()
+        && !ctx.store.plain_path(closer_core::profile::COUPLE).exists();
     let report = restore(&ctx.store, &backup, new_seed)?;
     let mut out = Out::default();
     for (kind, (added, there)) in &report.counts {
@@ -150,7 +153,16 @@ pub(crate) fn run(ctx: &Context, args: &RestoreArgs) -> Result<()> {
         report.added(),
         ctx.store.root().display()
     );
-    out.flush()
+    out.flush()?;
+    if new_folder && let Err(e) = closer_cli::sealed::encrypt(ctx) {
+        closer_cli::say!(
+            "export: the restored records are plain files, which anyone who gets the folder can read; they could not be encrypted yet: {e}"
+        );
+        closer_cli::say!(
+            "export: to encrypt them, run `closer-export couple encrypt --as NAME` on each of your devices, then once more on the first (each device makes its partner's key and seals what is theirs)."
+        );
+    }
+    Ok(())
 }
 
 /// A fresh rotation seed, for exports made before they carried one.
