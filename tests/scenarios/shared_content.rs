@@ -52,6 +52,8 @@ fn own_content_in_the_data_folder_is_shared_and_a_difference_is_said_once() {
         sb.data().join("content/ours.toml"),
     )
     .unwrap();
+    // The folder is encrypted: sealed for both, signed by the partner who added it.
+    alex.ok(PROMPT, &["couple", "encrypt"]);
     assert_eq!(ids(&alex), ids(&sam));
     assert!(ids(&sam).contains(&"our-walks-1".to_owned()));
     for day in ["2026-03-02", "2026-03-03", "2026-03-04"] {
@@ -65,7 +67,10 @@ fn own_content_in_the_data_folder_is_shared_and_a_difference_is_said_once() {
 #[test]
 fn a_shared_content_file_that_cannot_be_used_is_named_and_left_out_on_both_devices() {
     let sb = Sandbox::new();
-    let (alex, sam) = two_devices(&sb);
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
+    let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
     let content = sb.data().join("content");
     std::fs::create_dir_all(&content).unwrap();
     std::fs::write(content.join("ours.toml"), OURS).unwrap();
@@ -220,4 +225,76 @@ fn a_content_merge_keeps_additions_and_does_not_bring_back_a_deleted_item() {
             "{text}"
         );
     }
+}
+
+/// In an encrypted folder the couple's own content is sealed to both and signed: a plain file
+/// put there (as anyone who can write into the folder could) is named once and left out, on
+/// both devices and from cron; `couple encrypt` seals it for both, `couple decrypt` opens it.
+#[test]
+fn content_in_an_encrypted_folder_is_sealed_signed_and_a_plain_one_is_left_out() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    let content = sb.data().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(content.join("ours.toml"), OURS).unwrap();
+    for d in [&alex, &sam] {
+        let first = d.run(PROMPT, &["list", "--json"]);
+        assert!(
+            !first.ok().contains("our-walks-1"),
+            "a plain file is not used"
+        );
+        let line = first
+            .stderr
+            .lines()
+            .find(|l| l.contains("ours.toml"))
+            .unwrap_or_else(|| panic!("not named: {}", first.stderr));
+        assert!(line.contains("couple encrypt"), "{line}");
+        let again = d.run(PROMPT, &[]);
+        again.ok();
+        assert!(
+            !again.stderr.contains("ours.toml"),
+            "said once: {}",
+            again.stderr
+        );
+    }
+    // Sealed by the partner who added it, for both.
+    alex.ok(PROMPT, &["couple", "encrypt"]);
+    assert!(!content.join("ours.toml").exists());
+    let sealed = std::fs::read(content.join("ours.toml.age")).unwrap();
+    assert!(sealed.starts_with(b"age-encryption.org/v1\n"));
+    assert!(!String::from_utf8_lossy(&sealed).contains("Sunday"));
+    for d in [&alex, &sam] {
+        let r = d.run(PROMPT, &["list", "--json"]);
+        assert!(r.ok().contains("our-walks-1"), "{}", r.stderr);
+        assert!(!r.stderr.contains("ours.toml"), "{}", r.stderr);
+    }
+    // Moved to another name, or not sealed by closer at all: named and left out.
+    std::fs::write(content.join("moved.toml.age"), &sealed).unwrap();
+    std::fs::write(
+        content.join("forged.toml.age"),
+        b"age-encryption.org/v1\nnot really",
+    )
+    .unwrap();
+    for d in [&alex, &sam] {
+        let r = d.run(PROMPT, &["list", "--json"]);
+        assert_eq!(r.ok().matches("\"our-walks-1\"").count(), 1, "{}", r.stdout);
+        for name in ["moved.toml.age", "forged.toml.age"] {
+            assert!(r.stderr.contains(name), "{name}: {}", r.stderr);
+        }
+        d.ok(NEEDS, &[]);
+    }
+    std::fs::remove_file(content.join("moved.toml.age")).unwrap();
+    std::fs::remove_file(content.join("forged.toml.age")).unwrap();
+    // A second version from syncing is merged by the doctor on either device.
+    let copy = content.join("ours.sync-conflict-20260302-101500-BBBBBBB.toml.age");
+    std::fs::write(&copy, &sealed).unwrap();
+    sam.ok(NEEDS, &["couple", "doctor"]);
+    assert!(!copy.exists());
+    // Opened again, byte for byte.
+    alex.ok(PROMPT, &["couple", "decrypt", "--yes"]);
+    assert_eq!(
+        std::fs::read_to_string(content.join("ours.toml")).unwrap(),
+        OURS
+    );
+    assert!(!content.join("ours.toml.age").exists());
 }

@@ -159,10 +159,14 @@ impl Context {
         // The shared data folder's content first, so both devices use the same library; this
         // device's own files still load.
         // The synced folder's `content` is read only if it is a folder there, not a link.
-        let shared = self.store.path("content");
+        let shared = self.store.plain_path("content");
         let shared_is_folder = std::fs::symlink_metadata(&shared).is_ok_and(|m| m.is_dir());
         let own = self.config_dir.join("content");
-        let loaded = Library::load_shared(shared_is_folder.then_some(&*shared), &own)?;
+        let shared = shared_is_folder.then(|| match self.store.sealing() {
+            Some(s) => closer_core::shared_content::read(&self.store, &shared, &s),
+            None => closer_core::content::Shared::plain(&shared),
+        });
+        let loaded = Library::load_with(shared, &own)?;
         for e in loaded.left_out {
             self.store.leave_out(e);
         }

@@ -48,6 +48,17 @@ fn partner(s: &str) -> Option<String> {
     crate::ids::Id::parse(s).ok().map(|id| id.to_string())
 }
 
+/// Whether `parts` name a content file inside the content folder: plain folder names, then
+/// `X.toml`; never `..`, a hidden name or an empty one.
+fn is_content_name(parts: &[&str]) -> bool {
+    parts
+        .last()
+        .is_some_and(|n| n.len() > ".toml".len() && n.ends_with(".toml"))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && !p.starts_with('.') && !p.contains('\\'))
+}
+
 /// Whether `place` holds sealed records in an encrypted folder (published keys and the folder's
 /// mode do not).
 pub fn is_sealed_place(place: &str) -> bool {
@@ -137,7 +148,8 @@ pub fn rule(place: &str, body: &[u8]) -> Option<Access> {
         ["touch", id, "private-debriefs"] => own(id, Readers::Owner),
         ["answers", id, _] => own(id, Readers::BothForNow),
         ["energy", id] | ["libraries", id] => own(id, |_| Readers::Both),
-        ["content", _] => Some(shared()),
+        // The couple's own content files, at any depth: `content/…/X.toml`.
+        ["content", rest @ ..] if is_content_name(rest) => Some(shared()),
         _ => None,
     }?;
     Some(match private_to {
@@ -189,7 +201,8 @@ mod tests {
             "needs/abcd12345678",
             "touch/holds/abcd1234",
             "changes/abcd12345678",
-            "content/walks",
+            "content/walks.toml",
+            "content/ours/walks.toml",
         ] {
             let a = rule(place, b"{}").unwrap();
             assert_eq!(a.readers, Readers::Both, "{place}");
@@ -240,6 +253,9 @@ mod tests {
             "needs",
             "touch/NOT-AN-ID/state",
             "answers/alex00000001",
+            "content/walks",
+            "content/../walks.toml",
+            "content/.hidden.toml",
         ] {
             assert!(!is_sealed_place(place), "{place}");
         }

@@ -313,7 +313,20 @@ fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) 
     let (copy_path, path) = (store.path(copy), store.path(&rel));
     let copy_bytes =
         read_file(&copy_path)?.ok_or_else(|| Error::NotFound(format!("{copy} went missing")))?;
-    if of.starts_with("content/") && of.ends_with(".toml") {
+    let content = of.strip_suffix(".age").unwrap_or(of);
+    if content.starts_with("content/") && content.ends_with(".toml") {
+        // In an encrypted folder, a content file is sealed to both: opened here, merged, and
+        // sealed again (signed by the partner at the keyboard).
+        let sealed = content != of;
+        let open = |b: Vec<u8>, p: &Path| match (sealed, store.sealing()) {
+            (false, _) => Ok(b),
+            (true, Some(_)) => opened(store, Some(content), p, b),
+            (true, None) => Err(Error::invalid(
+                "an encrypted content file in a plain folder; remove the copy, or encrypt the folder first",
+            )),
+        };
+        let path = store.plain_path(of);
+        let copy_bytes = open(copy_bytes, &copy_path)?;
         let text = |b: Vec<u8>, p: &Path| {
             String::from_utf8(b).map_err(|_| {
                 Error::invalid(format!(
@@ -325,7 +338,8 @@ fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) 
         let theirs = text(copy_bytes, &copy_path)?;
         let merged = match read_file(&path)? {
             Some(b) => {
-                let name = of.strip_prefix("content/").unwrap_or(of);
+                let b = open(b, &path)?;
+                let name = content.strip_prefix("content/").unwrap_or(content);
                 let before = content_seen
                     .map(|m| crate::content_seen::before(m, name))
                     .unwrap_or_default();
@@ -333,7 +347,11 @@ fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) 
             }
             None => theirs,
         };
-        store::write_atomic(&path, merged.as_bytes())?;
+        let bytes = match (sealed, store.sealing()) {
+            (true, Some(s)) => s.seal(content, merged.as_bytes(), None)?,
+            _ => merged.into_bytes(),
+        };
+        store::write_atomic(&path, &bytes)?;
         return fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e));
     }
     let place = store.sealed_place(&path);

@@ -91,11 +91,13 @@ pub fn conflict_original(name: &str) -> Option<String> {
     None
 }
 
-/// Whether a conflict copy of `name` is worth finding: a record, or a content file (`X.toml`).
+/// Whether a conflict copy of `name` is worth finding: a record, or a content file (`X.toml`,
+/// sealed `X.toml.age`).
 fn is_mergeable_name(name: &str) -> bool {
+    let content = name.strip_suffix(".age").unwrap_or(name);
     is_record_name(name)
-        || (name.len() > ".toml".len()
-            && name.ends_with(".toml")
+        || (content.len() > ".toml".len()
+            && content.ends_with(".toml")
             && !name.starts_with(['.', '#'])
             && !name.contains(['/', '\\']))
 }

@@ -42,6 +42,7 @@ pub mod prompts;
 pub mod restore;
 pub mod scan;
 pub mod sealing;
+pub mod shared_content;
 pub mod step_today;
 pub mod store;
 pub mod suggestions;

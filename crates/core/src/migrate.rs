@@ -165,6 +165,7 @@ pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
         }
         r.done += 1;
     }
+    crate::shared_content::encrypt(store, sealing, &mut r)?;
     Ok(r)
 }
 
@@ -214,6 +215,7 @@ pub fn decrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
         remove(&sealed)?;
         r.done += 1;
     }
+    crate::shared_content::decrypt(store, sealing, &mut r)?;
     Ok(r)
 }
 

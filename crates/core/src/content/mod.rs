@@ -1,7 +1,7 @@
 //! The curated libraries: conditions, prompts, need suggestions and the touch ladder, compiled in
 //! from `content/` and merged with a couple's own files from the config directory.
 
-mod load;
+pub(crate) mod load;
 pub mod safety;
 pub mod schema;
 
