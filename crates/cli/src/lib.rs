@@ -181,6 +181,42 @@ impl Context {
         Ok(self.library.get_or_init(|| lib))
     }
 
+    /// On this device's first run with an encrypted folder: signs what needs sealed by an older
+    /// closer say in the name of the partners whose keys it holds (see
+    /// [`closer_core::need_claims::tend`]), once; then remembers that it did, so that an unsigned
+    /// part is never taken on again.
+    fn sign_old_needs(&self) {
+        let done = self
+            .config_dir
+            .join("signed-needs")
+            .join(closer_core::index::folder_key(&self.store));
+        let holds = self
+            .store
+            .sealing()
+            .is_some_and(|s| s.held().next().is_some());
+        if !holds || done.exists() {
+            return;
+        }
+        self.store.change_sealing(|s| s.adopt_old(true));
+        let r = closer_core::need_claims::tend(&self.store);
+        self.store.change_sealing(|s| s.adopt_old(false));
+        match r {
+            Ok(n) => {
+                if n > 0 {
+                    output::say(&format!(
+                        "{n} needs written by an older closer now carry your signature for what they say in your name."
+                    ));
+                }
+                let _ = Store::new(&self.config_dir)
+                    .ensure_dir("signed-needs")
+                    .and_then(|_| write_atomic(&done, b""));
+            }
+            Err(e) => output::say(&format!(
+                "Needs written by an older closer could not be signed yet: {e}"
+            )),
+        }
+    }
+
     /// Where this device remembers what it has seen of the shared content files.
     pub fn content_seen(&self) -> Option<PathBuf> {
         let cache = self.cache_dir.as_ref()?;
@@ -233,6 +269,7 @@ impl Context {
                 "Your opt-in and private debriefs could not be sealed to you alone yet: {e}"
             ));
         }
+        self.sign_old_needs();
         let mut couple = if self.opt_ins.get() {
             Couple::load(&self.store)?
         } else {

@@ -8,12 +8,21 @@
 //! On disk the signatures lead the sealed need as one field, `"signed"`, put in front of the
 //! record's own bytes and taken off again when it is opened, so the record reads (and decrypts)
 //! exactly as it was written.
+//!
+//! A need sealed by an older closer carries no signatures inside. On a device's first run with
+//! this closer ([`tend`]) the device of each partner it names signs what the need says in that
+//! partner's name, once; what it says in the name of the partner who sealed it stays believed
+//! through that partner's own seal, kept inside as `"legacy"` (the old record and the signature
+//! of its seal) until their device signs it too. After that first run an unsigned part is never
+//! taken on again.
 
-use crate::crypto::{Keys, PublicKeys, hex, unhex};
+use crate::crypto::{Keys, PublicKeys, hex, seal, unhex};
 use serde_json::{Map, Value, json};
 
 const MAGIC: &str = "closer-need-claim-v1";
 const FIELD: &str = "signed";
+/// The seal of a need from an older closer, kept while what it vouches for is still needed.
+const LEGACY: &str = "legacy";
 
 /// Where a claim's signature sits in the `signed` field.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +148,40 @@ fn verified(
         .find(|s| k.verifies(&c.message, s))
 }
 
+/// Whether the seal an older closer put on this need (kept in `signed` as `"legacy"`) vouches
+/// for `c`: sealed at `place` by the partner `c` names, and saying the very same there.
+fn vouched(
+    signed: &Value,
+    place: &str,
+    c: &Claim,
+    partners: &[&str],
+    keys_of: &impl Fn(&str) -> Option<PublicKeys>,
+) -> bool {
+    let Some(l) = signed.get(LEGACY) else {
+        return false;
+    };
+    let text = |k: &str| l.get(k).and_then(Value::as_str);
+    let (Some(by), Some(sig), Some(body)) = (text("signer"), text("sig"), text("body")) else {
+        return false;
+    };
+    let (Some(sig), Some(k)) = (unhex::<64>(sig), keys_of(by)) else {
+        return false;
+    };
+    if by != c.by || !k.verifies(&seal::signed_message(place, by, body.as_bytes()), &sig) {
+        return false;
+    }
+    serde_json::from_str::<Value>(body).is_ok_and(|old| {
+        claims(&old, partners)
+            .iter()
+            .any(|o| o.by == c.by && o.message == c.message)
+    })
+}
+
+/// What an older closer's seal on a need vouches for, to keep inside it (see [`vouched`]).
+pub(crate) fn legacy(signer: &str, sig: &str, body: &[u8]) -> Value {
+    json!({ LEGACY: { "signer": signer, "sig": sig, "body": String::from_utf8_lossy(body) } })
+}
+
 /// The signatures leading a sealed need, and the need's own bytes without them.
 pub(crate) fn split(body: &[u8]) -> (Value, Vec<u8>) {
     let body = crate::store::without_bom(body);
@@ -161,20 +204,55 @@ pub(crate) fn split(body: &[u8]) -> (Value, Vec<u8>) {
     (signed, rest)
 }
 
-/// Why the need `body` (without its signatures, `signed`), sealed as a whole by `signer`, is not
-/// to be believed: something it says in another partner's name that they did not sign. `None`:
-/// it holds (or is no need closer reads, which reading it says).
+/// The partners in whose name the need `body` (without its signatures, `signed`), sealed at
+/// `place` as a whole by `signer`, says something they did not sign.
+pub fn unsigned_by(
+    signed: &Value,
+    place: &str,
+    body: &[u8],
+    signer: &str,
+    partners: &[&str],
+    keys_of: impl Fn(&str) -> Option<PublicKeys>,
+) -> Vec<String> {
+    let Ok(need) = serde_json::from_slice::<Value>(crate::store::without_bom(body)) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = unsigned(signed, place, &need, signer, partners, &keys_of)
+        .map(|c| c.by)
+        .collect();
+    out.dedup();
+    out
+}
+
+fn unsigned<'a>(
+    signed: &'a Value,
+    place: &'a str,
+    need: &Value,
+    signer: &'a str,
+    partners: &'a [&str],
+    keys_of: &'a impl Fn(&str) -> Option<PublicKeys>,
+) -> impl Iterator<Item = Claim> + 'a {
+    claims(need, partners).into_iter().filter(move |c| {
+        c.by != signer
+            && verified(signed, c, keys_of).is_none()
+            && !vouched(signed, place, c, partners, keys_of)
+    })
+}
+
+/// Why the need `body` (without its signatures, `signed`), sealed at `place` as a whole by
+/// `signer`, is not to be believed: something it says in another partner's name that they did
+/// not sign. `None`: it holds (or is no need closer reads, which reading it says).
 pub fn doubt(
     signed: &Value,
+    place: &str,
     body: &[u8],
     signer: &str,
     partners: &[&str],
     keys_of: impl Fn(&str) -> Option<PublicKeys>,
 ) -> Option<String> {
     let need: Value = serde_json::from_slice(crate::store::without_bom(body)).ok()?;
-    claims(&need, partners)
-        .into_iter()
-        .find(|c| c.by != signer && verified(signed, c, &keys_of).is_none())
+    unsigned(signed, place, &need, signer, partners, &keys_of)
+        .next()
         .map(|c| {
             let what = match c.slot {
                 Slot::Owner => "the need's own words, which only its owner changes",
@@ -186,10 +264,12 @@ pub fn doubt(
         })
 }
 
-/// The signatures for the need `body`: those in `before` (the last version opened) that still
-/// check out, and new ones for what it says in the name of a partner whose keys are in `held`.
+/// The signatures for the need `body` at `place`: those in `before` (the last version opened)
+/// that still check out, new ones for what it says in the name of a partner whose keys are in
+/// `held`, and the seal of an older closer while it still vouches for something.
 pub fn sign(
     before: &Value,
+    place: &str,
     body: &[u8],
     held: &[(&str, &Keys)],
     partners: &[&str],
@@ -200,10 +280,12 @@ pub fn sign(
     };
     let mut signed = Map::new();
     let (mut plan, mut proposal, mut history) = (Map::new(), Map::new(), Vec::new());
+    let mut keep_legacy = false;
     for c in claims(&need, partners) {
         let mine = held.iter().find(|(p, _)| *p == c.by).map(|(_, k)| *k);
         let Some(sig) = verified(before, &c, &keys_of).or_else(|| Some(mine?.sign(&c.message)))
         else {
+            keep_legacy |= vouched(before, place, &c, partners, &keys_of);
             continue;
         };
         let sig = Value::String(hex(&sig));
@@ -231,7 +313,34 @@ pub fn sign(
     if !history.is_empty() {
         signed.insert("history".into(), Value::Array(history));
     }
+    if keep_legacy && let Some(l) = before.get(LEGACY) {
+        signed.insert(LEGACY.into(), l.clone());
+    }
     Value::Object(signed)
+}
+
+/// On a device's first run with this closer, with [`crate::sealing::Sealing::adopt_old`] on:
+/// every need an older closer sealed whose unsigned parts are in the name of partners whose keys
+/// this device holds is sealed again, carrying their signatures now (and the old seal, for what
+/// it says in the other partner's name). Returns how many.
+pub fn tend(store: &crate::store::Store) -> crate::error::Result<usize> {
+    let Some(s) = store.sealing() else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for path in store.list(crate::needs::DIR)? {
+        let Some(place) = store.sealed_place(&path) else {
+            continue;
+        };
+        let rel = format!("{place}.json");
+        s.take_adopted(&place);
+        if store.read_bytes(&rel)?.is_some() && s.take_adopted(&place) {
+            store.reseal(&rel)?;
+            s.take_adopted(&place);
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// `body` with `signed` leading it, as it is sealed.
@@ -443,5 +552,95 @@ mod tests {
         assert_eq!(all[0].text, "help with buttons");
         assert_eq!(all[0].status, Status::Agreed);
         assert!(all[0].proposal.is_some());
+    }
+
+    /// A need as the previous closer sealed it: no signatures inside, sealed as a whole by
+    /// `keys` naming `signer`.
+    fn sealed_the_old_way(d: &Devices, n: &Need, keys: &crate::crypto::Keys, signer: &str) {
+        let rel = needs::path(&n.id);
+        let body = d.sam.read_bytes(&rel).unwrap().unwrap();
+        assert!(!String::from_utf8_lossy(&body).contains("\"signed\""));
+        d.forge(keys, signer, &format!("{}/{}", needs::DIR, n.id), &body);
+    }
+
+    fn first_run(store: &crate::store::Store) -> usize {
+        store.change_sealing(|s| s.adopt_old(true));
+        let n = super::tend(store).unwrap();
+        store.change_sealing(|s| s.adopt_old(false));
+        n
+    }
+
+    #[test]
+    fn a_need_from_the_previous_closer_is_signed_by_each_owners_device_and_believed_on_both() {
+        let d = devices();
+        let n = alexs_need_with_sams_plan(&d);
+        // Last written by Sam's device with the previous closer: Alex's words are in it,
+        // unsigned by Alex.
+        sealed_the_old_way(&d, &n, &d.kb, B);
+        // Sam's device has nothing of its own to sign; Alex's device signs Alex's parts once.
+        assert_eq!(first_run(&d.sam), 0);
+        let said = d.sam.take_left_out();
+        assert!(said.iter().any(|m| m.contains(n.id.as_str())), "{said:?}");
+        assert_eq!(first_run(&d.alex), 1);
+        for device in [&d.alex, &d.sam] {
+            let all = needs::load_all(device).unwrap();
+            assert_eq!(device.take_left_out(), Vec::<String>::new());
+            assert_eq!(all.len(), 1);
+            assert_eq!(all[0].text, "help with buttons on bad-hand mornings");
+            assert!(
+                all[0].proposal.is_some(),
+                "Sam's plan, vouched by Sam's old seal"
+            );
+        }
+        // Sam's next change signs Sam's parts; the old seal is no longer kept.
+        let sam: crate::ids::Id = B.parse().unwrap();
+        needs::change(&d.sam, &n.id, &sam, day(3), now(), |_| {
+            need_rules::comment("mornings are hard for me too")
+        })
+        .unwrap();
+        let file = d.alex.root().join(format!("{}/{}.age", needs::DIR, n.id));
+        let opened = d.alex.sealing().unwrap().open(
+            &format!("{}/{}", needs::DIR, n.id),
+            &std::fs::read(&file).unwrap(),
+        );
+        assert!(opened.is_ok());
+        for device in [&d.alex, &d.sam] {
+            let all = needs::load_all(device).unwrap();
+            assert_eq!(device.take_left_out(), Vec::<String>::new());
+            assert_eq!(all[0].history.len(), 3);
+        }
+
+        // Last written by Alex's device the old way: Sam's device signs Sam's parts.
+        let m = alexs_need_with_sams_plan(&d);
+        sealed_the_old_way(&d, &m, &d.ka, A);
+        assert_eq!(first_run(&d.alex), 0);
+        d.alex.take_left_out();
+        assert_eq!(first_run(&d.sam), 1);
+        for device in [&d.alex, &d.sam] {
+            let all = needs::load_all(device).unwrap();
+            assert_eq!(device.take_left_out(), Vec::<String>::new());
+            assert!(all.iter().any(|x| x.id == m.id && x.proposal.is_some()));
+        }
+    }
+
+    #[test]
+    fn after_the_first_run_an_unsigned_part_is_never_taken_on() {
+        let d = devices();
+        let n = alexs_need_with_sams_plan(&d);
+        // Sam writes, the old way, an acceptance in Alex's name.
+        let rel = needs::path(&n.id);
+        let mut v: Value =
+            serde_json::from_slice(&d.sam.read_bytes(&rel).unwrap().unwrap()).unwrap();
+        v["proposal"]["accepted"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!(A));
+        let body = serde_json::to_vec_pretty(&v).unwrap();
+        d.forge(&d.kb, B, &format!("{}/{}", needs::DIR, n.id), &body);
+        // Alex's device is past its first run: not believed, reported, nothing signed.
+        assert_eq!(super::tend(&d.alex).unwrap(), 0);
+        let (shown, said) = on_alexs_device(&d, &n);
+        assert_eq!(shown, None);
+        assert!(said.iter().any(|m| m.contains(n.id.as_str())), "{said:?}");
     }
 }

@@ -34,6 +34,11 @@ pub struct Sealing {
     acting: Option<String>,
     /// The signatures inside each need last opened, by place, kept for when it is written again.
     seen: Arc<Mutex<BTreeMap<String, Value>>>,
+    /// Whether what a need from an older closer says, unsigned, in the name of a partner whose
+    /// key is held here is taken on (once, on the device's first run: see [`need_claims`]).
+    adopt_old: bool,
+    /// The needs from an older closer taken on in this run, by place.
+    adopted: Arc<Mutex<std::collections::BTreeSet<String>>>,
 }
 
 impl std::fmt::Debug for Sealing {
@@ -112,12 +117,18 @@ impl Sealing {
                         return Ok(o.body);
                     }
                     let (signed, body) = need_claims::split(&o.body);
-                    if let Some(why) = self.doubt(&signed, &body, &o.signer) {
-                        return Err(CryptoError::NotBelieved {
-                            signer: o.signer,
-                            why,
-                        });
-                    }
+                    let signed = match self.doubt(place, &signed, &body, &o.signer) {
+                        None => signed,
+                        Some(why) => match self.adopt(place, &signed, &o, keys, bytes) {
+                            Some(legacy) => legacy,
+                            None => {
+                                return Err(CryptoError::NotBelieved {
+                                    signer: o.signer,
+                                    why,
+                                });
+                            }
+                        },
+                    };
                     self.seen
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -132,6 +143,50 @@ impl Sealing {
             }
         }
         Err(last)
+    }
+
+    /// A need from an older closer (no signatures inside, `signed`) whose unsigned parts are all
+    /// in the name of partners whose keys this device holds, taken on while [`Sealing::adopt_old`]
+    /// is on: the signatures it will carry when written again (the old seal, which vouches for
+    /// what its signer said). `None`: not taken on.
+    fn adopt(
+        &self,
+        place: &str,
+        signed: &Value,
+        o: &seal::Opened,
+        keys: &Keys,
+        bytes: &[u8],
+    ) -> Option<Value> {
+        if !self.adopt_old || !signed.is_null() {
+            return None;
+        }
+        let who =
+            need_claims::unsigned_by(signed, place, &o.body, &o.signer, &self.partners(), |p| {
+                self.public(p)
+            });
+        if who.is_empty() || !who.iter().all(|p| self.held.contains_key(p)) {
+            return None;
+        }
+        let sig = seal::signature_of(keys, bytes)?;
+        self.adopted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(place.to_owned());
+        Some(need_claims::legacy(&o.signer, &sig, &o.body))
+    }
+
+    /// Takes on (or not) what needs from an older closer say, unsigned, in the name of the
+    /// partners whose keys this device holds: on only for a device's first run with this closer.
+    pub fn adopt_old(&mut self, on: bool) {
+        self.adopt_old = on;
+    }
+
+    /// Whether the need at `place` was taken on from an older closer since this was last asked.
+    pub(crate) fn take_adopted(&self, place: &str) -> bool {
+        self.adopted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(place)
     }
 
     /// Seals `body` for `place`: signed by the partner who may write it (the owner for a
@@ -169,7 +224,7 @@ impl Sealing {
         let joined;
         let body = match self.signed_need(place, body) {
             Some((signed, body)) => {
-                if let Some(why) = self.doubt(&signed, &body, signer) {
+                if let Some(why) = self.doubt(place, &signed, &body, signer) {
                     return Err(Error::NotYours(format!(
                         "{place} holds {why} yet; it can be changed once their device has signed it (any change they make to it there does)"
                     )));
@@ -211,7 +266,9 @@ impl Sealing {
             before = seen.get(place).cloned().unwrap_or(Value::Null);
         }
         let held: Vec<(&str, &Keys)> = self.held.iter().map(|(p, k)| (p.as_str(), &**k)).collect();
-        let signed = need_claims::sign(&before, &body, &held, &self.partners(), |p| self.public(p));
+        let signed = need_claims::sign(&before, place, &body, &held, &self.partners(), |p| {
+            self.public(p)
+        });
         Some((signed, body))
     }
 
@@ -238,8 +295,10 @@ impl Sealing {
     }
 
     /// Why a need signed by `signer` is not believed: see [`need_claims`].
-    fn doubt(&self, signed: &Value, body: &[u8], signer: &str) -> Option<String> {
-        need_claims::doubt(signed, body, signer, &self.partners(), |p| self.public(p))
+    fn doubt(&self, place: &str, signed: &Value, body: &[u8], signer: &str) -> Option<String> {
+        need_claims::doubt(signed, place, body, signer, &self.partners(), |p| {
+            self.public(p)
+        })
     }
 
     /// `partner`'s keys, when this device holds them unlocked.

@@ -34,7 +34,8 @@ pub struct Opened {
     pub body: Vec<u8>,
 }
 
-fn signed_message(place: &str, signer: &str, body: &[u8]) -> Vec<u8> {
+/// What a seal's signature covers: the format, the place, the signer and the record's bytes.
+pub(crate) fn signed_message(place: &str, signer: &str, body: &[u8]) -> Vec<u8> {
     let mut m = Vec::with_capacity(MAGIC.len() + place.len() + signer.len() + body.len() + 3);
     for part in [MAGIC.as_bytes(), place.as_bytes(), signer.as_bytes()] {
         m.extend_from_slice(part);
@@ -183,6 +184,22 @@ fn open_afresh(
         signer: header.signer,
         body: body.to_vec(),
     })
+}
+
+/// The signature of the seal on `bytes` (hex), opened with `reader`'s key; `None` when it cannot
+/// be opened there or has no header.
+pub fn signature_of(reader: &Keys, bytes: &[u8]) -> Option<String> {
+    let decryptor = age::Decryptor::new(bytes).ok()?;
+    let mut plain = Vec::new();
+    decryptor
+        .decrypt(std::iter::once(reader.identity() as &dyn age::Identity))
+        .ok()?
+        .read_to_end(&mut plain)
+        .ok()?;
+    let end = plain.iter().position(|b| *b == b'\n')?;
+    serde_json::from_slice::<Header>(&plain[..end])
+        .ok()
+        .map(|h| h.sig)
 }
 
 /// How many partners a sealed file is encrypted to: the X25519 recipient stanzas in its age
