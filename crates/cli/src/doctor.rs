@@ -11,24 +11,23 @@ use std::time::SystemTime;
 
 /// Runs `couple doctor` and says what it did.
 pub fn run(ctx: &Context) -> Result<()> {
-    let keep = ctx.device()?.partner.and_then(|id| id.parse().ok());
+    let partner = ctx.device()?.partner.and_then(|id| id.parse().ok());
+    let keys = ctx.held_keys();
+    let device = doctor::ThisDevice {
+        partner: partner.as_ref(),
+        keys: &keys,
+    };
     let r = doctor::run_remembering(
         &ctx.store,
         SystemTime::now(),
         ctx.content_seen().as_deref(),
-        keep.as_ref(),
+        device,
     )?;
     for m in &r.merged {
         crate::say!("Merged the two versions of {m}; nothing of either was lost.");
     }
-    let device = keep;
-    for (name, old, new) in &r.partners {
+    for (name, _, _) in &r.partners {
         crate::say!("{name} was set up on both devices; their records are together again.");
-        if device.as_ref().is_some_and(|d| d.as_str() == old.as_str()) {
-            let new: closer_core::ids::Id =
-                new.parse().map_err(|e| Error::invalid(format!("{e}")))?;
-            ctx.set_device(Some(&new))?;
-        }
     }
     if r.tidied > 0 {
         crate::say!(

@@ -75,6 +75,17 @@ impl Context {
         Ok(self.remember(id, keys))
     }
 
+    /// The partners whose keys this device holds (looks at the folder only).
+    pub(crate) fn held_keys(&self) -> Vec<closer_core::ids::Id> {
+        let Ok(entries) = std::fs::read_dir(self.keys_dir()) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.strip_suffix(".key")?.parse().ok())
+            .collect()
+    }
+
     /// Keeps keys unlocked for the rest of the run, and gives them to an encrypted folder's
     /// store, which opens and signs records with them.
     pub(crate) fn remember(&self, id: &str, keys: Arc<Keys>) -> Arc<Keys> {

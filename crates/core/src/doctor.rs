@@ -123,19 +123,41 @@ pub fn marked_records(store: &Store) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// The device running `doctor`: which partner uses it, and whose keys it holds.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ThisDevice<'a> {
+    pub partner: Option<&'a Id>,
+    pub keys: &'a [Id],
+}
+
+impl ThisDevice<'_> {
+    /// Which of a partner's twins stays: first this device's own partner, then one whose key
+    /// is not here (a key this device holds for someone else is the one `couple add` made
+    /// here, and their own device holds the other).
+    fn rank(&self, id: &Id) -> u8 {
+        if self.partner == Some(id) {
+            0
+        } else if !self.keys.contains(id) {
+            1
+        } else {
+            2
+        }
+    }
+}
+
 /// Finds and puts right everything syncing left: see the module's description.
 pub fn run(store: &Store, now: SystemTime) -> Result<Report> {
-    run_remembering(store, now, None, None)
+    run_remembering(store, now, None, ThisDevice::default())
 }
 
 /// [`run`] on this device: with what it remembers of the shared content files (`content_seen`,
 /// see [`crate::content_seen`]), so that an item deleted in one version does not come back, and
-/// the partner it is used by (`keep`), who keeps this device's ID if they were set up twice.
+/// who uses it (see [`ThisDevice`]).
 pub fn run_remembering(
     store: &Store,
     now: SystemTime,
     content_seen: Option<&Path>,
-    keep: Option<&Id>,
+    device: ThisDevice,
 ) -> Result<Report> {
     let mut report = Report {
         tidied: store.tidy_all(now)?,
@@ -153,7 +175,7 @@ pub fn run_remembering(
             Err(e) => report.left.push((rel, e.to_string())),
         }
     }
-    merge_twin_partners(store, &mut report, keep)?;
+    merge_twin_partners(store, &mut report, device)?;
     report.elsewhere = unopened_partners(store)?;
     Ok(report)
 }
@@ -380,13 +402,14 @@ fn merge_markers(store: &Store, rel: &str) -> Result<()> {
 }
 
 /// Two couple set-ups made before the first sync: partners with the same name and different
-/// IDs. The one this device is used by stays, else the one added first (then the smaller ID);
+/// IDs. The one this device is used by stays, else one whose key is not held here for someone
+/// else (see [`ThisDevice::rank`]), else the one added first (then the smaller ID);
 /// every record of the other is re-pointed, its published keys removed, and a forwarding record
 /// left for the device that used it (see [`crate::moved`]).
-fn merge_twin_partners(store: &Store, report: &mut Report, keep: Option<&Id>) -> Result<()> {
+fn merge_twin_partners(store: &Store, report: &mut Report, device: ThisDevice) -> Result<()> {
     let mut all: Vec<Partner> = store.read_all("partners")?;
     all.sort_by(|a, b| {
-        (keep != Some(&a.id), a.added, &a.id).cmp(&(keep != Some(&b.id), b.added, &b.id))
+        (device.rank(&a.id), a.added, &a.id).cmp(&(device.rank(&b.id), b.added, &b.id))
     });
     let mut kept: Vec<Partner> = Vec::new();
     for p in all {

@@ -38,7 +38,11 @@ fn the_twin_this_device_uses_stays_and_the_other_leaves_a_forwarding_record() {
     .unwrap();
 
     // Without a device to keep, the smaller ID would stay; this device uses the other one.
-    let r = doctor::run_remembering(&store, SystemTime::now(), None, Some(&second)).unwrap();
+    let device = doctor::ThisDevice {
+        partner: Some(&second),
+        keys: &[],
+    };
+    let r = doctor::run_remembering(&store, SystemTime::now(), None, device).unwrap();
     assert_eq!(
         r.partners,
         [("Sam".to_owned(), first.to_string(), second.to_string())]
@@ -54,4 +58,25 @@ fn the_twin_this_device_uses_stays_and_the_other_leaves_a_forwarding_record() {
             .unwrap();
     assert_eq!(kept["partner"], second.as_str());
     assert_eq!(kept["sexual"], true, "the moved opt-in is kept as it was");
+}
+
+#[test]
+fn a_twin_whose_key_this_device_holds_for_someone_else_goes_and_the_other_stays() {
+    let t = tempfile::tempdir().unwrap();
+    let store = Store::new(t.path());
+    let (alex, first, second) = (id("alex00000001"), id("sama00000001"), id("samb00000002"));
+    partner_file(&store, alex.as_str(), "Alex");
+    partner_file(&store, first.as_str(), "Sam");
+    partner_file(&store, second.as_str(), "Sam");
+    // Alex's device holds the key `couple add Sam` made for the first Sam: Sam's own device
+    // holds the second one's, so the second stays whichever device runs doctor.
+    let device = doctor::ThisDevice {
+        partner: Some(&alex),
+        keys: &[alex.clone(), first.clone()],
+    };
+    let r = doctor::run_remembering(&store, SystemTime::now(), None, device).unwrap();
+    assert_eq!(
+        r.partners,
+        [("Sam".to_owned(), first.to_string(), second.to_string())]
+    );
 }
