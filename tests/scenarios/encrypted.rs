@@ -391,3 +391,37 @@ fn twenty_years_of_a_plain_folder_are_encrypted_with_the_same_exports_even_when_
     assert_eq!(counts(&data), (records + apart, 0));
     assert_eq!(exports(&sb, &data), before);
 }
+
+#[test]
+fn couple_encrypt_never_adopts_a_plain_record_that_appeared_after_the_folder_was_encrypted() {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(TOUCH, &["boundary", "s0-sit-close", "yes", "--as", "Sam"]);
+    sb.ok(TOUCH, &["boundary", "s0-sit-close", "no", "--as", "Alex"]);
+    let alex = id_of(&sb, "Alex");
+    // Anyone who can write into the folder swaps Alex's sealed "no" for a plain "yes".
+    let place = format!("touch/{alex}/state");
+    std::fs::remove_file(sb.data().join(format!("{place}.age"))).unwrap();
+    let plain = sb.data().join(format!("{place}.json"));
+    std::fs::write(
+        &plain,
+        format!("{{\"version\":1,\"partner\":\"{alex}\",\"boundaries\":{{\"s0-sit-close\":\"yes\"}},\"body\":{{}},\"events\":[],\"help_shown\":[]}}\n"),
+    )
+    .unwrap();
+    let warned = sb.run(TOUCH, &["today", "--as", "Alex"]);
+    assert!(
+        !warned.stderr.contains("`couple encrypt` encrypts it"),
+        "the warning must not advise sealing what nobody has seen: {}",
+        warned.stderr
+    );
+    let r = sb.run(NEEDS, &["couple", "encrypt", "--as", "Alex"]);
+    assert!(plain.exists(), "the plain record was adopted: {}", r.stdout);
+    assert!(!sb.data().join(format!("{place}.age")).exists());
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        said.contains("state.json") && said.contains("not encrypted in your name"),
+        "what was left plain is named: {said}"
+    );
+    assert!(!in_plan(&sb, "Sam"), "a forged yes moved the plan");
+}

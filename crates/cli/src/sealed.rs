@@ -17,6 +17,7 @@ use closer_core::open_cache::{self, OpenCache};
 use closer_core::profile::{self, Partner};
 use closer_core::sealing::{self, Sealing};
 use closer_core::store::{FORMAT_VERSION, Store, write_atomic};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -100,20 +101,50 @@ impl Context {
         open_cache::forget(&dir)
     }
 
-    /// Remembers (or forgets) that the data folder is encrypted.
+    /// The file listing the records that were plain in the folder when this device first saw
+    /// it encrypted: the only plain records `couple encrypt` encrypts here.
+    fn plain_before_path(&self) -> PathBuf {
+        let mut p = self.remembered().into_os_string();
+        p.push(".plain");
+        PathBuf::from(p)
+    }
+
+    /// The records that were plain when this device first saw the folder encrypted.
+    fn plain_before(&self) -> Result<BTreeSet<String>> {
+        let path = self.plain_before_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    /// Remembers (or forgets) that the data folder is encrypted; on first sight, with the
+    /// records that are plain in it now.
     fn remember_sealed(&self, sealed: bool) -> Result<()> {
         let path = self.remembered();
         if !sealed && let Some(cache) = &self.cache_dir {
             open_cache::forget(&open_cache::folder_dir(cache, &self.store))?;
         }
         if sealed {
+            if path.exists() {
+                return Ok(());
+            }
             Store::new(&self.config_dir).ensure_dir("encrypted")?;
+            let mut list = migrate::plain_places(&self.store)?.join("\n");
+            list.push('\n');
+            write_atomic(&self.plain_before_path(), list.as_bytes())?;
             write_atomic(&path, self.store.root().display().to_string().as_bytes())
         } else {
-            match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&path, e)),
-                _ => Ok(()),
+            for p in [path, self.plain_before_path()] {
+                match std::fs::remove_file(&p) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(Error::io(&p, e));
+                    }
+                    _ => {}
+                }
             }
+            Ok(())
         }
     }
 
@@ -231,10 +262,11 @@ fn say_left(ctx: &Context, r: &Report, verb: &str) -> Result<()> {
 /// sign is encrypted, one at a time, each read back before its plain file goes. Run it again
 /// after an interruption; each partner runs it on their own device for their own records.
 pub fn encrypt(ctx: &Context) -> Result<()> {
+    let mut r = Report::default();
     if let Some(s) = ctx.store.sealing() {
         // A run cut short: first finish what this device can, before reading the couple, whose
         // own files may still be plain.
-        migrate::encrypt(&ctx.store, &s)?;
+        r = migrate::encrypt(&ctx.store, &s, &ctx.plain_before()?)?;
     }
     let couple = ctx.require_couple()?;
     let me = ctx.me(&couple)?.clone();
@@ -256,7 +288,13 @@ pub fn encrypt(ctx: &Context) -> Result<()> {
     }
     sealing::set_folder_mode(&ctx.store, true)?;
     ctx.remember_sealed(true)?;
-    let r = migrate::encrypt(&ctx.store, &s)?;
+    let again = migrate::encrypt(&ctx.store, &s, &ctx.plain_before()?)?;
+    // What the first pass did counts; what it left, the second says again.
+    let r = Report {
+        done: r.done + again.done,
+        already: again.already.saturating_sub(r.done),
+        ..again
+    };
     migrate::reseal(&ctx.store, &s)?;
     ctx.store.set_sealing(Some(s));
     crate::say!(

@@ -94,10 +94,48 @@ fn folder_of(place: &str) -> &str {
         .unwrap_or("")
 }
 
+/// The places whose plain file is in the folder now: what a device that first sees the folder
+/// encrypted remembers as the records the move to encryption is for (see [`encrypt`]).
+pub fn plain_places(store: &Store) -> Result<Vec<String>> {
+    Ok(places(store)?
+        .into_iter()
+        .filter(|p| files_of(store, p).0.exists())
+        .collect())
+}
+
+/// What is said of a plain record that was not in the folder when this device first saw it
+/// encrypted: anyone who can write into the folder could have put it there.
+pub const NOT_FROM_BEFORE: &str = "it was not in the folder when this device first saw it encrypted, so it is not encrypted in your name (anyone who can write into the folder could have put it there); it stays plain and left out. Read it: if it is a change you made on a device that had not been updated yet, make that change again here, then remove the file";
+
+/// The places `from_before` holds, and those that [`encrypt`] splits off or publishes from them.
+fn with_derived(from_before: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut all = from_before.clone();
+    for place in from_before {
+        let parts: Vec<&str> = place.split('/').collect();
+        match parts[..] {
+            ["partners", id] => {
+                all.insert(format!("{}/{id}", crate::own_facts::OPTIN));
+            }
+            ["touch", id, "sessions"] => {
+                all.insert(format!("touch/{id}/private-debriefs"));
+            }
+            ["touch", id, "state"] => {
+                all.insert(format!("touch/{id}/body"));
+            }
+            _ => {}
+        }
+    }
+    all
+}
+
 /// Encrypts every plain record this device may sign (its partners' own records, and shared
-/// ones), each verified by opening it again before its plain file is removed.
-pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
+/// ones) that is one the move to encryption is for: those whose place is in `from_before` (plain
+/// in the folder when this device first saw it encrypted) and what is split off or published
+/// from them. Any other plain record is left as it is, with why. Each record is verified by
+/// opening it again before its plain file is removed.
+pub fn encrypt(store: &Store, sealing: &Sealing, from_before: &BTreeSet<String>) -> Result<Report> {
     let mut r = Report::default();
+    let allowed = with_derived(from_before);
     // A partner's opt-in and private debriefs go to records of their own before anything is
     // sealed, so that none is sealed to both.
     let held: Vec<&str> = sealing.held().collect();
@@ -109,6 +147,10 @@ pub fn encrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
         let _lock = store.lock(folder_of(&place))?;
         if !plain.exists() {
             r.already += 1;
+            continue;
+        }
+        if !allowed.contains(&place) {
+            r.refused.push((plain, NOT_FROM_BEFORE.into()));
             continue;
         }
         let body = read(&plain)?;
@@ -322,16 +364,17 @@ mod tests {
     #[test]
     fn each_device_encrypts_what_it_may_sign_and_decrypting_gives_back_the_same_bytes() {
         let (_t, store) = folder();
+        let from: BTreeSet<String> = plain_places(&store).unwrap().into_iter().collect();
         let before = snapshot(&store);
         let (ka, kb) = (Arc::new(Keys::generate()), Arc::new(Keys::generate()));
         let alex = sealing(&[(A, &ka)], &[(B, &kb)]);
-        let r = encrypt(&store, &alex).unwrap();
+        let r = encrypt(&store, &alex, &from).unwrap();
         // Sam's own state and Sam's private need wait for Sam's device.
         assert_eq!(r.done, 3);
         assert_eq!(r.left, BTreeMap::from([(B.to_owned(), 2)]));
         assert!(r.refused.is_empty());
         let sam = sealing(&[(B, &kb)], &[(A, &ka)]);
-        let r = encrypt(&store, &sam).unwrap();
+        let r = encrypt(&store, &sam, &from).unwrap();
         assert_eq!((r.done, r.already), (2, 3));
         // Nothing plain is left but what is not a record.
         let mut plain = Vec::new();
@@ -343,7 +386,7 @@ mod tests {
         assert_eq!(plain.len(), 5);
         assert!(store.plain_path("notes.txt").exists());
         // Again: nothing to do.
-        assert_eq!(encrypt(&store, &sam).unwrap().done, 0);
+        assert_eq!(encrypt(&store, &sam, &from).unwrap().done, 0);
         // Back to plain, each device what it can open, byte for byte.
         let r = decrypt(&store, &alex).unwrap();
         assert_eq!(r.done, 3);
@@ -359,6 +402,7 @@ mod tests {
     #[test]
     fn a_need_both_partners_wrote_in_is_encrypted_once_both_devices_signed_their_parts() {
         let (_t, store) = folder();
+        let from: BTreeSet<String> = plain_places(&store).unwrap().into_iter().collect();
         let body = format!(
             "{{\"version\":1,\"id\":\"abcd12345678\",\"owner\":\"{A}\",\"text\":\"buttons\",\"private\":false,\"status\":\"agreed\",\"plan\":\"Sam asks first\",\"history\":[{{\"date\":\"2026-01-02\",\"at\":\"2026-01-02T10:00:00Z\",\"by\":\"{B}\",\"what\":\"comment: yes\"}}]}}\n"
         );
@@ -368,12 +412,12 @@ mod tests {
         let alex = sealing(&[(A, &ka)], &[(B, &kb)]);
         let sam = sealing(&[(B, &kb)], &[(A, &ka)]);
         let (plain, sealed) = files_of(&store, "needs/abcd12345678");
-        encrypt(&store, &alex).unwrap();
+        encrypt(&store, &alex, &from).unwrap();
         assert!(
             plain.exists() && !sealed.exists(),
             "it waits for Sam's part"
         );
-        let r = encrypt(&store, &sam).unwrap();
+        let r = encrypt(&store, &sam, &from).unwrap();
         assert!(r.refused.is_empty(), "{:?}", r.refused);
         assert!(!plain.exists() && sealed.exists());
         for device in [&alex, &sam] {
@@ -388,6 +432,7 @@ mod tests {
     #[test]
     fn a_run_killed_between_writing_and_removing_is_finished_by_the_next() {
         let (_t, store) = folder();
+        let from: BTreeSet<String> = plain_places(&store).unwrap().into_iter().collect();
         let before = snapshot(&store);
         let (ka, kb) = (Arc::new(Keys::generate()), Arc::new(Keys::generate()));
         let both = sealing(&[(A, &ka), (B, &kb)], &[]);
@@ -402,13 +447,39 @@ mod tests {
         // And a sealed file that does not check out beside another plain record is left alone.
         let (plain_b, sealed_b) = files_of(&store, &format!("touch/{B}/state"));
         fs::write(&sealed_b, b"age-encryption.org/v1\nbroken").unwrap();
-        let r = encrypt(&store, &both).unwrap();
+        let r = encrypt(&store, &both, &from).unwrap();
         assert_eq!(r.done, 4);
         assert_eq!(r.refused.len(), 1, "{r:?}");
         assert!(!plain.exists() && plain_b.exists());
         fs::remove_file(&sealed_b).unwrap();
-        assert_eq!(encrypt(&store, &both).unwrap().done, 1);
+        assert_eq!(encrypt(&store, &both, &from).unwrap().done, 1);
         decrypt(&store, &both).unwrap();
         assert_eq!(snapshot(&store), before);
+    }
+
+    #[test]
+    fn a_plain_record_that_was_not_there_before_is_never_encrypted_in_anyones_name() {
+        let (_t, store) = folder();
+        let from: BTreeSet<String> = plain_places(&store).unwrap().into_iter().collect();
+        let (ka, kb) = (Arc::new(Keys::generate()), Arc::new(Keys::generate()));
+        let sam = sealing(&[(B, &kb)], &[(A, &ka)]);
+        // Dropped by someone else after this device saw the folder encrypted, in Sam's name.
+        let forged = store.plain_path("needs/zzzz12345678.json");
+        fs::write(
+            &forged,
+            format!(
+                "{{\"version\":1,\"owner\":\"{B}\",\"text\":\"everything\",\"private\":false}}\n"
+            ),
+        )
+        .unwrap();
+        let r = encrypt(&store, &sam, &from).unwrap();
+        assert_eq!(
+            r.refused,
+            vec![(forged.clone(), NOT_FROM_BEFORE.to_owned())]
+        );
+        assert!(forged.exists());
+        assert!(!files_of(&store, "needs/zzzz12345678").1.exists());
+        // What was there before is encrypted as ever.
+        assert_eq!(r.done, 3);
     }
 }

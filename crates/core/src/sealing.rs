@@ -21,7 +21,7 @@ pub const MODE_FILE: &str = "folder.json";
 pub const SEALED_EXT: &str = "age";
 
 /// What is said about a plain record found in an encrypted folder.
-pub const PLAIN_IN_SEALED: &str = "a plain record in an encrypted folder is not trusted (anyone who can write into the folder could have put it there); if it is yours from before encryption, `couple encrypt` encrypts it";
+pub const PLAIN_IN_SEALED: &str = "a plain record in an encrypted folder is not trusted (anyone who can write into the folder could have put it there); `couple encrypt` encrypts only records that were in the folder before it was encrypted, never one that appeared later";
 
 /// What this device can do with an encrypted folder.
 #[derive(Default, Clone)]

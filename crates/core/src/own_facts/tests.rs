@@ -243,7 +243,11 @@ fn a_plain_folder_keeps_everything_where_it_was_and_encrypting_it_splits_first()
     let mut alex = Sealing::new();
     alex.hold(A, copy(&ka));
     alex.know(B, kb.public());
-    crate::migrate::encrypt(&plain, &alex).unwrap();
+    let from: std::collections::BTreeSet<String> = crate::migrate::plain_places(&plain)
+        .unwrap()
+        .into_iter()
+        .collect();
+    crate::migrate::encrypt(&plain, &alex, &from).unwrap();
     assert_sealed_from_sam(t.path(), &kb);
     let sealed = device(t.path(), &[(A, &ka)], &[(B, &kb)]);
     assert!(Couple::load(&sealed).unwrap().by_id(A).unwrap().sexual);
