@@ -234,3 +234,61 @@ pub(crate) fn write(dir: &Path, layout: Layout, d: &Data, quiet: bool) -> Result
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest_naming(dir: &Path, paths: &[String], victim: &Path) {
+        let sha256 = manifest::hash(&std::fs::read(victim).unwrap());
+        let notes = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let entry = manifest::Entry {
+                    path: p.clone(),
+                    sha256: sha256.clone(),
+                };
+                (format!("need-gone{i}"), entry)
+            })
+            .collect();
+        let m = Manifest {
+            version: 1,
+            partner: "sam000000002".into(),
+            notes,
+        };
+        m.save(dir).unwrap();
+    }
+
+    #[test]
+    fn the_notes_list_cannot_make_an_export_delete_or_write_outside_the_notes_folder() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("notes");
+        let outside = t.path().join("outside");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        let victim = outside.join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("up")).unwrap();
+        let paths = [
+            "../outside/victim.txt".to_owned(),
+            victim.display().to_string(),
+            "up/victim.txt".to_owned(),
+        ];
+        manifest_naming(&dir, &paths, &victim);
+        sync(&dir, "sam000000002", Vec::new()).unwrap();
+        assert!(
+            victim.exists(),
+            "a file outside the notes folder was deleted"
+        );
+        // A note is never written through a link either.
+        std::os::unix::fs::symlink(&outside, dir.join("needs")).unwrap();
+        let wanted = vec![(
+            "need-abcd".to_owned(),
+            "needs/abcd.md".to_owned(),
+            "---\ncloser_id: need-abcd\n---\nbody\n".to_owned(),
+        )];
+        sync(&dir, "sam000000002", wanted).unwrap();
+        assert!(!outside.join("abcd.md").exists(), "written through a link");
+    }
+}
