@@ -209,3 +209,51 @@ fn a_record_that_is_a_named_pipe_is_left_out_and_noted_at_once() {
         "{noted:?}"
     );
 }
+
+#[test]
+fn a_lock_file_that_is_a_named_pipe_is_refused_at_once_with_what_to_do() {
+    let (_tmp, store, _n) = store_with_one_need();
+    let pipe = store.path("needs/.lock");
+    fs::remove_file(&pipe).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let writer = store.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(writer.lock("needs").map(|_| ()).map_err(|e| e.to_string()));
+    });
+    let got = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_else(|_| {
+            // Let the stuck writer go, then fail.
+            let _ = fs::OpenOptions::new().read(true).open(&pipe);
+            panic!("a named pipe at the lock was waited on");
+        });
+    let err = got.unwrap_err();
+    assert!(
+        err.contains("needs/.lock") && err.contains("remove it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_record_file_far_bigger_than_any_record_is_left_out_unread() {
+    let (_tmp, store, n) = store_with_one_need();
+    let huge = fs::File::create(store.path("needs/bbbbbbbbbbbb.json")).unwrap();
+    // Sparse: costs no disk, but reading it whole would take gigabytes of memory.
+    huge.set_len(8 << 30).unwrap();
+    let started = std::time::Instant::now();
+    let all = needs::load_all(&store).unwrap();
+    assert!(started.elapsed().as_secs() < 5, "it was read");
+    assert_eq!(all.len(), 1, "the other need is still listed ({})", n.id);
+    let noted = store.take_left_out();
+    assert!(
+        noted
+            .iter()
+            .any(|m| m.contains("bbbbbbbbbbbb.json") && m.contains("too large")),
+        "{noted:?}"
+    );
+}
