@@ -482,4 +482,31 @@ mod tests {
         // What was there before is encrypted as ever.
         assert_eq!(r.done, 3);
     }
+
+    #[test]
+    fn decrypting_on_one_device_leaves_the_other_partners_own_records_sealed_and_signed() {
+        let (_t, store) = folder();
+        let shared = store.plain_path("needs/ijkl12345678.json");
+        fs::write(
+            &shared,
+            format!("{{\"version\":1,\"owner\":\"{B}\",\"text\":\"walks\",\"private\":false}}\n"),
+        )
+        .unwrap();
+        let from: BTreeSet<String> = plain_places(&store).unwrap().into_iter().collect();
+        let (ka, kb) = (Arc::new(Keys::generate()), Arc::new(Keys::generate()));
+        let alex = sealing(&[(A, &ka)], &[(B, &kb)]);
+        let sam = sealing(&[(B, &kb)], &[(A, &ka)]);
+        encrypt(&store, &alex, &from).unwrap();
+        encrypt(&store, &sam, &from).unwrap();
+        let (plain, sealed) = files_of(&store, "needs/ijkl12345678");
+        let signed = fs::read(&sealed).unwrap();
+        // Alex can open Sam's shared need, but it is Sam's to turn plain.
+        let r = decrypt(&store, &alex).unwrap();
+        assert!(!plain.exists(), "Sam's own need was written plain by Alex's device");
+        assert_eq!(fs::read(&sealed).unwrap(), signed);
+        assert_eq!(r.left.get(B), Some(&3), "{r:?}");
+        let r = decrypt(&store, &sam).unwrap();
+        assert_eq!(r.done, 3);
+        assert!(plain.exists() && !sealed.exists());
+    }
 }
