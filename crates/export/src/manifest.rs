@@ -57,6 +57,28 @@ impl Manifest {
     }
 }
 
+/// Where note `rel` (from the manifest, or closer's own default) is inside `dir`: only a
+/// relative path of plain names ending in `.md`, none of whose parts is a link, so that nothing
+/// outside the notes folder, and nothing but a note, is ever written or removed. `None` for
+/// anything else.
+pub(crate) fn inside(dir: &Path, rel: &str) -> Option<PathBuf> {
+    use std::path::Component;
+    let rel = Path::new(rel);
+    let plain = rel.components().all(|c| matches!(c, Component::Normal(_)));
+    if !plain || rel.extension().is_none_or(|x| x != "md") {
+        return None;
+    }
+    let mut at = dir.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => return None,
+            _ => {}
+        }
+    }
+    Some(at)
+}
+
 /// What a note's front matter says its `closer_id` is.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum NoteId {

@@ -109,10 +109,19 @@ fn sync(dir: &Path, owner: &str, wanted: Wanted) -> Result<usize> {
     let mut wanted_ids = std::collections::HashSet::new();
     for (id, default, text) in wanted {
         wanted_ids.insert(id.clone());
-        let path = found
+        let Some(path) = found
             .get(&id)
             .cloned()
-            .unwrap_or_else(|| dir.join(&default));
+            .or_else(|| manifest::inside(dir, &default))
+        else {
+            closer_cli::say!(
+                "export: {} is reached through a link, so closer does not write the note there; \
+                 make it a plain folder inside {}",
+                default,
+                dir.display()
+            );
+            continue;
+        };
         let new_hash = manifest::hash(text.as_bytes());
         match std::fs::read(&path) {
             Ok(old) if old == text.as_bytes() => {}
@@ -156,10 +165,19 @@ fn sync(dir: &Path, owner: &str, wanted: Wanted) -> Result<usize> {
         .collect();
     for id in gone {
         let entry = m.notes.remove(&id).expect("listed above");
-        let path = found
+        let Some(path) = found
             .get(&id)
             .cloned()
-            .unwrap_or_else(|| dir.join(&entry.path));
+            .or_else(|| manifest::inside(dir, &entry.path))
+        else {
+            closer_cli::say!(
+                "export: the notes list names {:?} for {id}, which is not a file inside {}, \
+                 so closer leaves it alone",
+                entry.path,
+                dir.display()
+            );
+            continue;
+        };
         match std::fs::read(&path) {
             Ok(old) if manifest::hash(&old) == entry.sha256 => {
                 std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
