@@ -295,15 +295,20 @@ impl Store {
             .truncate(false)
             .write(true)
             .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
+            // Never waits on a named pipe: opening one to write waits for a reader.
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(&path)
             .map_err(|e| match e.raw_os_error() {
                 Some(libc::ELOOP) => Error::invalid(format!(
                     "{} is a link; closer never follows links in the data folder: remove it and try again",
                     path.display()
                 )),
+                Some(libc::ENXIO) => not_a_lock(&path),
                 _ => Error::io(&path, e),
             })?;
+        if !file.metadata().map_err(|e| Error::io(&path, e))?.is_file() {
+            return Err(not_a_lock(&path));
+        }
         file.lock().map_err(|e| Error::io(&path, e))?;
         let mut changed = tidy(&dir, now)?;
         if !rel.is_empty() {
@@ -630,6 +635,14 @@ pub fn read_file<T: DeserializeOwned + Versioned>(path: &Path) -> Result<Option<
         Err(e) => return Err(read_error(path, e)),
     };
     parse(path, &bytes).map(Some)
+}
+
+/// The error for a lock file that is not a plain file (a named pipe, a device).
+fn not_a_lock(path: &Path) -> Error {
+    Error::invalid(format!(
+        "{} is not a plain file, so closer cannot use it as its lock: remove it and try again",
+        path.display()
+    ))
 }
 
 /// A record file's bytes. A record file that is a link is never followed (it could lead anywhere,
