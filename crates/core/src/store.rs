@@ -660,10 +660,27 @@ pub(crate) fn read_unfollowed(path: &Path) -> std::io::Result<Vec<u8>> {
     if !kind.is_file() {
         return Err(std::io::Error::other(NotAFile));
     }
+    // Checked before reading and while reading (the file may grow meanwhile).
+    if f.metadata()?.len() > MAX_RECORD_BYTES {
+        return Err(std::io::Error::other(TooLarge));
+    }
     let mut b = Vec::new();
-    std::io::Read::read_to_end(&mut f, &mut b)?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, MAX_RECORD_BYTES + 1), &mut b)?;
+    if b.len() as u64 > MAX_RECORD_BYTES {
+        return Err(std::io::Error::other(TooLarge));
+    }
     Ok(b)
 }
+
+/// The most bytes closer reads of any one record file, plain or sealed. A record is a few
+/// kilobytes; a year of long answers with all their corrections stays far below this. A bigger
+/// file is left out unread, so that a huge file put in the synced folder cannot fill memory.
+pub const MAX_RECORD_BYTES: u64 = 16 << 20;
+
+/// What [`read_unfollowed`] says of a file bigger than [`MAX_RECORD_BYTES`].
+#[derive(Debug, thiserror::Error)]
+#[error("{TOO_LARGE}")]
+struct TooLarge;
 
 /// What [`read_unfollowed`] says of a file that is not a plain file.
 #[derive(Debug, thiserror::Error)]
@@ -682,6 +699,12 @@ pub(crate) fn read_error(path: &Path, e: std::io::Error) -> Error {
         return Error::BadRecord {
             path: path.to_owned(),
             message: FOLDER.to_owned(),
+        };
+    }
+    if e.get_ref().is_some_and(|inner| inner.is::<TooLarge>()) {
+        return Error::BadRecord {
+            path: path.to_owned(),
+            message: TOO_LARGE.to_owned(),
         };
     }
     if e.get_ref().is_some_and(|inner| inner.is::<NotAFile>()) {
@@ -738,6 +761,7 @@ pub const FOLDER: &str = "it is a folder, not a record file: move it out of the 
 /// What is said about a record file that is a symbolic link.
 pub const NOT_A_FILE: &str =
     "it is not a plain file (a named pipe or a device): remove it from the data folder";
+pub const TOO_LARGE: &str = "it is too large to be a record (more than 16 MiB), so it is left out unread: move it out of the data folder";
 pub const LINKED: &str = "it is a link, and closer never follows links in the data folder: put the file itself there, or remove the link";
 
 /// How a value that parses but cannot be used (an ID, a name) starts its message.
