@@ -64,7 +64,7 @@ fn files_of(store: &Store, place: &str) -> (PathBuf, PathBuf) {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).map_err(|e| Error::io(path, e))
+    crate::store::read_unfollowed(path).map_err(|e| crate::store::read_error(path, e))
 }
 
 fn remove(path: &Path) -> Result<()> {

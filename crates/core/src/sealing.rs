@@ -444,10 +444,10 @@ impl Store {
         ) {
             return Ok(false);
         }
-        match std::fs::read(&path) {
+        match crate::store::read_unfollowed(&path) {
             Ok(bytes) => Ok(seal::recipients(&bytes) > 1),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(Error::io(&path, e)),
+            Err(e) => Err(crate::store::read_error(&path, e)),
         }
     }
 
