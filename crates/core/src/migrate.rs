@@ -211,8 +211,9 @@ pub fn encrypt(store: &Store, sealing: &Sealing, from_before: &BTreeSet<String>)
     Ok(r)
 }
 
-/// Decrypts every sealed record this device can open, each written plain and read back before
-/// its sealed file is removed. Records sealed to another partner alone stay sealed.
+/// Decrypts every sealed record this device can open and may sign, each written plain and read
+/// back before its sealed file is removed. Another partner's own records stay sealed and signed
+/// (even those sealed to both) for their device to decrypt.
 pub fn decrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
     let mut r = Report::default();
     for place in places(store)? {
@@ -234,6 +235,13 @@ pub fn decrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
                 continue;
             }
         };
+        // The other partner's own record (their shared need, their partner file): theirs to
+        // turn plain, on their device; written here it would lose their signature.
+        let whose = owner(&place, &body);
+        if !whose.is_empty() && !sealing.holds(&whose) {
+            *r.left.entry(whose).or_default() += 1;
+            continue;
+        }
         if plain.exists() {
             // A run killed after writing the plain file: it must be the same record.
             if read(&plain)? == body {
