@@ -494,10 +494,12 @@ mod tests {
     #[test]
     fn decrypting_on_one_device_leaves_the_other_partners_own_records_sealed_and_signed() {
         let (_t, store) = folder();
-        let shared = store.plain_path("needs/ijkl12345678.json");
+        // Sam's partner file: read by both, written by Sam alone.
+        let theirs = store.plain_path(&format!("partners/{B}.json"));
+        fs::create_dir_all(theirs.parent().unwrap()).unwrap();
         fs::write(
-            &shared,
-            format!("{{\"version\":1,\"owner\":\"{B}\",\"text\":\"walks\",\"private\":false}}\n"),
+            &theirs,
+            format!("{{\"version\":1,\"id\":\"{B}\",\"name\":\"Sam\",\"conditions\":[],\"added\":\"2026-01-01\"}}\n"),
         )
         .unwrap();
         let from: BTreeSet<String> = plain_places(&store).unwrap().into_iter().collect();
@@ -506,13 +508,18 @@ mod tests {
         let sam = sealing(&[(B, &kb)], &[(A, &ka)]);
         encrypt(&store, &alex, &from).unwrap();
         encrypt(&store, &sam, &from).unwrap();
-        let (plain, sealed) = files_of(&store, "needs/ijkl12345678");
+        let (plain, sealed) = files_of(&store, &format!("partners/{B}"));
         let signed = fs::read(&sealed).unwrap();
-        // Alex can open Sam's shared need, but it is Sam's to turn plain.
+        // Alex can open Sam's partner file, but it is Sam's to turn plain.
         let r = decrypt(&store, &alex).unwrap();
-        assert!(!plain.exists(), "Sam's own need was written plain by Alex's device");
+        assert!(
+            !plain.exists(),
+            "Sam's own record was written plain by Alex's device"
+        );
         assert_eq!(fs::read(&sealed).unwrap(), signed);
-        assert_eq!(r.left.get(B), Some(&3), "{r:?}");
+        // Sam's partner file and touch state, and the private need only Sam can open.
+        assert_eq!(r.left.values().sum::<usize>(), 3, "{r:?}");
+        assert_eq!(r.left.get(B), Some(&2), "{r:?}");
         let r = decrypt(&store, &sam).unwrap();
         assert_eq!(r.done, 3);
         assert!(plain.exists() && !sealed.exists());

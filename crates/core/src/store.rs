@@ -665,7 +665,10 @@ pub(crate) fn read_unfollowed(path: &Path) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::other(TooLarge));
     }
     let mut b = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, MAX_RECORD_BYTES + 1), &mut b)?;
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut f, MAX_RECORD_BYTES + 1),
+        &mut b,
+    )?;
     if b.len() as u64 > MAX_RECORD_BYTES {
         return Err(std::io::Error::other(TooLarge));
     }
