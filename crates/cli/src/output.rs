@@ -341,9 +341,15 @@ impl Out {
 
     /// Writes one tab-separated record.
     pub fn record<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<()> {
-        let parts: Vec<Cow<'_, str>> = fields.iter().map(|f| field(f.as_ref())).collect();
-        self.raw(&parts.join("\t"))?;
-        self.raw("\n")
+        with_stdout(|w| {
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b"\t")?;
+                }
+                w.write_all(field(f.as_ref()).as_bytes())?;
+            }
+            w.write_all(b"\n")
+        })
     }
 
     /// Writes a value as pretty JSON, inert on a terminal (see [`crate::inert_json`]).

@@ -27,6 +27,11 @@ const MAX_STEM: usize = 64;
 
 /// What the file called `name` is.
 pub fn classify(name: &str) -> FileKind {
+    // Most names are records', and a record's name is no other kind's (no dot, space or
+    // bracket in its stem).
+    if is_record_name(name) {
+        return FileKind::Record;
+    }
     if name == LOCK_NAME {
         return FileKind::Lock;
     }
@@ -36,11 +41,7 @@ pub fn classify(name: &str) -> FileKind {
     if let Some(of) = conflict_original(name) {
         return FileKind::ConflictCopy { of };
     }
-    if is_record_name(name) {
-        FileKind::Record
-    } else {
-        FileKind::Other
-    }
+    FileKind::Other
 }
 
 /// Whether `name` is a record file: `NAME.json` (or `NAME.age`, sealed) where NAME is 1–64 of `a-z`, `0-9`, `-`, `_`,

@@ -14,6 +14,7 @@ use crate::files::{self, FileKind};
 use crate::needs::{self, Helper, Importance, Need, Status};
 use crate::scan;
 use crate::store::{FORMAT_VERSION, Store, write_atomic};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,57 @@ pub(crate) fn file_state(m: &std::fs::Metadata, now: SystemTime) -> Option<Strin
     (!racy(m, now)).then(|| key(m))
 }
 
+/// Whether a file looks now as it did when it was indexed as `old` (see [`key`]), without
+/// writing its state out as text.
+fn unchanged(old: &str, m: &std::fs::Metadata) -> bool {
+    let now = [
+        i64::try_from(m.len()).ok(),
+        Some(m.mtime()),
+        Some(m.mtime_nsec()),
+        Some(m.ctime()),
+        Some(m.ctime_nsec()),
+        i64::try_from(m.ino()).ok(),
+    ];
+    let mut f = split_at(old, b'.');
+    now.iter()
+        .all(|n| n.is_some() && f.next().and_then(|s| s.parse().ok()) == *n)
+        && f.next().is_none()
+}
+
+/// `s` cut at each `sep`, an ASCII byte: a byte search, quicker than a `char` pattern for the
+/// short fields of an index line.
+fn split_at(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == sep) {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// A date as the index writes it, `YYYY-MM-DD`, read without a general parser; any other
+/// shape through chrono's.
+fn date(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return s.parse().ok();
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    chrono::NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
 /// A file changed within [`SETTLE`] of `now`.
 fn racy(m: &std::fs::Metadata, now: SystemTime) -> bool {
     let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
@@ -67,19 +119,23 @@ fn racy(m: &std::fs::Metadata, now: SystemTime) -> bool {
 /// From this many files on, half of them are looked at on a second thread.
 const TWO_THREADS_FROM: usize = 1024;
 
-/// Each file's state (`None` for one that has gone), for thousands of files on two threads: one
-/// `stat` each is most of what a listing of an unchanged folder costs.
-fn stat_all(records: &[(String, std::fs::DirEntry)]) -> Vec<Option<std::fs::Metadata>> {
-    let one = |(_, e): &(String, std::fs::DirEntry)| e.metadata().ok();
-    if records.len() < TWO_THREADS_FROM {
-        return records.iter().map(one).collect();
+/// `f` of each item, in order; for thousands of items, half of them on a second thread: one
+/// `stat` of each file, and taking its entry from the index, is most of what a listing of an
+/// unchanged folder costs.
+fn on_two_threads<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    if items.len() < TWO_THREADS_FROM {
+        return items.into_iter().map(f).collect();
     }
-    let (a, b) = records.split_at(records.len() / 2);
+    let second_half = items.split_off(items.len() / 2);
     std::thread::scope(|s| {
-        let second = s.spawn(|| b.iter().map(one).collect::<Vec<_>>());
-        let mut out: Vec<_> = a.iter().map(one).collect();
-        // A thread that cannot finish leaves its files to be read again, never a wrong answer.
-        out.extend(second.join().unwrap_or_else(|_| vec![None; b.len()]));
+        let second = s.spawn(|| second_half.into_iter().map(&f).collect::<Vec<_>>());
+        let mut out: Vec<R> = items.into_iter().map(&f).collect();
+        // A panic there is a panic here, as if it had run on this thread.
+        out.extend(
+            second
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        );
         out
     })
 }
@@ -90,10 +146,14 @@ enum Entry {
     Private(String),
 }
 
-/// What looking at one file decided: (name, state, entry) taken from the index, or (name,
-/// state, whether it has settled) to be read.
-enum Looked {
-    Kept(String, String, Entry),
+/// One line of the index as it will be written again: the file's name, its state (see [`key`])
+/// and what it holds (`S\t…` or `P\tOWNER`), taken as they were for an unchanged file.
+type Row<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
+
+/// What looking at one file decided: taken from the index (its row as it was, and the entry),
+/// or to be read (name, state, whether it has settled).
+enum Looked<'a> {
+    Kept(Row<'a>, Entry),
     Read(String, String, bool),
 }
 
@@ -158,43 +218,53 @@ fn list_at(
     {
         let mut lines = body.lines();
         indexed_folder = lines.next().unwrap_or_default();
+        known.reserve(body.len() / 128);
         for l in lines {
-            let mut f = l.splitn(3, '\t');
-            if let (Some(name), Some(k), Some(rest)) = (f.next(), f.next(), f.next()) {
+            let Some((name, l)) = split_once(l, b'\t') else {
+                continue;
+            };
+            if let Some((k, rest)) = split_once(l, b'\t') {
                 known.insert(name, (k, rest));
             }
         }
     }
     let trusted_folder = !folder.is_empty() && folder == indexed_folder;
-    let mut kept: Vec<(String, String, Entry)> = Vec::new();
-    let mut to_read: Vec<(String, String, bool)> = Vec::new();
     // A file whose state is what the index says is taken from the index; any other is read.
-    let look = |name: String, meta: Option<std::fs::Metadata>| -> Looked {
+    let look = |name: String, meta: Option<std::fs::Metadata>| -> Looked<'_> {
         let Some(meta) = meta else {
             // Gone since the folder was listed: reading it finds that out.
             return Looked::Read(name, String::new(), false);
         };
-        let k = key(&meta);
         let settled = !racy(&meta, now);
-        match known
-            .get(name.as_str())
-            .filter(|(old, _)| settled && *old == k)
-            .and_then(|(_, rest)| parse_entry(rest))
-        {
-            Some(entry) => Looked::Kept(name, k, entry),
-            None => Looked::Read(name, k, settled),
+        let indexed = known
+            .get_key_value(name.as_str())
+            .filter(|(_, (old, _))| settled && unchanged(old, &meta))
+            .and_then(|(n, (k, rest))| Some(((*n, *k, *rest), parse_entry(rest)?)));
+        match indexed {
+            Some(((n, k, rest), entry)) => Looked::Kept(
+                (Cow::Borrowed(n), Cow::Borrowed(k), Cow::Borrowed(rest)),
+                entry,
+            ),
+            None => Looked::Read(name, key(&meta), settled),
         }
     };
     let mut looked = Vec::new();
     match check {
         Check::DueOn(day) if trusted_folder => {
             for (name, (k, rest)) in &known {
+                let row = || {
+                    (
+                        Cow::Borrowed(*name),
+                        Cow::Borrowed(*k),
+                        Cow::Borrowed(*rest),
+                    )
+                };
                 match parse_entry(rest) {
                     Some(Entry::Shared(n)) if !n.due(day) => {
-                        kept.push(((*name).to_owned(), (*k).to_owned(), Entry::Shared(n)));
+                        looked.push(Looked::Kept(row(), Entry::Shared(n)));
                     }
                     Some(Entry::Private(owner)) if viewer != Some(owner.as_str()) => {
-                        kept.push(((*name).to_owned(), (*k).to_owned(), Entry::Private(owner)));
+                        looked.push(Looked::Kept(row(), Entry::Private(owner)));
                     }
                     _ => looked.push(look(
                         (*name).to_owned(),
@@ -218,42 +288,46 @@ fn list_at(
                     _ => {}
                 }
             }
-            let metas = stat_all(&records);
-            for ((name, _), meta) in records.into_iter().zip(metas) {
-                looked.push(look(name, meta));
-            }
+            looked = on_two_threads(records, |(name, e)| {
+                let meta = e.metadata().ok();
+                look(name, meta)
+            });
         }
     }
+    // Shared needs taken from the index go straight to the list; the rows stay as they were.
+    let mut out = Vec::new();
+    let mut rows: Vec<Row> = Vec::with_capacity(looked.len());
+    let mut to_read: Vec<(String, String, bool)> = Vec::new();
+    // Private needs of the viewer's are read from their files, like changed ones.
+    let mut private_mine = Vec::new();
     for l in looked {
         match l {
-            Looked::Kept(name, k, entry) => kept.push((name, k, entry)),
+            Looked::Kept(row, Entry::Shared(n)) => {
+                out.push(*n);
+                rows.push(row);
+            }
+            Looked::Kept(row, Entry::Private(owner)) => {
+                if viewer == Some(owner.as_str()) {
+                    private_mine.push(dir.join(&*row.0));
+                }
+                rows.push(row);
+            }
             Looked::Read(name, k, settled) => to_read.push((name, k, settled)),
         }
     }
-    let mut out = Vec::new();
-    // Private needs of the viewer's are read from their files, like changed ones.
-    let mine = |owner: &str| viewer == Some(owner);
-    let mut private_mine = Vec::new();
-    for (name, _, entry) in &kept {
-        match entry {
-            Entry::Shared(n) => out.push((**n).clone()),
-            Entry::Private(owner) if mine(owner) => private_mine.push(dir.join(name)),
-            Entry::Private(_) => {}
-        }
-    }
+    let changed = !to_read.is_empty() || rows.len() != known.len() || folder != indexed_folder;
     let paths: Vec<PathBuf> = to_read.iter().map(|(n, _, _)| dir.join(n)).collect();
     let read = store.read_files_past_damage::<Need>(&paths)?;
-    let changed = !to_read.is_empty() || kept.len() != known.len() || folder != indexed_folder;
     for ((name, k, settled), n) in to_read.into_iter().zip(read) {
         let Some(mut n) = n else { continue };
         n.history = Vec::new();
-        if settled {
+        if settled && index.is_some() {
             let entry = if n.private {
-                Entry::Private(n.owner.to_string())
+                format!("P\t{}", n.owner)
             } else {
-                Entry::Shared(Box::new(n.clone()))
+                format!("S\t{}", line(&n))
             };
-            kept.push((name, k, entry));
+            rows.push((Cow::Owned(name), Cow::Owned(k), Cow::Owned(entry)));
         }
         if n.visible_to(viewer) {
             out.push(n);
@@ -271,14 +345,14 @@ fn list_at(
             });
         }
     }
-    out.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    // Sorted through a list of keys: thousands of needs are each moved once.
+    out.sort_by_cached_key(|n| (n.created, n.id.clone()));
     if let (Some(idx), true) = (index, changed) {
         // A cache: when it cannot be written, the next listing reads the files again.
         let mut text = format!("{MAGIC}\n{folder}\n");
-        for (name, k, entry) in &kept {
-            match entry {
-                Entry::Shared(n) => text.push_str(&format!("{name}\t{k}\tS\t{}", line(n))),
-                Entry::Private(owner) => text.push_str(&format!("{name}\t{k}\tP\t{owner}\n")),
+        for (name, k, entry) in &rows {
+            for part in [name, "\t", k, "\t", entry, "\n"] {
+                text.push_str(part);
             }
         }
         let _ = idx
@@ -290,8 +364,14 @@ fn list_at(
     Ok(out)
 }
 
+/// `s` before and after its first `sep`, an ASCII byte (see [`split_at`]).
+fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 fn parse_entry(rest: &str) -> Option<Entry> {
-    match rest.split_once('\t')? {
+    match split_once(rest, b'\t')? {
         ("S", l) => parse_line(l).map(|n| Entry::Shared(Box::new(n))),
         ("P", owner) if !owner.contains('\t') => Some(Entry::Private(owner.to_owned())),
         _ => None,
@@ -343,7 +423,7 @@ fn unopt(s: &str) -> Option<Option<String>> {
 fn line(n: &Need) -> String {
     let review = n.review.map_or_else(|| "-".to_owned(), |d| d.to_string());
     format!(
-        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{review}\t{}\t{}\t{}\t{}\n",
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{review}\t{}\t{}\t{}\t{}",
         n.id,
         n.owner,
         crate::word(&n.status),
@@ -360,22 +440,23 @@ fn line(n: &Need) -> String {
 }
 
 fn parse_line(l: &str) -> Option<Need> {
-    let f: Vec<&str> = l.split('\t').collect();
+    let mut f = split_at(l, b'\t');
     let [
-        id,
-        owner,
-        status,
-        importance,
-        category,
-        condition,
-        plan,
-        helper,
-        review,
-        private,
-        created,
-        version,
-        text,
-    ] = f[..]
+        Some(id),
+        Some(owner),
+        Some(status),
+        Some(importance),
+        Some(category),
+        Some(condition),
+        Some(plan),
+        Some(helper),
+        Some(review),
+        Some(private),
+        Some(created),
+        Some(version),
+        Some(text),
+        None,
+    ] = [(); 14].map(|()| f.next())
     else {
         return None;
     };
@@ -393,10 +474,10 @@ fn parse_line(l: &str) -> Option<Need> {
         review: if review == "-" {
             None
         } else {
-            Some(review.parse().ok()?)
+            Some(date(review)?)
         },
         private: private == "1",
-        created: created.parse().ok()?,
+        created: date(created)?,
         text: unesc(text),
         history: Vec::new(),
         proposal: None,
@@ -430,8 +511,8 @@ mod tests {
             proposal: None,
         };
         let l = line(&n);
-        assert_eq!(l.matches('\n').count(), 1);
-        assert_eq!(parse_line(l.trim_end_matches('\n')), Some(n));
+        assert!(!l.contains('\n'), "{l}");
+        assert_eq!(parse_line(&l), Some(n));
     }
 
     fn shared_and_private(store: &Store) -> (Need, Need) {
@@ -634,5 +715,95 @@ mod tests {
         );
         needs::add(&store, fourth, chrono::Utc::now()).unwrap();
         assert_eq!(due("ppp2"), ["a shared neeD", "not due yeT"]);
+    }
+
+    #[test]
+    fn a_file_is_unchanged_only_while_every_part_of_its_state_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.json");
+        std::fs::write(&file, b"{}").unwrap();
+        let m = std::fs::symlink_metadata(&file).unwrap();
+        let k = key(&m);
+        assert!(unchanged(&k, &m), "{k}");
+        // Each of size, modification and change times (seconds and nanoseconds) and inode.
+        for i in 0..6 {
+            let mut parts: Vec<String> = k.split('.').map(str::to_owned).collect();
+            parts[i] = format!("{}1", parts[i]);
+            assert!(!unchanged(&parts.join("."), &m), "part {i}");
+        }
+        for bad in [
+            "",
+            "1.2.3",
+            &format!("{k}.0"),
+            &format!("{k}x"),
+            &k.replace('.', ","),
+        ] {
+            assert!(!unchanged(bad, &m), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn fields_and_dates_read_as_the_general_parsers_read_them() {
+        for s in [
+            "",
+            "a",
+            "a\tb",
+            "\t",
+            "a\t\tb\t",
+            "ä\tö\t€",
+            "no tab at all",
+        ] {
+            let ours: Vec<&str> = split_at(s, b'\t').collect();
+            assert_eq!(ours, s.split('\t').collect::<Vec<_>>(), "{s:?}");
+            assert_eq!(split_once(s, b'\t'), s.split_once('\t'), "{s:?}");
+        }
+        for s in [
+            "2026-03-01",
+            "2024-02-29",
+            "2026-02-29",
+            "2026-13-01",
+            "0001-01-01",
+            "9999-12-31",
+            "+10000-01-30",
+            "2026-3-01",
+            "2026-03-0a",
+            "-",
+            "",
+        ] {
+            assert_eq!(date(s), s.parse().ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn thousands_of_files_are_looked_at_on_two_threads_and_a_rewrite_is_seen_at_once() {
+        let data = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let store = Store::new(data.path());
+        let idx = path(cache.path(), &store);
+        let (shared, _) = shared_and_private(&store);
+        let n = TWO_THREADS_FROM + 10;
+        let mut last = None;
+        for i in 0..n {
+            let mut need = shared.clone();
+            need.id = format!("many{i:08}").parse().unwrap();
+            need.text = format!("need {i}");
+            let file = data.path().join(needs::path(&need.id));
+            std::fs::write(&file, serde_json::to_vec(&need).unwrap()).unwrap();
+            last = Some(file);
+        }
+        let listed = list(&store, &idx, "ppp2").unwrap();
+        assert_eq!(listed.len(), n + 1);
+        // Listed again from the index, then one file far down the folder rewritten in place.
+        assert_eq!(list(&store, &idx, "ppp2").unwrap(), listed);
+        let last = last.unwrap();
+        rewrite_in_place(&last, |v| v["text"] = "changed in place".into());
+        let again = list(&store, &idx, "ppp2").unwrap();
+        assert_eq!(again.len(), n + 1);
+        assert!(again.iter().any(|t| t == "changed in place"), "{again:?}");
+        // Made private by its owner, ppp2: gone from ppp1's list at once.
+        assert_eq!(list(&store, &idx, "ppp1").unwrap().len(), n + 2);
+        rewrite_in_place(&last, |v| v["private"] = true.into());
+        assert_eq!(list(&store, &idx, "ppp1").unwrap().len(), n + 1);
+        assert_eq!(list(&store, &idx, "ppp2").unwrap().len(), n + 1);
     }
 }

@@ -231,15 +231,21 @@ pub fn list_order(a: &Need, b: &Need) -> std::cmp::Ordering {
 
 /// The needs `viewer` may see, with each one's shortest unique prefix among them.
 pub fn visible(all: Vec<Need>, viewer: Option<&str>) -> Vec<(String, Need)> {
+    let (seen, shorts) = visible_apart(all, viewer);
+    shorts.into_iter().zip(seen).collect()
+}
+
+/// Like [`visible`], with the prefixes in a list of their own, in the same order: thousands of
+/// needs stay where they are.
+pub fn visible_apart(all: Vec<Need>, viewer: Option<&str>) -> (Vec<Need>, Vec<String>) {
     let seen: Vec<Need> = all.into_iter().filter(|n| n.visible_to(viewer)).collect();
     let ids: Vec<&str> = seen.iter().map(|n| n.id.as_str()).collect();
-    let lens = prefix_lengths(&ids);
-    let shorts: Vec<String> = seen
-        .iter()
-        .zip(lens)
-        .map(|(n, l)| n.id.prefix(l).to_owned())
+    let shorts = prefix_lengths(&ids)
+        .into_iter()
+        .zip(&seen)
+        .map(|(l, n)| n.id.prefix(l).to_owned())
         .collect();
-    shorts.into_iter().zip(seen).collect()
+    (seen, shorts)
 }
 
 /// Creates a need and returns it.

@@ -251,15 +251,19 @@ fn shown(ctx: &Context, couple: &Couple, req: &ListRequest) -> Result<()> {
         };
         index::needs_checked(&ctx.store, idx.as_deref(), viewer.as_deref(), check)?
     };
-    let mut shown: Vec<(String, Need)> = needs::visible(all, viewer.as_deref())
-        .into_iter()
+    let (visible, shorts) = needs::visible_apart(all, viewer.as_deref());
+    // Sorted as references: thousands of needs are not moved about.
+    let mut shown: Vec<(&str, &Need)> = shorts
+        .iter()
+        .map(String::as_str)
+        .zip(&visible)
         .filter(|(_, n)| req.all || req.status.is_some() || req.due || n.status.is_open())
         .filter(|(_, n)| req.by.as_ref().is_none_or(|b| &n.owner == b))
         .filter(|(_, n)| req.status.is_none_or(|s| n.status == s))
         .filter(|(_, n)| req.category.as_ref().is_none_or(|c| &n.category == c))
         .filter(|(_, n)| !req.due || n.due(ctx.today))
         .collect();
-    shown.sort_by(|(_, a), (_, b)| needs::list_order(a, b));
+    shown.sort_unstable_by(|(_, a), (_, b)| needs::list_order(a, b));
     let view = NeedList(
         shown
             .iter()
