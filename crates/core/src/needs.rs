@@ -238,7 +238,8 @@ pub fn visible(all: Vec<Need>, viewer: Option<&str>) -> Vec<(String, Need)> {
 /// Like [`visible`], with the prefixes in a list of their own, in the same order: thousands of
 /// needs stay where they are.
 pub fn visible_apart(all: Vec<Need>, viewer: Option<&str>) -> (Vec<Need>, Vec<String>) {
-    let seen: Vec<Need> = all.into_iter().filter(|n| n.visible_to(viewer)).collect();
+    let mut seen = all;
+    seen.retain(|n| n.visible_to(viewer));
     let ids: Vec<&str> = seen.iter().map(|n| n.id.as_str()).collect();
     let shorts = prefix_lengths(&ids)
         .into_iter()

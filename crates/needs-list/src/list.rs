@@ -94,41 +94,57 @@ impl<'a> NeedView<'a> {
     }
 }
 
-/// `needs-list`: the needs shown, a table per partner on a terminal.
-#[derive(Serialize)]
-#[serde(transparent)]
-struct NeedList<'a>(Vec<NeedView<'a>>);
+/// `needs-list`: the needs shown, each with its shortest unique ID, a table per partner on a
+/// terminal. Each need's view is made as it is written: thousands of them are never held at once.
+struct NeedList<'a> {
+    needs: Vec<(&'a str, &'a Need)>,
+    couple: &'a Couple,
+}
+
+impl NeedList<'_> {
+    fn views(&self) -> impl Iterator<Item = NeedView<'_>> {
+        self.needs
+            .iter()
+            .map(|(short, n)| NeedView::new(short, n, self.couple, true))
+    }
+}
+
+impl Serialize for NeedList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.views())
+    }
+}
 
 impl View for NeedList<'_> {
     fn plain(&self, out: &mut Out) -> Result<()> {
-        for v in &self.0 {
-            let review = v.review.map(|d| d.to_string()).unwrap_or_default();
+        for (short, n) in &self.needs {
+            let review = n.review.map(|d| d.to_string()).unwrap_or_default();
             out.record(&[
-                v.short_id,
-                v.owner,
-                v.status.label(),
-                v.category,
+                short,
+                self.couple.name_of(&n.owner),
+                n.status.label(),
+                &n.category,
                 &review,
-                v.text,
+                &n.text,
             ])?;
         }
         Ok(())
     }
 
     fn table(&self, out: &mut Out, style: Style) -> Result<()> {
-        if self.0.is_empty() {
+        let views: Vec<NeedView> = self.views().collect();
+        if views.is_empty() {
             return out.line("No needs to show. Name one with `needs-list add TEXT --as NAME`, or see ideas with `needs-list suggest`.");
         }
         // One table per partner, in the order of their names.
-        let mut owners: Vec<(&str, &str)> = self
-            .0
+        let mut owners: Vec<(&str, &str)> = views
             .iter()
             .map(|v| (v.owner, v.need.owner.as_str()))
             .collect();
         owners.sort_unstable();
         owners.dedup();
         for (name, owner) in owners {
-            let mine: Vec<&NeedView> = self.0.iter().filter(|v| v.need.owner == owner).collect();
+            let mine: Vec<&NeedView> = views.iter().filter(|v| v.need.owner == owner).collect();
             out.line(&format!("{name}'s needs"))?;
             let rows: Vec<Vec<String>> = mine
                 .iter()
@@ -264,12 +280,10 @@ fn shown(ctx: &Context, couple: &Couple, req: &ListRequest) -> Result<()> {
         .filter(|(_, n)| !req.due || n.due(ctx.today))
         .collect();
     shown.sort_unstable_by(|(_, a), (_, b)| needs::list_order(a, b));
-    let view = NeedList(
-        shown
-            .iter()
-            .map(|(s, n)| NeedView::new(s, n, couple, true))
-            .collect(),
-    );
+    let view = NeedList {
+        needs: shown,
+        couple,
+    };
     output::render(&mut Out::default(), mode, ctx.style(), &view)
 }
 
