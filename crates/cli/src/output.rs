@@ -324,7 +324,8 @@ pub fn finish() -> Result<()> {
 /// Standard output for results. Writes are buffered; [`finish`] writes them out at the end.
 #[derive(Debug, Default)]
 pub struct Out {
-    _handle: (),
+    /// The line [`Out::record`] makes up, kept for the next one.
+    line: String,
 }
 
 impl Out {
@@ -341,15 +342,19 @@ impl Out {
 
     /// Writes one tab-separated record.
     pub fn record<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<()> {
-        with_stdout(|w| {
-            for (i, f) in fields.iter().enumerate() {
-                if i > 0 {
-                    w.write_all(b"\t")?;
-                }
-                w.write_all(field(f.as_ref()).as_bytes())?;
+        // Made up here and written once: thousands of lines are not a dozen writes each.
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                line.push('\t');
             }
-            w.write_all(b"\n")
-        })
+            line.push_str(&field(f.as_ref()));
+        }
+        line.push('\n');
+        let written = self.raw(&line);
+        self.line = line;
+        written
     }
 
     /// Writes a value as pretty JSON, inert on a terminal (see [`crate::inert_json`]).

@@ -284,7 +284,11 @@ fn shown(ctx: &Context, couple: &Couple, req: &ListRequest) -> Result<()> {
         needs: shown,
         couple,
     };
-    output::render(&mut Out::default(), mode, ctx.style(), &view)
+    let written = output::render(&mut Out::default(), mode, ctx.style(), &view);
+    drop(view);
+    // The command ends here: thousands of needs go with the process, not freed one by one.
+    std::mem::forget(visible);
+    written
 }
 
 /// `show ID`: one need with its whole history; the same text on a terminal or not.
