@@ -43,6 +43,16 @@ fn help_shows_the_examples_with_the_tools_own_name() {
         .find("Examples:")
         .expect("examples in needs-list --help");
     assert!(examples < top.find("Exit status:").unwrap(), "{top}");
+    // Every way of asking for help shows them.
+    for args in [
+        &["help", "add"][..],
+        &["add", "-h"],
+        &["couple", "help", "add"],
+        &["--as", "Sam", "add", "--help"],
+    ] {
+        let help = sb.ok(NEEDS, args);
+        assert!(help.contains("Examples:\n"), "{args:?}: {help}");
+    }
 }
 
 #[test]

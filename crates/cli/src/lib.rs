@@ -495,9 +495,15 @@ pub fn run<C: Parser>(
     tool: &'static str,
     body: impl FnOnce(C, &'static str) -> Result<()>,
 ) -> ExitCode {
-    let mut cmd = command::<C>(tool);
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The examples are shown only in help: a command line that cannot ask for it goes without.
+    let mut cmd = if args.iter().skip(1).any(|a| may_ask_for_help(a)) {
+        command::<C>(tool)
+    } else {
+        C::command().name(tool).bin_name(tool)
+    };
     let parsed = cmd
-        .try_get_matches_from_mut(std::env::args_os())
+        .try_get_matches_from_mut(args)
         .and_then(|m| own_options_alone(&mut cmd, m))
         .and_then(|mut m| C::from_arg_matches_mut(&mut m));
     let cli = match parsed {
@@ -535,6 +541,16 @@ pub fn run<C: Parser>(
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Whether a command-line word may ask for help: `help`, `--help`, or short options that
+/// include `-h`.
+fn may_ask_for_help(arg: &std::ffi::OsStr) -> bool {
+    arg == "help"
+        || arg == "--help"
+        || arg
+            .to_str()
+            .is_some_and(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('h'))
 }
 
 /// A tool's own top-level options (not the global `--dir` and `--as`, which work before or after

@@ -72,7 +72,8 @@ impl Library {
     pub fn load_with(shared: Option<Shared>, own: &Path) -> Result<Loaded, Error> {
         let mut lib = Library::builtin();
         let mut left_out = Vec::new();
-        let mut known = lib.known();
+        // What the built-in library declares, worked out only when there is a file to check.
+        let mut known = None;
         let mut taken = HashSet::new();
         let mut files = Vec::new();
         let mut settled = Vec::new();
@@ -89,7 +90,7 @@ impl Library {
                 let mut k = lib.known();
                 let mistakes = schema::check(&parsed, &mut k);
                 if mistakes.is_empty() {
-                    known = k;
+                    known = Some(k);
                     break;
                 }
                 let mut bad = std::collections::BTreeMap::new();
@@ -119,7 +120,10 @@ impl Library {
                 Err(m) => mistakes.push(m),
             }
         }
-        mistakes.extend(schema::check(&mine, &mut known));
+        if !mine.is_empty() {
+            let mut known = known.unwrap_or_else(|| lib.known());
+            mistakes.extend(schema::check(&mine, &mut known));
+        }
         if !mistakes.is_empty() {
             return Err(Error::Content(
                 mistakes.iter().map(ToString::to_string).collect(),
