@@ -39,6 +39,7 @@ mod readme_cron;
 mod sealed_answers;
 mod setup_wizard;
 mod shared_content;
+mod start_over;
 mod today;
 mod touch_state_sealed;
 mod twin_devices;

@@ -290,6 +290,7 @@ const COUPLE: &[(&str, Examples)] = &[
     ]),
     ("couple keys new", &[
         ("A new key for Sam, whose key and every copy are lost", "{tool} couple keys new Sam --as Sam"),
+        ("On a new device holding no key, by the lost key's fingerprint", "{tool} couple keys new \"5055 74ce a2ac 15c3 0a01 e471 2b4e 377b\""),
     ]),
     ("couple encrypt", &[
         ("Encrypt your own records on this device", "{tool} couple encrypt --as Alex"),

@@ -62,7 +62,8 @@ pub enum KeysCmd {
     /// Make NAME a new key, only when their key and every copy of it are lost: what was locked
     /// to the old key stays locked for good
     New {
-        /// The partner who lost their key
+        /// The partner who lost their key; on a device holding no key, the fingerprint of the
+        /// lost key, as `couple keys show` shows it
         name: String,
         /// Do it without asking
         #[arg(long)]
@@ -96,6 +97,14 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
             return install(ctx, keys);
         }
         _ => {}
+    }
+    // A device holding no key cannot read your names: keys by fingerprint instead.
+    if crate::keyless::keyless(ctx) {
+        match cmd {
+            KeysCmd::Show { format } => return crate::keyless::show(ctx, *format),
+            KeysCmd::New { name, yes } => return crate::keyless::start_over(ctx, name, *yes),
+            _ => {}
+        }
     }
     let couple = ctx.require_couple()?;
     let t = ctx.tool;
@@ -344,7 +353,7 @@ fn show(ctx: &Context, couple: &Couple, format: Format) -> Result<()> {
 }
 
 /// `couple keys --json`: each partner's published key as this device sees it.
-struct KeyList(Vec<(String, String, &'static str, String)>);
+pub(crate) struct KeyList(pub(crate) Vec<(String, String, &'static str, String)>);
 
 #[derive(Serialize)]
 struct KeyView<'a> {

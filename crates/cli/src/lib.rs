@@ -8,6 +8,7 @@ pub mod examples;
 pub mod glance;
 pub mod inert_json;
 pub mod joint;
+pub mod keyless;
 pub mod keys;
 pub mod keys_cmd;
 mod moved;
@@ -289,7 +290,7 @@ impl Context {
             }
             let t = self.tool;
             return Err(Error::invalid(format!(
-                "this data folder is encrypted, and this device holds no key that opens it; bring yours here with `{t} couple keys import FILE` (a copy made with `{t} couple keys export FILE` on a device that has it) or `{t} couple keys recover`"
+                "this data folder is encrypted, and this device holds no key that opens it; bring yours here with `{t} couple keys import FILE` (a copy made with `{t} couple keys export FILE` on a device that has it) or `{t} couple keys recover`. If your key and every copy of it are lost, `{t} couple keys show` lists the keys of this folder, to start again with a new one (`{t} couple keys new FINGERPRINT`)"
             )));
         }
         Ok(couple)
