@@ -94,14 +94,23 @@ pub fn report(ctx: &Context) {
             .map(|m| scan::file_key(&m))
             .unwrap_or_default()
     };
-    for (file, msg) in ctx.store.take_left_out_files() {
+    for left in ctx.store.take_left_out_files() {
+        let (file, msg) = (left.path, left.message);
         let now_state = state(&file);
         let seen = memo
             .left_out
             .get(&msg)
             .is_some_and(|(_, s)| !s.is_empty() && *s == now_state);
         if !seen {
-            eprintln!("{}: {}", ctx.tool, crate::output::clean(&msg, false));
+            let hint = left
+                .fault
+                .map(|f| crate::fault_hint(&f, ctx.tool))
+                .unwrap_or_default();
+            eprintln!(
+                "{}: {}",
+                ctx.tool,
+                crate::output::clean(&format!("{msg}{hint}"), false)
+            );
             memo.left_out.insert(msg, (file, now_state));
         }
     }

@@ -438,8 +438,9 @@ impl Context {
                 }
                 Alarm::Unreadable { partner, why } => {
                     let n = couple.name_of(&partner);
+                    let hint = crate::fault_hint(&why, t);
                     crate::say!(
-                        "{t}: WARNING: {n}'s published keys cannot be trusted: {why}. Compare fingerprints with `{t} couple keys show` on both devices."
+                        "{t}: WARNING: {n}'s published keys cannot be trusted: {why}{hint}. Compare fingerprints with `{t} couple keys show` on both devices."
                     );
                 }
             }

@@ -583,7 +583,7 @@ fn own_options_alone(
 
 /// What to run next, for errors whose fix is a command (core's messages name none).
 pub fn hint(e: &Error, tool: &str) -> String {
-    use closer_core::error::{IdKind, Next};
+    use closer_core::error::IdKind;
     let add_partners =
         || format!("add each partner with `{tool} couple add NAME [--condition TAG]`");
     let h = match e {
@@ -597,15 +597,61 @@ pub fn hint(e: &Error, tool: &str) -> String {
         },
         Error::UnknownStep { .. } => "`touch-plan show` lists the steps".into(),
         Error::Conflict { .. } => format!("`{tool} couple doctor` merges them"),
-        Error::Refused { next, .. } => match next {
-            Next::ShowPlan => "`touch-plan` shows the plan".into(),
-            Next::Resume => "whoever paused it can resume it with `touch-plan resume`".into(),
-            Next::ProposePlan => "propose one with `needs-list propose ID --plan TEXT`".into(),
-            Next::ShareNeed => "`needs-list share ID` shares it".into(),
-            Next::FewerFilters => "try fewer --category or no --energy".into(),
-            Next::NamedExport => "restore from an export made without --redact-names".into(),
-        },
+        Error::Refused { next, .. }
+        | Error::NotYours {
+            next: Some(next), ..
+        } => next_step(next, tool),
+        Error::BadRecord { fault, .. } => return fault_hint(fault, tool),
         _ => return String::new(),
+    };
+    format!("; {h}")
+}
+
+/// The command that is the way on after a refusal.
+fn next_step(next: &closer_core::error::Next, t: &str) -> String {
+    use closer_core::error::Next;
+    match next {
+        Next::ShowPlan => "`touch-plan` shows the plan".into(),
+        Next::Resume => "whoever paused it can resume it with `touch-plan resume`".into(),
+        Next::ProposePlan => "propose one with `needs-list propose ID --plan TEXT`".into(),
+        Next::ShareNeed => "`needs-list share ID` shares it".into(),
+        Next::FewerFilters => "try fewer --category or no --energy".into(),
+        Next::NamedExport => "restore from an export made without --redact-names".into(),
+        Next::Keys => format!("see `{t} couple keys`"),
+        Next::ThirdPartner => format!(
+            "if one of you is leaving, they take themselves out with `{t} couple remove NAME` on a device that holds their key; to keep another couple's records, use another data folder (`--dir DIR` or `CLOSER_DIR`)"
+        ),
+        Next::BringKey(n) => format!(
+            "to use this device as {n}, bring the key here with `{t} couple keys export FILE` on {n}'s device and `{t} couple keys import FILE` here"
+        ),
+        Next::RestoreKey(n) => format!(
+            "if {n} still has a copy of their key or its recovery key, {n} restores it with `{t} couple keys import FILE` or `{t} couple keys recover`; if every copy is lost, {n} runs `{t} couple keys new {n}` on their own device, and you accept it here with `{t} couple keys accept {n}` once you have compared fingerprints (`{t} couple keys show`)"
+        ),
+        Next::SetUpThere(n) => format!("`{t} couple me {n}` on {n}'s own device makes it"),
+    }
+}
+
+/// What to run to put a record's fault right, as "; ..." to follow what is said about it;
+/// empty when no command does.
+pub fn fault_hint(fault: &closer_core::error::Fault, t: &str) -> String {
+    use closer_core::error::Fault;
+    let h = match fault {
+        Fault::Said(_) => return String::new(),
+        Fault::PlainInSealed => {
+            format!(
+                "`{t} couple encrypt` encrypts only records that were in the folder before it was encrypted, never one that appeared later"
+            )
+        }
+        Fault::SealedInPlain => format!(
+            "`{t} couple decrypt` on the device that holds its key turns it into a plain one"
+        ),
+        Fault::PlainContent => {
+            format!("if it is yours, `{t} couple encrypt` seals it for you both")
+        }
+        Fault::Unparsed => format!("run `{t} couple doctor` first, or fix it"),
+        Fault::ThirdPartner => format!(
+            "if one of you left, take them out of the couple (`{t} couple remove NAME`) first"
+        ),
     };
     format!("; {h}")
 }
@@ -696,4 +742,52 @@ pub fn word_parser<T: Word + Send + Sync>() -> impl clap::builder::TypedValuePar
     clap::builder::PossibleValuesParser::new(values)
         // Only the words offered above get this far, so the lookup always finds one.
         .map(|s| T::from_word(&s).unwrap_or(T::ALL[0]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use closer_core::authority::{Act, KeyStanding, may};
+    use closer_core::error::{Fault, Next};
+
+    /// Why a device holding Alex's key, not Sam's, may not do `act` for Sam.
+    fn refused_as(act: Act, exists: bool) -> Error {
+        let standing = KeyStanding {
+            held: false,
+            exists,
+            others_held: true,
+        };
+        may(act, "Sam", standing).unwrap_err()
+    }
+
+    /// What users read when a record is left out or a partner's key is not here: core's words,
+    /// then the command that puts it right, named with the tool's own name.
+    #[test]
+    fn faults_and_refusals_name_the_command_that_puts_them_right() {
+        let p = std::path::Path::new("needs/x.age");
+        let said: Vec<String> = [
+            Error::bad_record(p, Fault::PlainInSealed),
+            Error::bad_record(p, Fault::SealedInPlain),
+            Error::bad_record(p, "its ID is not its file name"),
+            Error::NotYours {
+                message:
+                    "this device holds no partner's key, so it cannot write to the encrypted folder"
+                        .into(),
+                next: Some(Next::Keys),
+            },
+            refused_as(Act::Remove, true),
+            refused_as(Act::NewKey, true),
+            refused_as(Act::NewKey, false),
+            Error::refused("Alex and Sam are a couple already", Next::ThirdPartner),
+        ]
+        .iter()
+        .map(|e| format!("{e}{}", hint(e, "needs-list")))
+        .chain(
+            [Fault::PlainContent, Fault::Unparsed, Fault::ThirdPartner]
+                .iter()
+                .map(|f| format!("{f}{}", fault_hint(f, "touch-plan"))),
+        )
+        .collect();
+        insta::assert_snapshot!("faults_and_refusals", said.join("\n"));
+    }
 }

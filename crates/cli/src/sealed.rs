@@ -180,7 +180,8 @@ impl Context {
             s.know(&id, k);
         }
         for (path, why) in trusted.unreadable {
-            self.store.note_left_out(&path, &why);
+            self.store
+                .leave_out(closer_core::Error::bad_record(&path, why));
         }
         let device = DeviceKeys::new(&self.config_dir);
         for id in ids_in(self.config_dir.join("keys"), ".key") {
@@ -253,7 +254,11 @@ fn say_left(ctx: &Context, r: &Report, verb: &str) -> Result<()> {
         );
     }
     for (path, why) in &r.refused {
-        crate::say!("{}: {why}", path.display());
+        crate::say!(
+            "{}: {why}{}",
+            path.display(),
+            crate::fault_hint(why, ctx.tool)
+        );
     }
     Ok(())
 }

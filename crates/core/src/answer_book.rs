@@ -127,7 +127,7 @@ pub fn update(
             return Ok(file);
         };
         let keys = sealing.keys(author).ok_or_else(|| {
-            Error::NotYours(format!(
+            Error::not_yours(format!(
                 "these answers are partner {author}'s own, and this device does not hold their key; they change them on their own device"
             ))
         })?;

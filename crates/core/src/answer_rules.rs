@@ -16,7 +16,7 @@ pub const SEALED: &str = "(answered; you will read it once you have answered or 
 /// What an answer says that is still sealed to its author alone on a day the viewer took their
 /// turn: only the author's device shares it.
 pub const NOT_SHARED_YET: &str =
-    "(answered; it opens for you once their device next runs `prompt-of-the-day`)";
+    "(answered; it opens for you once their device next runs the prompt of the day)";
 
 /// Records that `partner` passes on the prompt of `date` (`prompt`), so they may read the other
 /// answers of that day. An answer already given stays as it is.

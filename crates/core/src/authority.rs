@@ -4,7 +4,7 @@
 //! key here, or, for a new key, a device that is nobody else's. The edge gathers what the device
 //! holds; the rule and what to do next when refused live here.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Next, Result};
 
 /// What this device has of one partner's key.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,17 +52,26 @@ pub fn may(act: Act, name: &str, standing: KeyStanding) -> Result<Proof> {
             } else {
                 format!("change {n}'s name or conditions")
             };
-            Err(Error::NotYours(format!(
-                "This device does not hold {n}'s key, so it cannot {what}: only {n} does that, on a device that holds their key. To use this device as {n}, bring the key here with `couple keys export FILE` on {n}'s device and `couple keys import FILE` here"
-            )))
+            Err(Error::NotYours {
+                message: format!(
+                    "This device does not hold {n}'s key, so it cannot {what}: only {n} does that, on a device that holds their key"
+                ),
+                next: Some(Next::BringKey(n.to_owned())),
+            })
         }
         Act::ChangeProfile | Act::Remove => Ok(Proof::Nothing),
-        Act::NewKey if standing.others_held && standing.exists => Err(Error::NotYours(format!(
-            "This device holds another partner's key, not {n}'s, so it does not make {n} a new key: that would let it act as {n}. If {n} still has a copy of their key or its recovery key, {n} restores it with `couple keys import FILE` or `couple keys recover`; if every copy is lost, {n} runs `couple keys new {n}` on their own device, and you accept it here with `couple keys accept {n}` once you have compared fingerprints (`couple keys show`)"
-        ))),
-        Act::NewKey if standing.others_held => Err(Error::NotYours(format!(
-            "{n} has no key yet, and this device holds another partner's key, so it does not make one for {n}: `couple me {n}` on {n}'s own device makes it"
-        ))),
+        Act::NewKey if standing.others_held && standing.exists => Err(Error::NotYours {
+            message: format!(
+                "This device holds another partner's key, not {n}'s, so it does not make {n} a new key: that would let it act as {n}"
+            ),
+            next: Some(Next::RestoreKey(n.to_owned())),
+        }),
+        Act::NewKey if standing.others_held => Err(Error::NotYours {
+            message: format!(
+                "{n} has no key yet, and this device holds another partner's key, so it does not make one for {n}"
+            ),
+            next: Some(Next::SetUpThere(n.to_owned())),
+        }),
         Act::NewKey => Ok(Proof::Nothing),
     }
 }
@@ -84,11 +93,10 @@ mod tests {
         for act in [Act::ChangeProfile, Act::Remove] {
             // Alex's device, Sam has a key on their own device.
             let e = may(act, "Sam", standing(false, true, true)).unwrap_err();
-            assert!(matches!(e, Error::NotYours(_)), "{act:?}");
-            let e = e.to_string();
             assert!(
-                e.starts_with("This device does not hold Sam's key") && e.contains("import"),
-                "{e}"
+                matches!(&e, Error::NotYours { message, next: Some(Next::BringKey(n)) }
+                    if message.starts_with("This device does not hold Sam's key") && n == "Sam"),
+                "{act:?}: {e:?}"
             );
             // Not even on a device holding nobody's key.
             assert!(may(act, "Sam", standing(false, true, false)).is_err());
@@ -108,19 +116,16 @@ mod tests {
     #[test]
     fn a_new_key_is_made_only_on_the_partners_own_device() {
         // Alex's device making Sam a key: refused, and it says what Sam does instead.
-        let e = may(Act::NewKey, "Sam", standing(false, true, true))
-            .unwrap_err()
-            .to_string();
+        let e = may(Act::NewKey, "Sam", standing(false, true, true)).unwrap_err();
         assert!(
-            e.contains("couple keys recover")
-                && e.contains("couple keys new Sam")
-                && e.contains("couple keys accept Sam"),
-            "{e}"
+            matches!(&e, Error::NotYours { next: Some(Next::RestoreKey(n)), .. } if n == "Sam"),
+            "{e:?}"
         );
-        let e = may(Act::NewKey, "Sam", standing(false, false, true))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("couple me Sam"), "{e}");
+        let e = may(Act::NewKey, "Sam", standing(false, false, true)).unwrap_err();
+        assert!(
+            matches!(&e, Error::NotYours { next: Some(Next::SetUpThere(n)), .. } if n == "Sam"),
+            "{e:?}"
+        );
         // Sam's new device, which holds no key at all (it pinned the old one on first sight).
         assert_eq!(
             may(Act::NewKey, "Sam", standing(false, true, false)).unwrap(),

@@ -6,7 +6,7 @@
 
 use crate::body_map;
 use crate::energy;
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Result};
 use crate::files::{self, FileKind};
 use crate::ids::Id;
 use crate::merge;
@@ -267,7 +267,7 @@ fn put<T: Versioned>(store: &Store, rel: &str, value: T) -> Result<()> {
     let bytes = value.encode().map_err(|e| Error::io(&path, e.into()))?;
     let bytes = match (store.sealing(), store.sealed_place(&path)) {
         (Some(s), Some(place)) => s.seal(&place, &bytes, None).map_err(|e| match e {
-            Error::NotYours(_) => Error::NotYours(format!(
+            Error::NotYours { .. } => Error::not_yours(format!(
                 "only the partner it belongs to may sign it, and this device does not hold their key; {THEIR_DEVICE}"
             )),
             e => e,
@@ -286,12 +286,12 @@ fn opened(store: &Store, place: Option<&str>, path: &Path, bytes: Vec<u8>) -> Re
         return Ok(bytes);
     };
     s.open(place, &bytes).map_err(|e| match e {
-        crate::crypto::CryptoError::NotForYou => Error::NotYours(format!(
+        crate::crypto::CryptoError::NotForYou => Error::not_yours(format!(
             "it is sealed to a partner whose key this device does not hold; {THEIR_DEVICE}"
         )),
         e => Error::BadRecord {
             path: path.to_owned(),
-            message: e.to_string(),
+            fault: Fault::Said(e.to_string()),
         },
     })
 }

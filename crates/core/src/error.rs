@@ -21,8 +21,8 @@ pub enum Error {
 
     /// A record that parses but cannot be used: an ID or a name that is not allowed, or a file
     /// not named after its record. Listings leave it out and say so; it is never used.
-    #[error("{}: {message}; this record is left out until the file is fixed or removed", path.display())]
-    BadRecord { path: PathBuf, message: String },
+    #[error("{}: {fault}; this record is left out until the file is fixed or removed", path.display())]
+    BadRecord { path: PathBuf, fault: Fault },
 
     /// A record file written by a newer closer: readable, but never rewritten.
     #[error(
@@ -75,9 +75,10 @@ pub enum Error {
     #[error("no partner called {name:?}; {}", partners_are(known))]
     UnknownPartner { name: String, known: Vec<String> },
 
-    /// Only the partner a record belongs to may do this; the message says what the other can do.
-    #[error("{0}")]
-    NotYours(String),
+    /// Only the partner a record belongs to may do this; the message says what the other can do,
+    /// and `next`, when there is one, the way on that the edge names as a command.
+    #[error("{message}")]
+    NotYours { message: String, next: Option<Next> },
 
     /// An ID typed on the command line that no record of this kind has (or no ID at all).
     #[error("{}", no_such_id(*kind, given))]
@@ -161,11 +162,27 @@ impl Error {
             | Error::ContentLeftOut { .. }
             | Error::Invalid(_)
             | Error::NotFound(_)
-            | Error::NotYours(_)
+            | Error::NotYours { .. }
             | Error::NoCouple
             | Error::Declined { .. }
             | Error::Refused { .. }
             | Error::Output(_) => 1,
+        }
+    }
+
+    /// Only the partner a record belongs to may do this; `message` says so.
+    pub fn not_yours(message: impl Into<String>) -> Error {
+        Error::NotYours {
+            message: message.into(),
+            next: None,
+        }
+    }
+
+    /// A record that cannot be used, and why.
+    pub fn bad_record(path: &Path, fault: impl Into<Fault>) -> Error {
+        Error::BadRecord {
+            path: path.to_owned(),
+            fault: fault.into(),
         }
     }
 
@@ -196,8 +213,60 @@ impl std::fmt::Display for IdKind {
     }
 }
 
+/// Why a record is left out or not changed. Core says what is wrong; where a command puts it
+/// right, the edge names that command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// What is wrong, in words; no command of the tools puts it right.
+    Said(String),
+    /// A plain record in an encrypted folder: anyone who can write into the folder could have put
+    /// it there. If it is the couple's own from before encryption, encrypting seals it.
+    PlainInSealed,
+    /// An encrypted record in a plain folder: decrypting, on the device that holds its key, turns
+    /// it into a plain one.
+    SealedInPlain,
+    /// A plain content file in an encrypted folder: anyone who can write into the folder could
+    /// have put it there. If it is the couple's own, encrypting seals it for both.
+    PlainContent,
+    /// A plain record met while encrypting that does not parse: doctor first, or fix it by hand.
+    Unparsed,
+    /// Keys published for a third partner: a couple is two.
+    ThirdPartner,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Fault::Said(s) => s.as_str(),
+            Fault::PlainInSealed => {
+                "a plain record in an encrypted folder is not trusted (anyone who can write into the folder could have put it there)"
+            }
+            Fault::SealedInPlain => "an encrypted record in a plain folder",
+            Fault::PlainContent => {
+                "a plain content file in an encrypted folder is not used (anyone who can write into the folder could have put it there)"
+            }
+            Fault::Unparsed => "it does not parse, so it stays plain",
+            Fault::ThirdPartner => {
+                "keys published for a third partner are not trusted, as a couple is two"
+            }
+        })
+    }
+}
+
+impl From<String> for Fault {
+    fn from(s: String) -> Fault {
+        Fault::Said(s)
+    }
+}
+
+impl From<&str> for Fault {
+    fn from(s: &str) -> Fault {
+        Fault::Said(s.to_owned())
+    }
+}
+
 /// What a couple can do next after a refusal. Core names the action; the edge names the command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
     /// Look at the joint plan and why it is where it is.
     ShowPlan,
@@ -211,6 +280,18 @@ pub enum Next {
     FewerFilters,
     /// Restore from an export that kept the partners' names.
     NamedExport,
+    /// Look at the keys this device holds and has pinned, and what to do about them.
+    Keys,
+    /// A third partner: the one leaving takes themselves out, or another couple uses another
+    /// data folder.
+    ThirdPartner,
+    /// Bring the named partner's key to this device from one of theirs.
+    BringKey(String),
+    /// The named partner restores their key from a copy or recovery key, or makes a new one on
+    /// their own device for this one to accept once fingerprints compare.
+    RestoreKey(String),
+    /// The named partner sets themselves up on their own device, which makes their key.
+    SetUpThere(String),
 }
 
 fn no_such_id(kind: IdKind, given: &str) -> String {
@@ -245,10 +326,12 @@ mod tests {
                 column: 2,
                 message: "expected a value".into(),
             },
-            Error::BadRecord {
-                path: p.clone(),
-                message: "bad ID".into(),
-            },
+            Error::bad_record(&p, "bad ID"),
+            Error::bad_record(&p, Fault::PlainInSealed),
+            Error::bad_record(&p, Fault::SealedInPlain),
+            Error::bad_record(&p, Fault::PlainContent),
+            Error::bad_record(&p, Fault::Unparsed),
+            Error::bad_record(&p, Fault::ThirdPartner),
             Error::Newer {
                 path: p.clone(),
                 found: 9,
@@ -269,7 +352,11 @@ mod tests {
                 name: "Robin".into(),
                 known: vec![],
             },
-            Error::NotYours("x".into()),
+            Error::not_yours("x"),
+            Error::NotYours {
+                message: "x".into(),
+                next: Some(Next::BringKey("Sam".into())),
+            },
             Error::UnknownId {
                 kind: IdKind::Need,
                 given: "zz".into(),
@@ -284,6 +371,7 @@ mod tests {
             Error::NoCouple,
             Error::Declined { done: "deleted" },
             Error::refused("the plan is paused", Next::Resume),
+            Error::refused("a couple is two", Next::ThirdPartner),
             Error::Output(std::io::Error::other("closed")),
         ]
     }
@@ -311,5 +399,51 @@ mod tests {
             let msg = e.to_string();
             assert!(!msg.contains('`'), "{msg}");
         }
+    }
+
+    /// No sentence anywhere in core's own code names a command or an option: a string that
+    /// quotes one (`couple ...`, a tool's name, `--option`) belongs in closer-cli.
+    #[test]
+    fn no_string_in_core_names_a_command_or_an_option() {
+        const NAMED: [&str; 7] = [
+            "`couple",
+            "`needs-list",
+            "`touch-plan",
+            "`prompt-of-the-day",
+            "`closer-export",
+            "`export",
+            "`--",
+        ];
+        let mut found = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let name = path.to_string_lossy();
+                if !name.ends_with(".rs") || name.ends_with("tests.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                // Up to its tests, which may well quote what users see.
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                for (n, line) in code.lines().enumerate() {
+                    let line = line.trim_start();
+                    if line.starts_with("//") {
+                        continue;
+                    }
+                    if NAMED.iter().any(|c| line.contains(c)) {
+                        found.push(format!("{}:{}: {line}", path.display(), n + 1));
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
     }
 }

@@ -108,7 +108,7 @@ pub fn add(store: &Store, hold: &Hold) -> Result<()> {
 /// holds had an owner.
 pub fn may_release(hold: &Hold, by: &str, couple: &Couple) -> Result<()> {
     match &hold.by {
-        Some(owner) if owner != by => Err(Error::NotYours(format!(
+        Some(owner) if owner != by => Err(Error::not_yours(format!(
             "the hold on stage {} was set by {}; only they can lift it early. It lifts by itself on {}",
             hold.from_stage,
             couple.name_of(owner),

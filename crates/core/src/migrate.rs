@@ -6,7 +6,7 @@
 
 use crate::access::{self, Writer};
 use crate::crypto::CryptoError;
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Result};
 use crate::files::{self, FileKind};
 use crate::sealing::{SEALED_EXT, Sealing};
 use crate::store::{Store, write_atomic};
@@ -25,7 +25,7 @@ pub struct Report {
     /// that partner's ID ("" when the file does not say whose it is).
     pub left: BTreeMap<String, usize>,
     /// Files left as they were, with why.
-    pub refused: Vec<(PathBuf, String)>,
+    pub refused: Vec<(PathBuf, Fault)>,
 }
 
 /// Every place in the folder that holds a record, plain or sealed, sorted.
@@ -158,10 +158,7 @@ pub fn encrypt(store: &Store, sealing: &Sealing, from_before: &BTreeSet<String>)
             || serde_json::from_slice::<serde_json::Value>(crate::store::without_bom(&body))
                 .is_err()
         {
-            r.refused.push((
-                plain,
-                "it does not parse (run `couple doctor` first, or fix it); it stays plain".into(),
-            ));
+            r.refused.push((plain, Fault::Unparsed));
             continue;
         }
         if sealed.exists() {
@@ -176,13 +173,13 @@ pub fn encrypt(store: &Store, sealing: &Sealing, from_before: &BTreeSet<String>)
                     "an encrypted version that differs is already there; the plain one is left for you to compare".into(),
                 )),
                 Err(CryptoError::NotForYou) => *r.left.entry(owner(&place, &body)).or_default() += 1,
-                Err(e) => r.refused.push((sealed, format!("{e}; both files are left as they are"))),
+                Err(e) => r.refused.push((sealed, format!("{e}; both files are left as they are").into())),
             }
             continue;
         }
         let bytes = match sealing.seal(&place, &body, None) {
             Ok(b) => b,
-            Err(Error::NotYours(_)) => {
+            Err(Error::NotYours { .. }) => {
                 // A need with parts in the other partner's name: signed here what this device
                 // may sign, sealed by their device once it has signed theirs.
                 let signed = sealing.prepare(&place, &body);
@@ -231,7 +228,7 @@ pub fn decrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
             }
             Err(e) => {
                 r.refused
-                    .push((sealed, format!("{e}; it is left as it is")));
+                    .push((sealed, format!("{e}; it is left as it is").into()));
                 continue;
             }
         };
@@ -290,7 +287,7 @@ pub fn reseal(store: &Store, sealing: &Sealing) -> Result<usize> {
         }
         let bytes = match sealing.seal(&place, &body, None) {
             Ok(b) => b,
-            Err(Error::NotYours(_)) => continue,
+            Err(Error::NotYours { .. }) => continue,
             Err(e) => return Err(e),
         };
         write_atomic(&sealed, &bytes)?;
@@ -483,7 +480,7 @@ mod tests {
         let r = encrypt(&store, &sam, &from).unwrap();
         assert_eq!(
             r.refused,
-            vec![(forged.clone(), NOT_FROM_BEFORE.to_owned())]
+            vec![(forged.clone(), Fault::Said(NOT_FROM_BEFORE.to_owned()))]
         );
         assert!(forged.exists());
         assert!(!files_of(&store, "needs/zzzz12345678").1.exists());

@@ -115,7 +115,7 @@ pub fn may(need: &Need, by: &str, action: Action, couple: &Couple) -> Result<()>
         Action::Edit | Action::Share | Action::Delete | Action::Close(_)
     );
     if owner_only && need.owner != by {
-        return Err(Error::NotYours(format!(
+        return Err(Error::not_yours(format!(
             "this is {}'s need; you can comment or propose a plan",
             couple.name_of(&need.owner)
         )));

@@ -4,7 +4,7 @@
 //! so that each partner's own facts have one writer.
 
 use crate::content::Library;
-use crate::error::{Error, Result};
+use crate::error::{Error, Next, Result};
 use crate::ids::{Id, new_id};
 use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
 use chrono::NaiveDate;
@@ -273,10 +273,13 @@ pub fn partner_path(id: &Id) -> String {
 /// A couple is two: a third partner is refused, saying what to do instead.
 pub fn check_room(couple: &Couple) -> Result<()> {
     if couple.partners.len() >= 2 {
-        return Err(Error::invalid(format!(
-            "{} are a couple already, and closer is for the two of you: it does not add a third partner. If one of you is leaving, they take themselves out with `couple remove NAME` on a device that holds their key; to keep another couple's records, use another data folder (`--dir DIR` or `CLOSER_DIR`)",
-            couple.names().join(" and ")
-        )));
+        return Err(Error::refused(
+            format!(
+                "{} are a couple already, and closer is for the two of you: it does not add a third partner",
+                couple.names().join(" and ")
+            ),
+            Next::ThirdPartner,
+        ));
     }
     Ok(())
 }
@@ -474,14 +477,11 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         add(&store, "Alex", Vec::new(), day).unwrap();
         add(&store, "Sam", Vec::new(), day).unwrap();
-        let e = add(&store, "Jordan", Vec::new(), day)
-            .unwrap_err()
-            .to_string();
+        let e = add(&store, "Jordan", Vec::new(), day).unwrap_err();
         assert!(
-            e.contains("Alex and Sam are a couple already")
-                && e.contains("couple remove")
-                && e.contains("--dir"),
-            "{e}"
+            matches!(&e, Error::Refused { message, next: Next::ThirdPartner }
+                if message.contains("Alex and Sam are a couple already")),
+            "{e:?}"
         );
         assert_eq!(Couple::load(&store).unwrap().partners.len(), 2);
         // A couple of one (a partner who left) takes a new partner.

@@ -5,7 +5,7 @@
 
 use crate::access::{self, Readers, Writer};
 use crate::crypto::{CryptoError, Keys, PublicKeys, seal};
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Next, Result};
 use crate::need_claims;
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use serde::{Deserialize, Serialize};
@@ -19,9 +19,6 @@ pub const MODE_FILE: &str = "folder.json";
 
 /// The extension of a sealed record (a standard age file).
 pub const SEALED_EXT: &str = "age";
-
-/// What is said about a plain record found in an encrypted folder.
-pub const PLAIN_IN_SEALED: &str = "a plain record in an encrypted folder is not trusted (anyone who can write into the folder could have put it there); `couple encrypt` encrypts only records that were in the folder before it was encrypted, never one that appeared later";
 
 /// What this device can do with an encrypted folder.
 #[derive(Default, Clone)]
@@ -214,18 +211,21 @@ impl Sealing {
                 .or_else(|| self.held.iter().next()),
         };
         let Some((signer, keys)) = signer else {
-            return Err(Error::NotYours(match &rule.writer {
-                Writer::Owner(p) => format!(
+            return Err(match &rule.writer {
+                Writer::Owner(p) => Error::not_yours(format!(
                     "{place} is a record of partner {p}'s own, and this device does not hold their key; they change it on their own device"
-                ),
-                Writer::AnyPartner | Writer::Nobody(_) => "this device holds no partner's key, so it cannot write to the encrypted folder; see `couple keys`".into(),
-            }));
+                )),
+                Writer::AnyPartner | Writer::Nobody(_) => Error::NotYours {
+                    message: "this device holds no partner's key, so it cannot write to the encrypted folder".into(),
+                    next: Some(Next::Keys),
+                },
+            });
         };
         let joined;
         let body = match self.signed_need(place, body) {
             Some((signed, body)) => {
                 if let Some(why) = self.doubt(place, &signed, &body, signer) {
-                    return Err(Error::NotYours(format!(
+                    return Err(Error::not_yours(format!(
                         "{place} holds {why} yet; it can be changed once their device has signed it (any change they make to it there does)"
                     )));
                 }
@@ -386,10 +386,7 @@ impl Store {
                 if let (Some(_), Some(place)) = (&sealing, self.sealed_place(path)) {
                     let plain = self.plain_path(&format!("{place}.json"));
                     if plain.exists() {
-                        let e = Error::BadRecord {
-                            path: plain,
-                            message: PLAIN_IN_SEALED.into(),
-                        };
+                        let e = Error::bad_record(&plain, Fault::PlainInSealed);
                         if strict {
                             return Err(e);
                         }
@@ -402,30 +399,24 @@ impl Store {
         };
         self.count_record_read();
         if self.plain_in_sealed(path) {
-            return Err(Error::BadRecord {
-                path: path.to_owned(),
-                message: PLAIN_IN_SEALED.into(),
-            });
+            return Err(Error::bad_record(path, Fault::PlainInSealed));
         }
         let Some(place) = self.sealed_place(path) else {
             return Ok(Some(bytes));
         };
         let Some(s) = sealing else {
-            return Err(Error::BadRecord {
-                path: path.to_owned(),
-                message: "an encrypted record in a plain folder; `couple decrypt` on the device that holds its key turns it into a plain one".into(),
-            });
+            return Err(Error::bad_record(path, Fault::SealedInPlain));
         };
         match s.open(&place, &bytes) {
             Ok(body) => Ok(Some(body)),
             Err(CryptoError::NotForYou) if !strict => Ok(None),
-            Err(CryptoError::NotForYou) => Err(Error::NotYours(format!(
+            Err(CryptoError::NotForYou) => Err(Error::not_yours(format!(
                 "{} is sealed to another partner alone; this device cannot change it",
                 path.display()
             ))),
             Err(e) => Err(Error::BadRecord {
                 path: path.to_owned(),
-                message: e.to_string(),
+                fault: Fault::Said(e.to_string()),
             }),
         }
     }
@@ -563,7 +554,7 @@ pub(crate) mod tests {
         // Sam cannot replace what Sam cannot open.
         assert!(matches!(
             sam.write("needs/abcd12345678.json", &Raw(need(false))),
-            Err(Error::NotYours(_))
+            Err(Error::NotYours { .. })
         ));
     }
 
@@ -575,7 +566,7 @@ pub(crate) mod tests {
         let mut yes = State::new(&crate::ids::Id::parse(A).unwrap());
         yes.boundaries.insert("s1-hold-hands".into(), Answer::Yes);
         sam.ensure_dir(&format!("touch/{A}")).unwrap();
-        assert!(matches!(sam.write(&rel, &yes), Err(Error::NotYours(_))));
+        assert!(matches!(sam.write(&rel, &yes), Err(Error::NotYours { .. })));
         // ...so it is forged by hand: signed by Sam's key, once claiming Alex, once as Sam.
         let place = format!("touch/{A}/state");
         let body = yes.encode().unwrap();

@@ -9,7 +9,7 @@ use crate::content::Shared;
 use crate::content::load::{below_ending, parse_bytes};
 use crate::content::schema;
 use crate::crypto::CryptoError;
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Result};
 use crate::migrate::Report;
 use crate::sealing::Sealing;
 use crate::store::{Store, read_unfollowed, write_atomic};
@@ -18,9 +18,6 @@ use std::path::{Path, PathBuf};
 
 /// How a sealed content file's name ends.
 pub const SEALED_ENDING: &str = ".toml.age";
-
-/// What is said about a plain content file in an encrypted folder.
-pub const PLAIN_IN_SEALED: &str = "a plain content file in an encrypted folder is not used (anyone who can write into the folder could have put it there); if it is yours, `couple encrypt` seals it for you both";
 
 /// The data folder's content folder.
 pub fn dir(store: &Store) -> PathBuf {
@@ -39,7 +36,7 @@ fn place(store: &Store, path: &Path) -> Option<String> {
 pub fn read<'a>(store: &Store, dir: &'a Path, sealing: &Sealing) -> Shared<'a> {
     let plain = below_ending(dir, ".toml");
     for path in &plain.files {
-        store.note_left_out(path, PLAIN_IN_SEALED);
+        store.leave_out(Error::bad_record(path, Fault::PlainContent));
     }
     let sealed = below_ending(dir, SEALED_ENDING);
     let mut files = Vec::new();
@@ -94,7 +91,8 @@ pub fn encrypt(store: &Store, sealing: &Sealing, r: &mut Report) -> Result<()> {
         if let Err(m) = parse_bytes(&plain, body.clone()) {
             r.refused.push((
                 plain,
-                format!("{m}; it stays plain and is not used until it is fixed and encrypted"),
+                format!("{m}; it stays plain and is not used until it is fixed and encrypted")
+                    .into(),
             ));
             continue;
         }
@@ -135,7 +133,7 @@ pub fn decrypt(store: &Store, sealing: &Sealing, r: &mut Report) -> Result<()> {
             }
             Err(e) => {
                 r.refused
-                    .push((sealed, format!("{e}; it is left as it is")));
+                    .push((sealed, format!("{e}; it is left as it is").into()));
                 continue;
             }
         };

@@ -3,7 +3,7 @@
 //! version or does not parse. In an encrypted folder ([`Store::set_sealing`]) each record is a
 //! sealed age file beside where its JSON file would be (`X.age` for `X.json`).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Result};
 use crate::files::{self, FileKind};
 use crate::sealing::{self, Sealing};
 use serde::{Serialize, de::DeserializeOwned};
@@ -101,7 +101,7 @@ pub fn skipped_conflicts() -> Vec<PathBuf> {
 pub struct Store {
     root: PathBuf,
     /// Records left out because their ID or name cannot be used: the file and one message each.
-    left_out: Arc<Mutex<Vec<(PathBuf, String)>>>,
+    left_out: Arc<Mutex<Vec<LeftOut>>>,
     /// Set when the folder's records are encrypted: the keys to open and seal them.
     sealing: Arc<RwLock<Option<Arc<Sealing>>>>,
     /// How many record files were read, for tests that a command reads only what it needs.
@@ -192,40 +192,46 @@ impl Store {
     pub fn take_left_out(&self) -> Vec<String> {
         self.take_left_out_files()
             .into_iter()
-            .map(|(_, m)| m)
+            .map(|l| l.message)
             .collect()
     }
 
-    /// Like [`Store::take_left_out`], each message with the file it is about.
-    pub fn take_left_out_files(&self) -> Vec<(PathBuf, String)> {
+    /// Like [`Store::take_left_out`], each message with the file it is about and its fault.
+    pub fn take_left_out_files(&self) -> Vec<LeftOut> {
         std::mem::take(&mut *self.left_out.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Notes a record, or a folder of them, left out because it cannot be used.
     pub fn note_left_out(&self, path: &Path, message: &str) {
-        self.leave_out(Error::BadRecord {
-            path: path.to_owned(),
-            message: message.to_owned(),
-        });
+        self.leave_out(Error::bad_record(path, message));
     }
 
     /// Notes something left out because it cannot be used, said as `e` says it.
     pub fn leave_out(&self, e: Error) {
-        let path = match &e {
-            Error::BadRecord { path, .. }
-            | Error::Corrupt { path, .. }
-            | Error::ContentLeftOut { path, .. } => path.clone(),
-            _ => PathBuf::new(),
+        let (path, fault) = match &e {
+            Error::BadRecord { path, fault } => (path.clone(), Some(fault.clone())),
+            Error::Corrupt { path, .. } | Error::ContentLeftOut { path, .. } => {
+                (path.clone(), None)
+            }
+            _ => (PathBuf::new(), None),
         };
-        self.note(&path, e.to_string());
+        self.noted(&path, e.to_string(), fault);
     }
 
     /// Notes something the couple should know about `path`, said as `message` says it (once,
     /// again when `path` changes).
     pub fn note(&self, path: &Path, message: String) {
+        self.noted(path, message, None);
+    }
+
+    fn noted(&self, path: &Path, message: String, fault: Option<Fault>) {
         let mut v = self.left_out.lock().unwrap_or_else(|e| e.into_inner());
-        if !v.iter().any(|(_, m)| *m == message) {
-            v.push((path.to_owned(), message));
+        if !v.iter().any(|l| l.message == message) {
+            v.push(LeftOut {
+                path: path.to_owned(),
+                message,
+                fault,
+            });
         }
     }
 
@@ -515,7 +521,7 @@ impl Store {
             let name = name.to_string_lossy();
             match files::classify(&name) {
                 FileKind::Record if self.plain_in_sealed(&e.path()) => {
-                    self.note_left_out(&e.path(), sealing::PLAIN_IN_SEALED)
+                    self.leave_out(Error::bad_record(&e.path(), Fault::PlainInSealed))
                 }
                 FileKind::Record => out.push(e.path()),
                 // Someone's JSON file under a name no record has: say so rather than hide it.
@@ -619,7 +625,7 @@ impl Store {
             Some(id) if path.file_stem().and_then(|s| s.to_str()) != Some(id) => {
                 Err(Error::BadRecord {
                     path: path.to_owned(),
-                    message: format!("its ID {id:?} is not its file name"),
+                    fault: Fault::Said(format!("its ID {id:?} is not its file name")),
                 })
             }
             _ => Ok(Some(v)),
@@ -690,30 +696,40 @@ struct TooLarge;
 #[error("{NOT_A_FILE}")]
 struct NotAFile;
 
+/// Something a command met that the couple should know: a record left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    pub path: PathBuf,
+    /// What is said, naming the file.
+    pub message: String,
+    /// Why, when the record cannot be used: the edge adds the command that puts it right.
+    pub fault: Option<Fault>,
+}
+
 /// The error for a record file that could not be read: a link is a record that cannot be used.
 pub(crate) fn read_error(path: &Path, e: std::io::Error) -> Error {
     if e.raw_os_error() == Some(libc::ELOOP) {
         return Error::BadRecord {
             path: path.to_owned(),
-            message: LINKED.to_owned(),
+            fault: Fault::Said(LINKED.to_owned()),
         };
     }
     if e.raw_os_error() == Some(libc::EISDIR) {
         return Error::BadRecord {
             path: path.to_owned(),
-            message: FOLDER.to_owned(),
+            fault: Fault::Said(FOLDER.to_owned()),
         };
     }
     if e.get_ref().is_some_and(|inner| inner.is::<TooLarge>()) {
         return Error::BadRecord {
             path: path.to_owned(),
-            message: TOO_LARGE.to_owned(),
+            fault: Fault::Said(TOO_LARGE.to_owned()),
         };
     }
     if e.get_ref().is_some_and(|inner| inner.is::<NotAFile>()) {
         return Error::BadRecord {
             path: path.to_owned(),
-            message: NOT_A_FILE.to_owned(),
+            fault: Fault::Said(NOT_A_FILE.to_owned()),
         };
     }
     Error::io(path, e)
@@ -746,7 +762,7 @@ pub(crate) fn parse<T: DeserializeOwned + Versioned>(path: &Path, bytes: &[u8]) 
                     .map_or(&*message, |(m, _)| m);
                 return Err(Error::BadRecord {
                     path: path.to_owned(),
-                    message: format!("line {}, column {}: {what}", e.line(), e.column()),
+                    fault: Fault::Said(format!("line {}, column {}: {what}", e.line(), e.column())),
                 });
             }
             Err(Error::Corrupt {

@@ -12,7 +12,7 @@ use super::keyring::{
     DeviceKeys, PUBLISHED, Statement, StoredKey, check_partner, published, published_stating,
 };
 use super::keys::PublicKeys;
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Result};
 use crate::ids::Id;
 use crate::store::{FORMAT_VERSION, Store, Versioned, read_file, write_atomic};
 use serde::{Deserialize, Serialize};
@@ -128,9 +128,6 @@ fn of_this_folder(store: &Store, partner: &str) -> bool {
     let plain = store.plain_path(&crate::profile::partner_path(&id));
     plain.exists() || plain.with_extension(crate::sealing::SEALED_EXT).exists()
 }
-
-/// Why keys published for a third partner are not taken.
-const THIRD: &str = "keys published for a third partner are not trusted, as a couple is two; if one of you left, take them out of the couple (`couple remove NAME`) first";
 
 /// How many partners of this folder this device pinned. A couple is two: once two are pinned,
 /// keys published for anyone else are not taken on first sight (someone who can write into the
@@ -292,7 +289,7 @@ pub struct Trusted {
     /// Each partner's trusted public keys.
     pub keys: BTreeMap<String, PublicKeys>,
     /// Published files that cannot be trusted, of partners nothing is pinned for: each with why.
-    pub unreadable: Vec<(PathBuf, String)>,
+    pub unreadable: Vec<(PathBuf, Fault)>,
 }
 
 /// [`trusted`] for every partner who published keys in this folder, and every partner of this
@@ -324,7 +321,7 @@ pub fn trusted_all(config_dir: &Path, store: &Store) -> Result<Trusted> {
         if first_sight && members >= 2 {
             out.unreadable.push((
                 store.plain_path(&format!("{PUBLISHED}/{p}.json")),
-                THIRD.into(),
+                Fault::ThirdPartner,
             ));
             continue;
         }
@@ -337,7 +334,9 @@ pub fn trusted_all(config_dir: &Path, store: &Store) -> Result<Trusted> {
                 out.keys.insert(p, k);
             }
             Ok(None) => {}
-            Err(e) => out.unreadable.push((dir.clone(), e.to_string())),
+            Err(e) => out
+                .unreadable
+                .push((dir.clone(), Fault::Said(e.to_string()))),
         }
     }
     Ok(out)
@@ -354,7 +353,7 @@ pub enum Alarm {
         published: PublicKeys,
     },
     /// The published file cannot be trusted at all (forged, damaged, another partner's).
-    Unreadable { partner: String, why: String },
+    Unreadable { partner: String, why: Fault },
     /// The published file of a partner of this folder, whose keys this device pinned, is gone.
     Missing { partner: String, pinned: PublicKeys },
 }
@@ -395,7 +394,7 @@ pub fn watch(config_dir: &Path, store: &Store) -> Result<Vec<Alarm>> {
             Err(e) => {
                 alarms.push(Alarm::Unreadable {
                     partner: partner.to_owned(),
-                    why: e.to_string(),
+                    why: Fault::Said(e.to_string()),
                 });
                 continue;
             }
@@ -407,7 +406,7 @@ pub fn watch(config_dir: &Path, store: &Store) -> Result<Vec<Alarm>> {
             None if members(&pins, store) >= 2 => {
                 alarms.push(Alarm::Unreadable {
                     partner: partner.to_owned(),
-                    why: THIRD.into(),
+                    why: Fault::ThirdPartner,
                 });
                 continue;
             }
@@ -422,7 +421,7 @@ pub fn watch(config_dir: &Path, store: &Store) -> Result<Vec<Alarm>> {
                 Err(e) => {
                     alarms.push(Alarm::Unreadable {
                         partner: partner.to_owned(),
-                        why: e.to_string(),
+                        why: Fault::Said(e.to_string()),
                     });
                     continue;
                 }

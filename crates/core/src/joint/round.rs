@@ -292,7 +292,7 @@ fn read_publication(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ok(None)),
         Err(e) => {
             return match crate::store::read_error(&path, e) {
-                Error::BadRecord { message, .. } => Ok(Err(message)),
+                Error::BadRecord { fault, .. } => Ok(Err(fault.to_string())),
                 e => Err(e),
             };
         }
