@@ -11,7 +11,7 @@ use closer_core::Result;
 use closer_core::glance::{Touch, glance_with};
 use closer_core::ids::Id;
 use closer_core::joint_changes::Trace;
-use closer_core::needs::{self, Need};
+use closer_core::needs::Need;
 use closer_core::prompts::Said;
 use closer_core::touch::Hold;
 use closer_core::{Word, index};
@@ -219,9 +219,7 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
     } else {
         let idx = ctx.needs_index();
         // Only the reviews due today are shown: only their files need a look.
-        let check = index::Check::DueOn(ctx.today);
-        let all = index::needs_checked(&ctx.store, idx.as_deref(), viewer.as_deref(), check)?;
-        needs::visible(all, viewer.as_deref())
+        index::due_on(&ctx.store, idx.as_deref(), viewer.as_deref(), ctx.today)?
     };
     // The touch plan as this device may know it: through the joint rounds when it holds only
     // its own partner's key.

@@ -154,6 +154,8 @@ type Row<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
 /// or to be read (name, state, whether it has settled).
 enum Looked<'a> {
     Kept(Row<'a>, Entry),
+    /// A shared need not due, its row kept as it was, undecoded ([`Check::DueOn`]).
+    Later(Row<'a>),
     Read(String, String, bool),
 }
 
@@ -193,6 +195,45 @@ pub fn needs_checked(
     list_at(store, index, viewer, check, SystemTime::now())
 }
 
+/// The needs `viewer` may see that are due for review on `day` (as [`Check::DueOn`] checks
+/// them), each with its shortest unique prefix among all the needs they may see. The needs not
+/// due are not decoded from the index, only their IDs taken: what `couple today` shows.
+pub fn due_on(
+    store: &Store,
+    index: Option<&Path>,
+    viewer: Option<&str>,
+    day: chrono::NaiveDate,
+) -> Result<Vec<(String, Need)>> {
+    due_at(store, index, viewer, day, SystemTime::now())
+}
+
+fn due_at(
+    store: &Store,
+    index: Option<&Path>,
+    viewer: Option<&str>,
+    day: chrono::NaiveDate,
+    now: SystemTime,
+) -> Result<Vec<(String, Need)>> {
+    let (needs, later) = listing(store, index, viewer, Check::DueOn(day), now)?;
+    let seen: Vec<Need> = needs.into_iter().filter(|n| n.visible_to(viewer)).collect();
+    let ids: Vec<&str> = seen
+        .iter()
+        .map(|n| n.id.as_str())
+        .chain(later.iter().filter_map(|l| later_id(l)))
+        .collect();
+    let lens = crate::ids::prefix_lengths(&ids);
+    let shorts: Vec<String> = seen
+        .iter()
+        .zip(lens)
+        .map(|(n, l)| n.id.prefix(l).to_owned())
+        .collect();
+    Ok(shorts
+        .into_iter()
+        .zip(seen)
+        .filter(|(_, n)| n.due(day))
+        .collect())
+}
+
 fn list_at(
     store: &Store,
     index: Option<&Path>,
@@ -200,11 +241,58 @@ fn list_at(
     check: Check,
     now: SystemTime,
 ) -> Result<Vec<Need>> {
+    let (mut out, later) = listing(store, index, viewer, check, now)?;
+    if later.is_empty() {
+        return Ok(out);
+    }
+    out.extend(later.iter().filter_map(|l| match parse_entry(l) {
+        Some(Entry::Shared(n)) => Some(*n),
+        _ => None,
+    }));
+    out.sort_by_cached_key(|n| (n.created, n.id.clone()));
+    Ok(out)
+}
+
+/// A shared need's index entry (`S\t…`) that says it is not due on `day`: left undecoded.
+fn not_due(rest: &str, day: chrono::NaiveDate) -> bool {
+    let mut f = rest.split('\t');
+    let (Some("S"), Some(_id), Some(_owner), Some(status)) =
+        (f.next(), f.next(), f.next(), f.next())
+    else {
+        return false;
+    };
+    let Some(review) = f.nth(5) else {
+        return false;
+    };
+    match Status::from_word(status) {
+        Some(s) if !s.is_open() => true,
+        Some(_) if review == "-" => true,
+        Some(_) => review.parse::<chrono::NaiveDate>().is_ok_and(|r| r > day),
+        None => false,
+    }
+}
+
+/// The ID in a shared need's index entry.
+fn later_id(rest: &str) -> Option<&str> {
+    rest.split('\t')
+        .nth(1)
+        .filter(|id| crate::ids::Id::parse(id).is_ok())
+}
+
+/// The needs read or decoded, and the index entries of shared needs left undecoded because
+/// they are not due ([`Check::DueOn`] only).
+fn listing(
+    store: &Store,
+    index: Option<&Path>,
+    viewer: Option<&str>,
+    check: Check,
+    now: SystemTime,
+) -> Result<(Vec<Need>, Vec<String>)> {
     let dir = store.path(needs::DIR);
     // The folder's own state first: anything that changes it after this is seen next time.
     let folder = match std::fs::symlink_metadata(&dir) {
         Ok(m) => scan::state_key(&m, now),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         Err(e) => return Err(crate::Error::io(&dir, e)),
     };
     let cached = index
@@ -259,6 +347,10 @@ fn list_at(
                         Cow::Borrowed(*rest),
                     )
                 };
+                if not_due(rest, day) {
+                    looked.push(Looked::Later(row()));
+                    continue;
+                }
                 match parse_entry(rest) {
                     Some(Entry::Shared(n)) if !n.due(day) => {
                         looked.push(Looked::Kept(row(), Entry::Shared(n)));
@@ -300,8 +392,13 @@ fn list_at(
     let mut to_read: Vec<(String, String, bool)> = Vec::new();
     // Private needs of the viewer's are read from their files, like changed ones.
     let mut private_mine = Vec::new();
+    let mut later = Vec::new();
     for l in looked {
         match l {
+            Looked::Later(row) => {
+                later.push(row.2.to_string());
+                rows.push(row);
+            }
             Looked::Kept(row, Entry::Shared(n)) => {
                 out.push(*n);
                 rows.push(row);
@@ -361,7 +458,7 @@ fn list_at(
             .transpose()
             .and_then(|_| write_atomic(idx, text.as_bytes()));
     }
-    Ok(out)
+    Ok((out, later))
 }
 
 /// `s` before and after its first `sep`, an ASCII byte (see [`split_at`]).
@@ -671,6 +768,20 @@ mod tests {
             ["a shared need", "not due yet"]
         );
         assert_eq!(due("ppp2"), ["a shared need"]);
+        // `couple today`'s list: the due needs only, with their prefixes among all the needs
+        // the viewer sees, as the full listing gives them.
+        for viewer in ["ppp1", "ppp2"] {
+            let full = list_at(&store, Some(&idx), Some(viewer), Check::EveryFile, later).unwrap();
+            let expected: Vec<(String, Need)> = needs::visible(full, Some(viewer))
+                .into_iter()
+                .filter(|(_, n)| n.due(day))
+                .collect();
+            let got = due_at(&store, Some(&idx), Some(viewer), day, later).unwrap();
+            assert_eq!(got, expected);
+            assert_eq!(got.len(), 1);
+        }
+        assert!(not_due(&format!("S\t{}", line(&third)), day));
+        assert!(!not_due(&format!("S\t{}", line(&due_one)), day));
 
         // A due need rewritten in place is seen at once.
         let file = data.path().join(needs::path(&due_one.id));
