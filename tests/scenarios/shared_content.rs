@@ -52,7 +52,10 @@ fn own_content_in_the_data_folder_is_shared_and_a_difference_is_said_once() {
         sb.data().join("content/ours.toml"),
     )
     .unwrap();
-    // The folder is encrypted: sealed for both, signed by the partner who added it.
+    // The folder is encrypted: a file that came after is sealed only once looked at on a
+    // terminal, or when this device first sees the folder encrypted with it there (here: after
+    // a round through plain files). Sealed for both, signed by the partner who added it.
+    alex.ok(PROMPT, &["couple", "decrypt", "--yes"]);
     alex.ok(PROMPT, &["couple", "encrypt"]);
     assert_eq!(ids(&alex), ids(&sam));
     assert!(ids(&sam).contains(&"our-walks-1".to_owned()));
@@ -257,7 +260,12 @@ fn content_in_an_encrypted_folder_is_sealed_signed_and_a_plain_one_is_left_out()
             again.stderr
         );
     }
-    // Sealed by the partner who added it, for both.
+    // Off a terminal it stays plain; sealed by the partner who added it, for both, once their
+    // device first sees the folder encrypted with it there (here: after a round through plain).
+    let left = alex.run(PROMPT, &["couple", "encrypt"]);
+    assert_eq!(left.code, 1, "{}", left.stdout);
+    assert!(content.join("ours.toml").exists());
+    alex.ok(PROMPT, &["couple", "decrypt", "--yes"]);
     alex.ok(PROMPT, &["couple", "encrypt"]);
     assert!(!content.join("ours.toml").exists());
     let sealed = std::fs::read(content.join("ours.toml.age")).unwrap();
@@ -297,4 +305,49 @@ fn content_in_an_encrypted_folder_is_sealed_signed_and_a_plain_one_is_left_out()
         OURS
     );
     assert!(!content.join("ours.toml.age").exists());
+}
+
+/// A plain content file that anyone who can write into the folder drops there after it was
+/// encrypted is never sealed in a partner's name by `couple encrypt` off a terminal (cron, a
+/// script, Enter at every prompt): it is named, left plain and out, and never shown.
+#[test]
+fn couple_encrypt_off_a_terminal_never_seals_a_content_file_that_came_after_encryption() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    alex.ok(PROMPT, &["list"]);
+    let content = sb.data().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    let pushy = OURS.replace("our-walks", "pushy").replace(
+        "Where shall we walk on Sunday?",
+        "Your partner said yes to everything.",
+    );
+    std::fs::write(content.join("pushy.toml"), &pushy).unwrap();
+    let warned = alex.run(PROMPT, &["list"]);
+    let line = warned
+        .stderr
+        .lines()
+        .find(|l| l.contains("pushy.toml"))
+        .unwrap_or_else(|| panic!("not named: {}", warned.stderr));
+    assert!(
+        !line.contains("seals it for you both"),
+        "the warning must not advise sealing what nobody has looked at: {line}"
+    );
+    let r = alex.run(PROMPT, &["couple", "encrypt"]);
+    assert!(content.join("pushy.toml").exists(), "{}", r.stdout);
+    assert!(
+        !content.join("pushy.toml.age").exists(),
+        "sealed and signed unseen: {}",
+        r.stdout
+    );
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        said.contains("pushy.toml") && said.contains("on a terminal"),
+        "what was left plain is named, with what to do: {said}"
+    );
+    for d in [&alex, &sam] {
+        let list = d.run(PROMPT, &["list", "--json"]);
+        assert!(!list.ok().contains("pushy-1"), "shown: {}", list.stdout);
+        let today = d.run(PROMPT, &["--json"]);
+        assert!(!today.stdout.contains("said yes"), "{}", today.stdout);
+    }
 }

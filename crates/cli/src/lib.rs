@@ -646,7 +646,9 @@ pub fn fault_hint(fault: &closer_core::error::Fault, t: &str) -> String {
             "`{t} couple decrypt` on the device that holds its key turns it into a plain one"
         ),
         Fault::PlainContent => {
-            format!("if it is yours, `{t} couple encrypt` seals it for you both")
+            format!(
+                "if you put it there yourself, run `{t} couple encrypt` on a terminal: it shows you what the file holds and asks before sealing it for you both"
+            )
         }
         Fault::Unparsed => format!("run `{t} couple doctor` first, or fix it"),
         Fault::ThirdPartner => format!(

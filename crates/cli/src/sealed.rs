@@ -16,6 +16,7 @@ use closer_core::migrate::{self, Report};
 use closer_core::open_cache::{self, OpenCache};
 use closer_core::profile::{self, Partner};
 use closer_core::sealing::{self, Sealing};
+use closer_core::shared_content;
 use closer_core::store::{FORMAT_VERSION, Store, write_atomic};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -293,7 +294,15 @@ pub fn encrypt(ctx: &Context) -> Result<()> {
     }
     sealing::set_folder_mode(&ctx.store, true)?;
     ctx.remember_sealed(true)?;
-    let again = migrate::encrypt(&ctx.store, &s, &ctx.plain_before()?)?;
+    let mut allowed = ctx.plain_before()?;
+    if ctx.interactive {
+        for c in shared_content::unconfirmed(&ctx.store, &allowed) {
+            if confirm_content(&c)? {
+                allowed.insert(c.place);
+            }
+        }
+    }
+    let again = migrate::encrypt(&ctx.store, &s, &allowed)?;
     // What the first pass did counts; what it left, the second says again.
     let r = Report {
         done: r.done + again.done,
@@ -314,6 +323,23 @@ pub fn encrypt(ctx: &Context) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Shows a plain content file that appeared after the folder was encrypted (its name, and each
+/// item it holds) and asks whether to seal it in the user's name; Enter says no.
+fn confirm_content(c: &shared_content::Candidate) -> Result<bool> {
+    eprintln!(
+        "{} was not in the folder when this device first saw it encrypted. It holds {} item{}:",
+        c.path.display(),
+        c.items.len(),
+        if c.items.len() == 1 { "" } else { "s" }
+    );
+    for item in &c.items {
+        eprintln!("  - {item}");
+    }
+    crate::ask::confirm(
+        "Did you put this file there yourself? Sealing it signs it in your name and shows it to you both",
+    )
 }
 
 /// `couple decrypt`: from now on the folder is plain; every record this device can open is

@@ -226,7 +226,9 @@ pub enum Fault {
     /// it into a plain one.
     SealedInPlain,
     /// A plain content file in an encrypted folder: anyone who can write into the folder could
-    /// have put it there. If it is the couple's own, encrypting seals it for both.
+    /// have put it there. If it is the couple's own, encrypting seals it for both: one that was not
+    /// there when the device first saw the folder encrypted, only once a partner at a terminal has
+    /// looked at what it holds and confirmed it.
     PlainContent,
     /// A plain record met while encrypting that does not parse: doctor first, or fix it by hand.
     Unparsed,

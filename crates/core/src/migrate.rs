@@ -97,10 +97,12 @@ fn folder_of(place: &str) -> &str {
 /// The places whose plain file is in the folder now: what a device that first sees the folder
 /// encrypted remembers as the records the move to encryption is for (see [`encrypt`]).
 pub fn plain_places(store: &Store) -> Result<Vec<String>> {
-    Ok(places(store)?
+    let mut all: Vec<String> = places(store)?
         .into_iter()
         .filter(|p| files_of(store, p).0.exists())
-        .collect())
+        .collect();
+    all.extend(crate::shared_content::plain_places(store));
+    Ok(all)
 }
 
 /// What is said of a plain record that was not in the folder when this device first saw it
@@ -204,7 +206,7 @@ pub fn encrypt(store: &Store, sealing: &Sealing, from_before: &BTreeSet<String>)
         }
         r.done += 1;
     }
-    crate::shared_content::encrypt(store, sealing, &mut r)?;
+    crate::shared_content::encrypt(store, sealing, from_before, &mut r)?;
     Ok(r)
 }
 
@@ -486,6 +488,38 @@ mod tests {
         assert!(!files_of(&store, "needs/zzzz12345678").1.exists());
         // What was there before is encrypted as ever.
         assert_eq!(r.done, 3);
+    }
+
+    #[test]
+    fn a_content_file_that_came_later_is_sealed_only_once_confirmed_and_shown_first() {
+        let (_t, store) = folder();
+        let content = store.plain_path("content");
+        fs::create_dir_all(&content).unwrap();
+        let old = content.join("ours.toml");
+        let file = "version = 1\n[category]\nid = \"our-x\"\nname = \"Ours\"\nabout = \"A.\"\n\n[[prompt]]\nid = \"our-x-1\"\ntext = \"Hi\\u001b[2J there\"\ndepth = \"light\"\nlow_energy = false\n";
+        fs::write(&old, file).unwrap();
+        let mut from: BTreeSet<String> = plain_places(&store).unwrap().into_iter().collect();
+        assert!(from.contains("content/ours.toml"));
+        let new = content.join("later.toml");
+        fs::write(&new, file.replace("our-x", "our-y")).unwrap();
+        let (ka, kb) = (Arc::new(Keys::generate()), Arc::new(Keys::generate()));
+        let sam = sealing(&[(B, &kb)], &[(A, &ka)]);
+        let shown = crate::shared_content::unconfirmed(&store, &from);
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown[0].path, new);
+        assert_eq!(
+            shown[0].items,
+            vec!["category: Ours", "prompt: Hi?[2J there"]
+        );
+        let r = encrypt(&store, &sam, &from).unwrap();
+        assert_eq!(r.refused, vec![(new.clone(), Fault::PlainContent)]);
+        assert!(new.exists() && !content.join("later.toml.age").exists());
+        assert!(!old.exists() && content.join("ours.toml.age").exists());
+        // Confirmed at the keyboard: sealed.
+        from.insert(shown[0].place.clone());
+        let r = encrypt(&store, &sam, &from).unwrap();
+        assert!(r.refused.is_empty(), "{:?}", r.refused);
+        assert!(!new.exists() && content.join("later.toml.age").exists());
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! signed by the partner who added it, like other shared records (`content/…/X.toml.age`, signed
 //! for the place `content/…/X.toml`). A plain content file there, or one that fails its check,
 //! is named and left out: anyone who can write into the folder could have put it there, and it
-//! would put prompts in front of both partners. `couple encrypt` seals the plain ones (they are
-//! then signed by the partner who runs it), `couple decrypt` opens them again.
+//! would put prompts in front of both partners. `couple encrypt` seals a plain one (then signed
+//! by the partner who runs it) only if it was in the folder when this device first saw it
+//! encrypted, or if that partner looked at it and confirmed it; `couple decrypt` opens them again.
 
 use crate::content::Shared;
 use crate::content::load::{below_ending, parse_bytes};
@@ -13,11 +14,24 @@ use crate::error::{Error, Fault, Result};
 use crate::migrate::Report;
 use crate::sealing::Sealing;
 use crate::store::{Store, read_unfollowed, write_atomic};
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 /// How a sealed content file's name ends.
 pub const SEALED_ENDING: &str = ".toml.age";
+
+/// A plain content file that `couple encrypt` seals only once the partner at the keyboard has
+/// looked at it and said yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The plain file.
+    pub path: PathBuf,
+    /// The place it would be signed for (`content/NAME.toml`).
+    pub place: String,
+    /// What it holds, one line an item: its kind and its text, name or title.
+    pub items: Vec<String>,
+}
 
 /// The data folder's content folder.
 pub fn dir(store: &Store) -> PathBuf {
@@ -67,6 +81,85 @@ pub fn read<'a>(store: &Store, dir: &'a Path, sealing: &Sealing) -> Shared<'a> {
     }
 }
 
+/// Every item of a content file, one line each: its kind and its text, name or title.
+fn items(file: &schema::ContentFile) -> Vec<String> {
+    let mut out = Vec::new();
+    // Control characters (a terminal's escape codes) are shown as `?`.
+    let mut add = |kind: &str, text: &str| {
+        let text: String = text
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
+        out.push(format!("{kind}: {text}"));
+    };
+    for c in &file.condition {
+        add("condition", &c.name);
+    }
+    if let Some(c) = &file.category {
+        add("category", &c.name);
+    }
+    for p in &file.prompt {
+        add("prompt", p.text.get_ref());
+    }
+    for n in &file.need {
+        add("need", n.text.get_ref());
+    }
+    for r in &file.region {
+        add("body region", &r.name);
+    }
+    for s in &file.stage {
+        add("stage", &s.name);
+    }
+    for s in &file.step {
+        add("step", &s.title);
+    }
+    for r in &file.rules {
+        add("rule", r);
+    }
+    for (kind, text) in [
+        ("help", &file.help),
+        ("safety note", &file.safety),
+        ("counselor note", &file.counselor),
+    ] {
+        if let Some(t) = text {
+            add(kind, t);
+        }
+    }
+    out
+}
+
+/// The places of the plain content files in the folder now (see `migrate::plain_places`).
+pub fn plain_places(store: &Store) -> Vec<String> {
+    below_ending(&dir(store), ".toml")
+        .files
+        .iter()
+        .filter_map(|p| place(store, p))
+        .collect()
+}
+
+/// The plain content files that parse and whose place is not in `allowed` (those in the folder
+/// when this device first saw it encrypted): what `couple encrypt` seals only if the partner at
+/// the keyboard looks at each and confirms it.
+pub fn unconfirmed(store: &Store, allowed: &BTreeSet<String>) -> Vec<Candidate> {
+    let dir = dir(store);
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    below_ending(&dir, ".toml")
+        .files
+        .into_iter()
+        .filter_map(|path| {
+            let place = place(store, &path).filter(|p| !allowed.contains(p))?;
+            let parsed = parse_bytes(&path, read_unfollowed(&path).ok()?).ok()?;
+            Some(Candidate {
+                items: items(&parsed.file),
+                path,
+                place,
+            })
+        })
+        .collect()
+}
+
 fn remove(path: &Path) -> Result<()> {
     match fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
@@ -74,10 +167,16 @@ fn remove(path: &Path) -> Result<()> {
     }
 }
 
-/// Seals every plain content file of the folder for both partners, signed by the partner at the
-/// keyboard, each read back before its plain file goes. One that does not parse stays plain;
-/// one beside a sealed version replaces it (it is what the couple put there since).
-pub fn encrypt(store: &Store, sealing: &Sealing, r: &mut Report) -> Result<()> {
+/// Seals every plain content file of the folder whose place is in `allowed` (there when this
+/// device first saw the folder encrypted, or looked at and confirmed) for both partners, signed
+/// by the partner at the keyboard, each read back before its plain file goes. Any other stays
+/// plain, with why; so does one that does not parse. One beside a sealed version replaces it.
+pub fn encrypt(
+    store: &Store,
+    sealing: &Sealing,
+    allowed: &BTreeSet<String>,
+    r: &mut Report,
+) -> Result<()> {
     let dir = dir(store);
     if !dir.is_dir() {
         return Ok(());
@@ -87,6 +186,10 @@ pub fn encrypt(store: &Store, sealing: &Sealing, r: &mut Report) -> Result<()> {
         let Some(place) = place(store, &plain) else {
             continue;
         };
+        if !allowed.contains(&place) {
+            r.refused.push((plain, Fault::PlainContent));
+            continue;
+        }
         let body = fs::read(&plain).map_err(|e| Error::io(&plain, e))?;
         if let Err(m) = parse_bytes(&plain, body.clone()) {
             r.refused.push((
