@@ -328,9 +328,12 @@ pub fn encrypt(ctx: &Context) -> Result<()> {
 /// Shows a plain content file that appeared after the folder was encrypted (its name, and each
 /// item it holds) and asks whether to seal it in the user's name; Enter says no.
 fn confirm_content(c: &shared_content::Candidate) -> Result<bool> {
+    // A file name is anyone's to choose: a terminal's escape codes in it are shown as `?`.
+    let name: String = (c.path.display().to_string().chars())
+        .map(|ch| if ch.is_control() { '?' } else { ch })
+        .collect();
     eprintln!(
-        "{} was not in the folder when this device first saw it encrypted. It holds {} item{}:",
-        c.path.display(),
+        "{name} was not in the folder when this device first saw it encrypted. It holds {} item{}:",
         c.items.len(),
         if c.items.len() == 1 { "" } else { "s" }
     );
