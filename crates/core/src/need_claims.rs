@@ -167,7 +167,7 @@ fn vouched(
     let (Some(sig), Some(k)) = (unhex::<64>(sig), keys_of(by)) else {
         return false;
     };
-    if by != c.by || !k.verifies(&seal::signed_message(place, by, body.as_bytes()), &sig) {
+    if by != c.by || !k.verifies(&seal::signed_message(place, by, 0, body.as_bytes()), &sig) {
         return false;
     }
     serde_json::from_str::<Value>(body).is_ok_and(|old| {

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-const MAGIC: &[u8] = b"closer-opened 1\n";
+const MAGIC: &[u8] = b"closer-opened 2\n";
 
 /// A cache file not written for this long is removed when the cache is next written: what a
 /// record deleted on the other device held does not stay on this one for long.
@@ -91,12 +91,14 @@ fn check(seen: &Seen, place: &str, o: &Outcome) -> [u8; 32] {
         signer,
         signer_key,
         body,
+        rev,
     } = o
     {
         for part in [signer.as_bytes(), signer_key.as_bytes(), body] {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part);
         }
+        h.update(rev.to_le_bytes());
     }
     h.finalize().into()
 }
@@ -119,11 +121,13 @@ fn encode(reader: &str, e: &Entries) -> Vec<u8> {
                 signer,
                 signer_key,
                 body,
+                rev,
             } => {
                 out.push(1);
                 put(&mut out, signer.as_bytes());
                 put(&mut out, signer_key.as_bytes());
                 put(&mut out, body);
+                out.extend_from_slice(&rev.to_le_bytes());
             }
         }
     }
@@ -167,6 +171,7 @@ fn decode(reader: &str, bytes: &[u8]) -> Option<HashMap<Seen, (String, Outcome)>
                 signer: r.text()?,
                 signer_key: r.text()?,
                 body: r.part()?.to_vec(),
+                rev: u64::from_le_bytes(r.take(8)?.try_into().ok()?),
             },
             _ => return None,
         };
@@ -245,7 +250,7 @@ impl OpenCache {
 
 /// Replaces `path` with `bytes`, 0600, through a temp file in the same folder: never half a
 /// file (a cache needs no fsync; a file lost in a crash is opened again).
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
@@ -506,6 +511,7 @@ mod tests {
                 signer: B.into(),
                 signer_key: w.kb.public().ed25519,
                 body: b"{\"version\":1}".to_vec(),
+                rev: 0,
             },
         );
         assert!(s.open(&own, &bytes).is_err());
@@ -517,6 +523,7 @@ mod tests {
                 signer: A.into(),
                 signer_key: Keys::generate().public().ed25519,
                 body: b"{\"text\":\"not what the file says\"}".to_vec(),
+                rev: 0,
             },
         );
         let body = s.open(place, &bytes).unwrap();

@@ -19,6 +19,8 @@ pub enum Outcome {
         signer: String,
         signer_key: String,
         body: Vec<u8>,
+        /// The version counter signed with it.
+        rev: u64,
     },
     /// Sealed to other partners only.
     NotForYou,

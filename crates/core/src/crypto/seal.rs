@@ -6,6 +6,11 @@
 //! newlines up to the next multiple of [`PAD`] bytes, so that a file's size says little about
 //! what it holds. The signature covers the place, so a record cannot be moved to another
 //! partner's folder or another record's name and still check out.
+//!
+//! A record may carry a version counter (`"rev"`, in the header and under the signature), which
+//! every new version raises: a device that remembers the counter it trusted for a place can tell
+//! an earlier signed version put back from a newer one ([`crate::memory`]). Records from before
+//! the counter read as version 0.
 
 use super::keys::{Keys, PublicKeys};
 use super::opened::{self, Outcome};
@@ -14,6 +19,8 @@ use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 
 const MAGIC: &str = "sealed/1";
+/// What a signature over a record with a version counter starts with.
+const MAGIC_REV: &str = "sealed/1+rev";
 /// Plaintexts are padded to a multiple of this many bytes.
 pub const PAD: usize = 1024;
 
@@ -24,6 +31,12 @@ struct Header {
     signer: String,
     len: usize,
     sig: String,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    rev: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A record opened and checked.
@@ -32,13 +45,21 @@ pub struct Opened {
     /// The partner (ID) whose signature it carries.
     pub signer: String,
     pub body: Vec<u8>,
+    /// Its version counter, signed with it (0: a record from before the counter).
+    pub rev: u64,
 }
 
-/// What a seal's signature covers: the format, the place, the signer and the record's bytes.
-pub(crate) fn signed_message(place: &str, signer: &str, body: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(MAGIC.len() + place.len() + signer.len() + body.len() + 3);
-    for part in [MAGIC.as_bytes(), place.as_bytes(), signer.as_bytes()] {
-        m.extend_from_slice(part);
+/// What a seal's signature covers: the format, the place, the signer, the version counter (when
+/// there is one) and the record's bytes.
+pub(crate) fn signed_message(place: &str, signer: &str, rev: u64, body: &[u8]) -> Vec<u8> {
+    let rev = rev.to_string();
+    let mut m = Vec::with_capacity(MAGIC_REV.len() + place.len() + signer.len() + body.len() + 24);
+    let parts = match rev.as_str() {
+        "0" => [MAGIC, place, signer, ""],
+        rev => [MAGIC_REV, place, signer, rev],
+    };
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        m.extend_from_slice(part.as_bytes());
         m.push(0);
     }
     m.extend_from_slice(body);
@@ -46,7 +67,7 @@ pub(crate) fn signed_message(place: &str, signer: &str, body: &[u8]) -> Vec<u8> 
 }
 
 /// Seals `body`, written by `writer` (whose partner ID is `signer`), for the file at `place`
-/// (its path inside the data folder), readable by `readers`.
+/// (its path inside the data folder), readable by `readers`, with no version counter.
 pub fn seal(
     writer: &Keys,
     signer: &str,
@@ -54,13 +75,26 @@ pub fn seal(
     body: &[u8],
     readers: &[&PublicKeys],
 ) -> Result<Vec<u8>> {
-    let sig = writer.sign(&signed_message(place, signer, body));
+    seal_version(writer, signer, place, 0, body, readers)
+}
+
+/// [`seal`], signed with the version counter `rev`.
+pub fn seal_version(
+    writer: &Keys,
+    signer: &str,
+    place: &str,
+    rev: u64,
+    body: &[u8],
+    readers: &[&PublicKeys],
+) -> Result<Vec<u8>> {
+    let sig = writer.sign(&signed_message(place, signer, rev, body));
     let header = Header {
         closer: MAGIC.into(),
         place: place.into(),
         signer: signer.into(),
         len: body.len(),
         sig: hex(&sig),
+        rev,
     };
     let mut plain =
         serde_json::to_vec(&header).map_err(|e| CryptoError::Malformed(e.to_string()))?;
@@ -107,8 +141,9 @@ pub fn open(
             signer,
             signer_key,
             body,
+            rev,
         }) if keys_of(&signer).is_some_and(|k| k.ed25519 == signer_key) => {
-            return Ok(Opened { signer, body });
+            return Ok(Opened { signer, body, rev });
         }
         _ => {}
     }
@@ -126,6 +161,7 @@ pub fn open(
                 signer: o.signer.clone(),
                 signer_key,
                 body: o.body.clone(),
+                rev: o.rev,
             },
         ),
         (Err(CryptoError::NotForYou), _) => memory.remember(place, seen, Outcome::NotForYou),
@@ -175,14 +211,19 @@ fn open_afresh(
         .ok_or_else(|| CryptoError::Malformed("shorter than it says".into()))?;
     let sig =
         unhex::<64>(&header.sig).ok_or_else(|| CryptoError::BadSignature(header.signer.clone()))?;
-    let good = keys_of(&header.signer)
-        .is_some_and(|k| k.verifies(&signed_message(place, &header.signer, body), &sig));
+    let good = keys_of(&header.signer).is_some_and(|k| {
+        k.verifies(
+            &signed_message(place, &header.signer, header.rev, body),
+            &sig,
+        )
+    });
     if !good {
         return Err(CryptoError::BadSignature(header.signer));
     }
     Ok(Opened {
         signer: header.signer,
         body: body.to_vec(),
+        rev: header.rev,
     })
 }
 
