@@ -11,6 +11,12 @@ use std::time::SystemTime;
 
 /// Runs `couple doctor` and says what it did.
 pub fn run(ctx: &Context) -> Result<()> {
+    let back = ctx.put_back_trusted()?;
+    for place in &back {
+        crate::say!(
+            "Put back {place}.age as this device last trusted it: it had been deleted, replaced by an earlier version or forged."
+        );
+    }
     let partner = ctx.device()?.partner.and_then(|id| id.parse().ok());
     let keys = ctx.held_keys();
     let device = doctor::ThisDevice {
@@ -45,7 +51,12 @@ pub fn run(ctx: &Context) -> Result<()> {
             t = ctx.tool
         );
     }
-    if r.merged.is_empty() && r.partners.is_empty() && r.left.is_empty() && r.elsewhere == 0 {
+    if back.is_empty()
+        && r.merged.is_empty()
+        && r.partners.is_empty()
+        && r.left.is_empty()
+        && r.elsewhere == 0
+    {
         crate::say!("Nothing to merge: no second versions from syncing, no partner set up twice.");
     }
     forget_reported(ctx);

@@ -90,6 +90,8 @@ pub struct Context {
     opt_ins: std::cell::Cell<bool>,
     /// What keys opened in this run, to keep in the device's cache when it ends.
     opened: RefCell<Vec<Arc<closer_core::open_cache::OpenCache>>>,
+    /// What this device trusted of the folder's records (see [`closer_core::memory`]).
+    memory: OnceCell<Arc<closer_core::memory::Memory>>,
     /// Whether this run already tried the passphrase-protected keys held here (asked once).
     held_tried: std::cell::Cell<bool>,
     /// The opt-in exchange this run last took its turn of: for whom, with what opt-in of theirs,
@@ -144,6 +146,7 @@ impl Context {
             unlocked: RefCell::default(),
             opt_ins: std::cell::Cell::new(true),
             opened: RefCell::default(),
+            memory: OnceCell::new(),
             held_tried: std::cell::Cell::new(false),
             opt_in_found: RefCell::default(),
         };
@@ -476,6 +479,14 @@ impl Drop for Context {
         // A cache: when it cannot be written, the next run opens the records again.
         for c in self.opened.borrow().iter() {
             let _ = c.save(std::time::SystemTime::now());
+        }
+        if let Some(m) = self.memory.get()
+            && let Err(e) = m.save()
+        {
+            eprintln!(
+                "{}: this device could not remember what it trusted: {e}",
+                self.tool
+            );
         }
         doctor::report(self);
         // A partner's published keys that changed, said on every run until accepted.

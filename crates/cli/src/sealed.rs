@@ -12,9 +12,10 @@ use closer_core::crypto::keyring::{DeviceKeys, StoredKey};
 use closer_core::crypto::pins;
 use closer_core::error::{Error, Result};
 use closer_core::ids::{Id, new_id};
+use closer_core::memory::Memory;
 use closer_core::migrate::{self, Report};
 use closer_core::open_cache::{self, OpenCache};
-use closer_core::profile::{self, Partner};
+use closer_core::profile::{self, Couple, Partner};
 use closer_core::sealing::{self, Sealing};
 use closer_core::shared_content;
 use closer_core::store::{FORMAT_VERSION, Store, write_atomic};
@@ -100,6 +101,28 @@ impl Context {
         self.needs_index();
         let _ = std::fs::remove_file(open_cache::folder_dir(cache, &self.store).join("answered"));
         open_cache::forget(&dir)
+    }
+
+    /// Puts back, where a partner file, hold or need went back from the version this device
+    /// trusted (see [`closer_core::memory`]), that version, as it was signed: the places put back.
+    pub(crate) fn put_back_trusted(&self) -> Result<Vec<String>> {
+        let Some(memory) = self.memory.get().filter(|_| self.store.is_sealed()) else {
+            return Ok(Vec::new());
+        };
+        Couple::load(&self.store)?;
+        closer_core::holds::load(&self.store)?;
+        closer_core::needs::load_all(&self.store)?;
+        let back = memory.put_back(&self.store)?;
+        // What was put back is said as such, not as what went back.
+        for l in self.store.take_left_out_files() {
+            if !back
+                .iter()
+                .any(|p| self.store.place_of(&l.path).as_ref() == Some(p))
+            {
+                self.store.note(&l.path, l.message);
+            }
+        }
+        Ok(back)
     }
 
     /// The file listing the records that were plain in the folder when this device first saw
@@ -196,6 +219,13 @@ impl Context {
         if let Some(me) = self.device()?.partner.filter(|p| s.holds(p)) {
             s.act_as(&me);
         }
+        let memory = self.memory.get_or_init(|| {
+            Arc::new(Memory::new(
+                Memory::dir(&self.config_dir, &self.store),
+                Some(self.today),
+            ))
+        });
+        s.remember_in(Arc::clone(memory), self.now.timestamp().max(0) as u64);
         Ok(s)
     }
 }

@@ -27,6 +27,7 @@ pub mod index;
 pub mod joint;
 pub mod joint_changes;
 pub mod libraries;
+pub mod memory;
 pub mod merge;
 pub mod merge_content;
 pub mod migrate;

@@ -581,6 +581,7 @@ mod tests {
             signer: A.into(),
             signer_key: "k".into(),
             body: format!("record {n}").into_bytes(),
+            rev: 0,
         };
         let place = |n: usize| format!("needs/n{n:011}");
         let seen = |n: usize| crate::crypto::opened::seen(&place(n), &[n as u8]);

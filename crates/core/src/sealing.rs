@@ -4,8 +4,10 @@
 //! holds nothing personal.
 
 use crate::access::{self, Readers, Writer};
+use crate::crypto::seal::Opened;
 use crate::crypto::{CryptoError, Keys, PublicKeys, seal};
 use crate::error::{Error, Fault, Next, Result};
+use crate::memory::{Judged, Memory};
 use crate::need_claims;
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use serde::{Deserialize, Serialize};
@@ -36,6 +38,11 @@ pub struct Sealing {
     adopt_old: bool,
     /// The needs from an older closer taken on in this run, by place.
     adopted: Arc<Mutex<std::collections::BTreeSet<String>>>,
+    /// What this device trusted of each record ([`crate::memory`]), when it remembers.
+    memory: Option<Arc<Memory>>,
+    /// The lowest version counter a record written now carries: the time, in seconds, so that
+    /// a version written later is newer even on a device that never saw the one before.
+    clock: u64,
 }
 
 impl std::fmt::Debug for Sealing {
@@ -70,6 +77,30 @@ impl Sealing {
         self.acting = Some(partner.to_owned());
     }
 
+    /// This device remembers the last version of each record it trusted in `memory`, and signs
+    /// what it writes with version counters of at least `clock` (the time, in seconds).
+    pub fn remember_in(&mut self, memory: Arc<Memory>, clock: u64) {
+        self.memory = Some(memory);
+        self.clock = clock;
+    }
+
+    /// Remembers `sealed`, just written at `place` by this device, as the version it trusts.
+    pub(crate) fn trust_written(&self, place: &str, sealed: &[u8]) {
+        if let Some(m) = self
+            .memory
+            .as_ref()
+            .filter(|_| crate::memory::remembers(place))
+            && let Ok(o) = self.open_record(place, sealed)
+        {
+            m.trust_written(place, &o, sealed);
+        }
+    }
+
+    /// What this device trusted, when it remembers.
+    pub fn memory(&self) -> Option<&Arc<Memory>> {
+        self.memory.as_ref()
+    }
+
     pub fn holds(&self, partner: &str) -> bool {
         self.held.contains_key(partner)
     }
@@ -88,6 +119,11 @@ impl Sealing {
     /// signed by a known partner over this place and these bytes, by a partner who may write
     /// here. `Err(NotForYou)` when it is sealed to nobody this device holds.
     pub fn open(&self, place: &str, bytes: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        self.open_record(place, bytes).map(|o| o.body)
+    }
+
+    /// [`Sealing::open`], with who signed it and its version counter.
+    pub fn open_record(&self, place: &str, bytes: &[u8]) -> Result<Opened, CryptoError> {
         let keys_of = |p: &str| self.known.get(p).cloned();
         let mut last = CryptoError::NotForYou;
         for keys in self.held.values() {
@@ -111,7 +147,7 @@ impl Sealing {
                         )));
                     }
                     if !is_need(place) {
-                        return Ok(o.body);
+                        return Ok(o);
                     }
                     let (signed, body) = need_claims::split(&o.body);
                     let signed = match self.doubt(place, &signed, &body, &o.signer) {
@@ -130,7 +166,7 @@ impl Sealing {
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .insert(place.to_owned(), signed);
-                    return Ok(body);
+                    return Ok(Opened { body, ..o });
                 }
                 Err(CryptoError::NotForYou) => {}
                 Err(e) => last = e,
@@ -249,7 +285,11 @@ impl Sealing {
                 ))
             })?);
         }
-        seal::seal(keys, signer, place, body, &public)
+        let rev = match &self.memory {
+            Some(m) if crate::memory::remembers(place) => m.next_rev(place).max(self.clock),
+            _ => 0,
+        };
+        seal::seal_version(keys, signer, place, rev, body, &public)
             .map_err(|e| Error::invalid(format!("{place}: {e}")))
     }
 
@@ -393,6 +433,11 @@ impl Store {
                         self.leave_out(e);
                     }
                 }
+                if let (Some(s), Some(place)) = (&sealing, self.sealed_place(path))
+                    && let Some(why) = s.memory().and_then(|m| m.missed(&place))
+                {
+                    return self.trusted_instead(s, path, &place, &why, strict);
+                }
                 return Ok(None);
             }
             Err(e) => return Err(crate::store::read_error(path, e)),
@@ -407,8 +452,18 @@ impl Store {
         let Some(s) = sealing else {
             return Err(Error::bad_record(path, Fault::SealedInPlain));
         };
-        match s.open(&place, &bytes) {
-            Ok(body) => Ok(Some(body)),
+        let memory = s.memory().filter(|_| crate::memory::remembers(&place));
+        match s.open_record(&place, &bytes) {
+            Ok(o) => match memory.map(|m| m.judge(&place, &o, &bytes)) {
+                Some(Judged::Back(why)) => self.trusted_instead(&s, path, &place, &why, strict),
+                _ => Ok(Some(o.body)),
+            },
+            Err(e)
+                if !matches!(e, CryptoError::NotForYou)
+                    && memory.is_some_and(|m| m.kept(&place).is_some()) =>
+            {
+                self.trusted_instead(&s, path, &place, &e.to_string(), strict)
+            }
             Err(CryptoError::NotForYou) if !strict => Ok(None),
             Err(CryptoError::NotForYou) => Err(Error::not_yours(format!(
                 "{} is sealed to another partner alone; this device cannot change it",
@@ -419,6 +474,34 @@ impl Store {
                 fault: Fault::Said(e.to_string()),
             }),
         }
+    }
+
+    /// The version of the record at `place` this device trusted, where the file at `path` went
+    /// back (`why`): said, and noted for `couple doctor` to put back. Before replacing the
+    /// record (`strict`), the command stops instead.
+    fn trusted_instead(
+        &self,
+        s: &Sealing,
+        path: &Path,
+        place: &str,
+        why: &str,
+        strict: bool,
+    ) -> Result<Option<Vec<u8>>> {
+        let Some(memory) = s.memory() else {
+            return Ok(None);
+        };
+        memory.went_back_at(place);
+        let said = format!("{}: {why}; {}", path.display(), crate::memory::KEEPS);
+        if strict {
+            return Err(Error::invalid(format!(
+                "{said}, and then this record can be changed"
+            )));
+        }
+        self.note(path, said);
+        Ok(memory
+            .kept(place)
+            .and_then(|kept| s.open_record(place, &kept).ok())
+            .map(|o| o.body))
     }
 
     /// Whether the sealed record `rel`, which its path's rule gives to its owner alone, is

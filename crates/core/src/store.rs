@@ -501,7 +501,12 @@ impl Store {
         let bytes = value.encode().map_err(|e| Error::io(path, e.into()))?;
         self.wrote.store(true, std::sync::atomic::Ordering::Relaxed);
         match (self.sealing(), self.sealed_place(path)) {
-            (Some(s), Some(place)) => write_atomic(path, &s.seal(&place, &bytes, readers)?),
+            (Some(s), Some(place)) => {
+                let sealed = s.seal(&place, &bytes, readers)?;
+                write_atomic(path, &sealed)?;
+                s.trust_written(&place, &sealed);
+                Ok(())
+            }
             _ => write_atomic(path, &bytes),
         }
     }
@@ -529,6 +534,15 @@ impl Store {
                     self.note_left_out(&e.path(), files::NOT_A_RECORD_NAME)
                 }
                 _ => {}
+            }
+        }
+        // A hold this device trusted that is gone without its owner's release: read as it was.
+        if let Some(m) = self.sealing().as_deref().and_then(Sealing::memory) {
+            for place in m.must_be_in(rel) {
+                let path = self.path(&format!("{place}.json"));
+                if !out.contains(&path) {
+                    out.push(path);
+                }
             }
         }
         out.sort();

@@ -1,0 +1,364 @@
+//! What this device trusted: for each signed record of an encrypted folder whose going back would
+//! matter (partner files, medical holds, needs), the last version it trusted, so that one put
+//! back to an earlier signed version, with lines of its history dropped or reordered, replaced by
+//! a hold in another partner's name, deleted while it still holds, or forged, is reported and the
+//! version trusted used instead; `couple doctor` puts that version back in the folder.
+//!
+//! Kept in the device's config folder (`memory/FOLDER/`, folders 0700, files 0600): per place,
+//! the version counter signed with the record ([`crate::crypto::seal`]), its signer, a digest of
+//! each line of a need's history, a hold's last day and whether it was lifted, and the sealed file
+//! itself, still encrypted and signed (`kept/DIGEST.age`), never any text in the clear. A device
+//! with no memory of a place trusts what it first sees there, silently, and remembers it from
+//! then on.
+
+use crate::crypto::seal::Opened;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// What is said, after why, about a record that went back.
+pub const KEEPS: &str =
+    "this device keeps using the version it trusted; its couple doctor puts that version back";
+
+/// Whether a record at `place` is remembered: partner files, holds and needs.
+pub fn remembers(place: &str) -> bool {
+    ["partners/", "touch/holds/", "needs/"]
+        .iter()
+        .any(|d| place.starts_with(d))
+}
+
+/// The last version of a record this device trusted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Trusted {
+    rev: u64,
+    signer: String,
+    /// SHA-256 of the sealed file, hex: the name of the kept copy.
+    file: String,
+    /// A need's history, a digest per line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    lines: Vec<String>,
+    /// A hold's last day, while it was not lifted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    holds_until: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    lifted: bool,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct Index {
+    version: u32,
+    places: BTreeMap<String, Trusted>,
+}
+
+#[derive(Default)]
+struct State {
+    index: Option<Index>,
+    changed: bool,
+    /// Places read back to the version trusted in this run: what `couple doctor` puts back.
+    back: BTreeSet<String>,
+}
+
+/// One device's memory of one data folder.
+pub struct Memory {
+    dir: PathBuf,
+    /// Today, on this device: a hold past its last day may be deleted unremarked.
+    today: Option<NaiveDate>,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memory").field("dir", &self.dir).finish()
+    }
+}
+
+/// What a record read now is, against what was trusted.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Judged {
+    /// The version trusted, a newer one, or one seen for the first time.
+    Trusted,
+    /// It went back: why.
+    Back(String),
+}
+
+fn digest(bytes: &[u8]) -> String {
+    crate::crypto::hex(&Sha256::digest(bytes))
+}
+
+/// A need's history lines, each as a digest with its time.
+fn history(body: &[u8]) -> Vec<(String, Value)> {
+    let Ok(need) = serde_json::from_slice::<Value>(crate::store::without_bom(body)) else {
+        return Vec::new();
+    };
+    need.get("history")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            let d = digest(&serde_json::to_vec(l).unwrap_or_default());
+            (
+                d[..16].to_owned(),
+                l.get("at").cloned().unwrap_or(Value::Null),
+            )
+        })
+        .collect()
+}
+
+/// Whether every line in `before` is still in `now`, in the same order; or, for a history merged
+/// from two devices (in time order), at least all there.
+fn keeps_lines(before: &[String], now: &[(String, Value)]) -> bool {
+    let mut it = now.iter();
+    if before.iter().all(|b| it.any(|(d, _)| d == b)) {
+        return true;
+    }
+    let times: Vec<&str> = now
+        .iter()
+        .map(|(_, at)| at.as_str().unwrap_or(""))
+        .collect();
+    let mut left: Vec<&str> = now.iter().map(|(d, _)| d.as_str()).collect();
+    times.windows(2).all(|w| w[0] <= w[1])
+        && before
+            .iter()
+            .all(|b| match left.iter().position(|d| d == b) {
+                Some(i) => {
+                    left.swap_remove(i);
+                    true
+                }
+                None => false,
+            })
+}
+
+/// A hold's last day and whether it was lifted.
+fn hold(body: &[u8]) -> (Option<NaiveDate>, bool) {
+    let v: Value = serde_json::from_slice(crate::store::without_bom(body)).unwrap_or_default();
+    let until = v
+        .get("until")
+        .and_then(|u| serde_json::from_value(u.clone()).ok());
+    (until, v.get("released").is_some_and(|r| !r.is_null()))
+}
+
+impl Memory {
+    /// The memory kept in `dir`; nothing is read until a record is. `today` is this device's date.
+    pub fn new(dir: PathBuf, today: Option<NaiveDate>) -> Memory {
+        Memory {
+            dir,
+            today,
+            state: Mutex::default(),
+        }
+    }
+
+    /// The folder a device keeps its memory of the data folder `store` in, in its config folder.
+    pub fn dir(config_dir: &std::path::Path, store: &Store) -> PathBuf {
+        config_dir
+            .join("memory")
+            .join(crate::index::folder_key(store))
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.index.is_none() {
+            s.index = Some(
+                std::fs::read(self.dir.join("index.json"))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                    .unwrap_or_default(),
+            );
+        }
+        f(&mut s)
+    }
+
+    fn get(&self, place: &str) -> Option<Trusted> {
+        self.with(|s| s.index.as_ref()?.places.get(place).cloned())
+    }
+
+    /// The version counter a new version of `place` is signed with: above the one trusted.
+    pub fn next_rev(&self, place: &str) -> u64 {
+        self.get(place).map_or(1, |t| t.rev.saturating_add(1))
+    }
+
+    /// Judges `opened`, read from the sealed file `sealed` at `place`, against what was trusted
+    /// there, and trusts it from now on when it does not go back.
+    pub fn judge(&self, place: &str, opened: &Opened, sealed: &[u8]) -> Judged {
+        if !remembers(place) {
+            return Judged::Trusted;
+        }
+        let file = digest(sealed);
+        let before = self.get(place);
+        if let Some(b) = &before {
+            if b.file == file {
+                return Judged::Trusted;
+            }
+            if let Some(why) = self.went_back(place, b, opened) {
+                return Judged::Back(why);
+            }
+        }
+        self.trust(place, opened, sealed, file);
+        Judged::Trusted
+    }
+
+    /// Trusts `opened`, the sealed file `sealed` this device just wrote at `place`.
+    pub fn trust_written(&self, place: &str, opened: &Opened, sealed: &[u8]) {
+        if remembers(place) {
+            self.trust(place, opened, sealed, digest(sealed));
+        }
+    }
+
+    fn went_back(&self, place: &str, b: &Trusted, o: &Opened) -> Option<String> {
+        if o.rev < b.rev {
+            return Some("it is an earlier version than one this device already trusted (someone put an old copy back)".into());
+        }
+        if place.starts_with("touch/holds/") {
+            if o.signer != b.signer {
+                return Some(format!(
+                    "this hold was set by {}, and it was replaced by one signed by {}",
+                    b.signer, o.signer
+                ));
+            }
+            if b.lifted && !hold(&o.body).1 {
+                return Some(
+                    "this hold was lifted, and an earlier version of it, not lifted, was put back"
+                        .into(),
+                );
+            }
+        }
+        if place.starts_with("needs/") && !keeps_lines(&b.lines, &history(&o.body)) {
+            return Some(
+                "lines of its history that this device saw are gone or out of order".into(),
+            );
+        }
+        None
+    }
+
+    fn trust(&self, place: &str, o: &Opened, sealed: &[u8], file: String) {
+        let (until, lifted) = match place.starts_with("touch/holds/") {
+            true => hold(&o.body),
+            false => (None, false),
+        };
+        let t = Trusted {
+            rev: o.rev,
+            signer: o.signer.clone(),
+            lines: history(&o.body).into_iter().map(|(d, _)| d).collect(),
+            holds_until: until.filter(|_| !lifted),
+            lifted,
+            file: file.clone(),
+        };
+        // Without its kept copy a version could not be used again: then it is not remembered.
+        let kept = self.dir.join("kept");
+        let path = kept.join(format!("{file}.age"));
+        let ok = path.exists()
+            || (Store::new(&self.dir).ensure_dir("kept").is_ok()
+                && crate::open_cache::write_private(&path, sealed).is_ok());
+        if ok {
+            self.with(|s| {
+                if let Some(i) = s.index.as_mut() {
+                    i.places.insert(place.to_owned(), t);
+                    s.changed = true;
+                }
+            });
+        }
+    }
+
+    /// The sealed file of the version trusted at `place`, when it is kept.
+    pub fn kept(&self, place: &str) -> Option<Vec<u8>> {
+        let t = self.get(place)?;
+        let bytes = std::fs::read(self.dir.join("kept").join(format!("{}.age", t.file))).ok()?;
+        (digest(&bytes) == t.file).then_some(bytes)
+    }
+
+    /// Notes that `place` was read back to the version trusted in this run.
+    pub fn went_back_at(&self, place: &str) {
+        self.with(|s| s.back.insert(place.to_owned()));
+    }
+
+    /// Why the record at `place` may not be missing: a hold this device trusted, not lifted and
+    /// not past its last day, is gone without its owner's signed release.
+    pub fn missed(&self, place: &str) -> Option<String> {
+        let t = self.get(place)?;
+        let until = t.holds_until?;
+        if self.today.is_some_and(|d| until < d) {
+            return None;
+        }
+        Some(format!(
+            "this hold, set by {}, was deleted from the folder without being lifted",
+            t.signer
+        ))
+    }
+
+    /// The places under the folder `dir` (`touch/holds`) that may not be missing.
+    pub fn must_be_in(&self, dir: &str) -> Vec<String> {
+        let places: Vec<String> = self.with(|s| {
+            s.index.as_ref().map_or(Vec::new(), |i| {
+                i.places
+                    .keys()
+                    .filter(|p| p.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+                    .cloned()
+                    .collect()
+            })
+        });
+        places
+            .into_iter()
+            .filter(|p| self.missed(p).is_some())
+            .collect()
+    }
+
+    /// Puts back, at every place read back in this run, the version trusted, as it was signed:
+    /// the places put back.
+    pub fn put_back(&self, store: &Store) -> Result<Vec<String>> {
+        let back: Vec<String> = self.with(|s| std::mem::take(&mut s.back).into_iter().collect());
+        let mut done = Vec::new();
+        for place in back {
+            let Some(bytes) = self.kept(&place) else {
+                continue;
+            };
+            let dir = std::path::Path::new(&place)
+                .parent()
+                .and_then(|d| d.to_str())
+                .unwrap_or("");
+            store.ensure_dir(dir)?;
+            let _lock = store.lock(dir)?;
+            crate::store::write_atomic(&store.path(&format!("{place}.json")), &bytes)?;
+            done.push(place);
+        }
+        Ok(done)
+    }
+
+    /// Writes what changed, and removes kept copies no place refers to any more.
+    pub fn save(&self) -> Result<()> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if !s.changed {
+            return Ok(());
+        }
+        let Some(index) = s.index.as_mut() else {
+            return Ok(());
+        };
+        index.version = 1;
+        let bytes = serde_json::to_vec(index).map_err(|e| Error::invalid(e.to_string()))?;
+        let used: BTreeSet<String> = index
+            .places
+            .values()
+            .map(|t| format!("{}.age", t.file))
+            .collect();
+        Store::new(&self.dir).ensure_dir("")?;
+        let path = self.dir.join("index.json");
+        crate::open_cache::write_private(&path, &bytes).map_err(|e| Error::io(&path, e))?;
+        s.changed = false;
+        if let Ok(entries) = std::fs::read_dir(self.dir.join("kept")) {
+            for e in entries.flatten() {
+                if !used.contains(&*e.file_name().to_string_lossy()) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "memory_tests.rs"]
+mod tests;

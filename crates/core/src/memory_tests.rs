@@ -1,0 +1,207 @@
+//! Two devices that remember, against a keyless writer and the other partner writing into the
+//! folder.
+
+use super::*;
+use crate::holds;
+use crate::ids::Id;
+use crate::needs::{self, Importance, Need};
+use crate::store::Versioned;
+use crate::test_devices::{A, B, Devices, devices};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+}
+
+fn at(h: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_772_409_600 + h * 3600, 0).unwrap()
+}
+
+/// Both devices remembering, each in a folder of its own.
+fn remembering() -> (Devices, tempfile::TempDir) {
+    let d = devices();
+    let dir = tempfile::tempdir().unwrap();
+    for (store, name) in [(&d.alex, "alex"), (&d.sam, "sam")] {
+        let m = Arc::new(Memory::new(dir.path().join(name), Some(day(2))));
+        store.change_sealing(|s| s.remember_in(m, 0));
+    }
+    (d, dir)
+}
+
+fn memory(store: &Store) -> Arc<Memory> {
+    Arc::clone(store.sealing().unwrap().memory().unwrap())
+}
+
+fn id(s: &str) -> Id {
+    s.parse().unwrap()
+}
+
+/// Sam names a need; both devices read it.
+fn sams_need(d: &Devices) -> Need {
+    let n = Need::open(
+        &id(B),
+        "A walk after dinner".into(),
+        "comfort".into(),
+        None,
+        Importance::Medium,
+        false,
+        day(1),
+    );
+    d.sam.ensure_dir("needs").unwrap();
+    let n = needs::add(&d.sam, n, at(0)).unwrap();
+    assert_eq!(needs::load_all(&d.alex).unwrap().len(), 1);
+    n
+}
+
+fn comment(store: &Store, n: &Need, by: &str, h: i64) -> Need {
+    needs::change(store, &n.id, &id(by), day(1), at(h), |_| {
+        Ok(format!("note {h}"))
+    })
+    .unwrap()
+}
+
+fn file(d: &Devices, place: &str) -> std::path::PathBuf {
+    d.alex.root().join(format!("{place}.age"))
+}
+
+#[test]
+fn an_earlier_signed_version_put_back_is_reported_and_the_trusted_one_used_and_put_back() {
+    let (d, _m) = remembering();
+    let n = sams_need(&d);
+    let place = format!("needs/{}", n.id);
+    let earlier = std::fs::read(file(&d, &place)).unwrap();
+    comment(&d.sam, &n, B, 1);
+    assert_eq!(needs::load_all(&d.alex).unwrap()[0].history.len(), 2);
+    let latest = std::fs::read(file(&d, &place)).unwrap();
+
+    std::fs::write(file(&d, &place), &earlier).unwrap();
+    let seen = needs::load_all(&d.alex).unwrap();
+    assert_eq!(seen[0].history.len(), 2, "the version trusted");
+    let said = d.alex.take_left_out();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("earlier version") && m.contains(KEEPS)),
+        "{said:?}"
+    );
+    // Changing it first needs the trusted version back.
+    assert!(needs::change(&d.alex, &n.id, &id(A), day(1), at(2), |_| Ok("x".into())).is_err());
+    assert_eq!(
+        memory(&d.alex).put_back(&d.alex).unwrap(),
+        vec![place.clone()]
+    );
+    assert_eq!(std::fs::read(file(&d, &place)).unwrap(), latest);
+    assert_eq!(needs::load_all(&d.sam).unwrap()[0].history.len(), 2);
+    assert_eq!(d.sam.take_left_out(), Vec::<String>::new());
+}
+
+#[test]
+fn history_dropped_or_reordered_by_the_other_partner_is_reported() {
+    let (d, _m) = remembering();
+    let n = sams_need(&d);
+    let n = comment(&d.sam, &n, B, 1);
+    let n = comment(&d.alex, &n, A, 2);
+    assert_eq!(needs::load_all(&d.sam).unwrap()[0].history.len(), 3);
+    // Alex's device rewrites it without Sam's comment: a newer version, signed by Alex.
+    let mut dropped = n.clone();
+    dropped.history.remove(1);
+    d.alex
+        .update::<Need, _>(&format!("needs/{}.json", n.id), |_| Ok(dropped))
+        .unwrap();
+    let seen = needs::load_all(&d.sam).unwrap();
+    assert_eq!(
+        seen[0].history, n.history,
+        "Sam's device keeps the lines it saw"
+    );
+    let said = d.sam.take_left_out();
+    assert!(said.iter().any(|m| m.contains("history")), "{said:?}");
+}
+
+#[test]
+fn edits_on_both_devices_one_after_the_other_and_a_removal_are_trusted() {
+    let (d, _m) = remembering();
+    let n = sams_need(&d);
+    let n = comment(&d.sam, &n, B, 1);
+    let n = comment(&d.alex, &n, A, 2);
+    comment(&d.sam, &n, B, 3);
+    assert_eq!(needs::load_all(&d.alex).unwrap()[0].history.len(), 4);
+    for s in [&d.alex, &d.sam] {
+        assert_eq!(s.take_left_out(), Vec::<String>::new());
+    }
+    // Removed by its owner: no word.
+    needs::remove(&d.sam, &n.id).unwrap();
+    assert_eq!(needs::load_all(&d.alex).unwrap(), vec![]);
+    assert_eq!(d.alex.take_left_out(), Vec::<String>::new());
+}
+
+#[test]
+fn a_history_merged_from_two_devices_keeps_every_line_and_one_cut_or_reordered_does_not() {
+    let line = |d: &str, at: &str| (d.to_owned(), Value::from(at));
+    let before = vec!["a".to_owned(), "c".to_owned()];
+    // Appended to, or merged in time order with a line from the other device.
+    assert!(keeps_lines(
+        &before,
+        &[line("a", "1"), line("c", "3"), line("d", "4")]
+    ));
+    assert!(keeps_lines(
+        &before,
+        &[line("a", "1"), line("b", "2"), line("c", "3")]
+    ));
+    // A line gone, or the lines swapped.
+    assert!(!keeps_lines(&before, &[line("a", "1"), line("d", "4")]));
+    assert!(!keeps_lines(&before, &[line("c", "3"), line("a", "1")]));
+}
+
+#[test]
+fn a_hold_deleted_or_put_in_the_others_name_is_reported_and_kept_until_it_ends() {
+    let (d, _m) = remembering();
+    let h = holds::new(B, 2, day(30), "scan", &[0, 1, 2], day(2), at(0)).unwrap();
+    d.sam.ensure_dir(crate::touch::HOLDS).unwrap();
+    holds::add(&d.sam, &h).unwrap();
+    assert_eq!(holds::load(&d.alex).unwrap(), vec![h.clone()]);
+    let place = format!("{}/{}", crate::touch::HOLDS, h.id);
+
+    std::fs::remove_file(file(&d, &place)).unwrap();
+    assert_eq!(holds::load(&d.alex).unwrap(), vec![h.clone()]);
+    assert!(d.alex.take_left_out()[0].contains("deleted"));
+    // Past its last day, a hold gone says nothing.
+    let later = Memory::new(memory(&d.alex).dir.clone(), Some(day(31)));
+    memory(&d.alex).save().unwrap();
+    assert_eq!(later.must_be_in(crate::touch::HOLDS), Vec::<String>::new());
+    memory(&d.alex).put_back(&d.alex).unwrap();
+
+    // Alex signs one in Alex's own name at its place, as a newer version.
+    let mut mine = h.clone();
+    mine.by = Some(A.into());
+    let readers = [&d.ka.public(), &d.kb.public()];
+    let body = mine.encode().unwrap();
+    let forged = crate::crypto::seal::seal_version(&d.ka, A, &place, 1 << 40, &body, &readers);
+    std::fs::write(file(&d, &place), forged.unwrap()).unwrap();
+    assert_eq!(holds::load(&d.sam).unwrap(), vec![h.clone()]);
+    assert!(d.sam.take_left_out()[0].contains("replaced"));
+    // Its owner lifts it: believed.
+    memory(&d.sam).put_back(&d.sam).unwrap();
+    holds::release_mine(&d.sam, B, &Default::default(), day(3), at(1)).unwrap();
+    assert!(holds::load(&d.alex).unwrap()[0].released.is_some());
+    assert_eq!(d.alex.take_left_out(), Vec::<String>::new());
+}
+
+#[test]
+fn a_device_with_no_memory_says_nothing_on_first_sight_and_records_from_before_are_read() {
+    let d = devices();
+    let n = sams_need(&d); // written with no memory: no version counter
+    let (d2, _m) = (d, tempfile::tempdir().unwrap());
+    let m = Arc::new(Memory::new(_m.path().join("a"), None));
+    d2.alex.change_sealing(|s| s.remember_in(Arc::clone(&m), 0));
+    assert_eq!(needs::load_all(&d2.alex).unwrap()[0].id, n.id);
+    assert_eq!(d2.alex.take_left_out(), Vec::<String>::new());
+    m.save().unwrap();
+    let index = std::fs::read_to_string(_m.path().join("a/index.json")).unwrap();
+    assert!(!index.contains("walk"), "no text in the memory: {index}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(_m.path().join("a/index.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
