@@ -253,11 +253,6 @@ fn what_partners_do_themselves_raises_no_alarm() {
         assert!(run.ok().contains("Tea in bed"), "{}", run.stdout);
         assert!(!run.stderr.contains(".age"), "{}", run.stderr);
     }
-    // Plain files and back.
-    alex.ok(NEEDS, &["couple", "decrypt", "--yes"]);
-    for d in [&alex, &sam] {
-        d.ok(NEEDS, &["couple", "encrypt"]);
-    }
     for d in [&sam, &alex] {
         let run = d.run(NEEDS, &["--all", "--json"]);
         assert!(run.ok().contains("Tea in bed"), "{}", run.stdout);
