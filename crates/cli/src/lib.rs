@@ -665,6 +665,9 @@ pub fn fault_hint(fault: &closer_core::error::Fault, t: &str) -> String {
         Fault::ThirdPartner => format!(
             "if one of you left, take them out of the couple (`{t} couple remove NAME`) first"
         ),
+        Fault::WentBack(_) => format!(
+            "`{t} couple doctor` puts that version back, and then this record can be changed"
+        ),
     };
     format!("; {h}")
 }
@@ -796,8 +799,13 @@ mod tests {
         .iter()
         .map(|e| format!("{e}{}", hint(e, "needs-list")))
         .chain(
-            [Fault::PlainContent, Fault::Unparsed, Fault::ThirdPartner]
-                .iter()
+            [
+                Fault::PlainContent,
+                Fault::Unparsed,
+                Fault::ThirdPartner,
+                Fault::WentBack("an earlier version than the one this device trusted".into()),
+            ]
+            .iter()
                 .map(|f| format!("{f}{}", fault_hint(f, "touch-plan"))),
         )
         .collect();

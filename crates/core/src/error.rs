@@ -234,6 +234,9 @@ pub enum Fault {
     Unparsed,
     /// Keys published for a third partner: a couple is two.
     ThirdPartner,
+    /// A record that went back from the version this device last trusted (why, in words): the
+    /// device keeps using that version, and its doctor puts it back in the folder.
+    WentBack(String),
 }
 
 impl std::fmt::Display for Fault {
@@ -250,6 +253,9 @@ impl std::fmt::Display for Fault {
             Fault::Unparsed => "it does not parse, so it stays plain",
             Fault::ThirdPartner => {
                 "keys published for a third partner are not trusted, as a couple is two"
+            }
+            Fault::WentBack(why) => {
+                return write!(f, "{why}; {}", crate::memory::KEEPS);
             }
         })
     }

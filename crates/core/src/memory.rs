@@ -23,8 +23,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// What is said, after why, about a record that went back.
-pub const KEEPS: &str =
-    "this device keeps using the version it trusted; its couple doctor puts that version back";
+pub const KEEPS: &str = "this device keeps using the version it trusted";
 
 /// Whether a record at `place` is remembered: partner files, holds and needs.
 pub fn remembers(place: &str) -> bool {

@@ -84,6 +84,8 @@ fn an_earlier_signed_version_put_back_is_reported_and_the_trusted_one_used_and_p
             .any(|m| m.contains("earlier version") && m.contains(KEEPS)),
         "{said:?}"
     );
+    // Which command puts it back is the command line's to say.
+    assert!(!said.iter().any(|m| m.contains("doctor")), "{said:?}");
     // Changing it first needs the trusted version back.
     assert!(needs::change(&d.alex, &n.id, &id(A), day(1), at(2), |_| Ok("x".into())).is_err());
     assert_eq!(

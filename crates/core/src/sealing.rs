@@ -491,13 +491,14 @@ impl Store {
             return Ok(None);
         };
         memory.went_back_at(place);
-        let said = format!("{}: {why}; {}", path.display(), crate::memory::KEEPS);
         if strict {
-            return Err(Error::invalid(format!(
-                "{said}, and then this record can be changed"
-            )));
+            return Err(Error::bad_record(path, Fault::WentBack(why.to_owned())));
         }
-        self.note(path, said);
+        self.note_fault(
+            path,
+            format!("{}: {why}; {}", path.display(), crate::memory::KEEPS),
+            Fault::WentBack(why.to_owned()),
+        );
         Ok(memory
             .kept(place)
             .and_then(|kept| s.open_record(place, &kept).ok())

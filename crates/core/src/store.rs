@@ -224,6 +224,11 @@ impl Store {
         self.noted(path, message, None);
     }
 
+    /// Notes something about `path`, said as `message` says it, that `fault` may be put right.
+    pub fn note_fault(&self, path: &Path, message: String, fault: Fault) {
+        self.noted(path, message, Some(fault));
+    }
+
     fn noted(&self, path: &Path, message: String, fault: Option<Fault>) {
         let mut v = self.left_out.lock().unwrap_or_else(|e| e.into_inner());
         if !v.iter().any(|l| l.message == message) {
