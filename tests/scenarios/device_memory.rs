@@ -1,7 +1,8 @@
 //! Each device remembers the last version of each signed record it trusted: a hold deleted or
 //! put in another name, a need rolled back to an earlier signed version or with lines of its
 //! history dropped, and a partner file forged, are each reported on the devices that trusted
-//! them, which keep using the version they trusted; `couple doctor` puts it back.
+//! them, which keep using the version they trusted; `couple doctor` puts it back. An older copy
+//! of a partner's own boundaries or opt-in put back is reported on their device and not used.
 
 use super::*;
 use closer_core::crypto::{Keys, PublicKeys, seal};
@@ -266,4 +267,35 @@ fn what_partners_do_themselves_raises_no_alarm() {
     tablet.ok(NEEDS, &["couple", "me", "Sam"]);
     let run = tablet.run(TOUCH, &["show", "--json"]);
     assert!(!run.stderr.contains(".age"), "{}", run.stderr);
+}
+
+#[test]
+fn an_older_copy_of_a_partners_own_boundaries_or_opt_in_put_back_is_reported_and_not_used() {
+    let sb = Sandbox::new();
+    let (_alex, sam) = two_devices(&sb);
+    let s = sam.id_of("Sam");
+    let state = sb.data().join(format!("touch/{s}/state.age"));
+    let optin = sb.data().join(format!("optin/{s}.age"));
+    sam.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
+    sam.ok(NEEDS, &["couple", "opt-in", "sexual"]);
+    let (yes, opted) = (
+        std::fs::read(&state).unwrap(),
+        std::fs::read(&optin).unwrap(),
+    );
+    sam.ok(TOUCH, &["boundary", "s0-sit-close", "no"]);
+    sam.ok(NEEDS, &["couple", "opt-out", "sexual"]);
+
+    // Whoever can write into the folder puts Sam's earlier, validly signed files back.
+    std::fs::write(&state, &yes).unwrap();
+    std::fs::write(&optin, &opted).unwrap();
+    let run = sam.run(TOUCH, &["mine", "--json"]);
+    let mine = json(run.ok());
+    assert_eq!(mine["boundaries"]["s0-sit-close"], "no", "{mine}");
+    assert!(
+        run.stderr.contains("state.age"),
+        "not reported: {}",
+        run.stderr
+    );
+    let couple = json(&sam.ok(NEEDS, &["couple", "--json"]));
+    assert_eq!(couple["you"]["sexual_opt_in"], false, "{couple}");
 }

@@ -806,7 +806,7 @@ mod tests {
                 Fault::WentBack("an earlier version than the one this device trusted".into()),
             ]
             .iter()
-                .map(|f| format!("{f}{}", fault_hint(f, "touch-plan"))),
+            .map(|f| format!("{f}{}", fault_hint(f, "touch-plan"))),
         )
         .collect();
         insta::assert_snapshot!("faults_and_refusals", said.join("\n"));

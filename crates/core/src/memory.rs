@@ -25,11 +25,13 @@ use std::sync::Mutex;
 /// What is said, after why, about a record that went back.
 pub const KEEPS: &str = "this device keeps using the version it trusted";
 
-/// Whether a record at `place` is remembered: partner files, holds and needs.
+/// Whether a record at `place` is remembered: partner files, holds and needs, and each
+/// partner's own boundaries and readiness (`touch/ID/state`) and opt-in.
 pub fn remembers(place: &str) -> bool {
-    ["partners/", "touch/holds/", "needs/"]
+    ["partners/", "touch/holds/", "needs/", "optin/"]
         .iter()
         .any(|d| place.starts_with(d))
+        || (place.starts_with("touch/") && place.ends_with("/state"))
 }
 
 /// The last version of a record this device trusted.
