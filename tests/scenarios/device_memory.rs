@@ -299,3 +299,38 @@ fn an_older_copy_of_a_partners_own_boundaries_or_opt_in_put_back_is_reported_and
     let couple = json(&sam.ok(NEEDS, &["couple", "--json"]));
     assert_eq!(couple["you"]["sexual_opt_in"], false, "{couple}");
 }
+
+#[test]
+fn an_older_body_map_put_back_is_reported_and_the_newer_one_kept() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    let s = sam.id_of("Sam");
+    for d in [&alex, &sam] {
+        d.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
+    }
+    let body = sb.data().join(format!("touch/{s}/body.age"));
+    sam.ok(TOUCH, &["body", "arms", "ask-first"]);
+    let earlier = std::fs::read(&body).unwrap();
+    sam.ok(
+        TOUCH,
+        &["body", "shoulders", "off-limits", "--note", "surgery"],
+    );
+    let avoid = "Sam: avoid the shoulders (surgery)";
+    for _ in 0..3 {
+        alex.ok(TOUCH, &["today"]);
+        sam.ok(TOUCH, &["today"]);
+    }
+    assert!(alex.ok(TOUCH, &["today"]).contains(avoid));
+
+    // Whoever can write into the folder puts Sam's earlier, validly signed body map back. Alex's
+    // device, which reads it, says so and keeps the newer one; Sam's reads Sam's own state.
+    std::fs::write(&body, &earlier).unwrap();
+    let run = alex.run(TOUCH, &["today"]);
+    assert!(run.ok().contains(avoid), "the off-limits was dropped");
+    assert!(
+        run.stderr.contains("body.age"),
+        "not reported: {}",
+        run.stderr
+    );
+    assert!(sam.ok(TOUCH, &["today"]).contains(avoid));
+}

@@ -26,12 +26,12 @@ use std::sync::Mutex;
 pub const KEEPS: &str = "this device keeps using the version it trusted";
 
 /// Whether a record at `place` is remembered: partner files, holds and needs, and each
-/// partner's own boundaries and readiness (`touch/ID/state`) and opt-in.
+/// partner's own boundaries and readiness (`touch/ID/state`), body map and opt-in.
 pub fn remembers(place: &str) -> bool {
     ["partners/", "touch/holds/", "needs/", "optin/"]
         .iter()
         .any(|d| place.starts_with(d))
-        || (place.starts_with("touch/") && place.ends_with("/state"))
+        || (place.starts_with("touch/") && (place.ends_with("/state") || place.ends_with("/body")))
 }
 
 /// The last version of a record this device trusted.
