@@ -50,6 +50,8 @@ for d in closer needs200; do
   device $d alex "$R/needs-list" couple me Alex
   device $d alex "$R/needs-list" couple encrypt
   device $d sam "$R/needs-list" couple encrypt
+  # Needs that carry parts from both partners are sealed once both devices have signed theirs.
+  device $d alex "$R/needs-list" couple encrypt
   # Both devices take their turn in the joint rounds the touch plan is computed through.
   for who in alex sam alex sam; do device $d $who "$R/touch-plan" today; done
   # And in the answers shared once both have taken their turn, which each device's
