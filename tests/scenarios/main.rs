@@ -132,6 +132,28 @@ pub fn hand_over_key(from: &Device, to: &Device, name: &str) {
     std::fs::rename(from.config.join(&file), to.config.join(&file)).unwrap();
 }
 
+/// Copies what `from` has into `to`: new files as they are, a file both have as Syncthing's
+/// conflict copy.
+pub fn sync(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dest) = (e.path(), to.join(e.file_name()));
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if src.is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            sync(&src, &dest);
+        } else if !dest.exists() {
+            std::fs::copy(&src, &dest).unwrap();
+        } else if std::fs::read(&src).unwrap() != std::fs::read(&dest).unwrap() {
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
+            let copy = format!("{stem}.sync-conflict-20260302-101500-BBBBBBB.{ext}");
+            std::fs::copy(&src, to.join(copy)).unwrap();
+        }
+    }
+}
+
 /// Alex and Sam set up on two devices sharing one folder, each device holding only its own
 /// partner's key (Sam's moved over as `couple keys export` / `import` would).
 pub fn two_devices(sb: &Sandbox) -> (Device<'_>, Device<'_>) {

@@ -7,28 +7,6 @@
 use super::*;
 use support::{NEEDS, PROMPT};
 
-/// Copies what `from` has into `to`: new files as they are, a file both have as Syncthing's
-/// conflict copy.
-fn sync(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let (src, dest) = (e.path(), to.join(e.file_name()));
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if src.is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-            sync(&src, &dest);
-        } else if !dest.exists() {
-            std::fs::copy(&src, &dest).unwrap();
-        } else if std::fs::read(&src).unwrap() != std::fs::read(&dest).unwrap() {
-            let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
-            let copy = format!("{stem}.sync-conflict-20260302-101500-BBBBBBB.{ext}");
-            std::fs::copy(&src, to.join(copy)).unwrap();
-        }
-    }
-}
-
 /// The couple set up on `d` in folder `dir`, plain, this device being `me`'s and holding
 /// only `me`'s key; `me` writes a need and answers the day's prompt.
 fn set_up(d: &Device, dir: &Path, me: &str, other: &str) {

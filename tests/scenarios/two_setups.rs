@@ -4,28 +4,6 @@
 use super::*;
 use support::{NEEDS, PROMPT, TOUCH};
 
-/// Copies what the other device has: new files as they are, a file both have as Syncthing's
-/// conflict copy.
-fn sync(from: &std::path::Path, to: &std::path::Path) {
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let (src, dest) = (e.path(), to.join(e.file_name()));
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if src.is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-            sync(&src, &dest);
-        } else if !dest.exists() {
-            std::fs::copy(&src, &dest).unwrap();
-        } else if std::fs::read(&src).unwrap() != std::fs::read(&dest).unwrap() {
-            let stem = name.trim_end_matches(".json");
-            let copy = format!("{stem}.sync-conflict-20260302-101500-BBBBBBB.json");
-            std::fs::copy(&src, to.join(copy)).unwrap();
-        }
-    }
-}
-
 #[test]
 fn two_set_ups_before_the_first_sync_become_one_couple_with_every_record() {
     let sb = Sandbox::new();
