@@ -14,6 +14,7 @@ use support::{Run, Sandbox};
 mod conditions;
 mod cron;
 mod damaged;
+mod damaged_shared;
 mod device_memory;
 mod editor;
 mod encrypted;

@@ -7,13 +7,13 @@ use super::Context;
 use super::output::{self, Format, Mode, Out, Style, View};
 use crate::joint::{Rounds, WAITING};
 use chrono::NaiveDate;
-use closer_core::Result;
 use closer_core::glance::{Touch, glance_with};
 use closer_core::ids::Id;
 use closer_core::joint_changes::Trace;
 use closer_core::needs::Need;
 use closer_core::prompts::Said;
 use closer_core::touch::Hold;
+use closer_core::{Error, Result};
 use closer_core::{Word, index};
 use serde::Serialize;
 
@@ -52,7 +52,8 @@ struct Answered<'a> {
 
 #[derive(Serialize)]
 struct TouchView<'a> {
-    /// `not-started`, `paused`, `held` or `step`.
+    /// `not-started`, `paused`, `held`, `step`, or `unknown` when a file the plan needs cannot
+    /// be read (said on standard error).
     state: &'static str,
     step: Option<StepBrief<'a>>,
     /// A joint round is under way: the plan moves once the other device has taken its turn.
@@ -177,6 +178,7 @@ impl View for Day<'_> {
                 (_, Some(s)) => format!("{} ({}), about {} minutes", s.title, s.id, s.minutes),
                 ("paused", None) => "the plan is paused".to_owned(),
                 ("held", None) => "on hold for now".to_owned(),
+                ("unknown", None) => "not known today: a file it needs cannot be read".to_owned(),
                 _ => "nothing in your plan yet".to_owned(),
             };
             out.line(&format!("Touch: {touch}"))?;
@@ -224,12 +226,24 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
     // The touch plan as this device may know it: through the joint rounds when it holds only
     // its own partner's key.
     let (mut joint, mut rounds) = (couple.clone(), Rounds::NotUsed);
+    let mut unknown = false;
     let facts = if couple.is_empty() {
         None
     } else {
-        let (states, holds, r) = ctx.touch_facts(&mut joint)?;
-        rounds = r;
-        Some((states, holds))
+        match ctx.touch_facts(&mut joint) {
+            Ok((states, holds, r)) => {
+                rounds = r;
+                Some((states, holds))
+            }
+            // A file the plan needs that cannot be read (damaged, or a folder in its place) costs
+            // the touch line, said on standard error, not the rest of the day.
+            Err(e @ (Error::BadRecord { .. } | Error::Corrupt { .. })) => {
+                ctx.store.leave_out(e);
+                unknown = true;
+                Some((Vec::new(), Vec::new()))
+            }
+            Err(e) => return Err(e),
+        }
     };
     let memo = ctx.answered_memo();
     let g = glance_with(
@@ -244,6 +258,7 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
         memo.as_deref().map(|m| (m, std::time::SystemTime::now())),
     )?;
     let (state, step) = match &g.touch {
+        _ if unknown => ("unknown", None),
         Touch::NotStarted => ("not-started", None),
         Touch::Paused => ("paused", None),
         Touch::Held => ("held", None),

@@ -174,9 +174,24 @@ impl Context {
 
     /// Opens the store's encrypted mode when the folder says it is encrypted or this device has
     /// seen it so.
+    ///
+    /// A `folder.json` that cannot be read (damaged, or not a file) stops nothing: it is named,
+    /// with what to do, and the folder is read as encrypted when this device has known it so or
+    /// its couple file is sealed, as plain otherwise.
     pub(crate) fn open_sealing(&self) -> Result<()> {
-        let said = sealing::folder_mode(&self.store)?;
         let known = self.remembered().exists();
+        let said = match sealing::folder_mode(&self.store) {
+            Ok(said) => said,
+            Err(e) => {
+                let sealed = known || sealing::looks_sealed(&self.store);
+                self.say_damaged_mode(&e, known, sealed);
+                if !sealed {
+                    return Ok(());
+                }
+                self.store.set_sealing(Some(self.device_sealing()?));
+                return Ok(());
+            }
+        };
         if said != Some(true) && !known {
             return Ok(());
         }
@@ -191,6 +206,37 @@ impl Context {
         }
         self.store.set_sealing(Some(self.device_sealing()?));
         Ok(())
+    }
+
+    /// Says, on every run, that the folder's `folder.json` cannot be read, how this device reads
+    /// the folder meanwhile, and what puts it right.
+    fn say_damaged_mode(&self, e: &Error, known: bool, sealed: bool) {
+        let how = match (known, sealed) {
+            (true, _) => {
+                "This device has known the folder encrypted, so it reads it as encrypted and trusts no plain record in it."
+            }
+            (false, true) => {
+                "Its couple file is sealed, so this device reads the folder as encrypted and trusts no plain record in it."
+            }
+            (false, false) => "This device reads the folder as plain.",
+        };
+        let next = if sealed {
+            format!(
+                "move that file out of the data folder, then run `{} couple encrypt` on a device that holds your key to write it again",
+                self.tool
+            )
+        } else {
+            "move that file out of the data folder (a plain folder needs none)".to_owned()
+        };
+        let why = match e {
+            Error::Corrupt { message, .. } => message.clone(),
+            Error::BadRecord { fault, .. } => fault.to_string(),
+            e => e.to_string(),
+        };
+        crate::say!(
+            "WARNING: {}: it cannot be read ({why}), and it says whether this data folder is encrypted. {how} To put it right, {next}.",
+            self.store.plain_path(sealing::MODE_FILE).display()
+        );
     }
 
     /// What this device can do with an encrypted folder: every key it holds unlocked, every

@@ -381,6 +381,14 @@ pub fn folder_mode(store: &Store) -> Result<Option<bool>> {
     Ok(store.read::<Mode>(MODE_FILE)?.map(|m| m.sealed))
 }
 
+/// Whether the folder's own records show it encrypted (its couple file is sealed), for when
+/// `folder.json` cannot be read.
+pub fn looks_sealed(store: &Store) -> bool {
+    let stem = crate::profile::COUPLE.trim_end_matches(".json");
+    std::fs::symlink_metadata(store.root().join(format!("{stem}.{SEALED_EXT}")))
+        .is_ok_and(|m| m.is_file())
+}
+
 /// Records whether the folder's records are encrypted.
 pub fn set_folder_mode(store: &Store, sealed: bool) -> Result<()> {
     store.ensure_dir("")?;

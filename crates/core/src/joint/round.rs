@@ -583,7 +583,20 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         prev,
         public: topic.public.clone(),
     };
-    if rewrite || mine.as_ref() != Some(&next) {
+    // A folder in this partner's place is not removed (another device put it there, with
+    // whatever is in it): this device's turn waits until it is gone.
+    let blocked = std::fs::symlink_metadata(&mine_path).is_ok_and(|m| m.is_dir());
+    if blocked {
+        out.problems.retain(|(p, _)| *p != mine_path);
+        out.problems.push((
+            mine_path.clone(),
+            format!(
+                "{}; this device takes its turn once it is gone, and what you both chose stays as it was",
+                crate::store::FOLDER
+            ),
+        ));
+    }
+    if !blocked && (rewrite || mine.as_ref() != Some(&next)) {
         next.round = last_round + 1;
         let rel = place(topic.name, party.me);
         let body = serde_json::to_vec(&next).map_err(|e| Error::invalid(e.to_string()))?;
