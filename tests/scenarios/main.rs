@@ -38,6 +38,7 @@ mod pager;
 mod pinned_keys;
 mod privacy_matrix;
 mod readme_cron;
+mod rekey;
 mod sealed_answers;
 mod setup_wizard;
 mod shared_content;

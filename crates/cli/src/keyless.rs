@@ -92,6 +92,7 @@ pub(crate) fn start_over(ctx: &Context, typed: &str, yes: bool) -> Result<()> {
         return Err(Error::invalid("no key was made"));
     }
     let keys = Keys::generate();
+    closer_core::rekey::replaced(&ctx.config_dir, &id, &old)?;
     ctx.device_keys().save(&id, &keys, None)?;
     pins::accept_pin(&ctx.config_dir, &id, &keys.public())?;
     ctx.publish_keys(&id, &keys)?;

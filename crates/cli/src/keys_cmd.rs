@@ -160,7 +160,7 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
             );
             Ok(())
         }
-        KeysCmd::Accept { name } => accept(ctx, couple.find(name)?),
+        KeysCmd::Accept { name } => accept(ctx, &couple, couple.find(name)?),
         KeysCmd::Remove { name, yes } => remove(ctx, couple.find(name)?, *yes),
         KeysCmd::New { name, yes } => {
             let p = couple.find(name)?;
@@ -174,6 +174,13 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
                 return Err(Error::invalid("no key was made"));
             }
             let keys = Keys::generate();
+            let old = match pins::pinned(&ctx.config_dir, p.id.as_str())? {
+                Some(k) => Some(k),
+                None => keyring::published(&ctx.store, p.id.as_str()).ok().flatten(),
+            };
+            if let Some(old) = old.filter(|k| *k != keys.public()) {
+                closer_core::rekey::replaced(&ctx.config_dir, p.id.as_str(), &old)?;
+            }
             ctx.device_keys().save(p.id.as_str(), &keys, None)?;
             pins::accept_pin(&ctx.config_dir, p.id.as_str(), &keys.public())?;
             ctx.publish_keys(p.id.as_str(), &keys)?;
@@ -253,7 +260,7 @@ fn install(ctx: &Context, keys: Keys) -> Result<()> {
 /// `couple keys accept NAME`: trust NAME's published keys from now on. On a device that holds
 /// NAME's key, the published keys are put back to the one it holds instead (published again when
 /// they were deleted).
-fn accept(ctx: &Context, p: &Partner) -> Result<()> {
+fn accept(ctx: &Context, couple: &Couple, p: &Partner) -> Result<()> {
     let (t, n, id) = (ctx.tool, &p.name, p.id.as_str());
     if ctx.holds_key(p) {
         let keys = ctx.unlock(p)?;
@@ -284,7 +291,10 @@ fn accept(ctx: &Context, p: &Partner) -> Result<()> {
         crate::say!("This device already trusts {n}'s keys; nothing changed.");
         return Ok(());
     }
-    pins::accept_pin(&ctx.config_dir, id, &published)?;
+    match &pinned {
+        Some(old) => ctx.accept_new_key(couple, p, old, &published)?,
+        None => pins::accept_pin(&ctx.config_dir, id, &published)?,
+    }
     ctx.state_pins()?;
     crate::say!(
         "This device now trusts {n}'s keys with fingerprint {}.",

@@ -15,6 +15,7 @@ mod moved;
 pub mod output;
 pub mod pager;
 pub mod partners;
+mod rekey;
 pub mod sealed;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -274,6 +275,11 @@ impl Context {
             ));
         }
         self.sign_old_needs();
+        if let Err(e) = self.take_handover() {
+            output::say(&format!(
+                "What your partner's device handed over for your new key could not be taken yet: {e}"
+            ));
+        }
         let mut couple = if self.opt_ins.get() {
             Couple::load(&self.store)?
         } else {
@@ -290,6 +296,9 @@ impl Context {
             // The only key here may be under a passphrase: asked now, then the profile opens.
             if self.unlock_held()? {
                 return self.couple();
+            }
+            if let Some(waiting) = self.waiting_for_acceptance() {
+                return Err(Error::invalid(waiting));
             }
             let t = self.tool;
             return Err(Error::invalid(format!(

@@ -262,6 +262,7 @@ impl Context {
                 _ => {}
             }
         }
+        self.vouch_replaced(&mut s)?;
         if let Some(me) = self.device()?.partner.filter(|p| s.holds(p)) {
             s.act_as(&me);
         }

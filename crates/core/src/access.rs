@@ -148,6 +148,8 @@ pub fn rule(place: &str, body: &[u8]) -> Option<Access> {
         ["touch", id, "private-debriefs"] => own(id, Readers::Owner),
         ["answers", id, _] => own(id, Readers::BothForNow),
         ["energy", id] | ["libraries", id] => own(id, |_| Readers::Both),
+        // What a partner's device tells the other's new key after accepting it.
+        ["rekey", id] => own(id, |_| Readers::Both),
         // The couple's own content files, at any depth: `content/…/X.toml`.
         ["content", rest @ ..] if is_content_name(rest) => Some(shared()),
         _ => None,

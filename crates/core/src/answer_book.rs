@@ -135,8 +135,11 @@ pub fn update(
         answers.retain(|a| !file.sealed.iter().any(|s| s.date == a.date));
         let mut kept = Vec::new();
         for s in file.sealed.drain(..) {
-            let a = answer_seal::open_answer(&keys, author, author, &s, keys_of(sealing))
-                .map_err(broken)?;
+            let a = match answer_seal::open_answer(&keys, author, author, &s, keys_of(sealing)) {
+                // Locked to the author's previous key alone: lost with it.
+                Err(CryptoError::NotForYou) if sealing.replaced(author.as_str()) => continue,
+                r => r.map_err(broken)?,
+            };
             answers.push(a.clone());
             kept.push((a, s));
         }
@@ -221,14 +224,7 @@ pub fn tend(store: &Store) -> Result<usize> {
     let mut changed = 0;
     for author in sealing.held() {
         let Ok(id) = Id::parse(author) else { continue };
-        for path in store.list(&format!("answers/{id}"))? {
-            let Some(year) = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .and_then(|s| s.parse::<i32>().ok())
-            else {
-                continue;
-            };
+        for year in years(store, &id)? {
             let Some(f) = store.read::<AnswerFile>(&answer_path(&id, year))? else {
                 continue;
             };
@@ -250,6 +246,31 @@ pub fn tend(store: &Store) -> Result<usize> {
         }
     }
     Ok(changed)
+}
+
+/// The years `author` has an answer file for.
+fn years(store: &Store, author: &Id) -> Result<Vec<i32>> {
+    Ok(store
+        .list(&format!("answers/{author}"))?
+        .iter()
+        .filter_map(|p| p.file_stem()?.to_str()?.parse().ok())
+        .collect())
+}
+
+/// Seals again to both, to the other partner's keys as this device trusts them now, every
+/// answer of `author` that was shown to both: after the other partner's new key is accepted.
+pub fn reveal_again(store: &Store, author: &Id) -> Result<()> {
+    for year in years(store, author)? {
+        store.update::<AnswerFile, _>(&answer_path(author, year), |old| {
+            let mut f = old.unwrap_or_else(|| AnswerFile::new(author));
+            for s in &mut f.sealed {
+                s.both = None;
+            }
+            Ok(f)
+        })?;
+        update(store, author, year, |_| Ok(()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub mod own_facts;
 pub mod practice;
 pub mod profile;
 pub mod prompts;
+pub mod rekey;
 pub mod restore;
 pub mod scan;
 pub mod sealing;

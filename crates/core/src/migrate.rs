@@ -29,7 +29,7 @@ pub struct Report {
 }
 
 /// Every place in the folder that holds a record, plain or sealed, sorted.
-fn places(store: &Store) -> Result<Vec<String>> {
+pub(crate) fn places(store: &Store) -> Result<Vec<String>> {
     let mut out = BTreeSet::new();
     let mut todo = vec![store.root().to_owned()];
     while let Some(dir) = todo.pop() {

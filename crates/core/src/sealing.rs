@@ -43,6 +43,10 @@ pub struct Sealing {
     /// The lowest version counter a record written now carries: the time, in seconds, so that
     /// a version written later is newer even on a device that never saw the one before.
     clock: u64,
+    /// The previous keys of partners whose key was replaced ([`crate::rekey`]), and the digests
+    /// of the sealed files this device believes were signed with them.
+    previous: BTreeMap<String, PublicKeys>,
+    vouched: Arc<std::collections::BTreeSet<String>>,
 }
 
 impl std::fmt::Debug for Sealing {
@@ -101,6 +105,48 @@ impl Sealing {
         self.memory.as_ref()
     }
 
+    /// `partner`'s key replaced `previous`: the sealed files whose digests are in `vouched` are
+    /// checked against `previous` (see [`crate::rekey`]).
+    pub fn vouch(
+        &mut self,
+        partner: &str,
+        previous: PublicKeys,
+        vouched: &std::collections::BTreeSet<String>,
+    ) {
+        self.previous.insert(partner.to_owned(), previous);
+        Arc::make_mut(&mut self.vouched).extend(vouched.iter().cloned());
+    }
+
+    /// Whether the sealed file `bytes` is one signed with a previous key that this device
+    /// believes.
+    pub fn vouches(&self, bytes: &[u8]) -> bool {
+        !self.previous.is_empty() && self.vouched.contains(&crate::rekey::digest(bytes))
+    }
+
+    /// Whether `partner`'s key was replaced, as this device knows.
+    pub fn replaced(&self, partner: &str) -> bool {
+        self.previous.contains_key(partner)
+    }
+
+    /// The keys a signature by `partner` is checked against in a file read with `old` (one
+    /// vouched for): their previous ones, if replaced.
+    fn signing_keys(&self, partner: &str, old: bool) -> Option<PublicKeys> {
+        old.then(|| self.previous.get(partner))
+            .flatten()
+            .or_else(|| self.known.get(partner))
+            .cloned()
+    }
+
+    /// Whether a file at `place` that this device cannot open is one locked to a previous key
+    /// alone: the place is the own record of a partner whose key was replaced and is held here,
+    /// so it is theirs to write again.
+    fn lost_here(&self, place: &str) -> bool {
+        matches!(
+            access::rule(place, b"{}").map(|r| r.writer),
+            Some(Writer::Owner(p)) if self.replaced(&p) && self.holds(&p)
+        )
+    }
+
     pub fn holds(&self, partner: &str) -> bool {
         self.held.contains_key(partner)
     }
@@ -124,7 +170,8 @@ impl Sealing {
 
     /// [`Sealing::open`], with who signed it and its version counter.
     pub fn open_record(&self, place: &str, bytes: &[u8]) -> Result<Opened, CryptoError> {
-        let keys_of = |p: &str| self.known.get(p).cloned();
+        let old = self.vouches(bytes);
+        let keys_of = |p: &str| self.signing_keys(p, old);
         let mut last = CryptoError::NotForYou;
         for keys in self.held.values() {
             match seal::open(keys, bytes, place, keys_of) {
@@ -150,7 +197,15 @@ impl Sealing {
                         return Ok(o);
                     }
                     let (signed, body) = need_claims::split(&o.body);
-                    let signed = match self.doubt(place, &signed, &body, &o.signer) {
+                    let doubt = need_claims::doubt(
+                        &signed,
+                        place,
+                        &body,
+                        &o.signer,
+                        &self.partners(),
+                        |p| self.signing_keys(p, old),
+                    );
+                    let signed = match doubt {
                         None => signed,
                         Some(why) => match self.adopt(place, &signed, &o, keys, bytes) {
                             Some(legacy) => legacy,
@@ -472,7 +527,7 @@ impl Store {
             {
                 self.trusted_instead(&s, path, &place, &e.to_string(), strict)
             }
-            Err(CryptoError::NotForYou) if !strict => Ok(None),
+            Err(CryptoError::NotForYou) if !strict || s.lost_here(&place) => Ok(None),
             Err(CryptoError::NotForYou) => Err(Error::not_yours(format!(
                 "{} is sealed to another partner alone; this device cannot change it",
                 path.display()

@@ -102,21 +102,7 @@ pub fn seal_version(
     plain.extend_from_slice(body);
     plain.resize(plain.len().div_ceil(PAD) * PAD, b'\n');
 
-    let recipients = readers
-        .iter()
-        .map(|r| r.recipient())
-        .collect::<Result<Vec<_>>>()?;
-    let encryptor =
-        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
-    let mut out = Vec::with_capacity(plain.len() + 256 * readers.len());
-    let mut w = encryptor
-        .wrap_output(&mut out)
-        .map_err(|e| CryptoError::Malformed(e.to_string()))?;
-    w.write_all(&plain)
-        .and_then(|()| w.finish().map(|_| ()))
-        .map_err(|e| CryptoError::Malformed(e.to_string()))?;
-    Ok(out)
+    encrypt(&plain, readers)
 }
 
 /// Opens the sealed file read from `place` with `reader`'s key, and checks its signature
@@ -176,17 +162,7 @@ fn open_afresh(
     place: &str,
     mut keys_of: impl FnMut(&str) -> Option<PublicKeys>,
 ) -> Result<Opened> {
-    let decryptor =
-        age::Decryptor::new(bytes).map_err(|e| CryptoError::Malformed(e.to_string()))?;
-    let mut plain = Vec::new();
-    decryptor
-        .decrypt(std::iter::once(reader.identity() as &dyn age::Identity))
-        .map_err(|e| match e {
-            age::DecryptError::NoMatchingKeys => CryptoError::NotForYou,
-            e => CryptoError::Malformed(e.to_string()),
-        })?
-        .read_to_end(&mut plain)
-        .map_err(|e| CryptoError::Malformed(e.to_string()))?;
+    let plain = decrypt(reader, bytes)?;
 
     let end = plain
         .iter()
@@ -230,17 +206,53 @@ fn open_afresh(
 /// The signature of the seal on `bytes` (hex), opened with `reader`'s key; `None` when it cannot
 /// be opened there or has no header.
 pub fn signature_of(reader: &Keys, bytes: &[u8]) -> Option<String> {
-    let decryptor = age::Decryptor::new(bytes).ok()?;
-    let mut plain = Vec::new();
-    decryptor
-        .decrypt(std::iter::once(reader.identity() as &dyn age::Identity))
-        .ok()?
-        .read_to_end(&mut plain)
-        .ok()?;
+    let plain = decrypt(reader, bytes).ok()?;
     let end = plain.iter().position(|b| *b == b'\n')?;
     serde_json::from_slice::<Header>(&plain[..end])
         .ok()
         .map(|h| h.sig)
+}
+
+/// The sealed file `bytes`, opened with `reader`'s key, encrypted again to `readers` exactly as
+/// it was signed: the same header, signature, version counter and padding, so whoever checks it
+/// checks the same signature. `Err(NotForYou)` when `reader` cannot open it.
+pub fn reencrypt(reader: &Keys, bytes: &[u8], readers: &[&PublicKeys]) -> Result<Vec<u8>> {
+    encrypt(&decrypt(reader, bytes)?, readers)
+}
+
+/// `plain` encrypted with age to `readers`.
+fn encrypt(plain: &[u8], readers: &[&PublicKeys]) -> Result<Vec<u8>> {
+    let recipients = readers
+        .iter()
+        .map(|r| r.recipient())
+        .collect::<Result<Vec<_>>>()?;
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
+    let mut out = Vec::with_capacity(plain.len() + 256 * readers.len());
+    let mut w = encryptor
+        .wrap_output(&mut out)
+        .map_err(|e| CryptoError::Malformed(e.to_string()))?;
+    w.write_all(plain)
+        .and_then(|()| w.finish().map(|_| ()))
+        .map_err(|e| CryptoError::Malformed(e.to_string()))?;
+    Ok(out)
+}
+
+/// The age file `bytes` opened with `reader`'s key.
+fn decrypt(reader: &Keys, bytes: &[u8]) -> Result<Vec<u8>> {
+    let decryptor =
+        age::Decryptor::new(bytes).map_err(|e| CryptoError::Malformed(e.to_string()))?;
+    let mut plain = Vec::new();
+    decryptor
+        .decrypt(std::iter::once(reader.identity() as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => CryptoError::NotForYou,
+            e => CryptoError::Malformed(e.to_string()),
+        })?
+        .read_to_end(&mut plain)
+        .map_err(|e| CryptoError::Malformed(e.to_string()))?;
+    Ok(plain)
 }
 
 /// How many partners a sealed file is encrypted to: the X25519 recipient stanzas in its age

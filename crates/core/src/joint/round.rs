@@ -156,6 +156,34 @@ pub struct Exchange {
     pub problems: Vec<(PathBuf, String)>,
 }
 
+/// Starts every exchange of partner `me` on this device again from its first round: after the
+/// other partner's key was replaced, neither what this device learnt with the previous key nor
+/// `me`'s publications (sealed to it) count. The plan waits for a new round of both devices.
+pub fn start_over(places: Places, me: &str) -> Result<()> {
+    let dir = places.config.join("joint").join(me);
+    match std::fs::remove_dir_all(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&dir, e)),
+        _ => {}
+    }
+    let Ok(topics) = std::fs::read_dir(places.data.join(FOLDER)) else {
+        return Ok(());
+    };
+    for t in topics.flatten() {
+        let Some(topic) = t.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if !topic.bytes().all(|b| b.is_ascii_lowercase()) {
+            continue;
+        }
+        let path = places.data.join(place(&topic, me));
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&path, e)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 pub fn place(topic: &str, partner: &str) -> String {
     format!("{FOLDER}/{topic}/{partner}.age")
 }

@@ -1,0 +1,167 @@
+//! A partner's new key, after their key was lost with every copy (see
+//! [`closer_core::rekey`]): the other device, on `couple keys accept`, encrypts what the couple
+//! shares to it again and hands over what it vouches for; the new key's device takes that once,
+//! signs again what is its own, and says once what stayed locked to the lost key.
+
+use crate::Context;
+use closer_core::crypto::PublicKeys;
+use closer_core::error::Result;
+use closer_core::profile::{Couple, Partner};
+use closer_core::rekey::{self, Handover};
+use closer_core::sealing::Sealing;
+use closer_core::store::FORMAT_VERSION;
+
+impl Context {
+    /// The previous keys this device knows, and what it vouches was signed with them.
+    pub(crate) fn vouch_replaced(&self, s: &mut Sealing) -> Result<()> {
+        for (id, r) in rekey::load(&self.config_dir)?.partners {
+            s.vouch(&id, r.previous, &r.vouched);
+        }
+        Ok(())
+    }
+
+    /// On accepting `p`'s new keys `new` in place of `old` in an encrypted folder: encrypts what
+    /// the couple shares to them again (as it was signed), vouches for what `old` signed, pins
+    /// `new`, and writes the hand-over for `p`'s new device. Without a key of the other partner
+    /// here, it only pins.
+    pub(crate) fn accept_new_key(
+        &self,
+        couple: &Couple,
+        p: &Partner,
+        old: &PublicKeys,
+        new: &PublicKeys,
+    ) -> Result<()> {
+        let id = p.id.as_str();
+        let me = couple
+            .partners
+            .iter()
+            .find(|q| q.id != p.id && self.holds_key(q));
+        let (Some(me), Some(_)) = (me, self.store.sealing()) else {
+            return closer_core::crypto::pins::accept_pin(&self.config_dir, id, new);
+        };
+        let keys = self.unlock(me)?;
+        let Some(before) = self.store.sealing() else {
+            return Ok(());
+        };
+        let vouched = rekey::reencrypt_shared(&self.store, &before, &me.id, &keys, id, new)?;
+        closer_core::crypto::pins::accept_pin(&self.config_dir, id, new)?;
+        let mut r = rekey::load(&self.config_dir)?;
+        let entry = r
+            .partners
+            .entry(id.to_owned())
+            .or_insert_with(|| rekey::Replaced {
+                previous: old.clone(),
+                vouched: Default::default(),
+                taken: true,
+            });
+        entry.previous = old.clone();
+        entry.vouched.extend(vouched.iter().cloned());
+        rekey::save(&self.config_dir, &mut r)?;
+        // From now on: the new keys to seal to, and the previous ones for what was vouched.
+        let mut s = self.device_sealing()?;
+        s.hold(&me.id, keys);
+        s.act_as(&me.id);
+        self.store.set_sealing(Some(s));
+        self.store.ensure_dir(rekey::FOLDER)?;
+        let place = rekey::handover_place(me.id.as_str());
+        let _lock = self.store.lock(rekey::FOLDER)?;
+        self.store.write(
+            &format!("{place}.json"),
+            &Handover {
+                version: FORMAT_VERSION,
+                partner: id.to_owned(),
+                previous: old.clone(),
+                new: new.clone(),
+                vouched,
+            },
+        )?;
+        closer_core::answer_book::reveal_again(&self.store, &me.id)?;
+        closer_core::joint::round::start_over(
+            closer_core::joint::round::Places {
+                data: self.store.root(),
+                config: &self.config_dir,
+            },
+            me.id.as_str(),
+        )
+    }
+
+    /// On the device that made a partner's new key: takes the other device's hand-over once it
+    /// is here (checked: signed by the other partner, for this very key, in place of the key
+    /// this device replaced), signs again what is its partner's own, and says once what stayed
+    /// locked to the lost key.
+    pub(crate) fn take_handover(&self) -> Result<()> {
+        let Some(sealing) = self.store.sealing() else {
+            return Ok(());
+        };
+        let mut r = rekey::load(&self.config_dir)?;
+        let due: Vec<String> = r
+            .partners
+            .iter()
+            .filter(|(id, e)| !e.taken && sealing.holds(id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in due {
+            let Some(mine) = sealing.keys(&id).map(|k| k.public()) else {
+                continue;
+            };
+            let writers = crate::sealed::ids_in(self.store.path(rekey::FOLDER), ".age");
+            let Some(h) = writers.iter().filter(|w| **w != id).find_map(|w| {
+                let rel = format!("{}.json", rekey::handover_place(w));
+                self.store.read::<Handover>(&rel).ok().flatten()
+            }) else {
+                continue;
+            };
+            let Some(entry) = r.partners.get_mut(&id) else {
+                continue;
+            };
+            if h.partner != id || h.new != mine || h.previous != entry.previous {
+                continue;
+            }
+            entry.vouched.extend(h.vouched.iter().cloned());
+            let previous = entry.previous.clone();
+            self.store
+                .change_sealing(|s| s.vouch(&id, previous, &h.vouched));
+            let Some(s) = self.store.sealing() else {
+                continue;
+            };
+            rekey::sign_again(&self.store, &s, &id)?;
+            let lost = rekey::lost(&self.store, &s, &id)?;
+            if let Some(entry) = r.partners.get_mut(&id) {
+                entry.taken = true;
+            }
+            rekey::save(&self.config_dir, &mut r)?;
+            if self.device()?.partner.is_none()
+                && let Ok(me) = closer_core::ids::Id::parse(&id)
+            {
+                self.set_device(Some(&me))?;
+            }
+            crate::say!(
+                "Your partner's device accepted your new key: what you share opens here again.{}",
+                if lost == 0 {
+                    String::new()
+                } else {
+                    format!(
+                        " {lost} of your own records were locked to your lost key alone and are gone for good: your boundaries, readiness and opt-in, private needs and debriefs, and answers your partner had not seen yet. Nobody can read them now; set again what you want to."
+                    )
+                }
+            );
+        }
+        Ok(())
+    }
+
+    /// When this device holds a partner's new key that the other device has not accepted yet
+    /// (or whose acceptance has not synced here): what waits for what.
+    pub(crate) fn waiting_for_acceptance(&self) -> Option<String> {
+        let r = rekey::load(&self.config_dir).ok()?;
+        let held = self.held_keys();
+        r.partners
+            .iter()
+            .find(|(id, e)| !e.taken && held.iter().any(|h| h.as_str() == *id))
+            .map(|_| {
+                let t = self.tool;
+                format!(
+                    "this device holds your new key, and nothing in this data folder is encrypted to it yet: your partner's device must accept it first. On your partner's device, compare fingerprints with `{t} couple keys show`, then run `{t} couple keys accept NAME` there, with your name; once that device has run and the folder has synced here, what you share opens on this device. Until then it can read nothing of yours or theirs"
+                )
+            })
+    }
+}

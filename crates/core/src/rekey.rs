@@ -1,0 +1,211 @@
+//! A partner's key replaced after it was lost with every copy. The other partner's device, once
+//! it accepts the new key, encrypts what the couple shares to it again, exactly as it was signed,
+//! and vouches (by their digests) for the files signed with the previous key that it checked
+//! before the change; it tells the new key which in a hand-over, sealed to both and signed by
+//! itself. The new key's device takes the hand-over once, signs again with the new key what it
+//! may, and says once what was locked to the previous key alone. Each device keeps this in its
+//! config folder (`rekey.json`), never in the synced folder.
+
+use crate::access::{self, Readers, Writer};
+use crate::crypto::{Keys, PublicKeys, seal};
+use crate::error::{Error, Result};
+use crate::sealing::{SEALED_EXT, Sealing};
+use crate::store::{FORMAT_VERSION, Store, Versioned, read_file, write_atomic};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The folder of hand-overs in the data folder: `rekey/WRITER.age`.
+pub const FOLDER: &str = "rekey";
+
+/// What one device keeps of the partners whose key was replaced.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Rekeys {
+    version: u32,
+    #[serde(default)]
+    pub partners: BTreeMap<String, Replaced>,
+}
+
+impl Versioned for Rekeys {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// A partner's previous key, as one device keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replaced {
+    /// The key they had before.
+    pub previous: PublicKeys,
+    /// The digests of the sealed files signed with it that this device believes.
+    #[serde(default)]
+    pub vouched: BTreeSet<String>,
+    /// On the device that made the new key: whether the other device's hand-over was taken.
+    #[serde(default)]
+    pub taken: bool,
+}
+
+/// What the other partner's device tells the new key, sealed to both and signed by it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handover {
+    pub version: u32,
+    /// Whose key was replaced.
+    pub partner: String,
+    pub previous: PublicKeys,
+    pub new: PublicKeys,
+    /// The digests of the files signed with the previous key that the writer checked.
+    pub vouched: BTreeSet<String>,
+}
+
+impl Versioned for Handover {
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+fn path(config_dir: &Path) -> PathBuf {
+    config_dir.join("rekey.json")
+}
+
+pub fn load(config_dir: &Path) -> Result<Rekeys> {
+    Ok(read_file(&path(config_dir))?.unwrap_or_default())
+}
+
+pub fn save(config_dir: &Path, r: &mut Rekeys) -> Result<()> {
+    r.version = FORMAT_VERSION;
+    Store::new(config_dir).ensure_dir("")?;
+    let bytes = r
+        .encode()
+        .map_err(|e| Error::invalid(format!("rekey: {e}")))?;
+    write_atomic(&path(config_dir), &bytes)
+}
+
+/// Remembers that `partner`'s key `previous` was replaced (on this device, or accepted here).
+pub fn replaced(config_dir: &Path, partner: &str, previous: &PublicKeys) -> Result<()> {
+    let mut r = load(config_dir)?;
+    r.partners.insert(
+        partner.to_owned(),
+        Replaced {
+            previous: previous.clone(),
+            vouched: BTreeSet::new(),
+            taken: false,
+        },
+    );
+    save(config_dir, &mut r)
+}
+
+/// A sealed file's digest, as vouched for.
+pub fn digest(bytes: &[u8]) -> String {
+    crate::crypto::hex(&Sha256::digest(bytes))
+}
+
+/// The place of a hand-over written by partner `writer`.
+pub fn handover_place(writer: &str) -> String {
+    format!("{FOLDER}/{writer}")
+}
+
+/// Every sealed file of the folder, with its place.
+fn sealed_files(store: &Store) -> Result<Vec<(String, PathBuf)>> {
+    Ok(crate::migrate::places(store)?
+        .into_iter()
+        .map(|p| {
+            let path = store.plain_path(&format!("{p}.{SEALED_EXT}"));
+            (p, path)
+        })
+        .filter(|(_, path)| path.is_file())
+        .collect())
+}
+
+/// On the device of `me`, which trusted `partner`'s previous keys until now (`sealing`, holding
+/// `me`'s keys): encrypts every shared record it opens and checks to `me` and `new`, signed as
+/// it was, and returns the digests of those that were signed with `partner`'s previous key (or
+/// carry what they said, inside a need). A record of `me`'s alone stays as it is.
+pub fn reencrypt_shared(
+    store: &Store,
+    sealing: &Sealing,
+    me: &str,
+    keys: &Keys,
+    partner: &str,
+    new: &PublicKeys,
+) -> Result<BTreeSet<String>> {
+    let mut vouched = BTreeSet::new();
+    let mine = keys.public();
+    for (place, path) in sealed_files(store)? {
+        let folder = Path::new(&place)
+            .parent()
+            .and_then(Path::to_str)
+            .unwrap_or("");
+        let _lock = store.lock(folder)?;
+        let Ok(bytes) = crate::store::read_unfollowed(&path) else {
+            continue;
+        };
+        let Ok(o) = sealing.open_record(&place, &bytes) else {
+            continue;
+        };
+        let Some(rule) = access::rule(&place, &o.body) else {
+            continue;
+        };
+        if matches!(rule.readers, Readers::Owner(_)) {
+            continue;
+        }
+        let again = seal::reencrypt(keys, &bytes, &[&mine, new])
+            .map_err(|e| Error::invalid(format!("{place}: {e}")))?;
+        write_atomic(&path, &again)?;
+        let theirs = o.signer == partner || place.starts_with("needs/");
+        if theirs && !matches!(rule.writer, Writer::Owner(ref p) if p == me) {
+            vouched.insert(digest(&again));
+        }
+    }
+    Ok(vouched)
+}
+
+/// On the device holding `partner`'s new key: signs again with it every record the hand-over
+/// vouched for that this device may write (their own shared records, and needs), so that the
+/// other device checks them with the new key from now on. Returns how many.
+pub fn sign_again(store: &Store, sealing: &Sealing, partner: &str) -> Result<usize> {
+    let mut n = 0;
+    for (place, path) in sealed_files(store)? {
+        let Ok(bytes) = crate::store::read_unfollowed(&path) else {
+            continue;
+        };
+        if !sealing.vouches(&bytes) {
+            continue;
+        }
+        let Ok(o) = sealing.open_record(&place, &bytes) else {
+            continue;
+        };
+        let mine = match access::rule(&place, &o.body).map(|r| r.writer) {
+            Some(Writer::Owner(p)) => p == partner,
+            Some(Writer::AnyPartner) => true,
+            _ => false,
+        };
+        if mine {
+            match store.reseal(&format!("{place}.json")) {
+                Ok(()) => n += 1,
+                Err(Error::NotYours { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// The records in `partner`'s own places that this device (holding their new key) cannot open:
+/// what was locked to the previous key alone.
+pub fn lost(store: &Store, sealing: &Sealing, partner: &str) -> Result<usize> {
+    let mut n = 0;
+    for (place, path) in sealed_files(store)? {
+        let own = matches!(access::rule(&place, b"{}").map(|r| r.writer), Some(Writer::Owner(p)) if p == partner);
+        if !own {
+            continue;
+        }
+        let Ok(bytes) = crate::store::read_unfollowed(&path) else {
+            continue;
+        };
+        if sealing.open_record(&place, &bytes).is_err() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}

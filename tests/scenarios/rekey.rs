@@ -1,0 +1,258 @@
+//! A key lost with every copy, on two devices syncing by file copy: the partner makes a new key on
+//! a new device, and once the other device accepts it, what the couple shares is sealed to it
+//! again. What was locked to the lost key alone stays lost, said once; nothing said "no" to comes
+//! back as a yes; a key nobody accepted gains nothing.
+
+use super::*;
+use closer_core::crypto::{CryptoError, Keys, keyring, seal};
+use closer_core::store::Store;
+use std::collections::BTreeMap;
+use support::{NEEDS, PROMPT, TOUCH, tree};
+
+/// Two folders kept in step as a sync tool does: a file changed on one side only is copied to
+/// the other, one changed on both becomes a conflict copy.
+struct Synced {
+    a: PathBuf,
+    b: PathBuf,
+    last: BTreeMap<String, Vec<u8>>,
+}
+
+impl Synced {
+    fn new(a: PathBuf, b: PathBuf) -> Synced {
+        support::copy_dir(&a, &b);
+        let last = tree(&a);
+        Synced { a, b, last }
+    }
+
+    fn sync(&mut self) {
+        let (ta, tb) = (tree(&self.a), tree(&self.b));
+        let mut files: Vec<&String> = ta.keys().chain(tb.keys()).collect();
+        files.sort();
+        files.dedup();
+        for f in files {
+            let (x, y, was) = (ta.get(f), tb.get(f), self.last.get(f));
+            if f.ends_with('/') || f.contains(".lock") {
+                continue;
+            }
+            let copy = |to: &Path, bytes: &[u8]| {
+                let p = to.join(f);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, bytes).unwrap();
+            };
+            match (x, y) {
+                (Some(x), Some(y)) if x == y => {}
+                (Some(x), Some(y)) if Some(y) == was => copy(&self.b, x),
+                (Some(x), Some(y)) if Some(x) == was => copy(&self.a, y),
+                (Some(_), Some(y)) => {
+                    let (stem, ext) = f.rsplit_once('.').unwrap_or((f, ""));
+                    copy(&self.a, y);
+                    let conflict = format!("{stem}.sync-conflict-20260302-101500-BBBBBBB.{ext}");
+                    std::fs::rename(self.a.join(f), self.a.join(&conflict)).unwrap();
+                    copy(&self.a, ta.get(f).unwrap());
+                }
+                (Some(x), None) if was.is_none() => copy(&self.b, x),
+                (None, Some(y)) if was.is_none() => copy(&self.a, y),
+                (Some(_), None) => {
+                    let _ = std::fs::remove_file(self.a.join(f));
+                }
+                (None, Some(_)) => {
+                    let _ = std::fs::remove_file(self.b.join(f));
+                }
+                (None, None) => {}
+            }
+        }
+        self.last = tree(&self.a);
+    }
+}
+
+const SHARED: &str = "A walk after dinner";
+const ALEXS: &str = "Help with buttons on stiff mornings";
+const PRIVATE: &str = "An hour to myself on Sundays";
+const SAMS_ANSWER: &str = "The sea, next spring.";
+const ALEXS_ANSWER: &str = "The hills, in the autumn.";
+
+/// Alex and Sam on their two devices for a while: needs, a joint plan, answers both read.
+fn a_while(sb: &Sandbox) -> (Device<'_>, Device<'_>) {
+    let (alex, sam) = two_devices(sb);
+    sam.ok(NEEDS, &["couple", "today"]);
+    alex.ok(NEEDS, &["couple", "today"]);
+    sam.ok(NEEDS, &["add", SHARED]);
+    alex.ok(NEEDS, &["add", ALEXS]);
+    alex.ok(NEEDS, &["add", PRIVATE, "--private"]);
+    for d in [&alex, &sam] {
+        d.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
+    }
+    // Sam would; Alex said no.
+    sam.ok(TOUCH, &["boundary", "s0-hold-hands", "yes"]);
+    alex.ok(TOUCH, &["boundary", "s0-hold-hands", "no"]);
+    turns(&alex, &sam);
+    sam.ok(PROMPT, &["answer", SAMS_ANSWER]);
+    alex.ok(PROMPT, &["answer", ALEXS_ANSWER]);
+    sam.ok(PROMPT, &["history"]);
+    for d in [&alex, &sam] {
+        let today = d.ok(TOUCH, &["today"]);
+        assert!(today.contains("s0-sit-close"), "{today}");
+    }
+    (alex, sam)
+}
+
+fn turns(alex: &Device, sam: &Device) {
+    for _ in 0..3 {
+        sam.ok(TOUCH, &["today"]);
+        alex.ok(TOUCH, &["today"]);
+    }
+}
+
+/// The fingerprint Sam's device shows for Alex.
+fn alexs_fingerprint(sam: &Device) -> String {
+    let keys = json(&sam.ok(NEEDS, &["couple", "keys", "show", "--json"]));
+    keys.as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "Alex")
+        .unwrap()["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_new_key_accepted_on_the_other_device_reads_what_the_couple_shares_again() {
+    let sb = Sandbox::new();
+    let (alex, sam) = a_while(&sb);
+    let a = alex.id_of("Alex");
+    // Alex's device is lost, with every copy of Alex's key. Alex's new device, on its own copy
+    // of the synced folder, starts over by the fingerprint Sam's device shows.
+    std::fs::remove_dir_all(&alex.config).unwrap();
+    let nb = sb.path("new-data");
+    let mut folders = Synced::new(sb.data(), nb.clone());
+    let new = device(&sb, "alex-new");
+    let on_new = |tool, args: &[&str]| new.run_in(&nb, tool, args);
+    let fp = alexs_fingerprint(&sam);
+    on_new(NEEDS, &["couple", "keys", "new", &fp, "--yes"]).ok();
+
+    // Before Sam's device accepted the key, the new device says what waits for it.
+    let early = on_new(NEEDS, &["--all"]);
+    assert!(
+        early.stderr.contains("your partner's device") && early.stderr.contains("accept"),
+        "{}\n{}",
+        early.stdout,
+        early.stderr
+    );
+    folders.sync();
+
+    // Sam compares fingerprints and accepts: Alex stays in the couple on Sam's device, with
+    // Alex's shared need, and Sam's device seals what they share to Alex's new key.
+    let warned = sam.run(NEEDS, &["--all"]);
+    assert!(
+        warned
+            .stderr
+            .contains("WARNING: Alex's published keys changed")
+    );
+    sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    let couple = sam.ok(NEEDS, &["couple", "--json"]);
+    partner_id(&couple, "Alex");
+    let run = sam.run(NEEDS, &["--all"]);
+    assert!(
+        run.ok().contains(SHARED) && run.stdout.contains(ALEXS),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(!run.stdout.contains(PRIVATE));
+    folders.sync();
+
+    // Alex's new device: the couple, the shared needs, the answers both gave. What was locked
+    // to the lost key alone is gone: said plainly, once.
+    let first = on_new(NEEDS, &["couple", "--json"]);
+    assert_eq!(partner_id(first.ok(), "Alex"), a);
+    partner_id(&first.stdout, "Sam");
+    assert!(
+        first.stderr.contains("accepted your new key") && first.stderr.contains("gone for good"),
+        "{}",
+        first.stderr
+    );
+    let run = on_new(NEEDS, &["--all"]);
+    let listed = run.ok();
+    assert!(
+        listed.contains(SHARED) && listed.contains(ALEXS),
+        "{listed}\n{}",
+        run.stderr
+    );
+    assert!(!listed.contains(PRIVATE));
+    assert!(!run.stderr.contains("gone for good"), "{}", run.stderr);
+    // Alex's answer of the day was sealed to the lost key: Alex answers again, and reads Sam's.
+
+    on_new(PROMPT, &["answer", ALEXS_ANSWER]).ok();
+    let history = on_new(PROMPT, &["history"]).ok().to_owned();
+    assert!(
+        history.contains(SAMS_ANSWER) && history.contains(ALEXS_ANSWER),
+        "{history}"
+    );
+
+    // Nothing Alex said no to is a yes now; the plan comes back through a new joint round.
+    let mine = on_new(TOUCH, &["mine"]).ok().to_owned();
+    assert!(!mine.contains("yes"), "{mine}");
+    on_new(TOUCH, &["boundary", "s0-sit-close", "yes"]).ok();
+    for _ in 0..3 {
+        folders.sync();
+        sam.ok(TOUCH, &["today"]);
+        folders.sync();
+        on_new(TOUCH, &["today"]).ok();
+    }
+    folders.sync();
+    for today in [
+        on_new(TOUCH, &["today"]).ok().to_owned(),
+        sam.ok(TOUCH, &["today"]),
+    ] {
+        assert!(today.contains("s0-sit-close"), "{today}");
+        assert!(!today.contains("s0-hold-hands"), "{today}");
+    }
+    let history = sam.ok(PROMPT, &["history"]);
+    assert!(history.contains(ALEXS_ANSWER), "{history}");
+    let quiet = sam.run(NEEDS, &["--all"]);
+    assert_eq!(
+        quiet.stderr, "",
+        "nothing left to warn about on Sam's device"
+    );
+    let quiet = on_new(NEEDS, &["--all"]);
+    assert_eq!(
+        quiet.stderr, "",
+        "nothing left to warn about on Alex's new device"
+    );
+}
+
+#[test]
+fn a_key_published_without_being_accepted_is_never_sealed_to() {
+    let sb = Sandbox::new();
+    let (alex, sam) = a_while(&sb);
+    let a = alex.id_of("Alex");
+    // Someone who can write into the folder, and holds no key, publishes a "new key" for Alex.
+    let mallory = Keys::generate();
+    let store = Store::new(sb.data());
+    keyring::publish(&store, &a, &mallory).unwrap();
+    for args in [
+        &["--all"][..],
+        &["add", "Tea in bed on Saturdays"],
+        &["couple", "today"],
+    ] {
+        let run = sam.run(NEEDS, args);
+        run.ok();
+        assert!(run.stderr.contains("WARNING"), "{}", run.stderr);
+    }
+    sam.ok(TOUCH, &["today"]);
+    // Not one file in the folder opens with that key.
+    for (file, bytes) in tree(&sb.data()) {
+        if !file.ends_with(".age") {
+            continue;
+        }
+        let place = file.trim_end_matches(".age");
+        assert!(
+            matches!(
+                seal::open(&mallory, &bytes, place, |_| None),
+                Err(CryptoError::NotForYou)
+            ),
+            "{file} opens with a key Sam's device never accepted"
+        );
+    }
+}
