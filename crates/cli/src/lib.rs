@@ -59,7 +59,7 @@ pub struct Globals {
 }
 
 /// This device's own settings, kept in the config folder and never synced with the data.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Device {
     pub version: u32,
     /// The ID of the partner who uses this device.
@@ -232,22 +232,27 @@ impl Context {
         self.config_dir.join("device.toml")
     }
 
+    /// This device's settings, read once a run while `device.toml` is unchanged.
     pub fn device(&self) -> Result<Device> {
         let path = self.device_path();
-        match std::fs::read_to_string(&path) {
+        closer_core::run_memo::read(&path, || Self::read_device(&path))
+    }
+
+    fn read_device(path: &Path) -> Result<Device> {
+        match std::fs::read_to_string(path) {
             Ok(s) => toml::from_str(&s).map_err(|e| {
                 let (line, column) = e.span().map_or((1, 1), |sp| {
                     closer_core::content::schema::locate(&s, sp.start)
                 });
                 Error::Corrupt {
-                    path: path.clone(),
+                    path: path.to_owned(),
                     line,
                     column,
                     message: e.message().to_owned(),
                 }
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Device::default()),
-            Err(e) => Err(Error::io(&path, e)),
+            Err(e) => Err(Error::io(path, e)),
         }
     }
 

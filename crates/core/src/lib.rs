@@ -42,6 +42,7 @@ pub mod profile;
 pub mod prompts;
 pub mod rekey;
 pub mod restore;
+pub mod run_memo;
 pub mod scan;
 pub mod sealing;
 pub mod shared_content;

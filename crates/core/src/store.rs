@@ -936,6 +936,7 @@ fn temp_is_dead(path: &Path, now: SystemTime) -> bool {
 /// Replaces `path` with `bytes` so that a crash at any moment leaves the old or the new file.
 /// The file is 0600 whatever the umask.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    crate::run_memo::forget(path);
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!("{}{}-", files::TEMP_PREFIX, std::process::id()))

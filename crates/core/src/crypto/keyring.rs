@@ -150,6 +150,7 @@ pub fn published_stating(
 }
 
 /// A secret key as stored on this device.
+#[derive(Clone)]
 pub enum StoredKey {
     Open(Box<Keys>),
     /// Passphrase-protected: [`StoredKey::unlock`] it.
@@ -209,22 +210,27 @@ impl DeviceKeys {
         write_atomic(&path, &bytes)
     }
 
-    /// The key stored for `partner`, if this device has one.
+    /// The key stored for `partner`, if this device has one: read and parsed once a run while
+    /// its file is unchanged (see [`crate::run_memo`]).
     pub fn load(&self, partner: &str) -> Result<Option<StoredKey>> {
         let path = self.path(partner)?;
-        let bytes = match std::fs::read(&path) {
+        crate::run_memo::read(&path, || Self::read(&path))
+    }
+
+    fn read(path: &Path) -> Result<Option<StoredKey>> {
+        let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(&path, e)),
+            Err(e) => return Err(Error::io(path, e)),
         };
         if Keys::is_protected(&bytes) {
             return Ok(Some(StoredKey::Locked(bytes)));
         }
         let text = String::from_utf8(bytes)
-            .map_err(|_| crypto(&path, CryptoError::BadKey("not text".into())))?;
+            .map_err(|_| crypto(path, CryptoError::BadKey("not text".into())))?;
         Keys::from_text(&text)
             .map(|k| Some(StoredKey::Open(Box::new(k))))
-            .map_err(|e| crypto(&path, e))
+            .map_err(|e| crypto(path, e))
     }
 }
 

@@ -21,6 +21,7 @@ const SIGNING_INFO: &[u8] = b"closer ed25519 signing key v1";
 const DERIVED_INFO: &[u8] = b"closer derived secret v1\0";
 
 /// One partner's secret keys.
+#[derive(Clone)]
 pub struct Keys {
     identity: age::x25519::Identity,
     signing: SigningKey,

@@ -50,7 +50,7 @@ impl Stamp {
     }
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct Pins {
     version: u32,
     #[serde(default)]
@@ -75,8 +75,10 @@ fn pins_path(config_dir: &Path) -> PathBuf {
     config_dir.join("pins.json")
 }
 
+/// The pins, read once a run while `pins.json` is unchanged (see [`crate::run_memo`]).
 fn load(config_dir: &Path) -> Result<Pins> {
-    Ok(read_file(&pins_path(config_dir))?.unwrap_or_default())
+    let path = pins_path(config_dir);
+    Ok(crate::run_memo::read(&path, || read_file::<Pins>(&path))?.unwrap_or_default())
 }
 
 fn save(config_dir: &Path, pins: &mut Pins) -> Result<()> {
