@@ -43,6 +43,7 @@ mod sealed_answers;
 mod setup_wizard;
 mod shared_content;
 mod start_over;
+mod start_up;
 mod today;
 mod touch_state_sealed;
 mod twin_devices;
