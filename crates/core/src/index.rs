@@ -32,7 +32,7 @@ pub fn path(cache_dir: &Path, store: &Store) -> PathBuf {
 
 /// A short name for the data folder, from its full path: for what a device keeps about it.
 pub fn folder_key(store: &Store) -> String {
-    let root = std::fs::canonicalize(store.root()).unwrap_or_else(|_| store.root().to_owned());
+    let root = store.real_root();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in root.as_os_str().as_encoded_bytes() {
         h = (*b as u64 ^ h).wrapping_mul(0x0000_0100_0000_01b3);
@@ -585,6 +585,24 @@ fn parse_line(l: &str) -> Option<Need> {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    /// The key names the real folder, however it is reached; one asked for before the folder
+    /// exists is worked out again once it does, not kept from before.
+    #[test]
+    fn the_folder_key_names_the_real_folder_once_it_exists() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("real");
+        let link = tmp.path().join("link");
+        let early = Store::new(&link);
+        let before = folder_key(&early);
+        std::fs::create_dir(&real).unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let direct = folder_key(&Store::new(&real));
+        assert_eq!(folder_key(&Store::new(&link)), direct);
+        assert_eq!(folder_key(&early), direct);
+        assert_ne!(before, direct);
+        assert_eq!(folder_key(&early.clone()), direct);
+    }
 
     #[test]
     fn a_line_round_trips_whatever_the_text() {

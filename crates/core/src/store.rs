@@ -108,6 +108,8 @@ pub struct Store {
     records_read: Arc<std::sync::atomic::AtomicUsize>,
     /// Whether a record was written or removed through this store (or a clone of it).
     wrote: Arc<std::sync::atomic::AtomicBool>,
+    /// The folder's full path with every link resolved, once it has been worked out.
+    real_root: Arc<std::sync::OnceLock<PathBuf>>,
 }
 
 /// An exclusive lock on a directory's sidecar lock file, released when dropped.
@@ -122,6 +124,7 @@ impl Store {
             sealing: Arc::default(),
             records_read: Arc::default(),
             wrote: Arc::default(),
+            real_root: Arc::default(),
         }
     }
 
@@ -256,6 +259,18 @@ impl Store {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The folder's full path with every link resolved, or the path as given while the folder
+    /// does not exist. Worked out once per store: the folder does not move while a command runs.
+    pub fn real_root(&self) -> PathBuf {
+        if let Some(real) = self.real_root.get() {
+            return real.clone();
+        }
+        match fs::canonicalize(&self.root) {
+            Ok(real) => self.real_root.get_or_init(|| real).clone(),
+            Err(_) => self.root.clone(),
+        }
     }
 
     /// The file or folder `rel` on disk; a record `X.json` is `X.age` in an encrypted folder.
@@ -678,7 +693,8 @@ pub(crate) fn read_unfollowed(path: &Path) -> std::io::Result<Vec<u8>> {
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)?;
-    let kind = f.metadata()?.file_type();
+    let meta = f.metadata()?;
+    let kind = meta.file_type();
     if kind.is_dir() {
         return Err(std::io::Error::from_raw_os_error(libc::EISDIR));
     }
@@ -686,10 +702,11 @@ pub(crate) fn read_unfollowed(path: &Path) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::other(NotAFile));
     }
     // Checked before reading and while reading (the file may grow meanwhile).
-    if f.metadata()?.len() > MAX_RECORD_BYTES {
+    if meta.len() > MAX_RECORD_BYTES {
         return Err(std::io::Error::other(TooLarge));
     }
-    let mut b = Vec::new();
+    // Room for the whole file and one byte more, so that it is read in one go.
+    let mut b = Vec::with_capacity(meta.len() as usize + 1);
     std::io::Read::read_to_end(
         &mut std::io::Read::take(&mut f, MAX_RECORD_BYTES + 1),
         &mut b,
