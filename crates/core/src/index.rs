@@ -367,7 +367,7 @@ fn listing(
         }
         _ => {
             let entries = std::fs::read_dir(&dir).map_err(|e| crate::Error::io(&dir, e))?;
-            let mut records = Vec::new();
+            let mut records = Vec::with_capacity(known.len());
             for e in entries.flatten() {
                 let Some(name) = e.file_name().to_str().map(str::to_owned) else {
                     continue;
@@ -387,7 +387,7 @@ fn listing(
         }
     }
     // Shared needs taken from the index go straight to the list; the rows stay as they were.
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(looked.len());
     let mut rows: Vec<Row> = Vec::with_capacity(looked.len());
     let mut to_read: Vec<(String, String, bool)> = Vec::new();
     // Private needs of the viewer's are read from their files, like changed ones.
