@@ -229,7 +229,16 @@ mod tests {
 
         settle(&alex, &id(A)).unwrap();
         let now = std::fs::read(&file).unwrap();
-        assert_eq!(seal::recipients(&now), 1);
+        assert!(
+            !alex
+                .sealed_beyond_owner(&touch::state_path(&id(A)))
+                .unwrap()
+        );
+        assert_eq!(
+            seal::recipients(&now),
+            seal::READERS,
+            "as many as one for both"
+        );
         assert_eq!(touch::load_state(&alex, &id(A)).unwrap(), mine);
         assert_eq!(
             alex.read_bytes(&touch::state_path(&id(A))).unwrap(),

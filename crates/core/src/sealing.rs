@@ -570,20 +570,21 @@ impl Store {
 
     /// Whether the sealed record `rel`, which its path's rule gives to its owner alone, is
     /// encrypted to more partners (sealed to both by an earlier closer). Read from the file's
-    /// age header without opening it.
+    /// age header without opening it: every sealed file names two recipients, and on a device
+    /// holding the owner's key, one the owner sealed to themselves alone names their stand-in
+    /// second reader ([`seal::sealed_alone`]). Elsewhere any second recipient counts.
     pub fn sealed_beyond_owner(&self, rel: &str) -> Result<bool> {
         let path = self.path(rel);
         let Some(place) = self.sealed_place(&path) else {
             return Ok(false);
         };
-        if !matches!(
-            access::rule(&place, b"{}").map(|a| a.readers),
-            Some(Readers::Owner(_))
-        ) {
+        let Some(Readers::Owner(owner)) = access::rule(&place, b"{}").map(|a| a.readers) else {
             return Ok(false);
-        }
+        };
+        let owners = self.sealing().and_then(|s| s.keys(&owner));
         match crate::store::read_unfollowed(&path) {
-            Ok(bytes) => Ok(seal::recipients(&bytes) > 1),
+            Ok(bytes) => Ok(seal::recipients(&bytes) > 1
+                && !owners.is_some_and(|k| seal::sealed_alone(&k, &bytes))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(crate::store::read_error(&path, e)),
         }

@@ -190,6 +190,18 @@ impl Keys {
         out
     }
 
+    /// An age identity that stands in for a second reader on a record sealed to this partner
+    /// alone, so that its header has as many recipients as one sealed to both: derived from
+    /// this partner's secret, so only their keys can tell it is there, and nobody else holds it.
+    pub fn no_reader(&self) -> age::x25519::Identity {
+        let secret = &self.derive(b"no second reader")[..32];
+        let hrp = bech32::Hrp::parse("age-secret-key-").expect("a valid prefix");
+        let text = bech32::encode::<bech32::Bech32>(hrp, secret)
+            .expect("32 bytes always encode")
+            .to_ascii_uppercase();
+        age::x25519::Identity::from_str(&text).expect("an age secret key from 32 bytes")
+    }
+
     /// An Ed25519 signature over `message`.
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()

@@ -3,9 +3,15 @@
 //!
 //! A sealed file is a standard age file. Its plaintext is one header line of JSON
 //! (`{"closer":"sealed/1","place":…,"signer":…,"len":…,"sig":…}`), the record's bytes, then
-//! newlines up to the next multiple of [`PAD`] bytes, so that a file's size says little about
-//! what it holds. The signature covers the place, so a record cannot be moved to another
-//! partner's folder or another record's name and still check out.
+//! newlines up to the next multiple of [`PAD`] bytes (or a larger size the caller picks,
+//! [`seal_sized`]), so that a file's size says little about what it holds. The signature covers
+//! the place, so a record cannot be moved to another partner's folder or another record's name
+//! and still check out.
+//!
+//! Every sealed file has at least [`READERS`] recipients in its age header: a record sealed to
+//! one partner alone also names a stand-in reader derived from its writer's key
+//! ([`Keys::no_reader`]) that nobody else holds, so the header does not tell a private record
+//! from a shared one; only the writer's keys can tell ([`sealed_alone`]).
 //!
 //! A record may carry a version counter (`"rev"`, in the header and under the signature), which
 //! every new version raises: a device that remembers the counter it trusted for a place can tell
@@ -23,6 +29,8 @@ const MAGIC: &str = "sealed/1";
 const MAGIC_REV: &str = "sealed/1+rev";
 /// Plaintexts are padded to a multiple of this many bytes.
 pub const PAD: usize = 1024;
+/// How many recipients every sealed file names, whoever may read it: a couple.
+pub const READERS: usize = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -87,6 +95,32 @@ pub fn seal_version(
     body: &[u8],
     readers: &[&PublicKeys],
 ) -> Result<Vec<u8>> {
+    seal_in(writer, signer, place, rev, body, readers, |n| n)
+}
+
+/// [`seal`], its plaintext padded to `size(n)` bytes, where `n` is its length unpadded (never
+/// to less than the next multiple of [`PAD`]): for records whose size must not tell more than
+/// the caller's steps do. [`sealed_len`] reads the padded length back from the file's size.
+pub fn seal_sized(
+    writer: &Keys,
+    signer: &str,
+    place: &str,
+    body: &[u8],
+    readers: &[&PublicKeys],
+    size: impl Fn(usize) -> usize,
+) -> Result<Vec<u8>> {
+    seal_in(writer, signer, place, 0, body, readers, size)
+}
+
+fn seal_in(
+    writer: &Keys,
+    signer: &str,
+    place: &str,
+    rev: u64,
+    body: &[u8],
+    readers: &[&PublicKeys],
+    size: impl Fn(usize) -> usize,
+) -> Result<Vec<u8>> {
     let sig = writer.sign(&signed_message(place, signer, rev, body));
     let header = Header {
         closer: MAGIC.into(),
@@ -100,9 +134,10 @@ pub fn seal_version(
         serde_json::to_vec(&header).map_err(|e| CryptoError::Malformed(e.to_string()))?;
     plain.push(b'\n');
     plain.extend_from_slice(body);
-    plain.resize(plain.len().div_ceil(PAD) * PAD, b'\n');
+    let padded = size(plain.len()).max(plain.len()).div_ceil(PAD) * PAD;
+    plain.resize(padded, b'\n');
 
-    encrypt(&plain, readers)
+    encrypt(&plain, readers, writer)
 }
 
 /// Opens the sealed file read from `place` with `reader`'s key, and checks its signature
@@ -217,18 +252,24 @@ pub fn signature_of(reader: &Keys, bytes: &[u8]) -> Option<String> {
 /// it was signed: the same header, signature, version counter and padding, so whoever checks it
 /// checks the same signature. `Err(NotForYou)` when `reader` cannot open it.
 pub fn reencrypt(reader: &Keys, bytes: &[u8], readers: &[&PublicKeys]) -> Result<Vec<u8>> {
-    encrypt(&decrypt(reader, bytes)?, readers)
+    encrypt(&decrypt(reader, bytes)?, readers, reader)
 }
 
-/// `plain` encrypted with age to `readers`.
-fn encrypt(plain: &[u8], readers: &[&PublicKeys]) -> Result<Vec<u8>> {
+/// `plain` encrypted with age to `readers`, and to the stand-in second reader of `writer`
+/// ([`Keys::no_reader`]) when there are fewer than [`READERS`].
+fn encrypt(plain: &[u8], readers: &[&PublicKeys], writer: &Keys) -> Result<Vec<u8>> {
     let recipients = readers
         .iter()
         .map(|r| r.recipient())
         .collect::<Result<Vec<_>>>()?;
-    let encryptor =
-        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
+    let stand_in = (recipients.len() < READERS).then(|| writer.no_reader().to_public());
+    let encryptor = age::Encryptor::with_recipients(
+        recipients
+            .iter()
+            .map(|r| r as &dyn age::Recipient)
+            .chain(stand_in.iter().map(|r| r as &dyn age::Recipient)),
+    )
+    .map_err(|e| CryptoError::BadKey(e.to_string()))?;
     let mut out = Vec::with_capacity(plain.len() + 256 * readers.len());
     let mut w = encryptor
         .wrap_output(&mut out)
@@ -255,8 +296,9 @@ fn decrypt(reader: &Keys, bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(plain)
 }
 
-/// How many partners a sealed file is encrypted to: the X25519 recipient stanzas in its age
-/// header, read without opening it (0 for anything that is not an age file).
+/// How many recipients a sealed file names: the X25519 stanzas in its age header, read without
+/// opening it (0 for anything that is not an age file). [`READERS`] for every file this version
+/// seals; an earlier closer sealed a record to its owner alone with one.
 pub fn recipients(bytes: &[u8]) -> usize {
     let mut lines = bytes.split(|b| *b == b'\n');
     if lines.next() != Some(b"age-encryption.org/v1") {
@@ -266,6 +308,33 @@ pub fn recipients(bytes: &[u8]) -> usize {
         .take_while(|l| !l.starts_with(b"---"))
         .filter(|l| l.starts_with(b"-> X25519 "))
         .count()
+}
+
+/// Whether `writer` sealed `bytes` to no partner but themselves, with the stand-in second
+/// reader only their keys derive ([`Keys::no_reader`]). Costs one key exchange, no decryption.
+pub fn sealed_alone(writer: &Keys, bytes: &[u8]) -> bool {
+    let stand_in = writer.no_reader();
+    age::Decryptor::new(bytes)
+        .and_then(|d| d.decrypt(std::iter::once(&stand_in as &dyn age::Identity)))
+        .is_ok()
+}
+
+/// The length of the age header of `bytes`, up to and with the newline of its MAC line (its
+/// length varies with age's random "grease" stanza). `None` for anything that is not an age file.
+pub fn header_len(bytes: &[u8]) -> Option<usize> {
+    let mac = bytes.windows(5).position(|w| w == b"\n--- ")?;
+    Some(mac + 2 + bytes[mac + 1..].iter().position(|b| *b == b'\n')?)
+}
+
+/// The length of the padded plaintext inside the age file `bytes`, worked out from its size:
+/// after the header, a 16-byte nonce, then chunks of up to 64 KiB, each with a 16-byte tag.
+/// `None` for anything that is not an age file.
+pub fn sealed_len(bytes: &[u8]) -> Option<usize> {
+    const CHUNK: usize = 64 * 1024;
+    const TAG: usize = 16;
+    let rest = bytes.len().checked_sub(header_len(bytes)? + 16)?;
+    let chunks = rest.div_ceil(CHUNK + TAG).max(1);
+    rest.checked_sub(chunks * TAG)
 }
 
 #[cfg(test)]
@@ -315,12 +384,77 @@ mod tests {
     }
 
     #[test]
-    fn the_number_of_readers_shows_without_opening() {
+    fn the_header_does_not_tell_a_record_for_its_owner_alone_from_one_for_both() {
         let c = Couple::new();
         let to = |readers: &[&PublicKeys]| seal(&c.a, "aaaa", PLACE, b"{}", readers).unwrap();
-        assert_eq!(recipients(&to(&[&c.a.public()])), 1);
-        assert_eq!(recipients(&to(&[&c.a.public(), &c.b.public()])), 2);
+        let (alone, both) = (to(&[&c.a.public()]), to(&[&c.a.public(), &c.b.public()]));
+        assert_eq!(recipients(&alone), READERS);
+        assert_eq!(recipients(&both), READERS);
         assert_eq!(recipients(b"{\"version\":1}"), 0);
+        // Only the writer's keys tell them apart; the other partner's cannot.
+        assert!(sealed_alone(&c.a, &alone));
+        assert!(!sealed_alone(&c.a, &both));
+        assert!(!sealed_alone(&c.b, &alone));
+        assert_eq!(
+            open(&c.b, &alone, PLACE, c.keys_of()).unwrap_err(),
+            CryptoError::NotForYou
+        );
+        // A record an earlier closer sealed to its owner with one recipient still opens.
+        let header = Header {
+            closer: MAGIC.into(),
+            place: PLACE.into(),
+            signer: "aaaa".into(),
+            len: 2,
+            sig: hex(&c.a.sign(&signed_message(PLACE, "aaaa", 0, b"{}"))),
+            rev: 0,
+        };
+        let mut plain = serde_json::to_vec(&header).unwrap();
+        plain.extend_from_slice(b"\n{}");
+        plain.resize(PAD, b'\n');
+        let recipient = c.a.public().recipient().unwrap();
+        let mut earlier = Vec::new();
+        let mut w = age::Encryptor::with_recipients(std::iter::once(&recipient as _))
+            .unwrap()
+            .wrap_output(&mut earlier)
+            .unwrap();
+        w.write_all(&plain).unwrap();
+        w.finish().unwrap();
+        assert_eq!(recipients(&earlier), 1);
+        assert!(!sealed_alone(&c.a, &earlier));
+        assert_eq!(
+            open(&c.a, &earlier, PLACE, c.keys_of()).unwrap().body,
+            b"{}".to_vec()
+        );
+    }
+
+    #[test]
+    fn the_padded_length_reads_back_from_the_size_and_never_shrinks_below_pad() {
+        let c = Couple::new();
+        for (body, size) in [(0, 4096), (3000, 4096), (5000, 16384), (70_000, 262_144)] {
+            let sealed = seal_sized(
+                &c.a,
+                "aaaa",
+                PLACE,
+                &vec![b'x'; body],
+                &[&c.a.public()],
+                |n| {
+                    let mut b = 4096;
+                    while b < n {
+                        b *= 4;
+                    }
+                    b
+                },
+            )
+            .unwrap();
+            assert_eq!(sealed_len(&sealed), Some(size), "{body}");
+            assert_eq!(
+                open(&c.a, &sealed, PLACE, c.keys_of()).unwrap().body.len(),
+                body
+            );
+        }
+        let small = seal(&c.a, "aaaa", PLACE, b"{}", &[&c.a.public()]).unwrap();
+        assert_eq!(sealed_len(&small), Some(PAD));
+        assert_eq!(sealed_len(b"{}"), None);
     }
 
     #[test]
