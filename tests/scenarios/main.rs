@@ -40,6 +40,7 @@ mod privacy_matrix;
 mod readme_cron;
 mod rekey;
 mod sealed_answers;
+mod sealed_sizes;
 mod setup_wizard;
 mod shared_content;
 mod start_over;

@@ -68,6 +68,7 @@ pub fn opened(store: &Store, author: &str, f: AnswerFile) -> Vec<Answer> {
         .collect();
     for s in &f.sealed {
         match open_one(&sealing, author, s) {
+            Ok(a) if answer_seal::is_taken_back(&a) => {}
             Ok(a) => out.push(a),
             Err(CryptoError::NotForYou) => out.push(unopened(s.date)),
             Err(e) => store.note_left_out(
@@ -108,7 +109,9 @@ fn their_days(
 }
 
 /// Changes `author`'s answers of `year` with `change`, sealing each changed one to its author
-/// and revealing to both those whose day the other partner has taken their turn on.
+/// and revealing to both those whose day the other partner has taken their turn on. `change`
+/// sees no answer taken back; a day whose answer it takes out keeps a sealed copy saying so, of
+/// the same size ([`answer_seal::taken_back`]), so that the file does not tell.
 pub fn update(
     store: &Store,
     author: &Id,
@@ -135,20 +138,37 @@ pub fn update(
         answers.retain(|a| !file.sealed.iter().any(|s| s.date == a.date));
         let mut kept = Vec::new();
         for s in file.sealed.drain(..) {
-            let a = match answer_seal::open_answer(&keys, author, author, &s, keys_of(sealing)) {
+            let (a, size) = match answer_seal::open_own(&keys, author, &s, keys_of(sealing)) {
                 // Locked to the author's previous key alone: lost with it.
                 Err(CryptoError::NotForYou) if sealing.replaced(author.as_str()) => continue,
                 r => r.map_err(broken)?,
             };
-            answers.push(a.clone());
-            kept.push((a, s));
+            if !answer_seal::is_taken_back(&a) {
+                answers.push(a.clone());
+            }
+            kept.push((a, s, size));
         }
         answers.sort_by_key(|a| a.date);
         change(&mut answers)?;
+        for (a, _, _) in &kept {
+            if !answers.iter().any(|n| n.date == a.date) {
+                answers.push(match answer_seal::is_taken_back(a) {
+                    true => a.clone(),
+                    false => answer_seal::taken_back(a.date),
+                });
+            }
+        }
+        answers.sort_by_key(|a| a.date);
         for a in &answers {
-            file.sealed.push(match kept.iter().find(|(k, _)| k == a) {
-                Some((_, s)) => s.clone(),
-                None => answer_seal::seal_answer(&keys, author, a).map_err(broken)?,
+            file.sealed.push(match kept.iter().find(|(k, _, _)| k == a) {
+                Some((_, s, _)) => s.clone(),
+                None => {
+                    let floor = kept
+                        .iter()
+                        .find(|(k, _, _)| k.date == a.date)
+                        .map_or(0, |(_, _, size)| *size);
+                    answer_seal::seal_answer(&keys, author, a, floor).map_err(broken)?
+                }
             });
         }
         for (public, days) in &others {

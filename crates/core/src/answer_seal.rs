@@ -5,14 +5,32 @@
 //! answered or passed, when, and what they wrote, do not.
 //!
 //! Each sealed copy is signed by its author over its place (`answers/AUTHOR/DATE`), so it cannot
-//! be moved to another day or partner, and is padded like every sealed record: an answer and a
-//! pass, a short answer and an empty one, seal to the same size.
+//! be moved to another day or partner.
+//!
+//! Sizes tell nothing of a day's turn up to a point: each copy is padded to [`FIRST_SIZE`]
+//! bytes, or to the next of four times as much (16 KiB, 64 KiB, …) when the whole answer with
+//! its earlier versions does not fit; a day's copies never get smaller than the day's copy
+//! before (a correction, a pass after all, or taking the answer back keep its size), and the
+//! copy sealed to both is the size of the author's own. An answer taken back leaves a sealed
+//! copy that says so ([`taken_back`]), the size of the one it replaces, so the day's line in the
+//! file stays as it was; each line is evened out with spaces for the random length of age's
+//! headers. So the other partner, and anyone holding the folder, sees that a turn was taken on
+//! a day, and whether the answer, with its earlier versions, is longer than about 4 KiB, never
+//! whether it was an answer, a pass, corrected or taken back.
 
 use crate::crypto::{CryptoError, Keys, PublicKeys, hex, seal, unhex};
 use crate::prompts::Answer;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+
+/// The size every day's sealed copy is padded to, when the answer fits.
+pub const FIRST_SIZE: usize = 4096;
+/// The longest an age header of a sealed answer can be: the version line, two X25519 stanzas
+/// of 98 bytes, age's random "grease" stanza (at most 190 bytes) and the MAC line, rounded up.
+const MAX_AGE_HEADER: usize = 512;
+/// The mark, in an answer's fields, of an answer its author took back.
+const TAKEN_BACK: &str = "taken_back";
 
 /// One day's turn of one partner, as it sits in their answer file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,10 +42,23 @@ pub struct SealedAnswer {
     /// The answer as the other partner may read it, sealed to both, once they took their turn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub both: Option<String>,
+    /// Spaces that make up for the random length of the copies' age headers, so that the line
+    /// is as long for every day whose copies have the same sizes.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub pad: String,
 }
 
 fn place(author: &str, date: NaiveDate) -> String {
     format!("answers/{author}/{date}")
+}
+
+/// The padded size of a copy whose plaintext is `n` bytes, and never less than `floor`.
+fn size(n: usize, floor: usize) -> usize {
+    let mut size = FIRST_SIZE;
+    while size < n.max(floor) {
+        size *= 4;
+    }
+    size
 }
 
 fn seal_to(
@@ -35,28 +66,78 @@ fn seal_to(
     author: &str,
     answer: &Answer,
     readers: &[&PublicKeys],
+    floor: usize,
 ) -> Result<String, CryptoError> {
     let body = serde_json::to_vec(answer).map_err(|e| CryptoError::Malformed(e.to_string()))?;
-    Ok(hex(&seal::seal(
+    Ok(hex(&seal::seal_sized(
         keys,
         author,
         &place(author, answer.date),
         &body,
         readers,
+        |n| size(n, floor),
     )?))
 }
 
-/// Seals `answer` (or a pass) by `author` to its author alone.
+/// What stands for `date`'s answer once its author took it back: a pass marked as taken back,
+/// which closer leaves out wherever answers are read.
+pub fn taken_back(date: NaiveDate) -> Answer {
+    let mut a = Answer::new(
+        date,
+        "",
+        "",
+        String::new(),
+        date.and_time(chrono::NaiveTime::MIN).and_utc(),
+    );
+    a.passed = true;
+    a.extra.insert(TAKEN_BACK.into(), true.into());
+    a
+}
+
+/// Whether `answer` stands for one its author took back.
+pub fn is_taken_back(answer: &Answer) -> bool {
+    answer.extra.get(TAKEN_BACK) == Some(&serde_json::Value::Bool(true))
+}
+
+/// Seals `answer` (or a pass) by `author` to its author alone, padded to at least `floor`
+/// bytes (the size of the day's copy before, from [`open_own`]; 0 for a new day).
 pub fn seal_answer(
     keys: &Keys,
     author: &str,
     answer: &Answer,
+    floor: usize,
 ) -> Result<SealedAnswer, CryptoError> {
-    Ok(SealedAnswer {
+    let mut s = SealedAnswer {
         date: answer.date,
-        own: seal_to(keys, author, answer, &[&keys.public()])?,
+        own: seal_to(keys, author, answer, &[&keys.public()], floor)?,
         both: None,
-    })
+        pad: String::new(),
+    };
+    even_out(&mut s)?;
+    Ok(s)
+}
+
+/// Sets the line's spaces: for each copy, twice (hex) what its age header is shorter than the
+/// longest one can be.
+fn even_out(s: &mut SealedAnswer) -> Result<(), CryptoError> {
+    let mut n = 0;
+    for copy in std::iter::once(&s.own).chain(&s.both) {
+        let bytes = unhex_all(copy)?;
+        let header = seal::header_len(&bytes).unwrap_or(MAX_AGE_HEADER);
+        n += 2 * MAX_AGE_HEADER.saturating_sub(header);
+    }
+    s.pad = " ".repeat(n);
+    Ok(())
+}
+
+fn unhex_all(text: &str) -> Result<Vec<u8>, CryptoError> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return Err(CryptoError::Malformed("not hex".into()));
+    }
+    (0..text.len() / 2)
+        .map(|i| unhex::<1>(&text[2 * i..2 * i + 2]).map(|b| b[0]))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(|| CryptoError::Malformed("not hex".into()))
 }
 
 fn open_hex(
@@ -66,13 +147,7 @@ fn open_hex(
     date: NaiveDate,
     keys_of: impl Fn(&str) -> Option<PublicKeys>,
 ) -> Result<Answer, CryptoError> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return Err(CryptoError::Malformed("not hex".into()));
-    }
-    let bytes = (0..text.len() / 2)
-        .map(|i| unhex::<1>(&text[2 * i..2 * i + 2]).map(|b| b[0]))
-        .collect::<Option<Vec<u8>>>()
-        .ok_or_else(|| CryptoError::Malformed("not hex".into()))?;
+    let bytes = unhex_all(text)?;
     let opened = seal::open(reader, &bytes, &place(author, date), keys_of)?;
     if opened.signer != author {
         return Err(CryptoError::BadSignature(author.to_owned()));
@@ -105,9 +180,22 @@ pub fn open_answer(
     }
 }
 
+/// On the author's device: the author's own whole answer of `sealed`, and the size its copy
+/// was padded to (the least the day's next copy may be).
+pub fn open_own(
+    keys: &Keys,
+    author: &str,
+    sealed: &SealedAnswer,
+    keys_of: impl Fn(&str) -> Option<PublicKeys>,
+) -> Result<(Answer, usize), CryptoError> {
+    let answer = open_hex(keys, &sealed.own, author, sealed.date, keys_of)?;
+    let size = seal::sealed_len(&unhex_all(&sealed.own)?).unwrap_or(0);
+    Ok((answer, size))
+}
+
 /// On the author's device: adds the copy sealed to both to every answer of the author's whose
-/// day the other partner has taken their turn on (`their_days`), without its earlier versions.
-/// Returns how many it revealed.
+/// day the other partner has taken their turn on (`their_days`), without its earlier versions,
+/// padded to the size of the author's own copy. Returns how many it revealed.
 pub fn reveal_due(
     keys: &Keys,
     author: &str,
@@ -121,9 +209,16 @@ pub fn reveal_due(
         .iter_mut()
         .filter(|s| s.both.is_none() && their_days.contains(&s.date))
     {
-        let mut answer = open_hex(keys, &s.own, author, s.date, keys_of)?;
+        let (mut answer, floor) = open_own(keys, author, s, keys_of)?;
         answer.earlier.clear();
-        s.both = Some(seal_to(keys, author, &answer, &[&keys.public(), other])?);
+        s.both = Some(seal_to(
+            keys,
+            author,
+            &answer,
+            &[&keys.public(), other],
+            floor,
+        )?);
+        even_out(s)?;
         n += 1;
     }
     Ok(n)
@@ -184,7 +279,7 @@ mod tests {
             text: "first thoughts".into(),
             at: a.at,
         });
-        let mut own = vec![seal_answer(&t.alex, ALEX, &a).unwrap()];
+        let mut own = vec![seal_answer(&t.alex, ALEX, &a, 0).unwrap()];
         // Sam, with every file and their own key, cannot read it.
         assert_eq!(
             open_answer(&t.sam, SAM, ALEX, &own[0], t.keys_of()).unwrap_err(),
@@ -255,8 +350,9 @@ mod tests {
             alex: Keys::generate(),
             sam: Keys::generate(),
         };
-        let answered = seal_answer(&t.alex, ALEX, &answer("the sea, next spring", false)).unwrap();
-        let passed = seal_answer(&t.alex, ALEX, &answer("", true)).unwrap();
+        let answered =
+            seal_answer(&t.alex, ALEX, &answer("the sea, next spring", false), 0).unwrap();
+        let passed = seal_answer(&t.alex, ALEX, &answer("", true), 0).unwrap();
         // What Sam sees of each: the day, a sealed copy of the same size, and nothing to open.
         assert_eq!(answered.date, passed.date);
         assert_eq!(answered.both, passed.both);
@@ -285,16 +381,18 @@ mod tests {
                     ALEX,
                     &answer("yes to everything", false),
                     &[&t.alex.public(), &t.sam.public()],
+                    0,
                 )
                 .unwrap(),
             ),
+            pad: String::new(),
         };
         assert!(matches!(
             open_answer(&t.sam, SAM, ALEX, &forged, t.keys_of()),
             Err(CryptoError::BadSignature(_))
         ));
         // Alex's real answer filed under another day.
-        let mut moved = seal_answer(&t.alex, ALEX, &answer("x", false)).unwrap();
+        let mut moved = seal_answer(&t.alex, ALEX, &answer("x", false), 0).unwrap();
         moved.date = day().succ_opt().unwrap();
         assert!(matches!(
             open_answer(&t.alex, ALEX, ALEX, &moved, t.keys_of()),
