@@ -15,6 +15,7 @@ mod conditions;
 mod cron;
 mod damaged;
 mod damaged_shared;
+mod deletions;
 mod device_memory;
 mod editor;
 mod encrypted;

@@ -110,8 +110,12 @@ impl Context {
             return Ok(Vec::new());
         };
         Couple::load(&self.store)?;
+        // Every record remembered is read once: one that went back, or is missing where it may
+        // not be, is noted to be put back.
+        for place in memory.places() {
+            let _ = self.store.read_bytes(&format!("{place}.json"));
+        }
         closer_core::holds::load(&self.store)?;
-        closer_core::needs::load_all(&self.store)?;
         let back = memory.put_back(&self.store)?;
         // What was put back is said as such, not as what went back.
         for l in self.store.take_left_out_files() {
@@ -445,6 +449,10 @@ pub fn decrypt(ctx: &Context, yes: bool) -> Result<()> {
     ctx.remember_sealed(false)?;
     let r = migrate::decrypt(&ctx.store, &s)?;
     ctx.store.set_sealing(None);
+    // Nothing in a plain folder is remembered: what this device trusted no longer holds.
+    if let Some(m) = ctx.memory.get() {
+        m.clear();
+    }
     crate::say!(
         "Wrote {} records as plain files ({} already were). Anyone who gets the folder can read them now.",
         r.done,

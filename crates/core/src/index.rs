@@ -159,6 +159,16 @@ enum Looked<'a> {
     Read(String, String, bool),
 }
 
+impl Looked<'_> {
+    /// The need file's name.
+    fn name(&self) -> &str {
+        match self {
+            Looked::Kept(row, _) | Looked::Later(row) => &row.0,
+            Looked::Read(name, _, _) => name,
+        }
+    }
+}
+
 /// How much of the folder a listing checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
@@ -386,6 +396,21 @@ fn listing(
             });
         }
     }
+    // Needs this device misses (its partner's own, deleted behind their back): read below as
+    // the device trusted them. Only with a memory, which the run has read already.
+    let gone: Vec<PathBuf> = match store.sealing().filter(|s| s.memory().is_some()) {
+        Some(s) => {
+            let present: std::collections::HashSet<&str> = looked
+                .iter()
+                .map(|l| l.name().split('.').next().unwrap_or_default())
+                .collect();
+            s.missing(needs::DIR, &|name| present.contains(name))
+                .iter()
+                .map(|place| store.path(&format!("{place}.json")))
+                .collect()
+        }
+        None => Vec::new(),
+    };
     // Shared needs taken from the index go straight to the list; the rows stay as they were.
     let mut out = Vec::with_capacity(looked.len());
     let mut rows: Vec<Row> = Vec::with_capacity(looked.len());
@@ -430,6 +455,7 @@ fn listing(
             out.push(n);
         }
     }
+    private_mine.extend(gone);
     for n in store
         .read_files_past_damage::<Need>(&private_mine)?
         .into_iter()

@@ -1,8 +1,9 @@
 //! What this device trusted: for each signed record of an encrypted folder whose going back would
-//! matter (partner files, medical holds, needs), the last version it trusted, so that one put
-//! back to an earlier signed version, with lines of its history dropped or reordered, replaced by
-//! a hold in another partner's name, deleted while it still holds, or forged, is reported and the
-//! version trusted used instead; `couple doctor` puts that version back in the folder.
+//! matter (partner files, medical holds, needs, each partner's own facts and answers, the
+//! couple's settings and the changes of their joint result), the last version it trusted, so that
+//! one put back to an earlier signed version, with lines of its history dropped or reordered,
+//! replaced by a hold in another partner's name, deleted behind its owner's back, or forged, is
+//! reported and the version trusted used instead; `couple doctor` puts that version back.
 //!
 //! Kept in the device's config folder (`memory/FOLDER/`, folders 0700, files 0600): per place,
 //! the version counter signed with the record ([`crate::crypto::seal`]), its signer, a digest of
@@ -25,14 +26,50 @@ use std::sync::Mutex;
 /// What is said, after why, about a record that went back.
 pub const KEEPS: &str = "this device keeps using the version it trusted";
 
-/// Whether a record at `place` is remembered: partner files, holds and needs, and each
-/// partner's own boundaries and readiness (`touch/ID/state`), body map and opt-in.
+/// Whether a record at `place` is remembered: partner files, holds and needs, each partner's
+/// own boundaries and readiness (`touch/ID/state`), body map, opt-in and answers, the couple's
+/// settings (`couple`) and the changes of their joint result.
 pub fn remembers(place: &str) -> bool {
-    ["partners/", "touch/holds/", "needs/", "optin/"]
-        .iter()
-        .any(|d| place.starts_with(d))
-        || (place.starts_with("touch/") && (place.ends_with("/state") || place.ends_with("/body")))
+    kind(place).is_some()
 }
+
+/// What a remembered record is, for what its going missing means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A medical hold: missing while it still holds and was not lifted.
+    Hold,
+    /// A need, removed only by its owner.
+    Need,
+    /// A partner's own record, never deleted through the tools: their touch state, opt-in,
+    /// answers.
+    Own,
+    /// A record of both that the tools never delete: the couple's settings, a change of the
+    /// joint result (written once, kept for good).
+    Kept,
+    /// Partner files and body maps: a missing one is said elsewhere, or not at all.
+    Other,
+}
+
+fn kind(place: &str) -> Option<Kind> {
+    let under = |d: &str| place.starts_with(d);
+    Some(if under("touch/holds/") {
+        Kind::Hold
+    } else if under("needs/") {
+        Kind::Need
+    } else if under("optin/") || under("answers/") || (under("touch/") && place.ends_with("/state"))
+    {
+        Kind::Own
+    } else if under("changes/") || place == "couple" {
+        Kind::Kept
+    } else if under("partners/") || (under("touch/") && place.ends_with("/body")) {
+        Kind::Other
+    } else {
+        return None;
+    })
+}
+
+/// Why a record went missing, said of one that is not a hold.
+const DELETED: &str = "it was deleted from the folder, and not by closer on this device";
 
 /// The last version of a record this device trusted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +86,9 @@ struct Trusted {
     holds_until: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     lifted: bool,
+    /// Whose record it is, for a need or a partner's own record: only their device misses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    owner: Option<String>,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -135,6 +175,17 @@ fn keeps_lines(before: &[String], now: &[(String, Value)]) -> bool {
             })
 }
 
+/// Whose need it is.
+fn need_owner(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Owner {
+        owner: String,
+    }
+    serde_json::from_slice::<Owner>(crate::store::without_bom(body))
+        .ok()
+        .map(|o| o.owner)
+}
+
 /// A hold's last day and whether it was lifted.
 fn hold(body: &[u8]) -> (Option<NaiveDate>, bool) {
     let v: Value = serde_json::from_slice(crate::store::without_bom(body)).unwrap_or_default();
@@ -192,7 +243,9 @@ impl Memory {
         let file = digest(sealed);
         let before = self.get(place);
         if let Some(b) = &before {
-            if b.file == file {
+            // Remembered before owners were: learnt once, from the version trusted.
+            let owned = matches!(kind(place), Some(Kind::Need | Kind::Own));
+            if b.file == file && (b.owner.is_some() || !owned) {
                 return Judged::Trusted;
             }
             if let Some(why) = self.went_back(place, b, opened) {
@@ -237,16 +290,26 @@ impl Memory {
     }
 
     fn trust(&self, place: &str, o: &Opened, sealed: &[u8], file: String) {
-        let (until, lifted) = match place.starts_with("touch/holds/") {
-            true => hold(&o.body),
-            false => (None, false),
+        let k = kind(place);
+        let (until, lifted) = match k {
+            Some(Kind::Hold) => hold(&o.body),
+            _ => (None, false),
+        };
+        let (lines, owner) = match k {
+            Some(Kind::Need) => (
+                history(&o.body).into_iter().map(|(d, _)| d).collect(),
+                need_owner(&o.body),
+            ),
+            Some(Kind::Own) => (Vec::new(), Some(o.signer.clone())),
+            _ => (Vec::new(), None),
         };
         let t = Trusted {
             rev: o.rev,
             signer: o.signer.clone(),
-            lines: history(&o.body).into_iter().map(|(d, _)| d).collect(),
+            lines,
             holds_until: until.filter(|_| !lifted),
             lifted,
+            owner,
             file: file.clone(),
         };
         // Without its kept copy a version could not be used again: then it is not remembered.
@@ -277,35 +340,99 @@ impl Memory {
         self.with(|s| s.back.insert(place.to_owned()));
     }
 
-    /// Why the record at `place` may not be missing: a hold this device trusted, not lifted and
-    /// not past its last day, is gone without its owner's signed release.
-    pub fn missed(&self, place: &str) -> Option<String> {
+    /// Why the record at `place` may not be missing, on a device that holds the keys of the
+    /// partners `held` says: a hold this device trusted, not lifted and not past its last day,
+    /// gone without its owner's signed release; the couple's settings or a change of their joint
+    /// result, which the tools never delete; a partner's own record (a need they own, their
+    /// touch state, opt-in or answers) on their own device, which did not remove it.
+    pub fn missed(&self, place: &str, held: &dyn Fn(&str) -> bool) -> Option<String> {
         let t = self.get(place)?;
-        let until = t.holds_until?;
-        if self.today.is_some_and(|d| until < d) {
-            return None;
+        match kind(place)? {
+            Kind::Hold => {
+                let until = t.holds_until?;
+                if self.today.is_some_and(|d| until < d) {
+                    return None;
+                }
+                Some(format!(
+                    "this hold, set by {}, was deleted from the folder without being lifted",
+                    t.signer
+                ))
+            }
+            Kind::Kept => Some(DELETED.to_owned()),
+            Kind::Need | Kind::Own => t
+                .owner
+                .as_deref()
+                .is_some_and(held)
+                .then(|| DELETED.to_owned()),
+            Kind::Other => None,
         }
-        Some(format!(
-            "this hold, set by {}, was deleted from the folder without being lifted",
-            t.signer
-        ))
     }
 
-    /// The places under the folder `dir` (`touch/holds`) that may not be missing.
-    pub fn must_be_in(&self, dir: &str) -> Vec<String> {
-        let places: Vec<String> = self.with(|s| {
+    /// The places directly under the folder `dir` (`touch/holds`, `needs`, `answers/ID`) that
+    /// this device remembers, that `present` says are not in the folder and that may not be
+    /// missing (see [`Memory::missed`]). Those that may be missing (removed by the partner whose
+    /// they were) are forgotten.
+    pub fn missing(
+        &self,
+        dir: &str,
+        present: &dyn Fn(&str) -> bool,
+        held: &dyn Fn(&str) -> bool,
+    ) -> Vec<String> {
+        let under = format!("{dir}/");
+        let gone: Vec<String> = self.with(|s| {
             s.index.as_ref().map_or(Vec::new(), |i| {
                 i.places
-                    .keys()
-                    .filter(|p| p.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+                    .range(under.clone()..)
+                    .map(|(p, _)| p)
+                    .take_while(|p| p.starts_with(&under))
+                    .filter(|p| {
+                        let name = &p[under.len()..];
+                        !name.contains('/') && !present(name)
+                    })
                     .cloned()
                     .collect()
             })
         });
-        places
-            .into_iter()
-            .filter(|p| self.missed(p).is_some())
-            .collect()
+        let mut out = Vec::new();
+        for place in gone {
+            if self.missed(&place, held).is_some() {
+                out.push(place);
+            } else if !matches!(kind(&place), Some(Kind::Hold)) {
+                self.forget(&place);
+            }
+        }
+        out
+    }
+
+    /// Forgets `place`: this device removed it, or its partner did. Whether it was remembered.
+    pub fn forget(&self, place: &str) -> bool {
+        self.with(|s| {
+            let Some(i) = s.index.as_mut() else {
+                return false;
+            };
+            let was = i.places.remove(place).is_some();
+            s.changed |= was;
+            s.back.remove(place);
+            was
+        })
+    }
+
+    /// Forgets everything: the folder is plain on this device now (`couple decrypt`).
+    pub fn clear(&self) {
+        self.with(|s| {
+            s.index = Some(Index::default());
+            s.back.clear();
+            s.changed = true;
+        });
+    }
+
+    /// Every place this device remembers.
+    pub fn places(&self) -> Vec<String> {
+        self.with(|s| {
+            s.index
+                .as_ref()
+                .map_or(Vec::new(), |i| i.places.keys().cloned().collect())
+        })
     }
 
     /// Puts back, at every place read back in this run, the version trusted, as it was signed:

@@ -233,8 +233,11 @@ pub fn tend(store: &Store) -> Result<usize> {
     let mut n = 0;
     for id in sealing.held() {
         let Ok(id) = Id::parse(id) else { continue };
+        // An opt-in record this device trusted and misses was deleted, not never split: it is
+        // read as trusted, never taken again from the partner file.
         if store.path(&optin_path(&id)).exists()
             || !store.path(&profile::partner_path(&id)).exists()
+            || sealing.missed(&format!("{OPTIN}/{id}")).is_some()
         {
             continue;
         }

@@ -147,6 +147,21 @@ impl Sealing {
         )
     }
 
+    /// Why the record at `place`, which is not in the folder, may not be missing on this device
+    /// (see [`Memory::missed`]).
+    pub fn missed(&self, place: &str) -> Option<String> {
+        self.memory.as_ref()?.missed(place, &|p| self.holds(p))
+    }
+
+    /// The places directly under `dir` this device remembers that `present` (given a file's
+    /// name without extension) says are gone, and that may not be (see [`Memory::missing`]).
+    pub fn missing(&self, dir: &str, present: &dyn Fn(&str) -> bool) -> Vec<String> {
+        match &self.memory {
+            Some(m) => m.missing(dir, present, &|p| self.holds(p)),
+            None => Vec::new(),
+        }
+    }
+
     pub fn holds(&self, partner: &str) -> bool {
         self.held.contains_key(partner)
     }
@@ -486,20 +501,21 @@ impl Store {
         let bytes = match crate::store::read_unfollowed(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let (Some(_), Some(place)) = (&sealing, self.sealed_place(path)) {
-                    let plain = self.plain_path(&format!("{place}.json"));
-                    if plain.exists() {
-                        let e = Error::bad_record(&plain, Fault::PlainInSealed);
-                        if strict {
-                            return Err(e);
-                        }
-                        self.leave_out(e);
+                let (Some(s), Some(place)) = (&sealing, self.sealed_place(path)) else {
+                    return Ok(None);
+                };
+                let plain = self.plain_path(&format!("{place}.json"));
+                if plain.exists() {
+                    // Turned into a plain file (`couple decrypt` on the other device), not
+                    // deleted: said as such.
+                    let e = Error::bad_record(&plain, Fault::PlainInSealed);
+                    if strict {
+                        return Err(e);
                     }
-                }
-                if let (Some(s), Some(place)) = (&sealing, self.sealed_place(path))
-                    && let Some(why) = s.memory().and_then(|m| m.missed(&place))
-                {
-                    return self.trusted_instead(s, path, &place, &why, strict);
+                    self.leave_out(e);
+                } else if let Some(why) = s.missed(&place) {
+                    // Nothing in the folder to overwrite: a change is made to what was trusted.
+                    return self.trusted_instead(s, path, &place, &why, false);
                 }
                 return Ok(None);
             }

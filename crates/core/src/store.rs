@@ -499,11 +499,22 @@ impl Store {
         let dir = Path::new(rel).parent().and_then(Path::to_str).unwrap_or("");
         let _lock = self.lock(dir)?;
         let path = self.inside(rel)?;
+        // What this device removes, it no longer misses.
+        let forget = || {
+            let place = self.sealed_place(&path)?;
+            Some(self.sealing()?.memory()?.forget(&place))
+        };
         if !path.exists() {
+            // Already gone, and kept here only as this device trusted it: removing it is
+            // forgetting it.
+            if forget() == Some(true) {
+                return Ok(());
+            }
             return Err(Error::io(&path, std::io::ErrorKind::NotFound.into()));
         }
         self.check_replaceable(&path)?;
         fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        forget();
         self.wrote.store(true, std::sync::atomic::Ordering::Relaxed);
         sync_dir(path.parent().unwrap_or(Path::new(".")))
     }
@@ -556,14 +567,15 @@ impl Store {
                 _ => {}
             }
         }
-        // A hold this device trusted that is gone without its owner's release: read as it was.
-        if let Some(m) = self.sealing().as_deref().and_then(Sealing::memory) {
-            for place in m.must_be_in(rel) {
-                let path = self.path(&format!("{place}.json"));
-                if !out.contains(&path) {
-                    out.push(path);
-                }
-            }
+        // A record this device trusted that may not be gone (a hold not lifted, a change of the
+        // joint result, this device's partner's own record): read as it was.
+        if let Some(s) = self.sealing().filter(|s| s.memory().is_some()) {
+            let present: std::collections::HashSet<&str> = out
+                .iter()
+                .filter_map(|p| p.file_stem().and_then(|s| s.to_str()))
+                .collect();
+            let gone = s.missing(rel, &|name| present.contains(name));
+            out.extend(gone.iter().map(|place| self.path(&format!("{place}.json"))));
         }
         out.sort();
         Ok(out)
