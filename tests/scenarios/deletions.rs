@@ -1,7 +1,7 @@
 //! A record deleted from the folder by anyone but its owner, through the tools, is noticed by the
-//! devices that remember it: a change of the joint result on both devices, a partner's own
-//! records (answers, private needs, boundaries, opt-in) on their own device, the couple's
-//! settings on both. They keep using what they trusted and `couple doctor` puts it back. An
+//! devices that remember it: a change of the joint result, the couple's settings and a body map
+//! on both devices, a partner's own records (answers, private needs, boundaries, opt-in) on
+//! their own device. They keep using what they trusted and `couple doctor` puts it back. An
 //! answer its author took back is never shared again from an old copy put back. What partners
 //! delete themselves through the tools raises no alarm on either device.
 
@@ -266,5 +266,57 @@ fn deletions_through_the_tools_raise_no_alarm_on_either_device() {
     // Both devices go back to plain files.
     alex.ok(NEEDS, &["couple", "decrypt", "--yes"]);
     let run = sam.run(NEEDS, &["--all", "--json"]);
+    assert!(!run.stderr.contains(GONE), "{}", run.stderr);
+}
+
+#[test]
+fn a_deleted_body_map_keeps_its_off_limits_on_the_other_device() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    let s = sam.id_of("Sam");
+    for d in [&alex, &sam] {
+        d.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
+    }
+    sam.ok(
+        TOUCH,
+        &["body", "shoulders", "off-limits", "--note", "surgery"],
+    );
+    turns(&alex, &sam);
+    let avoid = "Sam: avoid the shoulders (surgery)";
+    assert!(alex.ok(TOUCH, &["today"]).contains(avoid));
+    std::fs::remove_file(sb.data().join(format!("touch/{s}/body.age"))).unwrap();
+    let run = alex.run(TOUCH, &["today"]);
+    assert!(run.ok().contains(avoid), "the off-limits was dropped");
+    assert!(
+        run.stderr.contains("body.age") && run.stderr.contains(GONE),
+        "not reported: {}",
+        run.stderr
+    );
+}
+
+/// A need removed on one of Sam's devices is missed on Sam's other one, which cannot tell it
+/// from a deletion; removing it there too is the end of it.
+#[test]
+fn a_need_removed_on_a_partners_other_device_is_reported_until_removed_there_too() {
+    let sb = Sandbox::new();
+    let (_alex, sam) = two_devices(&sb);
+    let tablet = device(&sb, "tablet");
+    share_keys(&sam, &tablet);
+    tablet.ok(NEEDS, &["couple", "me", "Sam"]);
+    sam.ok(NEEDS, &["add", "private thing", "--private"]);
+    assert!(tablet.ok(NEEDS, &["--json"]).contains("private thing"));
+    let id = sealed_in(&sb, "needs")[0]
+        .file_stem()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    sam.ok(NEEDS, &["rm", &id, "--yes"]);
+    let run = tablet.run(NEEDS, &["--json"]);
+    assert!(run.ok().contains("private thing"));
+    assert!(run.stderr.contains(GONE), "{}", run.stderr);
+    tablet.ok(NEEDS, &["rm", &id, "--yes"]);
+    let run = tablet.run(NEEDS, &["--json"]);
+    assert!(!run.ok().contains("private thing"), "{}", run.stdout);
     assert!(!run.stderr.contains(GONE), "{}", run.stderr);
 }

@@ -43,10 +43,10 @@ enum Kind {
     /// A partner's own record, never deleted through the tools: their touch state, opt-in,
     /// answers.
     Own,
-    /// A record of both that the tools never delete: the couple's settings, a change of the
-    /// joint result (written once, kept for good).
+    /// A record the tools never delete, read by both: the couple's settings, a change of the
+    /// joint result (written once, kept for good), a partner's body map.
     Kept,
-    /// Partner files and body maps: a missing one is said elsewhere, or not at all.
+    /// Partner files: one missing is said elsewhere (`couple remove` deletes them).
     Other,
 }
 
@@ -59,9 +59,12 @@ fn kind(place: &str) -> Option<Kind> {
     } else if under("optin/") || under("answers/") || (under("touch/") && place.ends_with("/state"))
     {
         Kind::Own
-    } else if under("changes/") || place == "couple" {
+    } else if under("changes/")
+        || place == "couple"
+        || (under("touch/") && place.ends_with("/body"))
+    {
         Kind::Kept
-    } else if under("partners/") || (under("touch/") && place.ends_with("/body")) {
+    } else if under("partners/") {
         Kind::Other
     } else {
         return None;
@@ -342,8 +345,8 @@ impl Memory {
 
     /// Why the record at `place` may not be missing, on a device that holds the keys of the
     /// partners `held` says: a hold this device trusted, not lifted and not past its last day,
-    /// gone without its owner's signed release; the couple's settings or a change of their joint
-    /// result, which the tools never delete; a partner's own record (a need they own, their
+    /// gone without its owner's signed release; the couple's settings, a change of their joint
+    /// result or a body map, which the tools never delete; a partner's own record (a need they own, their
     /// touch state, opt-in or answers) on their own device, which did not remove it.
     pub fn missed(&self, place: &str, held: &dyn Fn(&str) -> bool) -> Option<String> {
         let t = self.get(place)?;

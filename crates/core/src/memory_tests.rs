@@ -210,3 +210,25 @@ fn a_device_with_no_memory_says_nothing_on_first_sight_and_records_from_before_a
         .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+#[test]
+fn a_need_deleted_is_missed_only_on_its_owners_device_and_not_when_its_owner_removed_it() {
+    let (d, _m) = remembering();
+    let n = sams_need(&d);
+    let place = format!("needs/{}", n.id);
+    std::fs::remove_file(file(&d, &place)).unwrap();
+    // Sam's device reads Sam's need as it trusted it, and says so; Alex's forgets it quietly.
+    assert_eq!(needs::load_all(&d.sam).unwrap(), vec![n.clone()]);
+    assert!(d.sam.take_left_out()[0].contains("deleted"));
+    assert_eq!(needs::load_all(&d.alex).unwrap(), Vec::<Need>::new());
+    assert_eq!(d.alex.take_left_out(), Vec::<String>::new());
+    memory(&d.sam).put_back(&d.sam).unwrap();
+    assert!(file(&d, &place).exists());
+
+    // Removed by its owner: nobody misses it.
+    needs::remove(&d.sam, &n.id).unwrap();
+    for store in [&d.sam, &d.alex] {
+        assert_eq!(needs::load_all(store).unwrap(), Vec::<Need>::new());
+        assert_eq!(store.take_left_out(), Vec::<String>::new());
+    }
+}
