@@ -23,56 +23,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+mod missing;
+pub use missing::remembers;
+use missing::{Kind, kind};
+
 /// What is said, after why, about a record that went back.
 pub const KEEPS: &str = "this device keeps using the version it trusted";
-
-/// Whether a record at `place` is remembered: partner files, holds and needs, each partner's
-/// own boundaries and readiness (`touch/ID/state`), body map, opt-in and answers, the couple's
-/// settings (`couple`) and the changes of their joint result.
-pub fn remembers(place: &str) -> bool {
-    kind(place).is_some()
-}
-
-/// What a remembered record is, for what its going missing means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// A medical hold: missing while it still holds and was not lifted.
-    Hold,
-    /// A need, removed only by its owner.
-    Need,
-    /// A partner's own record, never deleted through the tools: their touch state, opt-in,
-    /// answers.
-    Own,
-    /// A record the tools never delete, read by both: the couple's settings, a change of the
-    /// joint result (written once, kept for good), a partner's body map.
-    Kept,
-    /// Partner files: one missing is said elsewhere (`couple remove` deletes them).
-    Other,
-}
-
-fn kind(place: &str) -> Option<Kind> {
-    let under = |d: &str| place.starts_with(d);
-    Some(if under("touch/holds/") {
-        Kind::Hold
-    } else if under("needs/") {
-        Kind::Need
-    } else if under("optin/") || under("answers/") || (under("touch/") && place.ends_with("/state"))
-    {
-        Kind::Own
-    } else if under("changes/")
-        || place == "couple"
-        || (under("touch/") && place.ends_with("/body"))
-    {
-        Kind::Kept
-    } else if under("partners/") {
-        Kind::Other
-    } else {
-        return None;
-    })
-}
-
-/// Why a record went missing, said of one that is not a hold.
-const DELETED: &str = "it was deleted from the folder, and not by closer on this device";
 
 /// The last version of a record this device trusted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -341,83 +297,6 @@ impl Memory {
     /// Notes that `place` was read back to the version trusted in this run.
     pub fn went_back_at(&self, place: &str) {
         self.with(|s| s.back.insert(place.to_owned()));
-    }
-
-    /// Why the record at `place` may not be missing, on a device that holds the keys of the
-    /// partners `held` says: a hold this device trusted, not lifted and not past its last day,
-    /// gone without its owner's signed release; the couple's settings, a change of their joint
-    /// result or a body map, which the tools never delete; a partner's own record (a need they own, their
-    /// touch state, opt-in or answers) on their own device, which did not remove it.
-    pub fn missed(&self, place: &str, held: &dyn Fn(&str) -> bool) -> Option<String> {
-        let t = self.get(place)?;
-        match kind(place)? {
-            Kind::Hold => {
-                let until = t.holds_until?;
-                if self.today.is_some_and(|d| until < d) {
-                    return None;
-                }
-                Some(format!(
-                    "this hold, set by {}, was deleted from the folder without being lifted",
-                    t.signer
-                ))
-            }
-            Kind::Kept => Some(DELETED.to_owned()),
-            Kind::Need | Kind::Own => t
-                .owner
-                .as_deref()
-                .is_some_and(held)
-                .then(|| DELETED.to_owned()),
-            Kind::Other => None,
-        }
-    }
-
-    /// The places directly under the folder `dir` (`touch/holds`, `needs`, `answers/ID`) that
-    /// this device remembers, that `present` says are not in the folder and that may not be
-    /// missing (see [`Memory::missed`]). Those that may be missing (removed by the partner whose
-    /// they were) are forgotten.
-    pub fn missing(
-        &self,
-        dir: &str,
-        present: &dyn Fn(&str) -> bool,
-        held: &dyn Fn(&str) -> bool,
-    ) -> Vec<String> {
-        let under = format!("{dir}/");
-        let gone: Vec<String> = self.with(|s| {
-            s.index.as_ref().map_or(Vec::new(), |i| {
-                i.places
-                    .range(under.clone()..)
-                    .map(|(p, _)| p)
-                    .take_while(|p| p.starts_with(&under))
-                    .filter(|p| {
-                        let name = &p[under.len()..];
-                        !name.contains('/') && !present(name)
-                    })
-                    .cloned()
-                    .collect()
-            })
-        });
-        let mut out = Vec::new();
-        for place in gone {
-            if self.missed(&place, held).is_some() {
-                out.push(place);
-            } else if !matches!(kind(&place), Some(Kind::Hold)) {
-                self.forget(&place);
-            }
-        }
-        out
-    }
-
-    /// Forgets `place`: this device removed it, or its partner did. Whether it was remembered.
-    pub fn forget(&self, place: &str) -> bool {
-        self.with(|s| {
-            let Some(i) = s.index.as_mut() else {
-                return false;
-            };
-            let was = i.places.remove(place).is_some();
-            s.changed |= was;
-            s.back.remove(place);
-            was
-        })
     }
 
     /// Forgets everything: the folder is plain on this device now (`couple decrypt`).
