@@ -115,6 +115,18 @@ fn an_encrypted_set_up_on_each_device_is_named_with_the_way_to_one_couple() {
             .ok();
     }
     sync(&b, &sb.data());
+    // The first run after the sync says, once, what this is and where to go; it never calls the
+    // other set-up a third partner to take out of the couple.
+    let first = alex.run(NEEDS, &["couple", "today"]);
+    let hint = "before your first sync";
+    assert_eq!(first.stderr.matches(hint).count(), 1, "{}", first.stderr);
+    assert!(
+        first.stderr.contains("`needs-list couple doctor`")
+            && !first.stderr.contains("couple remove")
+            && !first.stderr.contains("third partner"),
+        "{}",
+        first.stderr
+    );
     let said = alex.run(NEEDS, &["couple", "doctor"]);
     assert!(
         said.stderr

@@ -7,7 +7,7 @@ use closer_core::authority::{self, Act, KeyStanding, Proof};
 use closer_core::crypto::keyring::{self, DeviceKeys, StoredKey};
 use closer_core::crypto::pins::{self, Alarm};
 use closer_core::crypto::{CryptoError, Keys, PublicKeys, SecretString};
-use closer_core::error::{Error, Result};
+use closer_core::error::{Error, Fault, Result};
 use closer_core::profile::{Couple, PARTNERS, Partner};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -436,6 +436,10 @@ impl Context {
                         path.display()
                     );
                 }
+                Alarm::Unreadable {
+                    partner,
+                    why: Fault::ThirdPartner,
+                } if self.set_up_elsewhere(&partner) => {}
                 Alarm::Unreadable { partner, why } => {
                     let n = couple.name_of(&partner);
                     let hint = crate::fault_hint(&why, t);

@@ -95,6 +95,8 @@ pub struct Context {
     memory: OnceCell<Arc<closer_core::memory::Memory>>,
     /// Whether this run already tried the passphrase-protected keys held here (asked once).
     held_tried: std::cell::Cell<bool>,
+    /// Whether this run said that the folder holds a second set-up from another device.
+    elsewhere_said: std::cell::Cell<bool>,
     /// The opt-in exchange this run last took its turn of: for whom, with what opt-in of theirs,
     /// and what it said (see [`Context::joint_opt_in`]), so the touch plan does not run it again.
     opt_in_found: RefCell<Option<joint::OptInFound>>,
@@ -149,6 +151,7 @@ impl Context {
             opened: RefCell::default(),
             memory: OnceCell::new(),
             held_tried: std::cell::Cell::new(false),
+            elsewhere_said: std::cell::Cell::new(false),
             opt_in_found: RefCell::default(),
         };
         ctx.open_sealing()?;

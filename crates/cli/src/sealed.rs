@@ -10,7 +10,7 @@ use super::Context;
 use closer_core::crypto::Keys;
 use closer_core::crypto::keyring::{DeviceKeys, StoredKey};
 use closer_core::crypto::pins;
-use closer_core::error::{Error, Result};
+use closer_core::error::{Error, Fault, Result};
 use closer_core::ids::{Id, new_id};
 use closer_core::memory::Memory;
 use closer_core::migrate::{self, Report};
@@ -254,6 +254,12 @@ impl Context {
             s.know(&id, k);
         }
         for (path, why) in trusted.unreadable {
+            if why == Fault::ThirdPartner
+                && let Some(id) = path.file_stem().and_then(|s| s.to_str())
+                && self.set_up_elsewhere(id)
+            {
+                continue;
+            }
             self.store
                 .leave_out(closer_core::Error::bad_record(&path, why));
         }
@@ -278,6 +284,25 @@ impl Context {
         });
         s.remember_in(Arc::clone(memory), self.now.timestamp().max(0) as u64);
         Ok(s)
+    }
+}
+
+impl Context {
+    /// Whether the keys published for `id`, a partner this device does not count in the couple,
+    /// belong to a couple set up on another device before the first sync (their partner file is
+    /// here, sealed to that device's keys): said once a run, with the way to one couple.
+    pub(crate) fn set_up_elsewhere(&self, id: &str) -> bool {
+        let mine = closer_core::profile::PARTNERS;
+        if Id::parse(id).is_err() || !self.store.plain_path(&format!("{mine}/{id}.age")).is_file() {
+            return false;
+        }
+        if !self.elsewhere_said.replace(true) {
+            crate::say!(
+                "{t}: this folder also holds a couple set up on another device before your first sync, encrypted to that device's own keys, so this device cannot read it. Run `{t} couple doctor`: it says how to make one couple of the two set-ups.",
+                t = self.tool
+            );
+        }
+        true
     }
 }
 
