@@ -256,3 +256,41 @@ fn a_key_published_without_being_accepted_is_never_sealed_to() {
         );
     }
 }
+
+#[test]
+fn before_the_new_device_signs_again_the_other_device_says_what_waits_for_it() {
+    let sb = Sandbox::new();
+    let (alex, sam) = a_while(&sb);
+    let a = alex.id_of("Alex");
+    std::fs::remove_dir_all(&alex.config).unwrap();
+    let new = device(&sb, "alex-new");
+    let fp = alexs_fingerprint(&sam);
+    new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
+    sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    // Sam's device has not heard from Alex's new device yet: the plan waits for a new round,
+    // and Alex's need, still signed with the lost key, waits for Alex's new device to sign it.
+    let today = sam.ok(TOUCH, &["today"]);
+    assert!(today.contains("Waiting for the other device"), "{today}");
+    let needs = json(&sam.ok(NEEDS, &["--all", "--json"]));
+    let id = needs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["text"] == ALEXS)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let early = sam.run(NEEDS, &["comment", &id, "Happy to, any morning"]);
+    assert_eq!(early.code, 1, "{}", early.stderr);
+    assert!(
+        early.stderr.contains("their new device") && !early.stderr.contains(&a),
+        "{}",
+        early.stderr
+    );
+    // Once it has run, the comment goes in.
+    new.ok(NEEDS, &["--all"]);
+    sam.ok(NEEDS, &["comment", &id, "Happy to, any morning"]);
+    let shown = new.ok(NEEDS, &["show", &id]);
+    assert!(shown.contains("Happy to, any morning"), "{shown}");
+}

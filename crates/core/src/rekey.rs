@@ -209,3 +209,73 @@ pub fn lost(store: &Store, sealing: &Sealing, partner: &str) -> Result<usize> {
     }
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sealing::tests::{A, B, devices};
+    use std::sync::Arc;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Raw(serde_json::Value);
+    impl Versioned for Raw {
+        fn version(&self) -> u32 {
+            1
+        }
+    }
+
+    fn need(id: &str, text: &str) -> Raw {
+        Raw(
+            serde_json::json!({"version": 1, "id": id, "owner": A, "text": text,
+            "private": false}),
+        )
+    }
+
+    #[test]
+    fn what_the_previous_key_signed_is_believed_only_where_vouched_and_reaches_the_new_key() {
+        let (_t, alex, sam, ka, kb) = devices();
+        alex.ensure_dir("needs").unwrap();
+        alex.write("needs/abcd12345678.json", &need("abcd12345678", "buttons"))
+            .unwrap();
+        // Alex's key is lost; Sam's device, still trusting it, encrypts what they share to the
+        // new key, as it was signed.
+        let new = Keys::generate();
+        let before = sam.sealing().unwrap();
+        let vouched = reencrypt_shared(&sam, &before, B, &kb, A, &new.public()).unwrap();
+        assert_eq!(vouched.len(), 1);
+        // The lost key, found by someone else, signs a need of its own afterwards.
+        let forged = seal::seal(
+            &ka,
+            A,
+            "needs/efgh12345678",
+            &need("efgh12345678", "a forged need")
+                .0
+                .to_string()
+                .into_bytes(),
+            &[&kb.public(), &new.public()],
+        )
+        .unwrap();
+        std::fs::write(alex.root().join("needs/efgh12345678.age"), forged).unwrap();
+        for (device, keys, other) in [(&sam, &kb, B), (&alex, &new, A)] {
+            let mut s = Sealing::new();
+            s.hold(
+                other,
+                Arc::new(
+                    Keys::from_text(crate::crypto::ExposeSecret::expose_secret(&keys.to_text()))
+                        .unwrap(),
+                ),
+            );
+            s.know(A, new.public());
+            s.know(B, kb.public());
+            let store = Store::new(device.root());
+            store.set_sealing(Some(s.clone()));
+            // Without vouching, what the previous key signed is not believed...
+            assert!(store.read_all::<Raw>("needs").unwrap().is_empty());
+            // ...with it, only the very files vouched for are.
+            s.vouch(A, ka.public(), &vouched);
+            store.set_sealing(Some(s));
+            let read: Vec<Raw> = store.read_all("needs").unwrap();
+            assert_eq!(read, vec![need("abcd12345678", "buttons")], "{other}");
+        }
+    }
+}

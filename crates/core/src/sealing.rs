@@ -331,6 +331,19 @@ impl Sealing {
         let body = match self.signed_need(place, body) {
             Some((signed, body)) => {
                 if let Some(why) = self.doubt(place, &signed, &body, signer) {
+                    let unsigned = need_claims::unsigned_by(
+                        &signed,
+                        place,
+                        &body,
+                        signer,
+                        &self.partners(),
+                        |p| self.public(p),
+                    );
+                    if unsigned.iter().any(|p| self.replaced(p) && !self.holds(p)) {
+                        return Err(Error::not_yours(
+                            "this need still carries what your partner said with the key they lost; it can be changed once their new device has signed it again with their new key, which it does on its first run after the folder has synced there",
+                        ));
+                    }
                     return Err(Error::not_yours(format!(
                         "{place} holds {why} yet; it can be changed once their device has signed it (any change they make to it there does)"
                     )));
