@@ -44,7 +44,7 @@ impl Context {
             return Ok(());
         };
         let vouched = rekey::reencrypt_shared(&self.store, &before, &me.id, &keys, id, new)?;
-        closer_core::crypto::pins::accept_pin(&self.config_dir, id, new)?;
+        // What was vouched for is kept before the pin moves: a run cut short here is run again.
         let mut r = rekey::load(&self.config_dir)?;
         let entry = r
             .partners
@@ -57,6 +57,7 @@ impl Context {
         entry.previous = old.clone();
         entry.vouched.extend(vouched.iter().cloned());
         rekey::save(&self.config_dir, &mut r)?;
+        closer_core::crypto::pins::accept_pin(&self.config_dir, id, new)?;
         // From now on: the new keys to seal to, and the previous ones for what was vouched.
         let mut s = self.device_sealing()?;
         s.hold(&me.id, keys);

@@ -293,12 +293,15 @@ impl Context {
     /// here, sealed to that device's keys): said once a run, with the way to one couple.
     pub(crate) fn set_up_elsewhere(&self, id: &str) -> bool {
         let mine = closer_core::profile::PARTNERS;
-        if Id::parse(id).is_err() || !self.store.plain_path(&format!("{mine}/{id}.age")).is_file() {
+        let sealed = Id::parse(id).is_ok()
+            && std::fs::read(self.store.plain_path(&format!("{mine}/{id}.age")))
+                .is_ok_and(|b| closer_core::crypto::seal::recipients(&b) > 0);
+        if !sealed {
             return false;
         }
         if !self.elsewhere_said.replace(true) {
             crate::say!(
-                "{t}: this folder also holds a couple set up on another device before your first sync, encrypted to that device's own keys, so this device cannot read it. Run `{t} couple doctor`: it says how to make one couple of the two set-ups.",
+                "{t}: WARNING: this folder also holds a couple set up on another device before your first sync, encrypted to that device's own keys, so this device cannot read it and trusts nothing of it. Run `{t} couple doctor`: it says how to make one couple of the two set-ups. If neither of you set one up elsewhere, someone put it there.",
                 t = self.tool
             );
         }
