@@ -29,6 +29,8 @@ pub struct Keys {
     derive: hkdf::Hkdf<Sha256>,
     /// What these keys opened before, when the device keeps that (see [`Keys::remembering`]).
     memory: Option<std::sync::Arc<dyn super::opened::Memory>>,
+    /// The public keys, worked out once (each is a scalar multiplication).
+    public: PublicKeys,
 }
 
 impl std::fmt::Debug for Keys {
@@ -63,11 +65,17 @@ impl Keys {
         let mut seed = [0u8; 32];
         hk.expand(SIGNING_INFO, &mut seed)
             .map_err(|e| CryptoError::BadKey(e.to_string()))?;
+        let signing = SigningKey::from_bytes(&seed);
+        let public = PublicKeys {
+            age: identity.to_public().to_string(),
+            ed25519: hex(signing.verifying_key().as_bytes()),
+        };
         Ok(Keys {
             identity,
-            signing: SigningKey::from_bytes(&seed),
+            signing,
             derive: hk,
             memory: None,
+            public,
         })
     }
 
@@ -153,10 +161,7 @@ impl Keys {
     }
 
     pub fn public(&self) -> PublicKeys {
-        PublicKeys {
-            age: self.identity.to_public().to_string(),
-            ed25519: hex(self.signing.verifying_key().as_bytes()),
-        }
+        self.public.clone()
     }
 
     pub(crate) fn identity(&self) -> &age::x25519::Identity {
