@@ -40,6 +40,12 @@ pub(crate) fn ids_in(dir: PathBuf, ext: &str) -> Vec<String> {
     out
 }
 
+/// Where this device memoizes the answer files it opened in the data folder `store` (see
+/// [`closer_core::answers_memo`]).
+fn answers_memo(cache: &std::path::Path, store: &Store) -> PathBuf {
+    open_cache::folder_dir(cache, store).join("answers-opened")
+}
+
 impl Context {
     /// The file whose presence says this device has seen the data folder encrypted.
     fn remembered(&self) -> PathBuf {
@@ -100,6 +106,7 @@ impl Context {
         self.opened.borrow_mut().retain(|c| c.dir() != dir);
         self.needs_index();
         let _ = std::fs::remove_file(open_cache::folder_dir(cache, &self.store).join("answered"));
+        open_cache::forget(&answers_memo(cache, &self.store))?;
         open_cache::forget(&dir)
     }
 
@@ -283,6 +290,12 @@ impl Context {
             ))
         });
         s.remember_in(Arc::clone(memory), self.now.timestamp().max(0) as u64);
+        if let Some(cache) = &self.cache_dir {
+            s.memo_answers_in(
+                answers_memo(cache, &self.store),
+                std::time::SystemTime::now(),
+            );
+        }
         Ok(s)
     }
 }

@@ -58,9 +58,15 @@ fn open_one(sealing: &Sealing, author: &str, s: &SealedAnswer) -> Result<Answer,
 /// The answers in `author`'s file `f` as this device may read them; one it may not open yet
 /// stands as sealed ([`Answer::sealed`]), one that fails its check is reported and left out.
 pub fn opened(store: &Store, author: &str, f: AnswerFile) -> Vec<Answer> {
+    opened_checked(store, author, f).0
+}
+
+/// [`opened`], and whether every sealed answer in the file checked out (nothing left out).
+pub(crate) fn opened_checked(store: &Store, author: &str, f: AnswerFile) -> (Vec<Answer>, bool) {
     let Some(sealing) = store.sealing() else {
-        return f.answers;
+        return (f.answers, true);
     };
+    let mut clean = true;
     let mut out: Vec<Answer> = f
         .answers
         .into_iter()
@@ -71,14 +77,17 @@ pub fn opened(store: &Store, author: &str, f: AnswerFile) -> Vec<Answer> {
             Ok(a) if answer_seal::is_taken_back(&a) => {}
             Ok(a) => out.push(a),
             Err(CryptoError::NotForYou) => out.push(unopened(s.date)),
-            Err(e) => store.note_left_out(
-                &store.path(&format!("answers/{author}/{}.json", s.date.year())),
-                &format!("the answer of {}: {e}", s.date),
-            ),
+            Err(e) => {
+                clean = false;
+                store.note_left_out(
+                    &store.path(&format!("answers/{author}/{}.json", s.date.year())),
+                    &format!("the answer of {}: {e}", s.date),
+                )
+            }
         }
     }
     out.sort_by_key(|a| a.date);
-    out
+    (out, clean)
 }
 
 /// The days on which a partner other than `author` took their turn, in `year`, by partner.

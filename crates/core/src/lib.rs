@@ -9,6 +9,7 @@ pub mod answer_book;
 pub mod answer_rules;
 pub mod answer_seal;
 pub mod answered_memo;
+pub mod answers_memo;
 pub mod authority;
 pub mod body_map;
 pub mod content;

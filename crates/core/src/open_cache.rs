@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-const MAGIC: &[u8] = b"closer-opened 2\n";
+const MAGIC: &[u8] = b"closer-opened 3\n";
 
 /// A cache file not written for this long is removed when the cache is next written: what a
 /// record deleted on the other device held does not stay on this one for long.
@@ -86,7 +86,7 @@ fn check(seen: &Seen, place: &str, o: &Outcome) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(seen);
     h.update(place.as_bytes());
-    h.update([0]);
+    h.update([0, tag(o)]);
     if let Outcome::Opened {
         signer,
         signer_key,
@@ -103,6 +103,15 @@ fn check(seen: &Seen, place: &str, o: &Outcome) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// The kind of an outcome, as written.
+fn tag(o: &Outcome) -> u8 {
+    match o {
+        Outcome::NotForYou => 0,
+        Outcome::Opened { .. } => 1,
+        Outcome::Believed => 2,
+    }
+}
+
 fn put(out: &mut Vec<u8>, part: &[u8]) {
     out.extend_from_slice(&(part.len() as u32).to_le_bytes());
     out.extend_from_slice(part);
@@ -115,15 +124,15 @@ fn encode(reader: &str, e: &Entries) -> Vec<u8> {
         out.extend_from_slice(seen);
         out.extend_from_slice(&check(seen, place, o));
         put(&mut out, place.as_bytes());
+        out.push(tag(o));
         match o {
-            Outcome::NotForYou => out.push(0),
+            Outcome::NotForYou | Outcome::Believed => {}
             Outcome::Opened {
                 signer,
                 signer_key,
                 body,
                 rev,
             } => {
-                out.push(1);
                 put(&mut out, signer.as_bytes());
                 put(&mut out, signer_key.as_bytes());
                 put(&mut out, body);
@@ -167,6 +176,7 @@ fn decode(reader: &str, bytes: &[u8]) -> Option<HashMap<Seen, (String, Outcome)>
         let place = r.text()?;
         let o = match r.take(1)? {
             [0] => Outcome::NotForYou,
+            [2] => Outcome::Believed,
             [1] => Outcome::Opened {
                 signer: r.text()?,
                 signer_key: r.text()?,
@@ -275,8 +285,11 @@ impl Memory for OpenCache {
 
     fn remember(&self, place: &str, seen: Seen, outcome: Outcome) {
         self.with(place, |e| {
-            // One entry a place: what an older version of a record held goes with it.
-            e.by_seen.retain(|_, (p, _)| p != place);
+            // One entry of each kind a place: what an older version of a record held goes
+            // with it.
+            let believed = matches!(outcome, Outcome::Believed);
+            e.by_seen
+                .retain(|_, (p, o)| p != place || matches!(o, Outcome::Believed) != believed);
             e.by_seen.insert(seen, (place.to_owned(), outcome));
             e.changed = true;
         });
@@ -440,6 +453,47 @@ mod tests {
         let sam = w.sam();
         assert_eq!(read(&sam), None);
         assert!(!sam.store.take_left_out().is_empty(), "reported again");
+    }
+
+    fn believed(dir: &Path, reader: &Keys) -> usize {
+        cached_files(dir)
+            .iter()
+            .filter_map(|b| decode(&reader.public().age, b))
+            .flat_map(|e| e.into_values())
+            .filter(|(_, o)| *o == Outcome::Believed)
+            .count()
+    }
+
+    #[test]
+    fn the_signatures_inside_a_need_are_checked_once_and_a_forged_one_on_every_run() {
+        let w = World::new();
+        let alex = w.alex();
+        alex.store.ensure_dir("needs").unwrap();
+        alex.store.write(NEED, &need(false, "buttons")).unwrap();
+        assert_eq!(read(&w.sam()), Some(need(false, "buttons")));
+        let dir = w.t.path().join("sam-cache");
+        assert_eq!(believed(&dir, &w.kb), 1, "remembered as checked");
+        assert_eq!(read(&w.sam()), Some(need(false, "buttons")));
+        // Sam rewrites Alex's own words and seals it as Sam: Alex's signature inside no longer
+        // holds. Reported on every run, never remembered as checked.
+        let place = "needs/abcd12345678";
+        let keys_of = |p: &str| match p {
+            A => Some(w.ka.public()),
+            _ => Some(w.kb.public()),
+        };
+        let opened = seal::open(&w.ka, &fs::read(w.file()).unwrap(), place, keys_of).unwrap();
+        let text = String::from_utf8(opened.body).unwrap();
+        assert!(text.contains("\"signed\""), "{text}");
+        let forged = text.replace("buttons", "hooks!!");
+        let both = [&w.ka.public(), &w.kb.public()];
+        let sealed = seal::seal(&w.kb, B, place, forged.as_bytes(), &both).unwrap();
+        fs::write(w.file(), sealed).unwrap();
+        for _ in 0..2 {
+            let sam = w.sam();
+            assert_eq!(read(&sam), None);
+            assert!(!sam.store.take_left_out().is_empty(), "reported");
+        }
+        assert_eq!(believed(&dir, &w.kb), 1, "only the genuine version");
     }
 
     #[test]

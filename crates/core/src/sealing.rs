@@ -4,6 +4,7 @@
 //! holds nothing personal.
 
 use crate::access::{self, Readers, Writer};
+use crate::crypto::opened::{self, Outcome};
 use crate::crypto::seal::Opened;
 use crate::crypto::{CryptoError, Keys, PublicKeys, seal};
 use crate::error::{Error, Fault, Next, Result};
@@ -47,6 +48,9 @@ pub struct Sealing {
     /// of the sealed files this device believes were signed with them.
     previous: BTreeMap<String, PublicKeys>,
     vouched: Arc<std::collections::BTreeSet<String>>,
+    /// Where this device memoizes the answer files it opened, and the time now
+    /// ([`crate::answers_memo`]).
+    answers_memo: Option<(std::path::PathBuf, std::time::SystemTime)>,
 }
 
 impl std::fmt::Debug for Sealing {
@@ -86,6 +90,20 @@ impl Sealing {
     pub fn remember_in(&mut self, memory: Arc<Memory>, clock: u64) {
         self.memory = Some(memory);
         self.clock = clock;
+    }
+
+    /// This device memoizes in `dir` the answer files it opened ([`crate::answers_memo`]), `now`
+    /// saying which file times have settled. The memo is used only while every key held here
+    /// remembers what it opens (keys without a passphrase).
+    pub fn memo_answers_in(&mut self, dir: std::path::PathBuf, now: std::time::SystemTime) {
+        self.answers_memo = Some((dir, now));
+    }
+
+    /// The answers memo's folder and the time now, while it may be used.
+    pub(crate) fn answers_memo(&self) -> Option<(&Path, std::time::SystemTime)> {
+        let (dir, now) = self.answers_memo.as_ref()?;
+        (!self.held.is_empty() && self.held.values().all(|k| k.memory().is_some()))
+            .then_some((dir.as_path(), *now))
     }
 
     /// Remembers `sealed`, just written at `place` by this device, as the version it trusts.
@@ -212,16 +230,41 @@ impl Sealing {
                         return Ok(o);
                     }
                     let (signed, body) = need_claims::split(&o.body);
-                    let doubt = need_claims::doubt(
-                        &signed,
-                        place,
-                        &body,
-                        &o.signer,
-                        &self.partners(),
-                        |p| self.signing_keys(p, old),
-                    );
+                    // Checked once for these very bytes and signing keys, then remembered
+                    // as checked.
+                    let memo = keys.memory().map(|m| {
+                        let used: Vec<(&str, String)> = self
+                            .known
+                            .keys()
+                            .map(|p| {
+                                let k = self.signing_keys(p, old).map(|k| k.ed25519);
+                                (p.as_str(), k.unwrap_or_default())
+                            })
+                            .collect();
+                        let partners = used.iter().map(|(p, k)| (*p, k.as_str()));
+                        (m, opened::claims_seen(place, &o.signer, &o.body, partners))
+                    });
+                    let believed = memo
+                        .as_ref()
+                        .is_some_and(|(m, seen)| m.recall(place, seen) == Some(Outcome::Believed));
+                    let doubt = match believed {
+                        true => None,
+                        false => need_claims::doubt(
+                            &signed,
+                            place,
+                            &body,
+                            &o.signer,
+                            &self.partners(),
+                            |p| self.signing_keys(p, old),
+                        ),
+                    };
                     let signed = match doubt {
-                        None => signed,
+                        None => {
+                            if let (false, Some((m, seen))) = (believed, memo) {
+                                m.remember(place, seen, Outcome::Believed);
+                            }
+                            signed
+                        }
                         Some(why) => match self.adopt(place, &signed, &o, keys, bytes) {
                             Some(legacy) => legacy,
                             None => {

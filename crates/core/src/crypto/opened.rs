@@ -24,6 +24,36 @@ pub enum Outcome {
     },
     /// Sealed to other partners only.
     NotForYou,
+    /// What the record says in each partner's name inside it checked out with every partner's
+    /// keys as they were then (see [`claims_seen`]): the signatures inside a need.
+    Believed,
+}
+
+/// The digest under which a need's inside signatures are remembered as checked: its place, the
+/// partner who sealed it, every byte of what the seal opened to, and every partner with the
+/// public keys trusted for them now. Any change to one of them is a different digest.
+pub fn claims_seen<'a>(
+    place: &str,
+    signer: &str,
+    opened: &[u8],
+    partners: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Seen {
+    let mut h = Sha256::new()
+        .chain_update(b"closer believed v1\0")
+        .chain_update(place.as_bytes())
+        .chain_update([0])
+        .chain_update(signer.as_bytes())
+        .chain_update([0]);
+    for (p, k) in partners {
+        h.update(p.as_bytes());
+        h.update([0]);
+        h.update(k.as_bytes());
+        h.update([0]);
+    }
+    h.chain_update((opened.len() as u64).to_le_bytes())
+        .chain_update(opened)
+        .finalize()
+        .into()
 }
 
 /// A memory of what one partner's key opened. Only outcomes that depend on nothing but the
