@@ -21,7 +21,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 const MAGIC: &str = "closer-answers-opened 1";
 
@@ -134,7 +133,7 @@ mod tests {
     use chrono::{DateTime, NaiveDate};
     use std::os::unix::fs::PermissionsExt;
     use std::sync::Arc;
-    use std::time::Duration;
+    use std::time::{Duration, SystemTime};
 
     fn answer(d: u32, text: &str) -> Answer {
         Answer::new(
