@@ -105,6 +105,9 @@ impl Context {
         let dir = open_cache::dir(cache, &self.store, id);
         self.opened.borrow_mut().retain(|c| c.dir() != dir);
         self.needs_index();
+        // The index keeps their private needs in full only while their key is open here.
+        let index = closer_core::index::path(cache, &self.store);
+        closer_core::index::forget_private(&index, id).map_err(|e| Error::io(&index, e))?;
         let _ = std::fs::remove_file(open_cache::folder_dir(cache, &self.store).join("answered"));
         open_cache::forget(&answers_memo(cache, &self.store))?;
         open_cache::forget(&dir)

@@ -1,7 +1,9 @@
 //! A device-local index of the needs folder, so that listing thousands of needs reads one small
 //! file and one folder listing instead of thousands of files. It lives in the cache folder, never
-//! in the data folder, holds no history, and never another partner's private need: a private
-//! need is kept there only as "private, whose", and read from its file when its owner lists.
+//! in the data folder, holds no history, and never what the device's partner may not see: a
+//! private need is kept there as "private, whose", and in full only in an encrypted folder while
+//! its owner's key is on this device without a passphrase (its cache keeps what that key opens
+//! anyway); otherwise it is read from its file when its owner lists.
 //!
 //! The files are always trusted over the index: each entry carries its file's size, modification
 //! and change times and inode, checked against one `stat` per file on every listing, so a file
@@ -140,10 +142,21 @@ fn on_two_threads<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync
     })
 }
 
-/// An index entry: a shared need without history, or only the owner of a private one.
+/// An index entry: a shared need without history, the owner of a private one, or a private
+/// need without history that its owner may keep here (see [`may_keep`]).
 enum Entry {
     Shared(Box<Need>),
     Private(String),
+    Own(Box<Need>),
+}
+
+/// Whether a private need of `owner`'s may be kept in full in the index: only in an encrypted
+/// folder, while this device holds their key without a passphrase (the device's cache keeps what
+/// that key opens anyway). In a plain folder, never.
+fn may_keep(store: &Store, owner: &str) -> bool {
+    store
+        .sealing()
+        .is_some_and(|s| s.keys(owner).is_some_and(|k| k.memory().is_some()))
 }
 
 /// One line of the index as it will be written again: the file's name, its state (see [`key`])
@@ -256,21 +269,25 @@ fn list_at(
         return Ok(out);
     }
     out.extend(later.iter().filter_map(|l| match parse_entry(l) {
-        Some(Entry::Shared(n)) => Some(*n),
+        Some(Entry::Shared(n) | Entry::Own(n)) => Some(*n),
         _ => None,
     }));
     out.sort_by_cached_key(|n| (n.created, n.id.clone()));
     Ok(out)
 }
 
-/// A shared need's index entry (`S\t…`) that says it is not due on `day`: left undecoded.
-fn not_due(rest: &str, day: chrono::NaiveDate) -> bool {
-    let mut f = rest.split('\t');
-    let (Some("S"), Some(_id), Some(_owner), Some(status)) =
+/// A shared need's index entry (`S\t…`), or a private one kept in full (`O\t…`) whose owner
+/// `shown` says is the viewer, that says it is not due on `day`: left undecoded.
+fn not_due(rest: &str, day: chrono::NaiveDate, shown: impl Fn(&str) -> bool) -> bool {
+    let mut f = split_at(rest, b'\t');
+    let (Some(kind), Some(_id), Some(owner), Some(status)) =
         (f.next(), f.next(), f.next(), f.next())
     else {
         return false;
     };
+    if !(kind == "S" || kind == "O" && shown(owner)) {
+        return false;
+    }
     let Some(review) = f.nth(5) else {
         return false;
     };
@@ -284,7 +301,7 @@ fn not_due(rest: &str, day: chrono::NaiveDate) -> bool {
 
 /// The ID in a shared need's index entry.
 fn later_id(rest: &str) -> Option<&str> {
-    rest.split('\t')
+    split_at(rest, b'\t')
         .nth(1)
         .filter(|id| crate::ids::Id::parse(id).is_ok())
 }
@@ -327,6 +344,7 @@ fn listing(
         }
     }
     let trusted_folder = !folder.is_empty() && folder == indexed_folder;
+    let keep = |owner: &str| may_keep(store, owner);
     // A file whose state is what the index says is taken from the index; any other is read.
     let look = |name: String, meta: Option<std::fs::Metadata>| -> Looked<'_> {
         let Some(meta) = meta else {
@@ -337,7 +355,14 @@ fn listing(
         let indexed = known
             .get_key_value(name.as_str())
             .filter(|(_, (old, _))| settled && unchanged(old, &meta))
-            .and_then(|(n, (k, rest))| Some(((*n, *k, *rest), parse_entry(rest)?)));
+            .and_then(|(n, (k, rest))| Some(((*n, *k, *rest), parse_entry(rest)?)))
+            // Read again: a private need kept in full whose owner's key here has a passphrase
+            // now, and one of the viewer's own that may now be kept in full.
+            .filter(|(_, e)| match e {
+                Entry::Own(n) => keep(n.owner.as_str()),
+                Entry::Private(owner) => viewer != Some(owner.as_str()) || !keep(owner),
+                Entry::Shared(_) => true,
+            });
         match indexed {
             Some(((n, k, rest), entry)) => Looked::Kept(
                 (Cow::Borrowed(n), Cow::Borrowed(k), Cow::Borrowed(rest)),
@@ -357,7 +382,7 @@ fn listing(
                         Cow::Borrowed(*rest),
                     )
                 };
-                if not_due(rest, day) {
+                if not_due(rest, day, |owner| viewer == Some(owner) && keep(owner)) {
                     looked.push(Looked::Later(row()));
                     continue;
                 }
@@ -367,6 +392,12 @@ fn listing(
                     }
                     Some(Entry::Private(owner)) if viewer != Some(owner.as_str()) => {
                         looked.push(Looked::Kept(row(), Entry::Private(owner)));
+                    }
+                    // Another partner's, still kept: left as it is, never shown.
+                    Some(Entry::Own(n))
+                        if viewer != Some(n.owner.as_str()) && keep(n.owner.as_str()) =>
+                    {
+                        looked.push(Looked::Kept(row(), Entry::Private(n.owner.to_string())));
                     }
                     _ => looked.push(look(
                         (*name).to_owned(),
@@ -434,6 +465,12 @@ fn listing(
                 }
                 rows.push(row);
             }
+            Looked::Kept(row, Entry::Own(n)) => {
+                if n.visible_to(viewer) {
+                    out.push(*n);
+                }
+                rows.push(row);
+            }
             Looked::Read(name, k, settled) => to_read.push((name, k, settled)),
         }
     }
@@ -444,8 +481,10 @@ fn listing(
         let Some(mut n) = n else { continue };
         n.history = Vec::new();
         if settled && index.is_some() {
-            let entry = if n.private {
+            let entry = if n.private && !keep(n.owner.as_str()) {
                 format!("P\t{}", n.owner)
+            } else if n.private {
+                format!("O\t{}", line(&n))
             } else {
                 format!("S\t{}", line(&n))
             };
@@ -487,6 +526,27 @@ fn listing(
     Ok((out, later))
 }
 
+/// Removes the index at `path` when it keeps a private need of `owner`'s in full (their key on
+/// this device has a passphrase now, see [`may_keep`]): the next listing writes it again
+/// without. A missing index is nothing to remove.
+pub fn forget_private(path: &Path, owner: &str) -> std::io::Result<()> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(());
+    };
+    let kept = text.lines().any(|l| {
+        // name, state, kind, then the need's ID and its owner.
+        let mut f = split_at(l, b'\t');
+        f.nth(2) == Some("O") && f.nth(1) == Some(owner)
+    });
+    if !kept {
+        return Ok(());
+    }
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// `s` before and after its first `sep`, an ASCII byte (see [`split_at`]).
 fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
     let i = s.bytes().position(|b| b == sep)?;
@@ -497,6 +557,9 @@ fn parse_entry(rest: &str) -> Option<Entry> {
     match split_once(rest, b'\t')? {
         ("S", l) => parse_line(l).map(|n| Entry::Shared(Box::new(n))),
         ("P", owner) if !owner.contains('\t') => Some(Entry::Private(owner.to_owned())),
+        ("O", l) => parse_line(l)
+            .filter(|n| n.private)
+            .map(|n| Entry::Own(Box::new(n))),
         _ => None,
     }
 }
@@ -610,6 +673,7 @@ fn parse_line(l: &str) -> Option<Need> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::Keys;
     use chrono::NaiveDate;
 
     /// The key names the real folder, however it is reached; one asked for before the folder
@@ -824,8 +888,8 @@ mod tests {
             assert_eq!(got, expected);
             assert_eq!(got.len(), 1);
         }
-        assert!(not_due(&format!("S\t{}", line(&third)), day));
-        assert!(!not_due(&format!("S\t{}", line(&due_one)), day));
+        assert!(not_due(&format!("S\t{}", line(&third)), day, |_| false));
+        assert!(!not_due(&format!("S\t{}", line(&due_one)), day, |_| false));
 
         // A due need rewritten in place is seen at once.
         let file = data.path().join(needs::path(&due_one.id));
@@ -870,6 +934,84 @@ mod tests {
         );
         needs::add(&store, fourth, chrono::Utc::now()).unwrap();
         assert_eq!(due("ppp2"), ["a shared neeD", "not due yeT"]);
+    }
+
+    #[test]
+    fn own_private_needs_are_kept_in_full_only_while_their_key_here_is_open() {
+        use crate::open_cache::OpenCache;
+        use crate::test_devices::{A, devices};
+        let d = devices();
+        let cache = tempfile::tempdir().unwrap();
+        // Alex's device, with Alex's key open and remembering what it opens (as a key without a
+        // passphrase is held); the same folder with Alex's key as if unlocked by passphrase.
+        let open = |remember: bool| {
+            let store = Store::new(d.alex.root());
+            let mut s = crate::sealing::Sealing::new();
+            let keys = Keys::from_text(age::secrecy::ExposeSecret::expose_secret(&d.ka.to_text()))
+                .unwrap();
+            let keys = if remember {
+                let c = OpenCache::new(cache.path().join("opened"), &d.ka.public().age);
+                keys.remembering(std::sync::Arc::new(c))
+            } else {
+                keys
+            };
+            s.hold(A, std::sync::Arc::new(keys));
+            s.know(crate::test_devices::B, d.kb.public());
+            s.act_as(A);
+            store.set_sealing(Some(s));
+            store
+        };
+        let store = open(true);
+        let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let at = chrono::Utc::now();
+        let add = |text: &str, review: Option<NaiveDate>| {
+            let mut n = Need::open(
+                &A.parse().unwrap(),
+                text.into(),
+                "other".into(),
+                None,
+                Importance::Low,
+                true,
+                day,
+            );
+            n.status = Status::Talked;
+            n.review = review;
+            needs::add(&store, n, at).unwrap()
+        };
+        let due_one = add("mine, due", Some(day));
+        add("mine, later", None);
+        let idx = path(cache.path(), &store);
+        let later = SystemTime::now() + Duration::from_secs(10);
+        list_at(&store, Some(&idx), Some(A), Check::EveryFile, later).unwrap();
+        assert!(std::fs::read_to_string(&idx).unwrap().contains("mine, due"));
+        settle_folder(&store);
+        list_at(&store, Some(&idx), Some(A), Check::EveryFile, later).unwrap();
+
+        // While the folder and the due file are unchanged, no need file is opened.
+        store.take_records_read();
+        let due = due_at(&store, Some(&idx), Some(A), day, later).unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].1.id, due_one.id);
+        assert_eq!(store.take_records_read(), 0);
+        // Never shown to anyone else.
+        assert!(
+            due_at(&store, Some(&idx), Some(crate::test_devices::B), day, later)
+                .unwrap()
+                .is_empty()
+        );
+
+        // Once the key needs a passphrase: the index goes, and is written again without them.
+        forget_private(&idx, "someone000001").unwrap();
+        assert!(idx.exists(), "only for the partner named");
+        forget_private(&idx, A).unwrap();
+        assert!(!idx.exists());
+        let locked = open(false);
+        list_at(&locked, Some(&idx), Some(A), Check::EveryFile, later).unwrap();
+        let text = std::fs::read_to_string(&idx).unwrap();
+        assert!(!text.contains("mine, due"), "{text}");
+        let due = due_at(&locked, Some(&idx), Some(A), day, later).unwrap();
+        assert_eq!(due.len(), 1);
+        assert!(locked.take_records_read() > 0);
     }
 
     #[test]
