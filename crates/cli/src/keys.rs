@@ -110,7 +110,7 @@ impl Context {
             return Ok(());
         }
         let path = self.keys_dir().join(format!("{id}.key"));
-        let head = match key_file(&path) {
+        let head = match keyring::read_key_file(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if self.has_key_elsewhere(id)? {
@@ -139,7 +139,7 @@ impl Context {
                 continue;
             }
             let path = self.keys_dir().join(format!("{id}.key"));
-            let bytes = key_file(&path).map_err(|e| Error::io(&path, e))?;
+            let bytes = keyring::read_key_file(&path).map_err(|e| Error::io(&path, e))?;
             if Keys::is_protected(&bytes) {
                 locked.push(id);
             }
@@ -196,7 +196,7 @@ impl Context {
             return Ok(false);
         }
         let path = self.keys_dir().join(format!("{}.key", partner.id));
-        match key_file(&path) {
+        match keyring::read_key_file(&path) {
             Ok(bytes) => Ok(Keys::is_protected(&bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(Error::io(&path, e)),
@@ -450,12 +450,6 @@ impl Context {
             }
         }
     }
-}
-
-/// The bytes of a key file, read once a run while it is unchanged (only looked at, never parsed:
-/// see [`closer_core::run_memo`]).
-fn key_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    closer_core::run_memo::read(path, || std::fs::read(path))
 }
 
 /// A new passphrase for `keys`, asked on a terminal, and the key file under it.

@@ -175,6 +175,11 @@ impl StoredKey {
     }
 }
 
+/// The bytes of a key file, read once a run while it is unchanged (see [`crate::run_memo`]).
+pub fn read_key_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    crate::run_memo::read(path, || std::fs::read(path))
+}
+
 /// This device's secret keys: `keys/PARTNER.key` in the config folder, 0600.
 #[derive(Debug, Clone)]
 pub struct DeviceKeys {
@@ -218,7 +223,7 @@ impl DeviceKeys {
     }
 
     fn read(path: &Path) -> Result<Option<StoredKey>> {
-        let bytes = match std::fs::read(path) {
+        let bytes = match read_key_file(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(path, e)),
