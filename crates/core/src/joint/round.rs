@@ -557,11 +557,25 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
             let m = same_round.expect("checked");
             (m.cur.one.clone(), m.cur.two.clone())
         }
+        // Waiting for their answer to this round: nothing to compute.
+        Some(_)
+            if same_round.is_some()
+                && !theirs.as_ref().is_some_and(|t| {
+                    t.cur.peer.as_deref() == Some(nonce.as_str()) && !t.cur.one.is_empty()
+                }) =>
+        {
+            (same_round.expect("checked").cur.one.clone(), Vec::new())
+        }
         Some(pn) => {
             let ctx = context(topic.name, party, &nonce, pn, &my_digest);
             let b = blinder(party, &ctx)?;
-            let one = psi::publish(&b, &ctx, topic.universe, |i| topic.chosen.contains(i))
-                .map_err(|e| Error::invalid(e.to_string()))?;
+            let one = match same_round {
+                Some(m) => m.cur.one.clone(),
+                None => hexes(
+                    &psi::publish(&b, &ctx, topic.universe, |i| topic.chosen.contains(i))
+                        .map_err(|e| Error::invalid(e.to_string()))?,
+                ),
+            };
             let two = match &theirs {
                 Some(t)
                     if t.cur.peer.as_deref() == Some(nonce.as_str()) && !t.cur.one.is_empty() =>
@@ -578,7 +592,7 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
                 }
                 _ => Vec::new(),
             };
-            (hexes(&one), two)
+            (one, two)
         }
     };
     let cur = Values {
