@@ -386,10 +386,13 @@ fn listing(
                     looked.push(Looked::Later(row()));
                     continue;
                 }
-                match parse_entry(rest) {
-                    Some(Entry::Shared(n)) if !n.due(day) => {
-                        looked.push(Looked::Kept(row(), Entry::Shared(n)));
-                    }
+                // A shared need that may be due is looked at, and decoded there (once).
+                let entry = if rest.starts_with("S\t") {
+                    None
+                } else {
+                    parse_entry(rest)
+                };
+                match entry {
                     Some(Entry::Private(owner)) if viewer != Some(owner.as_str()) => {
                         looked.push(Looked::Kept(row(), Entry::Private(owner)));
                     }
