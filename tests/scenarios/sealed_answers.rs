@@ -133,3 +133,39 @@ fn an_answer_says_in_words_which_prompt_it_answers() {
         corrected.stderr
     );
 }
+
+#[test]
+fn after_couple_decrypt_the_author_still_reads_every_answer_of_theirs() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    // One day both took their turn (shared), a corrected one, and one only Sam answered.
+    sam.ok(PROMPT, &["answer", "The sea, next spring."]);
+    alex.ok(PROMPT, &["answer", "The hills."]);
+    sam.ok(PROMPT, &[]);
+    sb.set_today("2026-03-03");
+    sam.ok(PROMPT, &["answer", "A slow morning."]);
+    sam.ok(PROMPT, &["answer", "A slow morning, and tea."]);
+    let before = sam.ok(PROMPT, &["history"]);
+    for text in ["The sea, next spring.", "A slow morning, and tea."] {
+        assert!(before.contains(text), "{before}");
+    }
+
+    sam.ok(PROMPT, &["couple", "decrypt", "--yes"]);
+    let after = sam.ok(PROMPT, &["history"]);
+    for text in ["The sea, next spring.", "A slow morning, and tea."] {
+        assert!(
+            after.contains(text),
+            "lost {text:?} after couple decrypt: {after}"
+        );
+    }
+    // Nothing of Sam's stays sealed inside the now plain file.
+    let sam_id = sam.id_of("Sam");
+    let plain =
+        std::fs::read_to_string(sb.data().join(format!("answers/{sam_id}/2026.json"))).unwrap();
+    assert!(!plain.contains("\"sealed\""), "{plain}");
+    assert!(plain.contains("A slow morning, and tea."), "{plain}");
+    assert!(
+        plain.contains("A slow morning.\""),
+        "the earlier text stays: {plain}"
+    );
+}

@@ -127,6 +127,18 @@ pub fn update(
     year: i32,
     change: impl FnOnce(&mut Vec<Answer>) -> Result<()>,
 ) -> Result<()> {
+    update_in(store, author, year, false, change)
+}
+
+/// [`update`]; with `share_again`, every day already shared is sealed to both again, to the other
+/// partner's keys as this device trusts them now.
+fn update_in(
+    store: &Store,
+    author: &Id,
+    year: i32,
+    share_again: bool,
+    change: impl FnOnce(&mut Vec<Answer>) -> Result<()>,
+) -> Result<()> {
     let sealing = store.sealing();
     let others = match &sealing {
         Some(s) => their_days(store, s, author, year)?,
@@ -147,15 +159,17 @@ pub fn update(
         answers.retain(|a| !file.sealed.iter().any(|s| s.date == a.date));
         let mut kept = Vec::new();
         for s in file.sealed.drain(..) {
-            let (a, size) = match answer_seal::open_own(&keys, author, &s, keys_of(sealing)) {
+            let own = match answer_seal::open_own(&keys, author, &s, keys_of(sealing)) {
                 // Locked to the author's previous key alone: lost with it.
                 Err(CryptoError::NotForYou) if sealing.replaced(author.as_str()) => continue,
                 r => r.map_err(broken)?,
             };
-            if !answer_seal::is_taken_back(&a) {
-                answers.push(a.clone());
+            if !answer_seal::is_taken_back(&own.answer) {
+                answers.push(own.answer.clone());
             }
-            kept.push((a, s, size));
+            // A day shared by an earlier version, or to be shared again, is sealed anew.
+            let keep = own.current && !(share_again && s.both.is_some());
+            kept.push((own.answer, keep.then_some(s), own.floor));
         }
         answers.sort_by_key(|a| a.date);
         change(&mut answers)?;
@@ -170,8 +184,8 @@ pub fn update(
         answers.sort_by_key(|a| a.date);
         for a in &answers {
             file.sealed.push(match kept.iter().find(|(k, _, _)| k == a) {
-                Some((_, s, _)) => s.clone(),
-                None => {
+                Some((_, Some(s), _)) => s.clone(),
+                _ => {
                     let floor = kept
                         .iter()
                         .find(|(k, _, _)| k.date == a.date)
@@ -194,6 +208,42 @@ pub fn update(
         Ok(file)
     })?;
     Ok(())
+}
+
+/// `author`'s answer file `body` (at `place`) as it is kept in a plain folder, for `couple
+/// decrypt`: every sealed answer opened with the author's key and kept plain, with its earlier
+/// versions; answers taken back left out. A plain folder reads no sealed answer, so one that
+/// cannot be opened stops the file from being decrypted.
+pub fn unsealed(sealing: &Sealing, author: &str, place: &str, body: &[u8]) -> Result<Vec<u8>> {
+    let path = std::path::Path::new(place);
+    let mut f: AnswerFile = crate::store::parse(path, body)?;
+    if f.sealed.is_empty() {
+        return Ok(body.to_vec());
+    }
+    let keys = sealing.keys(author).ok_or_else(|| {
+        Error::not_yours(format!(
+            "{place}: these answers are partner {author}'s own; they decrypt them on their device"
+        ))
+    })?;
+    f.answers
+        .retain(|a| !f.sealed.iter().any(|s| s.date == a.date));
+    for s in std::mem::take(&mut f.sealed) {
+        let a = answer_seal::open_own(&keys, author, &s, keys_of(sealing))
+            .map_err(|e| {
+                Error::invalid(format!(
+                    "{place}: the answer of {} could not be opened ({e}); it stays encrypted",
+                    s.date
+                ))
+            })?
+            .answer;
+        if !answer_seal::is_taken_back(&a) {
+            f.answers.push(a);
+        }
+    }
+    f.answers.sort_by_key(|a| a.date);
+    use crate::store::Versioned;
+    f.encode()
+        .map_err(|e| Error::invalid(format!("{place}: {e}")))
 }
 
 /// [`tend`], skipped while no answer folder has changed since it last ran on this device: the
@@ -290,14 +340,7 @@ fn years(store: &Store, author: &Id) -> Result<Vec<i32>> {
 /// answer of `author` that was shown to both: after the other partner's new key is accepted.
 pub fn reveal_again(store: &Store, author: &Id) -> Result<()> {
     for year in years(store, author)? {
-        store.update::<AnswerFile, _>(&answer_path(author, year), |old| {
-            let mut f = old.unwrap_or_else(|| AnswerFile::new(author));
-            for s in &mut f.sealed {
-                s.both = None;
-            }
-            Ok(f)
-        })?;
-        update(store, author, year, |_| Ok(()))?;
+        update_in(store, author, year, true, |_| Ok(()))?;
     }
     Ok(())
 }
@@ -467,6 +510,93 @@ mod tests {
         assert_eq!(tend_when_changed(&sam, Some(&memo), later).unwrap(), 1);
         assert!(has(&everything_opened(&data, &ka), "the sea"));
         assert_eq!(tend_when_changed(&sam, Some(&memo), later).unwrap(), 0);
+    }
+
+    /// The size, sealed, of `author`'s file of `answers` as the same shared answers took before
+    /// they were padded: each day a copy sealed to its author and one to both, each to the
+    /// next KiB.
+    fn unpadded(store: &Store, author: &Keys, other: &Keys, id: &Id, answers: &[Answer]) -> u64 {
+        let mut f = AnswerFile::new(id);
+        for a in answers {
+            let seal = |a: &Answer, readers: &[&PublicKeys]| {
+                let body = serde_json::to_vec(a).unwrap();
+                let place = format!("answers/{id}/{}", a.date);
+                let sealed =
+                    crate::crypto::seal::seal_sized(author, id, &place, &body, readers, |n| n);
+                crate::crypto::hex(&sealed.unwrap())
+            };
+            let mut shown = a.clone();
+            shown.earlier.clear();
+            f.sealed.push(SealedAnswer {
+                date: a.date,
+                own: seal(a, &[&author.public()]),
+                both: Some(seal(&shown, &[&author.public(), &other.public()])),
+                pad: String::new(),
+            });
+        }
+        store.write(&answer_path(id, 2025), &f).unwrap();
+        std::fs::metadata(store.path(&answer_path(id, 2025)).with_extension("age"))
+            .unwrap()
+            .len()
+    }
+
+    #[test]
+    fn a_year_of_shared_days_takes_about_what_it_took_before_answers_were_padded() {
+        let (t, alex, sam, ka, kb) = devices();
+        let (a, b) = (Id::parse(A).unwrap(), Id::parse(B).unwrap());
+        alex.ensure_dir(&format!("answers/{A}")).unwrap();
+        sam.ensure_dir(&format!("answers/{B}")).unwrap();
+        let year: Vec<Answer> = (0..365)
+            .map(|i| {
+                let date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(i);
+                let mut a = answer(1, "A slow morning, tea in bed, and your hand on my back.");
+                a.date = date;
+                a
+            })
+            .collect();
+        for (store, id) in [(&sam, &b), (&alex, &a)] {
+            update(store, id, 2026, |v| {
+                v.extend(year.iter().cloned());
+                Ok(())
+            })
+            .unwrap();
+        }
+        // One of Sam's days corrected before Alex's turn: the earlier text stays Sam's.
+        save_answer(&sam, &b, answer(2, "The sea, in May.")).unwrap();
+        tend(&sam).unwrap();
+        let alexs_view = all_answers(&alex, None, None).unwrap();
+        assert!(
+            alexs_view.iter().all(|(_, x)| !x.sealed),
+            "every day shared"
+        );
+        let file = t.path().join(format!("data/answers/{B}/2026.age"));
+        let size = std::fs::metadata(&file).unwrap().len();
+        // Nothing lost: Sam reads every answer and the earlier text; Alex reads the answers only.
+        let own = all_answers(&sam, None, None).unwrap();
+        let sams: Vec<Answer> = own
+            .iter()
+            .filter(|(w, _)| w == B)
+            .map(|(_, x)| x.clone())
+            .collect();
+        let reference = unpadded(&sam, &kb, &ka, &b, &sams);
+        assert!(
+            size * 10 <= reference * 13,
+            "a year shared: {size} bytes, {reference} before the padding"
+        );
+        assert_eq!(own.iter().filter(|(w, _)| w == B).count(), 365);
+        let sams_day = |all: &[(String, Answer)]| {
+            all.iter()
+                .find(|(w, x)| w == B && x.date == day(2))
+                .unwrap()
+                .1
+                .clone()
+        };
+        let mine = sams_day(&own);
+        assert_eq!(mine.text, "The sea, in May.");
+        assert_eq!(mine.earlier.len(), 1);
+        let theirs = sams_day(&alexs_view);
+        assert_eq!(theirs.text, "The sea, in May.");
+        assert!(theirs.earlier.is_empty());
     }
 
     #[test]

@@ -1,22 +1,26 @@
 //! Answers sealed until both answered: what a partner wrote (or that they passed) travels sealed
 //! to its author alone until the other partner has taken their turn on the same day, answered or
-//! passed; then the author's device adds a copy sealed to both (without earlier versions, which
-//! stay the author's). That a partner took their turn on a day shows to the other; whether they
-//! answered or passed, when, and what they wrote, do not.
+//! passed; then the author's device adds a copy sealed to both (without earlier versions), and
+//! the author's own copy keeps only the earlier versions, which stay the author's. That a partner
+//! took their turn on a day shows to the other; whether they answered or passed, when, and what
+//! they wrote, do not.
 //!
 //! Each sealed copy is signed by its author over its place (`answers/AUTHOR/DATE`), so it cannot
 //! be moved to another day or partner.
 //!
-//! Sizes tell nothing of a day's turn up to a point: each copy is padded to [`FIRST_SIZE`]
-//! bytes, or to the next of four times as much (16 KiB, 64 KiB, …) when the whole answer with
-//! its earlier versions does not fit; a day's copies never get smaller than the day's copy
-//! before (a correction, a pass after all, or taking the answer back keep its size), and the
-//! copy sealed to both is the size of the author's own. An answer taken back leaves a sealed
-//! copy that says so ([`taken_back`]), the size of the one it replaces, so the day's line in the
-//! file stays as it was; each line is evened out with spaces for the random length of age's
-//! headers. So the other partner, and anyone holding the folder, sees that a turn was taken on
-//! a day, and whether the answer, with its earlier versions, is longer than about 4 KiB, never
-//! whether it was an answer, a pass, corrected or taken back.
+//! Sizes tell nothing of a day's turn up to a point, while it is not shared: each copy is padded
+//! to [`FIRST_SIZE`] bytes, or to the next of four times as much (16 KiB, 64 KiB, …) when the
+//! whole answer with its earlier versions does not fit; a day's copy never gets smaller than the
+//! day's copy before (a correction, a pass after all, or taking the answer back keep its size).
+//! An answer taken back leaves a sealed copy that says so ([`taken_back`]), the size of the one
+//! it replaces, so the day's line in the file stays as it was; each line is evened out with
+//! spaces for the random length of age's headers. So the other partner, and anyone holding the
+//! folder, sees that a turn was taken on a day, and whether the answer, with its earlier
+//! versions, is longer than about 4 KiB, never whether it was an answer, a pass, corrected or
+//! taken back. Once shared, the other partner reads the answer itself: both copies are then
+//! padded only to the folder's usual 1 KiB steps, so a shared day takes about what it did before
+//! answers were padded, and the own copy's size tells only whether the earlier versions are
+//! longer than about 900 bytes.
 
 use crate::crypto::{CryptoError, Keys, PublicKeys, hex, seal, unhex};
 use crate::prompts::Answer;
@@ -31,6 +35,9 @@ pub const FIRST_SIZE: usize = 4096;
 const MAX_AGE_HEADER: usize = 512;
 /// The mark, in an answer's fields, of an answer its author took back.
 const TAKEN_BACK: &str = "taken_back";
+/// The mark, in an answer's fields, of an author's own copy that keeps only the earlier versions
+/// of an answer shared with both.
+const EARLIER_ONLY: &str = "earlier_only";
 
 /// One day's turn of one partner, as it sits in their answer file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +73,7 @@ fn seal_to(
     author: &str,
     answer: &Answer,
     readers: &[&PublicKeys],
-    floor: usize,
+    size: impl Fn(usize) -> usize,
 ) -> Result<String, CryptoError> {
     let body = serde_json::to_vec(answer).map_err(|e| CryptoError::Malformed(e.to_string()))?;
     Ok(hex(&seal::seal_sized(
@@ -75,8 +82,17 @@ fn seal_to(
         &place(author, answer.date),
         &body,
         readers,
-        |n| size(n, floor),
+        size,
     )?))
+}
+
+/// What the author's own copy keeps of `answer` once it is shared: its earlier versions alone,
+/// marked so, for the copy sealed to both holds the rest.
+fn earlier_only(answer: &Answer) -> Answer {
+    let mut a = Answer::new(answer.date, "", "", String::new(), answer.at);
+    a.earlier = answer.earlier.clone();
+    a.extra.insert(EARLIER_ONLY.into(), true.into());
+    a
 }
 
 /// What stands for `date`'s answer once its author took it back: a pass marked as taken back,
@@ -109,7 +125,7 @@ pub fn seal_answer(
 ) -> Result<SealedAnswer, CryptoError> {
     let mut s = SealedAnswer {
         date: answer.date,
-        own: seal_to(keys, author, answer, &[&keys.public()], floor)?,
+        own: seal_to(keys, author, answer, &[&keys.public()], |n| size(n, floor))?,
         both: None,
         pad: String::new(),
     };
@@ -169,10 +185,10 @@ pub fn open_answer(
     reader_id: &str,
     author: &str,
     sealed: &SealedAnswer,
-    keys_of: impl Fn(&str) -> Option<PublicKeys>,
+    keys_of: impl Fn(&str) -> Option<PublicKeys> + Copy,
 ) -> Result<Answer, CryptoError> {
     if reader_id == author {
-        return open_hex(reader, &sealed.own, author, sealed.date, keys_of);
+        return open_own(reader, author, sealed, keys_of).map(|own| own.answer);
     }
     match &sealed.both {
         Some(both) => open_hex(reader, both, author, sealed.date, keys_of),
@@ -180,22 +196,52 @@ pub fn open_answer(
     }
 }
 
-/// On the author's device: the author's own whole answer of `sealed`, and the size its copy
-/// was padded to (the least the day's next copy may be).
+/// The author's own whole answer of a day, as their device opens it.
+#[derive(Debug)]
+pub struct Own {
+    pub answer: Answer,
+    /// The size its copy was padded to while it is not shared (the least the day's next copy
+    /// may be); 0 once it is.
+    pub floor: usize,
+    /// Whether the day's copies are as this version seals them (not those of an earlier
+    /// version, whose shared day kept a padded whole copy beside the one for both).
+    pub current: bool,
+}
+
+/// On the author's device: the author's own whole answer of `sealed`. Once shared, it is the
+/// copy sealed to both with the earlier versions the author's own copy keeps.
 pub fn open_own(
     keys: &Keys,
     author: &str,
     sealed: &SealedAnswer,
-    keys_of: impl Fn(&str) -> Option<PublicKeys>,
-) -> Result<(Answer, usize), CryptoError> {
-    let answer = open_hex(keys, &sealed.own, author, sealed.date, keys_of)?;
-    let size = seal::sealed_len(&unhex_all(&sealed.own)?).unwrap_or(0);
-    Ok((answer, size))
+    keys_of: impl Fn(&str) -> Option<PublicKeys> + Copy,
+) -> Result<Own, CryptoError> {
+    let own = open_hex(keys, &sealed.own, author, sealed.date, keys_of)?;
+    if own.extra.get(EARLIER_ONLY) != Some(&serde_json::Value::Bool(true)) {
+        let floor = seal::sealed_len(&unhex_all(&sealed.own)?).unwrap_or(0);
+        return Ok(Own {
+            answer: own,
+            floor,
+            current: sealed.both.is_none(),
+        });
+    }
+    let both = sealed.both.as_ref().ok_or_else(|| {
+        CryptoError::Malformed("a shared answer without its copy for both".into())
+    })?;
+    let mut answer = open_hex(keys, both, author, sealed.date, keys_of)?;
+    answer.earlier = own.earlier;
+    Ok(Own {
+        answer,
+        floor: 0,
+        current: true,
+    })
 }
 
-/// On the author's device: adds the copy sealed to both to every answer of the author's whose
-/// day the other partner has taken their turn on (`their_days`), without its earlier versions,
-/// padded to the size of the author's own copy. Returns how many it revealed.
+/// On the author's device: shares every answer of the author's whose day the other partner has
+/// taken their turn on (`their_days`). The copy sealed to both holds the answer without its
+/// earlier versions, padded only to the folder's usual steps (the other partner reads it now);
+/// the author's own copy keeps only the earlier versions, to those steps too. Returns how many
+/// it revealed.
 pub fn reveal_due(
     keys: &Keys,
     author: &str,
@@ -209,16 +255,25 @@ pub fn reveal_due(
         .iter_mut()
         .filter(|s| s.both.is_none() && their_days.contains(&s.date))
     {
-        let (mut answer, floor) = open_own(keys, author, s, keys_of)?;
-        answer.earlier.clear();
+        let whole = open_own(keys, author, s, keys_of)?.answer;
+        let mut shown = whole.clone();
+        shown.earlier.clear();
         s.both = Some(seal_to(
             keys,
             author,
-            &answer,
+            &shown,
             &[&keys.public(), other],
-            floor,
+            |n| n,
         )?);
-        even_out(s)?;
+        s.own = seal_to(
+            keys,
+            author,
+            &earlier_only(&whole),
+            &[&keys.public()],
+            |n| n,
+        )?;
+        // Nothing left to even out: the other partner reads the day's answer now.
+        s.pad.clear();
         n += 1;
     }
     Ok(n)
@@ -381,7 +436,7 @@ mod tests {
                     ALEX,
                     &answer("yes to everything", false),
                     &[&t.alex.public(), &t.sam.public()],
-                    0,
+                    |n| n,
                 )
                 .unwrap(),
             ),
