@@ -128,6 +128,19 @@ impl Context {
         Ok(())
     }
 
+    /// Whether `--as` (or `CLOSER_AS`) names a partner whose key this device does not hold while
+    /// they have one elsewhere: the command is refused at [`Context::gate`], so nothing may be
+    /// done on the way there (no turn of a joint exchange taken).
+    pub(crate) fn as_refused_here(&self, couple: &Couple) -> Result<bool> {
+        let Some(p) = (self.as_name.as_deref()).and_then(|n| couple.find(n).ok()) else {
+            return Ok(false);
+        };
+        if self.keys_dir().join(format!("{}.key", p.id)).exists() {
+            return Ok(false);
+        }
+        self.has_key_elsewhere(&p.id)
+    }
+
     /// The partners of this folder (a `partners/ID.*` file) whose key this device holds under
     /// a passphrase, not unlocked yet in this run.
     fn locked_here(&self) -> Result<Vec<String>> {

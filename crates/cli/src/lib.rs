@@ -294,6 +294,7 @@ impl Context {
             Couple::load_without_opt_ins(&self.store)?
         };
         if self.opt_ins.get()
+            && !self.as_refused_here(&couple)?
             && let Err(e) = self.joint_opt_in(&mut couple)
         {
             output::say(&format!(
