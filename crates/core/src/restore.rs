@@ -44,6 +44,71 @@ pub struct Backup {
     pub mine: Option<State>,
 }
 
+/// A partner's consent facts in an export (their boundaries, readiness and body map, and an
+/// opt-in) are restored only for the partner at the keyboard, once they have seen them and
+/// said yes: an export is a file anyone could have written, and "here is our backup" must not
+/// put a "yes" in someone's name.
+impl Backup {
+    /// The partners whose own consent facts this export carries.
+    pub fn own_facts_of(&self) -> Vec<Id> {
+        let mut who: Vec<Id> = (self.mine.iter().map(|m| m.partner.clone()))
+            .chain(
+                (self.partners.iter())
+                    .filter(|p| p.sexual == Some(true))
+                    .map(|p| p.id.clone()),
+            )
+            .collect();
+        who.sort();
+        who.dedup();
+        who
+    }
+
+    /// Keeps the own consent facts of `who` only (nobody's with `None`): the others are left
+    /// out, a partner added by the restore reading as not opted in.
+    pub fn keep_own_facts_of(&mut self, who: Option<&Id>) {
+        if self.mine.as_ref().is_some_and(|m| Some(&m.partner) != who) {
+            self.mine = None;
+        }
+        for p in self.partners.iter_mut().filter(|p| Some(&p.id) != who) {
+            p.sexual = None;
+        }
+    }
+
+    /// What the own consent facts of `who` say, a line each, to be shown before they are
+    /// recorded in their name; `title` names a step.
+    pub fn own_facts_said(&self, who: &Id, title: impl Fn(&str) -> Option<String>) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(m) = self.mine.as_ref().filter(|m| &m.partner == who) {
+            for answer in [touch::Answer::Yes, touch::Answer::Maybe, touch::Answer::No] {
+                let steps: Vec<String> = (m.boundaries.iter())
+                    .filter(|(_, a)| **a == answer)
+                    .map(|(id, _)| title(id).map_or(id.clone(), |t| format!("{t} ({id})")))
+                    .collect();
+                if !steps.is_empty() {
+                    lines.push(format!("{}: {}", crate::word(&answer), steps.join(", ")));
+                }
+            }
+            if !m.body.is_empty() {
+                lines.push(format!("body map: {} places marked", m.body.len()));
+            }
+            if !m.events.is_empty() {
+                lines.push(format!(
+                    "{} marks of readiness, stepping back or pausing",
+                    m.events.len()
+                ));
+            }
+        }
+        if self
+            .partners
+            .iter()
+            .any(|p| &p.id == who && p.sexual == Some(true))
+        {
+            lines.push("opted in to sexual content".to_owned());
+        }
+        lines
+    }
+}
+
 /// What a restore did: per kind of record, how many were added and how many were there already.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
@@ -295,5 +360,54 @@ mod tests {
             "{e:?}"
         );
         assert!(!e.to_string().contains("--"), "{e}");
+    }
+
+    #[test]
+    fn only_the_kept_partners_consent_facts_stay_and_what_they_say_is_listed() {
+        let (a, b): (Id, Id) = (
+            "alex00000001".parse().unwrap(),
+            "sam000000002".parse().unwrap(),
+        );
+        let partner = |id: &Id, sexual| PartnerRecord {
+            id: id.clone(),
+            name: id.to_string(),
+            conditions: vec![],
+            added: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            sexual,
+        };
+        let mut mine = State::new(&b);
+        mine.boundaries
+            .insert("s0-hold-hands".into(), touch::Answer::Yes);
+        mine.boundaries
+            .insert("s1-massage".into(), touch::Answer::No);
+        let backup = Backup {
+            partners: vec![partner(&a, Some(false)), partner(&b, Some(true))],
+            mine: Some(mine),
+            ..Backup::default()
+        };
+        assert_eq!(backup.own_facts_of(), [b.clone()]);
+        let said = backup.own_facts_said(&b, |id| {
+            (id == "s0-hold-hands").then(|| "Hold hands".into())
+        });
+        assert_eq!(
+            said,
+            [
+                "yes: Hold hands (s0-hold-hands)",
+                "no: s1-massage",
+                "opted in to sexual content"
+            ]
+        );
+        for who in [None, Some(&a)] {
+            let mut kept = backup.clone();
+            kept.keep_own_facts_of(who);
+            assert!(
+                kept.mine.is_none() && kept.own_facts_of().is_empty(),
+                "{who:?}"
+            );
+        }
+        let mut kept = backup.clone();
+        kept.keep_own_facts_of(Some(&b));
+        assert_eq!(kept.own_facts_of(), [b]);
+        assert!(kept.mine.is_some());
     }
 }

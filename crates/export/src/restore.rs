@@ -21,6 +21,10 @@ pub(crate) struct RestoreArgs {
     /// The file written by `--format json` (`-` for standard input)
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// Record the boundaries, readiness, body map and opt-in the export holds in your name
+    /// without asking (they are listed first); only yours are ever restored
+    #[arg(long)]
+    yes: bool,
 }
 
 #[derive(Deserialize)]
@@ -138,8 +142,69 @@ fn read(args: &RestoreArgs) -> Result<Backup> {
     })
 }
 
+/// The partner restoring, among the export's partners: the one `--as` (or `CLOSER_AS`) names,
+/// else this device's partner. Nothing is read or written in the folder to find out.
+fn restorer(ctx: &Context, backup: &Backup) -> Result<Option<Id>> {
+    let found = match &ctx.as_name {
+        Some(n) => backup.partners.iter().find(|p| p.name == *n),
+        None => match ctx.device()?.partner {
+            Some(id) => backup.partners.iter().find(|p| p.id.as_str() == id),
+            None => None,
+        },
+    };
+    Ok(found.map(|p| p.id.clone()))
+}
+
+/// Keeps, of the consent facts the export holds in a partner's name, only the restoring
+/// partner's own, once listed and confirmed (on a terminal, or `--yes`); says what happened to
+/// every other.
+fn own_facts(ctx: &Context, args: &RestoreArgs, backup: &mut Backup) -> Result<()> {
+    let owners = backup.own_facts_of();
+    if owners.is_empty() {
+        backup.keep_own_facts_of(None);
+        return Ok(());
+    }
+    let me = restorer(ctx, backup)?;
+    let name_of = |id: &Id| {
+        (backup.partners.iter().find(|p| &p.id == id))
+            .map_or_else(|| id.to_string(), |p| p.name.clone())
+    };
+    let file = args.file.display();
+    let mut kept = None;
+    for who in &owners {
+        let name = name_of(who);
+        if me.as_ref() != Some(who) {
+            closer_cli::say!(
+                "export: this export holds boundaries, readiness or an opt-in in {name}'s name; they were not restored. Only {name} restores their own, on their own device: `closer-export restore {file} --as {name}`."
+            );
+            continue;
+        }
+        let lib = ctx.library()?;
+        let lines = backup.own_facts_said(who, |id| lib.step(id).map(|s| s.title.to_string()));
+        closer_cli::say!("export: this export holds these as yours, {name}:");
+        for l in &lines {
+            closer_cli::say!("  {l}");
+        }
+        let yes = args.yes
+            || (ctx.interactive
+                && closer_cli::ask::confirm(
+                    "Are these what you said yourself? Only then are they recorded as yours",
+                )?);
+        if yes {
+            kept = Some(who.clone());
+        } else {
+            closer_cli::say!(
+                "export: they were not recorded. If they are yours, run `closer-export restore {file}` again on a terminal, or with --yes."
+            );
+        }
+    }
+    backup.keep_own_facts_of(kept.as_ref());
+    Ok(())
+}
+
 pub(crate) fn run(ctx: &Context, args: &RestoreArgs) -> Result<()> {
-    let backup = read(args)?;
+    let mut backup = read(args)?;
+    own_facts(ctx, args, &mut backup)?;
     // Nothing there yet: a new couple's folder, which is encrypted.
     let new_folder = closer_core::sealing::folder_mode(&ctx.store)?.is_none()
         && !ctx.store.plain_path(closer_core::profile::COUPLE).exists();

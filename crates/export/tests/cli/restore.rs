@@ -16,6 +16,11 @@ fn restore_into(sb: &Sandbox, data: &Path, file: &str) -> support::Run {
     sb.run_in(data, EXPORT, &["restore", file])
 }
 
+/// Restores `who`'s own export, their own boundaries and opt-in included.
+fn restore_own(sb: &Sandbox, data: &Path, file: &str, who: &str) -> support::Run {
+    sb.run_in(data, EXPORT, &["restore", file, "--as", who, "--yes"])
+}
+
 fn export_in(sb: &Sandbox, data: &Path, who: &str) -> String {
     let r = sb.run_in(data, EXPORT, &["--format", "json", "--as", who]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -32,7 +37,7 @@ fn both_partners_exports_restore_the_whole_couple_identically() {
     let (alex_file, sam_file) = (save(&sb, "alex.json", &alex), save(&sb, "sam.json", &sam));
 
     let fresh = sb.path("restored");
-    let r = restore_into(&sb, &fresh, &alex_file);
+    let r = restore_own(&sb, &fresh, &alex_file, "Alex");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("needs: 3 added"), "{}", r.stdout);
     // Alex's export alone brings back every record Alex could see.
@@ -58,24 +63,34 @@ fn both_partners_exports_restore_the_whole_couple_identically() {
     for key in ["holds", "sessions", "debriefs", "mine"] {
         assert_eq!(again["touch"][key], first["touch"][key], "touch.{key}");
     }
-    let r = restore_into(&sb, &fresh, &sam_file);
+    let r = restore_own(&sb, &fresh, &sam_file, "Sam");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(export_in(&sb, &fresh, "Alex"), alex);
     assert_eq!(export_in(&sb, &fresh, "Sam"), sam);
 
-    // Again, and into the original folder: nothing added, no file changed.
+    // Again, and into the original folder: nothing added, no file changed (the restored
+    // folder is encrypted, as a new couple's is: what it holds stays the same).
     for data in [fresh.clone(), sb.data()] {
         let before = tree(&data);
+        let exported = [export_in(&sb, &data, "Alex"), export_in(&sb, &data, "Sam")];
         for file in [&alex_file, &sam_file] {
             let r = restore_into(&sb, &data, file);
             assert_eq!(r.code, 0, "{}", r.stderr);
             assert!(!r.stdout.contains(" 1 added"), "{}", r.stdout);
             assert!(r.stderr.contains("restored 0 records"), "{}", r.stderr);
         }
-        assert!(
-            tree(&data) == before,
-            "a restore changed a file that was there"
+        assert_eq!(
+            [export_in(&sb, &data, "Alex"), export_in(&sb, &data, "Sam")],
+            exported
         );
+        if data == fresh {
+            assert!(tree(&data).keys().eq(before.keys()), "a file was added");
+        } else {
+            assert!(
+                tree(&data) == before,
+                "a restore changed a file that was there"
+            );
+        }
     }
 }
 
@@ -140,4 +155,57 @@ fn format_1_is_read_and_redacted_or_hostile_exports_are_refused() {
         "{:?}",
         tree(&empty).keys()
     );
+}
+
+/// "Here is our backup": an export with boundaries in Sam's name, written by someone else, puts
+/// no "yes" in Sam's name. Only Sam, shown what it says and saying yes, records it.
+#[test]
+fn a_restore_records_only_the_restoring_partners_own_facts_once_shown_and_confirmed() {
+    let sb = couple_with_history();
+    let sam_id = json(&sb, &["--as", "Sam"])["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Sam")
+        .and_then(|p| p["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let state = sb.data().join(format!("touch/{sam_id}/state.json"));
+    let _ = std::fs::remove_file(&state);
+    let mut forged = json(&sb, &["--as", "Alex"]);
+    forged["as"] = "Sam".into();
+    forged["touch"]["mine"] = serde_json::json!({
+        "version": 1, "partner": sam_id, "events": [], "help_shown": [], "body": {},
+        "boundaries": {"s0-hold-hands": "yes", "s0-sit-close": "yes"},
+    });
+    let file = save(&sb, "forged.json", &forged.to_string());
+    let mine = |sb: &Sandbox| sb.ok(TOUCH, &["mine", "--json", "--as", "Sam"]);
+    let before = mine(&sb);
+    for who in [None, Some("Alex"), Some("Sam")] {
+        let mut args = vec!["restore", file.as_str()];
+        args.extend(who.map(|w| ["--as", w]).into_iter().flatten());
+        let r = sb.run(EXPORT, &args);
+        assert_eq!(r.code, 0, "{who:?}: {r:?}");
+        assert_eq!(mine(&sb), before, "{who:?}: recorded in Sam's name unasked");
+        assert!(!state.exists(), "{who:?}");
+        assert!(
+            !r.stdout.contains("touch facts: 1 added"),
+            "{who:?}: {}",
+            r.stdout
+        );
+        assert!(
+            r.stderr.contains("Sam") && r.stderr.contains("not"),
+            "{who:?}: said plainly: {}",
+            r.stderr
+        );
+    }
+    // Sam, off a terminal, with --yes: what is recorded is listed first.
+    let r = sb.run(EXPORT, &["restore", &file, "--as", "Sam", "--yes"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr.contains("yes: ") && r.stderr.contains("s0-sit-close"),
+        "{}",
+        r.stderr
+    );
+    assert!(mine(&sb).contains("s0-sit-close"), "{}", mine(&sb));
 }
