@@ -107,6 +107,22 @@ fn hold_writer(body: &[u8]) -> Writer {
     }
 }
 
+/// Who may sign a forwarding record (`moved/OLD`, see [`crate::moved`]): the partner it
+/// forwards to, whose device kept them when the doctor made two set-ups one.
+fn moved_writer(body: &[u8]) -> Writer {
+    #[derive(serde::Deserialize)]
+    struct To {
+        to: String,
+    }
+    match serde_json::from_slice::<To>(crate::store::without_bom(body)) {
+        Ok(t) => match partner(&t.to).filter(|p| *p == t.to) {
+            Some(p) => Writer::Owner(p),
+            None => Writer::Nobody("a forwarding record that names no partner it forwards to"),
+        },
+        Err(_) => Writer::Nobody("a forwarding record that does not say where it forwards to"),
+    }
+}
+
 /// The rule for the record at `place` (its path in the data folder without its extension, as
 /// `needs/ID`, `touch/ID/state`, `answers/ID/2026`) holding `body`. A need that says it is
 /// private is its owner's alone. `None`: the path holds no sealed record (published keys, the
@@ -138,6 +154,11 @@ pub fn rule(place: &str, body: &[u8]) -> Option<Access> {
         }),
         // A change of the joint result names nobody, and either device may see one happen.
         ["changes", _] => Some(shared()),
+        // Where a partner set up twice went: signed by the partner it forwards to.
+        ["moved", _] => Some(Access {
+            readers: Readers::Both,
+            writer: moved_writer(body),
+        }),
         // Boundaries, readiness and body map: the owner's alone. The other partner's device
         // learns the plan from the joint rounds and the body map from its published copy.
         ["touch", id, "state"] => own(id, Readers::Owner),
@@ -260,6 +281,23 @@ mod tests {
             "content/.hidden.toml",
         ] {
             assert!(!is_sealed_place(place), "{place}");
+        }
+    }
+
+    #[test]
+    fn a_forwarding_record_is_signed_by_the_partner_it_forwards_to() {
+        let place = "moved/sam000000002";
+        assert!(is_sealed_place(place));
+        let to = format!("{{\"from\":\"sam000000002\",\"to\":\"{A}\"}}");
+        assert_eq!(
+            rule(place, to.as_bytes()).unwrap().writer,
+            Writer::Owner(A.into())
+        );
+        for body in [&b"{}"[..], b"{\"to\":\"../x\"}"] {
+            assert!(matches!(
+                rule(place, body).unwrap().writer,
+                Writer::Nobody(_)
+            ));
         }
     }
 }

@@ -3,7 +3,9 @@
 //! merged one became, so that the device whose partner was the one merged away finds its
 //! partner again. The record holds two random IDs and nothing else, and is only a pointer: the
 //! device says where its partner went, and follows only when the person at it says who they
-//! are with `couple me NAME`.
+//! are with `couple me NAME`. In an encrypted folder the record is sealed and signed by the
+//! partner it forwards to; a plain one there, or one signed by anyone else, is reported and
+//! never followed (anyone who can write into the folder could have put it there).
 
 use crate::error::Result;
 use crate::ids::Id;
@@ -36,8 +38,12 @@ pub fn path(from: &Id) -> String {
     format!("{MOVED}/{from}.json")
 }
 
-/// Says that partner `from` is now partner `to`.
+/// Says that partner `from` is now partner `to`. In an encrypted folder only a device holding
+/// `to`'s key can sign it; elsewhere nothing is left (that device then says its partner is gone).
 pub fn leave(store: &Store, from: &Id, to: &Id) -> Result<()> {
+    if store.sealing().is_some_and(|s| !s.holds(to)) {
+        return Ok(());
+    }
     store.ensure_dir(MOVED)?;
     let _lock = store.lock(MOVED)?;
     store.write(
