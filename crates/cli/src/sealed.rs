@@ -299,6 +299,7 @@ impl Context {
                 std::time::SystemTime::now(),
             );
         }
+        s.plain_before(self.plain_before()?);
         Ok(s)
     }
 }
@@ -365,18 +366,41 @@ pub fn add_partner(ctx: &Context, name: &str, conditions: Vec<String>) -> Result
 
 fn say_left(ctx: &Context, r: &Report, verb: &str) -> Result<()> {
     let couple = ctx.couple()?;
+    let held = |id: &str| ctx.keys_dir().join(format!("{id}.key")).exists();
+    // A couple is two: the partner whose key is not here, by name once this device can read
+    // their partner file (while it is plain, it cannot trust it).
+    let other = match couple
+        .partners
+        .iter()
+        .filter(|p| !held(&p.id))
+        .collect::<Vec<_>>()[..]
+    {
+        [p] => Some(p.name.clone()),
+        _ => None,
+    };
+    let whose =
+        |name: Option<String>| name.map_or("your partner's".to_owned(), |n| format!("{n}'s"));
+    let cmd = if verb == "encrypted" {
+        "encrypt"
+    } else {
+        "decrypt"
+    };
     for (who, n) in r.left.iter().filter(|(_, n)| **n > 0) {
-        let name = couple
-            .by_id(who)
-            .map_or("the other partner".to_owned(), |p| p.name.clone());
+        let name = couple.by_id(who).map(|p| p.name.clone()).or(other.clone());
         crate::say!(
-            "{n} of {name}'s own records can only be {verb} on a device that holds their key: run `{} couple {}` there.",
+            "{n} of {} own records can only be {verb} on a device that holds their key: run `{} couple {cmd}` there.",
+            whose(name),
             ctx.tool,
-            if verb == "encrypted" {
-                "encrypt"
-            } else {
-                "decrypt"
-            }
+        );
+    }
+    if r.awaiting > 0 {
+        let n = r.awaiting;
+        let (one, whose) = (n == 1, whose(other));
+        crate::say!(
+            "{n} shared record{} with parts in {whose} name wait{} for {whose} device to sign them: run `{} couple encrypt` there, then here again.",
+            if one { "" } else { "s" },
+            if one { "s" } else { "" },
+            ctx.tool
         );
     }
     for (path, why) in &r.refused {
@@ -420,14 +444,19 @@ pub fn encrypt(ctx: &Context) -> Result<()> {
     sealing::set_folder_mode(&ctx.store, true)?;
     ctx.remember_sealed(true)?;
     let mut allowed = ctx.plain_before()?;
-    if ctx.interactive {
-        for c in shared_content::unconfirmed(&ctx.store, &allowed) {
-            if confirm_content(&c)? {
-                allowed.insert(c.place);
-            }
+    s.plain_before(allowed.clone());
+    // A content file that came later is sealed only once its name and items were shown on a
+    // terminal and confirmed; off one it waits for a terminal, and everything else is done.
+    let mut for_a_terminal = Vec::new();
+    for c in shared_content::unconfirmed(&ctx.store, &allowed) {
+        if !ctx.interactive {
+            for_a_terminal.push(c.path);
+        } else if confirm_content(&c)? {
+            allowed.insert(c.place);
         }
     }
-    let again = migrate::encrypt(&ctx.store, &s, &allowed)?;
+    let mut again = migrate::encrypt(&ctx.store, &s, &allowed)?;
+    again.refused.retain(|(p, _)| !for_a_terminal.contains(p));
     // What the first pass did counts; what it left, the second says again.
     let r = Report {
         done: r.done + again.done,
@@ -442,6 +471,13 @@ pub fn encrypt(ctx: &Context) -> Result<()> {
         r.already
     );
     say_left(ctx, &r, "encrypted")?;
+    for path in &for_a_terminal {
+        crate::say!(
+            "{}: this content file was not in the folder when this device first saw it encrypted, so it stays plain and unused until you see what it holds: run `{} couple encrypt` on a terminal, which shows it and asks whether you put it there.",
+            path.display(),
+            ctx.tool
+        );
+    }
     if !r.refused.is_empty() {
         return Err(Error::invalid(
             "some files were left as they were (above); nothing was lost",

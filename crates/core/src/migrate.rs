@@ -24,6 +24,9 @@ pub struct Report {
     /// Records only another partner's device can turn (their own, or sealed to them alone), by
     /// that partner's ID ("" when the file does not say whose it is).
     pub left: BTreeMap<String, usize>,
+    /// Shared records this device signed its part of, that wait for the other partner's device
+    /// to sign theirs before they are encrypted.
+    pub awaiting: usize,
     /// Files left as they were, with why.
     pub refused: Vec<(PathBuf, Fault)>,
 }
@@ -188,7 +191,10 @@ pub fn encrypt(store: &Store, sealing: &Sealing, from_before: &BTreeSet<String>)
                 if signed != body {
                     write_atomic(&plain, &signed)?;
                 }
-                *r.left.entry(owner(&place, &body)).or_default() += 1;
+                match owner(&place, &body) {
+                    whose if whose.is_empty() || sealing.holds(&whose) => r.awaiting += 1,
+                    whose => *r.left.entry(whose).or_default() += 1,
+                }
                 continue;
             }
             Err(e) => return Err(e),

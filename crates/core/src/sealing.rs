@@ -51,6 +51,9 @@ pub struct Sealing {
     /// Where this device memoizes the answer files it opened, and the time now
     /// ([`crate::answers_memo`]).
     answers_memo: Option<(std::path::PathBuf, std::time::SystemTime)>,
+    /// The places whose records were plain when this device first saw the folder encrypted:
+    /// those the move to encryption is for.
+    from_before: Arc<std::collections::BTreeSet<String>>,
 }
 
 impl std::fmt::Debug for Sealing {
@@ -104,6 +107,37 @@ impl Sealing {
         let (dir, now) = self.answers_memo.as_ref()?;
         (!self.held.is_empty() && self.held.values().all(|k| k.memory().is_some()))
             .then_some((dir.as_path(), *now))
+    }
+
+    /// The places whose records were plain when this device first saw the folder encrypted.
+    pub fn plain_before(&mut self, places: std::collections::BTreeSet<String>) {
+        self.from_before = Arc::new(places);
+    }
+
+    /// Whether the plain record `body` at `place` is one the move to encryption is for that
+    /// only the other partner's device can encrypt: their own, or a need that says something
+    /// in their name they have not signed yet.
+    pub(crate) fn waits_for_other(&self, place: &str, body: &[u8]) -> bool {
+        if !self.from_before.contains(place) {
+            return false;
+        }
+        let Some(rule) = access::rule(place, body) else {
+            return false;
+        };
+        match &rule.writer {
+            Writer::Owner(p) => !self.held.contains_key(p.as_str()),
+            Writer::AnyPartner => {
+                let signer = (self.acting.as_deref())
+                    .or_else(|| self.held.keys().next().map(String::as_str));
+                match (self.signed_need(place, body), signer) {
+                    (Some((signed, body)), Some(signer)) => {
+                        self.doubt(place, &signed, &body, signer).is_some()
+                    }
+                    _ => false,
+                }
+            }
+            Writer::Nobody(_) => false,
+        }
     }
 
     /// Remembers `sealed`, just written at `place` by this device, as the version it trusts.
@@ -564,11 +598,10 @@ impl Store {
                 if plain.exists() {
                     // Turned into a plain file (`couple decrypt` on the other device), not
                     // deleted: said as such.
-                    let e = Error::bad_record(&plain, Fault::PlainInSealed);
                     if strict {
-                        return Err(e);
+                        return Err(Error::bad_record(&plain, Fault::PlainInSealed));
                     }
-                    self.leave_out(e);
+                    self.leave_out_plain(&plain);
                 } else if let Some(why) = s.missed(&place) {
                     // Nothing in the folder to overwrite: a change is made to what was trusted.
                     return self.trusted_instead(s, path, &place, &why, false);
@@ -579,6 +612,11 @@ impl Store {
         };
         self.count_record_read();
         if self.plain_in_sealed(path) {
+            // One the move to encryption is for, waiting for the other partner's device: read
+            // as not there yet, without a word.
+            if !strict && self.waits_for_other_device(path, &bytes) {
+                return Ok(None);
+            }
             return Err(Error::bad_record(path, Fault::PlainInSealed));
         }
         let Some(place) = self.sealed_place(path) else {

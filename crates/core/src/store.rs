@@ -221,6 +221,24 @@ impl Store {
         self.noted(&path, e.to_string(), fault);
     }
 
+    /// Says that the plain record at `path` in an encrypted folder is not trusted, unless it is
+    /// one the move to encryption is for that only the other partner's device can encrypt: that
+    /// one waits for their device without a word (and is not used meanwhile either).
+    pub(crate) fn leave_out_plain(&self, path: &Path) {
+        let waits = read_unfollowed(path).is_ok_and(|b| self.waits_for_other_device(path, &b));
+        if !waits {
+            self.leave_out(Error::bad_record(path, Fault::PlainInSealed));
+        }
+    }
+
+    /// Whether the plain record `bytes` at `path` is one the move to encryption is for that
+    /// only the other partner's device can encrypt (see [`Sealing::waits_for_other`]).
+    pub(crate) fn waits_for_other_device(&self, path: &Path, bytes: &[u8]) -> bool {
+        self.sealing().is_some_and(|s| {
+            (self.place_of(path)).is_some_and(|place| s.waits_for_other(&place, without_bom(bytes)))
+        })
+    }
+
     /// Notes something the couple should know about `path`, said as `message` says it (once,
     /// again when `path` changes).
     pub fn note(&self, path: &Path, message: String) {
@@ -557,7 +575,7 @@ impl Store {
             let name = name.to_string_lossy();
             match files::classify(&name) {
                 FileKind::Record if self.plain_in_sealed(&e.path()) => {
-                    self.leave_out(Error::bad_record(&e.path(), Fault::PlainInSealed))
+                    self.leave_out_plain(&e.path())
                 }
                 FileKind::Record => out.push(e.path()),
                 // Someone's JSON file under a name no record has: say so rather than hide it.
