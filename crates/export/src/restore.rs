@@ -152,7 +152,16 @@ fn restorer(ctx: &Context, backup: &Backup) -> Result<Option<Id>> {
             None => None,
         },
     };
-    Ok(found.map(|p| p.id.clone()))
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    // In a folder that has the couple, `--as` is no way in: only with their key on this device.
+    if let Some(p) =
+        closer_core::profile::Couple::load_without_opt_ins(&ctx.store)?.by_id(&found.id)
+    {
+        ctx.gate(p)?;
+    }
+    Ok(Some(found.id.clone()))
 }
 
 /// Keeps, of the consent facts the export holds in a partner's name, only the restoring
