@@ -385,7 +385,7 @@ mod tests {
             mine: Some(mine),
             ..Backup::default()
         };
-        assert_eq!(backup.own_facts_of(), [b.clone()]);
+        assert_eq!(backup.own_facts_of(), std::slice::from_ref(&b));
         let said = backup.own_facts_said(&b, |id| {
             (id == "s0-hold-hands").then(|| "Hold hands".into())
         });
