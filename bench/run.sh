@@ -137,7 +137,7 @@ closer_rows = [
     ("encrypted: needs-list --plain, 200 needs", "eneeds200", "true", 3.0),
     ("encrypted: touch-plan today (2,000 sessions)", "etouch", "true", 3.0),
     ("encrypted: couple today (20 years of answers, 500 needs)", "etoday", "true", 3.0),
-    ("encrypted: export markdown (20 years) vs jrnl --export markdown", "eexport_md", "jrnl_md", 0.1),
+    ("encrypted: export markdown (20 years) vs jrnl --export markdown", "eexport_md", "jrnl_md", 0.15),
 ]
 # Every closer row twice: the static build, then the plain dynamic one.
 rows = [
