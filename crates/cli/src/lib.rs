@@ -683,6 +683,10 @@ pub fn fault_hint(fault: &closer_core::error::Fault, t: &str) -> String {
         Fault::ThirdPartner => format!(
             "if one of you left, take them out of the couple (`{t} couple remove NAME`) first"
         ),
+        // A deleted record can be changed at once: the change is written over the trusted one.
+        Fault::WentBack(why) if why == closer_core::memory::DELETED => {
+            format!("`{t} couple doctor` puts that version back")
+        }
         Fault::WentBack(_) => format!(
             "`{t} couple doctor` puts that version back, and then this record can be changed"
         ),
@@ -780,6 +784,21 @@ pub fn word_parser<T: Word + Send + Sync>() -> impl clap::builder::TypedValuePar
 
 #[cfg(test)]
 mod tests {
+    /// A record deleted behind its owner's back can be changed at once, so the hint does not
+    /// say to put it back first; one that went back to an earlier version cannot.
+    #[test]
+    fn the_hint_for_a_deleted_record_does_not_ask_to_put_it_back_before_changing_it() {
+        use closer_core::error::Fault;
+        let deleted = super::fault_hint(&Fault::WentBack(closer_core::memory::DELETED.into()), "t");
+        assert!(
+            deleted.contains("`t couple doctor` puts that version back"),
+            "{deleted}"
+        );
+        assert!(!deleted.contains("can be changed"), "{deleted}");
+        let older = super::fault_hint(&Fault::WentBack("an earlier version".into()), "t");
+        assert!(older.contains("then this record can be changed"), "{older}");
+    }
+
     use super::*;
     use closer_core::authority::{Act, KeyStanding, may};
     use closer_core::error::{Fault, Next};

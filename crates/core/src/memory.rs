@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 mod missing;
-pub use missing::remembers;
+pub use missing::{DELETED, remembers};
 use missing::{Kind, kind};
 
 /// What is said, after why, about a record that went back.

@@ -49,7 +49,7 @@ pub(super) fn kind(place: &str) -> Option<Kind> {
 }
 
 /// Why a record went missing, said of one that is not a hold.
-const DELETED: &str = "it was deleted from the folder, and not by closer on this device";
+pub const DELETED: &str = "it was deleted from the folder, and not by closer on this device";
 
 impl Memory {
     /// Why the record at `place` may not be missing, on a device that holds the keys of the
