@@ -179,17 +179,19 @@ fn a_folder_named_like_a_record_is_left_out_and_noted() {
     );
 }
 
+/// Makes a named pipe at `path`.
+fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.unwrap().success(), "mkfifo {}", path.display());
+}
+
 /// A record file that is a named pipe (or a device) is not a record: opening one to read it
 /// waited for ever for a writer, so every command (and every cron run) hung.
 #[test]
 fn a_record_that_is_a_named_pipe_is_left_out_and_noted_at_once() {
     let (_tmp, store, n) = store_with_one_need();
     let pipe = store.path("needs/bbbbbbbbbbbb.json");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&pipe)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    mkfifo(&pipe);
     let (tx, rx) = std::sync::mpsc::channel();
     let reader = store.clone();
     std::thread::spawn(move || {
@@ -215,11 +217,7 @@ fn a_lock_file_that_is_a_named_pipe_is_refused_at_once_with_what_to_do() {
     let (_tmp, store, _n) = store_with_one_need();
     let pipe = store.path("needs/.lock");
     fs::remove_file(&pipe).unwrap();
-    let made = std::process::Command::new("mkfifo")
-        .arg(&pipe)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    mkfifo(&pipe);
     let (tx, rx) = std::sync::mpsc::channel();
     let writer = store.clone();
     std::thread::spawn(move || {
