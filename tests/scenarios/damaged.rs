@@ -98,15 +98,7 @@ fn a_device_whose_partner_file_went_says_what_happened_and_what_to_do() {
     let sb = Sandbox::new();
     let (alex, sam) = two_devices(&sb);
     sam.ok(support::TOUCH, &["boundary", "s0-sit-close", "yes"]);
-    let couple = json(&alex.ok(NEEDS, &["couple", "--json"]));
-    let sam_id = couple["partners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "Sam")
-        .and_then(|p| p["id"].as_str())
-        .unwrap()
-        .to_owned();
+    let sam_id = alex.id_of("Sam");
     // Removed on the other device, or lost in a sync.
     for e in std::fs::read_dir(sb.data().join("partners"))
         .unwrap()

@@ -162,14 +162,7 @@ fn format_1_is_read_and_redacted_or_hostile_exports_are_refused() {
 #[test]
 fn a_restore_records_only_the_restoring_partners_own_facts_once_shown_and_confirmed() {
     let sb = couple_with_history();
-    let sam_id = json(&sb, &["--as", "Sam"])["partners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "Sam")
-        .and_then(|p| p["id"].as_str())
-        .unwrap()
-        .to_owned();
+    let sam_id = id_of(&sb, "Sam").to_string();
     let state = sb.data().join(format!("touch/{sam_id}/state.json"));
     let _ = std::fs::remove_file(&state);
     let mut forged = json(&sb, &["--as", "Alex"]);
