@@ -198,13 +198,7 @@ fn a_forged_partner_file_leaves_the_partner_in_place_and_doctor_restores_the_rea
         &serde_json::json!({"version": 1, "id": s, "name": "Mallory", "conditions": [], "sexual": false, "added": "2026-03-01"}),
     );
     let run = alex.run(NEEDS, &["couple", "--json"]);
-    let couple = json(run.ok());
-    let names: Vec<&str> = couple["partners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let names = crate::partner_names(run.ok());
     assert_eq!(names, ["Alex", "Sam"], "{}", run.stderr);
     assert!(run.stderr.contains(&format!("{s}.age")), "{}", run.stderr);
     // Alex's device puts Sam's own signed file back.

@@ -95,6 +95,18 @@ impl Device<'_> {
     }
 }
 
+/// The partners' names, in order, from `couple --json`.
+#[track_caller]
+fn partner_names(couple_json: &str) -> Vec<String> {
+    let v = json(couple_json);
+    v["partners"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no partners in {v}"))
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// A partner's ID by name, from `couple --json`.
 #[track_caller]
 fn partner_id(couple_json: &str, name: &str) -> String {

@@ -82,12 +82,6 @@ fn a_whole_set_up_makes_the_couple() {
         1,
         "Sam's is locked"
     );
-    let couple = json(&sb.ok(TOUCH, &["couple", "--json"]));
-    let names: Vec<&str> = couple["partners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let names = crate::partner_names(&sb.ok(TOUCH, &["couple", "--json"]));
     assert_eq!(names, ["Alex", "Sam"], "{seen}");
 }

@@ -42,13 +42,7 @@ fn two_set_ups_before_the_first_sync_become_one_couple_with_every_record() {
     assert_eq!(again.stderr, "", "reported once, not on every run");
 
     sb.ok(NEEDS, &["couple", "doctor"]);
-    let couple = json(sb.ok(NEEDS, &["couple", "--json"]).as_str());
-    let names: Vec<&str> = couple["partners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let names = crate::partner_names(&sb.ok(NEEDS, &["couple", "--json"]));
     assert_eq!(names, ["Alex", "Sam"]);
     for name in ["Alex", "Sam"] {
         let needs = json(sb.ok(NEEDS, &["--all", "--json", "--as", name]).as_str());
