@@ -171,10 +171,11 @@ fn ours(d: &Device) -> Vec<String> {
 }
 
 /// One device deletes a prompt from a shared content file while the other adds one; syncing
-/// leaves the two versions side by side. `couple doctor`, on either device and whichever
-/// version the sync tool kept, keeps the addition and does not bring the deleted prompt back.
+/// leaves the two versions side by side. `couple doctor`, whichever version the sync tool kept,
+/// keeps the addition. On the device that saw the deletion the deleted prompt stays out; the
+/// other device cannot tell it from one added there, so it keeps it and names it.
 #[test]
-fn a_content_merge_keeps_additions_and_does_not_bring_back_a_deleted_item() {
+fn a_content_merge_keeps_additions_and_does_not_bring_back_an_item_deleted_on_its_device() {
     for (doctor_on, copy_is_alexs) in [
         ("alex", true),
         ("alex", false),
@@ -212,8 +213,19 @@ fn a_content_merge_keeps_additions_and_does_not_bring_back_a_deleted_item() {
         let d = if doctor_on == "alex" { &alex } else { &sam };
         // A command before the doctor sees the other device's version; that changes nothing.
         d.ok(PROMPT, &["list", "--json"]);
-        d.ok(NEEDS, &["couple", "doctor"]);
-        let want = ["our-walks-1", "our-walks-3", "our-walks-4"];
+        let said = d.run(NEEDS, &["couple", "doctor"]);
+        said.ok();
+        let want: &[&str] = match doctor_on {
+            "alex" => &["our-walks-1", "our-walks-3", "our-walks-4"],
+            _ => &["our-walks-1", "our-walks-2", "our-walks-3", "our-walks-4"],
+        };
+        assert_eq!(
+            said.stderr
+                .contains("prompt our-walks-2. If you deleted it"),
+            doctor_on == "sam",
+            "{}",
+            said.stderr
+        );
         for d in [&alex, &sam] {
             assert_eq!(
                 ours(d),
@@ -226,6 +238,65 @@ fn a_content_merge_keeps_additions_and_does_not_bring_back_a_deleted_item() {
         assert!(
             text.starts_with("version = 1\n# Our own walks.\n"),
             "{text}"
+        );
+    }
+}
+
+/// Sam adds a walk before Sam's device first looks at the file, while Alex adds another: Sam's
+/// device cannot tell Sam's addition from an item that was there before the two versions parted
+/// and that Alex deleted. `couple doctor` keeps both additions, whichever version the sync tool
+/// kept, and names the one it could not tell, so that a real deletion can be made again.
+#[test]
+fn an_addition_made_before_a_device_first_looked_is_kept_and_named() {
+    for copy_is_alexs in [true, false] {
+        let sb = Sandbox::new();
+        sb.ok(NEEDS, &["couple", "add", "Alex"]);
+        sb.ok(NEEDS, &["couple", "add", "Sam"]);
+        sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
+        let (alex, sam) = (device(&sb, "alex"), device(&sb, "sam"));
+        let content = sb.data().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        let file = content.join("walks.toml");
+        std::fs::write(&file, walks(&[1, 2, 3])).unwrap();
+        assert_eq!(ours(&alex).len(), 3);
+        std::fs::write(&file, walks(&[1, 2, 3, 5])).unwrap();
+        assert_eq!(ours(&alex).len(), 4);
+        // Sam's copy of the folder had not taken Alex's change when Sam added a walk; only then
+        // did Sam's device first look at the file.
+        std::fs::write(&file, walks(&[1, 2, 3, 4])).unwrap();
+        assert_eq!(ours(&sam).len(), 4);
+        let (kept, copy) = match copy_is_alexs {
+            true => (walks(&[1, 2, 3, 4]), walks(&[1, 2, 3, 5])),
+            false => (walks(&[1, 2, 3, 5]), walks(&[1, 2, 3, 4])),
+        };
+        std::fs::write(&file, kept).unwrap();
+        std::fs::write(
+            content.join("walks.sync-conflict-20260302-101500-BBBBBBB.toml"),
+            copy,
+        )
+        .unwrap();
+        sam.ok(PROMPT, &["list", "--json"]);
+        let said = sam.run(NEEDS, &["couple", "doctor"]);
+        said.ok();
+        let want = [
+            "our-walks-1",
+            "our-walks-2",
+            "our-walks-3",
+            "our-walks-4",
+            "our-walks-5",
+        ];
+        for d in [&alex, &sam] {
+            assert_eq!(
+                ours(d),
+                want,
+                "the copy is Alex's: {copy_is_alexs}\n{}",
+                std::fs::read_to_string(&file).unwrap()
+            );
+        }
+        assert!(
+            said.stderr.contains("our-walks-4") && !said.stderr.contains("our-walks-5"),
+            "{}",
+            said.stderr
         );
     }
 }

@@ -32,6 +32,12 @@ pub fn run(ctx: &Context) -> Result<()> {
     for m in &r.merged {
         crate::say!("Merged the two versions of {m}; nothing of either was lost.");
     }
+    for (file, items) in &r.unsure {
+        crate::say!(
+            "In {file}, kept what only one of the two versions had and this device cannot tell from something the other version deleted: {}. If you deleted it on the other device, delete it again.",
+            items.join(", ")
+        );
+    }
     for (name, _, _) in &r.partners {
         crate::say!("{name} was set up on both devices; their records are together again.");
     }

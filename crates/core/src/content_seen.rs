@@ -1,9 +1,10 @@
 //! What a device has seen of the couple's shared content files, kept in its cache folder: the
 //! items (prompts, needs, steps, …, by ID) each file has held in every version seen, and those
 //! seen removed. When syncing leaves two versions of a file, an item in only one of them that
-//! was there before is one the other version deleted; an item never seen before is one that
-//! version added. `couple doctor` merges by that, so that nothing added is lost and nothing
-//! deleted comes back.
+//! this device saw removed stays out. Any other item one version lacks is kept: the first
+//! version a device sees may already hold what was added after the two versions parted, so an
+//! item it has seen in every version may be one the other version deleted or one this version
+//! added, and it cannot tell which. `couple doctor` keeps those and names them.
 
 use crate::error::{Error, Result};
 use crate::merge_content;
@@ -83,14 +84,16 @@ pub fn observe<'a>(
     crate::store::write_atomic(memory, &bytes)
 }
 
-/// The items content file `name` held before two versions of it parted, as far as this device
-/// knows: every item each version it saw held, and every item it saw removed. Empty when it
-/// knows nothing of the file (then a merge keeps every item of both versions).
-pub fn before(memory: &Path, name: &str) -> BTreeSet<String> {
+/// What this device saw of content file `name` (nothing when it knows nothing of the file: then
+/// a merge keeps every item of both versions and names none).
+pub fn seen(memory: &Path, name: &str) -> merge_content::Seen {
     load(memory)
         .files
         .remove(name)
-        .map(|f| f.always.union(&f.removed).cloned().collect())
+        .map(|f| merge_content::Seen {
+            removed: f.removed,
+            always: f.always,
+        })
         .unwrap_or_default()
 }
 
@@ -107,24 +110,28 @@ mod tests {
     }
 
     #[test]
-    fn items_seen_in_every_version_and_items_seen_removed_count_as_there_before() {
+    fn items_seen_in_every_version_and_items_seen_removed_are_told_apart() {
         let t = tempfile::tempdir().unwrap();
         let m = t.path().join("cache/content-seen.json");
-        assert!(before(&m, "walks.toml").is_empty());
+        let keys = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>();
+        let s = seen(&m, "walks.toml");
+        assert!(s.removed.is_empty() && s.always.is_empty());
         observe(&m, [("walks.toml", &*file(&["a", "b", "c"]))]).unwrap();
         observe(&m, [("walks.toml", &*file(&["a", "c", "d"]))]).unwrap();
-        let b = before(&m, "walks.toml");
-        let keys: Vec<&str> = b.iter().map(String::as_str).collect();
+        let s = seen(&m, "walks.toml");
+        assert_eq!(keys(&s.removed), ["prompt:\"b\""], "b removed");
         assert_eq!(
-            keys,
-            ["prompt:\"a\"", "prompt:\"b\"", "prompt:\"c\""],
-            "d was added, b removed"
+            keys(&s.always),
+            ["prompt:\"a\"", "prompt:\"c\""],
+            "d was added"
         );
         // Seen again: no longer removed, and not there in every version.
         observe(&m, [("walks.toml", &*file(&["a", "b", "c", "d"]))]).unwrap();
-        assert_eq!(before(&m, "walks.toml").len(), 2);
+        let s = seen(&m, "walks.toml");
+        assert!(s.removed.is_empty());
+        assert_eq!(s.always.len(), 2);
         // A file that does not parse changes nothing.
         observe(&m, [("walks.toml", "version = ")]).unwrap();
-        assert_eq!(before(&m, "walks.toml").len(), 2);
+        assert_eq!(seen(&m, "walks.toml").always.len(), 2);
     }
 }

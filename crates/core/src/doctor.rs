@@ -27,6 +27,9 @@ use std::time::SystemTime;
 pub struct Report {
     /// Records that had two versions and now have one, by path in the data folder.
     pub merged: Vec<String>,
+    /// Content files merged keeping items only one version held, which the other version may
+    /// have deleted (see [`crate::merge_content::Merged::unsure`]): (file, items).
+    pub unsure: Vec<(String, Vec<String>)>,
     /// Files left as they were, with why.
     pub left: Vec<(String, String)>,
     /// Partners set up twice, merged: (name, the ID that went, the ID that stays).
@@ -165,7 +168,12 @@ pub fn run_remembering(
     };
     for (copy, of) in conflict_copies(store) {
         match merge_copy(store, &copy, &of, content_seen) {
-            Ok(()) => report.merged.push(of),
+            Ok(unsure) => {
+                if !unsure.is_empty() {
+                    report.unsure.push((of.clone(), unsure));
+                }
+                report.merged.push(of);
+            }
             Err(e) => report.left.push((copy, e.to_string())),
         }
     }
@@ -325,7 +333,13 @@ fn republish_body(store: &Store, state: &State) -> Result<()> {
 }
 
 /// Merges a conflict copy into its record under the folder's lock, then removes the copy.
-fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) -> Result<()> {
+/// Returns the items of a content file kept although one version may have deleted them.
+fn merge_copy(
+    store: &Store,
+    copy: &str,
+    of: &str,
+    content_seen: Option<&Path>,
+) -> Result<Vec<String>> {
     let _lock = store.lock(parent(of))?;
     // A sealed record `X.age` is the record `X.json` of a plain folder.
     let rel = match of.strip_suffix(&format!(".{}", crate::sealing::SEALED_EXT)) {
@@ -358,23 +372,25 @@ fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) 
             })
         };
         let theirs = text(copy_bytes, &copy_path)?;
-        let merged = match read_file(&path)? {
+        let (merged, unsure) = match read_file(&path)? {
             Some(b) => {
                 let b = open(b, &path)?;
                 let name = content.strip_prefix("content/").unwrap_or(content);
-                let before = content_seen
-                    .map(|m| crate::content_seen::before(m, name))
+                let seen = content_seen
+                    .map(|m| crate::content_seen::seen(m, name))
                     .unwrap_or_default();
-                crate::merge_content::merge(&text(b, &path)?, &theirs, (of, copy), &before)?
+                let m = crate::merge_content::merge(&text(b, &path)?, &theirs, (of, copy), &seen)?;
+                (m.text, m.unsure)
             }
-            None => theirs,
+            None => (theirs, Vec::new()),
         };
         let bytes = match (sealed, store.sealing()) {
             (true, Some(s)) => s.seal(content, merged.as_bytes(), None)?,
             _ => merged.into_bytes(),
         };
         store::write_atomic(&path, &bytes)?;
-        return fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e));
+        fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
+        return Ok(unsure);
     }
     let place = store.sealed_place(&path);
     let mut versions = Vec::new();
@@ -387,7 +403,8 @@ fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) 
     let copy_bytes = opened(store, place.as_deref(), &copy_path, copy_bytes)?;
     versions.extend(versions_in(&copy_path, copy_bytes));
     merge_versions(store, &rel, &versions)?;
-    fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))
+    fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
+    Ok(Vec::new())
 }
 
 /// Merges the two versions git left inside record `rel`.

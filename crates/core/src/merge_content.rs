@@ -1,9 +1,10 @@
 //! Two versions of a couple's own content file (`content/…/X.toml`) that syncing left side by
 //! side, made one: the file as it is stays word for word, and the items only the other version
-//! has (prompts, needs, steps, conditions, …, by ID) are added at its end. An item that was there
-//! before the two versions parted ([`crate::content_seen`]) and that one version no longer has
-//! was deleted there: it is left out, never brought back. Two versions that change the same
-//! item, or a setting of the file, are left for the couple.
+//! has (prompts, needs, steps, conditions, …, by ID) are added at its end. An item only one
+//! version holds is left out only when this device saw it deleted ([`crate::content_seen`]);
+//! otherwise it is kept, because nothing added may be lost, and one this device cannot tell
+//! from an item the other device deleted is named, so that the deletion can be made again. Two
+//! versions that change the same item, or a setting of the file, are left for the couple.
 
 use crate::content::schema;
 use crate::error::{Error, Result};
@@ -78,16 +79,32 @@ fn plain(v: &toml_edit::Value) -> String {
     v.to_string()
 }
 
-/// `ours` (the file) with what only `theirs` (the copy) holds added at its end, and without what
-/// only it holds of `before` (the items there before the two versions parted, see
-/// [`crate::content_seen`]): those the copy deleted. What only the copy holds of `before` the
-/// file deleted, and is not added. `names` are the two files' names for messages.
-pub fn merge(
-    ours: &str,
-    theirs: &str,
-    names: (&str, &str),
-    before: &BTreeSet<String>,
-) -> Result<String> {
+/// What this device saw of a content file before its two versions met (see
+/// [`crate::content_seen`]), each item as `KIND:ID`.
+#[derive(Debug, Default)]
+pub struct Seen {
+    /// Items it saw in the file and then saw gone: deleted, on this device or before the file
+    /// came here.
+    pub removed: BTreeSet<String>,
+    /// Items in every version it saw. One version lacking such an item may have deleted it, or
+    /// the other added it before this device first looked: it cannot tell.
+    pub always: BTreeSet<String>,
+}
+
+/// A merged content file.
+#[derive(Debug)]
+pub struct Merged {
+    pub text: String,
+    /// Items only one version held, kept although the other version may have deleted them
+    /// (`KIND ID`, as `prompt our-walks-2`).
+    pub unsure: Vec<String>,
+}
+
+/// `ours` (the file) with what only `theirs` (the copy) holds added at its end. An item only one
+/// of them holds is left out when `seen` says this device saw it deleted, and kept otherwise;
+/// kept items this device had seen in every version are [`Merged::unsure`]. `names` are the two
+/// files' names for messages.
+pub fn merge(ours: &str, theirs: &str, names: (&str, &str), seen: &Seen) -> Result<Merged> {
     let (a, b) = (table(names.0, ours)?, table(names.1, theirs)?);
     let differ = |what: String| {
         Error::invalid(format!(
@@ -122,7 +139,7 @@ pub fn merge(
             match mine.iter().find(|m| key_of(m, field).as_ref() == Some(&id)) {
                 Some(m) if m == item => {}
                 Some(_) => return Err(differ(format!("{key} {}", id.trim_matches('"')))),
-                None if before.contains(&format!("{key}:{id}")) => {}
+                None if seen.removed.contains(&format!("{key}:{id}")) => {}
                 None => more.push(item.clone()),
             }
         }
@@ -130,12 +147,21 @@ pub fn merge(
             added.insert(key.clone(), Value::Array(more));
         }
     }
-    // What the copy deleted: there before, and now only in the file.
-    let theirs_items = items(theirs).unwrap_or_default();
-    let deleted: BTreeSet<String> = items(ours)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|i| before.contains(i) && !theirs_items.contains(i))
+    let (mine, other) = (
+        items(ours).unwrap_or_default(),
+        items(theirs).unwrap_or_default(),
+    );
+    let only_one: BTreeSet<&String> = mine.symmetric_difference(&other).collect();
+    let unsure = only_one
+        .iter()
+        .filter(|i| seen.always.contains(**i) && !seen.removed.contains(**i))
+        .map(|i| i.replacen(':', " ", 1).replace('"', ""))
+        .collect();
+    // Seen deleted here, yet still in the file: the copy is this device's version.
+    let deleted: BTreeSet<String> = mine
+        .iter()
+        .filter(|i| only_one.contains(i) && seen.removed.contains(*i))
+        .cloned()
         .collect();
     let mut out = without(ours, &deleted)?;
     if !added.is_empty() {
@@ -146,8 +172,9 @@ pub fn merge(
         out.push('\n');
         out.push_str(&tail);
     }
+    let merged = |text| Merged { text, unsure };
     if out == ours {
-        return Ok(out);
+        return Ok(merged(out));
     }
     // What is written must read back as a content file.
     schema::parse(names.0, out.clone()).map_err(|m| {
@@ -156,7 +183,7 @@ pub fn merge(
             names.0, names.1
         ))
     })?;
-    Ok(out)
+    Ok(merged(out))
 }
 
 #[cfg(test)]
@@ -174,25 +201,54 @@ mod tests {
     }
 
     #[test]
-    fn an_item_there_before_and_deleted_on_one_side_stays_deleted_and_additions_stay() {
-        let before = items(&walks(&[1, 2, 3])).unwrap();
+    fn an_item_seen_deleted_stays_deleted_and_one_that_may_have_been_added_is_kept() {
+        let w2 = items(&walks(&[2])).unwrap();
+        let seen_deleted = Seen {
+            removed: w2.clone(),
+            always: items(&walks(&[1, 3])).unwrap(),
+        };
         let names = ("content/walks.toml", "copy");
-        // Deleted in the copy: taken out of the file, the rest word for word.
-        let out = merge(&walks(&[1, 2, 3, 4]), &walks(&[1, 3]), names, &before).unwrap();
-        assert_eq!(out, walks(&[1, 3, 4]));
-        // Deleted in the file: not added back from the copy; the copy's addition is.
-        let out = merge(&walks(&[1, 3]), &walks(&[1, 2, 3, 4]), names, &before).unwrap();
-        let got = items(&out).unwrap();
-        assert_eq!(got, items(&walks(&[1, 3, 4])).unwrap(), "{out}");
-        assert!(out.starts_with(&walks(&[1, 3])));
-        // Knowing nothing of before: nothing is lost.
+        // Seen deleted, still in the file (the copy is this device's): taken out of the file,
+        // the rest word for word.
+        let out = merge(&walks(&[1, 2, 3, 4]), &walks(&[1, 3]), names, &seen_deleted).unwrap();
+        assert_eq!(out.text, walks(&[1, 3, 4]));
+        assert!(out.unsure.is_empty(), "{:?}", out.unsure);
+        // Seen deleted, in the copy: not added back; the copy's addition is.
+        let out = merge(&walks(&[1, 3]), &walks(&[1, 2, 3, 4]), names, &seen_deleted).unwrap();
+        assert_eq!(
+            items(&out.text).unwrap(),
+            items(&walks(&[1, 3, 4])).unwrap()
+        );
+        assert!(out.text.starts_with(&walks(&[1, 3])));
+        // In every version seen and missing from one: perhaps deleted there, perhaps added here
+        // before this device first looked. Kept either way, and named.
+        let unsure = Seen {
+            removed: BTreeSet::new(),
+            always: items(&walks(&[1, 2, 3])).unwrap(),
+        };
+        for (a, b) in [
+            (walks(&[1, 3]), walks(&[1, 2, 3, 4])),
+            (walks(&[1, 2, 3, 4]), walks(&[1, 3])),
+        ] {
+            let out = merge(&a, &b, names, &unsure).unwrap();
+            assert_eq!(
+                items(&out.text).unwrap(),
+                items(&walks(&[1, 2, 3, 4])).unwrap()
+            );
+            assert_eq!(out.unsure, ["prompt w2"]);
+        }
+        // Knowing nothing: nothing is lost, nothing named.
         let out = merge(
             &walks(&[1, 3]),
             &walks(&[1, 2, 3, 4]),
             names,
-            &BTreeSet::new(),
+            &Seen::default(),
         )
         .unwrap();
-        assert_eq!(items(&out).unwrap(), items(&walks(&[1, 2, 3, 4])).unwrap());
+        assert_eq!(
+            items(&out.text).unwrap(),
+            items(&walks(&[1, 2, 3, 4])).unwrap()
+        );
+        assert!(out.unsure.is_empty());
     }
 }
