@@ -288,12 +288,12 @@ fn put<T: Versioned>(store: &Store, rel: &str, value: T) -> Result<()> {
 const THEIR_DEVICE: &str = "the same doctor on their device merges it";
 
 /// A version's record bytes: in an encrypted folder, opened with this device's keys and checked
-/// as a record of `place` (where the original lives).
+/// as a record of `place` (where the original lives), its version counter noted.
 fn opened(store: &Store, place: Option<&str>, path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>> {
     let (Some(s), Some(place)) = (store.sealing(), place) else {
         return Ok(bytes);
     };
-    s.open(place, &bytes).map_err(|e| match e {
+    let o = s.open_record(place, &bytes).map_err(|e| match e {
         crate::crypto::CryptoError::NotForYou => Error::not_yours(format!(
             "it is sealed to a partner whose key this device does not hold; {THEIR_DEVICE}"
         )),
@@ -301,7 +301,13 @@ fn opened(store: &Store, place: Option<&str>, path: &Path, bytes: Vec<u8>) -> Re
             path: path.to_owned(),
             fault: Fault::Said(e.to_string()),
         },
-    })
+    })?;
+    // The merge is written above both versions' counters, or the device that wrote the later
+    // one would take it for an old copy put back.
+    if let Some(m) = s.memory() {
+        m.saw_rev(place, o.rev);
+    }
+    Ok(o.body)
 }
 
 /// The bytes of a record file, never through a link; `None` when there is none.

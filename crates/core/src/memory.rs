@@ -62,6 +62,9 @@ struct State {
     changed: bool,
     /// Places read back to the version trusted in this run: what `couple doctor` puts back.
     back: BTreeSet<String>,
+    /// The highest version counter seen in this run per place, in versions not trusted (the
+    /// two versions `couple doctor` merges): what is written there next goes above them.
+    seen_revs: BTreeMap<String, u64>,
 }
 
 /// One device's memory of one data folder.
@@ -188,9 +191,24 @@ impl Memory {
         self.with(|s| s.index.as_ref()?.places.get(place).cloned())
     }
 
-    /// The version counter a new version of `place` is signed with: above the one trusted.
+    /// The version counter a new version of `place` is signed with: above the one trusted and
+    /// any [`Memory::saw_rev`] noted.
     pub fn next_rev(&self, place: &str) -> u64 {
-        self.get(place).map_or(1, |t| t.rev.saturating_add(1))
+        let seen = self.with(|s| s.seen_revs.get(place).copied().unwrap_or(0));
+        self.get(place)
+            .map_or(0, |t| t.rev)
+            .max(seen)
+            .saturating_add(1)
+    }
+
+    /// Notes that a version of `place` signed with counter `rev` exists, trusted or not (one of
+    /// two versions being merged): a merge written after it must not look older than either
+    /// version on the device that wrote the other.
+    pub fn saw_rev(&self, place: &str, rev: u64) {
+        self.with(|s| {
+            let r = s.seen_revs.entry(place.to_owned()).or_insert(0);
+            *r = (*r).max(rev);
+        });
     }
 
     /// Judges `opened`, read from the sealed file `sealed` at `place`, against what was trusted

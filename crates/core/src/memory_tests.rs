@@ -232,3 +232,36 @@ fn a_need_deleted_is_missed_only_on_its_owners_device_and_not_when_its_owner_rem
         assert_eq!(store.take_left_out(), Vec::<String>::new());
     }
 }
+
+#[test]
+fn a_need_changed_on_both_devices_and_merged_by_doctor_is_trusted_on_both() {
+    let (d, _m) = remembering();
+    let n = sams_need(&d);
+    let place = format!("needs/{}", n.id);
+    let f = file(&d, &place);
+    let parted = std::fs::read(&f).unwrap();
+    // Alex's device changes it three times, each with a higher version counter...
+    let mut a = n.clone();
+    for h in 1..=3 {
+        a = comment(&d.alex, &a, A, h);
+    }
+    let alexs = std::fs::read(&f).unwrap();
+    // ...while Sam's device, whose folder has not synced them yet, changes it once.
+    std::fs::write(&f, &parted).unwrap();
+    comment(&d.sam, &n, B, 4);
+    // Syncing keeps Sam's version and puts Alex's beside it; Sam's device merges them.
+    let copy = f.with_file_name(format!(
+        "{}.sync-conflict-20260302-101500-BBBBBBB.age",
+        n.id
+    ));
+    std::fs::write(&copy, &alexs).unwrap();
+    let r = crate::doctor::run(&d.sam, std::time::SystemTime::now()).unwrap();
+    assert!(r.left.is_empty(), "{:?}", r.left);
+    assert_eq!(r.merged.len(), 1);
+    // Both devices take the merged need as it is, every line of both in it.
+    for s in [&d.sam, &d.alex] {
+        let got = needs::load_all(s).unwrap();
+        assert_eq!(got[0].history.len(), 5, "{:?}", got[0].history);
+        assert_eq!(s.take_left_out(), Vec::<String>::new());
+    }
+}
