@@ -60,12 +60,7 @@ fn everything_opened(root: &std::path::Path, keys: &Keys) -> Vec<u8> {
             // Each hex string inside that is itself sealed.
             let text = String::from_utf8_lossy(&plain).into_owned();
             for word in text.split('"').filter(|w| w.len() > 64) {
-                let Some(raw) = (0..word.len() / 2)
-                    .map(|i| u8::from_str_radix(&word[2 * i..2 * i + 2], 16).ok())
-                    .collect::<Option<Vec<u8>>>()
-                else {
-                    continue;
-                };
+                let Some(raw) = unhexed(word) else { continue };
                 if let Some(inner) = open(&raw) {
                     out.extend_from_slice(&inner);
                 }
@@ -73,6 +68,13 @@ fn everything_opened(root: &std::path::Path, keys: &Keys) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The bytes of a hex string, if it is one.
+fn unhexed(word: &str) -> Option<Vec<u8>> {
+    (0..word.len() / 2)
+        .map(|i| u8::from_str_radix(word.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
 }
 
 fn has(hay: &[u8], needle: &str) -> bool {
@@ -166,17 +168,26 @@ fn the_remembered_look_skips_nothing_that_became_due() {
     assert_eq!(tend_when_changed(&sam, Some(&memo), later).unwrap(), 0);
 }
 
-/// The size, sealed, of `author`'s file of `answers` as the same shared answers took before
-/// they were padded: each day a copy sealed to its author and one to both, each to the
-/// next KiB.
-fn unpadded(store: &Store, author: &Keys, other: &Keys, id: &Id, answers: &[Answer]) -> u64 {
+/// Writes `author`'s file of `year` with `answers` shared as earlier versions sealed them, and
+/// returns its size: each day a copy of the whole answer sealed to its author and one without
+/// the earlier versions sealed to both, each padded to at least `pad_to` bytes (0: to the next
+/// KiB, as before answers were padded; 4 KiB: as the first padded version did).
+fn shared_before(
+    store: &Store,
+    (author, other): (&Keys, &Keys),
+    id: &Id,
+    year: i32,
+    answers: &[Answer],
+    pad_to: usize,
+) -> u64 {
     let mut f = AnswerFile::new(id);
     for a in answers {
         let seal = |a: &Answer, readers: &[&PublicKeys]| {
             let body = serde_json::to_vec(a).unwrap();
             let place = format!("answers/{id}/{}", a.date);
-            let sealed =
-                crate::crypto::seal::seal_sized(author, id, &place, &body, readers, |n| n);
+            let sealed = crate::crypto::seal::seal_sized(author, id, &place, &body, readers, |n| {
+                n.max(pad_to)
+            });
             crate::crypto::hex(&sealed.unwrap())
         };
         let mut shown = a.clone();
@@ -185,11 +196,11 @@ fn unpadded(store: &Store, author: &Keys, other: &Keys, id: &Id, answers: &[Answ
             date: a.date,
             own: seal(a, &[&author.public()]),
             both: Some(seal(&shown, &[&author.public(), &other.public()])),
-            pad: String::new(),
+            pad: " ".repeat(pad_to.min(64)),
         });
     }
-    store.write(&answer_path(id, 2025), &f).unwrap();
-    std::fs::metadata(store.path(&answer_path(id, 2025)).with_extension("age"))
+    store.write(&answer_path(id, year), &f).unwrap();
+    std::fs::metadata(store.path(&answer_path(id, year)).with_extension("age"))
         .unwrap()
         .len()
 }
@@ -235,7 +246,7 @@ fn shared_days_take_about_what_they_took_before_answers_were_padded() {
         .filter(|(w, _)| w == B)
         .map(|(_, x)| x.clone())
         .collect();
-    let reference = unpadded(&sam, &kb, &ka, &b, &sams);
+    let reference = shared_before(&sam, (&kb, &ka), &b, 2025, &sams, 0);
     assert!(
         size * 10 <= reference * 13,
         "{DAYS} days shared: {size} bytes, {reference} before the padding"
@@ -279,4 +290,87 @@ fn answers_from_before_encryption_are_sealed_on_their_authors_next_run() {
         "the sea, next spring"
     );
     assert!(all_answers(&alex, None, None).unwrap()[0].1.sealed);
+}
+
+#[test]
+fn days_shared_in_the_first_padded_form_are_sealed_compactly_when_their_year_changes() {
+    let (t, alex, sam, ka, kb) = devices();
+    let (a, b) = (Id::parse(A).unwrap(), Id::parse(B).unwrap());
+    alex.ensure_dir(&format!("answers/{A}")).unwrap();
+    sam.ensure_dir(&format!("answers/{B}")).unwrap();
+    let days: Vec<Answer> = (1..=5).map(|d| answer(d, "A slow morning.")).collect();
+    update(&alex, &a, 2026, |v| {
+        v.extend(days.iter().cloned());
+        Ok(())
+    })
+    .unwrap();
+    // Sam's five days, one of them corrected, shared by the first padded version: both copies
+    // of every day padded to 4 KiB.
+    let mut sams = days.clone();
+    let at = sams[1].at;
+    sams[1].earlier.push(crate::prompts::Earlier {
+        prompt: "p1".into(),
+        text: "The sea, next spring.".into(),
+        at,
+    });
+    sams[1].text = "The sea, in May.".into();
+    let before = shared_before(&sam, (&kb, &ka), &b, 2026, &sams, answer_seal::FIRST_SIZE);
+    let padded = |s: &SealedAnswer| {
+        [Some(&s.own), s.both.as_ref()].map(|c| {
+            let raw = unhexed(c.unwrap()).unwrap();
+            crate::crypto::seal::sealed_len(&raw).unwrap()
+        })
+    };
+    let sams_days = || -> Vec<SealedAnswer> {
+        let f: AnswerFile = sam.read(&answer_path(&b, 2026)).unwrap().unwrap();
+        f.sealed.into_iter().filter(|s| s.date <= day(5)).collect()
+    };
+    assert!(sams_days().iter().all(|s| padded(s) == [4096, 4096]));
+    // Sam answers another day: the year's file changes, and the five shared days are sealed
+    // again as this version shares a day, each copy to the usual 1 KiB step.
+    save_answer(&sam, &b, answer(20, "The hills.")).unwrap();
+    let now = sams_days();
+    assert_eq!(now.len(), 5);
+    for s in &now {
+        assert_eq!(padded(s), [1024, 1024], "{}", s.date);
+        assert!(s.pad.is_empty());
+        let own = answer_seal::open_own(&kb, B, s, |p| sam.sealing().unwrap().public(p)).unwrap();
+        assert!(own.current && own.floor == 0, "{}", s.date);
+    }
+    let file = t.path().join(format!("data/answers/{B}/2026.age"));
+    let after = std::fs::metadata(&file).unwrap().len();
+    assert!(after * 2 < before, "{after} bytes after, {before} before");
+    // Nothing lost: Sam reads the correction with its earlier version; Alex reads the answers,
+    // never the earlier version, and not the new day before their turn.
+    let sams_of = |all: Vec<(String, Answer)>| -> Vec<Answer> {
+        all.into_iter()
+            .filter(|(w, _)| w == B)
+            .map(|(_, x)| x)
+            .collect()
+    };
+    let mine = sams_of(all_answers(&sam, None, None).unwrap());
+    assert_eq!(mine.len(), 6);
+    assert_eq!(mine[1].text, "The sea, in May.");
+    assert_eq!(mine[1].earlier[0].text, "The sea, next spring.");
+    let theirs = sams_of(all_answers(&alex, None, None).unwrap());
+    assert_eq!(
+        theirs.iter().map(|x| x.text.as_str()).collect::<Vec<_>>()[..5],
+        [
+            "A slow morning.",
+            "The sea, in May.",
+            "A slow morning.",
+            "A slow morning.",
+            "A slow morning."
+        ]
+    );
+    assert!(
+        theirs[..5]
+            .iter()
+            .all(|x| x.earlier.is_empty() && !x.sealed)
+    );
+    assert!(theirs[5].sealed);
+    assert!(!has(
+        &everything_opened(t.path().join("data").as_path(), &ka),
+        "next spring"
+    ));
 }
