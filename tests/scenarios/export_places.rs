@@ -93,13 +93,13 @@ fn a_pass_is_kept_in_the_json_export_and_brought_back_by_restore() {
     assert!(md.contains("we laughed a lot"), "{md}");
 
     let restored = sb.path("restored");
-    for (name, doc) in [("alex.json", &alex), ("sam.json", &sam)] {
+    for (name, doc, who) in [("alex.json", &alex, "Alex"), ("sam.json", &sam, "Sam")] {
         let file = sb.path(name);
         std::fs::write(&file, doc).unwrap();
         sb.run_in(
             &restored,
             CLOSER_EXPORT,
-            &["restore", file.to_str().unwrap()],
+            &["restore", file.to_str().unwrap(), "--as", who],
         )
         .ok();
     }

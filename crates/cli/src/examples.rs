@@ -202,7 +202,7 @@ const EXPORT: &[(&str, Examples)] = &[
         ("One page for the next appointment, names left out", "{tool} --for-clinician --as Alex > appointment.md"),
     ]),
     ("restore", &[
-        ("Rebuild a data folder from both partners' exports", "{tool} restore alex.json --dir ~/closer-new && {tool} restore sam.json --dir ~/closer-new"),
+        ("Rebuild a data folder from both partners' exports, each restoring their own", "{tool} restore alex.json --as Alex --dir ~/closer-new && {tool} restore sam.json --as Sam --dir ~/closer-new"),
         ("From standard input", "{tool} --format json --as Alex | {tool} restore - --dir ~/closer-copy"),
     ]),
 ];

@@ -200,7 +200,7 @@ mod tests {
             mine: Some(alexs_state()),
             ..Default::default()
         };
-        crate::restore::restore(&alex, &backup, || 1).unwrap();
+        crate::restore::restore(&alex, &backup, Some(&id(A)), || 1).unwrap();
         assert_eq!(load(&sam, &id(A)).unwrap(), alexs_state().body);
     }
 

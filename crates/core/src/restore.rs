@@ -1,14 +1,17 @@
 //! Restore: rebuilds a data folder from what a JSON export holds. Into an empty folder it
 //! recreates every record, with its ID, history and dates; into a folder that already has
-//! records it adds only what is missing and never changes a record that is there. Two partners'
-//! exports restored one after the other make the whole couple again.
+//! records it adds only what is missing and never changes a record that is there. An export is
+//! a file anyone could have written and carries no signature, so a record in a partner's name
+//! (a need they own, their answers, sessions, debriefs and holds) is added only when that
+//! partner restores it; the others are left out and named. Two partners' exports, each restored
+//! by its partner, make the whole couple again.
 
 use crate::error::{Error, Next, Result};
 use crate::ids::Id;
 use crate::joint_changes::{self, Change};
 use crate::needs::{self, Need};
 use crate::profile::{self, CoupleFile, Partner};
-use crate::prompts::Answer;
+use crate::prompts::{Answer, AnswerFile, answer_path};
 use crate::store::{FORMAT_VERSION, Store};
 use crate::touch::{self, Debrief, Hold, Session, State};
 use chrono::{Datelike, NaiveDate};
@@ -109,10 +112,24 @@ impl Backup {
     }
 }
 
-/// What a restore did: per kind of record, how many were added and how many were there already.
+/// A record in a partner's name, missing from the folder, that a restore by someone else left
+/// out: nothing in an export proves who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The partner it names.
+    pub partner: Id,
+    /// "need", "answer", "session", "debrief" or "hold".
+    pub kind: &'static str,
+    /// Which one: the ID of a need, session or hold, the day of an answer or debrief.
+    pub which: String,
+}
+
+/// What a restore did: per kind of record, how many were added and how many were there already;
+/// and what it left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     pub counts: BTreeMap<&'static str, (usize, usize)>,
+    pub left_out: Vec<LeftOut>,
 }
 
 impl Report {
@@ -127,6 +144,20 @@ impl Report {
 
     pub fn added(&self) -> usize {
         self.counts.values().map(|c| c.0).sum()
+    }
+
+    /// Counts a record in `partner`'s name that only they may restore: there already, or left
+    /// out.
+    fn theirs(&mut self, kind: &'static str, there: bool, partner: &Id, which: String) {
+        if there {
+            self.count(kind, false);
+        } else {
+            self.left_out.push(LeftOut {
+                partner: partner.clone(),
+                kind: kind.trim_end_matches('s'),
+                which,
+            });
+        }
     }
 }
 
@@ -165,9 +196,15 @@ impl Backup {
     }
 }
 
-/// Adds to the folder every record of `b` that is not there yet. A seed is only needed when
-/// the folder has no couple yet and the export carries none.
-pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Result<Report> {
+/// Adds to the folder every record of `b` that is not there yet; of those in a partner's name,
+/// only `by`'s (the partner restoring, once the caller has made sure it is them). A seed is only
+/// needed when the folder has no couple yet and the export carries none.
+pub fn restore(
+    store: &Store,
+    b: &Backup,
+    by: Option<&Id>,
+    new_seed: impl FnOnce() -> u64,
+) -> Result<Report> {
     b.check()?;
     let mut r = Report::default();
     let created = b
@@ -208,18 +245,23 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
         };
         r.count("partners", added);
     }
+    let (mine, theirs): (Vec<&Need>, Vec<&Need>) =
+        b.needs.iter().partition(|n| Some(&n.owner) == by);
+    for n in theirs {
+        let there = store.path(&needs::path(&n.id)).exists();
+        r.theirs("needs", there, &n.owner, n.id.to_string());
+    }
     // One file per need, each written and synced on its own: several at a time, so that the
     // disk's waits overlap.
     let threads = std::thread::available_parallelism().map_or(4, |n| n.get().clamp(4, 16));
-    let chunk = b.needs.len().div_ceil(threads).max(1);
+    let chunk = mine.len().div_ceil(threads).max(1);
     let results: Vec<Result<Vec<bool>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = b
-            .needs
+        let handles: Vec<_> = mine
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|n| add_new(store, &needs::path(&n.id), n.clone()))
+                        .map(|n| add_new(store, &needs::path(&n.id), (*n).clone()))
                         .collect::<Result<Vec<bool>>>()
                 })
             })
@@ -240,6 +282,18 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
         years.entry((who, a.date.year())).or_default().push(a);
     }
     for ((who, year), answers) in years {
+        if Some(who) != by {
+            let f = store.read::<AnswerFile>(&answer_path(who, year));
+            let days: Vec<NaiveDate> = f.ok().flatten().map_or_else(Vec::new, |f| {
+                (f.answers.iter().map(|a| a.date))
+                    .chain(f.sealed.iter().map(|s| s.date))
+                    .collect()
+            });
+            for a in answers {
+                r.theirs("answers", days.contains(&a.date), who, a.date.to_string());
+            }
+            continue;
+        }
         crate::answer_book::update(store, who, year, |have| {
             for a in answers {
                 let added = !have.iter().any(|x| x.date == a.date);
@@ -253,14 +307,27 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
         })?;
     }
     for h in &b.holds {
-        let added = add_new(store, &format!("{}/{}.json", touch::HOLDS, h.id), h.clone())?;
-        r.count("holds", added);
+        let rel = format!("{}/{}.json", touch::HOLDS, h.id);
+        match h.by.as_deref().map(Id::parse) {
+            Some(Ok(setter)) if Some(&setter) != by => {
+                r.theirs(
+                    "holds",
+                    store.path(&rel).exists(),
+                    &setter,
+                    h.id.to_string(),
+                );
+            }
+            _ => {
+                let added = add_new(store, &rel, h.clone())?;
+                r.count("holds", added);
+            }
+        }
     }
     for c in &b.changes {
         let added = add_new(store, &joint_changes::path(&c.id), c.clone())?;
         r.count("changes", added);
     }
-    restore_sessions(store, b, &mut r)?;
+    restore_sessions(store, b, by, &mut r)?;
     if let Some(mine) = &b.mine {
         restore_state(store, mine, &mut r)?;
     }
@@ -268,16 +335,29 @@ pub fn restore(store: &Store, b: &Backup, new_seed: impl FnOnce() -> u64) -> Res
 }
 
 /// Sessions and debriefs: one file per partner; a session is there when its ID is, a debrief
-/// when one on the same session written at the same moment is.
-fn restore_sessions(store: &Store, b: &Backup, r: &mut Report) -> Result<()> {
-    let mut by: BTreeMap<&Id, (Vec<&Session>, Vec<&Debrief>)> = BTreeMap::new();
+/// when one on the same session written at the same moment is. Only `by`'s are added.
+fn restore_sessions(store: &Store, b: &Backup, by: Option<&Id>, r: &mut Report) -> Result<()> {
+    let mut by_partner: BTreeMap<&Id, (Vec<&Session>, Vec<&Debrief>)> = BTreeMap::new();
     for (who, s) in &b.sessions {
-        by.entry(who).or_default().0.push(s);
+        by_partner.entry(who).or_default().0.push(s);
     }
     for (who, d) in &b.debriefs {
-        by.entry(who).or_default().1.push(d);
+        by_partner.entry(who).or_default().1.push(d);
     }
-    for (who, (sessions, debriefs)) in by {
+    for (who, (sessions, debriefs)) in by_partner {
+        if Some(who) != by {
+            let have = crate::own_facts::load_sessions(store, who).ok().flatten();
+            let have = have.unwrap_or_else(|| touch::Sessions::new(who));
+            for s in sessions {
+                let there = have.sessions.iter().any(|x| x.id == s.id);
+                r.theirs("sessions", there, who, s.id.to_string());
+            }
+            for d in debriefs {
+                let there = (have.debriefs.iter()).any(|x| x.session == d.session && x.at == d.at);
+                r.theirs("debriefs", there, who, d.date.to_string());
+            }
+            continue;
+        }
         touch::update_sessions(store, who, |f| {
             for s in sessions {
                 let added = !f.sessions.iter().any(|x| x.id == s.id);

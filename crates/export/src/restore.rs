@@ -1,5 +1,6 @@
 //! `restore FILE`: reads a JSON export (format 1 or 2) and adds every record it holds that the
-//! data folder does not have yet, then says what it did.
+//! data folder does not have yet (in a partner's name, only the restoring partner's own), then
+//! says what it did and what it left out.
 
 use chrono::NaiveDate;
 use closer_cli::Context;
@@ -8,14 +9,16 @@ use closer_core::ids::Id;
 use closer_core::joint_changes::Change;
 use closer_core::needs::Need;
 use closer_core::prompts::Answer;
-use closer_core::restore::{Backup, PartnerRecord, restore};
+use closer_core::restore::{Backup, LeftOut, PartnerRecord, restore};
 use closer_core::touch::{Debrief, Hold, Session, State};
 use closer_core::{Error, Result};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Rebuild a data folder from a JSON export: adds every record the folder does not have yet,
-/// never changes one it has. Restore both partners' exports to get the whole couple back.
+/// never changes one it has. Records in a partner's name are added only when that partner
+/// restores (`--as NAME`): each partner restores their own export to get the whole couple back.
 #[derive(clap::Args, Debug)]
 pub(crate) struct RestoreArgs {
     /// The file written by `--format json` (`-` for standard input)
@@ -167,13 +170,17 @@ fn restorer(ctx: &Context, backup: &Backup) -> Result<Option<Id>> {
 /// Keeps, of the consent facts the export holds in a partner's name, only the restoring
 /// partner's own, once listed and confirmed (on a terminal, or `--yes`); says what happened to
 /// every other.
-fn own_facts(ctx: &Context, args: &RestoreArgs, backup: &mut Backup) -> Result<()> {
+fn own_facts(
+    ctx: &Context,
+    args: &RestoreArgs,
+    me: Option<&Id>,
+    backup: &mut Backup,
+) -> Result<()> {
     let owners = backup.own_facts_of();
     if owners.is_empty() {
         backup.keep_own_facts_of(None);
         return Ok(());
     }
-    let me = restorer(ctx, backup)?;
     let name_of = |id: &Id| {
         (backup.partners.iter().find(|p| &p.id == id))
             .map_or_else(|| id.to_string(), |p| p.name.clone())
@@ -182,7 +189,7 @@ fn own_facts(ctx: &Context, args: &RestoreArgs, backup: &mut Backup) -> Result<(
     let mut kept = None;
     for who in &owners {
         let name = name_of(who);
-        if me.as_ref() != Some(who) {
+        if me != Some(who) {
             closer_cli::say!(
                 "export: this export holds boundaries, readiness or an opt-in in {name}'s name; they were not restored. Only {name} restores their own, on their own device: `closer-export restore {file} --as {name}`."
             );
@@ -211,13 +218,40 @@ fn own_facts(ctx: &Context, args: &RestoreArgs, backup: &mut Backup) -> Result<(
     Ok(())
 }
 
+/// Names, a line per partner and kind, the records in a partner's name that were left out.
+fn say_left_out(args: &RestoreArgs, backup: &Backup, left: &[LeftOut]) {
+    const SHOWN: usize = 5;
+    let file = args.file.display();
+    let mut groups: BTreeMap<(&Id, &str), Vec<&str>> = BTreeMap::new();
+    for l in left {
+        groups
+            .entry((&l.partner, l.kind))
+            .or_default()
+            .push(&l.which);
+    }
+    for ((who, kind), which) in groups {
+        let name = (backup.partners.iter().find(|p| &p.id == who))
+            .map_or_else(|| format!("partner {who}"), |p| p.name.clone());
+        let (n, s) = (which.len(), if which.len() == 1 { "" } else { "s" });
+        let mut named = which[..n.min(SHOWN)].join(", ");
+        if n > SHOWN {
+            named.push_str(&format!(" and {} more", n - SHOWN));
+        }
+        closer_cli::say!(
+            "export: {file}: {n} {kind}{s} in {name}'s name not restored ({named}): an export carries no signature, so nothing shows {name} wrote them. {name} restores their own: `closer-export restore {file} --as {name}`."
+        );
+    }
+}
+
 pub(crate) fn run(ctx: &Context, args: &RestoreArgs) -> Result<()> {
     let mut backup = read(args)?;
-    own_facts(ctx, args, &mut backup)?;
+    let me = restorer(ctx, &backup)?;
+    own_facts(ctx, args, me.as_ref(), &mut backup)?;
     // Nothing there yet: a new couple's folder, which is encrypted.
     let new_folder = closer_core::sealing::folder_mode(&ctx.store)?.is_none()
         && !ctx.store.plain_path(closer_core::profile::COUPLE).exists();
-    let report = restore(&ctx.store, &backup, new_seed)?;
+    let report = restore(&ctx.store, &backup, me.as_ref(), new_seed)?;
+    say_left_out(args, &backup, &report.left_out);
     let mut out = Out::default();
     for (kind, (added, there)) in &report.counts {
         out.line(&format!("{kind}: {added} added, {there} already there"))?;

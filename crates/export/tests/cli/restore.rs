@@ -1,5 +1,6 @@
-//! `restore`: a JSON export rebuilds the data folder. Both partners' exports restored into an
-//! empty folder give back exports identical to the originals; restoring into a folder that has
+//! `restore`: a JSON export rebuilds the data folder. Both partners' exports, each restored by
+//! its partner into an empty folder, give back exports identical to the originals; a record in
+//! a partner's name is restored only by that partner; restoring into a folder that has
 //! the records changes nothing; format 1 is still read; a redacted export or an ID that would
 //! leave the folder is refused with nothing written.
 
@@ -39,28 +40,39 @@ fn both_partners_exports_restore_the_whole_couple_identically() {
     let fresh = sb.path("restored");
     let r = restore_own(&sb, &fresh, &alex_file, "Alex");
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("needs: 3 added"), "{}", r.stdout);
-    // Alex's export alone brings back every record Alex could see.
+    assert!(r.stdout.contains("needs: 2 added"), "{}", r.stdout);
+    // Alex's export brings back the couple and every record in Alex's name; Sam's are named
+    // and left for Sam's own export.
+    assert!(
+        r.stderr.contains("1 need in Sam's name not restored"),
+        "{}",
+        r.stderr
+    );
     let again: Value = serde_json::from_str(&export_in(&sb, &fresh, "Alex")).unwrap();
     let first: Value = serde_json::from_str(&alex).unwrap();
-    for key in ["partners", "needs", "seed"] {
-        assert_eq!(again[key], first[key], "{key}");
-    }
-    // Sam's answers to days Alex has not answered are sealed in Alex's export: Sam's brings them.
-    let readable = |v: &Value| -> Vec<Value> {
-        v["answers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|a| a.get("sealed").is_none())
+    let alex_id = id_of(&sb, "Alex").to_string();
+    let alexs = |v: &Value, key: &str, who: &str| -> Vec<Value> {
+        (v[key].as_array().unwrap().iter())
+            .filter(|x| x[who] == alex_id.as_str())
             .cloned()
             .collect()
     };
-    assert_eq!(readable(&again), readable(&first), "answers");
-    assert!(
-        again["answers"].as_array().unwrap().len() < first["answers"].as_array().unwrap().len()
+    for key in ["partners", "seed"] {
+        assert_eq!(again[key], first[key], "{key}");
+    }
+    assert_eq!(
+        alexs(&again, "needs", "owner"),
+        alexs(&first, "needs", "owner")
     );
-    for key in ["holds", "sessions", "debriefs", "mine"] {
+    assert_eq!(
+        alexs(&again, "answers", "partner"),
+        alexs(&first, "answers", "partner")
+    );
+    assert_eq!(
+        alexs(&again, "needs", "owner").len(),
+        again["needs"].as_array().unwrap().len()
+    );
+    for key in ["holds", "mine"] {
         assert_eq!(again["touch"][key], first["touch"][key], "touch.{key}");
     }
     let r = restore_own(&sb, &fresh, &sam_file, "Sam");
@@ -100,7 +112,12 @@ fn a_folder_missing_some_records_gets_them_back_and_keeps_its_own() {
     let alex = export(&sb, &["--format", "json", "--as", "Alex"]);
     let file = save(&sb, "alex.json", &alex);
     let doc: Value = serde_json::from_str(&alex).unwrap();
-    let need = doc["needs"][0]["id"].as_str().unwrap();
+    let alex_id = id_of(&sb, "Alex").to_string();
+    let need = (doc["needs"].as_array().unwrap().iter())
+        .find(|n| n["owner"] == alex_id.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap();
     let path = sb.data().join(format!("needs/{need}.json"));
     std::fs::remove_file(&path).unwrap();
     // A need added since the export stays as it is.
@@ -108,7 +125,7 @@ fn a_folder_missing_some_records_gets_them_back_and_keeps_its_own() {
         NEEDS,
         &["add", "A new need since the backup", "--as", "Sam"],
     );
-    let r = restore_into(&sb, &sb.data(), &file);
+    let r = sb.run(EXPORT, &["restore", &file, "--as", "Alex"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.contains("needs: 1 added, 2 already there"),
@@ -130,11 +147,18 @@ fn format_1_is_read_and_redacted_or_hostile_exports_are_refused() {
     o.remove("redacted");
     let file = save(&sb, "v1.json", &doc.to_string());
     let fresh = sb.path("from-v1");
-    let r = restore_into(&sb, &fresh, &file);
+    let r = sb.run_in(&fresh, EXPORT, &["restore", &file, "--as", "Alex"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    let alex_id = id_of(&sb, "Alex").to_string();
+    let alexs = |v: Value| -> Vec<Value> {
+        (v["needs"].as_array().unwrap().iter())
+            .filter(|n| n["owner"] == alex_id.as_str())
+            .cloned()
+            .collect()
+    };
     assert_eq!(
-        json(&sb, &["--as", "Alex"])["needs"],
-        serde_json::from_str::<Value>(&export_in(&sb, &fresh, "Alex")).unwrap()["needs"]
+        alexs(json(&sb, &["--as", "Alex"])),
+        alexs(serde_json::from_str::<Value>(&export_in(&sb, &fresh, "Alex")).unwrap())
     );
 
     let redacted = export(&sb, &["--format", "json", "--redact-names", "--as", "Alex"]);
@@ -201,4 +225,94 @@ fn a_restore_records_only_the_restoring_partners_own_facts_once_shown_and_confir
         r.stderr
     );
     assert!(mine(&sb).contains("s0-sit-close"), "{}", mine(&sb));
+}
+
+/// An export is a file anyone could have written: restored, it adds records in a partner's name
+/// (a need of theirs, an answer, a session, a debrief, a hold they set) only when that partner
+/// restores it; every other is named and left out.
+#[test]
+fn a_forged_export_adds_no_record_in_the_other_partners_name() {
+    let sb = couple_with_history();
+    let sam_id = id_of(&sb, "Sam").to_string();
+    let mut forged = json(&sb, &["--as", "Alex"]);
+    let mut need = forged["needs"][0].clone();
+    need["id"] = "f0r9ed0000000001".into();
+    need["owner"] = sam_id.clone().into();
+    need["text"] = "Never ask me first".into();
+    forged["needs"].as_array_mut().unwrap().push(need);
+    let mut answer = forged["answers"][0].clone();
+    answer["partner"] = sam_id.clone().into();
+    answer["date"] = "2026-02-01".into();
+    answer["text"] = "Forged words".into();
+    forged["answers"].as_array_mut().unwrap().push(answer);
+    let touch = &mut forged["touch"];
+    let mut session = touch["sessions"][0].clone();
+    session["partner"] = sam_id.clone().into();
+    session["id"] = "f0r9ed0000000002".into();
+    session["note"] = "Forged session".into();
+    touch["sessions"].as_array_mut().unwrap().push(session);
+    let mut debrief = touch["debriefs"][0].clone();
+    debrief["partner"] = sam_id.clone().into();
+    debrief["session"] = "f0r9ed0000000002".into();
+    debrief["noticed"] = "Forged debrief".into();
+    touch["debriefs"].as_array_mut().unwrap().push(debrief);
+    let mut hold = touch["holds"][0].clone();
+    hold["id"] = "f0r9ed0000000003".into();
+    hold["by"] = sam_id.clone().into();
+    hold["reason"] = "Forged hold".into();
+    touch["holds"].as_array_mut().unwrap().push(hold);
+    let file = save(&sb, "forged.json", &forged.to_string());
+    let seen = |sb: &Sandbox| {
+        [
+            export(sb, &["--format", "json", "--as", "Sam"]),
+            export(sb, &["--format", "json", "--as", "Alex"]),
+        ]
+        .concat()
+    };
+    for who in [None, Some("Alex")] {
+        let mut args = vec!["restore", file.as_str()];
+        args.extend(who.map(|w| ["--as", w]).into_iter().flatten());
+        let r = sb.run(EXPORT, &args);
+        assert_eq!(r.code, 0, "{who:?}: {r:?}");
+        assert!(
+            r.stderr.contains("restored 0 records"),
+            "{who:?}: {}",
+            r.stderr
+        );
+        let now = seen(&sb);
+        assert!(
+            !now.contains("Forged") && !now.contains("Never ask"),
+            "{who:?}"
+        );
+        for (kind, what) in [
+            ("need", "f0r9ed00"),
+            ("answer", "2026-02-01"),
+            ("session", "f0r9ed00"),
+            ("debrief", "2026-03-0"),
+            ("hold", "f0r9ed00"),
+        ] {
+            let line = r
+                .stderr
+                .lines()
+                .find(|l| l.contains(kind) && l.contains(what))
+                .unwrap_or_else(|| panic!("{who:?}: {kind} {what} not named: {}", r.stderr));
+            assert!(
+                line.contains("Sam") && line.contains("forged.json") && line.contains("not"),
+                "{line}"
+            );
+        }
+    }
+    // Sam, restoring it as their own, takes the records in their name on.
+    let r = sb.run(EXPORT, &["restore", &file, "--as", "Sam"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let now = seen(&sb);
+    for text in [
+        "Never ask me first",
+        "Forged words",
+        "Forged session",
+        "Forged debrief",
+        "Forged hold",
+    ] {
+        assert!(now.contains(text), "{text}");
+    }
 }
