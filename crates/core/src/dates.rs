@@ -11,6 +11,31 @@ pub fn in_range(d: NaiveDate) -> bool {
     YEARS.contains(&d.year())
 }
 
+/// Appends `d` as `YYYY-MM-DD` (as chrono writes it), without the general formatter.
+pub fn write_iso(out: &mut String, d: NaiveDate) {
+    if !in_range(d) {
+        out.push_str(&d.to_string());
+        return;
+    }
+    let (y, m, day) = (d.year() as u32, d.month(), d.day());
+    let digits = [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        m / 10,
+        m % 10,
+        day / 10,
+        day % 10,
+    ];
+    for (i, n) in digits.into_iter().enumerate() {
+        if i == 4 || i == 6 {
+            out.push('-');
+        }
+        out.push(char::from(b'0' + n as u8));
+    }
+}
+
 /// `n` days after `d`, or the last day there is.
 pub fn days_after(d: NaiveDate, n: u64) -> NaiveDate {
     d.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX)
@@ -102,6 +127,22 @@ pub fn check_range(since: Option<NaiveDate>, until: Option<NaiveDate>) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_is_written_as_chrono_writes_it() {
+        for (y, m, d) in [
+            (2026, 3, 1),
+            (1, 1, 1),
+            (9999, 12, 31),
+            (987, 10, 9),
+            (10000, 1, 30),
+        ] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let mut s = String::from("x");
+            write_iso(&mut s, day);
+            assert_eq!(s, format!("x{day}"));
+        }
+    }
 
     #[test]
     fn impossible_and_malformed_dates_are_refused() {

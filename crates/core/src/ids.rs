@@ -28,10 +28,7 @@ impl Id {
     pub fn parse(s: &str) -> Result<Id, BadId> {
         // The usual case, in one look at each byte: every byte a letter or digit, so as many
         // characters as bytes.
-        if (MIN_PREFIX..=MAX_ID).contains(&s.len())
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        {
+        if valid(s) {
             return Ok(Id(s.to_owned()));
         }
         let n = s.chars().count();
@@ -59,6 +56,13 @@ impl Id {
     pub fn prefix(&self, n: usize) -> &str {
         &self.0[..n.min(self.0.len())]
     }
+}
+
+/// Whether `s` is a valid [`Id`], in one look at each byte.
+pub fn valid(s: &str) -> bool {
+    (MIN_PREFIX..=MAX_ID).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// Why a string is not an [`Id`]. Its text starts with [`BAD_ID`], which marks a record as

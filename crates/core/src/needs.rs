@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::{Id, new_id, prefix_lengths, resolve};
+use crate::index::Listed;
 pub use crate::need_rules::{Helper, Proposal};
 use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -220,13 +221,18 @@ pub fn load_all(store: &Store) -> Result<Vec<Need>> {
 /// agreed, met, retired), the more important first, the sooner review date first (none last),
 /// then the older first.
 pub fn list_order(a: &Need, b: &Need) -> std::cmp::Ordering {
-    let review = |n: &Need| (n.review.is_none(), n.review);
+    listed_order(&Listed::of(a), &Listed::of(b))
+}
+
+/// [`list_order`] of needs as listed.
+pub fn listed_order(a: &Listed, b: &Listed) -> std::cmp::Ordering {
+    let review = |n: &Listed| (n.review.is_none(), n.review);
     a.status
         .cmp(&b.status)
         .then(b.importance.cmp(&a.importance))
         .then(review(a).cmp(&review(b)))
         .then(a.created.cmp(&b.created))
-        .then_with(|| a.id.cmp(&b.id))
+        .then_with(|| a.id.cmp(b.id))
 }
 
 /// The needs `viewer` may see, with each one's shortest unique prefix among them.

@@ -5,7 +5,7 @@ use closer_cli::Context;
 use closer_cli::output::{self, Format, Mode, Out, Style, View, table};
 use closer_core::Result;
 use closer_core::ids::Id;
-use closer_core::index;
+use closer_core::index::{self, Listed};
 use closer_core::need_rules::Helper;
 use closer_core::needs::{self, Need};
 use closer_core::needs::{Importance, Status};
@@ -97,42 +97,49 @@ impl<'a> NeedView<'a> {
 /// `needs-list`: the needs shown, each with its shortest unique ID, a table per partner on a
 /// terminal. Each need's view is made as it is written: thousands of them are never held at once.
 struct NeedList<'a> {
-    needs: Vec<(&'a str, &'a Need)>,
+    needs: Vec<Listed<'a>>,
     couple: &'a Couple,
-}
-
-impl NeedList<'_> {
-    fn views(&self) -> impl Iterator<Item = NeedView<'_>> {
-        self.needs
-            .iter()
-            .map(|(short, n)| NeedView::new(short, n, self.couple, true))
-    }
 }
 
 impl Serialize for NeedList<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_seq(self.views())
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.needs.len()))?;
+        for l in &self.needs {
+            let n = l.need();
+            seq.serialize_element(&NeedView::new(l.short(), &n, self.couple, true))?;
+        }
+        seq.end()
     }
 }
 
 impl View for NeedList<'_> {
     fn plain(&self, out: &mut Out) -> Result<()> {
-        for (short, n) in &self.needs {
-            let review = n.review.map(|d| d.to_string()).unwrap_or_default();
+        let mut review = String::new();
+        for n in &self.needs {
+            review.clear();
+            if let Some(d) = n.review {
+                closer_core::dates::write_iso(&mut review, d);
+            }
             out.record(&[
-                short,
-                self.couple.name_of(&n.owner),
+                n.short(),
+                self.couple.name_of(n.owner),
                 n.status.label(),
-                &n.category,
+                &n.category(),
                 &review,
-                &n.text,
+                &n.text(),
             ])?;
         }
         Ok(())
     }
 
     fn table(&self, out: &mut Out, style: Style) -> Result<()> {
-        let views: Vec<NeedView> = self.views().collect();
+        let needs: Vec<(&str, std::borrow::Cow<Need>)> =
+            self.needs.iter().map(|l| (l.short(), l.need())).collect();
+        let views: Vec<NeedView> = needs
+            .iter()
+            .map(|(short, n)| NeedView::new(short, n, self.couple, true))
+            .collect();
         if views.is_empty() {
             return out.line("No needs to show. Name one with `needs-list add TEXT --as NAME`, or see ideas with `needs-list suggest`.");
         }
@@ -255,40 +262,56 @@ pub(crate) fn due(ctx: &Context) -> Result<()> {
 fn shown(ctx: &Context, couple: &Couple, req: &ListRequest) -> Result<()> {
     let viewer = ctx.viewer(couple)?.map(|p| p.id.clone());
     let mode = req.format.mode(ctx.stdout_terminal);
-    let all = if mode == Mode::Json {
-        needs::load_all(&ctx.store)?
-    } else {
-        // Lists without history come from the device-local index where the files are unchanged;
-        // a list of what is due looks only at the files of what is due.
-        let idx = ctx.needs_index();
-        let check = match req.due {
-            true => index::Check::DueOn(ctx.today),
-            false => index::Check::EveryFile,
-        };
-        index::needs_checked(&ctx.store, idx.as_deref(), viewer.as_deref(), check)?
+    if mode == Mode::Json {
+        let all = needs::load_all(&ctx.store)?;
+        let mut listed: Vec<Listed> = all
+            .iter()
+            .filter(|n| n.visible_to(viewer.as_deref()))
+            .map(Listed::of)
+            .collect();
+        index::shorten(&mut listed);
+        return render(ctx, couple, req, mode, listed);
+    }
+    // Lists without history come from the device-local index where the files are unchanged;
+    // a list of what is due looks only at the files of what is due.
+    let idx = ctx.needs_index();
+    let check = match req.due {
+        true => index::Check::DueOn(ctx.today),
+        false => index::Check::EveryFile,
     };
-    let (visible, shorts) = needs::visible_apart(all, viewer.as_deref());
-    // Sorted as references: thousands of needs are not moved about.
-    let mut shown: Vec<(&str, &Need)> = shorts
-        .iter()
-        .map(String::as_str)
-        .zip(&visible)
-        .filter(|(_, n)| req.all || req.status.is_some() || req.due || n.status.is_open())
-        .filter(|(_, n)| req.by.as_ref().is_none_or(|b| &n.owner == b))
-        .filter(|(_, n)| req.status.is_none_or(|s| n.status == s))
-        .filter(|(_, n)| req.category.as_ref().is_none_or(|c| &n.category == c))
-        .filter(|(_, n)| !req.due || n.due(ctx.today))
-        .collect();
-    shown.sort_unstable_by(|(_, a), (_, b)| needs::list_order(a, b));
+    index::listed(
+        &ctx.store,
+        idx.as_deref(),
+        viewer.as_deref(),
+        check,
+        |listed| render(ctx, couple, req, mode, listed),
+    )?
+}
+
+/// Writes the needs `req` asks for, in list order.
+fn render(
+    ctx: &Context,
+    couple: &Couple,
+    req: &ListRequest,
+    mode: Mode,
+    mut listed: Vec<Listed>,
+) -> Result<()> {
+    listed.retain(|n| {
+        (req.all || req.status.is_some() || req.due || n.status.is_open())
+            && req.by.as_ref().is_none_or(|b| n.owner == b.as_str())
+            && req.status.is_none_or(|s| n.status == s)
+            && req
+                .category
+                .as_ref()
+                .is_none_or(|c| n.category() == c.as_str())
+            && (!req.due || n.due(ctx.today))
+    });
+    listed.sort_unstable_by(needs::listed_order);
     let view = NeedList {
-        needs: shown,
+        needs: listed,
         couple,
     };
-    let written = output::render(&mut Out::default(), mode, ctx.style(), &view);
-    drop(view);
-    // The command ends here: thousands of needs go with the process, not freed one by one.
-    std::mem::forget(visible);
-    written
+    output::render(&mut Out::default(), mode, ctx.style(), &view)
 }
 
 /// `show ID`: one need with its whole history; the same text on a terminal or not.

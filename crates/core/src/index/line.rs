@@ -1,0 +1,271 @@
+//! A need as one line of the needs index, and [`Listed`], a need as a listing shows it,
+//! read from such a line without copying its text.
+
+use crate::Word;
+use crate::needs::{Helper, Importance, Need, Status};
+use crate::store::FORMAT_VERSION;
+use chrono::NaiveDate;
+use std::borrow::Cow;
+
+/// A need as a listing shows it, without its history: taken from the device's index while its
+/// file is unchanged (its text borrowed from the index as it was read), or from the need read
+/// from its file.
+#[derive(Debug, Clone, Copy)]
+pub struct Listed<'a> {
+    pub id: &'a str,
+    pub owner: &'a str,
+    pub status: Status,
+    pub importance: Importance,
+    pub review: Option<NaiveDate>,
+    pub created: NaiveDate,
+    pub private: bool,
+    /// Characters of its shortest unique prefix among the needs listed with it.
+    short: u8,
+    rest: Rest<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Rest<'a> {
+    /// The index line's category, condition, plan, helper and text, as they are written there.
+    Line(&'a str, u32),
+    Need(&'a Need),
+}
+
+impl<'a> Listed<'a> {
+    /// A need read from its file, as listed.
+    pub fn of(n: &'a Need) -> Listed<'a> {
+        Listed {
+            id: &n.id,
+            owner: &n.owner,
+            status: n.status,
+            importance: n.importance,
+            review: n.review,
+            created: n.created,
+            private: n.private,
+            short: 0,
+            rest: Rest::Need(n),
+        }
+    }
+
+    /// Its shortest unique prefix among the needs listed with it (see [`shorten`]).
+    pub fn short(&self) -> &'a str {
+        crate::ids::head(self.id, usize::from(self.short).max(crate::ids::MIN_PREFIX))
+    }
+
+    pub fn category(&self) -> Cow<'a, str> {
+        match self.rest {
+            Rest::Line(l, _) => unesc(field(l, 0)),
+            Rest::Need(n) => Cow::Borrowed(&n.category),
+        }
+    }
+
+    pub fn text(&self) -> Cow<'a, str> {
+        match self.rest {
+            Rest::Line(l, _) => unesc(field(l, 4)),
+            Rest::Need(n) => Cow::Borrowed(&n.text),
+        }
+    }
+
+    /// A review is due on or before `today` for a need still being worked on.
+    pub fn due(&self, today: NaiveDate) -> bool {
+        self.status.is_open() && self.review.is_some_and(|r| r <= today)
+    }
+
+    pub fn visible_to(&self, viewer: Option<&str>) -> bool {
+        !self.private || viewer == Some(self.owner)
+    }
+
+    /// The whole need (without history when it came from the index).
+    pub fn need(&self) -> Cow<'a, Need> {
+        match self.rest {
+            Rest::Need(n) => Cow::Borrowed(n),
+            Rest::Line(l, version) => {
+                let opt = |i| unopt(field(l, i)).map(|v| v.map(Cow::into_owned));
+                Cow::Owned(Need {
+                    extra: Default::default(),
+                    version,
+                    id: crate::ids::Id::parse(self.id).expect("checked when the line was read"),
+                    owner: crate::ids::Id::parse(self.owner).expect("checked when read"),
+                    status: self.status,
+                    importance: self.importance,
+                    category: self.category().into_owned(),
+                    condition: opt(1).flatten(),
+                    plan: opt(2).flatten(),
+                    helper: opt(3).flatten().map(Helper::from),
+                    review: self.review,
+                    private: self.private,
+                    created: self.created,
+                    text: self.text().into_owned(),
+                    history: Vec::new(),
+                    proposal: None,
+                })
+            }
+        }
+    }
+}
+
+/// Sets each need's shortest unique prefix among `list` (see [`Listed::short`]).
+pub fn shorten(list: &mut [Listed]) {
+    let ids: Vec<&str> = list.iter().map(|l| l.id).collect();
+    let lens = crate::ids::prefix_lengths(&ids);
+    for (l, n) in list.iter_mut().zip(lens) {
+        l.short = u8::try_from(n).unwrap_or(u8::MAX);
+    }
+}
+
+/// A need as the index writes it (a shared one, or a private one kept in full): ID, owner, status, importance, review, creation date,
+/// format version (what a listing sorts and filters by, read first), then category, condition,
+/// plan, helper and text, escaped.
+pub(super) fn line(n: &Need) -> String {
+    let review = n.review.map_or_else(|| "-".to_owned(), |d| d.to_string());
+    format!(
+        "{}\t{}\t{}\t{}\t{review}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        n.id,
+        n.owner,
+        n.status.word(),
+        n.importance.word(),
+        n.created,
+        n.version,
+        esc(&n.category),
+        opt(&n.condition),
+        opt(&n.plan),
+        opt(&n.helper.as_ref().map(Helper::code)),
+        esc(&n.text)
+    )
+}
+
+/// Reads a [`line`], checking every field, without copying any text.
+pub(super) fn parse(l: &str) -> Option<Listed<'_>> {
+    let mut f = split_at(l, b'\t');
+    let [
+        Some(id),
+        Some(owner),
+        Some(status),
+        Some(importance),
+        Some(review),
+        Some(created),
+        Some(version),
+    ] = [(); 7].map(|()| f.next())
+    else {
+        return None;
+    };
+    let head = [id, owner, status, importance, review, created, version];
+    let rest = l.get(head.iter().map(|f| f.len() + 1).sum::<usize>()..)?;
+    // Category, condition, plan, helper, text: four tabs, and the middle three optional.
+    let mut r = split_at(rest, b'\t');
+    let _category = r.next()?;
+    for _ in 0..3 {
+        unopt(r.next()?)?;
+    }
+    let (Some(_text), None) = (r.next(), r.next()) else {
+        return None;
+    };
+    let version: u32 = version.parse().ok().filter(|v| *v <= FORMAT_VERSION)?;
+    Some(Listed {
+        id: plain_id(id)?,
+        owner: plain_id(owner)?,
+        status: Status::from_word(status)?,
+        importance: Importance::from_word(importance)?,
+        review: if review == "-" {
+            None
+        } else {
+            Some(date(review)?)
+        },
+        created: date(created)?,
+        private: false,
+        short: 0,
+        rest: Rest::Line(rest, version),
+    })
+}
+
+/// `s` if it is a valid [`crate::ids::Id`].
+fn plain_id(s: &str) -> Option<&str> {
+    crate::ids::valid(s).then_some(s)
+}
+
+/// Field `i` of the escaped category, condition, plan, helper and text.
+fn field(l: &str, i: usize) -> &str {
+    split_at(l, b'\t').nth(i).unwrap_or_default()
+}
+
+/// `s` cut at each `sep`, an ASCII byte: a byte search, quicker than a `char` pattern for the
+/// short fields of an index line.
+pub(super) fn split_at(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == sep) {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `s` before and after its first `sep`, an ASCII byte (see [`split_at`]).
+pub(super) fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// A date as the index writes it, `YYYY-MM-DD`, read without a general parser; any other
+/// shape through chrono's.
+pub(super) fn date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return s.parse().ok();
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
+fn unesc(s: &str) -> Cow<'_, str> {
+    if !s.contains('\\') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some(o) => out.push(o),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.as_deref()
+        .map_or_else(|| "-".to_owned(), |v| format!("+{}", esc(v)))
+}
+
+fn unopt(s: &str) -> Option<Option<Cow<'_, str>>> {
+    match s.split_at_checked(1)? {
+        ("-", "") => Some(None),
+        ("+", v) => Some(Some(unesc(v))),
+        _ => None,
+    }
+}
