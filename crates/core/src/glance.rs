@@ -11,7 +11,7 @@ use crate::ids::Id;
 use crate::joint_changes::{self, Trace};
 use crate::needs::Need;
 use crate::profile::Couple;
-use crate::prompts::{Filter, Said, pick, rotation};
+use crate::prompts::{Filter, Said, pick_in};
 use crate::store::Store;
 use crate::touch::{self, Hold};
 use chrono::{Days, NaiveDate};
@@ -86,7 +86,7 @@ pub fn glance_with<'a>(
         low_energy: gentle,
         categories: Vec::new(),
     };
-    let prompt = pick(&rotation(lib, couple, &filter), date, false)?;
+    let prompt = pick_in(lib, couple, &filter, date, false)?;
     let ids: Vec<&Id> = couple.partners.iter().map(|p| &p.id).collect();
     let (path, now) = memo.unzip();
     let said = answered_memo::answered(

@@ -66,8 +66,14 @@ pub fn allowed(p: &Prompt, couple: &Couple) -> bool {
 
 /// The eligible prompts in the couple's rotation order.
 pub fn rotation<'a>(lib: &'a Library, couple: &Couple, filter: &Filter) -> Vec<&'a Prompt> {
-    let mut v: Vec<(u64, &Prompt)> = lib
-        .prompts
+    let mut v = keyed(lib, couple, filter);
+    v.sort_unstable_by(by_place);
+    v.into_iter().map(|(_, p)| p).collect()
+}
+
+/// The eligible prompts, each with its key in the couple's order.
+fn keyed<'a>(lib: &'a Library, couple: &Couple, filter: &Filter) -> Vec<(u64, &'a Prompt)> {
+    lib.prompts
         .iter()
         .filter(|p| allowed(p, couple))
         .filter(|p| !filter.low_energy || p.low_energy)
@@ -75,15 +81,35 @@ pub fn rotation<'a>(lib: &'a Library, couple: &Couple, filter: &Filter) -> Vec<&
             filter.categories.is_empty() || filter.categories.iter().any(|c| c == p.category)
         })
         .map(|p| (order_key(couple.seed, p.id), p))
-        .collect();
-    v.sort_unstable_by(|a, b| (a.0, a.1.id).cmp(&(b.0, b.1.id)));
-    v.into_iter().map(|(_, p)| p).collect()
+        .collect()
+}
+
+fn by_place(a: &(u64, &Prompt), b: &(u64, &Prompt)) -> std::cmp::Ordering {
+    (a.0, a.1.id).cmp(&(b.0, b.1.id))
+}
+
+/// The same prompt as `pick(&rotation(lib, couple, filter), date, skip)`, found without putting
+/// the whole rotation in order (one selection instead of a sort).
+pub fn pick_in<'a>(
+    lib: &'a Library,
+    couple: &Couple,
+    filter: &Filter,
+    date: NaiveDate,
+    skip: bool,
+) -> Result<&'a Prompt> {
+    let mut v = keyed(lib, couple, filter);
+    let at = place(v.len(), date, skip)?;
+    Ok(v.select_nth_unstable_by(at, by_place).1.1)
 }
 
 /// The prompt for `date`; with `skip`, another one for the same day that is neither today's
 /// nor tomorrow's (so skipping today leaves tomorrow unchanged).
 pub fn pick<'a>(order: &[&'a Prompt], date: NaiveDate, skip: bool) -> Result<&'a Prompt> {
-    let n = order.len();
+    Ok(order[place(order.len(), date, skip)?])
+}
+
+/// Where in an order of `n` prompts the one for `date` is (see [`pick`]).
+fn place(n: usize, date: NaiveDate, skip: bool) -> Result<usize> {
     if n == 0 {
         return Err(Error::refused(
             "no prompt matches these filters",
@@ -96,12 +122,11 @@ pub fn pick<'a>(order: &[&'a Prompt], date: NaiveDate, skip: bool) -> Result<&'a
         ));
     }
     let day = date.num_days_from_ce().rem_euclid(n as i32) as usize;
-    let at = if skip {
+    Ok(if skip {
         (day + n / 2).max(day + 2) % n
     } else {
         day
-    };
-    Ok(order[at])
+    })
 }
 
 /// A stable position for a prompt in a couple's order. Written out here (FNV-1a, then the
@@ -493,6 +518,47 @@ mod tests {
             let p = pick(&order, start + chrono::Days::new(i), false).unwrap();
             assert!(seen.insert(p.id), "{} repeats after {i} days", p.id);
         }
+    }
+
+    #[test]
+    fn the_prompt_found_without_the_whole_order_is_the_one_at_its_place_in_it() {
+        let lib = Library::builtin();
+        let start = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let couples = [
+            couple(42, [false, false], &[]),
+            couple(7, [true, true], &["chronic-pain"]),
+        ];
+        let filters = [
+            Filter::default(),
+            Filter {
+                low_energy: true,
+                categories: Vec::new(),
+            },
+            Filter {
+                low_energy: false,
+                categories: vec![lib.prompts[0].category.to_owned()],
+            },
+        ];
+        for c in &couples {
+            for f in &filters {
+                let order = rotation(&lib, c, f);
+                for i in 0..order.len() as u64 + 3 {
+                    let day = start + chrono::Days::new(i);
+                    for skip in [false, true] {
+                        assert_eq!(
+                            pick_in(&lib, c, f, day, skip).unwrap().id,
+                            pick(&order, day, skip).unwrap().id,
+                            "day {day}, skip {skip}"
+                        );
+                    }
+                }
+            }
+        }
+        let none = Filter {
+            low_energy: false,
+            categories: vec!["no-such-category".into()],
+        };
+        assert!(pick_in(&lib, &couples[0], &none, start, false).is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use closer_cli::output::{Format, Out, View, clean, markdown as md};
 use closer_core::content::{Depth, Library, Prompt};
 use closer_core::libraries;
 use closer_core::profile::Couple;
-use closer_core::prompts::{pick, rotation};
+use closer_core::prompts::pick_in;
 use closer_core::store::write_atomic;
 use closer_core::{Error, Result};
 use serde::Serialize;
@@ -15,7 +15,7 @@ use std::path::Path;
 
 /// The prompt a request asks for, for the couple in the data folder (or none set up yet).
 pub(crate) fn choose<'a>(lib: &'a Library, req: &Request) -> Result<&'a Prompt> {
-    pick(&rotation(lib, &req.couple, &req.filter), req.date, req.skip)
+    pick_in(lib, &req.couple, &req.filter, req.date, req.skip)
 }
 
 pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
