@@ -26,6 +26,7 @@ mod forwarding;
 mod fuzz;
 mod gentle_day;
 mod global_options;
+mod held_back;
 mod help;
 mod joint_rounds;
 mod json_shapes;

@@ -3,9 +3,10 @@
 //! devices computed together stands in for them (see `closer_core::joint`).
 
 use crate::Context;
+use closer_core::content::Library;
 use closer_core::crypto::PublicKeys;
-use closer_core::joint::round::{Party, Places};
-use closer_core::joint::touch::{JointOptIn, opt_in, view};
+use closer_core::joint::round::{self, Party, Places};
+use closer_core::joint::touch::{Closing, JointOptIn, Unfinished, opt_in, view};
 use closer_core::joint_changes::{self, Snapshot, What};
 use closer_core::profile::{Couple, Partner};
 use closer_core::store::{Store, write_atomic};
@@ -99,6 +100,8 @@ impl Context {
         for (path, why) in &v.problems {
             self.store.note_left_out(path, why);
         }
+        self.closed(&v.closings, &v.unfinished, &other.id)?;
+        *self.joint_rounds.borrow_mut() = v.rounds.clone();
         v.apply(couple, &mut states);
         let rounds = if v.waiting {
             Rounds::Waiting
@@ -143,6 +146,7 @@ impl Context {
         for (path, why) in &joint.problems {
             self.store.note_left_out(path, why);
         }
+        self.closed(&joint.closings, &joint.unfinished, &other.id)?;
         self.note_opt_in_opened(&me.id, joint.both)?;
         let found = (me.id.to_string(), me.sexual);
         couple.partners[1 - me_at].sexual = joint.both;
@@ -162,17 +166,47 @@ impl Context {
         Ok(())
     }
 
+    /// Records the joint results this run saw close (once, whichever device saw them first)
+    /// and tells this device's partner of each round the other device moved on from without
+    /// its turn, with what they chose in it (never what the other chose).
+    fn closed(&self, closings: &[Closing], unfinished: &[Unfinished], other: &str) -> Result<()> {
+        let keyed: Vec<joint_changes::Keyed> = closings
+            .iter()
+            .map(|c| {
+                (
+                    c.what.clone(),
+                    c.from.clone(),
+                    c.to.clone(),
+                    Some(c.round.clone()),
+                )
+            })
+            .collect();
+        joint_changes::record_keyed(&self.store, &keyed, self.today, self.now)?;
+        if unfinished.is_empty() {
+            return Ok(());
+        }
+        let lib = self.library()?;
+        for u in unfinished {
+            let path = self.store.root().join(round::place(u.topic, other));
+            self.store.note(&path, unfinished_note(lib, u));
+        }
+        Ok(())
+    }
+
     /// Runs one of the partner's own actions, recording any change of the joint result it made
     /// so that both partners see it afterwards (never who made it): the joint result before and
     /// after as this device may know it (see [`Context::touch_facts`]).
     pub fn recorded<T>(&self, action: impl FnOnce() -> Result<T>) -> Result<T> {
         let lib = self.library()?;
-        let snapshot = || -> Result<Snapshot> {
-            let mut couple = self.couple()?;
-            let (states, holds, _) = self.touch_facts(&mut couple)?;
-            let plan = touch::derive(lib, &couple, &states, &holds, self.today);
-            Ok(Snapshot::from_joint(&plan, couple.sexual_ok()))
-        };
+        let snapshot =
+            || -> Result<Snapshot> {
+                let mut couple = self.couple()?;
+                let (states, holds, _) = self.touch_facts(&mut couple)?;
+                let plan = touch::derive(lib, &couple, &states, &holds, self.today);
+                let rounds = self.joint_rounds.borrow().clone();
+                Ok(Snapshot::from_joint(&plan, couple.sexual_ok())
+                    .in_rounds(rounds.plan, rounds.optin))
+            };
         joint_changes::around_with(&self.store, snapshot, self.today, self.now, action)
     }
 
@@ -219,4 +253,38 @@ impl Context {
         }
         Ok(self.public_keys(&other)?.map(|theirs| (me, other, theirs)))
     }
+}
+
+/// What this partner is told of a round the other device moved on from without its turn: it
+/// may have learnt which of what they chose then it chose too (the steps, the readiness, the
+/// opt-in), and this device has not; it is said until the other device takes its turn.
+fn unfinished_note(lib: &Library, u: &Unfinished) -> String {
+    let what = match u.topic {
+        "optin" => "whether you had opted in to sexual content".to_owned(),
+        "ready" => "whether you were ready to move on".to_owned(),
+        _ if u.items.is_empty() => {
+            "that none of the steps it said yes or maybe to had your yes or maybe".to_owned()
+        }
+        _ => {
+            let steps: Vec<String> = u
+                .items
+                .iter()
+                .map(|id| match lib.step(id) {
+                    Some(s) => format!("{} ({})", s.title, s.id),
+                    None => id.clone(),
+                })
+                .collect();
+            format!(
+                "which of the steps you said yes or maybe to then it said the same to: {}",
+                steps.join(", ")
+            )
+        }
+    };
+    format!(
+        "your device took its turn in a round that the other device then moved on from without \
+         taking its own. That device may have learnt {what}; this one has not seen what was \
+         joint then. Its next run after it syncs takes that turn, and then you both see what \
+         was joint; if this note stays after both devices have synced, that device is holding \
+         the round back."
+    )
 }

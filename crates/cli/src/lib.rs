@@ -100,6 +100,9 @@ pub struct Context {
     /// The opt-in exchange this run last took its turn of: for whom, with what opt-in of theirs,
     /// and what it said (see [`Context::joint_opt_in`]), so the touch plan does not run it again.
     opt_in_found: RefCell<Option<joint::OptInFound>>,
+    /// The rounds of the plan and of the opt-in the last joint view on this run came from (see
+    /// [`Context::recorded`]).
+    joint_rounds: RefCell<closer_core::joint::touch::Rounds>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -153,6 +156,7 @@ impl Context {
             held_tried: std::cell::Cell::new(false),
             elsewhere_said: std::cell::Cell::new(false),
             opt_in_found: RefCell::default(),
+            joint_rounds: RefCell::default(),
         };
         ctx.open_sealing()?;
         Ok(ctx)

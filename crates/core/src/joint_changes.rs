@@ -44,6 +44,10 @@ pub struct Change {
     pub step: Option<String>,
     pub from: String,
     pub to: String,
+    /// The exchange round the joint result was `from` in, when known: two devices that both
+    /// saw one change record it with the same round, and it is told once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<String>,
     /// Fields a newer closer wrote at this format version, kept as they are.
     #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
     pub extra: Extra,
@@ -86,7 +90,13 @@ pub fn path(id: &Id) -> String {
 
 /// The joint result at one moment: all that both partners may see of their consent.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot(BTreeMap<What, String>);
+pub struct Snapshot {
+    map: BTreeMap<What, String>,
+    /// The rounds of the plan and of the opt-in the snapshot comes from, when it comes from the
+    /// exchanges of two devices.
+    plan: Option<String>,
+    optin: Option<String>,
+}
 
 const FINISHED: &str = "finished";
 
@@ -120,15 +130,37 @@ impl Snapshot {
             let at = if plan.finished { FINISHED } else { s.id };
             m.insert(What::Plan, at.to_owned());
         }
-        Snapshot(m)
+        Snapshot {
+            map: m,
+            plan: None,
+            optin: None,
+        }
+    }
+
+    /// The same snapshot, noting the rounds of the plan and of the opt-in it comes from.
+    pub fn in_rounds(self, plan: Option<String>, optin: Option<String>) -> Snapshot {
+        Snapshot {
+            plan,
+            optin,
+            ..self
+        }
+    }
+
+    /// The round `what` was at in this snapshot, when known.
+    fn round_of(&self, what: &What) -> Option<String> {
+        match what {
+            What::Sexual => self.optin.clone(),
+            What::Step(_) => self.plan.clone(),
+            What::Plan => None,
+        }
     }
 
     /// What changed from `self` to `after`; only what both snapshots hold.
     pub fn changes(&self, after: &Snapshot) -> Vec<(What, String, String)> {
-        self.0
+        self.map
             .iter()
             .filter_map(|(w, from)| {
-                let to = after.0.get(w)?;
+                let to = after.map.get(w)?;
                 (to != from).then(|| (w.clone(), from.clone(), to.clone()))
             })
             .collect()
@@ -165,9 +197,20 @@ pub fn around_with<T>(
     let before = snapshot()?;
     let out = action()?;
     let after = snapshot()?;
-    record(store, &before.changes(&after), today, now)?;
+    let changes: Vec<Keyed> = before
+        .changes(&after)
+        .into_iter()
+        .map(|(what, from, to)| {
+            let round = before.round_of(&what);
+            (what, from, to, round)
+        })
+        .collect();
+    record_keyed(store, &changes, today, now)?;
     Ok(out)
 }
+
+/// A change with the round the joint result was `from` in, when known.
+pub type Keyed = (What, String, String, Option<String>);
 
 /// Writes one file per change.
 pub fn record(
@@ -176,12 +219,35 @@ pub fn record(
     date: NaiveDate,
     at: DateTime<Utc>,
 ) -> Result<()> {
+    let keyed: Vec<Keyed> = changes
+        .iter()
+        .map(|(w, f, t)| (w.clone(), f.clone(), t.clone(), None))
+        .collect();
+    record_keyed(store, &keyed, date, at)
+}
+
+/// Writes one file per change, but none for a change with a round that is already recorded
+/// (the same joint result, from the same round): the other device saw it first.
+pub fn record_keyed(
+    store: &Store,
+    changes: &[Keyed],
+    date: NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<()> {
     if changes.is_empty() {
         return Ok(());
     }
     store.ensure_dir(DIR)?;
     let _lock = store.lock(DIR)?;
-    for (what, from, to) in changes {
+    let known = if changes.iter().any(|c| c.3.is_some()) {
+        load(store)?
+    } else {
+        Vec::new()
+    };
+    for (what, from, to, round) in changes {
+        if round.is_some() && known.iter().any(|k| same_closing(k, what, from, round)) {
+            continue;
+        }
         let (kind, step) = what.parts();
         let c = Change {
             version: FORMAT_VERSION,
@@ -192,11 +258,17 @@ pub fn record(
             step,
             from: from.clone(),
             to: to.clone(),
+            round: round.clone(),
             extra: Extra::new(),
         };
         store.write(&path(&c.id), &c)?;
     }
     Ok(())
+}
+
+/// Whether `c` is the change of `what` from `from` in `round`.
+fn same_closing(c: &Change, what: &What, from: &str, round: &Option<String>) -> bool {
+    round.is_some() && c.round == *round && c.from == from && c.subject().as_ref() == Some(what)
 }
 
 /// Every recorded change, oldest first.
@@ -256,7 +328,11 @@ pub fn traces(lib: &Library, couple: &Couple, changes: &[Change]) -> Vec<Trace> 
             What::Step(id) => visible.contains(&id.as_str()),
             What::Plan => step_ok(&c.from) && step_ok(&c.to),
         };
-        if to >= from || !shown {
+        // Both devices may have recorded one change before either saw the other's record.
+        let again = changes[..i]
+            .iter()
+            .any(|p| same_closing(p, &what, &c.from, &c.round));
+        if to >= from || !shown || again {
             continue;
         }
         let began = changes[..i]

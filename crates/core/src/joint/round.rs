@@ -20,6 +20,8 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+mod open;
+
 /// The folder of publications in the data folder.
 pub const FOLDER: &str = "psi";
 
@@ -85,6 +87,14 @@ struct Publication {
     /// before it had its turn.
     #[serde(default)]
     prev: Option<Values>,
+    /// Rounds this partner gave their turn in (blinded the other's values again) and has not
+    /// finished yet: shown until the other device publishes its turn of them (see [`open`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    open: Vec<Values>,
+    /// This partner's late turns: their second-round values for rounds the other partner keeps
+    /// open and this device had moved on from (see [`open`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    late: Vec<Values>,
     #[serde(default)]
     public: serde_json::Value,
 }
@@ -130,6 +140,9 @@ struct Cache {
     known_mine: Option<Known>,
     #[serde(default)]
     known_theirs: Option<Known>,
+    /// Rounds this device gave its turn in and has not finished (see [`open`]).
+    #[serde(default)]
+    given: Vec<open::Given>,
 }
 
 impl Versioned for Cache {
@@ -152,6 +165,15 @@ pub struct Exchange {
     pub they_changed: bool,
     /// The other partner's open part, from their checked publication.
     pub their_public: Option<serde_json::Value>,
+    /// The result this run replaced with a newer round's: what was joint before.
+    pub replaced: Option<Finished>,
+    /// Rounds this device gave its turn in that it finished only on this run, once the other
+    /// device published its late turn, older than the result it holds (see [`open`]).
+    pub late: Vec<Finished>,
+    /// For each round this device gave its turn in that the other device has moved on from
+    /// without publishing its own turn of it: what this partner chose in that round. The other
+    /// device may have learnt which of these it chose too; this one has not (see [`open`]).
+    pub open: Vec<BTreeSet<String>>,
     /// Files that failed a check, with why: reported, never trusted.
     pub problems: Vec<(PathBuf, String)>,
 }
@@ -380,7 +402,14 @@ fn open_publication(
     } else if p.universe != digest(topic.universe) {
         Err("it was made with another step library; use the same closer on both devices".into())
     } else {
-        values_ok(&p.cur).and(p.prev.as_ref().map_or(Ok(()), values_ok))
+        let mut kept = p.open.iter().chain(&p.late);
+        if p.open.len() > open::MOST || p.late.len() > open::MOST {
+            Err("it keeps more rounds open than closer ever does".to_owned())
+        } else {
+            values_ok(&p.cur)
+                .and(p.prev.as_ref().map_or(Ok(()), values_ok))
+                .and(kept.try_for_each(values_ok))
+        }
     };
     Ok(why.map(|()| Some(p)))
 }
@@ -513,6 +542,21 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         }
     }
 
+    // Rounds this device gave its turn in, finished now that the other's late turn is here.
+    let (late, why) = open::finish_given(
+        party,
+        topic,
+        &my_digest,
+        &mut cache.given,
+        theirs.as_ref(),
+        cache.result.as_ref(),
+    )?;
+    out.late = late;
+    out.problems.extend(
+        why.into_iter()
+            .map(|w| (theirs_path.clone(), format!("{w}; it is ignored"))),
+    );
+
     // This partner's values for the latest round: a new nonce when there is no round yet or the
     // choices changed since the current one was published.
     let fresh = || -> Result<String> {
@@ -610,6 +654,28 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         Some(m) => m.prev.clone(),
         None => None,
     };
+    // A folder in this partner's place is not removed (another device put it there, with
+    // whatever is in it): this device's turn waits until it is gone.
+    let blocked = std::fs::symlink_metadata(&mine_path).is_ok_and(|m| m.is_dir());
+    let latest_pair = peer.as_deref().map(|pn| pair_name(party, &nonce, pn));
+    // A turn not published is not given.
+    open::keep(
+        &mut cache.given,
+        &cur,
+        theirs.as_ref().map_or(&[][..], |t| &t.cur.one),
+        blocked || cache.result.as_ref().map(|r| &r.pair) == latest_pair.as_ref(),
+    );
+    out.open = open::left_open(party, topic, &my_digest, &cache.given, theirs.as_ref())?;
+    let kept = open::published(&cache.given);
+    let answered: Vec<&Values> = std::iter::once(&cur).chain(&prev).chain(&kept).collect();
+    let late = match open::late_turns(party, topic, &my_digest, &answered, theirs.as_ref())? {
+        Ok(late) => late,
+        Err(why) => {
+            out.problems
+                .push((theirs_path.clone(), format!("{why}; it is ignored")));
+            Vec::new()
+        }
+    };
     let last_round = mine
         .as_ref()
         .map(|m| m.round)
@@ -623,11 +689,10 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         universe: my_digest,
         cur,
         prev,
+        open: kept,
+        late,
         public: topic.public.clone(),
     };
-    // A folder in this partner's place is not removed (another device put it there, with
-    // whatever is in it): this device's turn waits until it is gone.
-    let blocked = std::fs::symlink_metadata(&mine_path).is_ok_and(|m| m.is_dir());
     if blocked {
         out.problems.retain(|(p, _)| *p != mine_path);
         out.problems.push((
@@ -682,8 +747,11 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         write_atomic(&cpath, &bytes)?;
     }
 
-    let latest = peer.map(|pn| pair_name(party, &nonce, &pn));
-    out.waiting = latest.is_none() || cache.result.as_ref().map(|r| &r.pair) != latest.as_ref();
+    out.waiting =
+        latest_pair.is_none() || cache.result.as_ref().map(|r| &r.pair) != latest_pair.as_ref();
+    out.replaced = old_cache
+        .result
+        .filter(|old| cache.result.as_ref().is_some_and(|r| r.pair != old.pair));
     out.they_changed = match (&theirs, &cache.result) {
         (Some(t), Some(r)) => !r.pair.split('-').any(|n| n == t.cur.nonce),
         _ => false,

@@ -630,3 +630,81 @@ fn an_opt_out_is_out_on_the_other_device_once_its_round_arrives_and_an_opt_in_wa
     w.sync(0);
     assert!(w.opt_in(1, true));
 }
+
+/// The round closings a device saw on a run, as (step, from, to).
+fn closed(p: &JointPlan) -> Vec<(String, String, String)> {
+    p.closings
+        .iter()
+        .map(|c| match &c.what {
+            crate::joint_changes::What::Step(s) => (s.clone(), c.from.clone(), c.to.clone()),
+            w => panic!("not a step: {w:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_round_finished_alone_is_noticed_by_the_device_that_gave_its_turn_until_the_late_turn() {
+    let lib = small_library();
+    let step = lib.steps[0].id;
+    let mut w = World::new(lib.clone(), couple([false, false]));
+    w.states[1].boundaries.insert(step.into(), Answer::Yes);
+    w.settle();
+    // Alex says yes; Sam's device takes its turn, which reaches Alex's folder.
+    w.states[0].boundaries.insert(step.into(), Answer::Yes);
+    w.run(0);
+    w.sync(0);
+    w.run(1);
+    w.sync(1);
+    // A copy of Alex's device finishes the round: Sam said yes.
+    let copy = w.devices[0].config.with_file_name("copy");
+    copy_tree(&w.devices[0].config, &copy.join("config"));
+    copy_tree(&w.devices[0].data, &copy.join("data"));
+    let real = std::mem::replace(
+        &mut w.devices[0],
+        Device {
+            data: copy.join("data"),
+            config: copy.join("config"),
+            me: A,
+            other: B,
+        },
+    );
+    assert_eq!(in_plan(&w.run(0)), vec![step], "the copy learns it");
+    w.devices[0] = real;
+    // Alex's real device, Sam's turn out of sight, says no.
+    let sams = w.devices[0].data.join(round::place("plan", B));
+    let aside = sams.with_extension("aside");
+    std::fs::rename(&sams, &aside).unwrap();
+    w.states[0].boundaries.insert(step.into(), Answer::No);
+    w.run(0);
+    std::fs::rename(&aside, &sams).unwrap();
+    w.sync(0);
+    // Sam's device tells Sam what the other may have learnt: Sam's own yes, nothing of Alex's.
+    let b = w.run(1);
+    assert_eq!(b.unfinished.len(), 1, "{:?}", b.unfinished);
+    assert_eq!(b.unfinished[0].topic, "plan");
+    assert_eq!(b.unfinished[0].items, vec![step.to_owned()]);
+    assert!(closed(&b).is_empty());
+    w.sync(1);
+    // Alex's device cannot take its next turn without its late turn of the old round; Sam's
+    // device then finishes it: the step was in the plan, and is not.
+    let a = w.run(0);
+    assert!(a.unfinished.is_empty() && a.closings.is_empty());
+    w.sync(0);
+    let b = w.run(1);
+    assert!(b.unfinished.is_empty(), "{:?}", b.unfinished);
+    assert_eq!(
+        closed(&b),
+        vec![(step.into(), "in-plan".into(), "not-in-plan".into())]
+    );
+    let [a, b] = w.settle();
+    assert!(in_plan(&a).is_empty() && in_plan(&b).is_empty());
+    assert!(a.unfinished.is_empty() && b.unfinished.is_empty());
+    // Nothing stays open in the folder once both had their turns.
+    for d in &w.devices {
+        let c: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(d.config.join("joint").join(d.me).join("plan.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(c["given"], serde_json::json!([]), "{c}");
+    }
+}

@@ -13,6 +13,7 @@
 use super::round::{self, Exchange, Finished, Party, Places, Topic};
 use crate::content::Library;
 use crate::error::{Error, Result};
+use crate::joint_changes::What;
 use crate::profile::Couple;
 use crate::touch::{Answer, Event, EventKind, Hold, Plan, State, derive};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -41,6 +42,92 @@ struct PlanPublic {
     moves: Vec<Event>,
 }
 
+/// Something joint in a finished round that is no longer: a change both partners are told of
+/// (see [`crate::joint_changes`]), made from the joint results alone. `round` is the round it
+/// was joint in, the same on both devices, so that two records of one change read as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closing {
+    pub what: What,
+    pub from: String,
+    pub to: String,
+    pub round: String,
+}
+
+/// A round this device gave its turn in that the other device has moved on from without
+/// publishing its own turn of it: the other device may have learnt which of `items` (what this
+/// device's partner chose in it: steps, or `sexual`) it chose too. Said to this partner only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    /// `plan`, `ready` or `optin`.
+    pub topic: &'static str,
+    pub items: Vec<String>,
+}
+
+/// The rounds a view's joint results come from: the plan's and the opt-in's, as keys of the
+/// changes recorded around this partner's own actions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rounds {
+    pub plan: Option<String>,
+    pub optin: Option<String>,
+}
+
+fn pair(last: &Option<Finished>) -> Option<String> {
+    last.as_ref().map(|f| f.pair.clone())
+}
+
+fn unfinished(
+    topic: &'static str,
+    ex: &Exchange,
+    item: impl Fn(&str) -> Option<String>,
+) -> Vec<Unfinished> {
+    ex.open
+        .iter()
+        .map(|then| {
+            let mut items: Vec<String> = then.iter().filter_map(|i| item(i)).collect();
+            items.dedup();
+            Unfinished { topic, items }
+        })
+        .collect()
+}
+
+/// A step's joint word in a set of joint items.
+fn step_word(both: &BTreeSet<String>, step: &str) -> &'static str {
+    if both.contains(&format!("yes:{step}")) {
+        "in-plan"
+    } else if both.contains(&format!("ok:{step}")) {
+        "talk-first"
+    } else {
+        "not-in-plan"
+    }
+}
+
+fn step_rank(word: &str) -> u8 {
+    match word {
+        "in-plan" => 2,
+        "talk-first" => 1,
+        _ => 0,
+    }
+}
+
+/// The steps joint in a round this run replaced or finished late that are less joint in `now`.
+fn step_closings(lib: &Library, ex: &Exchange, now: &BTreeSet<String>) -> Vec<Closing> {
+    let mut out = Vec::new();
+    for old in ex.replaced.iter().chain(&ex.late) {
+        for step in lib.steps.iter().map(|s| s.id) {
+            let (was, is) = (step_word(&old.both, step), step_word(now, step));
+            if step_rank(is) < step_rank(was) {
+                out.push(Closing {
+                    what: What::Step(step.to_owned()),
+                    from: was.to_owned(),
+                    to: is.to_owned(),
+                    round: old.pair.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// What this device knows of the other partner's touch facts: only what is joint.
 #[derive(Debug, Clone)]
 pub struct JointView {
@@ -55,6 +142,12 @@ pub struct JointView {
     pub waiting: bool,
     /// Files that failed a check (file, why): reported, never trusted.
     pub problems: Vec<(PathBuf, String)>,
+    /// Joint results that closed, seen on this run (see [`Closing`]).
+    pub closings: Vec<Closing>,
+    /// Rounds the other device moved on from without its turn (see [`Unfinished`]).
+    pub unfinished: Vec<Unfinished>,
+    /// The rounds the joint results come from.
+    pub rounds: Rounds,
 }
 
 impl JointView {
@@ -83,6 +176,10 @@ pub struct JointPlan<'l> {
     pub waiting: bool,
     /// Files that failed a check (file, why): reported, never trusted.
     pub problems: Vec<(PathBuf, String)>,
+    /// Joint results that closed, seen on this run (see [`Closing`]).
+    pub closings: Vec<Closing>,
+    /// Rounds the other device moved on from without its turn (see [`Unfinished`]).
+    pub unfinished: Vec<Unfinished>,
 }
 
 /// Runs this device's turn of the three exchanges and derives the plan from `mine` and the joint
@@ -112,6 +209,8 @@ pub fn plan<'l>(
         sexual_ok: v.sexual_ok,
         waiting: v.waiting,
         problems: v.problems,
+        closings: v.closings,
+        unfinished: v.unfinished,
     })
 }
 
@@ -167,6 +266,12 @@ pub struct JointOptIn {
     pub waiting: bool,
     /// Files that failed a check (file, why): reported, never trusted.
     pub problems: Vec<(PathBuf, String)>,
+    /// Both opted in, in a round this run replaced or finished late, and no longer.
+    pub closings: Vec<Closing>,
+    /// Rounds the other device moved on from without its turn (see [`Unfinished`]).
+    pub unfinished: Vec<Unfinished>,
+    /// The round the result comes from.
+    pub round: Option<String>,
 }
 
 /// Runs this device's turn of the opt-in exchange for the partner `party.me`, who opted in to
@@ -184,13 +289,29 @@ pub fn opt_in(places: Places, party: &Party, opted: bool) -> Result<JointOptIn> 
             public: serde_json::Value::Null,
         },
     )?;
+    // A partner who opts out is out at once on their own device, whatever the last round
+    // said, and on the other device as soon as their new round reaches it: when the last round
+    // said both, a change of their choices can only be an opt-out. An opt-in waits for the
+    // round to finish.
+    let on = opted && both(&ex.last).contains("sexual") && !ex.they_changed;
+    let closings = ex
+        .replaced
+        .iter()
+        .chain(&ex.late)
+        .filter(|old| !on && old.both.contains("sexual"))
+        .map(|old| Closing {
+            what: What::Sexual,
+            from: "on".into(),
+            to: "off".into(),
+            round: old.pair.clone(),
+        })
+        .collect();
     Ok(JointOptIn {
-        // A partner who opts out is out at once on their own device, whatever the last round
-        // said, and on the other device as soon as their new round reaches it: when the last
-        // round said both, a change of their choices can only be an opt-out. An opt-in waits
-        // for the round to finish.
-        both: opted && both(&ex.last).contains("sexual") && !ex.they_changed,
+        both: on,
         waiting: ex.waiting,
+        closings,
+        unfinished: unfinished("optin", &ex, |i| Some(i.to_owned())),
+        round: pair(&ex.last),
         problems: ex.problems,
     })
 }
@@ -229,14 +350,23 @@ pub fn view(
 
     // Both opted in?
     let optin = match optin {
+        // Its problems, closings and unfinished rounds were reported where it ran.
         Some(found) => JointOptIn {
             problems: Vec::new(),
+            closings: Vec::new(),
+            unfinished: Vec::new(),
             ..found.clone()
         },
         None => opt_in(places, party, couple.partners[me_at].sexual)?,
     };
     waiting |= optin.waiting;
     problems.extend(optin.problems);
+    let mut closings = optin.closings;
+    let mut unfinished_rounds = optin.unfinished;
+    let mut rounds = Rounds {
+        optin: optin.round,
+        ..Rounds::default()
+    };
     let sexual_ok = optin.both;
 
     // Both said yes, both said yes or maybe.
@@ -301,6 +431,19 @@ pub fn view(
         }
     }
     other.events = their_moves;
+    let joint_now: BTreeSet<String> = other
+        .boundaries
+        .iter()
+        .flat_map(|(step, a)| match a {
+            Answer::Yes => vec![format!("yes:{step}"), format!("ok:{step}")],
+            _ => vec![format!("ok:{step}")],
+        })
+        .collect();
+    closings.extend(step_closings(lib, &ex, &joint_now));
+    unfinished_rounds.extend(unfinished("plan", &ex, |i| {
+        i.split_once(':').map(|(_, step)| step.to_owned())
+    }));
+    rounds.plan = pair(&ex.last);
 
     // Ready to move on, both?
     let steps: Vec<&str> = lib.steps.iter().map(|s| s.id).collect();
@@ -352,6 +495,7 @@ pub fn view(
     let mut plan = derive_with(&marks, &other);
     let ex = ready_topic(&ready_now(&plan), &marks)?;
     problems.extend(ex.problems.iter().cloned());
+    unfinished_rounds.extend(unfinished("ready", &ex, |i| Some(i.to_owned())));
     let mut ready_waiting = ex.waiting;
     let new_mark = ex
         .last
@@ -375,5 +519,8 @@ pub fn view(
         sexual_ok,
         waiting,
         problems,
+        closings,
+        unfinished: unfinished_rounds,
+        rounds,
     })
 }

@@ -152,6 +152,7 @@ fn changes_that_make_no_sense_are_left_out() {
         step: step.map(Into::into),
         from: from.into(),
         to: to.into(),
+        round: None,
         extra: Extra::new(),
     };
     let couple = Couple::load(&t.store).unwrap();
@@ -163,4 +164,34 @@ fn changes_that_make_no_sense_are_left_out() {
         c("mood", None, "on", "off"),
     ];
     assert!(traces(&t.lib, &couple, &odd).is_empty());
+}
+
+#[test]
+fn one_closing_recorded_by_both_devices_is_told_once_and_two_closings_twice() {
+    let t = two();
+    let step = || What::Step("s0-hold-hands".into());
+    let closing = |round: &str| {
+        (
+            step(),
+            "in-plan".into(),
+            "not-in-plan".into(),
+            Some(round.into()),
+        )
+    };
+    // Each device records the closing it saw before the other's record reached it.
+    record_keyed(&t.store, &[closing("r1")], day(2), at(2, 0)).unwrap();
+    let other = t.store.path(DIR).with_file_name("other");
+    let o = Store::new(&other);
+    record_keyed(&o, &[closing("r1")], day(3), at(3, 0)).unwrap();
+    for e in std::fs::read_dir(other.join(DIR)).unwrap().flatten() {
+        std::fs::copy(e.path(), t.store.path(DIR).join(e.file_name())).unwrap();
+    }
+    assert_eq!(load(&t.store).unwrap().len(), 2);
+    assert_eq!(t.traces().len(), 1, "{:?}", t.traces());
+    // A device that sees the record already there writes none.
+    record_keyed(&t.store, &[closing("r1")], day(4), at(4, 0)).unwrap();
+    assert_eq!(load(&t.store).unwrap().len(), 2);
+    // Another round's closing is another change.
+    record_keyed(&t.store, &[closing("r2")], day(5), at(5, 0)).unwrap();
+    assert_eq!(t.traces().len(), 2, "{:?}", t.traces());
 }
