@@ -428,3 +428,39 @@ fn couple_encrypt_off_a_terminal_never_seals_a_content_file_that_came_after_encr
         assert!(!today.stdout.contains("said yes"), "{}", today.stdout);
     }
 }
+
+/// A content file that came after encryption, on a terminal: `couple encrypt` shows it and asks;
+/// Enter says no, so it stays plain and unused; "y" seals it for both.
+#[test]
+fn enter_at_the_content_question_leaves_the_file_plain_and_unused() {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(PROMPT, &["--as", "Alex"]);
+    let content = sb.data().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(content.join("ours.toml"), OURS).unwrap();
+    let ask = "Did you put this file there yourself?";
+    let (said, _) = sb.on_terminal_ending(
+        PROMPT,
+        &["couple", "encrypt", "--as", "Alex"],
+        &[(ask, "\r")],
+    );
+    assert!(
+        said.contains("Where shall we walk on Sunday?"),
+        "shown first: {said}"
+    );
+    assert!(content.join("ours.toml").exists(), "{said}");
+    assert!(!content.join("ours.toml.age").exists(), "{said}");
+    let r = sb.run(PROMPT, &["list", "--json", "--as", "Alex"]);
+    assert!(!r.ok().contains("our-walks-1"), "{}", r.stdout);
+    sb.on_terminal(
+        PROMPT,
+        &["couple", "encrypt", "--as", "Alex"],
+        &[(ask, "y")],
+    );
+    assert!(!content.join("ours.toml").exists());
+    assert!(content.join("ours.toml.age").exists());
+    let r = sb.run(PROMPT, &["list", "--json", "--as", "Alex"]);
+    assert!(r.ok().contains("our-walks-1"), "{}", r.stderr);
+}
