@@ -439,17 +439,17 @@ fn enter_at_the_content_question_leaves_the_file_plain_and_unused() {
     sb.ok(PROMPT, &["--as", "Alex"]);
     let content = sb.data().join("content");
     std::fs::create_dir_all(&content).unwrap();
-    std::fs::write(content.join("ours.toml"), OURS).unwrap();
+    // Its text turned round on the screen by a bidi override would show something else.
+    let turned = OURS.replace("walk on", "walk \u{202e}on");
+    std::fs::write(content.join("ours.toml"), turned).unwrap();
     let ask = "Did you put this file there yourself?";
     let (said, _) = sb.on_terminal_ending(
         PROMPT,
         &["couple", "encrypt", "--as", "Alex"],
         &[(ask, "\r")],
     );
-    assert!(
-        said.contains("Where shall we walk on Sunday?"),
-        "shown first: {said}"
-    );
+    assert!(said.contains("Where shall we walk"), "shown first: {said}");
+    assert!(!said.contains('\u{202e}'), "shown inert: {said}");
     assert!(content.join("ours.toml").exists(), "{said}");
     assert!(!content.join("ours.toml.age").exists(), "{said}");
     let r = sb.run(PROMPT, &["list", "--json", "--as", "Alex"]);

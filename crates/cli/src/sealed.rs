@@ -489,17 +489,17 @@ pub fn encrypt(ctx: &Context) -> Result<()> {
 /// Shows a plain content file that appeared after the folder was encrypted (its name, and each
 /// item it holds) and asks whether to seal it in the user's name; Enter says no.
 fn confirm_content(c: &shared_content::Candidate) -> Result<bool> {
-    // A file name is anyone's to choose: a terminal's escape codes in it are shown as `?`.
-    let name: String = (c.path.display().to_string().chars())
-        .map(|ch| if ch.is_control() { '?' } else { ch })
-        .collect();
+    // The name and the items are anyone's to write: shown inert, as everything else is, or a
+    // bidi override could make an item read as something else at the very question.
+    let name = c.path.display().to_string();
+    let name = crate::output::clean(&name, false);
     eprintln!(
         "{name} was not in the folder when this device first saw it encrypted. It holds {} item{}:",
         c.items.len(),
         if c.items.len() == 1 { "" } else { "s" }
     );
     for item in &c.items {
-        eprintln!("  - {item}");
+        eprintln!("  - {}", crate::output::clean(item, false));
     }
     crate::ask::confirm(
         "Did you put this file there yourself? Sealing it signs it in your name and shows it to you both",
