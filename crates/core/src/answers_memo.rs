@@ -11,7 +11,8 @@
 //! more, is used only with the same keys held and the same public keys trusted for every
 //! partner, and is kept only while every key held here needs no passphrase. A file with anything
 //! left out (a seal that failed its check) is never memoized: it is opened, and reported, on
-//! every run. Delete the memo at any time; nothing is lost.
+//! every run. An entry not written for [`crate::open_cache::KEPT_FOR`] is removed when another
+//! is written, as the open cache's are. Delete the memo at any time; nothing is lost.
 
 use crate::error::Result;
 use crate::prompts::{Answer, AnswerFile};
@@ -114,8 +115,12 @@ pub(crate) fn answers_of(store: &Store, author: &str, path: &Path) -> Result<Opt
         // Only a memo: when it cannot be written the file is simply opened again next time.
         if let Ok(bytes) = serde_json::to_vec(&e)
             && Store::new(dir).ensure_dir("").is_ok()
+            && crate::open_cache::write_private(&at, &bytes).is_ok()
         {
-            let _ = crate::open_cache::write_private(&at, &bytes);
+            // What an answer file deleted on the other device held goes too, as in the open
+            // cache.
+            let name = at.file_name().map(std::ffi::OsStr::to_owned);
+            crate::open_cache::remove_old(dir, now, name.as_slice());
         }
         return Ok(Some(e.answers));
     }
@@ -219,6 +224,58 @@ mod tests {
         let run = alex(t.path(), &ka, &Keys::generate(), later);
         texts(&run);
         assert_eq!(run.take_records_read(), 1);
+    }
+
+    #[test]
+    fn an_entry_not_written_for_thirty_days_goes_when_another_is_written() {
+        let t = tempfile::tempdir().unwrap();
+        let (ka, kb) = (Keys::generate(), Keys::generate());
+        let later = SystemTime::now() + Duration::from_secs(60);
+        let a: Id = A.parse().unwrap();
+        let first = alex(t.path(), &ka, &kb, later);
+        save_answer(&first, &a, answer(1, "the garden")).unwrap();
+        texts(&alex(t.path(), &ka, &kb, later));
+        let memo = t.path().join("cache/answers");
+        let entries = || {
+            let mut names: Vec<String> = std::fs::read_dir(&memo)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        let kept = entries();
+        assert_eq!(kept.len(), 1);
+        // What a year's answer file deleted on the other device held, memoized long ago.
+        let gone = memo.join("00000000000000000000000000000000");
+        std::fs::copy(memo.join(&kept[0]), &gone).unwrap();
+        let long_ago = later - crate::open_cache::KEPT_FOR - Duration::from_secs(24 * 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&gone)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        texts(&alex(t.path(), &ka, &kb, later));
+        assert!(gone.exists(), "removed only when an entry is written");
+
+        let last_year = Answer::new(
+            NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+            "p1",
+            "What?",
+            "the hills".into(),
+            DateTime::from_timestamp(1_740_787_200, 0).unwrap(),
+        );
+        save_answer(&first, &a, last_year).unwrap();
+        let run = alex(t.path(), &ka, &kb, later);
+        assert_eq!(texts(&run), ["the hills", "the garden"]);
+        assert!(
+            !gone.exists(),
+            "an entry not written for 30 days is removed"
+        );
+        let now = entries();
+        assert_eq!(now.len(), 2, "{now:?}");
+        assert!(now.contains(&kept[0]), "a recent entry stays");
     }
 
     #[test]

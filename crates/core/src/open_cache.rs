@@ -243,18 +243,25 @@ impl OpenCache {
             e.changed = false;
             written.push(std::ffi::OsString::from(name));
         }
-        if let Ok(entries) = std::fs::read_dir(&self.dir) {
-            for f in entries.flatten() {
-                let old = f.metadata().and_then(|m| m.modified()).is_ok_and(|t| {
-                    now.duration_since(t)
-                        .is_ok_and(|age: Duration| age > KEPT_FOR)
-                });
-                if old && !written.contains(&f.file_name()) {
-                    let _ = std::fs::remove_file(f.path());
-                }
-            }
-        }
+        remove_old(&self.dir, now, &written);
         Ok(())
+    }
+}
+
+/// Removes the files in `dir`, other than those just `written`, not written for [`KEPT_FOR`]
+/// before `now`.
+pub(crate) fn remove_old(dir: &Path, now: SystemTime, written: &[std::ffi::OsString]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for f in entries.flatten() {
+        let old = f.metadata().and_then(|m| m.modified()).is_ok_and(|t| {
+            now.duration_since(t)
+                .is_ok_and(|age: Duration| age > KEPT_FOR)
+        });
+        if old && !written.contains(&f.file_name()) {
+            let _ = std::fs::remove_file(f.path());
+        }
     }
 }
 
