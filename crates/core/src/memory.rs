@@ -5,12 +5,13 @@
 //! replaced by a hold in another partner's name, deleted behind its owner's back, or forged, is
 //! reported and the version trusted used instead; `couple doctor` puts that version back.
 //!
-//! Kept in the device's config folder (`memory/FOLDER/`, folders 0700, files 0600): per place,
-//! the version counter signed with the record ([`crate::crypto::seal`]), its signer, a digest of
-//! each line of a need's history, a hold's last day and whether it was lifted, and the sealed file
-//! itself, still encrypted and signed (`kept/DIGEST.age`), never any text in the clear. A device
-//! with no memory of a place trusts what it first sees there, silently, and remembers it from
-//! then on.
+//! Kept in the device's config folder (`memory/FOLDER/`, folders 0700, files 0600; the needs in
+//! `needs.json`, read only by a run that reads a need, every other record in `index.json`): per
+//! place, the version counter signed with the record ([`crate::crypto::seal`]), its signer, a
+//! digest of each line of a need's history, a hold's last day and whether it was lifted, and the
+//! sealed file itself, still encrypted and signed (`kept/DIGEST.age`), never any text in the
+//! clear. A device with no memory of a place trusts what it first sees there, silently, and
+//! remembers it from then on.
 
 use crate::crypto::seal::Opened;
 use crate::error::{Error, Result};
@@ -56,10 +57,20 @@ struct Index {
     places: BTreeMap<String, Trusted>,
 }
 
+/// The files the memory is kept in: the needs, many and read only by the tools that read needs,
+/// apart from every other record (`prompt-of-the-day` reads no need).
+const SHARDS: [&str; 2] = ["index.json", "needs.json"];
+
+/// The shard a place is kept in.
+fn shard(place: &str) -> usize {
+    usize::from(place.starts_with("needs/"))
+}
+
 #[derive(Default)]
 struct State {
-    index: Option<Index>,
-    changed: bool,
+    /// Each shard's places, once read.
+    shards: [Option<Index>; 2],
+    changed: [bool; 2],
     /// Places read back to the version trusted in this run: what `couple doctor` puts back.
     back: BTreeSet<String>,
     /// The highest version counter seen in this run per place, in versions not trusted (the
@@ -174,27 +185,71 @@ impl Memory {
             .join(crate::index::folder_key(store))
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+    fn read_shard(&self, i: usize) -> Index {
+        std::fs::read(self.dir.join(SHARDS[i]))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Reads the shard `i` once. The first one is always read first: one written before the
+    /// needs had their own file holds them too, and they move to theirs.
+    fn load(&self, s: &mut State, i: usize) {
+        if s.shards[0].is_none() {
+            let mut first = self.read_shard(0);
+            let needs = first.places.split_off("needs/");
+            let (needs, rest): (BTreeMap<_, _>, BTreeMap<_, _>) =
+                needs.into_iter().partition(|(p, _)| shard(p) == 1);
+            first.places.extend(rest);
+            if !needs.is_empty() {
+                let mut theirs = self.read_shard(1);
+                for (p, t) in needs {
+                    theirs.places.entry(p).or_insert(t);
+                }
+                s.shards[1] = Some(theirs);
+                s.changed = [true; 2];
+            }
+            s.shards[0] = Some(first);
+        }
+        if s.shards[i].is_none() {
+            s.shards[i] = Some(self.read_shard(i));
+        }
+    }
+
+    /// Runs `f` with the shard of `place` read.
+    fn with<R>(&self, place: &str, f: impl FnOnce(&mut Index, &mut bool) -> R) -> R {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if s.index.is_none() {
-            s.index = Some(
-                std::fs::read(self.dir.join("index.json"))
-                    .ok()
-                    .and_then(|b| serde_json::from_slice(&b).ok())
-                    .unwrap_or_default(),
-            );
+        let i = shard(place);
+        self.load(&mut s, i);
+        let State {
+            shards, changed, ..
+        } = &mut *s;
+        f(
+            shards[i].get_or_insert_with(Index::default),
+            &mut changed[i],
+        )
+    }
+
+    /// Runs `f` with every shard read.
+    fn with_all<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        for i in 0..SHARDS.len() {
+            self.load(&mut s, i);
         }
         f(&mut s)
     }
 
     fn get(&self, place: &str) -> Option<Trusted> {
-        self.with(|s| s.index.as_ref()?.places.get(place).cloned())
+        self.with(place, |i, _| i.places.get(place).cloned())
     }
 
     /// The version counter a new version of `place` is signed with: above the one trusted and
     /// any [`Memory::saw_rev`] noted.
     pub fn next_rev(&self, place: &str) -> u64 {
-        let seen = self.with(|s| s.seen_revs.get(place).copied().unwrap_or(0));
+        let seen = {
+            let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            s.seen_revs.get(place).copied().unwrap_or(0)
+        };
         self.get(place)
             .map_or(0, |t| t.rev)
             .max(seen)
@@ -205,10 +260,9 @@ impl Memory {
     /// two versions being merged): a merge written after it must not look older than either
     /// version on the device that wrote the other.
     pub fn saw_rev(&self, place: &str, rev: u64) {
-        self.with(|s| {
-            let r = s.seen_revs.entry(place.to_owned()).or_insert(0);
-            *r = (*r).max(rev);
-        });
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let r = s.seen_revs.entry(place.to_owned()).or_insert(0);
+        *r = (*r).max(rev);
     }
 
     /// Judges `opened`, read from the sealed file `sealed` at `place`, against what was trusted
@@ -296,11 +350,9 @@ impl Memory {
             || (Store::new(&self.dir).ensure_dir("kept").is_ok()
                 && crate::open_cache::write_private(&path, sealed).is_ok());
         if ok {
-            self.with(|s| {
-                if let Some(i) = s.index.as_mut() {
-                    i.places.insert(place.to_owned(), t);
-                    s.changed = true;
-                }
+            self.with(place, |i, changed| {
+                i.places.insert(place.to_owned(), t);
+                *changed = true;
             });
         }
     }
@@ -314,31 +366,43 @@ impl Memory {
 
     /// Notes that `place` was read back to the version trusted in this run.
     pub fn went_back_at(&self, place: &str) {
-        self.with(|s| s.back.insert(place.to_owned()));
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.back.insert(place.to_owned());
+    }
+
+    /// Takes back [`Memory::went_back_at`]: nothing is put back at `place`.
+    fn went_back_at_not(&self, place: &str) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.back.remove(place);
     }
 
     /// Forgets everything: the folder is plain on this device now (`couple decrypt`).
     pub fn clear(&self) {
-        self.with(|s| {
-            s.index = Some(Index::default());
+        self.with_all(|s| {
+            s.shards = Default::default();
             s.back.clear();
-            s.changed = true;
+            s.changed = [true; 2];
         });
     }
 
     /// Every place this device remembers.
     pub fn places(&self) -> Vec<String> {
-        self.with(|s| {
-            s.index
-                .as_ref()
-                .map_or(Vec::new(), |i| i.places.keys().cloned().collect())
+        self.with_all(|s| {
+            s.shards
+                .iter()
+                .flatten()
+                .flat_map(|i| i.places.keys().cloned())
+                .collect()
         })
     }
 
     /// Puts back, at every place read back in this run, the version trusted, as it was signed:
     /// the places put back.
     pub fn put_back(&self, store: &Store) -> Result<Vec<String>> {
-        let back: Vec<String> = self.with(|s| std::mem::take(&mut s.back).into_iter().collect());
+        let back: Vec<String> = {
+            let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::take(&mut s.back).into_iter().collect()
+        };
         let mut done = Vec::new();
         for place in back {
             let Some(bytes) = self.kept(&place) else {
@@ -359,23 +423,30 @@ impl Memory {
     /// Writes what changed, and removes kept copies no place refers to any more.
     pub fn save(&self) -> Result<()> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if !s.changed {
+        if !s.changed.contains(&true) {
             return Ok(());
         }
-        let Some(index) = s.index.as_mut() else {
-            return Ok(());
-        };
-        index.version = 1;
-        let bytes = serde_json::to_vec(index).map_err(|e| Error::invalid(e.to_string()))?;
-        let used: BTreeSet<String> = index
-            .places
-            .values()
-            .map(|t| format!("{}.age", t.file))
-            .collect();
+        // Every shard, for the kept copies any of them refers to.
+        for i in 0..SHARDS.len() {
+            self.load(&mut s, i);
+        }
         Store::new(&self.dir).ensure_dir("")?;
-        let path = self.dir.join("index.json");
-        crate::open_cache::write_private(&path, &bytes).map_err(|e| Error::io(&path, e))?;
-        s.changed = false;
+        let mut used = BTreeSet::new();
+        let State {
+            shards, changed, ..
+        } = &mut *s;
+        for (i, index) in shards.iter_mut().enumerate() {
+            let index = index.get_or_insert_with(Index::default);
+            used.extend(index.places.values().map(|t| format!("{}.age", t.file)));
+            if !changed[i] {
+                continue;
+            }
+            index.version = 1;
+            let bytes = serde_json::to_vec(index).map_err(|e| Error::invalid(e.to_string()))?;
+            let path = self.dir.join(SHARDS[i]);
+            crate::open_cache::write_private(&path, &bytes).map_err(|e| Error::io(&path, e))?;
+            changed[i] = false;
+        }
         if let Ok(entries) = std::fs::read_dir(self.dir.join("kept")) {
             for e in entries.flatten() {
                 if !used.contains(&*e.file_name().to_string_lossy()) {

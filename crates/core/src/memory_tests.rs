@@ -201,14 +201,57 @@ fn a_device_with_no_memory_says_nothing_on_first_sight_and_records_from_before_a
     assert_eq!(needs::load_all(&d2.alex).unwrap()[0].id, n.id);
     assert_eq!(d2.alex.take_left_out(), Vec::<String>::new());
     m.save().unwrap();
-    let index = std::fs::read_to_string(_m.path().join("a/index.json")).unwrap();
-    assert!(!index.contains("walk"), "no text in the memory: {index}");
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(_m.path().join("a/index.json"))
-        .unwrap()
-        .permissions()
-        .mode();
+    // Sam's need is kept with the needs.
+    let path = _m.path().join("a/needs.json");
+    let index = std::fs::read_to_string(&path).unwrap();
+    assert!(!index.contains("walk"), "no text in the memory: {index}");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn needs_are_kept_apart_and_a_memory_kept_in_one_file_still_counts() {
+    let (d, m) = remembering();
+    let n = sams_need(&d);
+    let place = format!("needs/{}", n.id);
+    let earlier = std::fs::read(file(&d, &place)).unwrap();
+    comment(&d.sam, &n, B, 1);
+    assert_eq!(needs::load_all(&d.alex).unwrap()[0].history.len(), 2);
+    let h = holds::new(B, 2, day(30), "scan", &[0, 1, 2], day(2), at(0)).unwrap();
+    d.sam.ensure_dir(crate::touch::HOLDS).unwrap();
+    holds::add(&d.sam, &h).unwrap();
+    let hold = format!("{}/{}", crate::touch::HOLDS, h.id);
+    assert_eq!(holds::load(&d.alex).unwrap(), vec![h]);
+    memory(&d.alex).save().unwrap();
+    let dir = m.path().join("alex");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()
+    };
+    let (first, needs) = (read("index.json"), read("needs.json"));
+    assert!(first["places"].get(&hold).is_some(), "{first}");
+    assert!(first["places"].get(&place).is_none(), "{first}");
+    assert!(needs["places"].get(&place).is_some(), "{needs}");
+
+    // As a device kept it before the needs had a file of their own: all in one.
+    let mut one = first.clone();
+    one["places"][&place] = needs["places"][&place].clone();
+    std::fs::write(dir.join("index.json"), one.to_string()).unwrap();
+    std::fs::remove_file(dir.join("needs.json")).unwrap();
+    let later = Arc::new(Memory::new(dir.clone(), Some(day(2))));
+    d.alex
+        .change_sealing(|s| s.remember_in(Arc::clone(&later), 0));
+    std::fs::write(file(&d, &place), &earlier).unwrap();
+    assert_eq!(needs::load_all(&d.alex).unwrap()[0].history.len(), 2);
+    let said = d.alex.take_left_out();
+    assert!(
+        said.iter().any(|m| m.contains("earlier version")),
+        "{said:?}"
+    );
+    later.save().unwrap();
+    let (first, needs) = (read("index.json"), read("needs.json"));
+    assert!(first["places"].get(&place).is_none(), "{first}");
+    assert!(needs["places"].get(&place).is_some(), "{needs}");
 }
 
 #[test]

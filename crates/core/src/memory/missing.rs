@@ -91,19 +91,17 @@ impl Memory {
         held: &dyn Fn(&str) -> bool,
     ) -> Vec<String> {
         let under = format!("{dir}/");
-        let gone: Vec<String> = self.with(|s| {
-            s.index.as_ref().map_or(Vec::new(), |i| {
-                i.places
-                    .range(under.clone()..)
-                    .map(|(p, _)| p)
-                    .take_while(|p| p.starts_with(&under))
-                    .filter(|p| {
-                        let name = &p[under.len()..];
-                        !name.contains('/') && !present(name)
-                    })
-                    .cloned()
-                    .collect()
-            })
+        let gone: Vec<String> = self.with(&under, |i, _| {
+            i.places
+                .range(under.clone()..)
+                .map(|(p, _)| p)
+                .take_while(|p| p.starts_with(&under))
+                .filter(|p| {
+                    let name = &p[under.len()..];
+                    !name.contains('/') && !present(name)
+                })
+                .cloned()
+                .collect()
         });
         let mut out = Vec::new();
         for place in gone {
@@ -118,14 +116,12 @@ impl Memory {
 
     /// Forgets `place`: this device removed it, or its partner did. Whether it was remembered.
     pub fn forget(&self, place: &str) -> bool {
-        self.with(|s| {
-            let Some(i) = s.index.as_mut() else {
-                return false;
-            };
+        let was = self.with(place, |i, changed| {
             let was = i.places.remove(place).is_some();
-            s.changed |= was;
-            s.back.remove(place);
+            *changed |= was;
             was
-        })
+        });
+        self.went_back_at_not(place);
+        was
     }
 }
