@@ -708,3 +708,53 @@ fn a_round_finished_alone_is_noticed_by_the_device_that_gave_its_turn_until_the_
         assert_eq!(c["given"], serde_json::json!([]), "{c}");
     }
 }
+
+#[test]
+fn a_readiness_round_finished_alone_tells_both_the_plan_had_moved_on() {
+    let lib = small_library();
+    let step = lib.steps[0].id;
+    let mut w = World::new(lib.clone(), couple([false, false]));
+    for who in 0..2 {
+        w.states[who].boundaries.insert(step.into(), Answer::Yes);
+    }
+    w.settle();
+    let ready = Event {
+        date: day(),
+        at: at(1),
+        kind: EventKind::Ready { step: step.into() },
+        extra: Default::default(),
+    };
+    w.states[1].events.push(ready.clone());
+    w.settle();
+    // Alex becomes ready; Sam's device takes its turn; Alex's device, Sam's turn out of sight,
+    // takes it back at once.
+    w.states[0].events.push(ready);
+    w.run(0);
+    w.sync(0);
+    w.run(1);
+    w.sync(1);
+    let sams = w.devices[0].data.join(round::place("ready", B));
+    let aside = sams.with_extension("aside");
+    std::fs::rename(&sams, &aside).unwrap();
+    w.states[0].events.pop();
+    w.run(0);
+    std::fs::rename(&aside, &sams).unwrap();
+    w.sync(0);
+    let b = w.run(1);
+    assert!(
+        b.unfinished.iter().any(|u| u.topic == "ready"),
+        "{:?}",
+        b.unfinished
+    );
+    w.sync(1);
+    w.run(0);
+    w.sync(0);
+    let b = w.run(1);
+    let moved: Vec<_> = b
+        .closings
+        .iter()
+        .filter(|c| c.what == crate::joint_changes::What::Plan)
+        .collect();
+    assert_eq!(moved.len(), 1, "{:?}", b.closings);
+    assert_eq!(moved[0].to, step);
+}

@@ -502,6 +502,40 @@ pub fn view(
         .as_ref()
         .filter(|f| !marks.iter().any(|m| m.pair == f.pair))
         .and_then(|f| Some((f.both.iter().next()?.clone(), f.pair.clone())));
+    // A round both were ready in that this device finished only late (the other device moved
+    // on before its turn): the plan would have moved on then, so both are told it did for a
+    // while, as when a step-back follows.
+    for f in ex
+        .late
+        .iter()
+        .filter(|f| !marks.iter().any(|m| m.pair == f.pair))
+    {
+        let Some(step) = f.both.iter().next() else {
+            continue;
+        };
+        let mut then = marks.clone();
+        then.push(Mark {
+            step: step.clone(),
+            date: today,
+            at: now,
+            pair: f.pair.clone(),
+        });
+        let (moved, now_at) = (derive_with(&then, &other), &plan);
+        let at = |p: &Plan| {
+            p.current
+                .map(|s| if p.finished { "finished" } else { s.id })
+        };
+        if let (Some(from), Some(to)) = (at(&moved), at(now_at))
+            && from != to
+        {
+            closings.push(Closing {
+                what: What::Plan,
+                from: from.to_owned(),
+                to: to.to_owned(),
+                round: f.pair.clone(),
+            });
+        }
+    }
     if let Some((step, pair)) = new_mark {
         marks.push(Mark {
             step,
