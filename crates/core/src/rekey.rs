@@ -105,7 +105,7 @@ pub fn handover_place(writer: &str) -> String {
     format!("{FOLDER}/{writer}")
 }
 
-/// Every sealed file of the folder, with its place.
+/// Every sealed file of the folder, records and the couple's own content files, with its place.
 fn sealed_files(store: &Store) -> Result<Vec<(String, PathBuf)>> {
     Ok(crate::migrate::places(store)?
         .into_iter()
@@ -114,6 +114,7 @@ fn sealed_files(store: &Store) -> Result<Vec<(String, PathBuf)>> {
             (p, path)
         })
         .filter(|(_, path)| path.is_file())
+        .chain(crate::shared_content::sealed_files(store))
         .collect())
 }
 
@@ -180,7 +181,11 @@ pub fn sign_again(store: &Store, sealing: &Sealing, partner: &str) -> Result<usi
             Some(Writer::AnyPartner) => true,
             _ => false,
         };
-        if mine {
+        if mine && place.starts_with("content/") {
+            let _lock = store.lock("content")?;
+            write_atomic(&path, &sealing.seal(&place, &o.body, None)?)?;
+            n += 1;
+        } else if mine {
             match store.reseal(&format!("{place}.json")) {
                 Ok(()) => n += 1,
                 Err(Error::NotYours { .. }) => {}
@@ -277,5 +282,56 @@ mod tests {
             let read: Vec<Raw> = store.read_all("needs").unwrap();
             assert_eq!(read, vec![need("abcd12345678", "buttons")], "{other}");
         }
+    }
+    #[test]
+    fn the_couples_own_content_reaches_the_new_key_and_is_signed_again_with_it() {
+        let (_t, alex, sam, ka, kb) = devices();
+        let place = "content/ours/walks.toml";
+        let body = b"[[prompt]]\nid = \"our-walks-1\"\ntext = \"Where shall we walk?\"\n";
+        let sealed = seal::seal(&ka, A, place, body, &[&ka.public(), &kb.public()]).unwrap();
+        std::fs::create_dir_all(alex.root().join("content/ours")).unwrap();
+        let file = alex.root().join("content/ours/walks.toml.age");
+        std::fs::write(&file, sealed).unwrap();
+        // Alex's key is lost; Sam's device accepts the new one.
+        let new = Keys::generate();
+        let vouched =
+            reencrypt_shared(&sam, &sam.sealing().unwrap(), B, &kb, A, &new.public()).unwrap();
+        assert_eq!(
+            vouched.len(),
+            1,
+            "the content file Alex signed is vouched for"
+        );
+        // The new key's device opens it and signs it again with the new key.
+        let mut n = Sealing::new();
+        n.hold(
+            A,
+            Arc::new(
+                Keys::from_text(crate::crypto::ExposeSecret::expose_secret(&new.to_text()))
+                    .unwrap(),
+            ),
+        );
+        n.know(B, kb.public());
+        n.act_as(A);
+        let bytes = std::fs::read(&file).unwrap();
+        assert_eq!(
+            n.open(place, &bytes).ok(),
+            None,
+            "not believed before the hand-over"
+        );
+        n.vouch(A, ka.public(), &vouched);
+        assert_eq!(n.open(place, &bytes).unwrap(), body);
+        let store = Store::new(alex.root());
+        store.set_sealing(Some(n.clone()));
+        assert_eq!(sign_again(&store, &n, A).unwrap(), 1);
+        // Sam's device, knowing only the new key, believes it without any vouching.
+        let mut s = Sealing::new();
+        s.hold(
+            B,
+            Arc::new(
+                Keys::from_text(crate::crypto::ExposeSecret::expose_secret(&kb.to_text())).unwrap(),
+            ),
+        );
+        s.know(A, new.public());
+        assert_eq!(s.open(place, &std::fs::read(&file).unwrap()).unwrap(), body);
     }
 }

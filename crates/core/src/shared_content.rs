@@ -81,6 +81,15 @@ pub fn read<'a>(store: &Store, dir: &'a Path, sealing: &Sealing) -> Shared<'a> {
     }
 }
 
+/// Every sealed content file of the folder, with the place it is signed for.
+pub(crate) fn sealed_files(store: &Store) -> Vec<(String, PathBuf)> {
+    below_ending(&dir(store), SEALED_ENDING)
+        .files
+        .into_iter()
+        .filter_map(|path| Some((place(store, &path)?, path)))
+        .collect()
+}
+
 /// Every item of a content file, one line each: its kind and its text, name or title.
 fn items(file: &schema::ContentFile) -> Vec<String> {
     let mut out = Vec::new();
