@@ -1,6 +1,7 @@
 //! A record deleted from the folder by anyone but its owner, through the tools, is noticed by the
 //! devices that remember it: a change of the joint result, the couple's settings and a body map
-//! on both devices, a partner's own records (answers, private needs, boundaries, opt-in) on
+//! on both devices, a partner's own records (answers, private needs, boundaries, opt-in,
+//! sessions and debriefs, low-energy days, their round publications) on
 //! their own device. They keep using what they trusted and `couple doctor` puts it back. An
 //! answer its author took back is never shared again from an old copy put back. What partners
 //! delete themselves through the tools raises no alarm on either device.
@@ -319,4 +320,91 @@ fn a_need_removed_on_a_partners_other_device_is_reported_until_removed_there_too
     let run = tablet.run(NEEDS, &["--json"]);
     assert!(!run.ok().contains("private thing"), "{}", run.stdout);
     assert!(!run.stderr.contains(GONE), "{}", run.stderr);
+}
+
+#[test]
+fn sessions_flare_days_private_debriefs_and_round_publications_deleted_are_noticed_on_their_device()
+{
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    let s = sam.id_of("Sam");
+    for d in [&alex, &sam] {
+        d.ok(TOUCH, &["boundary", "s0-hold-hands", "yes"]);
+    }
+    turns(&alex, &sam);
+    sam.ok(TOUCH, &["log", "--minutes", "10"]);
+    sam.ok(
+        TOUCH,
+        &["debrief", "--noticed", "my own words", "--private"],
+    );
+    sam.ok(NEEDS, &["couple", "energy", "low"]);
+    sam.ok(TOUCH, &["history"]);
+    let rounds = std::fs::read_dir(sb.data().join("psi"))
+        .unwrap()
+        .flatten()
+        .map(|t| t.path().join(format!("{s}.age")))
+        .filter(|p| p.exists());
+    let files: Vec<PathBuf> = [
+        sb.data().join(format!("touch/{s}/sessions.age")),
+        sb.data().join(format!("touch/{s}/private-debriefs.age")),
+        sb.data().join(format!("energy/{s}.age")),
+    ]
+    .into_iter()
+    .chain(rounds)
+    .collect();
+    assert!(files.len() > 3, "{files:?}");
+    let saved: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    // Whoever can write into the folder deletes them.
+    for f in &files {
+        std::fs::remove_file(f).unwrap();
+    }
+    let named = |stderr: &str, f: &PathBuf| {
+        let name = f
+            .strip_prefix(sb.data())
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        stderr
+            .lines()
+            .any(|l| l.contains(&name) && l.contains(GONE))
+    };
+    // Sam's device keeps what it trusted and says so.
+    let history = sam.run(TOUCH, &["history", "--json"]);
+    assert!(history.ok().contains("my own words"), "{}", history.stderr);
+    for f in &files[..2] {
+        assert!(
+            named(&history.stderr, f),
+            "{}: {}",
+            f.display(),
+            history.stderr
+        );
+    }
+    let energy = sam.run(NEEDS, &["couple", "energy"]);
+    assert!(energy.ok().contains("low-energy"), "{}", energy.stderr);
+    assert!(named(&energy.stderr, &files[2]), "{}", energy.stderr);
+    // Each round publication is said once, by the first run that takes part in its round.
+    let today = sam.run(TOUCH, &["today"]);
+    today.ok();
+    let said = [history.stderr, energy.stderr, today.stderr].concat();
+    for f in &files[3..] {
+        assert!(named(&said, f), "{}: {said}", f.display());
+    }
+    // `couple doctor` puts back the records as Sam last signed them; Sam's device publishes its
+    // rounds again itself. Then nothing more is said.
+    sam.ok(NEEDS, &["couple", "doctor"]);
+    for (f, bytes) in files[..3].iter().zip(&saved) {
+        assert_eq!(&std::fs::read(f).unwrap(), bytes, "{}", f.display());
+    }
+    assert!(files[3..].iter().all(|f| f.exists()));
+    for d in [&alex, &sam] {
+        for (tool, args) in [
+            (TOUCH, &["history"][..]),
+            (TOUCH, &["today"]),
+            (NEEDS, &["couple", "energy"]),
+        ] {
+            let run = d.run(tool, args);
+            assert!(!run.stderr.contains(GONE), "{}", run.stderr);
+        }
+    }
 }

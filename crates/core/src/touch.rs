@@ -281,8 +281,16 @@ pub fn sessions_path(partner: &Id) -> String {
 pub const HOLDS: &str = "touch/holds";
 
 /// The partner IDs with a folder in `touch/`, removed partners included: their sessions and
-/// debriefs stay part of the couple's story.
+/// debriefs stay part of the couple's story. A partner's files deleted behind their back count
+/// on their own device, which keeps what it trusted (see [`crate::memory`]).
 pub fn partners_with_sessions(store: &Store) -> Result<Vec<Id>> {
+    let sealing = store.sealing();
+    let there = |rel: String| {
+        store.path(&rel).exists()
+            || sealing
+                .as_ref()
+                .is_some_and(|s| s.missed(rel.trim_end_matches(".json")).is_some())
+    };
     let dir = store.path("touch");
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
@@ -293,12 +301,7 @@ pub fn partners_with_sessions(store: &Store) -> Result<Vec<Id>> {
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| e.file_name().to_str().and_then(|n| Id::parse(n).ok()))
-        .filter(|id| {
-            store.path(&sessions_path(id)).exists()
-                || store
-                    .path(&crate::own_facts::private_debriefs_path(id))
-                    .exists()
-        })
+        .filter(|id| there(sessions_path(id)) || there(crate::own_facts::private_debriefs_path(id)))
         .collect();
     out.sort();
     Ok(out)

@@ -435,6 +435,12 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
     let theirs_path = places.data.join(place(topic.name, party.other));
 
     let mine = match read_publication(places, party, topic, party.me, &cache.known_mine)? {
+        // Only `start_over` deletes it, and with it what this device knew of it.
+        Ok(None) if cache.known_mine.is_some() => {
+            out.problems
+                .push((mine_path.clone(), crate::memory::DELETED.to_owned()));
+            None
+        }
         Ok(Some(p)) if replayed(&p, cache.mine.as_ref()) => {
             out.problems.push((
                 mine_path.clone(),

@@ -4,8 +4,9 @@
 use super::Memory;
 
 /// Whether a record at `place` is remembered: partner files, holds and needs, each partner's
-/// own boundaries and readiness (`touch/ID/state`), body map, opt-in and answers, the couple's
-/// settings (`couple`) and the changes of their joint result.
+/// own boundaries and readiness (`touch/ID/state`), body map, opt-in, answers, sessions and
+/// debriefs (private ones too) and low-energy days, the couple's settings (`couple`) and the
+/// changes of their joint result.
 pub fn remembers(place: &str) -> bool {
     kind(place).is_some()
 }
@@ -18,7 +19,7 @@ pub(super) enum Kind {
     /// A need, removed only by its owner.
     Need,
     /// A partner's own record, never deleted through the tools: their touch state, opt-in,
-    /// answers.
+    /// answers, sessions and debriefs, private debriefs, low-energy days.
     Own,
     /// A record the tools never delete, read by both: the couple's settings, a change of the
     /// joint result (written once, kept for good), a partner's body map.
@@ -33,7 +34,13 @@ pub(super) fn kind(place: &str) -> Option<Kind> {
         Kind::Hold
     } else if under("needs/") {
         Kind::Need
-    } else if under("optin/") || under("answers/") || (under("touch/") && place.ends_with("/state"))
+    } else if under("optin/")
+        || under("answers/")
+        || under("energy/")
+        || (under("touch/")
+            && ["/state", "/sessions", "/private-debriefs"]
+                .iter()
+                .any(|end| place.ends_with(end)))
     {
         Kind::Own
     } else if under("changes/")
