@@ -294,3 +294,51 @@ fn before_the_new_device_signs_again_the_other_device_says_what_waits_for_it() {
     let shown = new.ok(NEEDS, &["show", &id]);
     assert!(shown.contains("Happy to, any morning"), "{shown}");
 }
+
+/// Alex's answers from before the key was lost, after the new key is accepted. The new device
+/// cannot open them (each copy was sealed to the lost key, or to it and Sam's), and Sam's device
+/// no longer believes them: they were signed with the lost key inside Alex's answer file, which
+/// Sam's device cannot sign again in Alex's name. So neither device shows them; Sam's says why,
+/// until Alex's new device next changes that year's answers. Sam's own answers stay readable on
+/// both.
+#[test]
+fn a_partners_earlier_answers_are_read_on_neither_device_after_a_new_key() {
+    let sb = Sandbox::new();
+    let (alex, sam) = a_while(&sb);
+    assert!(sam.ok(PROMPT, &["history"]).contains(ALEXS_ANSWER));
+    std::fs::remove_dir_all(&alex.config).unwrap();
+    let nb = sb.path("new-data");
+    let mut folders = Synced::new(sb.data(), nb.clone());
+    let new = device(&sb, "alex-new");
+    let on_new = |tool, args: &[&str]| new.run_in(&nb, tool, args);
+    let fp = alexs_fingerprint(&sam);
+    on_new(NEEDS, &["couple", "keys", "new", &fp, "--yes"]).ok();
+    folders.sync();
+    sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    folders.sync();
+    on_new(NEEDS, &["couple", "--json"]).ok();
+    folders.sync();
+    let on_sam = sam.run(PROMPT, &["history"]);
+    let on_alex = on_new(PROMPT, &["history"]);
+    for run in [&on_sam, &on_alex] {
+        assert!(run.ok().contains(SAMS_ANSWER), "{}", run.stderr);
+        assert!(!run.stdout.contains(ALEXS_ANSWER), "{}", run.stdout);
+    }
+    assert!(
+        on_sam.stderr.contains("2026.age")
+            && on_sam.stderr.contains("signature does not check out"),
+        "{}",
+        on_sam.stderr
+    );
+    // Alex's new device answers again that year: the lost answer's place is dropped, and Sam's
+    // device has nothing more to say.
+    on_new(PROMPT, &["answer", "Again, after the new key."]).ok();
+    folders.sync();
+    let on_sam = sam.run(PROMPT, &["history"]);
+    assert!(
+        on_sam.ok().contains("Again, after the new key."),
+        "{}",
+        on_sam.stderr
+    );
+    assert_eq!(on_sam.stderr, "");
+}
