@@ -5,9 +5,11 @@
 use crate::Context;
 use closer_core::content::Library;
 use closer_core::crypto::PublicKeys;
+use closer_core::joint::memo::Memo;
 use closer_core::joint::round::{self, Party, Places};
 use closer_core::joint::touch::{Closing, JointOptIn, Unfinished, opt_in, view};
 use closer_core::joint_changes::{self, Snapshot, What};
+use closer_core::open_cache;
 use closer_core::profile::{Couple, Partner};
 use closer_core::store::{Store, write_atomic};
 use closer_core::touch::{self, Hold, State};
@@ -49,7 +51,11 @@ impl Context {
             return Ok((states, holds, Rounds::NotUsed));
         };
         let keys = self.unlock(&me)?;
-        body_map::settle(&self.store, &me.id)?;
+        let mut memo = self.joint_memo(&me.id, &keys.public().age);
+        match &mut memo {
+            Some(m) => m.settle(&self.store, &me.id)?,
+            None => body_map::settle(&self.store, &me.id)?,
+        }
         let holds = self.store.read_all::<Hold>(touch::HOLDS)?;
         let mine = touch::load_state(&self.store, &me.id)?;
         let body_only = State {
@@ -86,17 +92,18 @@ impl Context {
         let optin = found
             .filter(|(who, opted, _)| *who == me.id.as_str() && *opted == me.sexual)
             .map(|(_, _, o)| o);
-        let v = view(
-            places,
-            &party,
-            self.library()?,
-            couple,
-            &mine,
-            &holds,
-            self.today,
-            self.now,
-            optin.as_ref(),
-        )?;
+        let (lib, optin) = (self.library()?, optin.as_ref());
+        let v = match &mut memo {
+            Some(m) => m.view(
+                places, &party, lib, couple, &mine, &holds, self.today, self.now, optin,
+            )?,
+            None => view(
+                places, &party, lib, couple, &mine, &holds, self.today, self.now, optin,
+            )?,
+        };
+        if let Some(m) = memo {
+            m.save();
+        }
         for (path, why) in &v.problems {
             self.store.note_left_out(path, why);
         }
@@ -234,6 +241,17 @@ impl Context {
             Store::new(dir).ensure_dir("")?;
         }
         write_atomic(&seen, b"")
+    }
+
+    /// The memo of the joint rounds of partner `me` (see [`closer_core::joint::memo`]): kept in
+    /// the cache folder of their key, only while it has no passphrase (it goes when one is set).
+    fn joint_memo(&self, me: &str, reader: &str) -> Option<Memo> {
+        let dir = open_cache::dir(self.cache_dir.as_ref()?, &self.store, me);
+        self.opened
+            .borrow()
+            .iter()
+            .any(|c| c.dir() == dir)
+            .then(|| Memo::load(dir.join("joint-view"), reader, std::time::SystemTime::now()))
     }
 
     /// The viewing partner, the other partner and their public keys, when the touch plan goes

@@ -53,6 +53,11 @@ pub(crate) fn file_state(m: &std::fs::Metadata, now: SystemTime) -> Option<Strin
     Stamp::of(m).settled_key(now)
 }
 
+/// What a file looks like now (size, times, inode), however recently it changed.
+pub(crate) fn file_key(m: &std::fs::Metadata) -> String {
+    Stamp::of(m).key()
+}
+
 /// The partners whose private needs may be kept in full in the index: only in an encrypted
 /// folder, those whose key this device holds without a passphrase (the device's cache keeps
 /// what that key opens anyway). In a plain folder, no one.

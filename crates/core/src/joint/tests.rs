@@ -13,19 +13,19 @@ use age::secrecy::ExposeSecret;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::path::{Path, PathBuf};
 
-fn day() -> NaiveDate {
+pub(super) fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
 }
 
-fn at(minute: i64) -> DateTime<Utc> {
+pub(super) fn at(minute: i64) -> DateTime<Utc> {
     day().and_hms_opt(12, 0, 0).unwrap().and_utc() + chrono::Duration::minutes(minute)
 }
 
-const A: &str = "a1ex0001";
-const B: &str = "5amm0002";
+pub(super) const A: &str = "a1ex0001";
+pub(super) const B: &str = "5amm0002";
 
 /// A short ladder (five steps, the last of a sexual stage) so that a thousand couples stay fast.
-fn small_library() -> Library {
+pub(super) fn small_library() -> Library {
     let mut lib = Library::builtin();
     let mut steps: Vec<_> = lib
         .steps
@@ -39,7 +39,7 @@ fn small_library() -> Library {
     lib
 }
 
-fn couple(sexual: [bool; 2]) -> Couple {
+pub(super) fn couple(sexual: [bool; 2]) -> Couple {
     let p = |id: &str, name: &str, sexual: bool| Partner {
         extra: Default::default(),
         version: 1,
@@ -56,24 +56,24 @@ fn couple(sexual: [bool; 2]) -> Couple {
     }
 }
 
-struct Device {
-    data: PathBuf,
-    config: PathBuf,
-    me: &'static str,
-    other: &'static str,
+pub(super) struct Device {
+    pub(super) data: PathBuf,
+    pub(super) config: PathBuf,
+    pub(super) me: &'static str,
+    pub(super) other: &'static str,
 }
 
-struct World {
+pub(super) struct World {
     _t: tempfile::TempDir,
-    keys: [Keys; 2],
-    devices: [Device; 2],
-    lib: Library,
-    couple: Couple,
-    states: [State; 2],
+    pub(super) keys: [Keys; 2],
+    pub(super) devices: [Device; 2],
+    pub(super) lib: Library,
+    pub(super) couple: Couple,
+    pub(super) states: [State; 2],
 }
 
 impl World {
-    fn new(lib: Library, couple: Couple) -> World {
+    pub(super) fn new(lib: Library, couple: Couple) -> World {
         // In memory where there is a memory file system: a thousand couples write many files.
         let t = tempfile::tempdir_in("/dev/shm")
             .or_else(|_| tempfile::tempdir())
@@ -98,7 +98,7 @@ impl World {
     }
 
     /// Device `i` takes its turn: its partner's own state, nothing of the other's.
-    fn run(&self, i: usize) -> JointPlan<'_> {
+    pub(super) fn run(&self, i: usize) -> JointPlan<'_> {
         let d = &self.devices[i];
         let theirs = self.keys[1 - i].public();
         let party = Party {
@@ -125,7 +125,7 @@ impl World {
     }
 
     /// Copies every published round from device `from`'s data folder to the other's.
-    fn sync(&self, from: usize) {
+    pub(super) fn sync(&self, from: usize) {
         copy_tree(
             &self.devices[from].data.join(round::FOLDER),
             &self.devices[1 - from].data.join(round::FOLDER),
@@ -133,7 +133,7 @@ impl World {
     }
 
     /// Both devices take turns, syncing in between, until neither is waiting.
-    fn settle(&self) -> [JointPlan<'_>; 2] {
+    pub(super) fn settle(&self) -> [JointPlan<'_>; 2] {
         for _ in 0..8 {
             let a = self.run(0);
             self.sync(0);
@@ -279,7 +279,7 @@ fn two_devices_reach_the_plain_plan_and_readiness_over_1000_random_pairs() {
     assert!(moved > 100 && talk > 200 && in_plan > 500, "{counts:?}");
 }
 
-fn in_plan(p: &JointPlan) -> Vec<&'static str> {
+pub(super) fn in_plan(p: &JointPlan) -> Vec<&'static str> {
     p.plan.in_plan.iter().map(|s| s.id).collect()
 }
 

@@ -1,0 +1,205 @@
+//! The memo of the joint view on two devices syncing by file copy: used only while every round
+//! file is as it was, and never in the way of a forged or replayed round being reported.
+
+use super::memo::Memo;
+use super::round::{self, Party, Places};
+use super::tests::{A, B, World, at, couple, day, in_plan, small_library};
+use super::touch::JointPlan;
+use crate::touch::{Answer, State, derive};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+impl World {
+    /// Device `i` takes its turn through the memo `memo` (times seen from a minute later, so
+    /// that files just written count as settled), and whether the memo answered.
+    fn run_memo(&self, i: usize, memo: &PathBuf) -> (JointPlan<'_>, bool) {
+        self.run_memo_at(i, memo, SystemTime::now() + Duration::from_secs(60))
+    }
+
+    /// [`World::run_memo`] with file times seen at `later`.
+    fn run_memo_at(&self, i: usize, memo: &PathBuf, later: SystemTime) -> (JointPlan<'_>, bool) {
+        let d = &self.devices[i];
+        let theirs = self.keys[1 - i].public();
+        let party = Party {
+            me: d.me,
+            keys: &self.keys[i],
+            other: d.other,
+            theirs: &theirs,
+        };
+        let places = Places {
+            data: &d.data,
+            config: &d.config,
+        };
+        let mut m = Memo::load(memo.clone(), &self.keys[i].public().age, later);
+        let mine = &self.states[i];
+        let v = m
+            .view(
+                places,
+                &party,
+                &self.lib,
+                &self.couple,
+                mine,
+                &[],
+                day(),
+                at(60),
+                None,
+            )
+            .unwrap();
+        let remembered = m.remembered;
+        m.save();
+        let mut couple = self.couple.clone();
+        let mut states: Vec<State> = couple
+            .partners
+            .iter()
+            .map(|p| {
+                if p.id.as_str() == d.me {
+                    mine.clone()
+                } else {
+                    State::new(&p.id)
+                }
+            })
+            .collect();
+        v.apply(&mut couple, &mut states);
+        let plan = JointPlan {
+            plan: derive(&self.lib, &couple, &states, &[], day()),
+            sexual_ok: v.sexual_ok,
+            waiting: v.waiting,
+            problems: v.problems,
+            closings: v.closings,
+            unfinished: v.unfinished,
+        };
+        (plan, remembered)
+    }
+}
+
+#[test]
+fn an_unchanged_round_is_remembered_and_a_forged_or_replayed_one_reported_on_every_run() {
+    let lib = small_library();
+    let step = lib.steps[0].id;
+    let mut w = World::new(lib.clone(), couple([false, false]));
+    let memo = w.devices[0].config.join("memo");
+    for who in 0..2 {
+        w.states[who].boundaries.insert(step.into(), Answer::Yes);
+    }
+    w.settle();
+    let sams = w.devices[0].data.join(round::place("plan", B));
+    let old = std::fs::read(&sams).unwrap();
+
+    // Nothing changed: the second run is answered by the memo, with the same plan.
+    let (first, remembered) = w.run_memo(0, &memo);
+    assert!(!remembered && in_plan(&first) == vec![step] && !first.waiting);
+    let (again, remembered) = w.run_memo(0, &memo);
+    assert!(remembered, "an unchanged round was worked out again");
+    assert_eq!(
+        (in_plan(&again), again.waiting, again.sexual_ok),
+        (in_plan(&first), first.waiting, first.sexual_ok)
+    );
+
+    // Alex's own choice changes: not answered by the memo, and Alex's device waits for Sam's.
+    w.states[0].boundaries.insert(step.into(), Answer::No);
+    let (p, remembered) = w.run_memo(0, &memo);
+    assert!(!remembered && in_plan(&p).is_empty() && p.waiting);
+    let (p, remembered) = w.run_memo(0, &memo);
+    assert!(
+        p.waiting,
+        "still waiting for the other device (remembered: {remembered})"
+    );
+    w.states[0].boundaries.insert(step.into(), Answer::Yes);
+    w.settle();
+    // Alex's device may take a last turn of its own first; then nothing changes.
+    w.run_memo(0, &memo);
+    w.run_memo(0, &memo);
+    assert!(w.run_memo(0, &memo).1);
+
+    // Sam changes their mind: their new round is seen at once (the plan waits for it to
+    // finish), and once it has, the step is out.
+    w.states[1].boundaries.insert(step.into(), Answer::No);
+    w.run(1);
+    w.sync(1);
+    let (p, remembered) = w.run_memo(0, &memo);
+    assert!(!remembered && p.waiting);
+    w.settle();
+    let (p, _) = w.run_memo(0, &memo);
+    assert!(in_plan(&p).is_empty() && !p.waiting);
+
+    // Replayed (Sam's earlier "yes" round put back) and forged (written in Sam's place with
+    // Alex's key): reported on every run, and the plan does not move.
+    let keys_of = |id: &str| match id {
+        A => Some(w.keys[0].public()),
+        B => Some(w.keys[1].public()),
+        _ => None,
+    };
+    let place = round::place("plan", B);
+    let mut body: serde_json::Value = serde_json::from_slice(
+        &crate::crypto::seal::open(&w.keys[0], &old, &place, keys_of)
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    body["round"] = 1000.into();
+    let readers = [&w.keys[0].public(), &w.keys[1].public()];
+    let forged = crate::crypto::seal::seal(
+        &w.keys[0],
+        A,
+        &place,
+        &serde_json::to_vec(&body).unwrap(),
+        &readers,
+    )
+    .unwrap();
+    for bad in [old, forged] {
+        std::fs::write(&sams, &bad).unwrap();
+        for run in 0..3 {
+            let (p, remembered) = w.run_memo(0, &memo);
+            assert!(!remembered, "run {run}: a bad round was not read");
+            assert!(in_plan(&p).is_empty(), "run {run}: the plan moved");
+            assert!(
+                p.problems.iter().any(|(path, _)| *path == sams),
+                "run {run}: not reported: {:?}",
+                p.problems
+            );
+        }
+    }
+    // Gone from the folder: reported too.
+    std::fs::remove_file(&sams).unwrap();
+    for _ in 0..2 {
+        let (p, _) = w.run_memo(0, &memo);
+        assert!(p.problems.iter().any(|(path, _)| *path == sams));
+    }
+}
+
+#[test]
+fn a_memo_of_other_keys_or_a_damaged_one_is_not_used() {
+    let mut w = World::new(small_library(), couple([true, true]));
+    let memo = w.devices[0].config.join("memo");
+    w.settle();
+    w.run_memo(0, &memo);
+    assert!(w.run_memo(0, &memo).1);
+    std::fs::write(&memo, b"{not json").unwrap();
+    assert!(!w.run_memo(0, &memo).1);
+    assert!(w.run_memo(0, &memo).1);
+    // Sam's key replaced (as after `couple keys` on a new device): worked out again.
+    w.keys[1] = crate::crypto::Keys::generate();
+    assert!(!w.run_memo(0, &memo).1);
+}
+
+#[test]
+fn files_written_just_now_are_told_apart_by_their_bytes() {
+    let w = World::new(small_library(), couple([true, false]));
+    let memo = w.devices[0].config.join("memo");
+    w.settle();
+    // Every file was written within the last two seconds: its times alone are not trusted.
+    let now = SystemTime::now();
+    w.run_memo_at(0, &memo, now);
+    assert!(
+        w.run_memo_at(0, &memo, now).1,
+        "unchanged files were worked out again"
+    );
+    // Sam's round rewritten at once, with other bytes: read again, and reported.
+    let sams = w.devices[0].data.join(round::place("optin", B));
+    let mut bytes = std::fs::read(&sams).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&sams, &bytes).unwrap();
+    let (p, remembered) = w.run_memo_at(0, &memo, now);
+    assert!(!remembered && p.problems.iter().any(|(path, _)| *path == sams));
+}
