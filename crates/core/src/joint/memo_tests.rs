@@ -6,18 +6,18 @@ use super::round::{self, Party, Places};
 use super::tests::{A, B, World, at, couple, day, in_plan, small_library};
 use super::touch::JointPlan;
 use crate::touch::{Answer, State, derive};
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 impl World {
     /// Device `i` takes its turn through the memo `memo` (times seen from a minute later, so
     /// that files just written count as settled), and whether the memo answered.
-    fn run_memo(&self, i: usize, memo: &PathBuf) -> (JointPlan<'_>, bool) {
+    fn run_memo(&self, i: usize, memo: &Path) -> (JointPlan<'_>, bool) {
         self.run_memo_at(i, memo, SystemTime::now() + Duration::from_secs(60))
     }
 
     /// [`World::run_memo`] with file times seen at `later`.
-    fn run_memo_at(&self, i: usize, memo: &PathBuf, later: SystemTime) -> (JointPlan<'_>, bool) {
+    fn run_memo_at(&self, i: usize, memo: &Path, later: SystemTime) -> (JointPlan<'_>, bool) {
         let d = &self.devices[i];
         let theirs = self.keys[1 - i].public();
         let party = Party {
@@ -30,7 +30,7 @@ impl World {
             data: &d.data,
             config: &d.config,
         };
-        let mut m = Memo::load(memo.clone(), &self.keys[i].public().age, later);
+        let mut m = Memo::load(memo.to_path_buf(), &self.keys[i].public().age, later);
         let mine = &self.states[i];
         let v = m
             .view(
