@@ -22,6 +22,7 @@ pub struct CoupleArgs {
 }
 
 #[derive(clap::Subcommand, Debug, Clone)]
+#[command(defer = true)]
 pub enum CoupleCmd {
     /// Add a partner (their key is made on the device they use, when they first use it)
     Add(AddArgs),
@@ -65,11 +66,8 @@ pub enum CoupleCmd {
     /// Merge what syncing two devices left behind (second versions of records, a couple set up
     /// on both devices) with nothing lost, and make the data folder private
     Doctor,
-    /// Your keys: fingerprints, a copy for your second device, the recovery key, a passphrase
-    Keys {
-        #[command(subcommand)]
-        cmd: crate::keys_cmd::KeysCmd,
-    },
+    #[command(flatten)]
+    Keys(KeysCommand),
     /// Encrypt the data folder: every record becomes an age file only you two can open, each
     /// with your own key (new couples start encrypted). Safe to run again after an interruption;
     /// each of you runs it on your own device for your own records
@@ -84,6 +82,32 @@ pub enum CoupleCmd {
     /// Say which partner uses this device (kept in this device's settings, not synced); makes
     /// that partner's key here if they have none yet
     Me(MeArgs),
+}
+
+/// `couple` itself, which every tool carries. Its arguments are built with the tool's (not when
+/// it runs, as the tool's other commands are): clap's `help` command lists the commands of a
+/// command built late without their own commands.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum CoupleCommand {
+    /// Who the partners are, their conditions and opt-ins
+    Couple(CoupleArgs),
+}
+
+impl CoupleCommand {
+    pub fn run(&self, ctx: &Context) -> Result<()> {
+        let CoupleCommand::Couple(args) = self;
+        run(ctx, args)
+    }
+}
+
+/// `couple keys`, built with `couple`'s other commands for the same reason as [`CoupleCommand`].
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum KeysCommand {
+    /// Your keys: fingerprints, a copy for your second device, the recovery key, a passphrase
+    Keys {
+        #[command(subcommand)]
+        cmd: crate::keys_cmd::KeysCmd,
+    },
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -134,14 +158,14 @@ pub fn run(ctx: &Context, args: &CoupleArgs) -> Result<()> {
         Some(CoupleCmd::Today { format }) => crate::glance::run(ctx, *format),
         Some(CoupleCmd::Energy(a)) => energy_day(ctx, a),
         Some(CoupleCmd::Doctor) => crate::doctor::run(ctx),
-        Some(CoupleCmd::Keys { cmd }) => crate::keys_cmd::run(ctx, cmd),
+        Some(CoupleCmd::Keys(KeysCommand::Keys { cmd })) => crate::keys_cmd::run(ctx, cmd),
         Some(CoupleCmd::Encrypt) => crate::sealed::encrypt(ctx),
         Some(CoupleCmd::Decrypt { yes }) => crate::sealed::decrypt(ctx, *yes),
         Some(CoupleCmd::Me(a)) => partners::me(ctx, a),
     }
 }
 
-/// `couple future-prompts`: the command line, next to what it does.
+// `couple future-prompts`: the command line, next to what it does.
 #[derive(clap::Args, Debug, Clone)]
 pub struct FuturePromptsArgs {
     /// `off` leaves them out, `on` brings them back
@@ -162,7 +186,7 @@ fn future_prompts(ctx: &Context, args: &FuturePromptsArgs) -> Result<()> {
     Ok(())
 }
 
-/// `couple energy`: the command line, next to what it does.
+// `couple energy`: the command line, next to what it does.
 #[derive(clap::Args, Debug, Clone)]
 pub struct EnergyArgs {
     /// `low` for a low-energy or flare day; `normal` ends your low-energy days from today

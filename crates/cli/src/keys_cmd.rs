@@ -18,6 +18,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Subcommand, Debug, Clone)]
+#[command(defer = true)]
 pub enum KeysCmd {
     /// Both partners' key fingerprints, to compare on your two devices (no secret is shown)
     Show {

@@ -47,7 +47,7 @@ Exit status:
   1  runtime or data error (the message says what to do)
   2  usage error (a wrong option or value)";
 
-/// Options every tool takes.
+// Options every tool takes.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct Globals {
     /// The data folder [default: $XDG_DATA_HOME/closer]
@@ -707,6 +707,7 @@ pub enum Energy {
 
 /// `completions SHELL` and `man`, which every tool offers.
 #[derive(clap::Subcommand, Debug, Clone)]
+#[command(defer = true)]
 pub enum Extra {
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell)
     Completions {
@@ -722,6 +723,8 @@ impl Extra {
     /// Prints the completions or man page of the binary called `tool`.
     pub fn run<C: CommandFactory>(&self, tool: &'static str) -> Result<()> {
         let mut cmd = command::<C>(tool);
+        cmd.build();
+        let mut cmd = own_arguments_first(cmd);
         let mut buf = Vec::new();
         match self {
             Extra::Completions { shell } => {
@@ -732,6 +735,35 @@ impl Extra {
         let mut out = output::Out::default();
         out.raw(&String::from_utf8_lossy(&buf))
     }
+}
+
+/// A built command tree with every command's arguments in the order its help has always listed
+/// them: its own, then the global `--dir` and `--as`, then `--help`.
+///
+/// A tool builds the arguments of a command only when that command runs (`#[command(defer = true)]` on
+/// the command enums, so a run does not pay for every other command's arguments); clap then adds
+/// the global options to a command before its own. Completion scripts list them in that order.
+/// (So the argument structs of commands carry `//` comments, not doc comments: clap would take
+/// those as the command's description when it builds the command.)
+fn own_arguments_first(cmd: clap::Command) -> clap::Command {
+    let global: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .map(|a| a.get_id().to_string())
+        .collect();
+    let sub = |mut sub: clap::Command| {
+        let last: Vec<String> = sub
+            .get_arguments()
+            .filter(|a| global.contains(&a.get_id().to_string()))
+            .chain(sub.get_arguments().filter(|a| a.get_id() == "help"))
+            .map(|a| a.get_id().to_string())
+            .collect();
+        for id in last {
+            sub = sub.mut_arg(id, |a| a);
+        }
+        own_arguments_first(sub)
+    };
+    cmd.mut_subcommands(sub)
 }
 
 /// The man page of a tool: its own page, then a section for each of its commands (synopsis,
@@ -788,6 +820,23 @@ pub fn word_parser<T: Word + Send + Sync>() -> impl clap::builder::TypedValuePar
 
 #[cfg(test)]
 mod tests {
+    /// A command whose arguments are built when it runs lists its own options first, then the
+    /// global ones, then `--help`, as one built at once does.
+    #[test]
+    fn a_command_built_late_lists_its_own_arguments_first() {
+        use clap::{Arg, Command};
+        let mut cmd = Command::new("t")
+            .arg(Arg::new("dir").long("dir").global(true))
+            .subcommand(
+                Command::new("add").defer(|c| c.arg(Arg::new("category").long("category"))),
+            );
+        cmd.build();
+        let cmd = super::own_arguments_first(cmd);
+        let add = cmd.find_subcommand("add").unwrap();
+        let ids: Vec<&str> = add.get_arguments().map(|a| a.get_id().as_str()).collect();
+        assert_eq!(ids, ["category", "dir", "help"]);
+    }
+
     /// A record deleted behind its owner's back can be changed at once, so the hint does not
     /// say to put it back first; one that went back to an earlier version cannot.
     #[test]

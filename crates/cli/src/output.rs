@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::sync::{LazyLock, Mutex};
 
-/// `--json` and `--plain`, for every command that shows records.
+// `--json` and `--plain`, for every command that shows records.
 #[derive(clap::Args, Debug, Clone, Copy, Default)]
 pub struct Format {
     /// Print stable JSON (the scripting interface)
@@ -19,7 +19,7 @@ pub struct Format {
     pub plain: bool,
 }
 
-/// `--json` alone, for commands whose other form is text for people.
+// `--json` alone, for commands whose other form is text for people.
 #[derive(clap::Args, Debug, Clone, Copy, Default)]
 pub struct JsonOnly {
     /// Print JSON (the scripting interface)

@@ -8,7 +8,7 @@ use closer_core::content::Library;
 use closer_core::error::{Error, Result};
 use closer_core::profile;
 
-/// `couple add`: the command line, next to what it does.
+// `couple add`: the command line, next to what it does.
 #[derive(clap::Args, Debug, Clone)]
 pub struct AddArgs {
     /// The partner's name, as you call each other
@@ -59,7 +59,7 @@ pub(crate) fn add(ctx: &Context, args: &AddArgs) -> Result<()> {
     Ok(())
 }
 
-/// `couple set`: the command line, next to what it does.
+// `couple set`: the command line, next to what it does.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SetArgs {
     /// The partner whose conditions change
@@ -123,7 +123,7 @@ pub(crate) fn list_or_none(v: &[String]) -> String {
     }
 }
 
-/// `couple rename`: the command line, next to what it does.
+// `couple rename`: the command line, next to what it does.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RenameArgs {
     /// The name the partner has now
@@ -140,7 +140,7 @@ pub(crate) fn rename(ctx: &Context, args: &RenameArgs) -> Result<()> {
     Ok(())
 }
 
-/// `couple remove`: the command line, next to what it does.
+// `couple remove`: the command line, next to what it does.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RemoveArgs {
     /// The partner to remove
@@ -172,7 +172,7 @@ pub(crate) fn remove(ctx: &Context, args: &RemoveArgs) -> Result<()> {
     Ok(())
 }
 
-/// `couple me`: the command line, next to what it does.
+// `couple me`: the command line, next to what it does.
 #[derive(clap::Args, Debug, Clone)]
 pub struct MeArgs {
     /// The partner's name; leave out to show the current setting

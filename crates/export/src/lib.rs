@@ -16,7 +16,7 @@ mod touch_facts;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use closer_cli::couple::{self, CoupleArgs};
+use closer_cli::couple::CoupleCommand;
 use closer_cli::output::Out;
 use closer_cli::{AFTER_HELP, Context, Extra, Globals};
 use closer_core::dates::date_arg;
@@ -104,9 +104,13 @@ pub(crate) enum Layout {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 enum Cmd {
-    /// Who the partners are, their conditions and opt-ins
-    Couple(CoupleArgs),
+    #[command(flatten)]
+    Couple(CoupleCommand),
+    /// Rebuild a data folder from a JSON export: adds every record the folder does not have yet,
+    /// never changes one it has. Records in a partner's name are added only when that partner
+    /// restores (`--as NAME`): each partner restores their own export to get the whole couple back.
     Restore(restore::RestoreArgs),
     #[command(flatten)]
     Extra(Extra),
@@ -186,7 +190,7 @@ impl ExportArgs {
 pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
     let ctx = Context::new(tool, &cli.globals)?;
     match cli.cmd {
-        Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
+        Some(Cmd::Couple(c)) => c.run(&ctx),
         Some(Cmd::Restore(args)) => restore::run(&ctx, &args),
         Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
         None => export(&ctx, cli.args),

@@ -16,9 +16,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Rebuild a data folder from a JSON export: adds every record the folder does not have yet,
-/// never changes one it has. Records in a partner's name are added only when that partner
-/// restores (`--as NAME`): each partner restores their own export to get the whole couple back.
+// `restore`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct RestoreArgs {
     /// The file written by `--format json` (`-` for standard input)

@@ -11,14 +11,14 @@ use closer_core::needs::{self, Importance, Need, Status, check_category, check_t
 use closer_core::profile::{Couple, check_conditions};
 use closer_core::{Error, Result};
 
-/// A need, by its ID: what `talked`, `accept`, `met`, `reopen`, `retire` and `share` take.
+// A need, by its ID: what `talked`, `accept`, `met`, `reopen`, `retire` and `share` take.
 #[derive(clap::Args, Debug)]
 pub(crate) struct NeedArg {
     /// The need's ID (or any unique start of it)
     id: String,
 }
 
-/// What a need is about, as `add` and `edit` take it.
+// What a need is about, as `add` and `edit` take it.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub(crate) struct Fields {
     /// practical, body-comfort, emotional, communication, intimacy, rest-energy, care-admin,
@@ -58,7 +58,7 @@ impl Fields {
     }
 }
 
-/// `add`: the command line, next to what it does.
+// `add`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct AddArgs {
     /// The need, in your own words
@@ -128,7 +128,7 @@ pub(crate) fn status(ctx: &Context, need: NeedArg, to: Status) -> Result<()> {
     Ok(())
 }
 
-/// `comment`: the command line, next to what it does.
+// `comment`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct CommentArgs {
     /// The need's ID (or any unique start of it)
@@ -147,7 +147,7 @@ pub(crate) fn comment(ctx: &Context, args: CommentArgs) -> Result<()> {
     Ok(())
 }
 
-/// `propose` (and its old name `agree`): the command line, next to what it does.
+// `propose` (and its old name `agree`): the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct ProposeArgs {
     /// The need's ID (or any unique start of it)
@@ -241,7 +241,7 @@ pub(crate) fn share(ctx: &Context, need: NeedArg) -> Result<()> {
     Ok(())
 }
 
-/// `rm`: the command line, next to what it does.
+// `rm`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct RmArgs {
     /// The need's ID (or any unique start of it)

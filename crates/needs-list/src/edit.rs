@@ -8,7 +8,7 @@ use closer_core::need_rules::{self, Action};
 use closer_core::needs::{self, check_text};
 use closer_core::{Error, Result};
 
-/// `edit`: the command line, next to what it does.
+// `edit`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct EditArgs {
     /// The need's ID (or any unique start of it)

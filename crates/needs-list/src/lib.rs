@@ -8,7 +8,7 @@ mod suggest;
 
 use change::NeedArg;
 use clap::{Parser, Subcommand};
-use closer_cli::couple::{self, CoupleArgs};
+use closer_cli::couple::CoupleCommand;
 use closer_cli::{AFTER_HELP, Context, Extra, Globals};
 use closer_core::Result;
 use closer_core::needs::Status;
@@ -27,6 +27,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 enum Cmd {
     /// Name a need of yours (--as); prints its ID
     Add(change::AddArgs),
@@ -58,8 +59,8 @@ enum Cmd {
     Review,
     /// Ideas for needs, for your conditions or your partner's
     Suggest(suggest::SuggestArgs),
-    /// Who the partners are, their conditions and opt-ins
-    Couple(CoupleArgs),
+    #[command(flatten)]
+    Couple(CoupleCommand),
     #[command(flatten)]
     Extra(Extra),
 }
@@ -87,7 +88,7 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         Some(Cmd::Rm(args)) => change::rm(&ctx, args),
         Some(Cmd::Review) => review::run(&ctx),
         Some(Cmd::Suggest(args)) => suggest::run(&ctx, args),
-        Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
+        Some(Cmd::Couple(c)) => c.run(&ctx),
         Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
     }
 }

@@ -186,7 +186,7 @@ impl View for NeedList<'_> {
     }
 }
 
-/// The list's filters, given with no command: the command line, next to what it does.
+// The list's filters, given with no command: the command line, next to what it does.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub(crate) struct ListArgs {
     /// Include needs that are met or retired
@@ -383,7 +383,7 @@ impl View for ShownNeed<'_> {
     }
 }
 
-/// `show`: the command line, next to what it does.
+// `show`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct ShowArgs {
     /// The need's ID (or any unique start of it)

@@ -9,7 +9,7 @@ use closer_core::profile::check_conditions;
 use closer_core::suggestions;
 use serde::Serialize;
 
-/// `suggest`: the command line, next to what it does.
+// `suggest`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct SuggestArgs {
     /// Ideas for this condition [default: the couple's conditions]

@@ -10,7 +10,7 @@ use closer_core::prompts::{Answer, all_answers, allowed, save_answer};
 use closer_core::{Error, Result};
 use std::io::Read;
 
-/// `answer`: the command line, next to what it does.
+// `answer`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct AnswerArgs {
     /// The answer, or `-` to read it from standard input

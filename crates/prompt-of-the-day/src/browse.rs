@@ -12,7 +12,7 @@ use closer_core::prompts::{Answer, Filter, all_answers, check_categories, rotati
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-/// `history`: the command line, next to what it does.
+// `history`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct HistoryArgs {
     /// From this day on
@@ -217,7 +217,7 @@ fn waiting(
         .collect()
 }
 
-/// `list`: the command line, next to what it does.
+// `list`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct ListArgs {
     /// Only this category (repeatable)

@@ -6,7 +6,7 @@ mod today;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use closer_cli::couple::{self, CoupleArgs};
+use closer_cli::couple::CoupleCommand;
 use closer_cli::output::Format;
 use closer_cli::{AFTER_HELP, Context, Energy, Extra, Globals};
 use closer_core::Result;
@@ -61,6 +61,7 @@ struct ShowArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 enum Cmd {
     /// Store your answer to the day's prompt (`-` reads standard input; on a terminal with no
     /// text, opens $EDITOR). Answering again corrects it. You read your partner's answer once you
@@ -75,8 +76,8 @@ enum Cmd {
         #[command(flatten)]
         format: Format,
     },
-    /// Who the partners are, their conditions and opt-ins
-    Couple(CoupleArgs),
+    #[command(flatten)]
+    Couple(CoupleCommand),
     #[command(flatten)]
     Extra(Extra),
 }
@@ -127,7 +128,7 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         Some(Cmd::History(args)) => browse::history(&ctx, args),
         Some(Cmd::List(args)) => browse::list(&ctx, args),
         Some(Cmd::Categories { format }) => browse::categories(&ctx, format),
-        Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
+        Some(Cmd::Couple(c)) => c.run(&ctx),
         Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
     }
 }

@@ -8,7 +8,7 @@ use closer_core::needs::check_text;
 use closer_core::touch::{self, BodyMark, Mark};
 use closer_core::{Error, Result, word};
 
-/// `body`: the command line, next to what it does.
+// `body`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct BodyArgs {
     /// The region (`touch-plan body --regions` lists them)

@@ -16,7 +16,7 @@ pub(crate) fn recorded<T>(ctx: &Context, action: impl FnOnce() -> Result<T>) -> 
     ctx.recorded(action)
 }
 
-/// `boundary`: the command line, next to what it does.
+// `boundary`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct BoundaryArgs {
     /// The step ID (or a unique start of it)

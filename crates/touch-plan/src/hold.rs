@@ -11,7 +11,7 @@ use closer_core::holds::{self, NewHold};
 use closer_core::profile::Couple;
 use closer_core::{Error, Result};
 
-/// `hold`: the command line, next to what it does.
+// `hold`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct HoldArgs {
     /// Keep the plan below this stage

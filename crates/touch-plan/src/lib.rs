@@ -9,7 +9,7 @@ mod sessions;
 mod step;
 
 use clap::{Parser, Subcommand};
-use closer_cli::couple::{self, CoupleArgs};
+use closer_cli::couple::CoupleCommand;
 use closer_cli::output::{Format, JsonOnly};
 use closer_cli::{AFTER_HELP, Context, Extra, Globals};
 use closer_core::Result;
@@ -35,6 +35,7 @@ fn after_help() -> String {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 enum Cmd {
     /// The plan: every step with its joint state, where you are, holds and pauses
     Show(JsonOnly),
@@ -72,8 +73,8 @@ enum Cmd {
     History(JsonOnly),
     /// The ground rules
     Rules,
-    /// Who the partners are, their conditions and opt-ins
-    Couple(CoupleArgs),
+    #[command(flatten)]
+    Couple(CoupleCommand),
     #[command(flatten)]
     Extra(Extra),
 }
@@ -99,7 +100,7 @@ pub fn run(cli: Cli, tool: &'static str) -> Result<()> {
         Some(Cmd::Log(args)) => sessions::log(&ctx, args),
         Some(Cmd::Debrief(args)) => sessions::debrief(&ctx, args),
         Some(Cmd::History(a)) => sessions::history(&ctx, a.format()),
-        Some(Cmd::Couple(args)) => couple::run(&ctx, &args),
+        Some(Cmd::Couple(c)) => c.run(&ctx),
         Some(Cmd::Extra(e)) => e.run::<Cli>(tool),
     }
 }

@@ -232,7 +232,7 @@ fn body_sentence(b: &BodyNote) -> String {
     }
 }
 
-/// `today`: the command line, next to what it does.
+// `today`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct TodayArgs {
     /// `low`: the short variant, for a flare or low-energy day; `normal`: the whole step

@@ -13,7 +13,7 @@ use closer_core::touch::{self, Debrief, Session};
 use closer_core::{Error, Result};
 use serde::Serialize;
 
-/// `log`: the command line, next to what it does.
+// `log`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub struct LogArgs {
     /// The step practised [default: the current step]
@@ -115,7 +115,7 @@ fn all_sessions(ctx: &Context, _couple: &Couple) -> Result<Vec<(String, touch::S
         .collect()
 }
 
-/// `debrief`: the command line, next to what it does.
+// `debrief`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub struct DebriefArgs {
     /// The session ID [default: the latest]

@@ -18,7 +18,7 @@ struct StepView<'a> {
     adaptations: Vec<Adaptation>,
 }
 
-/// `step`: the command line, next to what it does.
+// `step`: the command line, next to what it does.
 #[derive(clap::Args, Debug)]
 pub(crate) struct StepArgs {
     /// The step ID (or a unique start of it); `touch-plan show` lists them
