@@ -52,8 +52,9 @@ for d in closer needs200; do
   device $d sam "$R/needs-list" couple encrypt
   # Needs that carry parts from both partners are sealed once both devices have signed theirs.
   device $d alex "$R/needs-list" couple encrypt
-  # Both devices take their turn in the joint rounds the touch plan is computed through.
-  for who in alex sam alex sam; do device $d $who "$R/touch-plan" today; done
+  # Both devices take their turn in the joint rounds the touch plan is computed through, Alex's
+  # last, so that a timed run on Alex's device finds no turn left to take.
+  for who in alex sam alex sam alex; do device $d $who "$R/touch-plan" today; done
   # And in the answers shared once both have taken their turn, which each device's
   # prompt-of-the-day does once after the folder is encrypted (a one-time cost, not timed).
   for who in alex sam alex; do device $d $who "$R/prompt-of-the-day"; done
