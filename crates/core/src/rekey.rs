@@ -334,4 +334,24 @@ mod tests {
         s.know(A, new.public());
         assert_eq!(s.open(place, &std::fs::read(&file).unwrap()).unwrap(), body);
     }
+    #[test]
+    fn a_content_folder_that_is_a_link_is_refused_and_nothing_outside_is_written() {
+        let (t, alex, sam, ka, kb) = devices();
+        let outside = t.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        let place = "content/walks.toml";
+        let sealed = seal::seal(&ka, A, place, b"x", &[&ka.public(), &kb.public()]).unwrap();
+        std::fs::write(outside.join("walks.toml.age"), &sealed).unwrap();
+        std::fs::create_dir_all(alex.root()).unwrap();
+        std::os::unix::fs::symlink(&outside, alex.root().join("content")).unwrap();
+        let new = Keys::generate();
+        let refused = reencrypt_shared(&sam, &sam.sealing().unwrap(), B, &kb, A, &new.public())
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("is a link"), "{refused}");
+        assert_eq!(
+            std::fs::read(outside.join("walks.toml.age")).unwrap(),
+            sealed
+        );
+    }
 }
