@@ -308,3 +308,56 @@ fn a_need_changed_on_both_devices_and_merged_by_doctor_is_trusted_on_both() {
         assert_eq!(s.take_left_out(), Vec::<String>::new());
     }
 }
+
+/// Alex's device and Sam's each add lines to Sam's need while apart; syncing keeps one version
+/// as the file and the other beside it (`alexs_is_the_file`), and `doctor` runs on one device.
+/// Every line of both ends up in the need, and both devices take it without a word.
+fn lines_from_both_partners_merged(alexs_is_the_file: bool, merged_on_alexs: bool) {
+    let (d, _m) = remembering();
+    let n = sams_need(&d);
+    let place = format!("needs/{}", n.id);
+    let f = file(&d, &place);
+    let parted = std::fs::read(&f).unwrap();
+    comment(&d.alex, &n, A, 1);
+    let alexs = std::fs::read(&f).unwrap();
+    std::fs::write(&f, &parted).unwrap();
+    comment(&d.sam, &n, B, 2);
+    let sams = std::fs::read(&f).unwrap();
+    let (kept, beside) = match alexs_is_the_file {
+        true => (alexs, sams),
+        false => (sams, alexs),
+    };
+    std::fs::write(&f, kept).unwrap();
+    let copy = f.with_file_name(format!(
+        "{}.sync-conflict-20260302-101500-BBBBBBB.age",
+        n.id
+    ));
+    std::fs::write(&copy, beside).unwrap();
+    let on = if merged_on_alexs { &d.alex } else { &d.sam };
+    let r = crate::doctor::run(on, std::time::SystemTime::now()).unwrap();
+    let case = (alexs_is_the_file, merged_on_alexs);
+    assert!(r.left.is_empty(), "{case:?}: {:?}", r.left);
+    assert!(!copy.exists(), "{case:?}");
+    for s in [&d.sam, &d.alex] {
+        let got = needs::load_all(s).unwrap();
+        assert_eq!(s.take_left_out(), Vec::<String>::new(), "{case:?}");
+        let what: Vec<&str> = got[0].history.iter().map(|c| c.what.as_str()).collect();
+        assert_eq!(what.len(), 3, "{case:?}: {what:?}");
+        assert!(
+            what.contains(&"note 1") && what.contains(&"note 2"),
+            "{what:?}"
+        );
+    }
+}
+
+#[test]
+fn lines_from_both_partners_merge_with_alexs_version_as_the_file_on_either_device() {
+    lines_from_both_partners_merged(true, true);
+    lines_from_both_partners_merged(true, false);
+}
+
+#[test]
+fn lines_from_both_partners_merge_with_sams_version_as_the_file_on_either_device() {
+    lines_from_both_partners_merged(false, true);
+    lines_from_both_partners_merged(false, false);
+}

@@ -118,15 +118,26 @@ fn claims(need: &Value, partners: &[&str]) -> Vec<Claim> {
     v
 }
 
-/// The signature kept for `slot` in `signed`, if any.
-fn signature(signed: &Value, slot: &Slot) -> Option<[u8; 64]> {
-    let s = match slot {
-        Slot::Owner => signed.get("owner"),
-        Slot::Plan(p) => signed.get("plan")?.get(p),
-        Slot::Proposal(p) => signed.get("proposal")?.get(p),
-        Slot::History(i) => signed.get("history")?.get(i),
-    }?;
-    unhex::<64>(s.as_str()?)
+/// The signatures kept for `slot` in `signed`: a line of history's own first, then those of
+/// every other line (a history merged from two versions orders its lines anew, and a line's
+/// signature says which line it is).
+fn signatures<'a>(signed: &'a Value, slot: &Slot) -> impl Iterator<Item = [u8; 64]> + 'a {
+    let (first, rest): (Option<&Value>, &[Value]) = match slot {
+        Slot::Owner => (signed.get("owner"), &[]),
+        Slot::Plan(p) => (signed.get("plan").and_then(|m| m.get(p)), &[]),
+        Slot::Proposal(p) => (signed.get("proposal").and_then(|m| m.get(p)), &[]),
+        Slot::History(i) => {
+            let all = signed
+                .get("history")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
+            (all.get(*i), all)
+        }
+    };
+    first
+        .into_iter()
+        .chain(rest)
+        .filter_map(|s| unhex::<64>(s.as_str()?))
 }
 
 /// The signature of `c` in `signed` that checks out, if any. An acceptance signed while the
@@ -138,13 +149,12 @@ fn verified(
 ) -> Option<[u8; 64]> {
     let k = keys_of(&c.by)?;
     let alt = match &c.slot {
-        Slot::Plan(p) => Slot::Proposal(p.clone()),
-        Slot::Proposal(p) => Slot::Plan(p.clone()),
-        s => s.clone(),
+        Slot::Plan(p) => Some(Slot::Proposal(p.clone())),
+        Slot::Proposal(p) => Some(Slot::Plan(p.clone())),
+        _ => None,
     };
-    [&c.slot, &alt]
-        .into_iter()
-        .filter_map(|s| signature(signed, s))
+    signatures(signed, &c.slot)
+        .chain(alt.iter().flat_map(|a| signatures(signed, a)))
         .find(|s| k.verifies(&c.message, s))
 }
 
@@ -264,11 +274,12 @@ pub fn doubt(
         })
 }
 
-/// The signatures for the need `body` at `place`: those in `before` (the last version opened)
-/// that still check out, new ones for what it says in the name of a partner whose keys are in
+/// The signatures for the need `body` at `place`: those in `before` (every version of it opened:
+/// two when `couple doctor` merges them) that still check out, matched to its claims by what
+/// they say, new ones for what it says in the name of a partner whose keys are in
 /// `held`, and the seal of an older closer while it still vouches for something.
 pub fn sign(
-    before: &Value,
+    before: &[Value],
     place: &str,
     body: &[u8],
     held: &[(&str, &Keys)],
@@ -283,9 +294,11 @@ pub fn sign(
     let mut keep_legacy = false;
     for c in claims(&need, partners) {
         let mine = held.iter().find(|(p, _)| *p == c.by).map(|(_, k)| *k);
-        let Some(sig) = verified(before, &c, &keys_of).or_else(|| Some(mine?.sign(&c.message)))
-        else {
-            keep_legacy |= vouched(before, place, &c, partners, &keys_of);
+        let sig = before.iter().find_map(|b| verified(b, &c, &keys_of));
+        let Some(sig) = sig.or_else(|| Some(mine?.sign(&c.message))) else {
+            keep_legacy |= before
+                .iter()
+                .any(|b| vouched(b, place, &c, partners, &keys_of));
             continue;
         };
         let sig = Value::String(hex(&sig));
@@ -313,7 +326,7 @@ pub fn sign(
     if !history.is_empty() {
         signed.insert("history".into(), Value::Array(history));
     }
-    if keep_legacy && let Some(l) = before.get(LEGACY) {
+    if keep_legacy && let Some(l) = before.iter().find_map(|b| b.get(LEGACY)) {
         signed.insert(LEGACY.into(), l.clone());
     }
     Value::Object(signed)

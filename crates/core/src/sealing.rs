@@ -32,8 +32,9 @@ pub struct Sealing {
     known: BTreeMap<String, PublicKeys>,
     /// The partner at the keyboard, who signs the shared records written.
     acting: Option<String>,
-    /// The signatures inside each need last opened, by place, kept for when it is written again.
-    seen: Arc<Mutex<BTreeMap<String, Value>>>,
+    /// The signatures inside each version of a need opened, by place, kept for when it is
+    /// written again: two versions when `couple doctor` merges them, each with its own lines.
+    seen: Arc<Mutex<BTreeMap<String, Vec<Value>>>>,
     /// Whether what a need from an older closer says, unsigned, in the name of a partner whose
     /// key is held here is taken on (once, on the device's first run: see [`need_claims`]).
     adopt_old: bool,
@@ -309,10 +310,11 @@ impl Sealing {
                             }
                         },
                     };
-                    self.seen
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(place.to_owned(), signed);
+                    let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+                    let versions = seen.entry(place.to_owned()).or_default();
+                    if !versions.contains(&signed) {
+                        versions.push(signed);
+                    }
                     return Ok(Opened { body, ..o });
                 }
                 Err(CryptoError::NotForYou) => {}
@@ -454,17 +456,20 @@ impl Sealing {
     }
 
     /// A need's signatures ([`need_claims`]) as [`Sealing::seal`] puts them in front of `body`:
-    /// those of the version last opened (or already in front of `body`) that still hold, and
+    /// those of the versions opened (or already in front of `body`) that still hold, and
     /// this device's partners' own; and `body` without them. `None` for any other record.
     fn signed_need(&self, place: &str, body: &[u8]) -> Option<(Value, Vec<u8>)> {
         if !is_need(place) {
             return None;
         }
-        let (mut before, body) = need_claims::split(body);
-        if before.is_null() {
-            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-            before = seen.get(place).cloned().unwrap_or(Value::Null);
-        }
+        let (before, body) = need_claims::split(body);
+        let before = match before.is_null() {
+            true => {
+                let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+                seen.get(place).cloned().unwrap_or_default()
+            }
+            false => vec![before],
+        };
         let held: Vec<(&str, &Keys)> = self.held.iter().map(|(p, k)| (p.as_str(), &**k)).collect();
         let signed = need_claims::sign(&before, place, &body, &held, &self.partners(), |p| {
             self.public(p)
