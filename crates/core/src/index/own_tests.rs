@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::crypto::Keys;
+use crate::needs;
 use crate::needs::{Importance, Status};
 use crate::open_cache::OpenCache;
 use crate::test_devices::{A, B, Devices, devices};

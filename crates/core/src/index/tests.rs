@@ -1,8 +1,10 @@
 //! The needs index's tests: honest about every file, and private needs kept out.
 
 use super::line::{self, Listed, date, split_at, split_once};
+use super::look::TWO_THREADS_FROM;
 use super::stamp::Stamp;
 use super::*;
+use crate::needs;
 use crate::needs::{Importance, Status};
 use chrono::NaiveDate;
 use std::time::Duration;
