@@ -140,9 +140,6 @@ struct Cache {
     known_mine: Option<Known>,
     #[serde(default)]
     known_theirs: Option<Known>,
-    /// Rounds this device gave its turn in and has not finished (see [`open`]).
-    #[serde(default)]
-    given: Vec<open::Given>,
 }
 
 impl Versioned for Cache {
@@ -167,10 +164,10 @@ pub struct Exchange {
     pub their_public: Option<serde_json::Value>,
     /// The result this run replaced with a newer round's: what was joint before.
     pub replaced: Option<Finished>,
-    /// Rounds this device gave its turn in that it finished only on this run, once the other
+    /// Rounds this partner's devices gave their turn in, finished only on this run once the other
     /// device published its late turn, older than the result it holds (see [`open`]).
     pub late: Vec<Finished>,
-    /// For each round this device gave its turn in that the other device has moved on from
+    /// For each round this partner's devices gave their turn in that the other device has moved on from
     /// without publishing its own turn of it: what this partner chose in that round. The other
     /// device may have learnt which of these it chose too; this one has not (see [`open`]).
     pub open: Vec<BTreeSet<String>>,
@@ -548,12 +545,14 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         }
     }
 
-    // Rounds this device gave its turn in, finished now that the other's late turn is here.
+    // Rounds this partner's devices gave their turn in, as their last trusted publication keeps
+    // them open, finished now that the other's late turn is here.
+    let mut given = mine.as_ref().map(|m| m.open.clone()).unwrap_or_default();
     let (late, why) = open::finish_given(
         party,
         topic,
         &my_digest,
-        &mut cache.given,
+        &mut given,
         theirs.as_ref(),
         cache.result.as_ref(),
     )?;
@@ -666,13 +665,12 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
     let latest_pair = peer.as_deref().map(|pn| pair_name(party, &nonce, pn));
     // A turn not published is not given.
     open::keep(
-        &mut cache.given,
+        &mut given,
         &cur,
-        theirs.as_ref().map_or(&[][..], |t| &t.cur.one),
         blocked || cache.result.as_ref().map(|r| &r.pair) == latest_pair.as_ref(),
     );
-    out.open = open::left_open(party, topic, &my_digest, &cache.given, theirs.as_ref())?;
-    let kept = open::published(&cache.given);
+    out.open = open::left_open(party, topic, &my_digest, &given, theirs.as_ref())?;
+    let kept = given;
     let answered: Vec<&Values> = std::iter::once(&cur).chain(&prev).chain(&kept).collect();
     let late = match open::late_turns(party, topic, &my_digest, &answered, theirs.as_ref())? {
         Ok(late) => late,

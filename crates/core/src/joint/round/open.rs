@@ -3,9 +3,12 @@
 //!
 //! Giving one's turn in a round (publishing the other's values blinded again) lets the other
 //! device compute that round's joint result, on any copy of the folder; this device learns it
-//! only once the other publishes its own turn. So a device keeps every round it gave its turn in
-//! and has not finished yet, in its cache and in each of its publications (`open`), until the
-//! other device's turn of it is there. A device that sees such a round of the other's, which it
+//! only once the other publishes its own turn. So a partner's publication keeps every round
+//! their devices gave their turn in and have not finished yet (`open`), until the other
+//! device's turn of it is there: each device of theirs takes the open rounds from the last
+//! publication of theirs it trusted (its own or their other device's, signed with the same key)
+//! and writes them again, so a partner with two devices keeps one list whichever device writes,
+//! and either finishes a round the other left open. A device that sees such a round of the other's, which it
 //! has moved on from, takes its turn of it late (`late` in its publication), on whatever run
 //! first sees it: the program cannot read a newer round of the other's without answering the
 //! old one. The device that gave its turn then finishes the old round; what was joint in it and
@@ -13,23 +16,14 @@
 //! without its turn of such a round, this device tells its own partner what they chose in it,
 //! which the other device may have learnt it chose too.
 
-use super::{Finished, Party, Publication, Topic, Values, blinder, context, finish, hexes, slots};
+use super::{Finished, Party, Publication, Topic, Values, blinder, context, hexes, slots};
 use crate::crypto::psi;
 use crate::error::Result;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// At most this many rounds kept open, and late turns, in one publication: the oldest open
 /// round is forgotten past it (closer never gets there with two devices taking turns).
 pub(super) const MOST: usize = 16;
-
-/// A round this device gave its turn in and has not finished: its own values (with its turn)
-/// and the other partner's round one it blinded again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct Given {
-    mine: Values,
-    theirs: Vec<String>,
-}
 
 fn same_round(a: &Values, b: &Values) -> bool {
     a.nonce == b.nonce && a.peer == b.peer
@@ -49,6 +43,33 @@ fn their_turn<'p>(theirs: &'p Publication, mine: &Values) -> Option<&'p Values> 
         })
 }
 
+/// The items both chose in the kept round of `mine`, with the other side's turn `their_two`.
+/// `mine.two` is the other's round one blinded again by this partner, so the items both chose
+/// are those this partner chose whose value in `their_two` is among `mine.two`: the same as
+/// [`super::finish`] with the other's round one, which the other may no longer publish.
+fn finish_kept(
+    party: &Party,
+    topic: &Topic,
+    digest: &str,
+    mine: &Values,
+    their_two: &[String],
+) -> Result<std::result::Result<BTreeSet<String>, String>> {
+    let Some(then) = super::chosen_then(party, topic, digest, mine)? else {
+        return Ok(Err("no round to finish".into()));
+    };
+    if their_two.len() != topic.universe.len() || mine.two.len() != topic.universe.len() {
+        return Ok(Err("it has the wrong number of values".into()));
+    }
+    let doubly: BTreeSet<&String> = mine.two.iter().collect();
+    Ok(Ok(topic
+        .universe
+        .iter()
+        .zip(their_two)
+        .filter(|(item, v)| then.contains(**item) && doubly.contains(v))
+        .map(|(item, _)| (*item).to_owned())
+        .collect()))
+}
+
 /// Finishes every kept round whose other turn is now in `theirs` and forgets it, as it does a
 /// round that is `result`. Returns the rounds finished here that are not `result`, and the
 /// problems met.
@@ -56,26 +77,22 @@ pub(super) fn finish_given(
     party: &Party,
     topic: &Topic,
     digest: &str,
-    given: &mut Vec<Given>,
+    given: &mut Vec<Values>,
     theirs: Option<&Publication>,
     result: Option<&Finished>,
 ) -> Result<(Vec<Finished>, Vec<String>)> {
     let (mut late, mut problems) = (Vec::new(), Vec::new());
     let mut kept = Vec::new();
     for g in given.drain(..) {
-        let pair = super::pair_name(party, &g.mine.nonce, g.mine.peer.as_deref().unwrap_or(""));
+        let pair = super::pair_name(party, &g.nonce, g.peer.as_deref().unwrap_or(""));
         if result.is_some_and(|r| r.pair == pair) {
             continue;
         }
-        let Some(turn) = theirs.and_then(|t| their_turn(t, &g.mine)) else {
+        let Some(turn) = theirs.and_then(|t| their_turn(t, &g)) else {
             kept.push(g);
             continue;
         };
-        let their = Values {
-            one: g.theirs.clone(),
-            ..turn.clone()
-        };
-        match finish(party, topic, digest, &g.mine, &their)? {
+        match finish_kept(party, topic, digest, &g, &turn.two)? {
             Ok(both) => late.push(Finished { pair, both }),
             Err(why) => problems.push(why),
         }
@@ -84,16 +101,12 @@ pub(super) fn finish_given(
     Ok((late, problems))
 }
 
-/// Keeps the round of `cur` when this device gave its turn in it (`theirs_one` is the other's
-/// round one it blinded again) and has not finished it.
-pub(super) fn keep(given: &mut Vec<Given>, cur: &Values, theirs_one: &[String], finished: bool) {
-    if cur.two.is_empty() || finished || given.iter().any(|g| same_round(&g.mine, cur)) {
+/// Keeps the round of `cur` when this partner gave their turn in it and has not finished it.
+pub(super) fn keep(given: &mut Vec<Values>, cur: &Values, finished: bool) {
+    if cur.two.is_empty() || finished || given.iter().any(|g| same_round(g, cur)) {
         return;
     }
-    given.push(Given {
-        mine: cur.clone(),
-        theirs: theirs_one.to_vec(),
-    });
+    given.push(cur.clone());
     if given.len() > MOST {
         given.remove(0);
     }
@@ -104,7 +117,7 @@ pub(super) fn left_open(
     party: &Party,
     topic: &Topic,
     digest: &str,
-    given: &[Given],
+    given: &[Values],
     theirs: Option<&Publication>,
 ) -> Result<Vec<BTreeSet<String>>> {
     let Some(t) = theirs else {
@@ -113,18 +126,13 @@ pub(super) fn left_open(
     let mut out = Vec::new();
     for g in given
         .iter()
-        .filter(|g| g.mine.peer.as_deref() != Some(t.cur.nonce.as_str()))
+        .filter(|g| g.peer.as_deref() != Some(t.cur.nonce.as_str()))
     {
-        if let Some(then) = super::chosen_then(party, topic, digest, &g.mine)? {
+        if let Some(then) = super::chosen_then(party, topic, digest, g)? {
             out.push(then);
         }
     }
     Ok(out)
-}
-
-/// The rounds to publish as kept open.
-pub(super) fn published(given: &[Given]) -> Vec<Values> {
-    given.iter().map(|g| g.mine.clone()).collect()
 }
 
 /// This partner's late turns: for every round the other side keeps open that `mine` (this
