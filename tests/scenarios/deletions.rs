@@ -389,6 +389,14 @@ fn sessions_flare_days_private_debriefs_and_round_publications_deleted_are_notic
     let said = [history.stderr, energy.stderr, today.stderr].concat();
     for f in &files[3..] {
         assert!(named(&said, f), "{}: {said}", f.display());
+        // Written again at once, not left out.
+        let name = f.strip_prefix(sb.data()).unwrap().to_str().unwrap();
+        assert!(
+            said.lines()
+                .filter(|l| l.contains(name) && l.contains(GONE))
+                .all(|l| l.contains("has written it again") && !l.contains("left out")),
+            "{said}"
+        );
     }
     // `couple doctor` puts back the records as Sam last signed them; Sam's device publishes its
     // rounds again itself. Then nothing more is said.

@@ -3,6 +3,7 @@
 //! devices computed together stands in for them (see `closer_core::joint`).
 
 use crate::Context;
+use chrono::NaiveDate;
 use closer_core::content::Library;
 use closer_core::crypto::PublicKeys;
 use closer_core::joint::memo::Memo;
@@ -14,6 +15,7 @@ use closer_core::profile::{Couple, Partner};
 use closer_core::store::{Store, write_atomic};
 use closer_core::touch::{self, Hold, State};
 use closer_core::{Result, body_map};
+use std::collections::BTreeMap;
 
 /// What the joint rounds said on this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,10 +106,8 @@ impl Context {
         if let Some(m) = memo {
             m.save();
         }
-        for (path, why) in &v.problems {
-            self.store.note_left_out(path, why);
-        }
-        self.closed(&v.closings, &v.unfinished, &other.id)?;
+        self.round_problems(&v.problems);
+        self.closed(&v.closings, &v.unfinished, &me.id, &other.id)?;
         *self.joint_rounds.borrow_mut() = v.rounds.clone();
         v.apply(couple, &mut states);
         let rounds = if v.waiting {
@@ -150,10 +150,8 @@ impl Context {
             config: &self.config_dir,
         };
         let joint = opt_in(places, &party, me.sexual)?;
-        for (path, why) in &joint.problems {
-            self.store.note_left_out(path, why);
-        }
-        self.closed(&joint.closings, &joint.unfinished, &other.id)?;
+        self.round_problems(&joint.problems);
+        self.closed(&joint.closings, &joint.unfinished, &me.id, &other.id)?;
         self.note_opt_in_opened(&me.id, joint.both)?;
         let found = (me.id.to_string(), me.sexual);
         couple.partners[1 - me_at].sexual = joint.both;
@@ -173,10 +171,29 @@ impl Context {
         Ok(())
     }
 
+    /// Reports the round files that failed a check (left out), and this device's own
+    /// publication deleted from the folder (written again, not left out).
+    fn round_problems(&self, problems: &[(std::path::PathBuf, String)]) {
+        for (path, why) in problems {
+            if why == round::WRITTEN_AGAIN {
+                self.store.note(path, format!("{}: {why}", path.display()));
+            } else {
+                self.store.note_left_out(path, why);
+            }
+        }
+    }
+
     /// Records the joint results this run saw close (once, whichever device saw them first)
     /// and tells this device's partner of each round the other device moved on from without
-    /// its turn, with what they chose in it (never what the other chose).
-    fn closed(&self, closings: &[Closing], unfinished: &[Unfinished], other: &str) -> Result<()> {
+    /// its turn: shortly at first, and from [`HELD_BACK_AFTER_DAYS`] days after this device
+    /// first saw it so, with what they chose in it (never what the other chose).
+    fn closed(
+        &self,
+        closings: &[Closing],
+        unfinished: &[Unfinished],
+        me: &str,
+        other: &str,
+    ) -> Result<()> {
         let keyed: Vec<joint_changes::Keyed> = closings
             .iter()
             .map(|c| {
@@ -193,11 +210,48 @@ impl Context {
             return Ok(());
         }
         let lib = self.library()?;
-        for u in unfinished {
+        let seen = self.open_rounds_seen(me, unfinished)?;
+        for (u, since) in unfinished.iter().zip(seen) {
             let path = self.store.root().join(round::place(u.topic, other));
-            self.store.note(&path, unfinished_note(lib, u));
+            let days = (self.today - since).num_days();
+            self.store.note(&path, unfinished_note(lib, u, days));
         }
         Ok(())
+    }
+
+    /// The day this device first saw each round of `unfinished` left open by the other device,
+    /// kept in its config folder (`joint/ME/open-since.json`: rounds and days only). A round
+    /// not seen for 90 days is forgotten.
+    fn open_rounds_seen(&self, me: &str, unfinished: &[Unfinished]) -> Result<Vec<NaiveDate>> {
+        let path = self
+            .config_dir
+            .join("joint")
+            .join(me)
+            .join("open-since.json");
+        let mut since: BTreeMap<String, NaiveDate> = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let before = since.clone();
+        let today = self.today;
+        since.retain(|_, d| (today - *d).num_days() <= 90);
+        let days = unfinished
+            .iter()
+            .map(|u| {
+                *since
+                    .entry(format!("{}:{}", u.topic, u.round))
+                    .or_insert(today)
+            })
+            .collect();
+        if since != before {
+            if let Some(dir) = path.parent() {
+                Store::new(dir).ensure_dir("")?;
+            }
+            let bytes = serde_json::to_vec(&since)
+                .map_err(|e| closer_core::Error::invalid(e.to_string()))?;
+            write_atomic(&path, &bytes)?;
+        }
+        Ok(days)
     }
 
     /// Runs one of the partner's own actions, recording any change of the joint result it made
@@ -273,15 +327,29 @@ impl Context {
     }
 }
 
-/// What this partner is told of a round the other device moved on from without its turn: it
-/// may have learnt which of what they chose then it chose too (the steps, the readiness, the
-/// opt-in), and this device has not; it is said until the other device takes its turn.
-fn unfinished_note(lib: &Library, u: &Unfinished) -> String {
+/// How many days after this device first saw a round left open by the other device the note
+/// names what that device may have learnt. Sync tools bring a file over in minutes or hours, and
+/// a device that moved on has run closer; its next run after syncing takes its turn of the
+/// round. So for the first days the note only says that a round is still open; from then on
+/// ordinary lag is unlikely.
+pub const HELD_BACK_AFTER_DAYS: i64 = 3;
+
+/// What this partner is told of a round the other device moved on from without its turn,
+/// `days` after this device first saw it so: at first that it is still open and closes by
+/// itself; from [`HELD_BACK_AFTER_DAYS`] on, what the other device may have learnt (the steps,
+/// the readiness, the opt-in this partner chose then) and this one has not.
+fn unfinished_note(lib: &Library, u: &Unfinished, days: i64) -> String {
+    if days < HELD_BACK_AFTER_DAYS {
+        return "The other device changed something before your device's last turn reached it, \
+                so one round is still open. It closes by itself once that device has synced \
+                and run closer again."
+            .to_owned();
+    }
     let what = match u.topic {
         "optin" => "whether you had opted in to sexual content".to_owned(),
         "ready" => "whether you were ready to move on".to_owned(),
         _ if u.items.is_empty() => {
-            "that none of the steps it said yes or maybe to had your yes or maybe".to_owned()
+            "that none of the steps it said yes or maybe to then had your yes or maybe".to_owned()
         }
         _ => {
             let steps: Vec<String> = u
@@ -299,10 +367,8 @@ fn unfinished_note(lib: &Library, u: &Unfinished) -> String {
         }
     };
     format!(
-        "your device took its turn in a round that the other device then moved on from without \
-         taking its own. That device may have learnt {what}; this one has not seen what was \
-         joint then. Its next run after it syncs takes that turn, and then you both see what \
-         was joint; if this note stays after both devices have synced, that device is holding \
-         the round back."
+        "A round your device took its turn in has been left open by the other device for {days} \
+         days. That device may have learnt {what}; this one has not seen what was joint then. \
+         If it has synced and run closer in that time, it is holding the round back."
     )
 }

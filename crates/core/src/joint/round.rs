@@ -25,6 +25,10 @@ mod open;
 /// The folder of publications in the data folder.
 pub const FOLDER: &str = "psi";
 
+/// Why a device's own publication is reported when it was deleted from the folder: it is not
+/// left out, the device writes it again at once.
+pub const WRITTEN_AGAIN: &str = "it was deleted from the folder, and not by closer on this device; this device has written it again";
+
 /// The two partners of an exchange, as one device sees them: this device's partner, with their
 /// unlocked keys, and the other partner, with their checked and pinned public keys.
 #[derive(Debug, Clone, Copy)]
@@ -170,7 +174,8 @@ pub struct Exchange {
     /// For each round this partner's devices gave their turn in that the other device has moved on from
     /// without publishing its own turn of it: what this partner chose in that round. The other
     /// device may have learnt which of these it chose too; this one has not (see [`open`]).
-    pub open: Vec<BTreeSet<String>>,
+    /// Each with its round (both nonces, as in [`Finished::pair`]).
+    pub open: Vec<(String, BTreeSet<String>)>,
     /// Files that failed a check, with why: reported, never trusted.
     pub problems: Vec<(PathBuf, String)>,
 }
@@ -435,7 +440,7 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         // Only `start_over` deletes it, and with it what this device knew of it.
         Ok(None) if cache.known_mine.is_some() => {
             out.problems
-                .push((mine_path.clone(), crate::memory::DELETED.to_owned()));
+                .push((mine_path.clone(), WRITTEN_AGAIN.to_owned()));
             None
         }
         Ok(Some(p)) if replayed(&p, cache.mine.as_ref()) => {

@@ -60,6 +60,8 @@ pub struct Closing {
 pub struct Unfinished {
     /// `plan`, `ready` or `optin`.
     pub topic: &'static str,
+    /// The round, the same on both devices (see [`Closing::round`]).
+    pub round: String,
     pub items: Vec<String>,
 }
 
@@ -82,10 +84,14 @@ fn unfinished(
 ) -> Vec<Unfinished> {
     ex.open
         .iter()
-        .map(|then| {
+        .map(|(round, then)| {
             let mut items: Vec<String> = then.iter().filter_map(|i| item(i)).collect();
             items.dedup();
-            Unfinished { topic, items }
+            Unfinished {
+                topic,
+                round: round.clone(),
+                items,
+            }
         })
         .collect()
 }

@@ -119,7 +119,7 @@ pub(super) fn left_open(
     digest: &str,
     given: &[Values],
     theirs: Option<&Publication>,
-) -> Result<Vec<BTreeSet<String>>> {
+) -> Result<Vec<(String, BTreeSet<String>)>> {
     let Some(t) = theirs else {
         return Ok(Vec::new());
     };
@@ -129,7 +129,8 @@ pub(super) fn left_open(
         .filter(|g| g.peer.as_deref() != Some(t.cur.nonce.as_str()))
     {
         if let Some(then) = super::chosen_then(party, topic, digest, g)? {
-            out.push(then);
+            let pair = super::pair_name(party, &g.nonce, g.peer.as_deref().unwrap_or(""));
+            out.push((pair, then));
         }
     }
     Ok(out)
