@@ -198,3 +198,44 @@ fn ordinary_use_on_two_devices_never_says_a_round_was_held_back() {
         assert_eq!(n, 1, "{couple}");
     }
 }
+
+#[test]
+fn a_round_left_open_before_a_new_key_is_forgotten_without_a_false_note() {
+    let sb = Sandbox::new();
+    sb.set_today("2026-03-02");
+    let (alex, sam, sams_round) = sams_turn_given(&sb);
+    let aside = sb.path("aside.age");
+    std::fs::rename(&sams_round, &aside).unwrap();
+    alex.ok(TOUCH, &["boundary", "s0-sit-close", "no"]);
+    std::fs::rename(&aside, &sams_round).unwrap();
+    let said = sam.run(TOUCH, &["show"]).stderr;
+    assert!(said.contains(STILL_OPEN), "{said}");
+
+    // Alex's device is lost with every copy of her key; her new device starts over, and Sam
+    // accepts the new key. The round was made with the lost key: nobody can finish it now.
+    std::fs::remove_dir_all(&alex.config).unwrap();
+    let new = device(&sb, "alex-new");
+    let keys = json(&sam.ok(NEEDS, &["couple", "keys", "show", "--json"]));
+    let fp = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "Alex")
+        .unwrap()["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
+    sam.run(NEEDS, &["--all"]);
+    sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    new.run(NEEDS, &["--all"]);
+    new.run(NEEDS, &["couple", "me", "Alex"]);
+    // Days later, whatever both devices do, Sam's device says nothing of that round.
+    sb.set_today("2026-03-09");
+    let mut said = String::new();
+    for _ in 0..3 {
+        said += &new.run(TOUCH, &["show"]).stderr;
+        said += &sam.run(TOUCH, &["show"]).stderr;
+    }
+    assert!(quiet(&said), "{said}");
+}

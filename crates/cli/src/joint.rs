@@ -337,9 +337,10 @@ pub const HELD_BACK_AFTER_DAYS: i64 = 3;
 /// What this partner is told of a round the other device moved on from without its turn,
 /// `days` after this device first saw it so: at first that it is still open and closes by
 /// itself; from [`HELD_BACK_AFTER_DAYS`] on, what the other device may have learnt (the steps,
-/// the readiness, the opt-in this partner chose then) and this one has not.
+/// the readiness, the opt-in this partner chose then) and this one has not. A round no longer
+/// kept open (past [`round::MOST_OPEN`]) is said so at once, with the same.
 fn unfinished_note(lib: &Library, u: &Unfinished, days: i64) -> String {
-    if days < HELD_BACK_AFTER_DAYS {
+    if !u.forgotten && days < HELD_BACK_AFTER_DAYS {
         return "The other device changed something before your device's last turn reached it, \
                 so one round is still open. It closes by itself once that device has synced \
                 and run closer again."
@@ -366,6 +367,14 @@ fn unfinished_note(lib: &Library, u: &Unfinished, days: i64) -> String {
             )
         }
     };
+    if u.forgotten {
+        return format!(
+            "The other device has left {} rounds your device took its turn in open, and your \
+             device no longer keeps the oldest: what was joint in it will not be shown. That \
+             device may have learnt {what}; this one has not.",
+            round::MOST_OPEN + 1
+        );
+    }
     format!(
         "A round your device took its turn in has been left open by the other device for {days} \
          days. That device may have learnt {what}; this one has not seen what was joint then. \

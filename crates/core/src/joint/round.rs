@@ -22,6 +22,9 @@ use std::path::{Path, PathBuf};
 
 mod open;
 
+/// At most this many rounds kept open in one partner's publication (see [`Exchange::forgotten`]).
+pub const MOST_OPEN: usize = open::MOST;
+
 /// The folder of publications in the data folder.
 pub const FOLDER: &str = "psi";
 
@@ -176,6 +179,9 @@ pub struct Exchange {
     /// device may have learnt which of these it chose too; this one has not (see [`open`]).
     /// Each with its round (both nonces, as in [`Finished::pair`]).
     pub open: Vec<(String, BTreeSet<String>)>,
+    /// A round kept open that this run no longer keeps, past [`MOST_OPEN`] (the oldest), as in
+    /// `open`: what was joint in it can no longer be seen here.
+    pub forgotten: Vec<(String, BTreeSet<String>)>,
     /// Files that failed a check, with why: reported, never trusted.
     pub problems: Vec<(PathBuf, String)>,
 }
@@ -669,11 +675,15 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
     let blocked = std::fs::symlink_metadata(&mine_path).is_ok_and(|m| m.is_dir());
     let latest_pair = peer.as_deref().map(|pn| pair_name(party, &nonce, pn));
     // A turn not published is not given.
-    open::keep(
+    let dropped = open::keep(
         &mut given,
         &cur,
         blocked || cache.result.as_ref().map(|r| &r.pair) == latest_pair.as_ref(),
     );
+    if let Some(d) = &dropped {
+        out.forgotten
+            .extend(open::chosen_in_dropped(party, topic, &my_digest, d)?);
+    }
     out.open = open::left_open(party, topic, &my_digest, &given, theirs.as_ref())?;
     let kept = given;
     let answered: Vec<&Values> = std::iter::once(&cur).chain(&prev).chain(&kept).collect();

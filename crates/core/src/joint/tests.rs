@@ -760,3 +760,29 @@ fn a_readiness_round_finished_alone_tells_both_the_plan_had_moved_on() {
     assert_eq!(moved.len(), 1, "{:?}", b.closings);
     assert_eq!(moved[0].to, step);
 }
+
+#[test]
+fn past_the_most_rounds_kept_open_the_oldest_is_said_as_no_longer_kept() {
+    let lib = small_library();
+    let (step, other_step) = (lib.steps[0].id, lib.steps[1].id);
+    let mut w = World::new(lib.clone(), couple([false, false]));
+    w.states[0].boundaries.insert(step.into(), Answer::Yes);
+    w.settle();
+    // Sam's device keeps moving on without ever seeing Alex's turns: each run of Alex's device
+    // gives its turn in a new round that stays open.
+    let mut forgotten = Vec::new();
+    for k in 0..=round::MOST_OPEN {
+        let answer = if k % 2 == 0 { Answer::Yes } else { Answer::No };
+        w.states[1].boundaries.insert(other_step.into(), answer);
+        w.run(1);
+        w.sync(1);
+        let a = w.run(0);
+        let (gone, open): (Vec<_>, Vec<_>) = a.unfinished.iter().partition(|u| u.forgotten);
+        assert!(open.len() <= round::MOST_OPEN, "{:?}", a.unfinished);
+        forgotten.extend(gone.into_iter().cloned());
+    }
+    // The oldest round is no longer kept: said once, with what Alex chose in it.
+    assert_eq!(forgotten.len(), 1, "{forgotten:?}");
+    assert_eq!(forgotten[0].topic, "plan");
+    assert_eq!(forgotten[0].items, vec![step.to_owned()]);
+}

@@ -63,6 +63,9 @@ pub struct Unfinished {
     /// The round, the same on both devices (see [`Closing::round`]).
     pub round: String,
     pub items: Vec<String>,
+    /// No longer kept open by this device (past [`round::MOST_OPEN`]): said once, on the run that
+    /// let it go; what was joint in it will not be seen.
+    pub forgotten: bool,
 }
 
 /// The rounds a view's joint results come from: the plan's and the opt-in's, as keys of the
@@ -82,15 +85,16 @@ fn unfinished(
     ex: &Exchange,
     item: impl Fn(&str) -> Option<String>,
 ) -> Vec<Unfinished> {
-    ex.open
-        .iter()
-        .map(|(round, then)| {
+    let open = ex.open.iter().map(|r| (r, false));
+    open.chain(ex.forgotten.iter().map(|r| (r, true)))
+        .map(|((round, then), forgotten)| {
             let mut items: Vec<String> = then.iter().filter_map(|i| item(i)).collect();
             items.dedup();
             Unfinished {
                 topic,
                 round: round.clone(),
                 items,
+                forgotten,
             }
         })
         .collect()

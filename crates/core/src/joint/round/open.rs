@@ -21,8 +21,9 @@ use crate::crypto::psi;
 use crate::error::Result;
 use std::collections::BTreeSet;
 
-/// At most this many rounds kept open, and late turns, in one publication: the oldest open
-/// round is forgotten past it (closer never gets there with two devices taking turns).
+/// At most this many rounds kept open, and late turns, in one publication: past it the oldest
+/// open round is no longer kept, and this partner is told (closer never gets there with two
+/// devices taking turns).
 pub(super) const MOST: usize = 16;
 
 fn same_round(a: &Values, b: &Values) -> bool {
@@ -102,14 +103,25 @@ pub(super) fn finish_given(
 }
 
 /// Keeps the round of `cur` when this partner gave their turn in it and has not finished it.
-pub(super) fn keep(given: &mut Vec<Values>, cur: &Values, finished: bool) {
+/// Returns the oldest round kept, when keeping this one takes the list past [`MOST`]: it is no
+/// longer kept, and so can no longer be finished here.
+pub(super) fn keep(given: &mut Vec<Values>, cur: &Values, finished: bool) -> Option<Values> {
     if cur.two.is_empty() || finished || given.iter().any(|g| same_round(g, cur)) {
-        return;
+        return None;
     }
     given.push(cur.clone());
-    if given.len() > MOST {
-        given.remove(0);
-    }
+    (given.len() > MOST).then(|| given.remove(0))
+}
+
+/// What this partner chose in a round no longer kept open, with the round.
+pub(super) fn chosen_in_dropped(
+    party: &Party,
+    topic: &Topic,
+    digest: &str,
+    dropped: &Values,
+) -> Result<Option<(String, BTreeSet<String>)>> {
+    let pair = super::pair_name(party, &dropped.nonce, dropped.peer.as_deref().unwrap_or(""));
+    Ok(super::chosen_then(party, topic, digest, dropped)?.map(|then| (pair, then)))
 }
 
 /// What this partner chose in each kept round the other device has moved on from.
