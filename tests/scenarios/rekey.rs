@@ -295,14 +295,12 @@ fn before_the_new_device_signs_again_the_other_device_says_what_waits_for_it() {
     assert!(shown.contains("Happy to, any morning"), "{shown}");
 }
 
-/// Alex's answers from before the key was lost, after the new key is accepted. The new device
-/// cannot open them (each copy was sealed to the lost key, or to it and Sam's), and Sam's device
-/// no longer believes them: they were signed with the lost key inside Alex's answer file, which
-/// Sam's device cannot sign again in Alex's name. So neither device shows them; Sam's says why,
-/// until Alex's new device next changes that year's answers. Sam's own answers stay readable on
-/// both.
+/// Alex's answers from before the key was lost, after the new key is accepted. Those Sam had
+/// read come back on both devices: Sam's device, which checked them with the lost key before,
+/// vouches for them and hands them over encrypted to the new key; the new device seals them
+/// again as Alex's own. Sam's own answers stay readable on both, and nothing is warned about.
 #[test]
-fn a_partners_earlier_answers_are_read_on_neither_device_after_a_new_key() {
+fn a_partners_earlier_answers_shared_before_a_new_key_are_read_again_on_both_devices() {
     let sb = Sandbox::new();
     let (alex, sam) = a_while(&sb);
     assert!(sam.ok(PROMPT, &["history"]).contains(ALEXS_ANSWER));
@@ -315,23 +313,26 @@ fn a_partners_earlier_answers_are_read_on_neither_device_after_a_new_key() {
     on_new(NEEDS, &["couple", "keys", "new", &fp, "--yes"]).ok();
     folders.sync();
     sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    // Right after accepting, before the new device has run, Sam's device reads them as before.
+    let on_sam = sam.run(PROMPT, &["history"]);
+    assert!(on_sam.ok().contains(ALEXS_ANSWER), "{}", on_sam.stdout);
+    assert!(!on_sam.stderr.contains("answers/"), "{}", on_sam.stderr);
     folders.sync();
     on_new(NEEDS, &["couple", "--json"]).ok();
     folders.sync();
     let on_sam = sam.run(PROMPT, &["history"]);
     let on_alex = on_new(PROMPT, &["history"]);
     for run in [&on_sam, &on_alex] {
-        assert!(run.ok().contains(SAMS_ANSWER), "{}", run.stderr);
-        assert!(!run.stdout.contains(ALEXS_ANSWER), "{}", run.stdout);
+        assert!(
+            run.ok().contains(SAMS_ANSWER) && run.stdout.contains(ALEXS_ANSWER),
+            "{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        assert!(!run.stdout.contains("has answered"), "{}", run.stdout);
+        assert_eq!(run.stderr, "");
     }
-    assert!(
-        on_sam.stderr.contains("2026.age")
-            && on_sam.stderr.contains("signature does not check out"),
-        "{}",
-        on_sam.stderr
-    );
-    // Alex's new device answers again that year: the lost answer's place is dropped, and Sam's
-    // device has nothing more to say.
+    // Alex answers again after the new key: both read it, and still the earlier ones.
     on_new(PROMPT, &["answer", "Again, after the new key."]).ok();
     folders.sync();
     let on_sam = sam.run(PROMPT, &["history"]);
@@ -341,4 +342,51 @@ fn a_partners_earlier_answers_are_read_on_neither_device_after_a_new_key() {
         on_sam.stderr
     );
     assert_eq!(on_sam.stderr, "");
+}
+
+/// On one data folder, three config folders: Alex's answer to a day Sam never answered was sealed
+/// to the lost key alone and is gone for good (said once, on the new device); the one Sam read
+/// comes back on both devices, and is shared with Sam again by the new key.
+#[test]
+fn an_answer_only_the_lost_key_could_open_stays_gone_and_is_said_once() {
+    let sb = Sandbox::new();
+    let (alex, sam) = a_while(&sb);
+    let shared_day = sb.today();
+    sb.set_today("2026-03-03");
+    alex.ok(PROMPT, &["answer", "Only mine, never shared."]);
+    std::fs::remove_dir_all(&alex.config).unwrap();
+    let new = device(&sb, "alex-new");
+    let fp = alexs_fingerprint(&sam);
+    new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
+    sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    let first = new.run(NEEDS, &["couple", "--json"]);
+    first.ok();
+    assert!(
+        first.stderr.contains("gone for good")
+            && first
+                .stderr
+                .contains("one of them an answer your partner had not been shown")
+            && first
+                .stderr
+                .contains("One answer your partner had been shown is yours again"),
+        "{}",
+        first.stderr
+    );
+    for d in [&new, &sam] {
+        let run = d.run(PROMPT, &["history", "--json"]);
+        let history = json(run.ok());
+        let alexs: Vec<&serde_json::Value> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["partner"] == "Alex")
+            .collect();
+        assert_eq!(alexs.len(), 1, "{history:#}");
+        assert_eq!(alexs[0]["answer"], ALEXS_ANSWER, "{history:#}");
+        assert_eq!(alexs[0]["date"], shared_day.as_str(), "{history:#}");
+        assert!(!run.stdout.contains("Only mine"), "{}", run.stdout);
+        assert_eq!(run.stderr, "");
+    }
+    let again = new.run(NEEDS, &["couple", "--json"]);
+    assert!(!again.stderr.contains("gone for good"), "{}", again.stderr);
 }

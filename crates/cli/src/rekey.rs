@@ -43,7 +43,15 @@ impl Context {
         let Some(before) = self.store.sealing() else {
             return Ok(());
         };
-        let vouched = rekey::reencrypt_shared(&self.store, &before, &me.id, &keys, id, new)?;
+        let mut vouched = rekey::reencrypt_shared(&self.store, &before, &me.id, &keys, id, new)?;
+        let (answers_vouched, answers) = closer_core::answer_rekey::hand_over(
+            &self.store,
+            &before,
+            (me.id.as_str(), &keys),
+            &p.id,
+            new,
+        )?;
+        vouched.extend(answers_vouched);
         // What was vouched for is kept before the pin moves: a run cut short here is run again.
         let mut r = rekey::load(&self.config_dir)?;
         let entry = r
@@ -74,6 +82,7 @@ impl Context {
                 previous: old.clone(),
                 new: new.clone(),
                 vouched,
+                answers,
             },
         )?;
         closer_core::answer_book::reveal_again(&self.store, &me.id)?;
@@ -127,6 +136,11 @@ impl Context {
             };
             rekey::sign_again(&self.store, &s, &id)?;
             let lost = rekey::lost(&self.store, &s, &id)?;
+            let answers = match closer_core::ids::Id::parse(&id) {
+                Ok(me) => closer_core::answer_rekey::take(&self.store, &me, &h.answers)?,
+                Err(_) => Default::default(),
+            };
+            let lost = lost + answers.lost;
             if let Some(entry) = r.partners.get_mut(&id) {
                 entry.taken = true;
             }
@@ -136,13 +150,23 @@ impl Context {
             {
                 self.set_device(Some(&me))?;
             }
+            let among = match answers.lost {
+                0 => String::new(),
+                1 => " (one of them an answer your partner had not been shown)".to_owned(),
+                n => format!(" ({n} of them answers your partner had not been shown)"),
+            };
+            let back = match answers.back {
+                0 => String::new(),
+                1 => " One answer your partner had been shown is yours again.".to_owned(),
+                n => format!(" {n} answers your partner had been shown are yours again."),
+            };
             crate::say!(
-                "Your partner's device accepted your new key: what you share opens here again.{}",
+                "Your partner's device accepted your new key: what you share opens here again.{back}{}",
                 if lost == 0 {
                     String::new()
                 } else {
                     format!(
-                        " {lost} of your own records were locked to your lost key alone and are gone for good: your boundaries, readiness and opt-in, private needs and debriefs, and answers your partner had not seen yet. Nobody can read them now; set again what you want to."
+                        " {lost} of your own records were locked to your lost key alone and are gone for good{among}: your boundaries, readiness and opt-in, private needs and debriefs, answers your partner had not been shown yet, and the earlier versions of every answer. Nobody can read them now; set again what you want to."
                     )
                 }
             );

@@ -42,12 +42,19 @@ fn open_one(sealing: &Sealing, author: &str, s: &SealedAnswer) -> Result<Answer,
     if let Some(keys) = sealing.keys(author) {
         return answer_seal::open_answer(&keys, author, author, s, keys_of(sealing));
     }
+    // A copy for both that this device checked with the author's previous key before it
+    // accepted their new one is checked against that key (see [`crate::answer_rekey`]).
+    let vouched = s.both.as_deref().map(answer_seal::unhex_all);
+    let keys_for = match &vouched {
+        Some(Ok(bytes)) => sealing.signing_keys_for(bytes),
+        _ => sealing.signing_keys_for(&[]),
+    };
     let mut last = CryptoError::NotForYou;
     for reader in sealing.held() {
         let Some(keys) = sealing.keys(reader) else {
             continue;
         };
-        match answer_seal::open_answer(&keys, reader, author, s, keys_of(sealing)) {
+        match answer_seal::open_answer(&keys, reader, author, s, keys_for) {
             Ok(a) => return Ok(a),
             Err(e) => last = e,
         }
@@ -76,6 +83,8 @@ pub(crate) fn opened_checked(store: &Store, author: &str, f: AnswerFile) -> (Vec
         match open_one(&sealing, author, s) {
             Ok(a) if answer_seal::is_taken_back(&a) => {}
             Ok(a) => out.push(a),
+            // The author's own, locked to their lost key alone: gone, not waiting to open.
+            Err(CryptoError::NotForYou) if sealing.holds(author) && sealing.replaced(author) => {}
             Err(CryptoError::NotForYou) => out.push(unopened(s.date)),
             Err(e) => {
                 clean = false;
@@ -127,16 +136,18 @@ pub fn update(
     year: i32,
     change: impl FnOnce(&mut Vec<Answer>) -> Result<()>,
 ) -> Result<()> {
-    update_in(store, author, year, false, change)
+    update_in(store, author, year, false, &BTreeSet::new(), change)
 }
 
 /// [`update`]; with `share_again`, every day already shared is sealed to both again, to the other
-/// partner's keys as this device trusts them now.
-fn update_in(
+/// partner's keys as this device trusts them now; the days in `shared` are shared with both
+/// whether or not the other partner's turn on them is in the folder (they were shared before).
+pub(crate) fn update_in(
     store: &Store,
     author: &Id,
     year: i32,
     share_again: bool,
+    shared: &BTreeSet<NaiveDate>,
     change: impl FnOnce(&mut Vec<Answer>) -> Result<()>,
 ) -> Result<()> {
     let sealing = store.sealing();
@@ -195,12 +206,13 @@ fn update_in(
             });
         }
         for (public, days) in &others {
+            let days: BTreeSet<NaiveDate> = days.union(shared).copied().collect();
             answer_seal::reveal_due(
                 &keys,
                 author,
                 public,
                 &mut file.sealed,
-                days,
+                &days,
                 keys_of(sealing),
             )
             .map_err(broken)?;
@@ -328,7 +340,7 @@ pub fn tend(store: &Store) -> Result<usize> {
 }
 
 /// The years `author` has an answer file for.
-fn years(store: &Store, author: &Id) -> Result<Vec<i32>> {
+pub(crate) fn years(store: &Store, author: &Id) -> Result<Vec<i32>> {
     Ok(store
         .list(&format!("answers/{author}"))?
         .iter()
@@ -340,7 +352,7 @@ fn years(store: &Store, author: &Id) -> Result<Vec<i32>> {
 /// answer of `author` that was shown to both: after the other partner's new key is accepted.
 pub fn reveal_again(store: &Store, author: &Id) -> Result<()> {
     for year in years(store, author)? {
-        update_in(store, author, year, true, |_| Ok(()))?;
+        update_in(store, author, year, true, &BTreeSet::new(), |_| Ok(()))?;
     }
     Ok(())
 }

@@ -55,7 +55,7 @@ pub struct SealedAnswer {
     pub pad: String,
 }
 
-fn place(author: &str, date: NaiveDate) -> String {
+pub(crate) fn place(author: &str, date: NaiveDate) -> String {
     format!("answers/{author}/{date}")
 }
 
@@ -146,7 +146,7 @@ fn even_out(s: &mut SealedAnswer) -> Result<(), CryptoError> {
     Ok(())
 }
 
-fn unhex_all(text: &str) -> Result<Vec<u8>, CryptoError> {
+pub(crate) fn unhex_all(text: &str) -> Result<Vec<u8>, CryptoError> {
     if !text.len().is_multiple_of(2) || !text.is_ascii() {
         return Err(CryptoError::Malformed("not hex".into()));
     }
@@ -156,7 +156,7 @@ fn unhex_all(text: &str) -> Result<Vec<u8>, CryptoError> {
         .ok_or_else(|| CryptoError::Malformed("not hex".into()))
 }
 
-fn open_hex(
+pub(crate) fn open_hex(
     reader: &Keys,
     text: &str,
     author: &str,

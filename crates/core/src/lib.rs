@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod answer_book;
+pub mod answer_rekey;
 pub mod answer_rules;
 pub mod answer_seal;
 pub mod answered_memo;

@@ -56,6 +56,10 @@ pub struct Handover {
     pub new: PublicKeys,
     /// The digests of the files signed with the previous key that the writer checked.
     pub vouched: BTreeSet<String>,
+    /// The partner's answers the writer had been shown, for the new key (see
+    /// [`crate::answer_rekey`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<crate::answer_rekey::HandedAnswer>,
 }
 
 impl Versioned for Handover {

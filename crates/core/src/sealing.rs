@@ -176,6 +176,17 @@ impl Sealing {
         !self.previous.is_empty() && self.vouched.contains(&crate::rekey::digest(bytes))
     }
 
+    /// The keys each partner's signature on the sealed copy `bytes` is checked against: their
+    /// previous ones for a copy this device vouches for (see [`Sealing::vouches`]), their keys
+    /// as trusted now otherwise. For sealed copies kept inside a record (an answer's).
+    pub fn signing_keys_for(
+        &self,
+        bytes: &[u8],
+    ) -> impl Fn(&str) -> Option<PublicKeys> + Copy + '_ {
+        let old = self.vouches(bytes);
+        move |p| self.signing_keys(p, old)
+    }
+
     /// Whether `partner`'s key was replaced, as this device knows.
     pub fn replaced(&self, partner: &str) -> bool {
         self.previous.contains_key(partner)
