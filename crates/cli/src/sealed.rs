@@ -299,7 +299,7 @@ impl Context {
                 std::time::SystemTime::now(),
             );
         }
-        s.plain_before(self.plain_before()?);
+        s.plain_before_in(self.plain_before_path());
         Ok(s)
     }
 }

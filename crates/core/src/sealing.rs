@@ -54,7 +54,27 @@ pub struct Sealing {
     answers_memo: Option<(std::path::PathBuf, std::time::SystemTime)>,
     /// The places whose records were plain when this device first saw the folder encrypted:
     /// those the move to encryption is for.
-    from_before: Arc<std::collections::BTreeSet<String>>,
+    from_before: Arc<FromBefore>,
+}
+
+/// The places plain before the folder was encrypted: given, or read from the device's list (one
+/// place a line) the first time a plain record is found, which most runs never do.
+#[derive(Default)]
+struct FromBefore {
+    file: Option<std::path::PathBuf>,
+    places: std::sync::OnceLock<std::collections::BTreeSet<String>>,
+}
+
+impl FromBefore {
+    /// The places; a list that cannot be read holds none, so that no plain record is taken for
+    /// one the move to encryption is for.
+    fn places(&self) -> &std::collections::BTreeSet<String> {
+        self.places.get_or_init(|| {
+            let text = self.file.as_ref().and_then(|f| std::fs::read_to_string(f).ok());
+            text.map(|t| t.lines().map(str::to_owned).collect())
+                .unwrap_or_default()
+        })
+    }
 }
 
 impl std::fmt::Debug for Sealing {
@@ -112,14 +132,26 @@ impl Sealing {
 
     /// The places whose records were plain when this device first saw the folder encrypted.
     pub fn plain_before(&mut self, places: std::collections::BTreeSet<String>) {
-        self.from_before = Arc::new(places);
+        self.from_before = Arc::new(FromBefore {
+            file: None,
+            places: places.into(),
+        });
+    }
+
+    /// [`Sealing::plain_before`] from the list in `file` (one place a line), read only when a
+    /// plain record is found in the encrypted folder.
+    pub fn plain_before_in(&mut self, file: std::path::PathBuf) {
+        self.from_before = Arc::new(FromBefore {
+            file: Some(file),
+            places: Default::default(),
+        });
     }
 
     /// Whether the plain record `body` at `place` is one the move to encryption is for that
     /// only the other partner's device can encrypt: their own, or a need that says something
     /// in their name they have not signed yet.
     pub(crate) fn waits_for_other(&self, place: &str, body: &[u8]) -> bool {
-        if !self.from_before.contains(place) {
+        if !self.from_before.places().contains(place) {
             return false;
         }
         let Some(rule) = access::rule(place, body) else {
@@ -794,6 +826,26 @@ pub(crate) mod tests {
 
     fn contains(bytes: &[u8], text: &str) -> bool {
         bytes.windows(text.len()).any(|w| w == text.as_bytes())
+    }
+
+    #[test]
+    fn the_list_of_records_plain_before_is_read_only_once_a_plain_record_is_found() {
+        let (t, alex, _, _, _) = devices();
+        let list = t.path().join("plain-before");
+        let mut s = (*alex.sealing().unwrap()).clone();
+        s.plain_before_in(list.clone());
+        // Written after it was named: read when first needed, not when named.
+        let sams = format!("touch/{B}/state");
+        fs::write(&list, format!("partners/{A}\n{sams}\n")).unwrap();
+        assert!(s.waits_for_other(&sams, b"{}"));
+        assert!(!s.waits_for_other(&format!("touch/{A}/state"), b"{}"));
+        // Read once a run: what the list says later counts from the next run.
+        fs::write(&list, "").unwrap();
+        assert!(s.waits_for_other(&sams, b"{}"));
+        // A list that cannot be read holds nothing, and no plain record waits.
+        let mut s = (*alex.sealing().unwrap()).clone();
+        s.plain_before_in(t.path().join("no-such-list"));
+        assert!(!s.waits_for_other(&sams, b"{}"));
     }
 
     #[test]

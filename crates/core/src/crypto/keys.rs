@@ -16,6 +16,12 @@ use std::str::FromStr;
 /// What the signing key is derived with; changing it changes every partner's signing key.
 const SIGNING_INFO: &[u8] = b"closer ed25519 signing key v1";
 
+/// The key file's comment lines stating the public keys, and the check that lets a run take
+/// them as stated (see [`Keys::to_text`]).
+const PUBLIC_LINE: &str = "# public key: ";
+const SIGNING_LINE: &str = "# signing key: ";
+const CHECK_LINE: &str = "# check of the public keys: ";
+
 /// What the secrets a partner's device derives for its own use (the rounds of the private set
 /// intersection) are derived with.
 const DERIVED_INFO: &[u8] = b"closer derived secret v1\0";
@@ -24,12 +30,14 @@ const DERIVED_INFO: &[u8] = b"closer derived secret v1\0";
 #[derive(Clone)]
 pub struct Keys {
     identity: age::x25519::Identity,
-    signing: SigningKey,
+    /// Made from the identity when first used (a scalar multiplication): most runs only open.
+    signing: std::sync::OnceLock<SigningKey>,
     /// The HKDF key everything else is derived from (the identity's secret bytes).
     derive: hkdf::Hkdf<Sha256>,
     /// What these keys opened before, when the device keeps that (see [`Keys::remembering`]).
     memory: Option<std::sync::Arc<dyn super::opened::Memory>>,
-    /// The public keys, worked out once (each is a scalar multiplication).
+    /// The public keys, worked out once (each is a scalar multiplication), or read from the key
+    /// file where it states them with a check only this secret gives.
     public: PublicKeys,
 }
 
@@ -58,29 +66,80 @@ impl Keys {
     }
 
     fn from_identity(identity: age::x25519::Identity) -> Result<Keys> {
+        Keys::from_identity_stating(identity, None)
+    }
+
+    /// Keys from `identity`; their public keys are taken from `stated` when its check is the one
+    /// this identity gives, worked out otherwise.
+    fn from_identity_stating(
+        identity: age::x25519::Identity,
+        stated: Option<(PublicKeys, &str)>,
+    ) -> Result<Keys> {
         let text = identity.to_string();
         let (_, secret) =
             bech32::decode(text.expose_secret()).map_err(|e| CryptoError::BadKey(e.to_string()))?;
         let hk = hkdf::Hkdf::<Sha256>::new(None, &secret);
-        let mut seed = [0u8; 32];
-        hk.expand(SIGNING_INFO, &mut seed)
-            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
-        let signing = SigningKey::from_bytes(&seed);
-        let public = PublicKeys {
-            age: identity.to_public().to_string(),
-            ed25519: hex(signing.verifying_key().as_bytes()),
-        };
-        Ok(Keys {
+        let mut keys = Keys {
             identity,
-            signing,
+            signing: std::sync::OnceLock::new(),
             derive: hk,
             memory: None,
-            public,
+            public: PublicKeys {
+                age: String::new(),
+                ed25519: String::new(),
+            },
+        };
+        match stated {
+            Some((public, check)) if keys.public_check(&public) == check => keys.public = public,
+            _ => {
+                keys.public = PublicKeys {
+                    age: keys.identity.to_public().to_string(),
+                    ed25519: hex(keys.signing().verifying_key().as_bytes()),
+                }
+            }
+        }
+        Ok(keys)
+    }
+
+    /// The signing key, made on first use.
+    fn signing(&self) -> &SigningKey {
+        self.signing.get_or_init(|| {
+            let mut seed = [0u8; 32];
+            self.derive
+                .expand(SIGNING_INFO, &mut seed)
+                .expect("32 bytes is a valid HKDF-SHA256 output length");
+            SigningKey::from_bytes(&seed)
         })
+    }
+
+    /// What the key file writes beside its public keys so that reading them back needs no
+    /// scalar multiplication: a value only this secret gives for exactly these public keys.
+    fn public_check(&self, public: &PublicKeys) -> String {
+        let label = format!("key file public keys\0{}\0{}", public.age, public.ed25519);
+        hex(&self.derive(label.as_bytes())[..16])
     }
 
     /// Keys from a recovery key or an age identity file (comments and blank lines are skipped).
     pub fn from_text(text: &str) -> Result<Keys> {
+        let stated = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(str::trim)
+        };
+        let stated = match (
+            stated(PUBLIC_LINE),
+            stated(SIGNING_LINE),
+            stated(CHECK_LINE),
+        ) {
+            (Some(age), Some(ed25519), Some(check)) => Some((
+                PublicKeys {
+                    age: age.to_owned(),
+                    ed25519: ed25519.to_owned(),
+                },
+                check,
+            )),
+            _ => None,
+        };
         let line = text
             .lines()
             .map(|l| l.trim().replace([' ', '-'], "").to_ascii_uppercase())
@@ -90,7 +149,7 @@ impl Keys {
         let line = format!("AGE-SECRET-KEY-{}", &line["AGESECRETKEY".len()..]);
         let identity = age::x25519::Identity::from_str(&line)
             .map_err(|e| CryptoError::BadKey(e.to_string()))?;
-        Keys::from_identity(identity)
+        Keys::from_identity_stating(identity, stated)
     }
 
     /// The key file: a standard age identity file.
@@ -98,11 +157,13 @@ impl Keys {
         let public = self.public();
         SecretString::from(format!(
             "# closer key: keep it secret, and keep a copy (the recovery key on paper, or a passphrase-protected copy)\n\
-             # public key: {}\n\
-             # signing key: {}\n\
+             {PUBLIC_LINE}{}\n\
+             {SIGNING_LINE}{}\n\
+             {CHECK_LINE}{}\n\
              {}\n",
             public.age,
             public.ed25519,
+            self.public_check(&public),
             self.identity.to_string().expose_secret()
         ))
     }
@@ -168,10 +229,10 @@ impl Keys {
         &self.identity
     }
 
-    /// Whether these are the very same keys as `other` (cheaply: the signing key is derived
-    /// from the identity).
+    /// Whether these are the very same keys as `other` (cheaply: both public keys are derived
+    /// from the identity, or checked against it when read).
     pub fn same_as(&self, other: &Keys) -> bool {
-        self.signing.verifying_key() == other.signing.verifying_key()
+        self.public == other.public
     }
 
     /// These keys, remembering in `memory` what they open and check (see [`super::opened`]).
@@ -209,7 +270,7 @@ impl Keys {
 
     /// An Ed25519 signature over `message`.
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
-        self.signing.sign(message).to_bytes()
+        self.signing().sign(message).to_bytes()
     }
 }
 
@@ -275,6 +336,31 @@ mod tests {
         let comment = text.expose_secret().lines().next().unwrap();
         assert!(comment.starts_with("# closer key:"), "{comment}");
         assert!(!comment.contains('`'), "{comment}");
+    }
+
+    #[test]
+    fn a_key_file_states_its_public_keys_and_only_checked_ones_are_taken() {
+        let k = Keys::generate();
+        let text = k.to_text().expose_secret().to_owned();
+        // Read back as stated: no scalar multiplication, the signing key not made until used.
+        let again = Keys::from_text(&text).unwrap();
+        assert_eq!(again.public(), k.public());
+        assert!(again.signing.get().is_none());
+        assert_eq!(again.sign(b"m"), k.sign(b"m"));
+        assert!(again.same_as(&k));
+        // Stated keys edited, or another key's stated lines with their own check: worked out
+        // from the secret instead.
+        let other = Keys::generate();
+        let other_text = other.to_text().expose_secret().to_owned();
+        let edited = text.replace(&k.public().age, &other.public().age);
+        let edited_both = edited.replace(&k.public().ed25519, &other.public().ed25519);
+        let secret_line = |t: &str| t.lines().last().unwrap().to_owned();
+        let transplanted = other_text.replace(&secret_line(&other_text), &secret_line(&text));
+        for t in [edited, edited_both, transplanted] {
+            let read = Keys::from_text(&t).unwrap();
+            assert_eq!(read.public(), k.public(), "{t}");
+            assert!(read.signing.get().is_some());
+        }
     }
 
     #[test]
@@ -346,7 +432,7 @@ mod tests {
         assert_ne!(k.derive(b"round 1"), k.derive(b"round 2"));
         assert_ne!(k.derive(b"round 1"), Keys::generate().derive(b"round 1"));
         // Not the signing seed: a signature key never doubles as a blinding secret.
-        assert_ne!(k.derive(b"")[..32], k.signing.to_bytes());
+        assert_ne!(k.derive(b"")[..32], k.signing().to_bytes());
     }
 
     #[test]
