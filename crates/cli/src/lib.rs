@@ -271,17 +271,19 @@ impl Context {
 
     fn read_device(path: &Path) -> Result<Device> {
         match std::fs::read_to_string(path) {
-            Ok(s) => Device::as_written(&s).map_or_else(|| toml::from_str(&s), Ok).map_err(|e| {
-                let (line, column) = e.span().map_or((1, 1), |sp| {
-                    closer_core::content::schema::locate(&s, sp.start)
-                });
-                Error::Corrupt {
-                    path: path.to_owned(),
-                    line,
-                    column,
-                    message: e.message().to_owned(),
-                }
-            }),
+            Ok(s) => Device::as_written(&s)
+                .map_or_else(|| toml::from_str(&s), Ok)
+                .map_err(|e| {
+                    let (line, column) = e.span().map_or((1, 1), |sp| {
+                        closer_core::content::schema::locate(&s, sp.start)
+                    });
+                    Error::Corrupt {
+                        path: path.to_owned(),
+                        line,
+                        column,
+                        message: e.message().to_owned(),
+                    }
+                }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Device::default()),
             Err(e) => Err(Error::io(path, e)),
         }

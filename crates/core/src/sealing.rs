@@ -70,7 +70,10 @@ impl FromBefore {
     /// one the move to encryption is for.
     fn places(&self) -> &std::collections::BTreeSet<String> {
         self.places.get_or_init(|| {
-            let text = self.file.as_ref().and_then(|f| std::fs::read_to_string(f).ok());
+            let text = self
+                .file
+                .as_ref()
+                .and_then(|f| std::fs::read_to_string(f).ok());
             text.map(|t| t.lines().map(str::to_owned).collect())
                 .unwrap_or_default()
         })
