@@ -174,3 +174,60 @@ fn today_at_a_glance_from_cron_prints_the_prompt_and_nothing_on_stderr() {
         );
     }
 }
+
+#[test]
+fn today_at_a_glance_names_the_first_due_reviews_and_counts_the_rest() {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    let agreed = |text: &str, review: &str| {
+        let id = sb
+            .ok(NEEDS, &["add", text, "--as", "Alex"])
+            .trim()
+            .to_owned();
+        sb.ok(
+            NEEDS,
+            &[
+                "propose", &id, "--plan", "a plan", "--review", review, "--as", "Alex",
+            ],
+        );
+        sb.ok(NEEDS, &["accept", &id, "--as", "Sam"]);
+    };
+    for i in 1..=7 {
+        agreed(&format!("Due need {i}"), support::START);
+    }
+    agreed("Not due yet", "2026-04-01");
+
+    let j = json(&sb.ok(PROMPT, &["couple", "today", "--json", "--as", "Sam"]));
+    let due = j["due"].as_array().unwrap();
+    assert_eq!(due.len(), 7, "{j}");
+    let ids: Vec<&str> = due.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(ids, sorted, "same review day: by ID");
+    let plain = sb.ok(PROMPT, &["couple", "today", "--plain", "--as", "Sam"]);
+    assert_eq!(plain.lines().filter(|l| l.starts_with("due\t")).count(), 7);
+
+    let glance = sb.ok(PROMPT, &["couple", "today", "--as", "Sam"]);
+    let named: Vec<String> = glance
+        .lines()
+        .filter_map(|l| l.strip_prefix("Review due: "))
+        .map(str::to_owned)
+        .collect();
+    let first: Vec<String> = due[..5]
+        .iter()
+        .map(|d| {
+            format!(
+                "{} ({}, Alex's)",
+                d["text"].as_str().unwrap(),
+                d["short_id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(named, first, "{glance}");
+    assert!(
+        glance.contains("\nAnd 2 more reviews due: `needs-list --due`.\n"),
+        "{glance}"
+    );
+    assert!(!glance.contains("Not due yet"), "{glance}");
+}

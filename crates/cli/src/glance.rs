@@ -7,14 +7,13 @@ use super::Context;
 use super::output::{self, Format, Mode, Out, Style, View};
 use crate::joint::{Rounds, WAITING};
 use chrono::NaiveDate;
-use closer_core::glance::{Touch, glance_with};
+use closer_core::Word;
+use closer_core::glance::{Due as DueNeeds, Touch, glance_with};
 use closer_core::ids::Id;
 use closer_core::joint_changes::Trace;
-use closer_core::needs::Need;
 use closer_core::prompts::Said;
 use closer_core::touch::Hold;
 use closer_core::{Error, Result};
-use closer_core::{Word, index};
 use serde::Serialize;
 
 /// How many due needs are named before "and N more".
@@ -30,6 +29,9 @@ struct Day<'a> {
     touch: TouchView<'a>,
     holds_lifting: Vec<HoldView<'a>>,
     due: Vec<Due<'a>>,
+    /// How many needs are due (more than `due` holds when only the first are shown).
+    #[serde(skip)]
+    due_count: usize,
     changes: &'a [Trace],
 }
 
@@ -192,16 +194,16 @@ impl View for Day<'_> {
                 h.until, h.from_stage, h.reason
             ))?;
         }
-        for d in self.due.iter().take(DUE_SHOWN) {
+        for d in &self.due {
             out.line(&format!(
                 "Review due: {} ({}, {}'s)",
                 d.text, d.short_id, d.owner
             ))?;
         }
-        if self.due.len() > DUE_SHOWN {
+        if self.due_count > self.due.len() {
             out.line(&format!(
                 "And {} more reviews due: `needs-list --due`.",
-                self.due.len() - DUE_SHOWN
+                self.due_count - self.due.len()
             ))?;
         }
         for t in self.changes {
@@ -212,16 +214,36 @@ impl View for Day<'_> {
 }
 
 pub fn run(ctx: &Context, format: Format) -> Result<()> {
+    // Sentences unless asked otherwise, on a terminal or not: cron mails them.
+    let mode = if format.json {
+        Mode::Json
+    } else if format.plain {
+        Mode::Plain
+    } else {
+        Mode::Table
+    };
     let lib = ctx.library()?;
     let couple = ctx.couple()?;
     let viewer = ctx.viewer(&couple)?.map(|p| p.id.clone());
     let gentle = ctx.low_energy(&couple, ctx.today, None)?;
-    let shown: Vec<(String, Need)> = if couple.is_empty() {
-        Vec::new()
+    let due = if couple.is_empty() {
+        DueNeeds::default()
     } else {
         let idx = ctx.needs_index();
-        // Only the reviews due today are shown: only their files need a look.
-        index::due_on(&ctx.store, idx.as_deref(), viewer.as_deref(), ctx.today)?
+        // Only the reviews due today are shown: only their files need a look. Sentences name
+        // the first few, and only those are read in full.
+        let keep = if mode == Mode::Table {
+            DUE_SHOWN
+        } else {
+            usize::MAX
+        };
+        DueNeeds::on(
+            &ctx.store,
+            idx.as_deref(),
+            viewer.as_deref(),
+            ctx.today,
+            keep,
+        )?
     };
     // The touch plan as this device may know it: through the joint rounds when it holds only
     // its own partner's key.
@@ -252,7 +274,7 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
         &joint,
         viewer.as_ref(),
         gentle,
-        shown,
+        due,
         ctx.today,
         facts,
         memo.as_deref().map(|m| (m, std::time::SystemTime::now())),
@@ -296,8 +318,10 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
             waiting: rounds == Rounds::Waiting,
         },
         holds_lifting: g.holds_lifting.iter().map(HoldView::from).collect(),
+        due_count: g.due.count,
         due: g
             .due
+            .first
             .iter()
             .map(|(short, n)| Due {
                 id: &n.id,
@@ -309,14 +333,6 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
             })
             .collect(),
         changes: &g.changes,
-    };
-    // Sentences unless asked otherwise, on a terminal or not: cron mails them.
-    let mode = if format.json {
-        Mode::Json
-    } else if format.plain {
-        Mode::Plain
-    } else {
-        Mode::Table
     };
     output::render(&mut Out::default(), mode, ctx.style(), &view)
 }

@@ -8,6 +8,7 @@ use crate::answered_memo;
 use crate::content::{Library, Prompt, Step};
 use crate::error::Result;
 use crate::ids::Id;
+use crate::index::{self, Check, Listed};
 use crate::joint_changes::{self, Trace};
 use crate::needs::Need;
 use crate::profile::Couple;
@@ -34,6 +35,54 @@ pub enum Touch<'a> {
     Step { step: &'a Step, minutes: u16 },
 }
 
+/// Needs due for review, soonest first (then by ID): the first ones as (shortest unique prefix,
+/// need), and how many are due in all.
+#[derive(Debug, Clone, Default)]
+pub struct Due {
+    pub first: Vec<(String, Need)>,
+    pub count: usize,
+}
+
+impl Due {
+    /// Those of `needs` due on `day`, all of them.
+    pub fn of(needs: Vec<(String, Need)>, day: NaiveDate) -> Due {
+        let mut first: Vec<(String, Need)> =
+            needs.into_iter().filter(|(_, n)| n.due(day)).collect();
+        first.sort_by(|a, b| (a.1.review, &a.1.id).cmp(&(b.1.review, &b.1.id)));
+        Due {
+            count: first.len(),
+            first,
+        }
+    }
+
+    /// The needs `viewer` may see that are due for review on `day`, each with its prefix among
+    /// all the needs they may see (checked as [`Check::DueOn`] checks them): the first `keep` in
+    /// full, and how many are due. Only those kept are decoded from the index.
+    pub fn on(
+        store: &Store,
+        index: Option<&Path>,
+        viewer: Option<&str>,
+        day: NaiveDate,
+        keep: usize,
+    ) -> Result<Due> {
+        index::listed(store, index, viewer, Check::DueOn(day), |all| {
+            let mut due: Vec<&Listed> = all.iter().filter(|l| l.due(day)).collect();
+            let count = due.len();
+            let order = |a: &&Listed, b: &&Listed| (a.review, a.id).cmp(&(b.review, b.id));
+            if keep < count {
+                due.select_nth_unstable_by(keep, order);
+                due.truncate(keep);
+            }
+            due.sort_unstable_by(order);
+            let first = due
+                .into_iter()
+                .map(|l| (l.short().to_owned(), l.need().into_owned()))
+                .collect();
+            Due { first, count }
+        })
+    }
+}
+
 /// What `couple today` shows.
 #[derive(Debug, Clone)]
 pub struct Glance<'a> {
@@ -47,14 +96,14 @@ pub struct Glance<'a> {
     pub touch: Touch<'a>,
     /// Holds in force today that lift within [`SOON_DAYS`].
     pub holds_lifting: Vec<Hold>,
-    /// Needs due for review, as (shortest unique prefix, need), soonest first.
-    pub due: Vec<(String, Need)>,
+    /// Needs due for review.
+    pub due: Due,
     /// What was on for both of them and is off again, ended in the last [`SOON_DAYS`] days.
     pub changes: Vec<Trace>,
 }
 
 /// The day at a glance for `viewer` (the partner at the keyboard, if known). `needs` are the
-/// needs the viewer may see, with their prefixes.
+/// needs the viewer may see, with their prefixes: those due are shown.
 pub fn glance<'a>(
     store: &Store,
     lib: &'a Library,
@@ -64,12 +113,13 @@ pub fn glance<'a>(
     needs: Vec<(String, Need)>,
     date: NaiveDate,
 ) -> Result<Glance<'a>> {
-    glance_with(store, lib, couple, viewer, gentle, needs, date, None, None)
+    let due = Due::of(needs, date);
+    glance_with(store, lib, couple, viewer, gentle, due, date, None, None)
 }
 
 /// [`glance`] with the touch facts given (every partner's state as this device may know them,
 /// and the holds) rather than read from the folder, and who answered looked up through the
-/// device's memo when given (its path, and the time now; see [`answered_memo`]).
+/// device's memo when given (its path, and the time now; see [`answered_memo`]); `due` as given.
 #[allow(clippy::too_many_arguments)]
 pub fn glance_with<'a>(
     store: &Store,
@@ -77,7 +127,7 @@ pub fn glance_with<'a>(
     couple: &Couple,
     viewer: Option<&Id>,
     gentle: bool,
-    needs: Vec<(String, Need)>,
+    due: Due,
     date: NaiveDate,
     facts: Option<(Vec<touch::State>, Vec<Hold>)>,
     memo: Option<(&Path, SystemTime)>,
@@ -139,8 +189,6 @@ pub fn glance_with<'a>(
         );
         (t, lifting, changes)
     };
-    let mut due: Vec<(String, Need)> = needs.into_iter().filter(|(_, n)| n.due(date)).collect();
-    due.sort_by(|a, b| (a.1.review, &a.1.id).cmp(&(b.1.review, &b.1.id)));
     Ok(Glance {
         date,
         gentle,
@@ -224,6 +272,71 @@ mod tests {
             .unwrap();
         let g = glance(&store, &lib, &couple, None, false, vec![], d).unwrap();
         assert!(g.holds_lifting.is_empty(), "lifts much later");
+    }
+
+    #[test]
+    fn the_first_due_needs_are_the_first_of_all_due_ones_and_all_are_counted() {
+        use crate::needs::{self, Importance, Status};
+        let t = tempfile::tempdir().unwrap();
+        let store = Store::new(t.path().join("data"));
+        let idx = t.path().join("cache/needs.index");
+        let d = day("2026-03-10");
+        let alex: Id = "alex1".parse().unwrap();
+        let sam: Id = "sam1".parse().unwrap();
+        let add = |owner: &Id, review: &str, private: bool, status: Status| {
+            let mut n = Need::open(
+                owner,
+                format!("due on {review}"),
+                "other".into(),
+                None,
+                Importance::Low,
+                private,
+                d,
+            );
+            n.status = status;
+            n.review = Some(day(review));
+            needs::add(&store, n, chrono::Utc::now()).unwrap()
+        };
+        for review in [
+            "2026-03-09",
+            "2026-03-01",
+            "2026-03-10",
+            "2026-03-05",
+            "2026-03-01",
+        ] {
+            add(&alex, review, false, Status::Agreed);
+        }
+        add(&alex, "2026-03-11", false, Status::Agreed);
+        add(&alex, "2026-03-02", false, Status::Retired);
+        add(&sam, "2026-03-03", true, Status::Agreed);
+        let key = |d: &Due| -> Vec<(String, String, String)> {
+            d.first
+                .iter()
+                .map(|(short, n)| (short.clone(), n.id.to_string(), n.text.clone()))
+                .collect()
+        };
+        for viewer in [Some("alex1"), Some("sam1"), None] {
+            let all = Due::of(
+                index::needs_without_history(&store, None, viewer)
+                    .unwrap()
+                    .iter()
+                    .map(|n| (n.id.to_string()[..4].to_owned(), n.clone()))
+                    .collect(),
+                d,
+            );
+            let every = Due::on(&store, Some(&idx), viewer, d, usize::MAX).unwrap();
+            let want = if viewer == Some("sam1") { 6 } else { 5 };
+            assert_eq!((every.count, every.first.len()), (want, want));
+            let ids = |d: &Due| -> Vec<String> {
+                d.first.iter().map(|(_, n)| n.id.to_string()).collect()
+            };
+            assert_eq!(ids(&every), ids(&all), "ordered by review, then ID");
+            for keep in 0..=want + 1 {
+                let first = Due::on(&store, Some(&idx), viewer, d, keep).unwrap();
+                assert_eq!(first.count, want);
+                assert_eq!(key(&first), key(&every)[..keep.min(want)], "{keep}");
+            }
+        }
     }
 
     #[test]
