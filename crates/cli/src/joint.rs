@@ -149,7 +149,14 @@ impl Context {
             data: self.store.root(),
             config: &self.config_dir,
         };
-        let joint = opt_in(places, &party, me.sexual)?;
+        let joint = match self.joint_memo(&me.id, &keys.public().age) {
+            Some(mut m) => {
+                let joint = m.opt_in(places, &party, me.sexual)?;
+                m.save();
+                joint
+            }
+            None => opt_in(places, &party, me.sexual)?,
+        };
         self.round_problems(&joint.problems);
         self.closed(&joint.closings, &joint.unfinished, &me.id, &other.id)?;
         self.note_opt_in_opened(&me.id, joint.both)?;

@@ -1,7 +1,7 @@
 //! A device memo of what the joint rounds said, so that a run in which nothing changed does not
-//! read, hash and parse every round again: the joint view of the last run (only what is joint,
-//! which this device's partner sees anyway) and whether their touch state was found settled (see
-//! [`crate::body_map::settle`]), each kept with the state (size, times, inode) of every file it
+//! read, hash and parse every round again: the joint view of the last run and the last opt-in
+//! exchange's result (only what is joint, which this device's partner sees anyway) and whether
+//! their touch state was found settled (see [`crate::body_map::settle`]), each kept with the state (size, times, inode) of every file it
 //! came from and a digest of everything else it was worked out from.
 //!
 //! The files are always trusted over the memo: a publication or round cache rewritten, replaced,
@@ -14,7 +14,7 @@
 //! Delete it at any time; nothing is lost.
 
 use super::round::{self, Party, Places};
-use super::touch::{JointOptIn, JointView, Rounds, view};
+use super::touch::{JointOptIn, JointView, Rounds, opt_in, view};
 use crate::content::Library;
 use crate::error::Result;
 use crate::profile::Couple;
@@ -41,6 +41,10 @@ struct Kept {
     /// whether both opted in, whether a round is under way, and the plan's and opt-in's rounds.
     #[allow(clippy::type_complexity)]
     view: Option<(String, State, bool, bool, Option<String>, Option<String>)>,
+    /// What the opt-in exchange was worked out from, and what it said: whether both opted in,
+    /// whether a round is under way, and the round.
+    #[serde(default)]
+    optin: Option<(String, bool, bool, Option<String>)>,
 }
 
 /// The memo in `path` (a file in the cache folder of the key whose age recipient is `reader`),
@@ -50,7 +54,7 @@ pub struct Memo {
     now: SystemTime,
     kept: Kept,
     changed: bool,
-    /// The last [`Memo::view`] came from the memo.
+    /// The last [`Memo::view`] or [`Memo::opt_in`] came from the memo.
     pub remembered: bool,
 }
 
@@ -113,11 +117,11 @@ impl Memo {
         Ok(())
     }
 
-    /// The states of every file the exchanges read or write, `None` when one changed too lately
-    /// to tell.
-    fn files(&self, places: Places, party: &Party) -> Option<Vec<String>> {
+    /// The states of every file the exchanges of `topics` read or write, `None` when one changed
+    /// too lately to tell.
+    fn files(&self, places: Places, party: &Party, topics: &[&str]) -> Option<Vec<String>> {
         let mut v = Vec::new();
-        for topic in TOPICS {
+        for &topic in topics {
             for who in [party.me, party.other] {
                 v.push(file_state(
                     &places.data.join(round::place(topic, who)),
@@ -165,7 +169,7 @@ impl Memo {
             h.update(text.as_bytes());
             crate::crypto::hex(&h.finalize()[..16])
         };
-        let before = self.files(places, party).map(|f| inputs(&f));
+        let before = self.files(places, party, &TOPICS).map(|f| inputs(&f));
         if let (Some(key), Some((k, other, sexual_ok, waiting, plan, optin))) =
             (&before, &self.kept.view)
             && key == k
@@ -186,7 +190,7 @@ impl Memo {
         }
         self.remembered = false;
         let v = view(places, party, lib, couple, mine, holds, today, now, optin)?;
-        let after = self.files(places, party).map(|f| inputs(&f));
+        let after = self.files(places, party, &TOPICS).map(|f| inputs(&f));
         let quiet = v.problems.is_empty() && v.closings.is_empty() && v.unfinished.is_empty();
         let keep = (quiet && before.is_some() && after == before).then(|| {
             (
@@ -203,6 +207,53 @@ impl Memo {
             self.changed = true;
         }
         Ok(v)
+    }
+
+    /// [`opt_in`], or what it said on an earlier run when the files of the opt-in exchange are as
+    /// they were then, for the same partners, keys and opt-in. Kept only from a run that found no
+    /// problem, no closing and no round left unfinished by the other device, and wrote nothing.
+    pub fn opt_in(&mut self, places: Places, party: &Party, opted: bool) -> Result<JointOptIn> {
+        let inputs = |files: &[String]| {
+            let text = format!(
+                "{files:?}\0{}\0{:?}\0{}\0{:?}\0{opted}",
+                party.me,
+                party.keys.public(),
+                party.other,
+                party.theirs,
+            );
+            crate::crypto::hex(&Sha256::digest(text.as_bytes())[..16])
+        };
+        let before = self.files(places, party, &["optin"]).map(|f| inputs(&f));
+        if let (Some(key), Some((k, both, waiting, round))) = (&before, &self.kept.optin)
+            && key == k
+        {
+            self.remembered = true;
+            return Ok(JointOptIn {
+                both: *both,
+                waiting: *waiting,
+                problems: Vec::new(),
+                closings: Vec::new(),
+                unfinished: Vec::new(),
+                round: round.clone(),
+            });
+        }
+        self.remembered = false;
+        let o = opt_in(places, party, opted)?;
+        let after = self.files(places, party, &["optin"]).map(|f| inputs(&f));
+        let quiet = o.problems.is_empty() && o.closings.is_empty() && o.unfinished.is_empty();
+        let keep = (quiet && before.is_some() && after == before).then(|| {
+            (
+                after.unwrap_or_default(),
+                o.both,
+                o.waiting,
+                o.round.clone(),
+            )
+        });
+        if keep != self.kept.optin {
+            self.kept.optin = keep;
+            self.changed = true;
+        }
+        Ok(o)
     }
 
     /// Writes the memo if it changed, 0600. Only a memo: when it cannot be written, the rounds

@@ -4,7 +4,7 @@
 use super::memo::Memo;
 use super::round::{self, Party, Places};
 use super::tests::{A, B, World, at, couple, day, in_plan, small_library};
-use super::touch::JointPlan;
+use super::touch::{JointOptIn, JointPlan};
 use crate::touch::{Answer, State, derive};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -202,4 +202,110 @@ fn files_written_just_now_are_told_apart_by_their_bytes() {
     std::fs::write(&sams, &bytes).unwrap();
     let (p, remembered) = w.run_memo_at(0, &memo, now);
     assert!(!remembered && p.problems.iter().any(|(path, _)| *path == sams));
+}
+
+impl World {
+    /// Device `i` takes its turn of the opt-in exchange through the memo `memo`, its partner
+    /// opted in or not (times seen from a minute later): what it said, and whether the memo
+    /// answered.
+    fn opt_in_memo(&self, i: usize, memo: &Path, opted: bool) -> (JointOptIn, bool) {
+        let d = &self.devices[i];
+        let theirs = self.keys[1 - i].public();
+        let party = Party {
+            me: d.me,
+            keys: &self.keys[i],
+            other: d.other,
+            theirs: &theirs,
+        };
+        let places = Places {
+            data: &d.data,
+            config: &d.config,
+        };
+        let later = SystemTime::now() + Duration::from_secs(60);
+        let mut m = Memo::load(memo.to_path_buf(), &self.keys[i].public().age, later);
+        let o = m.opt_in(places, &party, opted).unwrap();
+        let remembered = m.remembered;
+        m.save();
+        (o, remembered)
+    }
+
+    /// Both devices take turns of the opt-in exchange (without a memo), syncing in between.
+    fn opt_in_turns(&self, opted: [bool; 2]) {
+        for _ in 0..4 {
+            for (i, &opted) in opted.iter().enumerate() {
+                let scratch = self.devices[i].config.join("scratch");
+                self.opt_in_memo(i, &scratch, opted);
+                let _ = std::fs::remove_file(scratch);
+                self.sync(i);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_unchanged_opt_in_round_is_remembered_and_a_forged_or_replayed_one_reported_on_every_run() {
+    let w = World::new(small_library(), couple([true, true]));
+    let memo = w.devices[0].config.join("memo");
+    w.opt_in_turns([true, true]);
+    let sams = w.devices[0].data.join(round::place("optin", B));
+    let old = std::fs::read(&sams).unwrap();
+
+    // Nothing changed: the second run is answered by the memo, with the same result.
+    let (first, remembered) = w.opt_in_memo(0, &memo, true);
+    assert!(!remembered && first.both && !first.waiting);
+    let (again, remembered) = w.opt_in_memo(0, &memo, true);
+    assert!(remembered, "an unchanged opt-in round was worked out again");
+    assert_eq!(
+        (again.both, again.waiting, &again.round),
+        (first.both, first.waiting, &first.round)
+    );
+    // Alex opts out: out at once, not answered by the memo.
+    let (o, remembered) = w.opt_in_memo(0, &memo, false);
+    assert!(!remembered && !o.both);
+    w.opt_in_turns([true, true]);
+    assert!(w.opt_in_memo(0, &memo, true).0.both);
+    assert!(w.opt_in_memo(0, &memo, true).1);
+
+    // Sam opts out: seen on Alex's device as soon as Sam's round arrives.
+    w.opt_in_turns([true, false]);
+    let (o, remembered) = w.opt_in_memo(0, &memo, true);
+    assert!(!remembered && !o.both);
+
+    // Replayed (Sam's earlier "in" round put back) and forged (written in Sam's place with
+    // Alex's key): reported on every run, and nothing moves.
+    let keys_of = |id: &str| match id {
+        A => Some(w.keys[0].public()),
+        B => Some(w.keys[1].public()),
+        _ => None,
+    };
+    let place = round::place("optin", B);
+    let mut body: serde_json::Value = serde_json::from_slice(
+        &crate::crypto::seal::open(&w.keys[0], &old, &place, keys_of)
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    body["round"] = 1000.into();
+    let readers = [&w.keys[0].public(), &w.keys[1].public()];
+    let forged = crate::crypto::seal::seal(
+        &w.keys[0],
+        A,
+        &place,
+        &serde_json::to_vec(&body).unwrap(),
+        &readers,
+    )
+    .unwrap();
+    for bad in [old, forged] {
+        std::fs::write(&sams, &bad).unwrap();
+        for run in 0..3 {
+            let (o, remembered) = w.opt_in_memo(0, &memo, true);
+            assert!(!remembered, "run {run}: a bad round was not read");
+            assert!(!o.both, "run {run}: the opt-in moved");
+            assert!(
+                o.problems.iter().any(|(path, _)| *path == sams),
+                "run {run}: not reported: {:?}",
+                o.problems
+            );
+        }
+    }
 }
