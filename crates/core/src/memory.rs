@@ -25,6 +25,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 mod missing;
+mod names;
 pub use missing::{DELETED, remembers};
 use missing::{Kind, kind};
 
@@ -76,6 +77,8 @@ struct State {
     /// The highest version counter seen in this run per place, in versions not trusted (the
     /// two versions `couple doctor` merges): what is written there next goes above them.
     seen_revs: BTreeMap<String, u64>,
+    /// The names file of the needs is missing or out of date: written at save.
+    names_due: bool,
 }
 
 /// One device's memory of one data folder.
@@ -228,6 +231,25 @@ impl Memory {
             shards[i].get_or_insert_with(Index::default),
             &mut changed[i],
         )
+    }
+
+    /// Whether every need this device remembers is one `present` (given a need's ID) says is in
+    /// the folder, told by the names of the needs kept beside their memory ([`names`]) without
+    /// reading it; `false` when it cannot tell that way.
+    fn every_need_present(&self, present: &dyn Fn(&str) -> bool) -> bool {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        // A memory kept in one file (older closer) moves its needs to their own on this read.
+        self.load(&mut s, 0);
+        if s.shards[1].is_some() {
+            return false;
+        }
+        match names::read(&self.dir) {
+            Some(names) => names.iter().all(|n| n.contains('/') || present(n)),
+            None => {
+                s.names_due = true;
+                false
+            }
+        }
     }
 
     /// Runs `f` with every shard read.
@@ -424,6 +446,11 @@ impl Memory {
     pub fn save(&self) -> Result<()> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if !s.changed.contains(&true) {
+            if std::mem::take(&mut s.names_due)
+                && let Some(needs) = &s.shards[1]
+            {
+                names::write(&self.dir, needs.places.keys());
+            }
             return Ok(());
         }
         // Every shard, for the kept copies any of them refers to.
@@ -433,7 +460,10 @@ impl Memory {
         Store::new(&self.dir).ensure_dir("")?;
         let mut used = BTreeSet::new();
         let State {
-            shards, changed, ..
+            shards,
+            changed,
+            names_due,
+            ..
         } = &mut *s;
         for (i, index) in shards.iter_mut().enumerate() {
             let index = index.get_or_insert_with(Index::default);
@@ -444,8 +474,20 @@ impl Memory {
             index.version = 1;
             let bytes = serde_json::to_vec(index).map_err(|e| Error::invalid(e.to_string()))?;
             let path = self.dir.join(SHARDS[i]);
+            if i == 1 {
+                names::remove(&self.dir).map_err(|e| Error::io(&self.dir.join(names::FILE), e))?;
+            }
             crate::open_cache::write_private(&path, &bytes).map_err(|e| Error::io(&path, e))?;
+            if i == 1 {
+                names::write(&self.dir, index.places.keys());
+                *names_due = false;
+            }
             changed[i] = false;
+        }
+        if std::mem::take(names_due)
+            && let Some(needs) = &shards[1]
+        {
+            names::write(&self.dir, needs.places.keys());
         }
         if let Ok(entries) = std::fs::read_dir(self.dir.join("kept")) {
             for e in entries.flatten() {

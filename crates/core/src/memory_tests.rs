@@ -361,3 +361,56 @@ fn lines_from_both_partners_merge_with_sams_version_as_the_file_on_either_device
     lines_from_both_partners_merged(false, true);
     lines_from_both_partners_merged(false, false);
 }
+
+#[test]
+fn a_listing_with_every_need_there_does_not_read_their_memory_and_a_need_gone_is_still_missed() {
+    let (d, m) = remembering();
+    let n = sams_need(&d);
+    let place = format!("needs/{}", n.id);
+    memory(&d.sam).save().unwrap();
+    let dir = m.path().join("sam");
+    let fresh = || Memory::new(dir.clone(), Some(day(2)));
+    let sams = |p: &str| p == B;
+    let needs_read = |m: &Memory| m.state.lock().unwrap().shards[1].is_some();
+
+    // Every need there: told by the names beside the memory, which is not read.
+    let later = fresh();
+    assert_eq!(
+        later.missing("needs", &|_| true, &sams),
+        Vec::<String>::new()
+    );
+    assert!(!needs_read(&later), "the memory of the needs was read");
+    // Sam's need gone behind Sam's back: missed, as before.
+    let later = fresh();
+    assert_eq!(
+        later.missing("needs", &|_| false, &sams),
+        vec![place.clone()]
+    );
+
+    // The memory of the needs written by something that left the names as they were (a need
+    // remembered there that the names do not have): the names are not used.
+    let mut needs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("needs.json")).unwrap()).unwrap();
+    let other = "needs/0123456789abcdef";
+    needs["places"][other] = needs["places"][&place].clone();
+    std::fs::write(dir.join("needs.json"), needs.to_string()).unwrap();
+    let later = fresh();
+    let here = |name: &str| place.ends_with(name);
+    assert_eq!(later.missing("needs", &here, &sams), vec![other.to_owned()]);
+
+    // Without the names (a memory from an older closer): read, and the names written at save.
+    std::fs::remove_file(dir.join(names::FILE)).unwrap();
+    let later = fresh();
+    assert_eq!(
+        later.missing("needs", &|_| true, &sams),
+        Vec::<String>::new()
+    );
+    assert!(needs_read(&later));
+    later.save().unwrap();
+    let later = fresh();
+    assert_eq!(
+        later.missing("needs", &|_| true, &sams),
+        Vec::<String>::new()
+    );
+    assert!(!needs_read(&later), "the names were not written");
+}

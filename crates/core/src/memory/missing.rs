@@ -97,6 +97,9 @@ impl Memory {
         present: &dyn Fn(&str) -> bool,
         held: &dyn Fn(&str) -> bool,
     ) -> Vec<String> {
+        if dir == "needs" && self.every_need_present(present) {
+            return Vec::new();
+        }
         let under = format!("{dir}/");
         let gone: Vec<String> = self.with(&under, |i, _| {
             i.places
