@@ -342,6 +342,18 @@ impl Memory {
         None
     }
 
+    /// Whether `file`, read at `place` and going back from the version trusted there, is one
+    /// side of a sync conflict rather than an old copy put back: `copy`, a conflict copy beside
+    /// it, holds the version trusted or a later one, so `couple doctor` merges the two with
+    /// nothing lost. Syncing never changes who signed a hold: one signed by someone else is not.
+    pub fn conflict_explains(&self, place: &str, file: &Opened, copy: &Opened) -> bool {
+        let Some(b) = self.get(place) else {
+            return false;
+        };
+        self.went_back(place, &b, copy).is_none()
+            && !(place.starts_with("touch/holds/") && file.signer != b.signer)
+    }
+
     fn trust(&self, place: &str, o: &Opened, sealed: &[u8], file: String) {
         let k = kind(place);
         let (until, lifted) = match k {
@@ -393,7 +405,7 @@ impl Memory {
     }
 
     /// Takes back [`Memory::went_back_at`]: nothing is put back at `place`.
-    fn went_back_at_not(&self, place: &str) {
+    pub(crate) fn went_back_at_not(&self, place: &str) {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         s.back.remove(place);
     }
@@ -503,3 +515,7 @@ impl Memory {
 #[cfg(test)]
 #[path = "memory_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "memory_conflict_tests.rs"]
+mod conflict_tests;

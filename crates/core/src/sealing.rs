@@ -679,7 +679,18 @@ impl Store {
         let memory = s.memory().filter(|_| crate::memory::remembers(&place));
         match s.open_record(&place, &bytes) {
             Ok(o) => match memory.map(|m| m.judge(&place, &o, &bytes)) {
-                Some(Judged::Back(why)) => self.trusted_instead(&s, path, &place, &why, strict),
+                Some(Judged::Back(why)) => match self.conflict_beside(&s, path, &place, &o) {
+                    false => self.trusted_instead(&s, path, &place, &why, strict),
+                    // Written over, it would lose what only it holds: merged first.
+                    true if strict => Err(Error::Conflict {
+                        path: path.to_owned(),
+                    }),
+                    true => Ok(s
+                        .memory()
+                        .and_then(|m| m.kept(&place))
+                        .and_then(|kept| s.open_record(&place, &kept).ok())
+                        .map(|o| o.body)),
+                },
                 _ => Ok(Some(o.body)),
             },
             Err(e)
@@ -698,6 +709,38 @@ impl Store {
                 fault: Fault::Said(e.to_string()),
             }),
         }
+    }
+
+    /// Whether the record `o`, read from `path` at `place` and going back from the version this
+    /// device trusted, is one side of a sync conflict (see [`Memory::conflict_explains`]): a
+    /// conflict copy beside it holds that version or a later one. Then the version trusted is
+    /// used, unremarked (every command names the conflict), and nothing is put back or written
+    /// over the file: it may alone hold the other device's change, which `couple doctor` merges
+    /// with the copy.
+    fn conflict_beside(&self, s: &Sealing, path: &Path, place: &str, o: &Opened) -> bool {
+        let (Some(m), Some(dir), Some(name)) = (
+            s.memory(),
+            path.parent(),
+            path.file_name().and_then(|n| n.to_str()),
+        ) else {
+            return false;
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return false;
+        };
+        let explained = entries.flatten().any(|e| {
+            matches!(
+                crate::files::classify(&e.file_name().to_string_lossy()),
+                crate::files::FileKind::ConflictCopy { of } if of == name
+            ) && crate::store::read_unfollowed(&e.path())
+                .ok()
+                .and_then(|b| s.open_record(place, &b).ok())
+                .is_some_and(|copy| m.conflict_explains(place, o, &copy))
+        });
+        if explained {
+            m.went_back_at_not(place);
+        }
+        explained
     }
 
     /// The version of the record at `place` this device trusted, where the file at `path` went
