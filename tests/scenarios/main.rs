@@ -50,6 +50,7 @@ mod setup_wizard;
 mod shared_content;
 mod start_over;
 mod start_up;
+mod sync_conflicts_sealed;
 mod today;
 mod touch_state_sealed;
 mod twin_devices;
