@@ -144,9 +144,9 @@ const PLAIN: [bool; 256] = {
 };
 
 /// Text made inert for Markdown: cleaned for the terminal, every character that could start
-/// markup (emphasis, links, wiki links, HTML, entities, headings, quotes, lists, tables, rules)
-/// escaped, web addresses kept whole as autolinks. Line breaks stay, as CommonMark hard breaks
-/// (a blank line stays a paragraph break); each new line starts with `indent`.
+/// markup (emphasis, links, wiki links, tags, HTML, entities, headings, quotes, lists, tables,
+/// rules) escaped, web addresses kept whole as autolinks. Line breaks stay, as CommonMark hard
+/// breaks (a blank line stays a paragraph break); each new line starts with `indent`.
 pub fn markdown<'a>(s: &'a str, indent: &str) -> Cow<'a, str> {
     let first_ok = s
         .bytes()
@@ -204,15 +204,15 @@ fn escape_md_chars(s: &str, out: &mut String) {
         }
         let c = rest.chars().next().expect("not empty");
         rest = &rest[c.len_utf8()..];
-        // Headings, lists, rules and setext underlines only start a line; an entity is `&` and
-        // a name or number.
-        let starts = line_start && matches!(c, '#' | '-' | '+' | '=');
+        // Lists, rules and setext underlines only start a line; a heading does too, but notes
+        // apps read `#word` anywhere as a tag. An entity is `&` and a name or number.
+        let starts = line_start && matches!(c, '-' | '+' | '=');
         let entity = c == '&' && rest.starts_with(|n: char| n.is_ascii_alphanumeric() || n == '#');
         if starts
             || entity
             || matches!(
                 c,
-                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '$' | '%'
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '$' | '%' | '#'
             )
         {
             out.push('\\');
@@ -572,6 +572,16 @@ mod tests {
             markdown("see https://example.org/a_b. ok_", ""),
             "see <https://example.org/a_b>. ok\\_"
         );
+    }
+
+    #[test]
+    fn a_hash_mark_anywhere_makes_no_tag_in_a_notes_app() {
+        // Obsidian and other notes apps read `#word` anywhere in a line as a tag.
+        assert_eq!(
+            markdown("call me #private or #to-do", ""),
+            "call me \\#private or \\#to-do"
+        );
+        assert_eq!(markdown("line\nthen #tag", ""), "line\\\nthen \\#tag");
     }
 
     #[test]
