@@ -151,6 +151,44 @@ fn a_partners_own_records_deleted_are_reported_on_their_device_kept_and_put_back
 }
 
 #[test]
+fn a_partners_own_records_replaced_by_plain_files_are_still_read_as_trusted_on_their_device() {
+    let sb = Sandbox::new();
+    let (_alex, sam) = two_devices(&sb);
+    let s = sam.id_of("Sam");
+    sam.ok(TOUCH, &["boundary", "s0-hold-hands", "yes"]);
+    sam.ok(NEEDS, &["couple", "opt-in", "sexual"]);
+    sam.ok(PROMPT, &["answer", "my words"]);
+    sam.ok(NEEDS, &["add", "private thing", "--private"]);
+    let files = [
+        sealed_in(&sb, "needs").pop().unwrap(),
+        sb.data().join(format!("touch/{s}/state.age")),
+        sb.data().join(format!("optin/{s}.age")),
+        sb.data().join(format!("answers/{s}/2026.age")),
+    ];
+    // Whoever can write into the folder puts a plain file where each sealed one was: it is not
+    // trusted, and it hides nothing either, on every run.
+    for f in &files {
+        std::fs::remove_file(f).unwrap();
+        std::fs::write(f.with_extension("json"), "{\"version\":1}\n").unwrap();
+    }
+    for _ in 0..2 {
+        let needs = sam.run(NEEDS, &["--json"]);
+        assert!(needs.ok().contains("private thing"), "{}", needs.stderr);
+        let mine = sam.run(TOUCH, &["mine", "--json"]);
+        let mine_json = json(mine.ok());
+        assert_eq!(
+            mine_json["boundaries"]["s0-hold-hands"], "yes",
+            "{}",
+            mine.stderr
+        );
+        let couple = json(&sam.ok(NEEDS, &["couple", "--json"]));
+        assert_eq!(couple["you"]["sexual_opt_in"], true, "{couple}");
+        let (answers, stderr) = history(&sam);
+        assert_eq!(answers, ["my words"], "{stderr}");
+    }
+}
+
+#[test]
 fn a_deleted_couple_file_keeps_future_prompts_off_and_is_reported() {
     let sb = Sandbox::new();
     let (alex, sam) = two_devices(&sb);

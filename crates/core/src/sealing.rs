@@ -647,12 +647,20 @@ impl Store {
                 };
                 let plain = self.plain_path(&format!("{place}.json"));
                 if plain.exists() {
-                    // Turned into a plain file (`couple decrypt` on the other device), not
-                    // deleted: said as such.
+                    // Turned into a plain file (`couple decrypt` on the other device), or put
+                    // there by anyone who can write into the folder: said as such, not as
+                    // deleted. It hides nothing: a record this device may not miss is read as
+                    // it trusted it.
                     if strict {
                         return Err(Error::bad_record(&plain, Fault::PlainInSealed));
                     }
                     self.leave_out_plain(&plain);
+                    if s.missed(&place).is_some() {
+                        return Ok(s
+                            .memory()
+                            .and_then(|m| m.kept(&place))
+                            .and_then(|kept| s.open_record(&place, &kept).ok().map(|o| o.body)));
+                    }
                 } else if let Some(why) = s.missed(&place) {
                     // Nothing in the folder to overwrite: a change is made to what was trusted.
                     return self.trusted_instead(s, path, &place, &why, false);

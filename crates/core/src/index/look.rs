@@ -175,8 +175,10 @@ pub(super) fn listed_at<R>(
     // device trusted them. Only with a memory, which the run has read already.
     let gone: Vec<PathBuf> = match store.sealing().filter(|s| s.memory().is_some()) {
         Some(s) => {
+            // A plain file where a sealed one belongs is not trusted: it hides nothing.
             let present: std::collections::HashSet<&str> = tasks
                 .iter()
+                .filter(|(name, _)| !store.plain_in_sealed(&dir.join(name)))
                 .map(|(name, _)| name.split('.').next().unwrap_or_default())
                 .collect();
             s.missing(needs::DIR, &|name| present.contains(name))
