@@ -189,6 +189,52 @@ fn a_partners_own_records_replaced_by_plain_files_are_still_read_as_trusted_on_t
 }
 
 #[test]
+fn a_folder_link_pipe_or_huge_file_in_a_private_needs_place_hides_nothing_on_its_owners_device() {
+    let sb = Sandbox::new();
+    let (_alex, sam) = two_devices(&sb);
+    sam.ok(NEEDS, &["add", "private thing", "--private"]);
+    let need = sealed_in(&sb, "needs").pop().unwrap();
+    let saved = std::fs::read(&need).unwrap();
+    type Put = fn(&Path);
+    let puts: [(&str, Put); 4] = [
+        ("folder", |f| std::fs::create_dir(f).unwrap()),
+        ("link", |f| {
+            std::os::unix::fs::symlink("/dev/null", f).unwrap()
+        }),
+        ("pipe", |f| {
+            let made = std::process::Command::new("mkfifo")
+                .arg(f)
+                .status()
+                .unwrap();
+            assert!(made.success());
+        }),
+        ("huge", |f| {
+            let file = std::fs::File::create(f).unwrap();
+            file.set_len(17 << 20).unwrap();
+        }),
+    ];
+    for (what, put) in puts {
+        std::fs::remove_file(&need).unwrap();
+        put(&need);
+        // Said on the first run only, so the second run must still list it.
+        for _ in 0..2 {
+            let needs = sam.run(NEEDS, &["--json"]);
+            assert!(
+                needs.ok().contains("private thing"),
+                "{what}: {}",
+                needs.stderr
+            );
+        }
+        if need.is_dir() {
+            std::fs::remove_dir(&need).unwrap();
+        } else {
+            std::fs::remove_file(&need).unwrap();
+        }
+        std::fs::write(&need, &saved).unwrap();
+    }
+}
+
+#[test]
 fn a_deleted_couple_file_keeps_future_prompts_off_and_is_reported() {
     let sb = Sandbox::new();
     let (alex, sam) = two_devices(&sb);

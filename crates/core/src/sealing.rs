@@ -667,7 +667,25 @@ impl Store {
                 }
                 return Ok(None);
             }
-            Err(e) => return Err(crate::store::read_error(path, e)),
+            Err(e) => {
+                let err = crate::store::read_error(path, e);
+                // A folder, a link, a pipe or an oversized file in a record's place hides
+                // nothing either: read as this device trusted it, as a damaged record is.
+                if let (
+                    Error::BadRecord {
+                        fault: Fault::Said(why),
+                        ..
+                    },
+                    Some(s),
+                    Some(place),
+                ) = (&err, &sealing, self.sealed_place(path))
+                    && crate::memory::remembers(&place)
+                    && s.memory().is_some_and(|m| m.kept(&place).is_some())
+                {
+                    return self.trusted_instead(s, path, &place, why, strict);
+                }
+                return Err(err);
+            }
         };
         self.count_record_read();
         if self.plain_in_sealed(path) {
