@@ -235,6 +235,27 @@ fn a_folder_link_pipe_or_huge_file_in_a_private_needs_place_hides_nothing_on_its
 }
 
 #[test]
+fn a_folder_in_the_place_of_a_partners_touch_state_stops_no_command() {
+    let sb = Sandbox::new();
+    let (_alex, sam) = two_devices(&sb);
+    let s = sam.id_of("Sam");
+    sam.ok(TOUCH, &["boundary", "s0-hold-hands", "yes"]);
+    let state = sb.data().join(format!("touch/{s}/state.age"));
+    std::fs::remove_file(&state).unwrap();
+    std::fs::create_dir(&state).unwrap();
+    for _ in 0..2 {
+        let mine = sam.run(TOUCH, &["mine", "--json"]);
+        let mine_json = json(mine.ok());
+        assert_eq!(
+            mine_json["boundaries"]["s0-hold-hands"], "yes",
+            "{}",
+            mine.stderr
+        );
+        sam.ok(TOUCH, &["today"]);
+    }
+}
+
+#[test]
 fn a_deleted_couple_file_keeps_future_prompts_off_and_is_reported() {
     let sb = Sandbox::new();
     let (alex, sam) = two_devices(&sb);
