@@ -5,11 +5,12 @@ use crate::gather::{Data, Kind};
 use closer_cli::output::{Out, clean};
 use closer_core::Result;
 
-/// One CSV cell: a cell that a spreadsheet would run as a formula gets a leading `'`; quoted when
-/// it holds a comma, quote or line break.
+/// One CSV cell: a cell that a spreadsheet would run as a formula, even after blanks (some skip
+/// them when they import a cell), gets a leading `'`; quoted when it holds a comma, quote or line
+/// break.
 fn cell(s: &str) -> String {
     let s = clean(s, true);
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let s = if s.starts_with(['\t', '\r']) || s.trim_start().starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {
         s.into_owned()
@@ -156,4 +157,29 @@ pub(crate) fn write(d: &Data, kind: Kind, bom: bool, out: &mut Out) -> Result<()
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn a_formula_after_leading_spaces_is_made_inert_too() {
+        // Some spreadsheets skip blanks before a formula sign when they import a cell.
+        for typed in [
+            " =1+1",
+            "  +1",
+            " \t-2",
+            "\u{3000}@SUM(A1)",
+            " =HYPERLINK(\"x\")",
+        ] {
+            let c = cell(typed);
+            let c = c.trim_start_matches('"');
+            assert!(c.starts_with('\''), "{typed:?} became {c:?}");
+        }
+        for plain in ["a walk", " a walk", "-", ""] {
+            let c = cell(plain);
+            assert_eq!(c.starts_with('\''), plain == "-", "{plain:?} became {c:?}");
+        }
+    }
 }
