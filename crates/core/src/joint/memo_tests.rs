@@ -10,6 +10,28 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 impl World {
+    /// Sam's round publication `old` of `topic`, moved to a later round and sealed again in
+    /// Sam's place with Alex's key: what Alex could write to forge Sam's turn.
+    fn forged_in_sams_place(&self, topic: &str, old: &[u8]) -> Vec<u8> {
+        let keys_of = |id: &str| match id {
+            A => Some(self.keys[0].public()),
+            B => Some(self.keys[1].public()),
+            _ => None,
+        };
+        let place = round::place(topic, B);
+        let opened = crate::crypto::seal::open(&self.keys[0], old, &place, keys_of).unwrap();
+        let mut body: serde_json::Value = serde_json::from_slice(&opened.body).unwrap();
+        body["round"] = 1000.into();
+        let readers = [&self.keys[0].public(), &self.keys[1].public()];
+        crate::crypto::seal::seal(
+            &self.keys[0],
+            A,
+            &place,
+            &serde_json::to_vec(&body).unwrap(),
+            &readers,
+        )
+        .unwrap()
+    }
     /// Device `i` takes its turn through the memo `memo` (times seen from a minute later, so
     /// that files just written count as settled), and whether the memo answered.
     fn run_memo(&self, i: usize, memo: &Path) -> (JointPlan<'_>, bool) {
@@ -124,28 +146,7 @@ fn an_unchanged_round_is_remembered_and_a_forged_or_replayed_one_reported_on_eve
 
     // Replayed (Sam's earlier "yes" round put back) and forged (written in Sam's place with
     // Alex's key): reported on every run, and the plan does not move.
-    let keys_of = |id: &str| match id {
-        A => Some(w.keys[0].public()),
-        B => Some(w.keys[1].public()),
-        _ => None,
-    };
-    let place = round::place("plan", B);
-    let mut body: serde_json::Value = serde_json::from_slice(
-        &crate::crypto::seal::open(&w.keys[0], &old, &place, keys_of)
-            .unwrap()
-            .body,
-    )
-    .unwrap();
-    body["round"] = 1000.into();
-    let readers = [&w.keys[0].public(), &w.keys[1].public()];
-    let forged = crate::crypto::seal::seal(
-        &w.keys[0],
-        A,
-        &place,
-        &serde_json::to_vec(&body).unwrap(),
-        &readers,
-    )
-    .unwrap();
+    let forged = w.forged_in_sams_place("plan", &old);
     for bad in [old, forged] {
         std::fs::write(&sams, &bad).unwrap();
         for run in 0..3 {
@@ -273,28 +274,7 @@ fn an_unchanged_opt_in_round_is_remembered_and_a_forged_or_replayed_one_reported
 
     // Replayed (Sam's earlier "in" round put back) and forged (written in Sam's place with
     // Alex's key): reported on every run, and nothing moves.
-    let keys_of = |id: &str| match id {
-        A => Some(w.keys[0].public()),
-        B => Some(w.keys[1].public()),
-        _ => None,
-    };
-    let place = round::place("optin", B);
-    let mut body: serde_json::Value = serde_json::from_slice(
-        &crate::crypto::seal::open(&w.keys[0], &old, &place, keys_of)
-            .unwrap()
-            .body,
-    )
-    .unwrap();
-    body["round"] = 1000.into();
-    let readers = [&w.keys[0].public(), &w.keys[1].public()];
-    let forged = crate::crypto::seal::seal(
-        &w.keys[0],
-        A,
-        &place,
-        &serde_json::to_vec(&body).unwrap(),
-        &readers,
-    )
-    .unwrap();
+    let forged = w.forged_in_sams_place("optin", &old);
     for bad in [old, forged] {
         std::fs::write(&sams, &bad).unwrap();
         for run in 0..3 {
