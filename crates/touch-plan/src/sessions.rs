@@ -251,7 +251,7 @@ pub(crate) fn history(ctx: &Context, format: Format) -> Result<()> {
         .flat_map(|(who, s)| s.sessions.iter().map(move |x| (who.as_str(), x)))
         .filter(|(_, s)| shown(&s.step))
         .collect();
-    sessions.sort_by_key(|(_, s)| s.at);
+    sessions.sort_by_key(|(_, s)| (s.date, s.at));
     let debriefs: Vec<(&str, &Debrief)> = all
         .iter()
         .flat_map(|(who, s)| s.debriefs.iter().map(move |d| (who.as_str(), d)))

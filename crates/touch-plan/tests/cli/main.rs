@@ -17,6 +17,7 @@ mod bad_input;
 mod boundary_pty;
 mod consent;
 mod help;
+mod history;
 mod holds;
 mod own;
 mod pace;
