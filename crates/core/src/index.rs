@@ -111,18 +111,10 @@ fn list_at(
     })
 }
 
-/// The needs `viewer` may see that are due for review on `day` (as [`Check::DueOn`] checks
-/// them), each with its shortest unique prefix among all the needs they may see. The needs not
-/// due are not decoded from the index, only their IDs taken: what `couple today` shows.
-pub fn due_on(
-    store: &Store,
-    index: Option<&Path>,
-    viewer: Option<&str>,
-    day: chrono::NaiveDate,
-) -> Result<Vec<(String, Need)>> {
-    due_at(store, index, viewer, day, SystemTime::now())
-}
-
+/// The needs `viewer` may see that are due for review on `day`, as [`Check::DueOn`] checks them,
+/// each with its prefix: the tests' look at that check (`couple today` takes its due needs
+/// through [`listed`], see `glance::Due::on`).
+#[cfg(test)]
 fn due_at(
     store: &Store,
     index: Option<&Path>,
