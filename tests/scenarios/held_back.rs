@@ -100,6 +100,13 @@ fn a_round_finished_on_a_copy_and_held_back_is_shown_to_both_once_the_turn_is_ta
         said.contains(MAY_HAVE) && said.contains("for 3 days") && said.contains("s0-sit-close"),
         "Sam is told: {said}"
     );
+    // A round held back for months is still said as held back, however long.
+    sb.set_today("2026-06-10");
+    let said = sam.run(TOUCH, &["show"]).stderr;
+    assert!(
+        said.contains(MAY_HAVE) && said.contains("for 100 days"),
+        "Sam is told: {said}"
+    );
 
     // Alex's device cannot take a later turn without taking its turn of the old round; then
     // both see that sit-close was in the plan for a while.

@@ -228,7 +228,8 @@ impl Context {
 
     /// The day this device first saw each round of `unfinished` left open by the other device,
     /// kept in its config folder (`joint/ME/open-since.json`: rounds and days only). A round
-    /// not seen for 90 days is forgotten.
+    /// still open is kept however long; one no longer open is forgotten 90 days after it was
+    /// first seen.
     fn open_rounds_seen(&self, me: &str, unfinished: &[Unfinished]) -> Result<Vec<NaiveDate>> {
         let path = self
             .config_dir
@@ -241,14 +242,14 @@ impl Context {
             .unwrap_or_default();
         let before = since.clone();
         let today = self.today;
-        since.retain(|_, d| (today - *d).num_days() <= 90);
-        let days = unfinished
+        let keys: Vec<String> = unfinished
             .iter()
-            .map(|u| {
-                *since
-                    .entry(format!("{}:{}", u.topic, u.round))
-                    .or_insert(today)
-            })
+            .map(|u| format!("{}:{}", u.topic, u.round))
+            .collect();
+        since.retain(|k, d| keys.contains(k) || (today - *d).num_days() <= 90);
+        let days = keys
+            .into_iter()
+            .map(|k| *since.entry(k).or_insert(today))
             .collect();
         if since != before {
             if let Some(dir) = path.parent() {
