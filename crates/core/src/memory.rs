@@ -13,6 +13,7 @@
 //! clear. A device with no memory of a place trusts what it first sees there, silently, and
 //! remembers it from then on.
 
+use crate::crypto::opened::FileDigest;
 use crate::crypto::seal::Opened;
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -265,6 +266,12 @@ impl Memory {
         self.with(place, |i, _| i.places.get(place).cloned())
     }
 
+    /// The digest of the sealed file trusted at `place` (hex), if any: which version a read of
+    /// it gave, the file's or the one kept in place of a version that went back.
+    pub fn trusted_file(&self, place: &str) -> Option<String> {
+        self.with(place, |i, _| i.places.get(place).map(|t| t.file.clone()))
+    }
+
     /// The version counter a new version of `place` is signed with: above the one trusted and
     /// any [`Memory::saw_rev`] noted.
     pub fn next_rev(&self, place: &str) -> u64 {
@@ -288,12 +295,13 @@ impl Memory {
     }
 
     /// Judges `opened`, read from the sealed file `sealed` at `place`, against what was trusted
-    /// there, and trusts it from now on when it does not go back.
-    pub fn judge(&self, place: &str, opened: &Opened, sealed: &[u8]) -> Judged {
+    /// there, and trusts it from now on when it does not go back. `file` is the digest of
+    /// `sealed` ([`crate::crypto::opened::file_digest`]), worked out once by the caller.
+    pub fn judge(&self, place: &str, opened: &Opened, sealed: &[u8], file: &FileDigest) -> Judged {
         if !remembers(place) {
             return Judged::Trusted;
         }
-        let file = digest(sealed);
+        let file = crate::crypto::hex(file);
         let before = self.get(place);
         if let Some(b) = &before {
             // Remembered before owners were: learnt once, from the version trusted.
@@ -310,9 +318,10 @@ impl Memory {
     }
 
     /// Trusts `opened`, the sealed file `sealed` this device just wrote at `place`.
-    pub fn trust_written(&self, place: &str, opened: &Opened, sealed: &[u8]) {
+    /// `file` is the digest of `sealed`.
+    pub fn trust_written(&self, place: &str, opened: &Opened, sealed: &[u8], file: &FileDigest) {
         if remembers(place) {
-            self.trust(place, opened, sealed, digest(sealed));
+            self.trust(place, opened, sealed, crate::crypto::hex(file));
         }
     }
 

@@ -414,3 +414,31 @@ fn a_listing_with_every_need_there_does_not_read_their_memory_and_a_need_gone_is
     );
     assert!(!needs_read(&later), "the names were not written");
 }
+
+#[test]
+fn an_earlier_version_put_back_is_reported_on_every_run_while_the_open_cache_answers_for_it() {
+    use crate::crypto::Keys;
+    use crate::open_cache::OpenCache;
+    let (d, m) = remembering();
+    // Alex's key remembers what it opened, as on a device whose key has no passphrase.
+    let text = age::secrecy::ExposeSecret::expose_secret(&d.ka.to_text()).to_owned();
+    let cache = OpenCache::new(m.path().join("opened"), &d.ka.public().age);
+    let keys = Keys::from_text(&text).unwrap().remembering(Arc::new(cache));
+    d.alex.change_sealing(|s| s.hold(A, Arc::new(keys)));
+    let n = sams_need(&d);
+    let place = format!("needs/{}", n.id);
+    let earlier = std::fs::read(file(&d, &place)).unwrap();
+    comment(&d.sam, &n, B, 1);
+    assert_eq!(needs::load_all(&d.alex).unwrap()[0].history.len(), 2);
+
+    std::fs::write(file(&d, &place), &earlier).unwrap();
+    for run in 0..3 {
+        let seen = needs::load_all(&d.alex).unwrap();
+        assert_eq!(seen[0].history.len(), 2, "run {run}: the version trusted");
+        let said = d.alex.take_left_out();
+        assert!(
+            said.iter().any(|m| m.contains("earlier version")),
+            "run {run}: {said:?}"
+        );
+    }
+}

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-const MAGIC: &[u8] = b"closer-opened 3\n";
+const MAGIC: &[u8] = b"closer-opened 4\n";
 
 /// A cache file not written for this long is removed when the cache is next written: what a
 /// record deleted on the other device held does not stay on this one for long.

@@ -182,9 +182,11 @@ impl Sealing {
             .memory
             .as_ref()
             .filter(|_| crate::memory::remembers(place))
-            && let Ok(o) = self.open_record(place, sealed)
         {
-            m.trust_written(place, &o, sealed);
+            let file = opened::file_digest(sealed);
+            if let Ok(o) = self.open_record_digested(place, sealed, &file) {
+                m.trust_written(place, &o, sealed, &file);
+            }
         }
     }
 
@@ -208,7 +210,12 @@ impl Sealing {
     /// Whether the sealed file `bytes` is one signed with a previous key that this device
     /// believes.
     pub fn vouches(&self, bytes: &[u8]) -> bool {
-        !self.previous.is_empty() && self.vouched.contains(&crate::rekey::digest(bytes))
+        !self.previous.is_empty() && self.vouches_digested(&opened::file_digest(bytes))
+    }
+
+    /// [`Sealing::vouches`], for a sealed file whose digest is `file`.
+    fn vouches_digested(&self, file: &opened::FileDigest) -> bool {
+        !self.previous.is_empty() && self.vouched.contains(&crate::crypto::hex(file))
     }
 
     /// The keys each partner's signature on the sealed copy `bytes` is checked against: their
@@ -284,11 +291,22 @@ impl Sealing {
 
     /// [`Sealing::open`], with who signed it and its version counter.
     pub fn open_record(&self, place: &str, bytes: &[u8]) -> Result<Opened, CryptoError> {
-        let old = self.vouches(bytes);
+        self.open_record_digested(place, bytes, &opened::file_digest(bytes))
+    }
+
+    /// [`Sealing::open_record`], for a sealed file whose digest `file` the caller has already
+    /// worked out (see [`opened::FileDigest`]).
+    pub fn open_record_digested(
+        &self,
+        place: &str,
+        bytes: &[u8],
+        file: &opened::FileDigest,
+    ) -> Result<Opened, CryptoError> {
+        let old = self.vouches_digested(file);
         let keys_of = |p: &str| self.signing_keys(p, old);
         let mut last = CryptoError::NotForYou;
         for keys in self.held.values() {
-            match seal::open(keys, bytes, place, keys_of) {
+            match seal::open_digested(keys, bytes, file, place, keys_of) {
                 Ok(o) => {
                     let Some(rule) = access::rule(place, &o.body) else {
                         return Err(CryptoError::Malformed(
@@ -703,8 +721,10 @@ impl Store {
             return Err(Error::bad_record(path, Fault::SealedInPlain));
         };
         let memory = s.memory().filter(|_| crate::memory::remembers(&place));
-        match s.open_record(&place, &bytes) {
-            Ok(o) => match memory.map(|m| m.judge(&place, &o, &bytes)) {
+        // One digest of the sealed bytes finds them in the open cache and the device memory.
+        let file = opened::file_digest(&bytes);
+        match s.open_record_digested(&place, &bytes, &file) {
+            Ok(o) => match memory.map(|m| m.judge(&place, &o, &bytes, &file)) {
                 Some(Judged::Back(why)) => match self.conflict_beside(&s, path, &place, &o) {
                     false => self.trusted_instead(&s, path, &place, &why, strict),
                     // Written over, it would lose what only it holds: merged first.

@@ -1,8 +1,9 @@
 //! What a partner's key has already opened and checked, so that the very same sealed bytes are
 //! not decrypted and their signature checked again on every run: a memory attached to one
 //! partner's keys ([`super::Keys::remembering`]), asked by [`super::seal::open`] before it
-//! decrypts. Entries are found by a SHA-256 digest of the place and every byte of the sealed
-//! file, so a file changed, replaced or forged in any byte is opened and checked again; the
+//! decrypts. Entries are found by a SHA-256 digest of the place and of the SHA-256 of every byte
+//! of the sealed file ([`file_digest`], computed once per read and shared with the device memory),
+//! so a file changed, replaced or forged in any byte is opened and checked again; the
 //! signer's public key is kept with each entry and must still be the one known for the signer.
 //! Keeping entries between runs (in the device's cache folder) is the owner's business.
 
@@ -65,13 +66,27 @@ pub trait Memory: Send + Sync {
     fn remember(&self, place: &str, seen: Seen, outcome: Outcome);
 }
 
+/// The SHA-256 of every byte of a sealed file: worked out once per read, it finds the file in the
+/// open cache ([`seen_of`]) and in the device memory alike.
+pub type FileDigest = [u8; 32];
+
+/// The [`FileDigest`] of the sealed file `bytes`.
+pub fn file_digest(bytes: &[u8]) -> FileDigest {
+    Sha256::digest(bytes).into()
+}
+
 /// The digest of a sealed file at `place`.
 pub fn seen(place: &str, bytes: &[u8]) -> Seen {
+    seen_of(place, &file_digest(bytes))
+}
+
+/// The digest of a sealed file at `place` whose [`FileDigest`] is `file`.
+pub fn seen_of(place: &str, file: &FileDigest) -> Seen {
     Sha256::new()
-        .chain_update(b"closer opened v1\0")
+        .chain_update(b"closer opened v2\0")
         .chain_update(place.as_bytes())
         .chain_update([0])
-        .chain_update(bytes)
+        .chain_update(file)
         .finalize()
         .into()
 }

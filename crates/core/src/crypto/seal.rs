@@ -152,10 +152,24 @@ pub fn open(
     place: &str,
     keys_of: impl Fn(&str) -> Option<PublicKeys>,
 ) -> Result<Opened> {
+    match reader.memory() {
+        Some(_) => open_digested(reader, bytes, &opened::file_digest(bytes), place, keys_of),
+        None => open_afresh(reader, bytes, place, keys_of),
+    }
+}
+
+/// [`open`], for a sealed file whose [`opened::FileDigest`] the caller has already worked out.
+pub fn open_digested(
+    reader: &Keys,
+    bytes: &[u8],
+    file: &opened::FileDigest,
+    place: &str,
+    keys_of: impl Fn(&str) -> Option<PublicKeys>,
+) -> Result<Opened> {
     let Some(memory) = reader.memory() else {
         return open_afresh(reader, bytes, place, keys_of);
     };
-    let seen = opened::seen(place, bytes);
+    let seen = opened::seen_of(place, file);
     match memory.recall(place, &seen) {
         Some(Outcome::NotForYou) => return Err(CryptoError::NotForYou),
         Some(Outcome::Opened {
