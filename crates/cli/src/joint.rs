@@ -96,16 +96,28 @@ impl Context {
             .map(|(_, _, o)| o);
         let (lib, optin) = (self.library()?, optin.as_ref());
         let v = match &mut memo {
-            Some(m) => m.view(
-                places, &party, lib, couple, &mine, &holds, self.today, self.now, optin,
-            )?,
+            Some(m) => {
+                let mine_from = m.own_state(&self.store, &me.id);
+                let v = m.view(
+                    places,
+                    &party,
+                    lib,
+                    couple,
+                    &mine,
+                    mine_from.as_deref(),
+                    &holds,
+                    self.today,
+                    self.now,
+                    optin,
+                )?;
+                m.save();
+                v
+            }
             None => view(
                 places, &party, lib, couple, &mine, &holds, self.today, self.now, optin,
             )?,
         };
-        if let Some(m) = memo {
-            m.save();
-        }
+        self.keep_joint_memo(memo);
         self.round_problems(&v.problems);
         self.closed(&v.closings, &v.unfinished, &me.id, &other.id)?;
         *self.joint_rounds.borrow_mut() = v.rounds.clone();
@@ -149,14 +161,16 @@ impl Context {
             data: self.store.root(),
             config: &self.config_dir,
         };
-        let joint = match self.joint_memo(&me.id, &keys.public().age) {
-            Some(mut m) => {
+        let mut memo = self.joint_memo(&me.id, &keys.public().age);
+        let joint = match &mut memo {
+            Some(m) => {
                 let joint = m.opt_in(places, &party, me.sexual)?;
                 m.save();
                 joint
             }
             None => opt_in(places, &party, me.sexual)?,
         };
+        self.keep_joint_memo(memo);
         self.round_problems(&joint.problems);
         self.closed(&joint.closings, &joint.unfinished, &me.id, &other.id)?;
         self.note_opt_in_opened(&me.id, joint.both)?;
@@ -307,13 +321,23 @@ impl Context {
 
     /// The memo of the joint rounds of partner `me` (see [`closer_core::joint::memo`]): kept in
     /// the cache folder of their key, only while it has no passphrase (it goes when one is set).
+    /// Read once a run: the opt-in exchange and the view use the same.
     fn joint_memo(&self, me: &str, reader: &str) -> Option<Memo> {
         let dir = open_cache::dir(self.cache_dir.as_ref()?, &self.store, me);
-        self.opened
-            .borrow()
-            .iter()
-            .any(|c| c.dir() == dir)
-            .then(|| Memo::load(dir.join("joint-view"), reader, std::time::SystemTime::now()))
+        if !self.opened.borrow().iter().any(|c| c.dir() == dir) {
+            return None;
+        }
+        let path = dir.join("joint-view");
+        let kept = self.joint_memo.borrow_mut().take();
+        kept.filter(|m| m.is_at(&path, reader))
+            .or_else(|| Some(Memo::load(path, reader, std::time::SystemTime::now())))
+    }
+
+    /// Keeps `memo`, saved, for the next use in this run.
+    fn keep_joint_memo(&self, memo: Option<Memo>) {
+        if memo.is_some() {
+            *self.joint_memo.borrow_mut() = memo;
+        }
     }
 
     /// The viewing partner, the other partner and their public keys, when the touch plan goes

@@ -127,6 +127,9 @@ pub struct Context {
     /// The rounds of the plan and of the opt-in the last joint view on this run came from (see
     /// [`Context::recorded`]).
     joint_rounds: RefCell<closer_core::joint::touch::Rounds>,
+    /// The memo of the joint rounds as this run last left it: read once a run (see
+    /// [`Context::joint_memo`]).
+    joint_memo: RefCell<Option<closer_core::joint::memo::Memo>>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -181,6 +184,7 @@ impl Context {
             elsewhere_said: std::cell::Cell::new(false),
             opt_in_found: RefCell::default(),
             joint_rounds: RefCell::default(),
+            joint_memo: RefCell::default(),
         };
         ctx.open_sealing()?;
         Ok(ctx)

@@ -18,6 +18,7 @@ use super::touch::{JointOptIn, JointView, Rounds, opt_in, view};
 use crate::content::Library;
 use crate::error::Result;
 use crate::profile::Couple;
+use crate::store::Store;
 use crate::touch::{self, Hold, State};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -100,7 +101,7 @@ impl Memo {
 
     /// [`crate::body_map::settle`], unless `partner`'s touch state is as it was when last found
     /// settled and their body map is published.
-    pub fn settle(&mut self, store: &crate::store::Store, partner: &crate::ids::Id) -> Result<()> {
+    pub fn settle(&mut self, store: &Store, partner: &crate::ids::Id) -> Result<()> {
         let state = store.path(&touch::state_path(partner));
         let before = file_state(&state, self.now);
         let published = store.path(&crate::body_map::path(partner)).exists();
@@ -138,9 +139,24 @@ impl Memo {
         Some(v)
     }
 
+    /// Where `partner`'s own touch state was read from, for [`Memo::view`]: the state of its
+    /// file and the version of it this device's memory trusts (the one read in place of a
+    /// version that went back). Asked after the state was read. `None` when it cannot tell.
+    pub fn own_state(&self, store: &Store, partner: &crate::ids::Id) -> Option<String> {
+        let path = store.path(&touch::state_path(partner));
+        let file = file_state(&path, self.now)?;
+        let trusted = store.place_of(&path).and_then(|place| {
+            let sealing = store.sealing()?;
+            sealing.memory()?.trusted_file(&place)
+        });
+        Some(format!("{file}\0{}", trusted.unwrap_or_default()))
+    }
+
     /// [`view`], or what it said on an earlier run when every file it reads is as it was then
-    /// and everything else it is worked out from is the same. Kept only from a run that found no
-    /// problem, no closing and no round left unfinished by the other device, and wrote nothing.
+    /// and everything else it is worked out from is the same; `mine` is known by where it was
+    /// read from, `mine_from` (see [`Memo::own_state`]; `None`: not remembered). Kept only from
+    /// a run that found no problem, no closing and no round left unfinished by the other
+    /// device, and wrote nothing.
     #[allow(clippy::too_many_arguments)]
     pub fn view(
         &mut self,
@@ -149,6 +165,7 @@ impl Memo {
         lib: &Library,
         couple: &Couple,
         mine: &State,
+        mine_from: Option<&str>,
         holds: &[Hold],
         today: NaiveDate,
         now: DateTime<Utc>,
@@ -159,7 +176,7 @@ impl Memo {
             let steps: Vec<_> = lib.steps.iter().map(|s| (s.id, s.stage)).collect();
             let stages: Vec<_> = lib.stages.iter().map(|s| (s.number, s.sexual)).collect();
             let text = format!(
-                "{files:?}\0{}\0{:?}\0{}\0{:?}\0{couple:?}\0{mine:?}\0{holds:?}\0{today}\0{:?}\0{steps:?}\0{stages:?}",
+                "{files:?}\0{}\0{:?}\0{}\0{:?}\0{couple:?}\0{mine_from:?}\0{holds:?}\0{today}\0{:?}\0{steps:?}\0{stages:?}",
                 party.me,
                 party.keys.public(),
                 party.other,
@@ -169,7 +186,7 @@ impl Memo {
             h.update(text.as_bytes());
             crate::crypto::hex(&h.finalize()[..16])
         };
-        let before = self.files(places, party, &TOPICS).map(|f| inputs(&f));
+        let before = mine_from.and_then(|_| self.files(places, party, &TOPICS).map(|f| inputs(&f)));
         if let (Some(key), Some((k, other, sexual_ok, waiting, plan, optin))) =
             (&before, &self.kept.view)
             && key == k
@@ -190,7 +207,7 @@ impl Memo {
         }
         self.remembered = false;
         let v = view(places, party, lib, couple, mine, holds, today, now, optin)?;
-        let after = self.files(places, party, &TOPICS).map(|f| inputs(&f));
+        let after = mine_from.and_then(|_| self.files(places, party, &TOPICS).map(|f| inputs(&f)));
         let quiet = v.problems.is_empty() && v.closings.is_empty() && v.unfinished.is_empty();
         let keep = (quiet && before.is_some() && after == before).then(|| {
             (
@@ -256,12 +273,18 @@ impl Memo {
         Ok(o)
     }
 
+    /// Whether this is the memo in `path` for the key whose age recipient is `reader`.
+    pub fn is_at(&self, path: &Path, reader: &str) -> bool {
+        self.path == path && self.kept.reader == reader
+    }
+
     /// Writes the memo if it changed, 0600. Only a memo: when it cannot be written, the rounds
     /// are simply read again next time.
-    pub fn save(self) {
+    pub fn save(&mut self) {
         if !self.changed {
             return;
         }
+        self.changed = false;
         if let (Some(dir), Ok(bytes)) = (self.path.parent(), serde_json::to_vec(&self.kept)) {
             let _ = crate::store::Store::new(dir).ensure_dir("");
             let _ = crate::open_cache::write_private(&self.path, &bytes);

@@ -54,6 +54,8 @@ impl World {
         };
         let mut m = Memo::load(memo.to_path_buf(), &self.keys[i].public().age, later);
         let mine = &self.states[i];
+        // Each state here is known by all it holds, as one read from a file by that file.
+        let from = format!("{mine:?}");
         let v = m
             .view(
                 places,
@@ -61,6 +63,7 @@ impl World {
                 &self.lib,
                 &self.couple,
                 mine,
+                Some(&from),
                 &[],
                 day(),
                 at(60),
@@ -286,6 +289,60 @@ fn an_unchanged_opt_in_round_is_remembered_and_a_forged_or_replayed_one_reported
                 "run {run}: not reported: {:?}",
                 o.problems
             );
+        }
+    }
+}
+
+#[test]
+fn the_own_state_is_known_by_its_file_and_by_the_version_read_in_its_place() {
+    use crate::memory::Memory;
+    use crate::test_devices::{A as ALEX, devices};
+    use crate::touch::{load_state, state_path, update_state};
+    let d = devices();
+    let remember = |name: &str| {
+        let m = Memory::new(d._dir.path().join(name), None);
+        d.alex
+            .change_sealing(|s| s.remember_in(std::sync::Arc::new(m), 0));
+    };
+    remember("memory");
+    let alex: crate::ids::Id = ALEX.parse().unwrap();
+    let file = d.alex.path(&state_path(&alex));
+    let memo = Memo::load(
+        d._dir.path().join("memo"),
+        &d.ka.public().age,
+        SystemTime::now() + Duration::from_secs(60),
+    );
+    let answer = |a: Answer| {
+        update_state(&d.alex, &alex, |s| {
+            s.boundaries.insert("kiss".into(), a);
+            Ok(())
+        })
+        .unwrap();
+    };
+    // What each run reads, and what the memo knows it by.
+    let read = || {
+        let state = load_state(&d.alex, &alex).unwrap();
+        (memo.own_state(&d.alex, &alex).unwrap(), state)
+    };
+    answer(Answer::Yes);
+    let mut seen = vec![read(), read()];
+    let earlier = std::fs::read(&file).unwrap();
+    answer(Answer::No);
+    seen.push(read());
+    // An earlier version put back: the version trusted is read in its place...
+    std::fs::write(&file, &earlier).unwrap();
+    seen.push(read());
+    assert_eq!(seen[3].1, seen[2].1, "the trusted version is read");
+    // ... until this device's memory of it is gone: then the file is read as it is.
+    remember("memory afresh");
+    seen.push(read());
+    assert_eq!(seen[4].1, seen[0].1);
+    // Known by the same means, read the same.
+    for a in &seen {
+        for b in &seen {
+            if a.0 == b.0 {
+                assert_eq!(a.1, b.1, "{} gave two states", a.0);
+            }
         }
     }
 }
