@@ -158,6 +158,7 @@ pub(crate) fn update_in(
     store.update::<AnswerFile, _>(&answer_path(author, year), |old| {
         let mut file = old.unwrap_or_else(|| AnswerFile::new(author));
         let Some(sealing) = &sealing else {
+            crate::merge::one_answer_a_day(&mut file.answers, &BTreeSet::new());
             change(&mut file.answers)?;
             return Ok(file);
         };
@@ -182,6 +183,13 @@ pub(crate) fn update_in(
             let keep = own.current && !(share_again && s.both.is_some());
             kept.push((own.answer, keep.then_some(s), own.floor));
         }
+        // Two versions of a day, merged from two devices: one answer a day again.
+        let taken_back = kept
+            .iter()
+            .filter(|(a, _, _)| answer_seal::is_taken_back(a))
+            .map(|(a, _, _)| a.date)
+            .collect();
+        crate::merge::one_answer_a_day(&mut answers, &taken_back);
         answers.sort_by_key(|a| a.date);
         change(&mut answers)?;
         for (a, _, _) in &kept {

@@ -183,9 +183,27 @@ pub fn run_remembering(
             Err(e) => report.left.push((rel, e.to_string())),
         }
     }
+    // An answer file merged from two versions keeps one answer a day, sealed again as its
+    // author's (see [`merge::one_answer_a_day`]).
+    for rel in report.merged.clone() {
+        if let Some((author, year)) = answer_file(&rel)
+            && let Err(e) = crate::answer_book::update(store, &author, year, |_| Ok(()))
+        {
+            report.left.push((rel, e.to_string()));
+        }
+    }
     merge_twin_partners(store, &mut report, device)?;
     report.elsewhere = unopened_partners(store)?;
     Ok(report)
+}
+
+/// The author and year of the answer file at `rel` (`answers/ID/YEAR.json` or `.age`).
+fn answer_file(rel: &str) -> Option<(Id, i32)> {
+    let ["answers", id, name] = rel.split('/').collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let year = name.split_once('.')?.0.parse().ok()?;
+    Some((Id::parse(id).ok()?, year))
 }
 
 /// How many partner files of an encrypted folder are sealed to keys this device does not hold.

@@ -286,3 +286,55 @@ fn a_body_map_the_other_partner_wrote_is_reported_and_ignored_even_as_a_conflict
         }
     }
 }
+
+/// An answer corrected, and one taken back, before the other partner answered, with an earlier
+/// version of the answer file beside it as a conflict copy (two devices of one partner, or an old
+/// copy put back there): after doctor, one answer a day, and the other partner is never shown
+/// what was corrected or taken back once they answer.
+#[test]
+fn an_answer_corrected_or_taken_back_is_not_revealed_again_by_a_merge() {
+    use crate::prompts::{Answer, all_answers, answer_path, save_answer};
+    let (_t, alex, sam, _, _) = devices();
+    let (a, b): (Id, Id) = (A.parse().unwrap(), B.parse().unwrap());
+    let answer = |d: u32, text: &str, hour: u32| {
+        let at = Utc.with_ymd_and_hms(2026, 3, d, hour, 0, 0).unwrap();
+        Answer::new(day(d), "p1", "What?", text.into(), at)
+    };
+    alex.ensure_dir(&format!("answers/{A}")).unwrap();
+    sam.ensure_dir(&format!("answers/{B}")).unwrap();
+    save_answer(&sam, &b, answer(2, "words I regret", 9)).unwrap();
+    save_answer(&sam, &b, answer(3, "words I take back", 9)).unwrap();
+    let rel = answer_path(&b, 2026);
+    let before = fs::read(sam.path(&rel)).unwrap();
+    save_answer(&sam, &b, answer(2, "better words", 10)).unwrap();
+    crate::answer_rules::delete(&sam, &b, day(3)).unwrap();
+    copy_aside(&sam, &rel, &before);
+
+    let r = run(&sam, SystemTime::now()).unwrap();
+    assert_eq!(r.merged.len(), 1, "{:?}", r.left);
+    let own: Vec<Answer> = all_answers(&sam, None, None)
+        .unwrap()
+        .into_iter()
+        .filter(|(w, _)| w == B)
+        .map(|(_, x)| x)
+        .collect();
+    assert_eq!(own.len(), 1, "one answer a day: {own:?}");
+    assert_eq!(own[0].text, "better words");
+    assert!(
+        own[0].earlier.iter().any(|e| e.text == "words I regret"),
+        "the earlier text stays, for its author: {:?}",
+        own[0].earlier
+    );
+
+    // Alex answers both days; Sam's device shares what is due.
+    save_answer(&alex, &a, answer(2, "the hills", 11)).unwrap();
+    save_answer(&alex, &a, answer(3, "the sea", 11)).unwrap();
+    crate::answer_book::tend(&sam).unwrap();
+    let shown: Vec<String> =
+        crate::answer_rules::for_viewer(all_answers(&alex, None, None).unwrap(), Some(A))
+            .into_iter()
+            .filter(|(w, _)| w == B)
+            .map(|(_, x)| x.text)
+            .collect();
+    assert_eq!(shown, ["better words"]);
+}

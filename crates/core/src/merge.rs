@@ -7,9 +7,11 @@ use crate::energy::LowDays;
 use crate::needs::{Change, Need};
 use crate::own_facts::OptIns;
 use crate::profile::{CoupleFile, Partner};
-use crate::prompts::AnswerFile;
+use crate::prompts::{Answer as DayAnswer, AnswerFile, Earlier};
 use crate::store::Extra;
 use crate::touch::{Answer, Hold, Mark, Sessions, State};
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
 
 /// Adds to `into` every item of `from` it does not hold yet, keeping `into`'s order first.
 fn union<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
@@ -96,6 +98,39 @@ pub fn answers(mut a: AnswerFile, b: AnswerFile) -> AnswerFile {
     a
 }
 
+/// One answer a day, once two versions of a partner's answers were merged: a day taken back in
+/// either version (`taken_back`) stays taken back; otherwise the answer written last stays, and
+/// the other versions' texts join its earlier versions, for its author alone. A merge so never
+/// shows, or shares with the other partner, a text its author corrected or took back.
+pub fn one_answer_a_day(answers: &mut Vec<DayAnswer>, taken_back: &BTreeSet<NaiveDate>) {
+    answers.retain(|a| !taken_back.contains(&a.date));
+    answers.sort_by_key(|a| (a.date, a.at));
+    let mut out: Vec<DayAnswer> = Vec::with_capacity(answers.len());
+    for a in answers.drain(..) {
+        match out.last_mut() {
+            Some(last) if last.date == a.date => {
+                let older = std::mem::replace(last, a);
+                let mut earlier = older.earlier;
+                if !older.passed {
+                    earlier.push(Earlier {
+                        prompt: older.prompt,
+                        text: older.text,
+                        at: older.at,
+                    });
+                }
+                for e in earlier {
+                    if !last.earlier.contains(&e) {
+                        last.earlier.push(e);
+                    }
+                }
+                last.earlier.sort_by_key(|e| e.at);
+            }
+            _ => out.push(a),
+        }
+    }
+    *answers = out;
+}
+
 /// One partner's sessions and debriefs, from two devices: every one of both.
 pub fn sessions(mut a: Sessions, b: Sessions) -> Sessions {
     union(&mut a.sessions, b.sessions);
@@ -109,7 +144,9 @@ pub fn sessions(mut a: Sessions, b: Sessions) -> Sessions {
 }
 
 /// One partner's touch state, from two devices: every readiness event of both, and where the two
-/// disagree about a step or a body region, the more careful answer.
+/// disagree about a step or a body region, the more careful answer. A region only one version
+/// marks welcome is left unmarked: the other may have taken that mark off, and no mark is more
+/// careful than a welcome.
 pub fn state(mut a: State, b: State) -> State {
     for (step, ans) in b.boundaries {
         let v = a
@@ -118,6 +155,8 @@ pub fn state(mut a: State, b: State) -> State {
             .map_or(ans, |&x| careful_answer(x, ans));
         a.boundaries.insert(step, v);
     }
+    a.body
+        .retain(|region, m| m.mark != Mark::Welcome || b.body.contains_key(region));
     for (region, mark) in b.body {
         match a.body.get_mut(&region) {
             Some(m) => {
@@ -126,6 +165,7 @@ pub fn state(mut a: State, b: State) -> State {
                     m.note = mark.note;
                 }
             }
+            None if mark.mark == Mark::Welcome => {}
             None => {
                 a.body.insert(region, mark);
             }
@@ -178,4 +218,55 @@ pub fn low_days(mut a: LowDays, b: LowDays) -> LowDays {
     a.low.sort_by_key(|s| s.from);
     union_extra(&mut a.extra, b.extra);
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Id;
+    use crate::touch::BodyMark;
+
+    fn marked(marks: &[(&str, Mark)]) -> State {
+        let mut s = State::new(&Id::parse("alex00000000").unwrap());
+        for (region, mark) in marks {
+            s.body.insert(
+                (*region).to_owned(),
+                BodyMark {
+                    mark: *mark,
+                    note: None,
+                    extra: Extra::new(),
+                },
+            );
+        }
+        s
+    }
+
+    #[test]
+    fn a_welcome_on_a_region_only_one_version_marks_is_not_kept_and_a_careful_mark_is() {
+        // One device took "head: welcome" off; the other still has it and marked the face.
+        let cleared = marked(&[("back", Mark::OffLimits)]);
+        let kept = marked(&[
+            ("back", Mark::OffLimits),
+            ("head", Mark::Welcome),
+            ("face", Mark::AskFirst),
+        ]);
+        for merged in [state(cleared.clone(), kept.clone()), state(kept, cleared)] {
+            let marks: Vec<(&str, Mark)> = merged
+                .body
+                .iter()
+                .map(|(r, m)| (r.as_str(), m.mark))
+                .collect();
+            assert_eq!(
+                marks,
+                [("back", Mark::OffLimits), ("face", Mark::AskFirst)],
+                "a mark taken off never comes back as welcome"
+            );
+        }
+        // Where both versions mark a region, the more careful mark, as before.
+        let merged = state(
+            marked(&[("head", Mark::Welcome)]),
+            marked(&[("head", Mark::Welcome)]),
+        );
+        assert_eq!(merged.body["head"].mark, Mark::Welcome);
+    }
 }
