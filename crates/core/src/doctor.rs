@@ -365,6 +365,14 @@ fn merge_copy(
     content_seen: Option<&Path>,
 ) -> Result<Vec<String>> {
     let _lock = store.lock(parent(of))?;
+    // A partner's publication in the joint rounds, written by two of their devices before they
+    // synced: each device publishes it again from what it holds, and the rounds check what they
+    // read, so the one in place stays and the copy goes.
+    if of.starts_with("psi/") {
+        let copy_path = store.path(copy);
+        fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
+        return Ok(Vec::new());
+    }
     // A sealed record `X.age` is the record `X.json` of a plain folder.
     let rel = match of.strip_suffix(&format!(".{}", crate::sealing::SEALED_EXT)) {
         Some(stem) => format!("{stem}.json"),

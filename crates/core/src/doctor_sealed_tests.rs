@@ -338,3 +338,21 @@ fn an_answer_corrected_or_taken_back_is_not_revealed_again_by_a_merge() {
             .collect();
     assert_eq!(shown, ["better words"]);
 }
+
+/// A partner's round publication written by two of their devices before they synced: doctor
+/// keeps the one in place and removes the copy, instead of asking someone to compare two sealed
+/// files by hand.
+#[test]
+fn a_conflict_copy_of_a_round_publication_is_removed_and_the_one_in_place_kept() {
+    let (_t, alex, _, _, _) = devices();
+    alex.ensure_dir("psi/plan").unwrap();
+    let file = alex.root().join(format!("psi/plan/{B}.age"));
+    let copy = alex.root().join(format!("psi/plan/{B}{COPY}.age"));
+    fs::write(&file, b"the publication in place").unwrap();
+    fs::write(&copy, b"the other device's publication").unwrap();
+    let r = run(&alex, SystemTime::now()).unwrap();
+    assert!(r.left.is_empty(), "{:?}", r.left);
+    assert_eq!(r.merged, [format!("psi/plan/{B}.age")]);
+    assert!(!copy.exists());
+    assert_eq!(fs::read(&file).unwrap(), b"the publication in place");
+}
