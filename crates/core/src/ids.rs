@@ -172,7 +172,10 @@ pub fn head(s: &str, n: usize) -> &str {
 /// For each ID in `ids`, the length of its shortest unique prefix (at least [`MIN_PREFIX`]).
 pub fn prefix_lengths(ids: &[&str]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..ids.len()).collect();
-    order.sort_unstable_by_key(|&i| ids[i]);
+    // Listings come in the order of their IDs, mostly: no need to sort them again.
+    if !ids.is_sorted() {
+        order.sort_unstable_by_key(|&i| ids[i]);
+    }
     let common = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     let mut out: Vec<usize> = ids.iter().map(|i| MIN_PREFIX.min(i.len())).collect();
     for w in order.windows(2) {

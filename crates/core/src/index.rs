@@ -20,6 +20,9 @@ mod rows;
 mod stamp;
 #[cfg(test)]
 mod tests;
+mod whole;
+#[cfg(test)]
+mod whole_tests;
 
 pub use line::{Listed, shorten};
 

@@ -26,8 +26,9 @@ pub struct Listed<'a> {
 
 #[derive(Debug, Clone, Copy)]
 enum Rest<'a> {
-    /// The index line's category, condition, plan, helper and text, as they are written there.
-    Line(&'a str, u32),
+    /// The index line's category, condition, plan, helper and text, as they are written there,
+    /// its format version, and where its text starts.
+    Line(&'a str, u32, u32),
     Need(&'a Need),
 }
 
@@ -54,15 +55,23 @@ impl<'a> Listed<'a> {
 
     pub fn category(&self) -> Cow<'a, str> {
         match self.rest {
-            Rest::Line(l, _) => unesc(field(l, 0)),
+            Rest::Line(l, _, _) => unesc(field(l, 0)),
             Rest::Need(n) => Cow::Borrowed(&n.category),
         }
     }
 
     pub fn text(&self) -> Cow<'a, str> {
         match self.rest {
-            Rest::Line(l, _) => unesc(field(l, 4)),
+            Rest::Line(l, _, at) => unesc(&l[at as usize..]),
             Rest::Need(n) => Cow::Borrowed(&n.text),
+        }
+    }
+
+    /// Its category and text at once: what a plain listing prints of each need.
+    pub fn category_and_text(&self) -> (Cow<'a, str>, Cow<'a, str>) {
+        match self.rest {
+            Rest::Line(l, _, at) => (unesc(field(l, 0)), unesc(&l[at as usize..])),
+            Rest::Need(n) => (Cow::Borrowed(&n.category), Cow::Borrowed(&n.text)),
         }
     }
 
@@ -79,7 +88,7 @@ impl<'a> Listed<'a> {
     pub fn need(&self) -> Cow<'a, Need> {
         match self.rest {
             Rest::Need(n) => Cow::Borrowed(n),
-            Rest::Line(l, version) => {
+            Rest::Line(l, version, _) => {
                 let opt = |i| unopt(field(l, i)).map(|v| v.map(Cow::into_owned));
                 Cow::Owned(Need {
                     extra: Default::default(),
@@ -155,11 +164,14 @@ pub(super) fn parse(l: &str) -> Option<Listed<'_>> {
     let mut r = split_at(rest, b'\t');
     let _category = r.next()?;
     for _ in 0..3 {
-        unopt(r.next()?)?;
+        // What `unopt` reads, without unescaping it.
+        let o = r.next()?;
+        (o == "-" || o.starts_with('+')).then_some(())?;
     }
-    let (Some(_text), None) = (r.next(), r.next()) else {
+    let (Some(text), None) = (r.next(), r.next()) else {
         return None;
     };
+    let text_at = u32::try_from(rest.len() - text.len()).ok()?;
     let version: u32 = version.parse().ok().filter(|v| *v <= FORMAT_VERSION)?;
     Some(Listed {
         id: plain_id(id)?,
@@ -174,7 +186,7 @@ pub(super) fn parse(l: &str) -> Option<Listed<'_>> {
         created: date(created)?,
         private: false,
         short: 0,
-        rest: Rest::Line(rest, version),
+        rest: Rest::Line(rest, version, text_at),
     })
 }
 
@@ -194,7 +206,7 @@ pub(super) fn split_at(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(s);
     std::iter::from_fn(move || {
         let r = rest?;
-        match r.bytes().position(|b| b == sep) {
+        match memchr::memchr(sep, r.as_bytes()) {
             Some(i) => {
                 rest = Some(&r[i + 1..]);
                 Some(&r[..i])
@@ -209,7 +221,7 @@ pub(super) fn split_at(s: &str, sep: u8) -> impl Iterator<Item = &str> {
 
 /// `s` before and after its first `sep`, an ASCII byte (see [`split_at`]).
 pub(super) fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|b| b == sep)?;
+    let i = memchr::memchr(sep, s.as_bytes())?;
     Some((&s[..i], &s[i + 1..]))
 }
 

@@ -5,6 +5,7 @@ use super::Check;
 use super::line::{self, Listed, shorten};
 use super::rows::{Entry, Index, Row, rewritten};
 use super::stamp::Stamp;
+use super::whole;
 use crate::error::Result;
 use crate::files::{self, FileKind};
 use crate::needs::{self, Need};
@@ -27,7 +28,7 @@ pub(super) fn keepers(store: &Store) -> Vec<String> {
 }
 
 /// A private need kept in full (an `O` row's line), as its owner lists it.
-fn own(l: &str) -> Option<Listed<'_>> {
+pub(super) fn own(l: &str) -> Option<Listed<'_>> {
     let mut n = line::parse(l)?;
     n.private = true;
     Some(n)
@@ -92,14 +93,29 @@ pub(super) fn listed_at<R>(
         Err(e) => return Err(crate::Error::io(&dir, e)),
     };
     let open = std::fs::File::open(&dir).map_err(|e| crate::Error::io(&dir, e))?;
+    let keepers = keepers(store);
+    let keep = |owner: &str| keepers.iter().any(|k| k == owner);
+    let f = match (check, index) {
+        (Check::EveryFile, Some(idx)) => {
+            let at = whole::Place {
+                store,
+                dir: &dir,
+                open: &open,
+                folder: &folder,
+            };
+            match whole::listed(&at, idx, viewer, &keep, now, f)? {
+                Ok(r) => return Ok(r),
+                Err(f) => f,
+            }
+        }
+        _ => f,
+    };
     let text = index
         .and_then(|idx| std::fs::read_to_string(idx).ok())
         .unwrap_or_default();
     let old = Index::parse(&text);
     // While the folder is as it was, the index names every file in it.
     let trusted = old.whole && !folder.is_empty() && folder == old.folder;
-    let keepers = keepers(store);
-    let keep = |owner: &str| keepers.iter().any(|k| k == owner);
     let listing;
     let tasks: Vec<Task> = if trusted {
         old.rows.iter().map(|r| (r.name, Some(r))).collect()

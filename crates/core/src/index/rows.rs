@@ -34,7 +34,7 @@ pub(super) enum Entry<'a> {
 }
 
 impl<'a> Row<'a> {
-    fn parse(l: &'a str) -> Option<Row<'a>> {
+    pub(super) fn parse(l: &'a str) -> Option<Row<'a>> {
         let (name, l) = line::split_once(l, b'\t')?;
         let (state, entry) = line::split_once(l, b'\t')?;
         let entry = match line::split_once(entry, b'\t') {
@@ -56,7 +56,7 @@ impl<'a> Row<'a> {
         (fits && cached != state.is_empty()).then_some(Row { name, state, entry })
     }
 
-    fn write(&self, text: &mut String) {
+    pub(super) fn write(&self, text: &mut String) {
         for part in [self.name, "\t", self.state, "\t"] {
             text.push_str(part);
         }
@@ -127,19 +127,29 @@ pub(super) fn rewritten(
     now: SystemTime,
     keep: &dyn Fn(&str) -> bool,
 ) -> Option<String> {
+    fn named<'a>((name, _): &Task<'a>, l: &Looked) -> Option<Row<'a>> {
+        matches!(l, Looked::Named).then_some(Row {
+            name,
+            state: "",
+            entry: Entry::Named,
+        })
+    }
+    let mut changed = !old.whole || folder != old.folder || tasks.len() != old.rows.len();
+    // Nothing read and every row as it was: the usual listing, told before anything is made.
+    if !changed
+        && reads.is_empty()
+        && tasks
+            .iter()
+            .zip(looked)
+            .all(|(t, l)| named(t, l).is_none_or(|r| t.1 == Some(&r)))
+    {
+        return None;
+    }
     let mut rows: Vec<Option<Row>> = tasks
         .iter()
         .zip(looked)
-        .map(|((name, row), l)| match l {
-            Looked::Named => Some(Row {
-                name,
-                state: "",
-                entry: Entry::Named,
-            }),
-            _ => row.copied(),
-        })
+        .map(|(t, l)| named(t, l).or(t.1.copied()))
         .collect();
-    let mut changed = !old.whole || folder != old.folder || tasks.len() != old.rows.len();
     // What each file read holds now: its state when settled, and its line when shared or kept.
     let states: Vec<String> = reads
         .iter()
