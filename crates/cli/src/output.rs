@@ -321,6 +321,18 @@ pub fn finish() -> Result<()> {
     })
 }
 
+/// One tab-separated record, each field cleaned, and its line break, added to `text`: what
+/// [`Out::record`] writes, for lines made up away from standard output.
+pub fn push_record<S: AsRef<str>>(text: &mut String, fields: &[S]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            text.push('\t');
+        }
+        text.push_str(&field(f.as_ref()));
+    }
+    text.push('\n');
+}
+
 /// Standard output for results. Writes are buffered; [`finish`] writes them out at the end.
 #[derive(Debug, Default)]
 pub struct Out {
@@ -345,13 +357,7 @@ impl Out {
         // Made up here and written once: thousands of lines are not a dozen writes each.
         let mut line = std::mem::take(&mut self.line);
         line.clear();
-        for (i, f) in fields.iter().enumerate() {
-            if i > 0 {
-                line.push('\t');
-            }
-            line.push_str(&field(f.as_ref()));
-        }
-        line.push('\n');
+        push_record(&mut line, fields);
         let written = self.raw(&line);
         self.line = line;
         written
