@@ -12,6 +12,9 @@
 //! was written (its times, size and inode: no file added, removed or replaced since), the
 //! folder is not listed again. Delete the index at any time; nothing is lost.
 
+mod due;
+#[cfg(test)]
+mod due_tests;
 mod line;
 mod look;
 #[cfg(test)]
@@ -90,7 +93,7 @@ pub fn needs_without_history(
 }
 
 /// Like [`needs_without_history`], checking the files as `check` says; with
-/// [`Check::DueOn`], only the needs due that day are sure to be current.
+/// [`Check::DueOn`], only the needs due that day.
 pub fn needs_checked(
     store: &Store,
     index: Option<&Path>,
@@ -138,7 +141,8 @@ fn due_at(
 
 /// The needs `viewer` may see (shared ones, and their own private ones), each with its shortest
 /// unique prefix among them ([`Listed::short`]), checked as `check` says, given to `f`: shared
-/// needs whose files are unchanged are borrowed from the index as it was read, not copied.
+/// needs whose files are unchanged are borrowed from the index as it was read, not copied. With
+/// [`Check::DueOn`], only the needs due that day are given, still with their prefixes among all.
 pub fn listed<R>(
     store: &Store,
     index: Option<&Path>,

@@ -115,7 +115,17 @@ impl<'a> Listed<'a> {
 
 /// Sets each need's shortest unique prefix among `list` (see [`Listed::short`]).
 pub fn shorten(list: &mut [Listed]) {
-    let ids: Vec<&str> = list.iter().map(|l| l.id).collect();
+    shorten_among(list, &[]);
+}
+
+/// Sets each need's shortest unique prefix among `list` and `others`, the IDs of needs listed
+/// with them but not shown.
+pub(super) fn shorten_among(list: &mut [Listed], others: &[&str]) {
+    let ids: Vec<&str> = list
+        .iter()
+        .map(|l| l.id)
+        .chain(others.iter().copied())
+        .collect();
     let lens = crate::ids::prefix_lengths(&ids);
     for (l, n) in list.iter_mut().zip(lens) {
         l.short = u8::try_from(n).unwrap_or(u8::MAX);

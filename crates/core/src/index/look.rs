@@ -2,7 +2,8 @@
 //! and which are read again, and what the viewer sees of them.
 
 use super::Check;
-use super::line::{self, Listed, shorten};
+use super::due;
+use super::line::{self, Listed, shorten_among};
 use super::rows::{Entry, Index, Row, rewritten};
 use super::stamp::Stamp;
 use super::whole;
@@ -66,6 +67,9 @@ pub(super) enum Looked<'a> {
     Waiting,
     /// A need from the index: a shared one, or one of the viewer's own kept in full.
     Kept(Listed<'a>),
+    /// A need the viewer sees that is not due on the day asked for ([`Check::DueOn`]): only its
+    /// ID counts, for the prefixes of those shown.
+    Id(&'a str),
     /// Another partner's private need, unchanged: its row kept, nothing shown.
     Hidden,
     /// A name that is not a record's, named.
@@ -135,8 +139,8 @@ pub(super) fn listed_at<R>(
         match (row.map(|r| r.entry), check) {
             _ if !files::is_record_name(name) => *slot = Looked::Named,
             (Some(Entry::Shared(l)), Check::DueOn(day)) if trusted => {
-                if let Some(n) = line::parse(l).filter(|n| !n.due(day)) {
-                    *slot = Looked::Kept(n);
+                if let Some((id, false)) = due::head(l, day) {
+                    *slot = Looked::Id(id);
                 }
             }
             (Some(Entry::Private(owner)), Check::DueOn(_)) if trusted && viewer != Some(owner) => {
@@ -146,7 +150,7 @@ pub(super) fn listed_at<R>(
             // partner's never shown. Otherwise read again (to be kept as `P`).
             (Some(Entry::Own(l)), Check::DueOn(day)) if trusted => match own(l) {
                 Some(n) if keep(n.owner) && viewer != Some(n.owner) => *slot = Looked::Hidden,
-                Some(n) if keep(n.owner) && !n.due(day) => *slot = Looked::Kept(n),
+                Some(n) if keep(n.owner) && !n.due(day) => *slot = Looked::Id(n.id),
                 _ => {}
             },
             _ => {}
@@ -224,15 +228,17 @@ pub(super) fn listed_at<R>(
                 .and_then(|_| write_atomic(idx, text.as_bytes()));
         }
     }
-    // What the viewer sees: needs from the index, then those read.
-    let mut shown: Vec<Listed> = looked
-        .into_iter()
-        .filter_map(|l| match l {
-            Looked::Kept(n) => Some(n),
-            _ => None,
-        })
-        .filter(|n| n.visible_to(viewer))
-        .collect();
+    // What the viewer sees: needs from the index, then those read; for a day's due reviews,
+    // only those due, each with its prefix among all.
+    let mut others: Vec<&str> = Vec::new();
+    let mut shown: Vec<Listed> = Vec::new();
+    for l in looked {
+        match l {
+            Looked::Kept(n) if n.visible_to(viewer) => shown.push(n),
+            Looked::Id(id) => others.push(id),
+            _ => {}
+        }
+    }
     shown.extend(
         read.iter()
             .chain(&missed)
@@ -240,7 +246,10 @@ pub(super) fn listed_at<R>(
             .map(Listed::of)
             .filter(|n| n.visible_to(viewer)),
     );
-    shorten(&mut shown);
+    shorten_among(&mut shown, &others);
+    if let Check::DueOn(day) = check {
+        shown.retain(|n| n.due(day));
+    }
     Ok(f(shown))
 }
 
