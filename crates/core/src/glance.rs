@@ -56,8 +56,9 @@ impl Due {
     }
 
     /// The needs `viewer` may see that are due for review on `day`, each with its prefix among
-    /// all the needs they may see (checked as [`Check::DueOn`] checks them): the first `keep` in
-    /// full, and how many are due. Only those kept are decoded from the index.
+    /// all the needs they may see: the first `keep` in full, and how many are due. Only the files
+    /// of those kept are looked at ([`Check::DueFirst`]; all of them for `usize::MAX`, as
+    /// [`Check::DueOn`] checks them), and only those are decoded from the index.
     pub fn on(
         store: &Store,
         index: Option<&Path>,
@@ -65,7 +66,11 @@ impl Due {
         day: NaiveDate,
         keep: usize,
     ) -> Result<Due> {
-        index::listed(store, index, viewer, Check::DueOn(day), |all| {
+        let check = match keep {
+            usize::MAX => Check::DueOn(day),
+            n => Check::DueFirst(day, n),
+        };
+        index::listed(store, index, viewer, check, |all| {
             let mut due: Vec<&Listed> = all.iter().filter(|l| l.due(day)).collect();
             let count = due.len();
             let order = |a: &&Listed, b: &&Listed| (a.review, a.id).cmp(&(b.review, b.id));

@@ -79,6 +79,12 @@ pub enum Check {
     /// need whose review date was changed by rewriting its file in place, by hand, shows up when
     /// the folder next changes or the needs are next listed. For `couple today`.
     DueOn(chrono::NaiveDate),
+    /// Like [`Check::DueOn`], but of the needs the index says are due, only the files of the
+    /// first `n` (by review date, then ID) are looked at: a changed one is read, and the next
+    /// takes its place, until `n` are found unchanged; the others due are counted as the index
+    /// has them. For `couple today`'s sentences, which name the first few due needs and count
+    /// the rest.
+    DueFirst(chrono::NaiveDate, usize),
 }
 
 /// The needs `viewer` may see (shared ones, and their own private ones), without history: each

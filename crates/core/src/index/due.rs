@@ -1,7 +1,9 @@
 //! A day's due reviews from the index: whether a shared need is due is read from the head of its
 //! line alone, and one that is not due counts only by its ID (for the prefixes of those shown).
 
-use super::line::{date, split_at};
+use super::line::{Listed, date, split_at};
+use super::look::{Looked, Task};
+use super::rows::Entry;
 use crate::Word;
 use crate::needs::{Importance, Status};
 use crate::store::FORMAT_VERSION;
@@ -38,4 +40,38 @@ pub(super) fn head(l: &str, day: NaiveDate) -> Option<(&str, bool)> {
         r => Some(date(r)?),
     };
     Some((id, status.is_open() && review.is_some_and(|r| r <= day)))
+}
+
+/// For [`super::Check::DueFirst`]: of the needs waiting to be looked at that `listed` says
+/// (from the index) are due on `day`, the files of the first ones by review date, then ID, are
+/// looked at with `look`, in that order, until `first` of them are found unchanged; the others
+/// are taken from the index as they are, unlooked at. So the first `first` due needs are current
+/// (a changed one is read from its file, and its place is taken by the next), and the rest are
+/// counted as the index has them.
+pub(super) fn look_at_first<'a>(
+    day: NaiveDate,
+    first: usize,
+    tasks: &[Task<'a>],
+    looked: &mut [Looked<'a>],
+    listed: &dyn Fn(Entry<'a>) -> Option<Listed<'a>>,
+    look: &dyn Fn(&Task<'a>, &mut Looked<'a>),
+) {
+    let mut due: Vec<(usize, Listed<'a>)> = tasks
+        .iter()
+        .zip(looked.iter())
+        .enumerate()
+        .filter(|(_, (_, slot))| matches!(slot, Looked::Waiting))
+        .filter_map(|(i, ((_, row), _))| Some((i, listed(row.as_ref()?.entry)?)))
+        .filter(|(_, n)| n.due(day))
+        .collect();
+    due.sort_unstable_by(|(_, a), (_, b)| (a.review, a.id).cmp(&(b.review, b.id)));
+    let mut current = 0;
+    for (i, n) in due {
+        if current < first {
+            look(&tasks[i], &mut looked[i]);
+            current += usize::from(matches!(looked[i], Looked::Kept(_)));
+        } else {
+            looked[i] = Looked::Kept(n);
+        }
+    }
 }

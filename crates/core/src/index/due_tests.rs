@@ -105,3 +105,77 @@ fn a_days_due_reviews_are_only_the_due_needs_and_no_other_line_is_read_in_full()
     assert_eq!(store.take_records_read(), 1);
     assert_eq!(std::fs::read_to_string(&idx).unwrap(), text);
 }
+
+fn rewrite_in_place(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    f(&mut v);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)
+        .unwrap();
+    std::io::Write::write_all(&mut file, &serde_json::to_vec(&v).unwrap()).unwrap();
+}
+
+/// `couple today`'s sentences name the first due needs and count the rest: only the files of
+/// those named are looked at, in order, until enough are found unchanged.
+#[test]
+fn the_first_due_needs_are_looked_at_in_order_and_the_rest_counted_from_the_index() {
+    let data = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let store = Store::new(data.path());
+    let idx = path(cache.path(), &store);
+    let day = NaiveDate::from_ymd_opt(2026, 4, 10).unwrap();
+    let at = chrono::Utc::now();
+    let mut files = Vec::new();
+    for (text, review) in [("first", 1), ("second", 2), ("third", 3), ("later", 20)] {
+        let n = needs::add(&store, need("ppp2", text, day), at).unwrap();
+        let review = NaiveDate::from_ymd_opt(2026, 4, review).unwrap();
+        needs::change(&store, &n.id, &n.owner, day, at, |n| {
+            n.status = Status::Agreed;
+            n.review = Some(review);
+            Ok(String::new())
+        })
+        .unwrap();
+        files.push(data.path().join(needs::path(&n.id)));
+    }
+    std::fs::File::open(store.path(needs::DIR))
+        .unwrap()
+        .set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    let later = SystemTime::now() + Duration::from_secs(10);
+    let due = |check: Check| -> Vec<String> {
+        let mut v: Vec<(Option<NaiveDate>, String)> =
+            listed_at(&store, Some(&idx), Some("ppp2"), check, later, |all| {
+                all.iter()
+                    .map(|l| (l.review, l.text().into_owned()))
+                    .collect()
+            })
+            .unwrap();
+        v.sort();
+        v.into_iter().map(|(_, t)| t).collect()
+    };
+    assert_eq!(due(Check::EveryFile).len(), 4);
+    assert_eq!(due(Check::DueFirst(day, 1)), ["first", "second", "third"]);
+
+    // The first closed and the second changed, in place: the second takes the first's place,
+    // read from its file.
+    rewrite_in_place(&files[0], |v| v["status"] = "met".into());
+    rewrite_in_place(&files[1], |v| v["text"] = "second, changed".into());
+    store.take_records_read();
+    assert_eq!(due(Check::DueFirst(day, 1)), ["second, changed", "third"]);
+    assert_eq!(store.take_records_read(), 2);
+    // Past the first, a change in place waits for the next full look, as for needs not due...
+    rewrite_in_place(&files[2], |v| v["text"] = "third, changed".into());
+    assert_eq!(due(Check::DueFirst(day, 1)), ["second, changed", "third"]);
+    assert_eq!(store.take_records_read(), 0);
+    // ...which every due need gets when all are asked for.
+    assert_eq!(
+        due(Check::DueOn(day)),
+        ["second, changed", "third, changed"]
+    );
+    assert_eq!(
+        due(Check::DueFirst(day, 2)),
+        ["second, changed", "third, changed"]
+    );
+}

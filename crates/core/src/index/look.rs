@@ -81,6 +81,11 @@ pub(super) enum Looked<'a> {
 /// One file to look at: its name, and its row in the index if it has one.
 pub(super) type Task<'a> = (&'a str, Option<&'a Row<'a>>);
 
+/// `f`, as what looks at one file and says what it decided, for tasks and slots of one listing.
+fn one_look<'a, F: Fn(&Task<'a>, &mut Looked<'a>)>(f: F) -> F {
+    f
+}
+
 pub(super) fn listed_at<R>(
     store: &Store,
     index: Option<&Path>,
@@ -133,22 +138,26 @@ pub(super) fn listed_at<R>(
     };
     let mut looked: Vec<Looked> = Vec::new();
     looked.resize_with(tasks.len(), || Looked::Waiting);
+    let due_day = match check {
+        Check::EveryFile => None,
+        Check::DueOn(day) | Check::DueFirst(day, _) => Some(day),
+    };
     // Without a look at the file: names that are not records', and, for a day's due reviews,
     // the needs the index says are not due and other partners' private needs.
     for ((name, row), slot) in tasks.iter().zip(&mut looked) {
-        match (row.map(|r| r.entry), check) {
+        match (row.map(|r| r.entry), due_day) {
             _ if !files::is_record_name(name) => *slot = Looked::Named,
-            (Some(Entry::Shared(l)), Check::DueOn(day)) if trusted => {
+            (Some(Entry::Shared(l)), Some(day)) if trusted => {
                 if let Some((id, false)) = due::head(l, day) {
                     *slot = Looked::Id(id);
                 }
             }
-            (Some(Entry::Private(owner)), Check::DueOn(_)) if trusted && viewer != Some(owner) => {
+            (Some(Entry::Private(owner)), Some(_)) if trusted && viewer != Some(owner) => {
                 *slot = Looked::Hidden;
             }
             // Kept in full while its owner may keep it: the viewer's own when not due, another
             // partner's never shown. Otherwise read again (to be kept as `P`).
-            (Some(Entry::Own(l)), Check::DueOn(day)) if trusted => match own(l) {
+            (Some(Entry::Own(l)), Some(day)) if trusted => match own(l) {
                 Some(n) if keep(n.owner) && viewer != Some(n.owner) => *slot = Looked::Hidden,
                 Some(n) if keep(n.owner) && !n.due(day) => *slot = Looked::Id(n.id),
                 _ => {}
@@ -157,7 +166,7 @@ pub(super) fn listed_at<R>(
         }
     }
     // A file whose state is what the index says is taken from the index; any other is read.
-    on_two_threads(&tasks, &mut looked, |(name, row), slot| {
+    let look = one_look(|(name, row), slot| {
         if !matches!(slot, Looked::Waiting) {
             return;
         }
@@ -180,6 +189,21 @@ pub(super) fn listed_at<R>(
             _ => Looked::Read(Some(stamp)),
         };
     });
+    if let (Check::DueFirst(day, first), true) = (check, trusted) {
+        due::look_at_first(
+            day,
+            first,
+            &tasks,
+            &mut looked,
+            &|l| match l {
+                Entry::Shared(l) => line::parse(l),
+                Entry::Own(l) => own(l).filter(|n| keep(n.owner) && viewer == Some(n.owner)),
+                _ => None,
+            },
+            &look,
+        );
+    }
+    on_two_threads(&tasks, &mut looked, look);
     // The files to read: changed ones, and the viewer's own private needs.
     let reads: Vec<(usize, Option<Stamp>)> = looked
         .iter()
@@ -247,7 +271,7 @@ pub(super) fn listed_at<R>(
             .filter(|n| n.visible_to(viewer)),
     );
     shorten_among(&mut shown, &others);
-    if let Check::DueOn(day) = check {
+    if let Some(day) = due_day {
         shown.retain(|n| n.due(day));
     }
     Ok(f(shown))

@@ -247,7 +247,7 @@ fn a_kept_need_whose_owners_key_got_a_passphrase_is_read_again_and_kept_as_priva
             .collect();
         let expected: &[&str] = match check {
             Check::EveryFile => &["mine, due", "mine, later"],
-            Check::DueOn(_) => &["mine, due"],
+            _ => &["mine, due"],
         };
         assert_eq!(got, expected, "{check:?}");
         assert_eq!(locked.take_records_read(), 2, "{check:?}");
