@@ -455,9 +455,14 @@ impl Memory {
                 .parent()
                 .and_then(|d| d.to_str())
                 .unwrap_or("");
+            let path = store.path(&format!("{place}.json"));
+            // A folder in its place is not written over: reading it said to move it out first.
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+                continue;
+            }
             store.ensure_dir(dir)?;
             let _lock = store.lock(dir)?;
-            crate::store::write_atomic(&store.path(&format!("{place}.json")), &bytes)?;
+            crate::store::write_atomic(&path, &bytes)?;
             done.push(place);
         }
         Ok(done)

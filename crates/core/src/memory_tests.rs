@@ -442,3 +442,34 @@ fn an_earlier_version_put_back_is_reported_on_every_run_while_the_open_cache_ans
         );
     }
 }
+
+/// A folder in the place of one record to put back: the others are put back all the same, and
+/// the folder is left for the person to move out, as reading it said.
+#[test]
+fn a_folder_in_one_records_place_does_not_stop_the_others_being_put_back() {
+    let (d, _m) = remembering();
+    let n = sams_need(&d);
+    let another = Need::open(
+        &id(B),
+        "A slow morning".into(),
+        "comfort".into(),
+        None,
+        Importance::Medium,
+        true,
+        day(1),
+    );
+    let another = needs::add(&d.sam, another, at(1)).unwrap();
+    assert_eq!(needs::load_all(&d.sam).unwrap().len(), 2);
+    let mut places = [format!("needs/{}", n.id), format!("needs/{}", another.id)];
+    places.sort();
+    let [folder, gone] = places;
+    std::fs::remove_file(file(&d, &folder)).unwrap();
+    std::fs::create_dir(file(&d, &folder)).unwrap();
+    std::fs::remove_file(file(&d, &gone)).unwrap();
+    for place in [&folder, &gone] {
+        let _ = d.sam.read_bytes(&format!("{place}.json"));
+    }
+    assert_eq!(memory(&d.sam).put_back(&d.sam).unwrap(), vec![gone.clone()]);
+    assert!(file(&d, &gone).is_file() && file(&d, &folder).is_dir());
+    assert_eq!(needs::load_all(&d.sam).unwrap().len(), 2);
+}
