@@ -400,33 +400,6 @@ fn a_deleted_body_map_keeps_its_off_limits_on_the_other_device() {
     );
 }
 
-/// A need removed on one of Sam's devices is missed on Sam's other one, which cannot tell it
-/// from a deletion; removing it there too is the end of it.
-#[test]
-fn a_need_removed_on_a_partners_other_device_is_reported_until_removed_there_too() {
-    let sb = Sandbox::new();
-    let (_alex, sam) = two_devices(&sb);
-    let tablet = device(&sb, "tablet");
-    share_keys(&sam, &tablet);
-    tablet.ok(NEEDS, &["couple", "me", "Sam"]);
-    sam.ok(NEEDS, &["add", "private thing", "--private"]);
-    assert!(tablet.ok(NEEDS, &["--json"]).contains("private thing"));
-    let id = sealed_in(&sb, "needs")[0]
-        .file_stem()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    sam.ok(NEEDS, &["rm", &id, "--yes"]);
-    let run = tablet.run(NEEDS, &["--json"]);
-    assert!(run.ok().contains("private thing"));
-    assert!(run.stderr.contains(GONE), "{}", run.stderr);
-    tablet.ok(NEEDS, &["rm", &id, "--yes"]);
-    let run = tablet.run(NEEDS, &["--json"]);
-    assert!(!run.ok().contains("private thing"), "{}", run.stdout);
-    assert!(!run.stderr.contains(GONE), "{}", run.stderr);
-}
-
 #[test]
 fn sessions_flare_days_private_debriefs_and_round_publications_deleted_are_noticed_on_their_device()
 {

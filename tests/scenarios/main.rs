@@ -43,6 +43,7 @@ mod privacy_matrix;
 mod readme_cron;
 mod refused;
 mod rekey;
+mod removed_needs;
 mod rounds_own_devices;
 mod sealed_answers;
 mod sealed_sizes;

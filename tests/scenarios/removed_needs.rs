@@ -1,0 +1,187 @@
+//! A need its owner removes on one of their devices stays removed on their other devices: the
+//! removal leaves a record signed by the owner that every device of theirs checks, in place of
+//! the report of a need deleted behind their back. A need deleted by hand is still reported on
+//! each of its owner's devices, and so is one whose removal record is forged or replayed.
+
+use super::*;
+use support::NEEDS;
+
+/// What a device says of a need it remembers that is gone.
+const GONE: &str = "was deleted from the folder";
+
+/// Sam on two devices (Sam's key copied as `couple keys export` / `import` would), Alex on one.
+fn three_devices(sb: &Sandbox) -> (Device<'_>, Device<'_>, Device<'_>) {
+    let (alex, phone) = two_devices(sb);
+    let laptop = device(sb, "sam-laptop");
+    share_keys(&phone, &laptop);
+    laptop.ok(NEEDS, &["couple", "me", "Sam"]);
+    (phone, laptop, alex)
+}
+
+/// The ID of the need `d` lists with `text`.
+#[track_caller]
+fn id_of_need(d: &Device, text: &str) -> String {
+    let v = json(&d.ok(NEEDS, &["--all", "--json"]));
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["text"] == text)
+        .and_then(|n| n["id"].as_str())
+        .unwrap_or_else(|| panic!("no need {text:?} in {v}"))
+        .to_owned()
+}
+
+/// What `d` lists (every need's text) and what it said.
+fn listed(d: &Device) -> (Vec<String>, String) {
+    let run = d.run(NEEDS, &["--all", "--json"]);
+    let texts = json(run.ok())
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["text"].as_str().unwrap_or("").to_owned())
+        .collect();
+    (texts, run.stderr)
+}
+
+fn need_file(sb: &Sandbox, id: &str) -> PathBuf {
+    sb.data().join(format!("needs/{id}.age"))
+}
+
+#[test]
+fn a_need_removed_on_one_of_its_owners_devices_stays_removed_on_the_other() {
+    let sb = Sandbox::new();
+    let (phone, laptop, alex) = three_devices(&sb);
+    phone.ok(NEEDS, &["add", "a need I will remove"]);
+    phone.ok(NEEDS, &["add", "a private one", "--private"]);
+    phone.ok(NEEDS, &["add", "a need that stays"]);
+    // Every device has seen them (and remembers them).
+    for d in [&laptop, &alex, &phone] {
+        assert!(listed(d).0.contains(&"a need that stays".to_owned()));
+    }
+    assert!(listed(&laptop).0.contains(&"a private one".to_owned()));
+    let shared = id_of_need(&phone, "a need I will remove");
+    let private = id_of_need(&phone, "a private one");
+
+    phone.ok(NEEDS, &["rm", &shared, "--yes"]);
+    phone.ok(NEEDS, &["rm", &private, "--yes"]);
+
+    for _ in 0..2 {
+        for (who, d) in [("laptop", &laptop), ("phone", &phone), ("Alex", &alex)] {
+            let (texts, said) = listed(d);
+            assert_eq!(texts, ["a need that stays"], "{who}: {said}");
+            assert!(!said.contains(GONE), "{who}: {said}");
+            assert!(!said.contains(".age"), "{who}: {said}");
+        }
+    }
+    // Doctor on the laptop puts nothing back.
+    let doctor = laptop.run(NEEDS, &["couple", "doctor"]);
+    doctor.ok();
+    assert!(
+        !doctor.stderr.contains("Put back") && !doctor.stdout.contains("Put back"),
+        "{}{}",
+        doctor.stdout,
+        doctor.stderr
+    );
+    assert!(!need_file(&sb, &shared).exists());
+    assert!(!need_file(&sb, &private).exists());
+    for d in [&phone, &laptop, &alex] {
+        assert_eq!(listed(d).0, ["a need that stays"]);
+    }
+}
+
+#[test]
+fn a_need_deleted_by_hand_is_still_reported_on_both_of_its_owners_devices() {
+    let sb = Sandbox::new();
+    let (phone, laptop, alex) = three_devices(&sb);
+    phone.ok(NEEDS, &["add", "a walk after dinner"]);
+    phone.ok(NEEDS, &["add", "a need I remove myself"]);
+    for d in [&laptop, &alex] {
+        assert_eq!(listed(d).0.len(), 2);
+    }
+    // A removal through the tools leaves its record; it proves nothing for another need.
+    let mine = id_of_need(&phone, "a need I remove myself");
+    phone.ok(NEEDS, &["rm", &mine, "--yes"]);
+    let walk = id_of_need(&phone, "a walk after dinner");
+    std::fs::remove_file(need_file(&sb, &walk)).unwrap();
+    for (who, d) in [("phone", &phone), ("laptop", &laptop)] {
+        let (texts, said) = listed(d);
+        assert_eq!(texts, ["a walk after dinner"], "{who}: {said}");
+        assert!(said.contains(GONE), "{who}: {said}");
+    }
+    // Doctor puts it back, and every device shows it again.
+    laptop.ok(NEEDS, &["couple", "doctor"]);
+    assert!(need_file(&sb, &walk).exists());
+    for d in [&phone, &laptop, &alex] {
+        let (texts, said) = listed(d);
+        assert_eq!(texts, ["a walk after dinner"], "{said}");
+        assert!(!said.contains(GONE), "{said}");
+    }
+}
+
+#[test]
+fn a_removal_replayed_for_another_need_or_signed_by_the_other_partner_is_rejected() {
+    let sb = Sandbox::new();
+    let (phone, laptop, alex) = three_devices(&sb);
+    phone.ok(NEEDS, &["add", "sams first"]);
+    phone.ok(NEEDS, &["add", "sams second"]);
+    alex.ok(NEEDS, &["add", "alexs own"]);
+    for d in [&laptop, &alex, &phone] {
+        assert_eq!(listed(d).0.len(), 3);
+    }
+    let first = id_of_need(&phone, "sams first");
+    let second = id_of_need(&phone, "sams second");
+    let alexs = id_of_need(&alex, "alexs own");
+    phone.ok(NEEDS, &["rm", &first, "--yes"]);
+    alex.ok(NEEDS, &["rm", &alexs, "--yes"]);
+    let removals: Vec<PathBuf> = std::fs::read_dir(sb.data().join("removed"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(removals.len(), 2, "one record per removal: {removals:?}");
+    let removal = |id: &str| sb.data().join(format!("removed/{id}.age"));
+
+    // Sam's removal of the first need, copied to the second's name; then Alex's removal of
+    // her own need: neither proves the second need was removed by Sam.
+    for forged in [removal(&first), removal(&alexs)] {
+        std::fs::copy(&forged, removal(&second)).unwrap();
+        let kept = std::fs::read(need_file(&sb, &second)).unwrap();
+        std::fs::remove_file(need_file(&sb, &second)).unwrap();
+        for (who, d) in [("phone", &phone), ("laptop", &laptop)] {
+            let (texts, said) = listed(d);
+            assert_eq!(texts, ["sams second"], "{who}: {said}");
+            assert!(said.contains(GONE), "{who}: {said}");
+        }
+        std::fs::write(need_file(&sb, &second), kept).unwrap();
+        std::fs::remove_file(removal(&second)).unwrap();
+    }
+}
+
+#[test]
+fn removal_records_older_than_a_year_are_deleted_at_the_owners_next_removal() {
+    let sb = Sandbox::new();
+    let (phone, laptop, _alex) = three_devices(&sb);
+    sb.set_today("2026-03-01");
+    phone.ok(NEEDS, &["add", "an early need"]);
+    phone.ok(NEEDS, &["add", "a later need"]);
+    phone.ok(NEEDS, &["add", "a need for next year"]);
+    assert_eq!(listed(&laptop).0.len(), 3);
+    let early = id_of_need(&phone, "an early need");
+    phone.ok(NEEDS, &["rm", &early, "--yes"]);
+    let removal = |id: &str| sb.data().join(format!("removed/{id}.age"));
+    assert!(removal(&early).exists());
+
+    sb.set_today("2027-02-28");
+    let later = id_of_need(&phone, "a later need");
+    phone.ok(NEEDS, &["rm", &later, "--yes"]);
+    assert!(removal(&early).exists(), "kept for a year");
+    sb.set_today("2027-03-02");
+    let next = id_of_need(&phone, "a need for next year");
+    phone.ok(NEEDS, &["rm", &next, "--yes"]);
+    assert!(!removal(&early).exists(), "older than a year");
+    assert!(removal(&later).exists() && removal(&next).exists());
+    // The laptop, back after more than a year, is told of the one whose record went.
+    let (texts, said) = listed(&laptop);
+    assert_eq!(texts, ["an early need"], "{said}");
+    assert!(said.contains(GONE), "{said}");
+}
