@@ -137,6 +137,7 @@ fn a_removal_replayed_for_another_need_or_signed_by_the_other_partner_is_rejecte
         .unwrap()
         .flatten()
         .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "age"))
         .collect();
     assert_eq!(removals.len(), 2, "one record per removal: {removals:?}");
     let removal = |id: &str| sb.data().join(format!("removed/{id}.age"));

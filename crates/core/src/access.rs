@@ -123,6 +123,28 @@ fn moved_writer(body: &[u8]) -> Writer {
     }
 }
 
+/// Who writes and reads a need's removal record (`removed/ID`, see [`crate::removals`]): the
+/// need's owner, who removed it, alone.
+fn removal_access(body: &[u8]) -> Access {
+    #[derive(serde::Deserialize)]
+    struct Owner {
+        owner: String,
+    }
+    match serde_json::from_slice::<Owner>(crate::store::without_bom(body))
+        .ok()
+        .and_then(|o| partner(&o.owner).filter(|p| *p == o.owner))
+    {
+        Some(p) => Access {
+            readers: Readers::Owner(p.clone()),
+            writer: Writer::Owner(p),
+        },
+        None => Access {
+            readers: Readers::Both,
+            writer: Writer::Nobody("a need's removal that names no partner as its owner"),
+        },
+    }
+}
+
 /// The rule for the record at `place` (its path in the data folder without its extension, as
 /// `needs/ID`, `touch/ID/state`, `answers/ID/2026`) holding `body`. A need that says it is
 /// private is its owner's alone. `None`: the path holds no sealed record (published keys, the
@@ -154,6 +176,8 @@ pub fn rule(place: &str, body: &[u8]) -> Option<Access> {
         }),
         // A change of the joint result names nobody, and either device may see one happen.
         ["changes", _] => Some(shared()),
+        // A need removed by its owner, for their other devices: theirs alone.
+        ["removed", _] => Some(removal_access(body)),
         // Where a partner set up twice went: signed by the partner it forwards to.
         ["moved", _] => Some(Access {
             readers: Readers::Both,

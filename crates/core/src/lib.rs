@@ -43,6 +43,7 @@ pub mod practice;
 pub mod profile;
 pub mod prompts;
 pub mod rekey;
+pub mod removals;
 pub mod restore;
 pub mod run_memo;
 pub mod scan;

@@ -27,7 +27,7 @@ use std::sync::Mutex;
 
 mod missing;
 mod names;
-pub use missing::{DELETED, remembers};
+pub use missing::{DELETED, Removed, remembers};
 use missing::{Kind, kind};
 
 /// What is said, after why, about a record that went back.
@@ -270,6 +270,11 @@ impl Memory {
     /// it gave, the file's or the one kept in place of a version that went back.
     pub fn trusted_file(&self, place: &str) -> Option<String> {
         self.with(place, |i, _| i.places.get(place).map(|t| t.file.clone()))
+    }
+
+    /// The version counter of the version of `place` this device trusts.
+    pub fn trusted_rev(&self, place: &str) -> Option<u64> {
+        self.with(place, |i, _| i.places.get(place).map(|t| t.rev))
     }
 
     /// The version counter a new version of `place` is signed with: above the one trusted and

@@ -131,7 +131,7 @@ fn edits_on_both_devices_one_after_the_other_and_a_removal_are_trusted() {
         assert_eq!(s.take_left_out(), Vec::<String>::new());
     }
     // Removed by its owner: no word.
-    needs::remove(&d.sam, &n.id).unwrap();
+    needs::remove(&d.sam, &n, day(3)).unwrap();
     assert_eq!(needs::load_all(&d.alex).unwrap(), vec![]);
     assert_eq!(d.alex.take_left_out(), Vec::<String>::new());
 }
@@ -170,7 +170,7 @@ fn a_hold_deleted_or_put_in_the_others_name_is_reported_and_kept_until_it_ends()
     let later = Memory::new(memory(&d.alex).dir.clone(), Some(day(31)));
     memory(&d.alex).save().unwrap();
     assert_eq!(
-        later.missing(crate::touch::HOLDS, &|_| false, &|_| true),
+        later.missing(crate::touch::HOLDS, &|_| false, &|_| true, &|_, _, _| false),
         Vec::<String>::new()
     );
     memory(&d.alex).put_back(&d.alex).unwrap();
@@ -269,7 +269,7 @@ fn a_need_deleted_is_missed_only_on_its_owners_device_and_not_when_its_owner_rem
     assert!(file(&d, &place).exists());
 
     // Removed by its owner: nobody misses it.
-    needs::remove(&d.sam, &n.id).unwrap();
+    needs::remove(&d.sam, &n, day(3)).unwrap();
     for store in [&d.sam, &d.alex] {
         assert_eq!(needs::load_all(store).unwrap(), Vec::<Need>::new());
         assert_eq!(store.take_left_out(), Vec::<String>::new());
@@ -376,14 +376,14 @@ fn a_listing_with_every_need_there_does_not_read_their_memory_and_a_need_gone_is
     // Every need there: told by the names beside the memory, which is not read.
     let later = fresh();
     assert_eq!(
-        later.missing("needs", &|_| true, &sams),
+        later.missing("needs", &|_| true, &sams, &|_, _, _| false),
         Vec::<String>::new()
     );
     assert!(!needs_read(&later), "the memory of the needs was read");
     // Sam's need gone behind Sam's back: missed, as before.
     let later = fresh();
     assert_eq!(
-        later.missing("needs", &|_| false, &sams),
+        later.missing("needs", &|_| false, &sams, &|_, _, _| false),
         vec![place.clone()]
     );
 
@@ -396,20 +396,20 @@ fn a_listing_with_every_need_there_does_not_read_their_memory_and_a_need_gone_is
     std::fs::write(dir.join("needs.json"), needs.to_string()).unwrap();
     let later = fresh();
     let here = |name: &str| place.ends_with(name);
-    assert_eq!(later.missing("needs", &here, &sams), vec![other.to_owned()]);
+    assert_eq!(later.missing("needs", &here, &sams, &|_, _, _| false), vec![other.to_owned()]);
 
     // Without the names (a memory from an older closer): read, and the names written at save.
     std::fs::remove_file(dir.join(names::FILE)).unwrap();
     let later = fresh();
     assert_eq!(
-        later.missing("needs", &|_| true, &sams),
+        later.missing("needs", &|_| true, &sams, &|_, _, _| false),
         Vec::<String>::new()
     );
     assert!(needs_read(&later));
     later.save().unwrap();
     let later = fresh();
     assert_eq!(
-        later.missing("needs", &|_| true, &sams),
+        later.missing("needs", &|_| true, &sams, &|_, _, _| false),
         Vec::<String>::new()
     );
     assert!(!needs_read(&later), "the names were not written");

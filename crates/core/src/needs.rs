@@ -313,8 +313,10 @@ pub fn change(
     })
 }
 
-pub fn remove(store: &Store, id: &Id) -> Result<()> {
-    store.remove(&path(id))
+/// Removes `need`, as its owner does, on `today`: in an encrypted folder a removal is left for
+/// the owner's other devices (see [`crate::removals`]).
+pub fn remove(store: &Store, need: &Need, today: NaiveDate) -> Result<()> {
+    crate::removals::remove(store, need, today)
 }
 
 #[cfg(test)]

@@ -237,7 +237,7 @@ pub fn tend(store: &Store) -> Result<usize> {
         // read as trusted, never taken again from the partner file.
         if store.path(&optin_path(&id)).exists()
             || !store.path(&profile::partner_path(&id)).exists()
-            || sealing.missed(&format!("{OPTIN}/{id}")).is_some()
+            || sealing.missed(store, &format!("{OPTIN}/{id}")).is_some()
         {
             continue;
         }

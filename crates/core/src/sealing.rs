@@ -10,6 +10,7 @@ use crate::crypto::{CryptoError, Keys, PublicKeys, seal};
 use crate::error::{Error, Fault, Next, Result};
 use crate::memory::{Judged, Memory};
 use crate::need_claims;
+use crate::removals;
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -253,17 +254,23 @@ impl Sealing {
         )
     }
 
-    /// Why the record at `place`, which is not in the folder, may not be missing on this device
-    /// (see [`Memory::missed`]).
-    pub fn missed(&self, place: &str) -> Option<String> {
-        self.memory.as_ref()?.missed(place, &|p| self.holds(p))
+    /// Why the record at `place`, which is not in the folder `store`, may not be missing on this
+    /// device (see [`Memory::missed`]): a need its owner removed, as its removal record in the
+    /// folder shows, may ([`crate::removals`]).
+    pub fn missed(&self, store: &Store, place: &str) -> Option<String> {
+        let removed = |place: &str, owner: &str, rev| removals::proven(store, place, owner, rev);
+        self.memory
+            .as_ref()?
+            .missed(place, &|p| self.holds(p), &removed)
     }
 
-    /// The places directly under `dir` this device remembers that `present` (given a file's
-    /// name without extension) says are gone, and that may not be (see [`Memory::missing`]).
-    pub fn missing(&self, dir: &str, present: &dyn Fn(&str) -> bool) -> Vec<String> {
+    /// The places directly under `dir` in the folder `store` this device remembers that
+    /// `present` (given a file's name without extension) says are gone, and that may not be (see
+    /// [`Sealing::missed`]).
+    pub fn missing(&self, store: &Store, dir: &str, present: &dyn Fn(&str) -> bool) -> Vec<String> {
+        let removed = |place: &str, owner: &str, rev| removals::proven(store, place, owner, rev);
         match &self.memory {
-            Some(m) => m.missing(dir, present, &|p| self.holds(p)),
+            Some(m) => m.missing(dir, present, &|p| self.holds(p), &removed),
             None => Vec::new(),
         }
     }
@@ -673,13 +680,13 @@ impl Store {
                         return Err(Error::bad_record(&plain, Fault::PlainInSealed));
                     }
                     self.leave_out_plain(&plain);
-                    if s.missed(&place).is_some() {
+                    if s.missed(self, &place).is_some() {
                         return Ok(s
                             .memory()
                             .and_then(|m| m.kept(&place))
                             .and_then(|kept| s.open_record(&place, &kept).ok().map(|o| o.body)));
                     }
-                } else if let Some(why) = s.missed(&place) {
+                } else if let Some(why) = s.missed(self, &place) {
                     // Nothing in the folder to overwrite: a change is made to what was trusted.
                     return self.trusted_instead(s, path, &place, &why, false);
                 }

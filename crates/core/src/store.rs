@@ -592,7 +592,7 @@ impl Store {
                 .iter()
                 .filter_map(|p| p.file_stem().and_then(|s| s.to_str()))
                 .collect();
-            let gone = s.missing(rel, &|name| present.contains(name));
+            let gone = s.missing(self, rel, &|name| present.contains(name));
             out.extend(gone.iter().map(|place| self.path(&format!("{place}.json"))));
         }
         out.sort();

@@ -289,7 +289,7 @@ pub fn partners_with_sessions(store: &Store) -> Result<Vec<Id>> {
         store.path(&rel).exists()
             || sealing
                 .as_ref()
-                .is_some_and(|s| s.missed(rel.trim_end_matches(".json")).is_some())
+                .is_some_and(|s| s.missed(store, rel.trim_end_matches(".json")).is_some())
     };
     let dir = store.path("touch");
     let entries = match std::fs::read_dir(&dir) {

@@ -260,7 +260,7 @@ pub(crate) fn rm(ctx: &Context, args: RmArgs) -> Result<()> {
     if !ctx.confirm(&q, args.yes, &format!("needs-list rm {}", args.id))? {
         return Err(Error::Declined { done: "deleted" });
     }
-    needs::remove(&ctx.store, &n.id)?;
+    needs::remove(&ctx.store, &n, ctx.today)?;
     closer_cli::say!("Deleted.");
     Ok(())
 }

@@ -225,7 +225,7 @@ pub(super) fn listed_at<R>(
                 .filter(|(name, _)| !store.plain_in_sealed(&dir.join(name)))
                 .map(|(name, _)| name.split('.').next().unwrap_or_default())
                 .collect();
-            s.missing(needs::DIR, &|name| present.contains(name))
+            s.missing(store, needs::DIR, &|name| present.contains(name))
                 .iter()
                 .map(|place| store.path(&format!("{place}.json")))
                 .collect()

@@ -55,6 +55,11 @@ pub(super) fn kind(place: &str) -> Option<Kind> {
     })
 }
 
+/// Whether the need at a place (`needs/ID`) was removed by its owner, as the owner's other
+/// devices can check ([`crate::removals`]): given the place, the owner this device trusted it
+/// from and the version counter it trusted.
+pub type Removed<'a> = &'a dyn Fn(&str, &str, u64) -> bool;
+
 /// Why a record went missing, said of one that is not a hold.
 pub const DELETED: &str = "it was deleted from the folder, and not by closer on this device";
 
@@ -63,8 +68,14 @@ impl Memory {
     /// partners `held` says: a hold this device trusted, not lifted and not past its last day,
     /// gone without its owner's signed release; the couple's settings, a change of their joint
     /// result or a body map, which the tools never delete; a partner's own record (a need they
-    /// own, their touch state, opt-in or answers) on their own device, which did not remove it.
-    pub fn missed(&self, place: &str, held: &dyn Fn(&str) -> bool) -> Option<String> {
+    /// own, their touch state, opt-in or answers) on their own device, which did not remove it,
+    /// unless `removed` says its owner removed it (a need, on another of their devices).
+    pub fn missed(
+        &self,
+        place: &str,
+        held: &dyn Fn(&str) -> bool,
+        removed: Removed,
+    ) -> Option<String> {
         let t = self.get(place)?;
         match kind(place)? {
             Kind::Hold => {
@@ -78,11 +89,16 @@ impl Memory {
                 ))
             }
             Kind::Kept => Some(DELETED.to_owned()),
-            Kind::Need | Kind::Own => t
+            Kind::Own => t
                 .owner
                 .as_deref()
                 .is_some_and(held)
                 .then(|| DELETED.to_owned()),
+            Kind::Need => t
+                .owner
+                .as_deref()
+                .filter(|o| held(o) && !removed(place, o, t.rev))
+                .map(|_| DELETED.to_owned()),
             Kind::Other => None,
         }
     }
@@ -96,6 +112,7 @@ impl Memory {
         dir: &str,
         present: &dyn Fn(&str) -> bool,
         held: &dyn Fn(&str) -> bool,
+        removed: Removed,
     ) -> Vec<String> {
         if dir == "needs" && self.every_need_present(present) {
             return Vec::new();
@@ -115,7 +132,7 @@ impl Memory {
         });
         let mut out = Vec::new();
         for place in gone {
-            if self.missed(&place, held).is_some() {
+            if self.missed(&place, held, removed).is_some() {
                 out.push(place);
             } else if !matches!(kind(&place), Some(Kind::Hold)) {
                 self.forget(&place);

@@ -62,7 +62,7 @@ fn a_file_from_a_newer_version_is_read_only() {
         assert!(err.to_string().contains("read-only"), "{err}");
         let err = store.write(&rel, &n).unwrap_err();
         assert!(matches!(err, Error::Newer { .. }), "{err:?}");
-        let err = needs::remove(&store, &n.id).unwrap_err();
+        let err = needs::remove(&store, &n, day(2026, 3, 2)).unwrap_err();
         assert!(matches!(err, Error::Newer { .. }), "{err:?}");
 
         assert_eq!(
@@ -126,7 +126,7 @@ fn a_corrupt_file_is_reported_with_its_place_and_never_overwritten() {
         "Store::update",
     );
     check(store.write(&rel, &n).unwrap_err(), "Store::write");
-    check(needs::remove(&store, &n.id).unwrap_err(), "needs::remove");
+    check(needs::remove(&store, &n, day(2026, 3, 2)).unwrap_err(), "needs::remove");
     // Listing leaves it out, says where it is torn, and lists the rest.
     assert!(needs::load_all(&store).unwrap().is_empty());
     let noted = store.take_left_out();

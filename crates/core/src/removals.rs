@@ -1,0 +1,216 @@
+//! A need's removal, for its owner's other devices. In an encrypted folder `needs-list rm` leaves
+//! `removed/ID` beside the need it deletes: a pointer record holding two random IDs (the need's
+//! and its owner's), the day and the version counter of the need's last version the removing
+//! device trusted, sealed like every record, signed by the need's owner over this very place and
+//! encrypted to them alone. To the other partner it says no more than the need's file going does.
+//!
+//! A device of the owner that misses the need ([`crate::memory`]: its own partner's need, gone
+//! from the folder) takes the removal in place of "deleted from the folder" when it opens and
+//! checks out, names the owner the device trusted the need from, and its counter is not below the
+//! one the device trusted: then it forgets the need, as the device that removed it did. A need
+//! deleted by hand, or whose removal is forged (signed by anyone else, or moved from another
+//! need's name), is reported as before.
+//!
+//! Kept [`KEPT_DAYS`] days: the owner's next removal deletes their older ones, so the folder
+//! holds at most a year of them. A device of the owner that comes back after longer says the need
+//! was deleted, as a device did before removals were kept.
+
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::needs::{self, Need};
+use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub const DIR: &str = "removed";
+
+/// How many days a removal stays in the folder.
+pub const KEPT_DAYS: i64 = 365;
+
+/// Need `id`, owned by `owner`, was removed by them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removal {
+    pub version: u32,
+    pub id: Id,
+    pub owner: Id,
+    /// The day it was removed, on the device that removed it.
+    pub date: NaiveDate,
+    /// The version counter of the need's last version that device trusted: a version written
+    /// after it (restored from an export, say) is not proven removed by this record.
+    pub rev: u64,
+    /// Fields a newer closer wrote at this format version, kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
+}
+
+impl Versioned for Removal {
+    fn version(&self) -> u32 {
+        self.version
+    }
+    fn file_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+
+pub fn path(id: &Id) -> String {
+    format!("{DIR}/{id}.json")
+}
+
+/// Removes `need` from the folder, as its owner does, on `today`. In an encrypted folder its
+/// removal is left first (a removal left where a forged or damaged file stands is not: that file
+/// is reported, and the owner's other devices say the need was deleted), and afterwards the
+/// owner's removals older than [`KEPT_DAYS`] are deleted.
+pub fn remove(store: &Store, need: &Need, today: NaiveDate) -> Result<()> {
+    let left = leave(store, need, today)?;
+    if let Err(e) = store.remove(&needs::path(&need.id)) {
+        if left {
+            let _ = std::fs::remove_file(store.path(&path(&need.id)));
+        }
+        return Err(e);
+    }
+    if left {
+        tidy(store, &need.owner, today)?;
+    }
+    Ok(())
+}
+
+/// Leaves `need`'s removal, in an encrypted folder: whether it was left.
+fn leave(store: &Store, need: &Need, today: NaiveDate) -> Result<bool> {
+    let Some(s) = store.sealing().filter(|_| store.is_sealed()) else {
+        return Ok(false);
+    };
+    let place = format!("{}/{}", needs::DIR, need.id);
+    let rev = s.memory().and_then(|m| m.trusted_rev(&place)).unwrap_or(0);
+    store.ensure_dir(DIR)?;
+    let _lock = store.lock(DIR)?;
+    let removal = Removal {
+        version: FORMAT_VERSION,
+        id: need.id.clone(),
+        owner: need.owner.clone(),
+        date: today,
+        rev,
+        extra: Extra::new(),
+    };
+    match store.write(&path(&need.id), &removal) {
+        Ok(()) => Ok(true),
+        Err(e @ (Error::BadRecord { .. } | Error::NotYours { .. })) => {
+            store.leave_out(e);
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes `owner`'s removals older than [`KEPT_DAYS`] on `today`: how many.
+fn tidy(store: &Store, owner: &Id, today: NaiveDate) -> Result<usize> {
+    let old: Vec<Removal> = store
+        .read_all::<Removal>(DIR)?
+        .into_iter()
+        .filter(|r| r.owner == *owner && today.signed_duration_since(r.date).num_days() > KEPT_DAYS)
+        .collect();
+    for r in &old {
+        store.remove(&path(&r.id))?;
+    }
+    Ok(old.len())
+}
+
+/// Whether the need at `place` (`needs/ID`), trusted from `owner` at version counter `rev`, was
+/// removed by `owner`: its removal opens and checks out on this device (sealed at its own place,
+/// signed by the partner it names as owner, who may alone write it), names `owner`, and its
+/// counter is `rev` or later. One that fails its check is reported.
+pub(crate) fn proven(store: &Store, place: &str, owner: &str, rev: u64) -> bool {
+    let Some(id) = place
+        .strip_prefix(needs::DIR)
+        .and_then(|p| p.strip_prefix('/'))
+        .and_then(|i| Id::parse(i).ok())
+    else {
+        return false;
+    };
+    match store.read::<Removal>(&path(&id)) {
+        Ok(Some(r)) => r.id == id && r.owner.as_str() == owner && r.rev >= rev,
+        Ok(None) => false,
+        Err(e) => {
+            store.leave_out(e);
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::Memory;
+    use crate::needs::Importance;
+    use crate::test_devices::{A, B, Devices, devices};
+    use std::sync::Arc;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    /// Both devices remembering; Sam names a need and both read it.
+    fn sams_need() -> (Devices, tempfile::TempDir, Need, String, u64) {
+        let d = devices();
+        let dir = tempfile::tempdir().unwrap();
+        for (store, name) in [(&d.alex, "alex"), (&d.sam, "sam")] {
+            let m = Arc::new(Memory::new(dir.path().join(name), Some(day(2))));
+            store.change_sealing(|s| s.remember_in(m, 0));
+        }
+        let n = Need::open(
+            &B.parse().unwrap(),
+            "A walk after dinner".into(),
+            "comfort".into(),
+            None,
+            Importance::Medium,
+            true,
+            day(1),
+        );
+        d.sam.ensure_dir(needs::DIR).unwrap();
+        let n = needs::add(&d.sam, n, chrono::DateTime::UNIX_EPOCH).unwrap();
+        assert_eq!(needs::load_all(&d.sam).unwrap().len(), 1);
+        let place = format!("needs/{}", n.id);
+        let rev = d.sam.sealing().unwrap().memory().unwrap().trusted_rev(&place);
+        (d, dir, n, place, rev.unwrap())
+    }
+
+    #[test]
+    fn the_owners_removal_proves_the_versions_it_saw_and_no_later_one() {
+        let (d, _m, n, place, rev) = sams_need();
+        remove(&d.sam, &n, day(3)).unwrap();
+        assert!(!d.sam.path(&needs::path(&n.id)).exists());
+        assert!(proven(&d.sam, &place, B, rev));
+        assert!(!proven(&d.sam, &place, B, rev + 1), "a later version");
+        assert!(!proven(&d.sam, &place, A, rev), "another owner");
+        // Sealed to Sam alone: Alex's device cannot open it.
+        assert!(!proven(&d.alex, &place, B, rev));
+        assert_eq!(d.sam.take_left_out(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_removal_signed_by_the_other_partner_proves_nothing_and_is_reported() {
+        let (d, _m, n, place, rev) = sams_need();
+        let rel = format!("{DIR}/{}", n.id);
+        let removal = |owner: &str| {
+            serde_json::json!({"version": 1, "id": n.id, "owner": owner, "date": "2026-03-03",
+                "rev": rev + 1000})
+            .to_string()
+        };
+        // In Sam's name, signed by Alex.
+        d.forge(&d.ka, A, &rel, removal(B).as_bytes());
+        std::fs::remove_file(d.sam.path(&needs::path(&n.id))).unwrap();
+        assert!(!proven(&d.sam, &place, B, rev));
+        let said = d.sam.take_left_out();
+        assert!(said.iter().any(|m| m.contains(&rel)), "{said:?}");
+        // In Alex's own name: it opens, and names someone else than the need's owner.
+        d.forge(&d.ka, A, &rel, removal(A).as_bytes());
+        assert!(!proven(&d.sam, &place, B, rev));
+        // Either way Sam's device says the need was deleted and keeps it.
+        let seen = needs::load_all(&d.sam).unwrap();
+        assert_eq!(seen.len(), 1);
+        let said = d.sam.take_left_out();
+        assert!(
+            said.iter().any(|m| m.contains(crate::memory::DELETED)),
+            "{said:?}"
+        );
+    }
+}
