@@ -396,7 +396,10 @@ fn a_listing_with_every_need_there_does_not_read_their_memory_and_a_need_gone_is
     std::fs::write(dir.join("needs.json"), needs.to_string()).unwrap();
     let later = fresh();
     let here = |name: &str| place.ends_with(name);
-    assert_eq!(later.missing("needs", &here, &sams, &|_, _, _| false), vec![other.to_owned()]);
+    assert_eq!(
+        later.missing("needs", &here, &sams, &|_, _, _| false),
+        vec![other.to_owned()]
+    );
 
     // Without the names (a memory from an older closer): read, and the names written at save.
     std::fs::remove_file(dir.join(names::FILE)).unwrap();

@@ -169,7 +169,13 @@ mod tests {
         let n = needs::add(&d.sam, n, chrono::DateTime::UNIX_EPOCH).unwrap();
         assert_eq!(needs::load_all(&d.sam).unwrap().len(), 1);
         let place = format!("needs/{}", n.id);
-        let rev = d.sam.sealing().unwrap().memory().unwrap().trusted_rev(&place);
+        let rev = d
+            .sam
+            .sealing()
+            .unwrap()
+            .memory()
+            .unwrap()
+            .trusted_rev(&place);
         (d, dir, n, place, rev.unwrap())
     }
 

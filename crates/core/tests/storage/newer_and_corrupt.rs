@@ -126,7 +126,10 @@ fn a_corrupt_file_is_reported_with_its_place_and_never_overwritten() {
         "Store::update",
     );
     check(store.write(&rel, &n).unwrap_err(), "Store::write");
-    check(needs::remove(&store, &n, day(2026, 3, 2)).unwrap_err(), "needs::remove");
+    check(
+        needs::remove(&store, &n, day(2026, 3, 2)).unwrap_err(),
+        "needs::remove",
+    );
     // Listing leaves it out, says where it is torn, and lists the rest.
     assert!(needs::load_all(&store).unwrap().is_empty());
     let noted = store.take_left_out();
