@@ -257,6 +257,7 @@ fn merge_versions(store: &Store, rel: &str, versions: &[(PathBuf, Vec<u8>)]) -> 
         [own_facts::OPTIN, _] => put(store, rel, combine(versions, merge::opt_ins)?),
         ["answers", _, _] => put(store, rel, combine(versions, merge::answers)?),
         ["energy", _] => put(store, rel, combine(versions, merge::low_days)?),
+        [crate::removals::DIR, _] => put(store, rel, combine(versions, merge::removal)?),
         // A fingerprint each device publishes again when its library changes: the one in
         // place stays (or the copy's, when there is none).
         ["libraries", _] => put(

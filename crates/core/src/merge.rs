@@ -8,6 +8,7 @@ use crate::needs::{Change, Need};
 use crate::own_facts::OptIns;
 use crate::profile::{CoupleFile, Partner};
 use crate::prompts::{Answer as DayAnswer, AnswerFile, Earlier};
+use crate::removals::Removal;
 use crate::store::Extra;
 use crate::touch::{Answer, Hold, Mark, Sessions, State};
 use chrono::NaiveDate;
@@ -218,6 +219,14 @@ pub fn low_days(mut a: LowDays, b: LowDays) -> LowDays {
     a.low.sort_by_key(|s| s.from);
     union_extra(&mut a.extra, b.extra);
     a
+}
+
+/// A need's removal left on two devices of its owner: the one that covers the later version of
+/// the need.
+pub fn removal(a: Removal, b: Removal) -> Removal {
+    let (mut keep, other) = if b.rev > a.rev { (b, a) } else { (a, b) };
+    union_extra(&mut keep.extra, other.extra);
+    keep
 }
 
 #[cfg(test)]

@@ -219,4 +219,29 @@ mod tests {
             "{said:?}"
         );
     }
+
+    #[test]
+    fn two_removals_of_one_need_from_two_devices_are_merged_by_doctor() {
+        let (d, _m, n, place, rev) = sams_need();
+        remove(&d.sam, &n, day(3)).unwrap();
+        let file = d.sam.path(&path(&n.id));
+        let first = std::fs::read(&file).unwrap();
+        // Sam's other device removed it too, after a later version of it.
+        let left = d.sam.read::<Removal>(&path(&n.id)).unwrap().unwrap();
+        let later = Removal {
+            rev: rev + 5,
+            date: day(4),
+            ..left
+        };
+        d.sam.write(&path(&n.id), &later).unwrap();
+        let copy = format!("{}.sync-conflict-20260302-101500-BBBBBBB.age", n.id);
+        std::fs::write(file.with_file_name(&copy), first).unwrap();
+
+        let r = crate::doctor::run(&d.sam, std::time::SystemTime::now()).unwrap();
+        assert!(r.left.is_empty(), "{:?}", r.left);
+        assert!(!file.with_file_name(&copy).exists());
+        assert_eq!(d.sam.read::<Removal>(&path(&n.id)).unwrap(), Some(later));
+        assert!(proven(&d.sam, &place, B, rev + 5));
+        assert_eq!(d.sam.take_left_out(), Vec::<String>::new());
+    }
 }
