@@ -71,7 +71,8 @@ done
 "$R/closer-bench" jrnl 7300 > "$W/journal.txt"
 printf 'colors: {body: none, date: none, tags: none, title: none}\ndefault_hour: 9\ndefault_minute: 0\neditor: ""\nencrypt: false\nhighlight: false\nindent_character: "|"\njournals:\n  default: %s\nlinewrap: 79\ntagsymbols: "@"\ntemplate: false\ntimeformat: "%%Y-%%m-%%d %%H:%%M"\nversion: v4.1\n' "$W/journal.txt" > "$W/jrnl.yaml"
 
-export CLOSER_TODAY=2026-11-21 NO_COLOR=1 XDG_CACHE_HOME="$W/cache"
+# A device of its own for the plain folders: nothing from this machine's own config folder.
+export CLOSER_TODAY=2026-11-21 NO_COLOR=1 XDG_CACHE_HOME="$W/cache" XDG_CONFIG_HOME="$W/config"
 # A device lists its needs once before it is timed, as any device has: that builds its index
 # (written only for a folder unchanged for two seconds).
 sleep 3
