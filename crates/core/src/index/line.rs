@@ -48,6 +48,12 @@ impl<'a> Listed<'a> {
         }
     }
 
+    /// Its prefix at least `n` characters long (all of it when shorter).
+    fn widen(&mut self, n: usize) {
+        let n = u8::try_from(n.min(self.id.len())).unwrap_or(u8::MAX);
+        self.short = self.short.max(n);
+    }
+
     /// Its shortest unique prefix among the needs listed with it (see [`shorten`]).
     pub fn short(&self) -> &'a str {
         crate::ids::head(self.id, usize::from(self.short).max(crate::ids::MIN_PREFIX))
@@ -121,6 +127,19 @@ pub fn shorten(list: &mut [Listed]) {
 /// Sets each need's shortest unique prefix among `list` and `others`, the IDs of needs listed
 /// with them but not shown.
 pub(super) fn shorten_among(list: &mut [Listed], others: &[&str]) {
+    // In the order of their IDs, as listings mostly come, each need's neighbours in that order
+    // (which `ids::prefix_lengths` sorts them to find) are next to it.
+    if others.is_empty() && list.is_sorted_by(|a, b| a.id <= b.id) {
+        for l in list.iter_mut() {
+            l.short = 0;
+            l.widen(crate::ids::MIN_PREFIX);
+        }
+        for i in 1..list.len() {
+            let (a, b) = list.split_at_mut(i);
+            neighbour(&mut a[i - 1], &mut b[0]);
+        }
+        return;
+    }
     let ids: Vec<&str> = list
         .iter()
         .map(|l| l.id)
@@ -130,6 +149,42 @@ pub(super) fn shorten_among(list: &mut [Listed], others: &[&str]) {
     for (l, n) in list.iter_mut().zip(lens) {
         l.short = u8::try_from(n).unwrap_or(u8::MAX);
     }
+}
+
+/// Two needs next to each other in the order of their IDs: each prefix one character longer
+/// than what they have in common.
+fn neighbour(a: &mut Listed, b: &mut Listed) {
+    let common =
+        a.id.bytes()
+            .zip(b.id.bytes())
+            .take_while(|(x, y)| x == y)
+            .count();
+    a.widen(common + 1);
+    b.widen(common + 1);
+}
+
+/// Makes good the prefixes of the two neighbours across the cut between `a` and `b`, each
+/// shortened on its own ([`shorten`]), as if they had been shortened together: `false` when
+/// some ID of `a` does not come before every ID of `b` (then only [`shorten`] of both will do).
+pub(super) fn neighbours(a: &mut [Listed], b: &mut [Listed]) -> bool {
+    let last = a
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, l)| l.id)
+        .map(|(i, _)| i);
+    let first = b
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, l)| l.id)
+        .map(|(i, _)| i);
+    let (Some(last), Some(first)) = (last, first) else {
+        return true;
+    };
+    if a[last].id >= b[first].id {
+        return false;
+    }
+    neighbour(&mut a[last], &mut b[first]);
+    true
 }
 
 /// A need as the index writes it (a shared one, or a private one kept in full): ID, owner, status, importance, review, creation date,

@@ -9,7 +9,7 @@ use super::rows::{Entry, Row};
 use super::stamp::Stamp;
 use super::{MAGIC, shorten};
 use crate::error::Result;
-use crate::needs::Need;
+use crate::needs::{self, Need};
 use crate::store::{Store, write_atomic};
 use std::fs::File;
 use std::path::Path;
@@ -102,7 +102,6 @@ pub(super) fn listed<R, F: FnOnce(Vec<Listed<'_>>) -> R>(
     if !whole || !follows {
         return Ok(Err(f));
     }
-    mine.shown.append(&mut theirs.shown);
     mine.reads.append(&mut theirs.reads);
     mine.named.append(&mut theirs.named);
     let Half {
@@ -111,6 +110,10 @@ pub(super) fn listed<R, F: FnOnce(Vec<Listed<'_>>) -> R>(
         named,
         ..
     } = mine;
+    // Both halves' needs in list order, with their prefixes among all of them: those of the
+    // two neighbours across the cut made good, unless the IDs do not follow each other there.
+    let follow = line::neighbours(&mut shown, &mut theirs.shown);
+    merge(&mut shown, &theirs.shown);
     for name in named {
         at.store
             .note_left_out(&at.dir.join(name), crate::files::NOT_A_RECORD_NAME);
@@ -135,14 +138,36 @@ pub(super) fn listed<R, F: FnOnce(Vec<Listed<'_>>) -> R>(
                 .and_then(|_| write_atomic(idx, text.as_bytes()));
         }
     }
+    let before = shown.len();
     shown.extend(
         read.iter()
             .flatten()
             .map(Listed::of)
             .filter(|n| n.visible_to(viewer)),
     );
-    shorten(&mut shown);
+    if !follow || shown.len() > before {
+        shorten(&mut shown);
+    }
     Ok(Ok(f(shown)))
+}
+
+/// `a` and `b`, each in list order ([`needs::listed_order`]), as one list in that order, in `a`.
+fn merge<'a>(a: &mut Vec<Listed<'a>>, b: &[Listed<'a>]) {
+    let (mut i, mut j) = (a.len(), b.len());
+    a.extend_from_slice(b);
+    // From the end, each place takes the later of the two lists' last needs not yet placed.
+    for k in (0..a.len()).rev() {
+        if j == 0 {
+            break;
+        }
+        if i > 0 && needs::listed_order(&a[i - 1], &b[j - 1]).is_gt() {
+            a[k] = a[i - 1];
+            i -= 1;
+        } else {
+            a[k] = b[j - 1];
+            j -= 1;
+        }
+    }
 }
 
 /// Reads `file` from `from` into `buf`, up to its end: how much was read.
@@ -213,7 +238,8 @@ pub(super) fn cut(text: &[u8]) -> usize {
         .map_or(text.len(), |i| mid + i + 1)
 }
 
-/// Looks at the files `part` of the index names, in order: `false` when a line cannot be read or
+/// Looks at the files `part` of the index names, in order, and puts the needs shown in list
+/// order: `false` when a line cannot be read or
 /// the names do not increase (the index cannot stand for the folder then).
 fn look_at<'a>(
     (dir, open): (&Path, &File),
@@ -261,6 +287,9 @@ fn look_at<'a>(
             None => into.reads.push((row, Some(stamp))),
         }
     }
+    // In list order on this thread, with their prefixes among them.
+    shorten(&mut into.shown);
+    into.shown.sort_unstable_by(needs::listed_order);
     true
 }
 

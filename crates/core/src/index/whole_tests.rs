@@ -172,3 +172,96 @@ fn an_index_that_cannot_stand_for_the_folder_is_not_trusted_on_either_side_of_th
         );
     }
 }
+
+/// Each need's prefix and ID, in the order the listing gives them, or in list order.
+fn shorts(store: &Store, idx: Option<&Path>, sort: bool) -> Vec<(String, String)> {
+    let later = SystemTime::now() + Duration::from_secs(10);
+    listed_at(
+        store,
+        idx,
+        Some("ppp2"),
+        Check::EveryFile,
+        later,
+        |mut all| {
+            if sort {
+                all.sort_unstable_by(needs::listed_order);
+            }
+            all.iter()
+                .map(|l| (l.short().to_owned(), l.id.to_owned()))
+                .collect()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_halves_come_together_in_list_order_with_the_prefixes_of_the_whole_list() {
+    let data = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let store = Store::new(data.path());
+    let idx = path(cache.path(), &store);
+    for (i, file) in many(&store, N).iter().enumerate() {
+        // IDs in no order of their numbers, sharing prefixes of every length; importance,
+        // status and review dates of every kind.
+        let h = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 20;
+        let id = format!("n{:011x}", h & 0xfff_ffff_ffff);
+        rewrite_in_place(file, |v| {
+            v["id"] = id.clone().into();
+            v["importance"] = ["low", "medium", "high"][i % 3].into();
+            v["status"] = ["open", "talked", "agreed"][i / 3 % 3].into();
+            v["review"] = (i % 5 == 0)
+                .then(|| format!("2026-0{}-1{}", 1 + i % 9, i % 7))
+                .into();
+        });
+        std::fs::rename(file, file.with_file_name(format!("{id}.json"))).unwrap();
+    }
+    let expected = shorts(&store, None, true);
+    assert_eq!(expected.len(), N);
+    assert_eq!(shorts(&store, Some(&idx), true), expected);
+    assert!(std::fs::read_to_string(&idx).unwrap().len() > SECOND_THREAD_FROM);
+    // From both halves of the index, in list order already.
+    assert_eq!(shorts(&store, Some(&idx), false), expected);
+}
+
+#[test]
+fn prefixes_of_two_halves_made_good_across_the_cut_are_those_of_the_whole() {
+    let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let ids = [
+        "aaaa", "aaab1", "aab0", "abc12", "abc123", "abc1234", "abd0", "b000", "bbbbbbbb",
+        "bbbbbbbc", "c001", "c0012", "zz00",
+    ];
+    let lines: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            let mut n = Need::open(
+                &"ppp2".parse().unwrap(),
+                "t".into(),
+                "other".into(),
+                None,
+                Importance::Low,
+                false,
+                d,
+            );
+            n.id = id.parse().unwrap();
+            line::line(&n)
+        })
+        .collect();
+    let all: Vec<Listed> = lines.iter().map(|l| line::parse(l).unwrap()).collect();
+    let mut whole = all.clone();
+    line::shorten(&mut whole);
+    let shorts = |l: &[Listed]| l.iter().map(|l| l.short().to_owned()).collect::<Vec<_>>();
+    for k in 0..=all.len() {
+        let (mut a, mut b) = (all[..k].to_vec(), all[k..].to_vec());
+        line::shorten(&mut a);
+        line::shorten(&mut b);
+        // Each half in another order: the neighbours are found by their IDs.
+        a.reverse();
+        assert!(line::neighbours(&mut a, &mut b), "{k}");
+        a.reverse();
+        a.extend(b);
+        assert_eq!(shorts(&a), shorts(&whole), "cut at {k}");
+    }
+    // IDs that do not follow each other across the cut: only a shortening of both will do.
+    let (mut a, mut b) = (all[3..].to_vec(), all[..5].to_vec());
+    assert!(!line::neighbours(&mut a, &mut b));
+}
