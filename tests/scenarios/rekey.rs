@@ -7,7 +7,7 @@ use super::*;
 use closer_core::crypto::{CryptoError, Keys, keyring, seal};
 use closer_core::store::Store;
 use std::collections::BTreeMap;
-use support::{NEEDS, PROMPT, TOUCH, tree};
+use support::{EXPORT, NEEDS, PROMPT, TOUCH, tree};
 
 /// Two folders kept in step as a sync tool does: a file changed on one side only is copied to
 /// the other, one changed on both becomes a conflict copy.
@@ -344,16 +344,57 @@ fn a_partners_earlier_answers_shared_before_a_new_key_are_read_again_on_both_dev
     assert_eq!(on_sam.stderr, "");
 }
 
+/// Where a device keeps `id`'s key file, under its config folder.
+fn key_file(config: &Path, id: &str) -> PathBuf {
+    let name = format!("{id}.key");
+    let mut dirs = vec![config.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.file_name().is_some_and(|n| n == name.as_str()) {
+                return p;
+            }
+        }
+    }
+    panic!("no {name} under {}", config.display())
+}
+
+/// Alex's answers as a device's history shows them: (date, what it shows).
+fn alexs_history(d: &Device) -> Vec<(String, String)> {
+    let run = d.run(PROMPT, &["history", "--json"]);
+    let history = json(run.ok());
+    assert_eq!(run.stderr, "");
+    history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["partner"] == "Alex")
+        .map(|a| {
+            let text = a["answer"].as_str().unwrap_or_default().to_owned();
+            (a["date"].as_str().unwrap().to_owned(), text)
+        })
+        .collect()
+}
+
 /// On one data folder, three config folders: Alex's answer to a day Sam never answered was sealed
-/// to the lost key alone and is gone for good (said once, on the new device); the one Sam read
-/// comes back on both devices, and is shared with Sam again by the new key.
+/// to the lost key alone. The new device keeps it as it was (Sam's device sees that day's turn as
+/// before, nothing more), says so once, and when the lost key turns up after all (an old copy of
+/// the key file), importing it brings the answer back as Alex's, sealed with the new key; the old
+/// key is not kept and signs nothing. The answer Sam read comes back on both devices, once.
 #[test]
-fn an_answer_only_the_lost_key_could_open_stays_gone_and_is_said_once() {
+fn an_answer_only_the_lost_key_could_open_is_kept_and_comes_back_when_that_key_is_found() {
     let sb = Sandbox::new();
     let (alex, sam) = a_while(&sb);
+    let a = alex.id_of("Alex");
     let shared_day = sb.today();
     sb.set_today("2026-03-03");
     alex.ok(PROMPT, &["answer", "Only mine, never shared."]);
+    let seen_by_sam = alexs_history(&sam);
+    assert_eq!(seen_by_sam.len(), 2, "{seen_by_sam:?}");
+    // An old copy of the key file, forgotten in a drawer; the device and every known copy are lost.
+    let old_key = std::fs::read(key_file(&alex.config, &a)).unwrap();
     std::fs::remove_dir_all(&alex.config).unwrap();
     let new = device(&sb, "alex-new");
     let fp = alexs_fingerprint(&sam);
@@ -362,31 +403,77 @@ fn an_answer_only_the_lost_key_could_open_stays_gone_and_is_said_once() {
     let first = new.run(NEEDS, &["couple", "--json"]);
     first.ok();
     assert!(
-        first.stderr.contains("gone for good")
+        first
+            .stderr
+            .contains("One answer your partner had been shown is yours again")
             && first
                 .stderr
-                .contains("one of them an answer your partner had not been shown")
-            && first
-                .stderr
-                .contains("One answer your partner had been shown is yours again"),
+                .contains("One answer your partner had not been shown stays in your answer files")
+            && first.stderr.contains("couple keys import"),
         "{}",
         first.stderr
     );
-    for d in [&new, &sam] {
-        let run = d.run(PROMPT, &["history", "--json"]);
-        let history = json(run.ok());
-        let alexs: Vec<&serde_json::Value> = history
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|a| a["partner"] == "Alex")
-            .collect();
-        assert_eq!(alexs.len(), 1, "{history:#}");
-        assert_eq!(alexs[0]["answer"], ALEXS_ANSWER, "{history:#}");
-        assert_eq!(alexs[0]["date"], shared_day.as_str(), "{history:#}");
-        assert!(!run.stdout.contains("Only mine"), "{}", run.stdout);
-        assert_eq!(run.stderr, "");
-    }
+    let new_fp = alexs_fingerprint(&sam);
+    assert_eq!(
+        alexs_history(&new),
+        [(shared_day.clone(), ALEXS_ANSWER.to_owned())]
+    );
+    assert_eq!(
+        alexs_history(&sam),
+        seen_by_sam,
+        "Sam sees what Sam saw before"
+    );
     let again = new.run(NEEDS, &["couple", "--json"]);
-    assert!(!again.stderr.contains("gone for good"), "{}", again.stderr);
+    assert!(!again.stderr.contains("stays in"), "{}", again.stderr);
+
+    // The old key turns up: imported on Alex's new device, it brings the answer back.
+    let found = sb.path("found.key");
+    std::fs::write(&found, &old_key).unwrap();
+    let run = new.run(
+        NEEDS,
+        &["couple", "keys", "import", found.to_str().unwrap()],
+    );
+    run.ok();
+    assert!(
+        run.stderr.contains("One answer") && run.stderr.contains("is yours again"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        alexs_history(&new),
+        [
+            (shared_day.clone(), ALEXS_ANSWER.to_owned()),
+            (
+                "2026-03-03".to_owned(),
+                "Only mine, never shared.".to_owned()
+            )
+        ]
+    );
+    let export = new.ok(EXPORT, &["--format", "markdown"]);
+    assert_eq!(
+        export.matches("Only mine, never shared.").count(),
+        1,
+        "{export}"
+    );
+    // The old key stays retired: not kept on the device, not published, nothing warned.
+    assert_ne!(std::fs::read(key_file(&new.config, &a)).unwrap(), old_key);
+    assert_eq!(alexs_fingerprint(&sam), new_fp);
+    assert_eq!(
+        alexs_history(&sam),
+        seen_by_sam,
+        "still sealed until Sam's turn"
+    );
+    // Sam takes their turn that day: Alex's device shares it, as for any answer.
+    sam.ok(PROMPT, &["answer", "Mine, that day."]);
+    new.ok(PROMPT, &[]);
+    let on_sam = alexs_history(&sam);
+    assert!(
+        on_sam.contains(&(
+            "2026-03-03".to_owned(),
+            "Only mine, never shared.".to_owned()
+        )),
+        "{on_sam:?}"
+    );
+    let quiet = sam.run(NEEDS, &["--all"]);
+    assert_eq!(quiet.stderr, "");
 }

@@ -217,6 +217,10 @@ fn install(ctx: &Context, keys: Keys) -> Result<()> {
             || keyring::published(&ctx.store, id).is_ok_and(|k| k.as_ref() == Some(&public))
     };
     let Some(id) = ids.iter().find(theirs).cloned() else {
+        // A key this device saw replaced after it was lost, found again.
+        if ctx.bring_back(&keys)? {
+            return Ok(());
+        }
         // A published file that does not check out may be this key's, changed by someone.
         if let Some(e) = ids
             .iter()

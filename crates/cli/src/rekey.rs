@@ -4,8 +4,8 @@
 //! signs again what is its own, and says once what stayed locked to the lost key.
 
 use crate::Context;
-use closer_core::crypto::PublicKeys;
-use closer_core::error::Result;
+use closer_core::crypto::{Keys, PublicKeys};
+use closer_core::error::{Error, Result};
 use closer_core::profile::{Couple, Partner};
 use closer_core::rekey::{self, Handover};
 use closer_core::sealing::Sealing;
@@ -140,7 +140,6 @@ impl Context {
                 Ok(me) => closer_core::answer_rekey::take(&self.store, &me, &h.answers)?,
                 Err(_) => Default::default(),
             };
-            let lost = lost + answers.lost;
             if let Some(entry) = r.partners.get_mut(&id) {
                 entry.taken = true;
             }
@@ -150,28 +149,76 @@ impl Context {
             {
                 self.set_device(Some(&me))?;
             }
-            let among = match answers.lost {
-                0 => String::new(),
-                1 => " (one of them an answer your partner had not been shown)".to_owned(),
-                n => format!(" ({n} of them answers your partner had not been shown)"),
-            };
             let back = match answers.back {
                 0 => String::new(),
                 1 => " One answer your partner had been shown is yours again.".to_owned(),
                 n => format!(" {n} answers your partner had been shown are yours again."),
             };
+            let gone = match lost {
+                0 => String::new(),
+                n => format!(
+                    " {n} of your own records were locked to your lost key alone and are gone for good: your boundaries, readiness and opt-in, private needs and debriefs. Nobody can read them now; set again what you want to."
+                ),
+            };
+            let t = self.tool;
+            let kept = match answers.kept {
+                0 => String::new(),
+                n => format!(
+                    " {} your partner had not been shown {} in your answer files, sealed to your lost key, with the earlier versions of your answers. If that key turns up again (a copy of it, or its recovery key), `{t} couple keys import FILE` or `{t} couple keys recover` on this device brings {} back; it is not kept, and can never sign anything again.",
+                    if n == 1 {
+                        "One answer".to_owned()
+                    } else {
+                        format!("{n} answers")
+                    },
+                    if n == 1 { "stays" } else { "stay" },
+                    if n == 1 { "it" } else { "them" },
+                ),
+            };
             crate::say!(
-                "Your partner's device accepted your new key: what you share opens here again.{back}{}",
-                if lost == 0 {
-                    String::new()
-                } else {
-                    format!(
-                        " {lost} of your own records were locked to your lost key alone and are gone for good{among}: your boundaries, readiness and opt-in, private needs and debriefs, answers your partner had not been shown yet, and the earlier versions of every answer. Nobody can read them now; set again what you want to."
-                    )
-                }
+                "Your partner's device accepted your new key: what you share opens here again.{back}{gone}{kept}"
             );
         }
         Ok(())
+    }
+
+    /// `couple keys import` or `recover` with `keys`, when they are a partner's previous keys,
+    /// replaced here after they were lost: on a device holding that partner's key now, what
+    /// stayed sealed to the old key alone in their answer files is opened and sealed again with
+    /// it. The old key is used for that alone and not kept: it reads and signs nothing after.
+    /// `false` when `keys` replaced no key on this device.
+    pub(crate) fn bring_back(&self, keys: &Keys) -> Result<bool> {
+        let public = keys.public();
+        let Some(id) = rekey::load(&self.config_dir)?
+            .partners
+            .into_iter()
+            .find(|(_, e)| e.previous == public)
+            .map(|(id, _)| id)
+        else {
+            return Ok(false);
+        };
+        let couple = self.require_couple()?;
+        let p = couple.by_id(&id).ok_or_else(|| {
+            Error::invalid(
+                "this key was replaced, and its partner is not in this data folder's couple",
+            )
+        })?;
+        let (t, n) = (self.tool, &p.name);
+        if !self.holds_key(p) {
+            return Err(Error::invalid(format!(
+                "this is {n}'s key from before their new one. Only a device that holds {n}'s new key can use it, to bring back {n}'s answers sealed to it: run `{t} couple keys import FILE` on {n}'s own device. Nothing was kept here."
+            )));
+        }
+        self.unlock(p)?;
+        let back = closer_core::answer_rekey::bring_back(&self.store, &p.id, keys)?;
+        crate::say!(
+            "This is {n}'s key from before their new one. {} The old key is not kept on this device: it reads and signs nothing from now on.",
+            match back {
+                0 => "Nothing in the answer files was waiting for it.".to_owned(),
+                1 => "One answer sealed to it is yours again, sealed with your new key.".to_owned(),
+                k => format!("{k} answers sealed to it are yours again, sealed with your new key."),
+            }
+        );
+        Ok(true)
     }
 
     /// When this device holds a partner's new key that the other device has not accepted yet

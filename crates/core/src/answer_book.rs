@@ -6,7 +6,7 @@
 
 use crate::answer_rules::SEALED;
 use crate::answer_seal::{self, SealedAnswer};
-use crate::crypto::{CryptoError, PublicKeys};
+use crate::crypto::{CryptoError, Keys, PublicKeys};
 use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::prompts::{Answer, AnswerFile, answer_path};
@@ -136,25 +136,66 @@ pub fn update(
     year: i32,
     change: impl FnOnce(&mut Vec<Answer>) -> Result<()>,
 ) -> Result<()> {
-    update_in(store, author, year, false, &BTreeSet::new(), change)
+    update_in(store, author, year, &Again::default(), change).map(|_| ())
 }
 
-/// [`update`]; with `share_again`, every day already shared is sealed to both again, to the other
-/// partner's keys as this device trusts them now; the days in `shared` are shared with both
-/// whether or not the other partner's turn on them is in the folder (they were shared before).
+/// What [`update_in`] does again with the days already in the file.
+#[derive(Default)]
+pub(crate) struct Again<'a> {
+    /// Every day already shared is sealed to both again, to the other partner's keys as this
+    /// device trusts them now.
+    pub share_again: bool,
+    /// Days shared with both whether or not the other partner's turn on them is in the folder
+    /// (they were shared before).
+    pub shared: BTreeSet<NaiveDate>,
+    /// The author's previous key, found again after it was replaced: what only it opens is
+    /// opened and sealed again with the author's key held here.
+    pub previous: Option<&'a Keys>,
+}
+
+/// One day of the author's file as their device opened it.
+struct Day {
+    answer: Answer,
+    /// The day's line as it is, when it need not be sealed again.
+    keep: Option<SealedAnswer>,
+    /// The least size its next copy may have (see [`answer_seal::open_own`]).
+    floor: usize,
+    /// Copies sealed to a replaced key of the author's, kept as they were.
+    retired: Vec<String>,
+}
+
+/// The earlier versions `old` (a copy sealed to a replaced key) holds of a day's answer: its own
+/// earlier versions, and its text unless it was a pass or taken back.
+fn earlier_of(old: Answer) -> Vec<crate::prompts::Earlier> {
+    let shown = !old.passed && !old.text.is_empty() && !answer_seal::is_taken_back(&old);
+    let mut earlier = old.earlier;
+    if shown {
+        earlier.push(crate::prompts::Earlier {
+            prompt: old.prompt,
+            text: old.text,
+            at: old.at,
+        });
+    }
+    earlier
+}
+
+/// [`update`], doing `again` with the days already in the file. A day sealed to a replaced key
+/// of the author's alone is kept as it was, the same line (a later turn on that day keeps its
+/// copy beside the new one); with [`Again::previous`] it is opened and sealed again with the key
+/// held here. Returns how many days the previous key opened.
 pub(crate) fn update_in(
     store: &Store,
     author: &Id,
     year: i32,
-    share_again: bool,
-    shared: &BTreeSet<NaiveDate>,
+    again: &Again,
     change: impl FnOnce(&mut Vec<Answer>) -> Result<()>,
-) -> Result<()> {
+) -> Result<usize> {
     let sealing = store.sealing();
     let others = match &sealing {
         Some(s) => their_days(store, s, author, year)?,
         None => Vec::new(),
     };
+    let mut reopened = 0;
     store.update::<AnswerFile, _>(&answer_path(author, year), |old| {
         let mut file = old.unwrap_or_else(|| AnswerFile::new(author));
         let Some(sealing) = &sealing else {
@@ -167,54 +208,115 @@ pub(crate) fn update_in(
                 "these answers are partner {author}'s own, and this device does not hold their key; they change them on their own device"
             ))
         })?;
+        let previous = again.previous.map(|k| k.public());
+        let keys_then = |p: &str| match &previous {
+            Some(k) if p == author.as_str() => Some(k.clone()),
+            _ => sealing.public(p),
+        };
         let mut answers = std::mem::take(&mut file.answers);
         answers.retain(|a| !file.sealed.iter().any(|s| s.date == a.date));
-        let mut kept = Vec::new();
-        for s in file.sealed.drain(..) {
-            let own = match answer_seal::open_own(&keys, author, &s, keys_of(sealing)) {
-                // Locked to the author's previous key alone: lost with it.
-                Err(CryptoError::NotForYou) if sealing.replaced(author.as_str()) => continue,
-                r => r.map_err(broken)?,
+        let mut days = Vec::new();
+        let mut locked = Vec::new();
+        for mut s in file.sealed.drain(..) {
+            let (own, by_previous) = match answer_seal::open_own(&keys, author, &s, keys_of(sealing))
+            {
+                // Sealed to the author's previous key alone: kept as it was, unless that key
+                // is here again.
+                Err(CryptoError::NotForYou) if sealing.replaced(author.as_str()) => {
+                    match again
+                        .previous
+                        .map(|old| answer_seal::open_own(old, author, &s, keys_then))
+                    {
+                        Some(Ok(own)) => (own, true),
+                        _ => {
+                            locked.push(s);
+                            continue;
+                        }
+                    }
+                }
+                r => (r.map_err(broken)?, false),
             };
-            if !answer_seal::is_taken_back(&own.answer) {
-                answers.push(own.answer.clone());
-            }
+            reopened += usize::from(by_previous);
             // A day shared by an earlier version, or to be shared again, is sealed anew.
-            let keep = own.current && !(share_again && s.both.is_some());
-            kept.push((own.answer, keep.then_some(s), own.floor));
+            let keep = !by_previous && own.current && !(again.share_again && s.both.is_some());
+            let mut day = Day {
+                answer: own.answer,
+                floor: own.floor,
+                retired: std::mem::take(&mut s.retired),
+                keep: None,
+            };
+            let mut earlier = Vec::new();
+            let before = day.retired.len();
+            if let Some(old) = again.previous {
+                day.retired.retain(|r| {
+                    match answer_seal::open_hex(old, r, author, day.answer.date, keys_then) {
+                        Ok(a) => {
+                            earlier.extend(earlier_of(a));
+                            false
+                        }
+                        Err(_) => true,
+                    }
+                });
+            }
+            if day.retired.len() == before {
+                s.retired = day.retired.clone();
+                day.keep = keep.then_some(s);
+            } else {
+                // Earlier versions the previous key kept come back before the later ones.
+                reopened += usize::from(!by_previous && !earlier.is_empty());
+                earlier.append(&mut day.answer.earlier);
+                day.answer.earlier = earlier;
+            }
+            if !answer_seal::is_taken_back(&day.answer) {
+                answers.push(day.answer.clone());
+            }
+            days.push(day);
         }
         // Two versions of a day, merged from two devices: one answer a day again.
-        let taken_back = kept
+        let taken_back = days
             .iter()
-            .filter(|(a, _, _)| answer_seal::is_taken_back(a))
-            .map(|(a, _, _)| a.date)
+            .filter(|d| answer_seal::is_taken_back(&d.answer))
+            .map(|d| d.answer.date)
             .collect();
         crate::merge::one_answer_a_day(&mut answers, &taken_back);
         answers.sort_by_key(|a| a.date);
         change(&mut answers)?;
-        for (a, _, _) in &kept {
-            if !answers.iter().any(|n| n.date == a.date) {
-                answers.push(match answer_seal::is_taken_back(a) {
-                    true => a.clone(),
-                    false => answer_seal::taken_back(a.date),
+        for d in &days {
+            if !answers.iter().any(|n| n.date == d.answer.date) {
+                answers.push(match answer_seal::is_taken_back(&d.answer) {
+                    true => d.answer.clone(),
+                    false => answer_seal::taken_back(d.answer.date),
                 });
             }
         }
         answers.sort_by_key(|a| a.date);
         for a in &answers {
-            file.sealed.push(match kept.iter().find(|(k, _, _)| k == a) {
-                Some((_, Some(s), _)) => s.clone(),
-                _ => {
-                    let floor = kept
-                        .iter()
-                        .find(|(k, _, _)| k.date == a.date)
-                        .map_or(0, |(_, _, size)| *size);
-                    answer_seal::seal_answer(&keys, author, a, floor).map_err(broken)?
-                }
-            });
+            if let Some(Day { keep: Some(s), .. }) = days.iter().find(|d| d.answer == *a) {
+                file.sealed.push(s.clone());
+                continue;
+            }
+            let day = days.iter().find(|d| d.answer.date == a.date);
+            let mut floor = day.map_or(0, |d| d.floor);
+            let mut retired = day.map(|d| d.retired.clone()).unwrap_or_default();
+            // A new turn on a day locked to a replaced key keeps the locked copy beside it.
+            if let Some(at) = locked.iter().position(|l| l.date == a.date) {
+                let l = locked.remove(at);
+                floor = answer_seal::unhex_all(&l.own)
+                    .ok()
+                    .and_then(|b| crate::crypto::seal::sealed_len(&b))
+                    .map_or(floor, |n| n.max(floor));
+                retired.extend(l.retired);
+                retired.push(l.own);
+            }
+            let mut s = answer_seal::seal_answer(&keys, author, a, floor).map_err(broken)?;
+            if !retired.is_empty() {
+                s.retired = retired;
+                answer_seal::even_out(&mut s).map_err(broken)?;
+            }
+            file.sealed.push(s);
         }
         for (public, days) in &others {
-            let days: BTreeSet<NaiveDate> = days.union(shared).copied().collect();
+            let days: BTreeSet<NaiveDate> = days.union(&again.shared).copied().collect();
             answer_seal::reveal_due(
                 &keys,
                 author,
@@ -225,15 +327,18 @@ pub(crate) fn update_in(
             )
             .map_err(broken)?;
         }
+        file.sealed.append(&mut locked);
+        file.sealed.sort_by_key(|s| s.date);
         Ok(file)
     })?;
-    Ok(())
+    Ok(reopened)
 }
 
 /// `author`'s answer file `body` (at `place`) as it is kept in a plain folder, for `couple
 /// decrypt`: every sealed answer opened with the author's key and kept plain, with its earlier
 /// versions; answers taken back left out. A plain folder reads no sealed answer, so one that
-/// cannot be opened stops the file from being decrypted.
+/// cannot be opened stops the file from being decrypted, unless it is locked to a replaced key
+/// of the author's: that one stays as it is, unread, to be opened if that key is found again.
 pub fn unsealed(sealing: &Sealing, author: &str, place: &str, body: &[u8]) -> Result<Vec<u8>> {
     let path = std::path::Path::new(place);
     let mut f: AnswerFile = crate::store::parse(path, body)?;
@@ -248,7 +353,15 @@ pub fn unsealed(sealing: &Sealing, author: &str, place: &str, body: &[u8]) -> Re
     f.answers
         .retain(|a| !f.sealed.iter().any(|s| s.date == a.date));
     for s in std::mem::take(&mut f.sealed) {
-        let a = answer_seal::open_own(&keys, author, &s, keys_of(sealing))
+        let a = match answer_seal::open_own(&keys, author, &s, keys_of(sealing)) {
+            // Locked to a replaced key: kept as it is, which a plain folder does not read.
+            Err(CryptoError::NotForYou) if sealing.replaced(author) => {
+                f.sealed.push(s);
+                continue;
+            }
+            r => r,
+        };
+        let a = a
             .map_err(|e| {
                 Error::invalid(format!(
                     "{place}: the answer of {} could not be opened ({e}); it stays encrypted",
@@ -327,10 +440,20 @@ pub fn tend(store: &Store) -> Result<usize> {
             let Some(f) = store.read::<AnswerFile>(&answer_path(&id, year))? else {
                 continue;
             };
+            // A day locked to a replaced key of the author's is kept as it is: not waiting.
+            let locked = |s: &SealedAnswer| {
+                sealing.replaced(author)
+                    && sealing.keys(author).is_some_and(|k| {
+                        matches!(
+                            answer_seal::open_own(&k, author, s, keys_of(&sealing)),
+                            Err(CryptoError::NotForYou)
+                        )
+                    })
+            };
             let waiting: Vec<NaiveDate> = f
                 .sealed
                 .iter()
-                .filter(|s| s.both.is_none())
+                .filter(|s| s.both.is_none() && !locked(s))
                 .map(|s| s.date)
                 .collect();
             let due = !f.answers.is_empty()
@@ -360,7 +483,11 @@ pub(crate) fn years(store: &Store, author: &Id) -> Result<Vec<i32>> {
 /// answer of `author` that was shown to both: after the other partner's new key is accepted.
 pub fn reveal_again(store: &Store, author: &Id) -> Result<()> {
     for year in years(store, author)? {
-        update_in(store, author, year, true, &BTreeSet::new(), |_| Ok(()))?;
+        let again = Again {
+            share_again: true,
+            ..Again::default()
+        };
+        update_in(store, author, year, &again, |_| Ok(()))?;
     }
     Ok(())
 }

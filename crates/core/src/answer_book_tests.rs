@@ -197,6 +197,7 @@ fn shared_before(
             own: seal(a, &[&author.public()]),
             both: Some(seal(&shown, &[&author.public(), &other.public()])),
             pad: " ".repeat(pad_to.min(64)),
+            retired: Vec::new(),
         });
     }
     store.write(&answer_path(id, year), &f).unwrap();

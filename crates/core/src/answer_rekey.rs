@@ -5,9 +5,12 @@
 //! key's device checks each against the previous key and seals it again as its partner's own,
 //! shared with both as before; the other device reads the copies it vouched for, still in the
 //! folder, against the previous key until then. An answer sealed to the lost key alone (one the
-//! other partner had not been shown, and every earlier version) cannot come back.
+//! other partner had not been shown, and every earlier version) stays in the file as it was,
+//! unreadable to the new key; if the lost key turns up again, [`bring_back`] opens it and seals
+//! it again with the new key. The found key is used for that alone: it is not kept, and signs
+//! nothing.
 
-use crate::answer_book::{update_in, years};
+use crate::answer_book::{Again, update_in, years};
 use crate::answer_seal::{self, SealedAnswer};
 use crate::crypto::{CryptoError, Keys, PublicKeys, hex, seal};
 use crate::error::{Error, Result};
@@ -74,14 +77,13 @@ fn broken(e: CryptoError) -> Error {
 pub struct Taken {
     /// Answers shown to both before, sealed again with the new key.
     pub back: usize,
-    /// Answers (and passes) locked to the lost key alone, dropped from the files.
-    pub lost: usize,
+    /// Answers (and passes) locked to the lost key alone, kept in the files as they were.
+    pub kept: usize,
 }
 
 /// On the device holding `author`'s new key: seals again as `author`'s own, shared with both,
 /// every handed-over answer that checks out against their previous key and is vouched for (the
-/// hand-over's digests, see [`Sealing::vouch`]); drops from `author`'s answer files what only the
-/// lost key could open.
+/// hand-over's digests, see [`Sealing::vouch`]); what only the lost key opens stays as it was.
 pub fn take(store: &Store, author: &Id, handed: &[HandedAnswer]) -> Result<Taken> {
     let Some(sealing) = store.sealing() else {
         return Ok(Taken::default());
@@ -121,11 +123,15 @@ pub fn take(store: &Store, author: &Id, handed: &[HandedAnswer]) -> Result<Taken
             .map(|a| a.date)
             .filter(|d| locked.contains(d))
             .collect();
-        taken.lost += locked.difference(&days).count();
+        taken.kept += locked.difference(&days).count();
         if locked.is_empty() {
             continue;
         }
-        update_in(store, author, year, false, &days, |have| {
+        let again = Again {
+            shared: days.clone(),
+            ..Again::default()
+        };
+        update_in(store, author, year, &again, |have| {
             for a in answers {
                 if days.contains(&a.date) && !have.iter().any(|h| h.date == a.date) {
                     have.push(a);
@@ -137,6 +143,36 @@ pub fn take(store: &Store, author: &Id, handed: &[HandedAnswer]) -> Result<Taken
         })?;
     }
     Ok(taken)
+}
+
+/// On the device holding `author`'s key: their previous key `previous`, found again after it
+/// was replaced, opens what was sealed to it alone in their answer files (answers the other
+/// partner had not been shown, and earlier versions), and each is sealed again with the key held
+/// here, as if it had been written with it; shared again at once where the other partner has
+/// taken their turn on its day. Only what stands in `author`'s answer files, which this device
+/// trusts as theirs, is opened, and what `previous` signed is believed only there: the found
+/// key cannot add an answer. Returns how many days came back.
+pub fn bring_back(store: &Store, author: &Id, previous: &Keys) -> Result<usize> {
+    let mut n = 0;
+    let again = Again {
+        previous: Some(previous),
+        ..Again::default()
+    };
+    let Some(sealing) = store.sealing() else {
+        return Ok(0);
+    };
+    let Some(keys) = sealing.keys(author.as_str()) else {
+        return Ok(0);
+    };
+    for year in years(store, author)? {
+        let retired = store
+            .read::<AnswerFile>(&answer_path(author, year))?
+            .is_some_and(|f| f.sealed.iter().any(|a| !a.retired.is_empty()));
+        if retired || !locked_days(store, &sealing, &keys, author, year)?.is_empty() {
+            n += update_in(store, author, year, &again, |_| Ok(()))?;
+        }
+    }
+    Ok(n)
 }
 
 /// The days of `author`'s answers of `year` that their key here cannot open: sealed to a lost
@@ -269,16 +305,85 @@ mod tests {
         // Alex's new device takes the hand-over: the shown answer is Alex's again, the other is
         // gone, nothing forged is taken.
         let alex = device(&root, (A, &new), (B, d.kb.public()), &old, &vouched);
+        let line = |store: &Store, d: u32| {
+            let f = store.read::<AnswerFile>(&answer_path(&a, 2026)).unwrap();
+            f.unwrap().sealed.into_iter().find(|s| s.date == day(d))
+        };
+        let locked = line(&sam, 3).unwrap();
         crate::rekey::sign_again(&alex, &alex.sealing().unwrap(), A).unwrap();
         assert_eq!(
             take(&alex, &a, &handed).unwrap(),
-            Taken { back: 1, lost: 1 }
+            Taken { back: 1, kept: 1 }
         );
         assert_eq!(texts(&alex, A), [(day(2), "the hills".to_owned())]);
-        assert_eq!(take(&alex, &a, &handed).unwrap(), Taken::default(), "once");
-        // Sam's device reads it with the new key alone now.
+        assert_eq!(
+            take(&alex, &a, &handed).unwrap(),
+            Taken { back: 0, kept: 1 },
+            "taken once; the locked one is still kept"
+        );
+        // The day only the lost key opens is kept, the very same line.
+        assert_eq!(line(&alex, 3), Some(locked.clone()));
+        // The lost key turns up: on Alex's device it opens what stayed sealed to it.
+        let stranger = Keys::generate();
+        assert_eq!(bring_back(&alex, &a, &stranger).unwrap(), 0);
+        assert_eq!(line(&alex, 3), Some(locked));
+        assert_eq!(bring_back(&alex, &a, &d.ka).unwrap(), 1);
+        assert_eq!(
+            texts(&alex, A),
+            [
+                (day(2), "the hills".to_owned()),
+                (day(3), "only mine".to_owned())
+            ]
+        );
+        assert_eq!(bring_back(&alex, &a, &d.ka).unwrap(), 0, "once");
+        // Sam's device reads it with the new key alone now, and still sees only that Alex took
+        // a turn on the day Sam has not answered.
         let sam = device(&root, (B, &d.kb), (A, new.public()), &old, &BTreeSet::new());
-        assert_eq!(texts(&sam, A), [(day(2), "the hills".to_owned())]);
+        assert_eq!(
+            texts(&sam, A),
+            [
+                (day(2), "the hills".to_owned()),
+                (day(3), SEALED.to_owned())
+            ]
+        );
         assert_eq!(texts(&sam, B)[0], (day(2), "the sea".to_owned()));
+    }
+
+    #[test]
+    fn a_new_turn_on_a_day_locked_to_the_lost_key_keeps_it_as_an_earlier_version() {
+        let d = devices();
+        let a = Id::parse(A).unwrap();
+        d.alex.ensure_dir(&format!("answers/{A}")).unwrap();
+        save_answer(&d.alex, &a, answer(3, "only mine")).unwrap();
+        let new = Keys::generate();
+        let before = d.sam.sealing().unwrap();
+        let vouched =
+            crate::rekey::reencrypt_shared(&d.sam, &before, B, &d.kb, A, &new.public()).unwrap();
+        let root = d.alex.root().to_path_buf();
+        let old = d.ka.public();
+        let alex = device(&root, (A, &new), (B, d.kb.public()), &old, &vouched);
+        crate::rekey::sign_again(&alex, &alex.sealing().unwrap(), A).unwrap();
+        assert_eq!(take(&alex, &a, &[]).unwrap(), Taken { back: 0, kept: 1 });
+        // Alex answers that day again with the new key: the locked copy stays beside it.
+        save_answer(&alex, &a, answer(3, "a second try")).unwrap();
+        assert_eq!(texts(&alex, A), [(day(3), "a second try".to_owned())]);
+        let f = alex
+            .read::<AnswerFile>(&answer_path(&a, 2026))
+            .unwrap()
+            .unwrap();
+        assert_eq!(f.sealed.len(), 1, "one line for the day");
+        assert_eq!(f.sealed[0].retired.len(), 1);
+        // The lost key found again: the first answer comes back as the earlier version.
+        assert_eq!(bring_back(&alex, &a, &d.ka).unwrap(), 1);
+        let f = alex
+            .read::<AnswerFile>(&answer_path(&a, 2026))
+            .unwrap()
+            .unwrap();
+        assert!(f.sealed[0].retired.is_empty());
+        let all = crate::answer_book::opened(&alex, A, f);
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].text, "a second try");
+        let earlier: Vec<&str> = all[0].earlier.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(earlier, ["only mine"]);
     }
 }

@@ -53,6 +53,11 @@ pub struct SealedAnswer {
     /// is as long for every day whose copies have the same sizes.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub pad: String,
+    /// The day's own copies sealed to a key of its author's that was lost and replaced, kept as
+    /// they were, replaced here by a later turn on the day: they open again only with that key
+    /// ([`crate::answer_rekey::bring_back`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<String>,
 }
 
 pub(crate) fn place(author: &str, date: NaiveDate) -> String {
@@ -128,6 +133,7 @@ pub fn seal_answer(
         own: seal_to(keys, author, answer, &[&keys.public()], |n| size(n, floor))?,
         both: None,
         pad: String::new(),
+        retired: Vec::new(),
     };
     even_out(&mut s)?;
     Ok(s)
@@ -135,9 +141,9 @@ pub fn seal_answer(
 
 /// Sets the line's spaces: for each copy, twice (hex) what its age header is shorter than the
 /// longest one can be.
-fn even_out(s: &mut SealedAnswer) -> Result<(), CryptoError> {
+pub(crate) fn even_out(s: &mut SealedAnswer) -> Result<(), CryptoError> {
     let mut n = 0;
-    for copy in std::iter::once(&s.own).chain(&s.both) {
+    for copy in std::iter::once(&s.own).chain(&s.both).chain(&s.retired) {
         let bytes = unhex_all(copy)?;
         let header = seal::header_len(&bytes).unwrap_or(MAX_AGE_HEADER);
         n += 2 * MAX_AGE_HEADER.saturating_sub(header);
@@ -441,6 +447,7 @@ mod tests {
                 .unwrap(),
             ),
             pad: String::new(),
+            retired: Vec::new(),
         };
         assert!(matches!(
             open_answer(&t.sam, SAM, ALEX, &forged, t.keys_of()),
