@@ -44,6 +44,7 @@ mod readme_cron;
 mod refused;
 mod rekey;
 mod removed_needs;
+mod rounds_let_go;
 mod rounds_own_devices;
 mod sealed_answers;
 mod sealed_sizes;

@@ -477,3 +477,46 @@ fn an_answer_only_the_lost_key_could_open_is_kept_and_comes_back_when_that_key_i
     let quiet = sam.run(NEEDS, &["--all"]);
     assert_eq!(quiet.stderr, "");
 }
+
+/// Between `couple keys accept` on Sam's device and the first run of Alex's new device, Alex's
+/// round publications in the folder are still the lost key's. Sam's device shows no joint result
+/// from them (the plan waits for Alex's new device, the opt-in is not joint) and raises no
+/// false alarm about them: they are the replaced key's, not a forgery. Once the new device has
+/// run, everything moves again, with nothing to warn about.
+#[test]
+fn between_accepting_and_the_new_keys_first_run_the_other_device_waits_without_a_false_alarm() {
+    let sb = Sandbox::new();
+    let (alex, sam) = a_while(&sb);
+    for d in [&alex, &sam] {
+        d.ok(NEEDS, &["couple", "opt-in", "sexual"]);
+    }
+    turns(&alex, &sam);
+    std::fs::remove_dir_all(&alex.config).unwrap();
+    let new = device(&sb, "alex-new");
+    let fp = alexs_fingerprint(&sam);
+    new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
+    sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    let window = [
+        (PROMPT, &[][..]),
+        (TOUCH, &["today"][..]),
+        (TOUCH, &["show"][..]),
+        (NEEDS, &["couple", "today"][..]),
+    ];
+    for (tool, args) in window {
+        let run = sam.run(tool, args);
+        run.ok();
+        assert_eq!(run.stderr, "", "{tool:?} {args:?}");
+    }
+    let today = sam.ok(TOUCH, &["today"]);
+    assert!(today.contains("Waiting for the other device"), "{today}");
+    assert!(
+        !today.contains("s0-sit-close"),
+        "no stale joint step: {today}"
+    );
+    let couple = sam.ok(NEEDS, &["couple", "today"]);
+    assert!(!couple.contains("for a while"), "{couple}");
+    // Alex's new device runs: it replaces its old publications without a word about them.
+    let first = new.run(TOUCH, &["today"]);
+    first.ok();
+    assert!(!first.stderr.contains("psi/"), "{}", first.stderr);
+}

@@ -33,6 +33,10 @@ struct Day<'a> {
     #[serde(skip)]
     due_count: usize,
     changes: &'a [Trace],
+    /// Notes for the partner at the keyboard that a cron mail must not miss: a joint round
+    /// this device no longer keeps (shown on the day `couple today` first shows it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -137,6 +141,9 @@ impl View for Day<'_> {
         for t in self.changes {
             out.record(&["changed", &t.until.to_string(), t.what, &t.text])?;
         }
+        for n in &self.notes {
+            out.record(&["note", n])?;
+        }
         Ok(())
     }
 
@@ -208,6 +215,9 @@ impl View for Day<'_> {
         }
         for t in self.changes {
             out.line(&t.text)?;
+        }
+        for n in &self.notes {
+            out.line(n)?;
         }
         Ok(())
     }
@@ -333,6 +343,10 @@ pub fn run(ctx: &Context, format: Format) -> Result<()> {
             })
             .collect(),
         changes: &g.changes,
+        notes: match &viewer {
+            Some(me) => ctx.let_go_notes(me.as_str())?,
+            None => Vec::new(),
+        },
     };
     output::render(&mut Out::default(), mode, ctx.style(), &view)
 }

@@ -196,6 +196,9 @@ impl Context {
     /// publication deleted from the folder (written again, not left out).
     fn round_problems(&self, problems: &[(std::path::PathBuf, String)]) {
         for (path, why) in problems {
+            if self.written_before_new_key(path) {
+                continue;
+            }
             if why == round::WRITTEN_AGAIN {
                 self.store.note(path, format!("{}: {why}", path.display()));
             } else {
@@ -236,6 +239,9 @@ impl Context {
             let path = self.store.root().join(round::place(u.topic, other));
             let days = (self.today - since).num_days();
             self.store.note(&path, unfinished_note(lib, u, days));
+            if u.forgotten {
+                self.keep_let_go(me, u.topic, &u.round)?;
+            }
         }
         Ok(())
     }
@@ -379,8 +385,7 @@ fn unfinished_note(lib: &Library, u: &Unfinished, days: i64) -> String {
             .to_owned();
     }
     let what = match u.topic {
-        "optin" => "whether you had opted in to sexual content".to_owned(),
-        "ready" => "whether you were ready to move on".to_owned(),
+        "optin" | "ready" => crate::rounds_let_go::what(u.topic).to_owned(),
         _ if u.items.is_empty() => {
             "that none of the steps it said yes or maybe to then had your yes or maybe".to_owned()
         }
@@ -394,18 +399,14 @@ fn unfinished_note(lib: &Library, u: &Unfinished, days: i64) -> String {
                 })
                 .collect();
             format!(
-                "which of the steps you said yes or maybe to then it said the same to: {}",
+                "{}: {}",
+                crate::rounds_let_go::what(u.topic),
                 steps.join(", ")
             )
         }
     };
     if u.forgotten {
-        return format!(
-            "The other device has left {} rounds your device took its turn in open, and your \
-             device no longer keeps the oldest: what was joint in it will not be shown. That \
-             device may have learnt {what}; this one has not.",
-            round::MOST_OPEN + 1
-        );
+        return crate::rounds_let_go::note(&what);
     }
     format!(
         "A round your device took its turn in has been left open by the other device for {days} \

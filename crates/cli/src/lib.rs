@@ -16,6 +16,7 @@ pub mod output;
 pub mod pager;
 pub mod partners;
 mod rekey;
+mod rounds_let_go;
 pub mod sealed;
 
 use chrono::{DateTime, NaiveDate, Utc};

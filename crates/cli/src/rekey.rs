@@ -221,6 +221,57 @@ impl Context {
         Ok(true)
     }
 
+    /// Whether `path`, a joint round publication that failed its check here, is from before a
+    /// partner's new key: the other partner's, signed with the key this device accepted a new
+    /// one in place of (until their new device has run, their publications in the folder are
+    /// still those: nothing in them is believed, the plan waits for that device and says so);
+    /// or, on the device that made the new key, this partner's own that does not check out with
+    /// it, which it writes again on this run. Neither is said as a forgery.
+    pub(crate) fn written_before_new_key(&self, path: &std::path::Path) -> bool {
+        // Round publications are signed for their file's place, `psi/TOPIC/PARTNER.age`.
+        let place = path
+            .strip_prefix(self.store.root())
+            .ok()
+            .and_then(|p| p.to_str());
+        let (Some(sealing), Some(place)) = (self.store.sealing(), place) else {
+            return false;
+        };
+        let Some(author) = place
+            .strip_prefix("psi/")
+            .and_then(|p| p.rsplit('/').next())
+            .and_then(|f| f.strip_suffix(".age"))
+        else {
+            return false;
+        };
+        let Some(previous) = rekey::load(&self.config_dir)
+            .ok()
+            .and_then(|mut r| r.partners.remove(author))
+            .map(|r| r.previous)
+        else {
+            return false;
+        };
+        if sealing.holds(author) {
+            // This partner's own from before the key this device made for them (it does not
+            // check out with the new key): this run writes it again.
+            return true;
+        }
+        let meta = std::fs::symlink_metadata(path);
+        let small = meta.is_ok_and(|m| m.is_file() && m.len() < 1 << 20);
+        let Some(bytes) = small.then(|| std::fs::read(path).ok()).flatten() else {
+            return false;
+        };
+        let keys_then = |p: &str| match p == author {
+            true => Some(previous.clone()),
+            false => sealing.public(p),
+        };
+        sealing.held().any(|me| {
+            sealing.keys(me).is_some_and(|k| {
+                closer_core::crypto::seal::open(&k, &bytes, place, keys_then)
+                    .is_ok_and(|o| o.signer == author)
+            })
+        })
+    }
+
     /// When this device holds a partner's new key that the other device has not accepted yet
     /// (or whose acceptance has not synced here): what waits for what.
     pub(crate) fn waiting_for_acceptance(&self) -> Option<String> {
