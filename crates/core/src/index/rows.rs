@@ -150,37 +150,9 @@ pub(super) fn rewritten(
         .zip(looked)
         .map(|(t, l)| named(t, l).or(t.1.copied()))
         .collect();
-    // What each file read holds now: its state when settled, and its line when shared or kept.
-    let states: Vec<String> = reads
-        .iter()
-        .zip(read)
-        .map(|((_, s), n)| match (s, n) {
-            (Some(s), Some(_)) => s.settled_key(now).unwrap_or_default(),
-            _ => String::new(),
-        })
-        .collect();
-    let lines: Vec<Option<String>> = read
-        .iter()
-        .zip(&states)
-        .map(|(n, k)| match n {
-            Some(n) if (!n.private || keep(&n.owner)) && !k.is_empty() => Some(line::line(n)),
-            _ => None,
-        })
-        .collect();
+    let fresh = Fresh::of(reads, read, now, keep);
     for (j, ((i, stamp), n)) in reads.iter().zip(read).enumerate() {
-        let state = states[j].as_str();
-        let entry = match (n, &lines[j]) {
-            (Some(n), Some(l)) if n.private => Entry::Own(l),
-            (Some(n), _) if n.private && !state.is_empty() => Entry::Private(&n.owner),
-            (Some(_), Some(l)) => Entry::Shared(l),
-            _ => Entry::Read,
-        };
-        // A file gone since the folder was listed has no row.
-        let row = stamp.map(|_| Row {
-            name: tasks[*i].0,
-            state,
-            entry,
-        });
+        let row = fresh.row(j, tasks[*i].0, stamp.is_some(), n);
         changed |= row != rows[*i];
         rows[*i] = row;
     }
@@ -196,4 +168,56 @@ pub(super) fn rewritten(
         r.write(&mut text);
     }
     Some(text)
+}
+
+/// What each file read holds now: its state when settled, and its line when shared or kept.
+pub(super) struct Fresh {
+    states: Vec<String>,
+    lines: Vec<Option<String>>,
+}
+
+impl Fresh {
+    pub(super) fn of<T>(
+        reads: &[(T, Option<Stamp>)],
+        read: &[Option<Need>],
+        now: SystemTime,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Self {
+        let states: Vec<String> = reads
+            .iter()
+            .zip(read)
+            .map(|((_, s), n)| match (s, n) {
+                (Some(s), Some(_)) => s.settled_key(now).unwrap_or_default(),
+                _ => String::new(),
+            })
+            .collect();
+        let lines = read
+            .iter()
+            .zip(&states)
+            .map(|(n, k)| match n {
+                Some(n) if (!n.private || keep(&n.owner)) && !k.is_empty() => Some(line::line(n)),
+                _ => None,
+            })
+            .collect();
+        Fresh { states, lines }
+    }
+
+    /// The row of the `j`th file read, `n` what it holds, named `name`; none for a file gone
+    /// since it was listed.
+    pub(super) fn row<'a>(
+        &'a self,
+        j: usize,
+        name: &'a str,
+        present: bool,
+        n: &'a Option<Need>,
+    ) -> Option<Row<'a>> {
+        let state = self.states[j].as_str();
+        let entry = match (n, &self.lines[j]) {
+            (Some(n), Some(l)) if n.private => Entry::Own(l),
+            (Some(n), _) if n.private && !state.is_empty() => Entry::Private(&n.owner),
+            (Some(_), Some(l)) => Entry::Shared(l),
+            _ => Entry::Read,
+        };
+        present.then_some(Row { name, state, entry })
+    }
 }

@@ -5,7 +5,7 @@
 
 use super::line::{self, Listed};
 use super::look::own;
-use super::rows::{Entry, Row};
+use super::rows::{Entry, Fresh, Row};
 use super::stamp::Stamp;
 use super::{MAGIC, shorten};
 use crate::error::Result;
@@ -303,41 +303,12 @@ fn rewritten(
     now: SystemTime,
     keep: &dyn Fn(&str) -> bool,
 ) -> Option<String> {
-    let states: Vec<String> = reads
-        .iter()
-        .zip(read)
-        .map(|((_, s), n)| match (s, n) {
-            (Some(s), Some(_)) => s.settled_key(now).unwrap_or_default(),
-            _ => String::new(),
-        })
-        .collect();
-    let lines: Vec<Option<String>> = read
-        .iter()
-        .zip(&states)
-        .map(|(n, k)| match n {
-            Some(n) if (!n.private || keep(&n.owner)) && !k.is_empty() => Some(line::line(n)),
-            _ => None,
-        })
-        .collect();
+    let fresh = Fresh::of(reads, read, now, keep);
     let rows: Vec<Option<Row>> = reads
         .iter()
         .zip(read)
         .enumerate()
-        .map(|(j, ((old, stamp), n))| {
-            let state = states[j].as_str();
-            let entry = match (n, &lines[j]) {
-                (Some(n), Some(l)) if n.private => Entry::Own(l),
-                (Some(n), _) if n.private && !state.is_empty() => Entry::Private(&n.owner),
-                (Some(_), Some(l)) => Entry::Shared(l),
-                _ => Entry::Read,
-            };
-            // A file gone since the index was written has no row.
-            stamp.map(|_| Row {
-                name: old.name,
-                state,
-                entry,
-            })
-        })
+        .map(|(j, ((old, stamp), n))| fresh.row(j, old.name, stamp.is_some(), n))
         .collect();
     if reads
         .iter()
