@@ -51,14 +51,11 @@ fn sams_turn_given(sb: &Sandbox) -> (Device<'_>, Device<'_>, PathBuf) {
     (alex, sam, sams_round)
 }
 
-#[test]
-fn a_round_finished_on_a_copy_and_held_back_is_shown_to_both_once_the_turn_is_taken() {
-    let sb = Sandbox::new();
-    sb.set_today("2026-03-02");
-    let (alex, sam, sams_round) = sams_turn_given(&sb);
-
-    // Alex finishes the round on a copy of her device and folder: Sam said yes.
-    let copy = device(&sb, "alex-copy");
+/// Alex's device finishes the round on a copy of her device and folder (learning that Sam said
+/// yes), then on her real device, with Sam's turn out of sight for one command, says no.
+fn held_back_by_alex(sb: &Sandbox) -> (Device<'_>, Device<'_>) {
+    let (alex, sam, sams_round) = sams_turn_given(sb);
+    let copy = device(sb, "alex-copy");
     copy_dir(&alex.config, &copy.config);
     let copy_data = sb.path("copy-data");
     copy_dir(&sb.data(), &copy_data);
@@ -71,12 +68,18 @@ fn a_round_finished_on_a_copy_and_held_back_is_shown_to_both_once_the_turn_is_ta
         "the copy finishes the round: {}",
         learnt.ok()
     );
-
-    // On her real device, with Sam's turn out of sight for one command, she says no.
     let aside = sb.path("aside.age");
     std::fs::rename(&sams_round, &aside).unwrap();
     alex.ok(TOUCH, &["boundary", "s0-sit-close", "no"]);
     std::fs::rename(&aside, &sams_round).unwrap();
+    (alex, sam)
+}
+
+#[test]
+fn a_round_finished_on_a_copy_and_held_back_is_shown_to_both_once_the_turn_is_taken() {
+    let sb = Sandbox::new();
+    sb.set_today("2026-03-02");
+    let (alex, sam) = held_back_by_alex(&sb);
 
     // Sam's device sees Alex's device move on without its turn of the round: it tells Sam,
     // shortly and without alarm (it may be nothing but sync lag), that a round is still open.
@@ -245,4 +248,24 @@ fn a_round_left_open_before_a_new_key_is_forgotten_without_a_false_note() {
         said += &sam.run(TOUCH, &["show"]).stderr;
     }
     assert!(quiet(&said), "{said}");
+}
+
+#[test]
+fn a_first_sight_dated_ahead_by_a_wrong_clock_counts_from_the_day_the_clock_is_right() {
+    let sb = Sandbox::new();
+    sb.set_today("2026-03-02");
+    let (_alex, sam) = held_back_by_alex(&sb);
+    // Sam's device first sees the round left open on a day its clock is months ahead (or a
+    // look ahead with --date), then the clock is set right.
+    sb.set_today("2026-06-01");
+    sam.ok(TOUCH, &["show"]);
+    sb.set_today("2026-03-02");
+    sam.ok(TOUCH, &["show"]);
+    // Three days on, what Alex's device may have learnt is said, as for any first sight.
+    sb.set_today("2026-03-05");
+    let said = sam.run(TOUCH, &["show"]).stderr;
+    assert!(
+        said.contains(MAY_HAVE) && said.contains("for 3 days"),
+        "Sam is told: {said}"
+    );
 }
