@@ -267,9 +267,15 @@ impl Context {
             .map(|u| format!("{}:{}", u.topic, u.round))
             .collect();
         since.retain(|k, d| keys.contains(k) || (today - *d).num_days() <= 90);
+        // A first sight dated after today (a clock that was ahead, a look ahead with --date)
+        // counts from today, or the note would stay quiet until that day.
         let days = keys
             .into_iter()
-            .map(|k| *since.entry(k).or_insert(today))
+            .map(|k| {
+                let d = since.entry(k).or_insert(today);
+                *d = (*d).min(today);
+                *d
+            })
             .collect();
         if since != before {
             if let Some(dir) = path.parent() {
