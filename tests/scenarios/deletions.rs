@@ -91,22 +91,27 @@ fn a_deleted_change_of_the_joint_result_is_still_shown_on_both_and_put_back() {
     }
 }
 
-#[test]
-fn a_partners_own_records_deleted_are_reported_on_their_device_kept_and_put_back() {
-    let sb = Sandbox::new();
-    let (alex, sam) = two_devices(&sb);
+/// Sam's own sealed records, one of each kind (a private need, boundaries, the opt-in, answers),
+/// made on Sam's device.
+fn sams_own_records(sb: &Sandbox, sam: &Device) -> [PathBuf; 4] {
     let s = sam.id_of("Sam");
     sam.ok(TOUCH, &["boundary", "s0-hold-hands", "yes"]);
     sam.ok(NEEDS, &["couple", "opt-in", "sexual"]);
     sam.ok(PROMPT, &["answer", "my words"]);
     sam.ok(NEEDS, &["add", "private thing", "--private"]);
-    let need = sealed_in(&sb, "needs").pop().unwrap();
-    let files = [
-        need,
+    [
+        sealed_in(sb, "needs").pop().unwrap(),
         sb.data().join(format!("touch/{s}/state.age")),
         sb.data().join(format!("optin/{s}.age")),
         sb.data().join(format!("answers/{s}/2026.age")),
-    ];
+    ]
+}
+
+#[test]
+fn a_partners_own_records_deleted_are_reported_on_their_device_kept_and_put_back() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    let files = sams_own_records(&sb, &sam);
     let saved: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
     for f in &files {
         std::fs::remove_file(f).unwrap();
@@ -154,17 +159,7 @@ fn a_partners_own_records_deleted_are_reported_on_their_device_kept_and_put_back
 fn a_partners_own_records_replaced_by_plain_files_are_still_read_as_trusted_on_their_device() {
     let sb = Sandbox::new();
     let (_alex, sam) = two_devices(&sb);
-    let s = sam.id_of("Sam");
-    sam.ok(TOUCH, &["boundary", "s0-hold-hands", "yes"]);
-    sam.ok(NEEDS, &["couple", "opt-in", "sexual"]);
-    sam.ok(PROMPT, &["answer", "my words"]);
-    sam.ok(NEEDS, &["add", "private thing", "--private"]);
-    let files = [
-        sealed_in(&sb, "needs").pop().unwrap(),
-        sb.data().join(format!("touch/{s}/state.age")),
-        sb.data().join(format!("optin/{s}.age")),
-        sb.data().join(format!("answers/{s}/2026.age")),
-    ];
+    let files = sams_own_records(&sb, &sam);
     // Whoever can write into the folder puts a plain file where each sealed one was: it is not
     // trusted, and it hides nothing either, on every run.
     for f in &files {

@@ -12,10 +12,10 @@ use support::{NEEDS, TOUCH, copy_dir};
 /// first that it is still open, and from the third day what that device may have learnt.
 const STILL_OPEN: &str = "one round is still open";
 const MAY_HAVE: &str = "may have learnt";
-const WHILE: &str = "For a while";
+pub(super) const WHILE: &str = "For a while";
 
 /// Nothing said of a round left open.
-fn quiet(said: &str) -> bool {
+pub(super) fn quiet(said: &str) -> bool {
     !said.contains(STILL_OPEN) && !said.contains(MAY_HAVE)
 }
 
@@ -27,7 +27,7 @@ fn turns(alex: &Device, sam: &Device) {
 }
 
 /// Whether `show` says sit-close is in the plan now, and whether it says it was for a while.
-fn sit_close(d: &Device) -> (bool, bool, String) {
+pub(super) fn sit_close(d: &Device) -> (bool, bool, String) {
     let run = d.run(TOUCH, &["show"]);
     let out = run.ok().to_owned();
     let now = out

@@ -3,17 +3,9 @@
 //! in stays open whichever of them writes next, is finished by whichever sees the other's late
 //! turn, and what was joint in it is told once on every device.
 
+use super::held_back::{WHILE, quiet, sit_close};
 use super::*;
 use support::{NEEDS, TOUCH};
-
-const STILL_OPEN: &str = "one round is still open";
-const MAY_HAVE: &str = "may have learnt";
-
-/// Nothing said of a round left open.
-fn quiet(said: &str) -> bool {
-    !said.contains(STILL_OPEN) && !said.contains(MAY_HAVE)
-}
-const WHILE: &str = "For a while";
 
 /// Alex on two devices (her key copied as `couple keys import` would), Sam on one.
 fn three_devices(sb: &Sandbox) -> (Device<'_>, Device<'_>, Device<'_>) {
@@ -25,20 +17,6 @@ fn three_devices(sb: &Sandbox) -> (Device<'_>, Device<'_>, Device<'_>) {
     std::fs::copy(alex.config.join(&file), laptop.config.join(&file)).unwrap();
     laptop.ok(NEEDS, &["couple", "me", "Alex"]);
     (alex, laptop, sam)
-}
-
-/// Whether `show` on `d` says sit-close is in the plan now, and whether it was for a while;
-/// with all it said.
-fn sit_close(d: &Device) -> (bool, bool, String) {
-    let run = d.run(TOUCH, &["show"]);
-    let out = run.ok().to_owned();
-    let now = out
-        .lines()
-        .any(|l| l.contains("s0-sit-close") && l.contains("in the plan") && !l.contains(WHILE));
-    let was = out
-        .lines()
-        .any(|l| l.contains("s0-sit-close") && l.contains(WHILE));
-    (now, was, format!("{out}{}", run.stderr))
 }
 
 #[test]
