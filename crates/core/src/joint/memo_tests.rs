@@ -2,7 +2,7 @@
 //! file is as it was, and never in the way of a forged or replayed round being reported.
 
 use super::memo::Memo;
-use super::round::{self, Party, Places};
+use super::round;
 use super::tests::{A, B, World, at, couple, day, in_plan, small_library};
 use super::touch::{JointOptIn, JointPlan};
 use crate::touch::{Answer, State, derive};
@@ -41,35 +41,27 @@ impl World {
     /// [`World::run_memo`] with file times seen at `later`.
     fn run_memo_at(&self, i: usize, memo: &Path, later: SystemTime) -> (JointPlan<'_>, bool) {
         let d = &self.devices[i];
-        let theirs = self.keys[1 - i].public();
-        let party = Party {
-            me: d.me,
-            keys: &self.keys[i],
-            other: d.other,
-            theirs: &theirs,
-        };
-        let places = Places {
-            data: &d.data,
-            config: &d.config,
-        };
-        let mut m = Memo::load(memo.to_path_buf(), &self.keys[i].public().age, later);
         let mine = &self.states[i];
-        // Each state here is known by all it holds, as one read from a file by that file.
-        let from = format!("{mine:?}");
-        let v = m
-            .view(
-                places,
-                &party,
-                &self.lib,
-                &self.couple,
-                mine,
-                Some(&from),
-                &[],
-                day(),
-                at(60),
-                None,
-            )
-            .unwrap();
+        let (mut m, v) = self.as_device(i, |places, party| {
+            let mut m = Memo::load(memo.to_path_buf(), &self.keys[i].public().age, later);
+            // Each state here is known by all it holds, as one read from a file by that file.
+            let from = format!("{mine:?}");
+            let v = m
+                .view(
+                    places,
+                    party,
+                    &self.lib,
+                    &self.couple,
+                    mine,
+                    Some(&from),
+                    &[],
+                    day(),
+                    at(60),
+                    None,
+                )
+                .unwrap();
+            (m, v)
+        });
         let remembered = m.remembered;
         m.save();
         let mut couple = self.couple.clone();
@@ -213,21 +205,9 @@ impl World {
     /// opted in or not (times seen from a minute later): what it said, and whether the memo
     /// answered.
     fn opt_in_memo(&self, i: usize, memo: &Path, opted: bool) -> (JointOptIn, bool) {
-        let d = &self.devices[i];
-        let theirs = self.keys[1 - i].public();
-        let party = Party {
-            me: d.me,
-            keys: &self.keys[i],
-            other: d.other,
-            theirs: &theirs,
-        };
-        let places = Places {
-            data: &d.data,
-            config: &d.config,
-        };
         let later = SystemTime::now() + Duration::from_secs(60);
         let mut m = Memo::load(memo.to_path_buf(), &self.keys[i].public().age, later);
-        let o = m.opt_in(places, &party, opted).unwrap();
+        let o = self.as_device(i, |places, party| m.opt_in(places, party, opted).unwrap());
         let remembered = m.remembered;
         m.save();
         (o, remembered)

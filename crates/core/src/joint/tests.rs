@@ -99,6 +99,23 @@ impl World {
 
     /// Device `i` takes its turn: its partner's own state, nothing of the other's.
     pub(super) fn run(&self, i: usize) -> JointPlan<'_> {
+        self.as_device(i, |places, party| {
+            plan(
+                places,
+                party,
+                &self.lib,
+                &self.couple,
+                &self.states[i],
+                &[],
+                day(),
+                at(60),
+            )
+            .unwrap()
+        })
+    }
+
+    /// What device `i` works with: its places, its partner's keys and the other's public ones.
+    pub(super) fn as_device<R>(&self, i: usize, f: impl FnOnce(Places<'_>, &Party<'_>) -> R) -> R {
         let d = &self.devices[i];
         let theirs = self.keys[1 - i].public();
         let party = Party {
@@ -111,17 +128,7 @@ impl World {
             data: &d.data,
             config: &d.config,
         };
-        plan(
-            places,
-            &party,
-            &self.lib,
-            &self.couple,
-            &self.states[i],
-            &[],
-            day(),
-            at(60),
-        )
-        .unwrap()
+        f(places, &party)
     }
 
     /// Copies every published round from device `from`'s data folder to the other's.
@@ -581,19 +588,9 @@ fn a_settled_round_writes_nothing_when_run_again() {
 impl World {
     /// Device `i` takes its turn of the opt-in exchange, its partner opted in or not.
     fn opt_in(&self, i: usize, opted: bool) -> bool {
-        let d = &self.devices[i];
-        let theirs = self.keys[1 - i].public();
-        let party = Party {
-            me: d.me,
-            keys: &self.keys[i],
-            other: d.other,
-            theirs: &theirs,
-        };
-        let places = Places {
-            data: &d.data,
-            config: &d.config,
-        };
-        super::touch::opt_in(places, &party, opted).unwrap().both
+        self.as_device(i, |places, party| {
+            super::touch::opt_in(places, party, opted).unwrap().both
+        })
     }
 }
 
