@@ -186,3 +186,75 @@ fn removal_records_older_than_a_year_are_deleted_at_the_owners_next_removal() {
     assert_eq!(texts, ["an early need"], "{said}");
     assert!(said.contains(GONE), "{said}");
 }
+
+/// Puts `bytes`, an earlier copy of need `id`, beside its place as a Syncthing conflict copy.
+fn conflict_copy_of(sb: &Sandbox, id: &str, bytes: &[u8]) -> PathBuf {
+    let copy = sb
+        .data()
+        .join(format!("needs/{id}.sync-conflict-20261128-101500-AAAAAAA.age"));
+    std::fs::write(&copy, bytes).unwrap();
+    copy
+}
+
+#[test]
+fn an_earlier_copy_of_a_removed_need_dropped_in_as_a_conflict_copy_does_not_bring_it_back() {
+    let sb = Sandbox::new();
+    let (phone, laptop, alex) = three_devices(&sb);
+    phone.ok(NEEDS, &["add", "a shared need I remove"]);
+    phone.ok(NEEDS, &["add", "a private need I remove", "--private"]);
+    phone.ok(NEEDS, &["add", "a need that stays"]);
+    assert_eq!(listed(&laptop).0.len(), 3);
+    assert_eq!(listed(&alex).0.len(), 2);
+    let ids: Vec<String> = ["a shared need I remove", "a private need I remove"]
+        .iter()
+        .map(|t| id_of_need(&phone, t))
+        .collect();
+    // Anyone with an earlier copy (a backup, a sync tool's version history) keeps it.
+    let earlier: Vec<Vec<u8>> = ids
+        .iter()
+        .map(|id| std::fs::read(need_file(&sb, id)).unwrap())
+        .collect();
+    for id in &ids {
+        phone.ok(NEEDS, &["rm", id, "--yes"]);
+    }
+    // Dropped in as conflict copies, then doctor run on each of Sam's devices in turn.
+    for doctor_on in [&phone, &laptop] {
+        let copies: Vec<PathBuf> = ids
+            .iter()
+            .zip(&earlier)
+            .map(|(id, b)| conflict_copy_of(&sb, id, b))
+            .collect();
+        let run = doctor_on.run(NEEDS, &["couple", "doctor"]);
+        let said = format!("{}{}", run.stdout, run.stderr);
+        run.ok();
+        assert!(said.contains("removed by its owner"), "{said}");
+        assert!(!said.contains("Merged"), "{said}");
+        for (id, copy) in ids.iter().zip(&copies) {
+            assert!(!copy.exists(), "the copy is removed: {said}");
+            assert!(!need_file(&sb, id).exists(), "nothing written back: {said}");
+        }
+        for (who, d) in [("phone", &phone), ("laptop", &laptop), ("Alex", &alex)] {
+            let (texts, said) = listed(d);
+            assert_eq!(texts, ["a need that stays"], "{who}: {said}");
+        }
+    }
+}
+
+#[test]
+fn an_earlier_copy_of_a_removed_need_put_back_in_its_place_is_refused_by_its_owners_devices() {
+    let sb = Sandbox::new();
+    let (phone, laptop, _alex) = three_devices(&sb);
+    phone.ok(NEEDS, &["add", "a need I remove"]);
+    phone.ok(NEEDS, &["add", "a need that stays"]);
+    assert_eq!(listed(&laptop).0.len(), 2);
+    let id = id_of_need(&phone, "a need I remove");
+    let earlier = std::fs::read(need_file(&sb, &id)).unwrap();
+    phone.ok(NEEDS, &["rm", &id, "--yes"]);
+    assert_eq!(listed(&laptop).0, ["a need that stays"]);
+    std::fs::write(need_file(&sb, &id), &earlier).unwrap();
+    for (who, d) in [("phone", &phone), ("laptop", &laptop)] {
+        let (texts, said) = listed(d);
+        assert_eq!(texts, ["a need that stays"], "{who}: {said}");
+        assert!(said.contains("removed by its owner"), "{who}: {said}");
+    }
+}
