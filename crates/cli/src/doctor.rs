@@ -32,6 +32,9 @@ pub fn run(ctx: &Context) -> Result<()> {
     for m in &r.merged {
         crate::say!("Merged the two versions of {m}; nothing of either was lost.");
     }
+    for (copy, why) in &r.dropped {
+        crate::say!("Removed {copy}: {why}.");
+    }
     for (file, items) in &r.unsure {
         crate::say!(
             "In {file}, kept what only one of the two versions had and this device cannot tell from something the other version deleted: {}. If you deleted it on the other device, delete it again.",
@@ -59,6 +62,7 @@ pub fn run(ctx: &Context) -> Result<()> {
     }
     if back.is_empty()
         && r.merged.is_empty()
+        && r.dropped.is_empty()
         && r.partners.is_empty()
         && r.left.is_empty()
         && r.elsewhere == 0

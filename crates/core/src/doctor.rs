@@ -32,6 +32,9 @@ pub struct Report {
     pub unsure: Vec<(String, Vec<String>)>,
     /// Files left as they were, with why.
     pub left: Vec<(String, String)>,
+    /// Conflict copies removed without being merged, with why: an earlier version of a need its
+    /// owner removed, where nothing stands in its place.
+    pub dropped: Vec<(String, String)>,
     /// Partners set up twice, merged: (name, the ID that went, the ID that stays).
     pub partners: Vec<(String, String, String)>,
     /// Files and folders made private, and dead temp files removed.
@@ -168,12 +171,13 @@ pub fn run_remembering(
     };
     for (copy, of) in conflict_copies(store) {
         match merge_copy(store, &copy, &of, content_seen) {
-            Ok(unsure) => {
+            Ok(Outcome::Merged(unsure)) => {
                 if !unsure.is_empty() {
                     report.unsure.push((of.clone(), unsure));
                 }
                 report.merged.push(of);
             }
+            Ok(Outcome::Dropped(why)) => report.dropped.push((copy, why)),
             Err(e) => report.left.push((copy, e.to_string())),
         }
     }
@@ -357,14 +361,19 @@ fn republish_body(store: &Store, state: &State) -> Result<()> {
     )
 }
 
-/// Merges a conflict copy into its record under the folder's lock, then removes the copy.
-/// Returns the items of a content file kept although one version may have deleted them.
-fn merge_copy(
-    store: &Store,
-    copy: &str,
-    of: &str,
-    content_seen: Option<&Path>,
-) -> Result<Vec<String>> {
+/// What became of a conflict copy.
+enum Outcome {
+    /// Merged into its record: the items of a content file kept although one version may have
+    /// deleted them.
+    Merged(Vec<String>),
+    /// Removed unmerged: why.
+    Dropped(String),
+}
+
+/// Merges a conflict copy into its record under the folder's lock, then removes the copy. An
+/// earlier version of a need its owner removed, with nothing in its place, is removed unmerged:
+/// the need stays removed (see [`crate::removals::covering`]).
+fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) -> Result<Outcome> {
     let _lock = store.lock(parent(of))?;
     // A partner's publication in the joint rounds, written by two of their devices before they
     // synced: each device publishes it again from what it holds, and the rounds check what they
@@ -372,7 +381,7 @@ fn merge_copy(
     if of.starts_with("psi/") {
         let copy_path = store.path(copy);
         fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
-        return Ok(Vec::new());
+        return Ok(Outcome::Merged(Vec::new()));
     }
     // A sealed record `X.age` is the record `X.json` of a plain folder.
     let rel = match of.strip_suffix(&format!(".{}", crate::sealing::SEALED_EXT)) {
@@ -423,11 +432,21 @@ fn merge_copy(
         };
         store::write_atomic(&path, &bytes)?;
         fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
-        return Ok(unsure);
+        return Ok(Outcome::Merged(unsure));
     }
     let place = store.sealed_place(&path);
+    let record = read_file(&path)?;
+    if record.is_none()
+        && let (Some(s), Some(place)) = (store.sealing(), place.as_deref())
+        && place.starts_with("needs/")
+        && let Ok(o) = s.open_record(place, &copy_bytes)
+        && let Some(r) = crate::removals::covering(store, place, &o.body, o.rev)
+    {
+        fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
+        return Ok(Outcome::Dropped(crate::removals::said(&r)));
+    }
     let mut versions = Vec::new();
-    if let Some(b) = read_file(&path)? {
+    if let Some(b) = record {
         versions.extend(versions_in(
             &path,
             opened(store, place.as_deref(), &path, b)?,
@@ -437,7 +456,7 @@ fn merge_copy(
     versions.extend(versions_in(&copy_path, copy_bytes));
     merge_versions(store, &rel, &versions)?;
     fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
-    Ok(Vec::new())
+    Ok(Outcome::Merged(Vec::new()))
 }
 
 /// Merges the two versions git left inside record `rel`.
@@ -475,7 +494,7 @@ fn merge_twin_partners(store: &Store, report: &mut Report, device: ThisDevice) -
         let mine: Partner = store
             .read(&rel)?
             .ok_or_else(|| Error::NotFound(format!("{rel} went missing")))?;
-        put(store, &rel, merge::partner(mine, p.clone()))?;
+        put(store, &rel, merge::twin_partner(mine, p.clone()))?;
         let gone = store.path(&profile::partner_path(&old));
         fs::remove_file(&gone).map_err(|e| Error::io(&gone, e))?;
         crate::moved::leave(store, &old, &new)?;

@@ -119,21 +119,46 @@ fn tidy(store: &Store, owner: &Id, today: NaiveDate) -> Result<usize> {
 /// signed by the partner it names as owner, who may alone write it), names `owner`, and its
 /// counter is `rev` or later. One that fails its check is reported.
 pub(crate) fn proven(store: &Store, place: &str, owner: &str, rev: u64) -> bool {
-    let Some(id) = place
+    removal_of(store, place, owner, rev).is_some()
+}
+
+/// The removal [`proven`] finds.
+fn removal_of(store: &Store, place: &str, owner: &str, rev: u64) -> Option<Removal> {
+    let id = place
         .strip_prefix(needs::DIR)
         .and_then(|p| p.strip_prefix('/'))
-        .and_then(|i| Id::parse(i).ok())
-    else {
-        return false;
-    };
+        .and_then(|i| Id::parse(i).ok())?;
     match store.read::<Removal>(&path(&id)) {
-        Ok(Some(r)) => r.id == id && r.owner.as_str() == owner && r.rev >= rev,
-        Ok(None) => false,
+        Ok(Some(r)) if r.id == id && r.owner.as_str() == owner && r.rev >= rev => Some(r),
+        Ok(_) => None,
         Err(e) => {
             store.leave_out(e);
-            false
+            None
         }
     }
+}
+
+/// The removal that covers `need` (the bytes of a version of the need at `place`, `needs/ID`,
+/// at version counter `rev`): its owner's removal of that need, left at that version or a later
+/// one, that checks out on this device ([`proven`]). An earlier version of a removed need, met
+/// where nothing stands in its place (a conflict copy, a copy put back by hand), is this one.
+pub(crate) fn covering(store: &Store, place: &str, need: &[u8], rev: u64) -> Option<Removal> {
+    #[derive(Deserialize)]
+    struct Owner {
+        owner: String,
+    }
+    let owner = serde_json::from_slice::<Owner>(crate::store::without_bom(need))
+        .ok()?
+        .owner;
+    removal_of(store, place, &owner, rev)
+}
+
+/// What is said of an earlier version of a need its owner removed (see [`covering`]).
+pub fn said(r: &Removal) -> String {
+    format!(
+        "an earlier version of a need removed by its owner on {}; the need stays removed",
+        r.date
+    )
 }
 
 #[cfg(test)]

@@ -730,7 +730,23 @@ impl Store {
         let memory = s.memory().filter(|_| crate::memory::remembers(&place));
         // One digest of the sealed bytes finds them in the open cache and the device memory.
         let file = opened::file_digest(&bytes);
-        match s.open_record_digested(&place, &bytes, &file) {
+        let opened = s.open_record_digested(&place, &bytes, &file);
+        // An earlier version of a need its owner removed, back in its place: never trusted as a
+        // new one by the owner's devices.
+        if let (Ok(o), Some(m)) = (&opened, memory)
+            && place.starts_with("needs/")
+            && m.trusted_rev(&place).is_none()
+            && let Some(r) = removals::covering(self, &place, &o.body, o.rev)
+        {
+            let said = format!("{}; remove the file", removals::said(&r));
+            if strict {
+                return Err(Error::bad_record(path, Fault::Said(said)));
+            }
+            let line = format!("{}: {said}", path.display());
+            self.note_fault(path, line, Fault::Said(said));
+            return Ok(None);
+        }
+        match opened {
             Ok(o) => match memory.map(|m| m.judge(&place, &o, &bytes, &file)) {
                 Some(Judged::Back(why)) => match self.conflict_beside(&s, path, &place, &o) {
                     false => self.trusted_instead(&s, path, &place, &why, strict),
