@@ -189,9 +189,9 @@ fn removal_records_older_than_a_year_are_deleted_at_the_owners_next_removal() {
 
 /// Puts `bytes`, an earlier copy of need `id`, beside its place as a Syncthing conflict copy.
 fn conflict_copy_of(sb: &Sandbox, id: &str, bytes: &[u8]) -> PathBuf {
-    let copy = sb
-        .data()
-        .join(format!("needs/{id}.sync-conflict-20261128-101500-AAAAAAA.age"));
+    let copy = sb.data().join(format!(
+        "needs/{id}.sync-conflict-20261128-101500-AAAAAAA.age"
+    ));
     std::fs::write(&copy, bytes).unwrap();
     copy
 }

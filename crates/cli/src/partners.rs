@@ -105,10 +105,11 @@ pub(crate) fn set(ctx: &Context, args: &SetArgs) -> Result<()> {
     let couple = ctx.couple()?;
     ctx.speaks_for(&couple, couple.find(&args.name)?, Act::ChangeProfile)?;
     let p = profile::update(&ctx.store, &args.name, |p| {
-        p.conditions = match &change {
+        let tags = match &change {
             NewConditions::Replace(tags) => tags.clone(),
             NewConditions::Remove(tags) => profile::without_conditions(p, tags)?,
         };
+        profile::set_conditions(p, tags);
         Ok(())
     })?;
     crate::say!("{}'s conditions: {}", p.name, list_or_none(&p.conditions));

@@ -351,6 +351,7 @@ pub fn add_partner(ctx: &Context, name: &str, conditions: Vec<String>) -> Result
         id: new_id(),
         name: check.to_owned(),
         conditions,
+        removed_conditions: Vec::new(),
         sexual: false,
         added: ctx.today,
         extra: Default::default(),

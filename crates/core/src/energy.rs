@@ -40,6 +40,10 @@ pub struct LowDays {
     pub partner: Id,
     #[serde(default)]
     pub low: Vec<Span>,
+    /// Days taken off spans said before (`couple energy normal`), until said low again: a merge
+    /// of two versions never brings them back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ended: Vec<Span>,
     /// Fields a newer closer wrote at this format version, kept as they are.
     #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
     pub extra: Extra,
@@ -58,6 +62,43 @@ impl LowDays {
     }
 }
 
+/// `spans` in order, those that overlap or touch joined into one.
+pub fn joined(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort_by_key(|s| s.from);
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.from <= dates::days_after(last.until, 1) => {
+                last.until = last.until.max(s.until);
+            }
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// The days of `spans` that `taken` does not cover.
+pub fn without(spans: &[Span], taken: &[Span]) -> Vec<Span> {
+    let mut left = spans.to_vec();
+    for t in taken {
+        left = left
+            .into_iter()
+            .flat_map(|s| {
+                let before = (s.from < t.from).then(|| Span {
+                    from: s.from,
+                    until: s.until.min(dates::days_before(t.from, 1)),
+                });
+                let after = (s.until > t.until).then(|| Span {
+                    from: s.from.max(dates::days_after(t.until, 1)),
+                    until: s.until,
+                });
+                before.into_iter().chain(after)
+            })
+            .collect();
+    }
+    left
+}
+
 pub fn path(partner: &Id) -> String {
     format!("energy/{partner}.json")
 }
@@ -69,6 +110,7 @@ pub fn load(store: &Store, partner: &Id) -> Result<LowDays> {
         version: FORMAT_VERSION,
         partner: partner.clone(),
         low: Vec::new(),
+        ended: Vec::new(),
     }))
 }
 
@@ -89,15 +131,20 @@ pub fn check_until(today: NaiveDate, until: Option<NaiveDate>) -> Result<Span> {
     Ok(Span { from: today, until })
 }
 
-fn update(store: &Store, partner: &Id, f: impl FnOnce(&mut Vec<Span>)) -> Result<LowDays> {
+fn update(
+    store: &Store,
+    partner: &Id,
+    f: impl FnOnce(&mut Vec<Span>, &mut Vec<Span>),
+) -> Result<LowDays> {
     store.update::<LowDays, _>(&path(partner), |old| {
         let mut d = old.unwrap_or_else(|| LowDays {
             extra: Default::default(),
             version: FORMAT_VERSION,
             partner: partner.clone(),
             low: Vec::new(),
+            ended: Vec::new(),
         });
-        f(&mut d.low);
+        f(&mut d.low, &mut d.ended);
         Ok(d)
     })
 }
@@ -106,8 +153,10 @@ fn update(store: &Store, partner: &Id, f: impl FnOnce(&mut Vec<Span>)) -> Result
 /// touches one already said is merged with it; spans long over are forgotten.
 pub fn say_low(store: &Store, partner: &Id, span: Span) -> Result<Span> {
     let forget_before = dates::days_before(span.from, KEEP_DAYS);
-    let d = update(store, partner, |low| {
+    let d = update(store, partner, |low, ended| {
         low.retain(|s| s.until >= forget_before);
+        *ended = without(ended, &[span]);
+        ended.retain(|s| s.until >= forget_before);
         let mut merged = span;
         low.retain(|s| {
             let touches = s.from <= dates::days_after(merged.until, 1)
@@ -129,7 +178,12 @@ pub fn say_normal(store: &Store, partner: &Id, today: NaiveDate) -> Result<bool>
     if load(store, partner)?.low.iter().all(|s| s.until < today) {
         return Ok(false);
     }
-    update(store, partner, |low| {
+    update(store, partner, |low, ended| {
+        let taken = low.iter().filter(|s| s.until >= today).map(|s| Span {
+            from: s.from.max(today),
+            until: s.until,
+        });
+        *ended = joined(ended.iter().copied().chain(taken).collect());
         low.retain(|s| s.from < today);
         for s in low.iter_mut() {
             if s.until >= today {
@@ -222,6 +276,17 @@ mod tests {
             !say_normal(&s, &ppp1(), d("2026-03-03")).unwrap(),
             "nothing left to end"
         );
+        let ended = |from, until| Span {
+            from: d(from),
+            until: d(until),
+        };
+        // The days taken off are kept, for a merge not to bring them back, until said again.
+        let days = load(&s, &ppp1()).unwrap();
+        assert_eq!(days.ended, [ended("2026-03-03", "2026-03-04")]);
+        say_low(&s, &ppp1(), check_until(d("2026-03-04"), None).unwrap()).unwrap();
+        let days = load(&s, &ppp1()).unwrap();
+        assert_eq!(days.ended, [ended("2026-03-03", "2026-03-03")]);
+        assert!(days.on(d("2026-03-04")).is_some());
     }
 
     #[test]
@@ -267,6 +332,7 @@ mod tests {
                     id: id.parse().unwrap(),
                     name: id.to_uppercase(),
                     conditions: vec![],
+                    removed_conditions: Vec::new(),
                     sexual: false,
                     added: d("2026-01-01"),
                 })

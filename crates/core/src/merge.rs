@@ -3,7 +3,7 @@
 //! versions' changes in its history and the later one as current, and where two consent answers
 //! differ the more careful one wins (nothing is ever turned into a "yes" by a merge).
 
-use crate::energy::LowDays;
+use crate::energy::{self, LowDays, Span};
 use crate::needs::{Change, Need};
 use crate::own_facts::OptIns;
 use crate::profile::{CoupleFile, Partner};
@@ -49,8 +49,9 @@ fn careful_mark(a: Mark, b: Mark) -> Mark {
     if rank(b) < rank(a) { b } else { a }
 }
 
-/// One need changed on two devices: the version changed last is current, the history holds
-/// both versions' changes, and what the other version said is kept in a history entry.
+/// One need changed on two devices: the version changed last is current, with its proposal (or
+/// none: one the other version still has was accepted, withdrawn or replaced since), the history
+/// holds both versions' changes, and what the other version said is kept in a history entry.
 pub fn need(a: Need, b: Need) -> Need {
     let last = |n: &Need| n.history.iter().map(|c| c.at).max();
     let (mut cur, other) = if last(&b) > last(&a) { (b, a) } else { (a, b) };
@@ -70,9 +71,6 @@ pub fn need(a: Need, b: Need) -> Need {
     union(&mut cur.history, other.history);
     cur.history.sort_by_key(|c| c.at);
     union_extra(&mut cur.extra, other.extra);
-    if cur.proposal.is_none() {
-        cur.proposal = other.proposal;
-    }
     if let (false, Some(o)) = (note.is_empty(), other_last) {
         let at = cur.history.iter().map(|c| c.at).max().unwrap_or(o.at);
         cur.history.push(Change {
@@ -190,12 +188,27 @@ pub fn hold(mut a: Hold, b: Hold) -> Hold {
     a
 }
 
-/// A partner's profile from two devices: every condition of both; opted in only if both say so.
-pub fn partner(mut a: Partner, b: Partner) -> Partner {
+/// One partner set up on two devices before the first sync: nothing was taken away, so every
+/// condition of both; opted in only if both say so.
+pub fn twin_partner(mut a: Partner, b: Partner) -> Partner {
     union(&mut a.conditions, b.conditions);
+    union(&mut a.removed_conditions, b.removed_conditions);
+    a.removed_conditions.retain(|c| !a.conditions.contains(c));
     a.sexual = a.sexual && b.sexual;
     union_extra(&mut a.extra, b.extra);
     a
+}
+
+/// A partner's profile from two devices: every condition of both but those either version took
+/// off (see [`Partner::removed_conditions`]): a condition removed on one device stays removed,
+/// even if set again on the other before they synced. Opted in only if both say so.
+pub fn partner(a: Partner, b: Partner) -> Partner {
+    let mut removed = a.removed_conditions.clone();
+    union(&mut removed, b.removed_conditions.clone());
+    let mut p = twin_partner(a, b);
+    p.conditions.retain(|c| !removed.contains(c));
+    p.removed_conditions = removed;
+    p
 }
 
 /// A partner's own opt-in from two of their devices: opted in only if both versions say so.
@@ -213,10 +226,13 @@ pub fn couple(mut a: CoupleFile, b: CoupleFile) -> CoupleFile {
     a
 }
 
-/// Low-energy days from two devices: every span of both.
+/// Low-energy days from two devices: every day either version says is low, but for the days
+/// either ended early (see [`LowDays::ended`]): a flare ended on one device stays ended. A day
+/// said low again on one device while the other ended it before they synced stays ended.
 pub fn low_days(mut a: LowDays, b: LowDays) -> LowDays {
-    union(&mut a.low, b.low);
-    a.low.sort_by_key(|s| s.from);
+    a.ended = energy::joined(a.ended.into_iter().chain(b.ended).collect());
+    let said: Vec<Span> = a.low.into_iter().chain(b.low).collect();
+    a.low = energy::joined(energy::without(&said, &a.ended));
     union_extra(&mut a.extra, b.extra);
     a
 }
@@ -277,5 +293,128 @@ mod tests {
             marked(&[("head", Mark::Welcome)]),
         );
         assert_eq!(merged.body["head"].mark, Mark::Welcome);
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    #[test]
+    fn a_proposal_the_later_version_no_longer_has_does_not_come_back() {
+        let alex = Id::parse("alex00000000").unwrap();
+        let mut waiting = Need::open(
+            &alex,
+            "A walk after dinner".into(),
+            "comfort".into(),
+            None,
+            crate::needs::Importance::Medium,
+            false,
+            day(1),
+        );
+        let change = |what: &str, d: u32| Change {
+            date: day(d),
+            at: chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(i64::from(d)),
+            by: alex.clone(),
+            what: what.into(),
+            extra: Extra::new(),
+        };
+        waiting.proposal = Some(crate::need_rules::Proposal {
+            plan: "Every evening at seven".into(),
+            helper: None,
+            review: None,
+            by: alex.to_string(),
+            date: day(2),
+            accepted: vec![alex.to_string()],
+        });
+        waiting
+            .history
+            .push(change("proposed: Every evening at seven", 2));
+        // On the other device the proposal was accepted (or withdrawn) afterwards.
+        let mut settled = waiting.clone();
+        settled.proposal = None;
+        settled.status = crate::needs::Status::Agreed;
+        settled.history.push(change("accepted (agreed)", 3));
+        for merged in [
+            need(waiting.clone(), settled.clone()),
+            need(settled, waiting),
+        ] {
+            assert_eq!(merged.proposal, None, "a settled proposal stays settled");
+            assert_eq!(merged.status, crate::needs::Status::Agreed);
+        }
+    }
+
+    #[test]
+    fn a_flare_ended_early_on_one_device_stays_ended_and_a_new_one_is_kept() {
+        let span = |from, until| Span {
+            from: day(from),
+            until: day(until),
+        };
+        let days = |low: Vec<Span>, ended: Vec<Span>| LowDays {
+            version: 1,
+            partner: Id::parse("alex00000000").unwrap(),
+            low,
+            ended,
+            extra: Extra::new(),
+        };
+        // One device said "normal" on the 5th, ending the flare from the 1st and one said for
+        // the 15th and 16th; the other still has both, and a new flare.
+        let ended = days(vec![span(1, 4)], vec![span(5, 10), span(15, 16)]);
+        let whole = days(vec![span(1, 10), span(15, 16), span(20, 22)], vec![]);
+        for merged in [
+            low_days(ended.clone(), whole.clone()),
+            low_days(whole.clone(), ended.clone()),
+        ] {
+            assert_eq!(merged.low, [span(1, 4), span(20, 22)]);
+        }
+        // Flares said on both devices, nothing ended: every day of both, as one span.
+        let merged = low_days(
+            days(vec![span(1, 4)], vec![]),
+            days(vec![span(3, 9)], vec![]),
+        );
+        assert_eq!(merged.low, [span(1, 9)]);
+    }
+
+    #[test]
+    fn a_condition_removed_on_one_device_does_not_come_back_and_two_set_ups_keep_both() {
+        let with = |conditions: &[&str]| Partner {
+            version: 1,
+            id: Id::parse("alex00000000").unwrap(),
+            name: "Alex".into(),
+            conditions: conditions.iter().map(|c| (*c).to_owned()).collect(),
+            removed_conditions: vec![],
+            sexual: false,
+            added: day(1),
+            extra: Extra::new(),
+        };
+        let both = with(&["arthritis", "fatigue"]);
+        let mut healed = both.clone();
+        crate::profile::set_conditions(&mut healed, vec!["arthritis".into()]);
+        for merged in [
+            partner(both.clone(), healed.clone()),
+            partner(healed.clone(), both.clone()),
+        ] {
+            assert_eq!(merged.conditions, ["arthritis"]);
+        }
+        // One added on each device: both kept.
+        let (mut one, mut other) = (both.clone(), both.clone());
+        crate::profile::set_conditions(
+            &mut one,
+            vec!["arthritis".into(), "fatigue".into(), "pain".into()],
+        );
+        crate::profile::set_conditions(
+            &mut other,
+            vec!["arthritis".into(), "fatigue".into(), "anxiety".into()],
+        );
+        assert_eq!(
+            partner(one, other).conditions,
+            ["arthritis", "fatigue", "pain", "anxiety"]
+        );
+        // Removed on one device and set again on the other before they synced: stays removed.
+        let mut again = healed.clone();
+        crate::profile::set_conditions(&mut again, vec!["arthritis".into(), "fatigue".into()]);
+        assert_eq!(partner(healed, again).conditions, ["arthritis"]);
+        // Two set-ups made before the first sync: nothing was removed, every condition stays.
+        let merged = twin_partner(with(&["fatigue"]), with(&["arthritis"]));
+        assert_eq!(merged.conditions, ["fatigue", "arthritis"]);
     }
 }

@@ -397,6 +397,7 @@ mod tests {
             id: id.parse().unwrap(),
             name: n.into(),
             conditions: vec![],
+            removed_conditions: Vec::new(),
             sexual: false,
             added: day(1),
         };

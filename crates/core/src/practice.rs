@@ -133,6 +133,7 @@ mod tests {
             id: format!("id{n}").parse().unwrap(),
             name: n.into(),
             conditions: vec![],
+            removed_conditions: Vec::new(),
             sexual: false,
             added: day(1),
         };

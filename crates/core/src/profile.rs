@@ -36,6 +36,10 @@ pub struct Partner {
     pub name: String,
     #[serde(default)]
     pub conditions: Vec<String>,
+    /// Conditions taken off this profile, until set again: a merge of two versions never brings
+    /// them back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_conditions: Vec<String>,
     /// This partner has chosen to see sexual content. It is shown only when every partner has.
     #[serde(default)]
     pub sexual: bool,
@@ -244,6 +248,18 @@ pub fn check_conditions(lib: &Library, tags: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// Gives `p` the conditions `tags`: those it loses are kept as removed, those it gains no longer
+/// are (see [`Partner::removed_conditions`]).
+pub fn set_conditions(p: &mut Partner, tags: Vec<String>) {
+    for c in p.conditions.drain(..) {
+        if !tags.contains(&c) && !p.removed_conditions.contains(&c) {
+            p.removed_conditions.push(c);
+        }
+    }
+    p.removed_conditions.retain(|c| !tags.contains(c));
+    p.conditions = tags;
+}
+
 /// A partner's conditions without `tags` (when someone heals, or a tag no longer fits). Every tag
 /// must be one the partner carries, so that a typo never passes for a change.
 pub fn without_conditions(p: &Partner, tags: &[String]) -> Result<Vec<String>> {
@@ -331,6 +347,7 @@ pub fn add_as(
         id: id.clone(),
         name: name.to_owned(),
         conditions,
+        removed_conditions: Vec::new(),
         sexual: false,
         added: today,
     };

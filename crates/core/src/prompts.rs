@@ -485,6 +485,7 @@ mod tests {
             id: format!("{name}0").parse().unwrap(),
             name: name.into(),
             conditions: c,
+            removed_conditions: Vec::new(),
             sexual: s,
             added: day,
         };

@@ -230,6 +230,7 @@ pub fn restore(
             id: p.id.clone(),
             name: p.name.clone(),
             conditions: p.conditions.clone(),
+            removed_conditions: Vec::new(),
             sexual: p.sexual.unwrap_or(false),
             added: p.added,
         };

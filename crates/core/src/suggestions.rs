@@ -53,6 +53,7 @@ mod tests {
             id: format!("id{n}").parse().unwrap(),
             name: n.into(),
             conditions: c.iter().map(|s| s.to_string()).collect(),
+            removed_conditions: Vec::new(),
             sexual: false,
             added: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
             extra: Default::default(),

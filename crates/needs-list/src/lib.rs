@@ -107,6 +107,7 @@ mod tests {
             id: format!("id{n}").parse().unwrap(),
             name: n.into(),
             conditions: vec![],
+            removed_conditions: vec![],
             sexual: false,
             added: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
         };

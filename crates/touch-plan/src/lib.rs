@@ -119,6 +119,7 @@ mod tests {
             id: format!("id{n}").parse().unwrap(),
             name: n.into(),
             conditions: vec![],
+            removed_conditions: vec![],
             sexual,
             added: day(1),
         };

@@ -46,6 +46,7 @@ pub(super) fn couple(sexual: [bool; 2]) -> Couple {
         id: id.parse().unwrap(),
         name: name.into(),
         conditions: vec![],
+        removed_conditions: Vec::new(),
         sexual,
         added: day(),
     };

@@ -46,6 +46,7 @@ fn partner(id: &str, sexual: bool) -> Partner {
         id: id.parse().unwrap(),
         name: id[..3].to_owned(),
         conditions: vec![],
+        removed_conditions: vec![],
         sexual,
         added: day(),
     }

@@ -21,6 +21,7 @@ fn couple(sexual: bool) -> Couple {
         id: format!("id{n}").parse().unwrap(),
         name: n.into(),
         conditions: vec![],
+        removed_conditions: vec![],
         sexual,
         added: day(1),
     };

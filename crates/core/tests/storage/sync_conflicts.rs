@@ -61,6 +61,7 @@ fn add_low(store: &Store, p: &closer_core::ids::Id, from: NaiveDate) {
                 version: FORMAT_VERSION,
                 partner: p.clone(),
                 low: Vec::new(),
+                ended: Vec::new(),
                 extra: Default::default(),
             });
             l.low.push(Span { from, until: from });
