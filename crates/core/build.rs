@@ -6,6 +6,9 @@
 #[allow(dead_code)]
 mod schema;
 
+#[path = "src/content/fingerprint.rs"]
+mod fingerprint;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -122,6 +125,7 @@ fn generate(files: &[schema::Parsed]) -> (String, String) {
     let (mut conditions, mut categories, mut prompts, mut needs) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut safety, mut counselor) = (None, None);
+    let mut prompt_keys = Vec::new();
     let (mut rules, mut help, mut regions, mut stages, mut steps) =
         (Vec::new(), None, Vec::new(), Vec::new(), Vec::new());
     let mut counts = String::new();
@@ -144,6 +148,11 @@ fn generate(files: &[schema::Parsed]) -> (String, String) {
                 c.sexual
             ));
             for q in &f.prompt {
+                prompt_keys.push((
+                    q.id.get_ref().as_str(),
+                    c.id.get_ref().as_str(),
+                    q.low_energy,
+                ));
                 prompts.push(format!(
                     "PromptRow {{ id: {}, text: {}, category: {}, depth: Depth::{}, low_energy: {}, tags: {}, fit: {}, themes: {}, sexual: {} }}",
                     l.s(q.id.get_ref()),
@@ -240,6 +249,13 @@ fn generate(files: &[schema::Parsed]) -> (String, String) {
     table(&mut out, "NEEDS", "NeedRow", &needs);
     table(&mut out, "RULES", "S", &rules);
     writeln!(out, "pub static HELP: S = {help};").unwrap();
+    writeln!(
+        out,
+        "/// The fingerprint of the built-in prompts (see `Library::fingerprint`).\n\
+         pub static FINGERPRINT: &str = {:?};",
+        fingerprint::of(prompt_keys)
+    )
+    .unwrap();
     writeln!(out, "pub static SAFETY: S = {safety};").unwrap();
     writeln!(out, "pub static COUNSELOR: S = {counselor};").unwrap();
     table(&mut out, "REGIONS", "RegionRow", &regions);

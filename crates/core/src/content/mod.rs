@@ -1,6 +1,7 @@
 //! The curated libraries: conditions, prompts, need suggestions and the touch ladder, compiled in
 //! from `content/` and merged with a couple's own files from the config directory.
 
+mod fingerprint;
 pub(crate) mod load;
 pub mod safety;
 pub mod schema;
@@ -271,24 +272,26 @@ impl Library {
     /// A short fingerprint of what decides the prompt rotation (each prompt's ID, category and
     /// low-energy mark): two devices with the same fingerprint show the same prompts.
     pub fn fingerprint(&self) -> String {
-        let mut ids: Vec<(&str, &str, bool)> = self
-            .prompts
-            .iter()
-            .map(|p| (p.id, p.category, p.low_energy))
-            .collect();
-        ids.sort_unstable();
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for (id, cat, low) in ids {
-            for b in id
-                .bytes()
-                .chain([0])
-                .chain(cat.bytes())
-                .chain([0, u8::from(low), 0])
-            {
-                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-            }
+        if self.has_builtin_prompts() {
+            return builtin::FINGERPRINT.to_owned();
         }
-        format!("{h:016x}")
+        fingerprint::of(
+            self.prompts
+                .iter()
+                .map(|p| (p.id, p.category, p.low_energy)),
+        )
+    }
+
+    /// Whether the prompts are the built-in ones, in their order, as [`Library::builtin`] gives
+    /// them (the same text, not only the same words): their fingerprint was worked out when
+    /// closer was built.
+    fn has_builtin_prompts(&self) -> bool {
+        self.prompts.len() == builtin::PROMPTS.len()
+            && self.prompts.iter().zip(&builtin::PROMPTS).all(|(p, r)| {
+                std::ptr::eq(p.id, r.id.get())
+                    && std::ptr::eq(p.category, r.category.get())
+                    && p.low_energy == r.low_energy
+            })
     }
 
     fn known(&self) -> schema::Known {

@@ -605,6 +605,42 @@ fn shared_and_device_files_merge_once_and_the_fingerprint_follows_the_prompts() 
 }
 
 #[test]
+fn the_built_in_fingerprint_is_worked_out_when_built_and_any_other_one_on_each_call() {
+    let lib = Library::builtin();
+    let worked_out =
+        |l: &Library| fingerprint::of(l.prompts.iter().map(|p| (p.id, p.category, p.low_energy)));
+    assert!(lib.has_builtin_prompts());
+    assert_eq!(lib.fingerprint(), worked_out(&lib));
+
+    // The built-in prompts in another order, or the same words in another text: worked out on
+    // the call, and the same value.
+    let mut turned = lib.clone();
+    turned.prompts.reverse();
+    let mut copied = lib.clone();
+    copied.prompts[0].id = String::from(copied.prompts[0].id).leak();
+    for same in [&turned, &copied] {
+        assert!(!same.has_builtin_prompts());
+        assert_eq!(same.fingerprint(), lib.fingerprint());
+    }
+
+    // One prompt's low-energy mark or category changed: another fingerprint.
+    let mut marked = lib.clone();
+    marked.prompts[0].low_energy = !marked.prompts[0].low_energy;
+    let mut moved = lib.clone();
+    moved.prompts[0].category = lib
+        .prompts
+        .iter()
+        .map(|p| p.category)
+        .find(|c| *c != lib.prompts[0].category)
+        .unwrap();
+    for other in [&marked, &moved] {
+        assert!(!other.has_builtin_prompts());
+        assert_ne!(other.fingerprint(), lib.fingerprint());
+        assert_eq!(other.fingerprint(), worked_out(other));
+    }
+}
+
+#[test]
 fn links_in_a_content_folder_are_not_followed() {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
