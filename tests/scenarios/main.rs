@@ -19,6 +19,7 @@ mod deletions;
 mod device_memory;
 mod editor;
 mod encrypted;
+mod enter_at_secrets;
 mod export_places;
 mod first_sight;
 mod first_weeks;

@@ -3,7 +3,7 @@
 //! question is written out first.
 
 use super::Context;
-use closer_core::crypto::SecretString;
+use closer_core::crypto::{ExposeSecret, SecretString};
 use closer_core::error::{Error, Result};
 use closer_core::profile;
 use dialoguer::{Confirm, Editor, Input, MultiSelect, Password, Select, theme::SimpleTheme};
@@ -65,25 +65,35 @@ pub fn multi_select(question: &str, items: &[String]) -> Result<Vec<usize>> {
         .map_err(failed)
 }
 
-/// A passphrase (or a recovery key), typed without being shown.
-pub fn password(question: &str) -> Result<SecretString> {
+/// A passphrase (or a recovery key), typed without being shown; `None` when Enter is pressed on
+/// an empty line, which ends the question as Enter does at every other one.
+pub fn password(question: &str) -> Result<Option<SecretString>> {
     crate::output::flush()?;
-    Password::with_theme(&SimpleTheme)
+    let typed = Password::with_theme(&SimpleTheme)
         .with_prompt(question)
+        .allow_empty_password(true)
         .interact()
-        .map(SecretString::from)
-        .map_err(failed)
+        .map_err(failed)?;
+    Ok((!typed.is_empty()).then(|| SecretString::from(typed)))
 }
 
-/// A new passphrase, typed twice without being shown; an empty one is asked again.
-pub fn new_password(question: &str) -> Result<SecretString> {
-    crate::output::flush()?;
-    Password::with_theme(&SimpleTheme)
-        .with_prompt(question)
-        .with_confirmation("The same again, to be sure", "The two differ; once more")
-        .interact()
-        .map(SecretString::from)
-        .map_err(failed)
+/// A new passphrase, typed twice without being shown (asked again while the two differ);
+/// `None` when Enter is pressed on an empty line at the first question.
+pub fn new_password(question: &str) -> Result<Option<SecretString>> {
+    loop {
+        let Some(first) = password(question)? else {
+            return Ok(None);
+        };
+        let again = Password::with_theme(&SimpleTheme)
+            .with_prompt("The same again, to be sure")
+            .allow_empty_password(true)
+            .interact()
+            .map_err(failed)?;
+        if again == first.expose_secret() {
+            return Ok(Some(first));
+        }
+        crate::say!("The two differ; once more.");
+    }
 }
 
 /// Opens `$VISUAL` / `$EDITOR` on `start`; `None` when the user saved nothing. When neither is

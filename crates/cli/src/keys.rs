@@ -225,7 +225,9 @@ impl Context {
     pub(crate) fn open_protected(&self, what: &str, bytes: &[u8]) -> Result<Keys> {
         self.need_terminal(&format!("{what} is protected by a passphrase, and"))?;
         for _ in 0..TRIES {
-            let pass = ask::password(&format!("Passphrase for {what}"))?;
+            let pass = ask::password(&format!("Passphrase for {what}"))?.ok_or_else(|| {
+                Error::invalid(format!("{what} stays locked: no passphrase was typed"))
+            })?;
             match Keys::from_protected(bytes, pass) {
                 Ok(k) => return Ok(k),
                 Err(CryptoError::BadPassphrase) => {
@@ -336,7 +338,13 @@ impl Context {
             );
             if ask::confirm(&q)? {
                 let keys = self.unlock(p)?;
-                let pass = ask::new_password(&format!("A passphrase for {n}'s key"))?;
+                let Some(pass) = ask::new_password(&format!("A passphrase for {n}'s key"))? else {
+                    crate::say!(
+                        "No passphrase was typed: {n}'s key stays without one; `{} couple keys passphrase --as {n}` sets one later.",
+                        self.tool
+                    );
+                    continue;
+                };
                 self.device_keys()
                     .save(p.id.as_str(), &keys, Some((pass, work_factor())))?;
                 self.forget_opened(p.id.as_str())?;
@@ -468,6 +476,7 @@ impl Context {
 /// A new passphrase for `keys`, asked on a terminal, and the key file under it.
 pub(crate) fn protect(ctx: &Context, keys: &Keys, what: &str) -> Result<Vec<u8>> {
     ctx.need_terminal("")?;
-    let pass: SecretString = ask::new_password(what)?;
+    let pass: SecretString = ask::new_password(what)?
+        .ok_or_else(|| Error::invalid("no passphrase was typed; no copy was written"))?;
     Ok(keys.to_protected(pass, work_factor()))
 }

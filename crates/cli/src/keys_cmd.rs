@@ -89,7 +89,8 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
         }
         KeysCmd::Recover => {
             ctx.need_terminal("")?;
-            let typed = crate::ask::password("Your recovery key (AGE-SECRET-KEY-…)")?;
+            let typed = crate::ask::password("Your recovery key (AGE-SECRET-KEY-…)")?
+                .ok_or_else(|| Error::invalid("no recovery key was typed; nothing changed"))?;
             let keys = Keys::from_text(typed.expose_secret()).map_err(|e| {
                 Error::invalid(format!(
                     "that recovery key does not check out ({e}); look for a typo and try again"
@@ -152,7 +153,12 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
                 return Ok(());
             }
             ctx.need_terminal("")?;
-            let pass = crate::ask::new_password(&format!("A new passphrase for {n}'s key"))?;
+            let pass = crate::ask::new_password(&format!("A new passphrase for {n}'s key"))?
+                .ok_or_else(|| {
+                    Error::invalid(format!(
+                        "no passphrase was typed; {n}'s key on this device stays as it was"
+                    ))
+                })?;
             ctx.device_keys()
                 .save(me.id.as_str(), &keys, Some((pass, work_factor())))?;
             ctx.forget_opened(me.id.as_str())?;
