@@ -88,8 +88,9 @@ pub fn new_password(question: &str) -> Result<Option<SecretString>> {
             .with_prompt("The same again, to be sure")
             .allow_empty_password(true)
             .interact()
+            .map(SecretString::from)
             .map_err(failed)?;
-        if again == first.expose_secret() {
+        if again.expose_secret() == first.expose_secret() {
             return Ok(Some(first));
         }
         crate::say!("The two differ; once more.");
