@@ -112,6 +112,10 @@ pub fn plain_places(store: &Store) -> Result<Vec<String>> {
 /// encrypted: anyone who can write into the folder could have put it there.
 pub const NOT_FROM_BEFORE: &str = "it was not in the folder when this device first saw it encrypted, so it is not encrypted in your name (anyone who can write into the folder could have put it there); it stays plain and left out. Read it: if it is a change you made on a device that had not been updated yet, make that change again here, then remove the file";
 
+/// What is said of a plain removal record: closer leaves them only in an encrypted folder, and
+/// one sealed in its owner's name would let whoever deletes that need's file hide it for good.
+pub const PLAIN_REMOVAL: &str = "a need's removal is only ever written encrypted, so a plain one is not closer's and is not encrypted in anyone's name (anyone who can write into the folder could have put it there); it stays plain and left out: remove the file";
+
 /// The places `from_before` holds, and those that [`encrypt`] splits off or publishes from them.
 fn with_derived(from_before: &BTreeSet<String>) -> BTreeSet<String> {
     let mut all = from_before.clone();
@@ -156,6 +160,10 @@ pub fn encrypt(store: &Store, sealing: &Sealing, from_before: &BTreeSet<String>)
         }
         if !allowed.contains(&place) {
             r.refused.push((plain, NOT_FROM_BEFORE.into()));
+            continue;
+        }
+        if folder_of(&place) == crate::removals::DIR {
+            r.refused.push((plain, PLAIN_REMOVAL.into()));
             continue;
         }
         let body = read(&plain)?;
@@ -506,6 +514,33 @@ mod tests {
         assert!(!files_of(&store, "needs/zzzz12345678").1.exists());
         // What was there before is encrypted as ever.
         assert_eq!(r.done, 3);
+    }
+
+    #[test]
+    fn a_plain_removal_record_is_never_sealed_even_from_before() {
+        // Closer leaves removals only in an encrypted folder: one in a plain folder was put
+        // there by someone else, and sealed in Sam's name it would hide Sam's need for good.
+        let (_t, store) = folder();
+        let planted = store.plain_path("removed/efgh12345678.json");
+        fs::create_dir_all(planted.parent().unwrap()).unwrap();
+        fs::write(
+            &planted,
+            format!(
+                "{{\"version\":1,\"id\":\"efgh12345678\",\"owner\":\"{B}\",\"date\":\"9999-01-01\",\"rev\":99999999999}}\n"
+            ),
+        )
+        .unwrap();
+        let from: BTreeSet<String> = plain_places(&store).unwrap().into_iter().collect();
+        let (ka, kb) = (Arc::new(Keys::generate()), Arc::new(Keys::generate()));
+        let sam = sealing(&[(B, &kb)], &[(A, &ka)]);
+        let r = encrypt(&store, &sam, &from).unwrap();
+        assert!(!files_of(&store, "removed/efgh12345678").1.exists());
+        assert!(
+            r.refused.iter().any(|(p, _)| *p == planted),
+            "{:?}",
+            r.refused
+        );
+        assert!(files_of(&store, "needs/efgh12345678").1.exists());
     }
 
     #[test]
