@@ -9,4 +9,6 @@ pub mod touch;
 #[cfg(test)]
 mod memo_tests;
 #[cfg(test)]
+mod own_devices_tests;
+#[cfg(test)]
 mod tests;
