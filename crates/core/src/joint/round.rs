@@ -10,7 +10,8 @@
 //! so the same round never carries two different sets of choices. A device remembers the latest
 //! round it saw from each side: a publication from an earlier round (replayed, or restored from
 //! an old copy) is reported and ignored, as is one that fails its signature or was signed by
-//! anyone but the partner whose path it sits on.
+//! anyone but the partner whose path it sits on. A round another device of the same partner
+//! wrote before they synced is no put-back (see [`sibling`]).
 
 use crate::crypto::{self, Keys, PublicKeys, psi, seal};
 use crate::error::{Error, Result};
@@ -423,9 +424,22 @@ fn open_publication(
 }
 
 /// Whether the publication `p`, read from a file with digest `file`, is older than the one
-/// `seen`, or claims its round with another file.
-fn replayed(p: &(Publication, String), seen: Option<&Seen>) -> bool {
+/// `seen`, or claims its round with another file, unless it is a sibling of the one `known` (see
+/// [`sibling`]).
+fn replayed(p: &(Publication, String), seen: Option<&Seen>, known: Option<&Known>) -> bool {
     seen.is_some_and(|s| p.0.round < s.round || (p.0.round == s.round && p.1 != s.file))
+        && !sibling(&p.0, seen, known)
+}
+
+/// Whether `p`, signed by its partner, is their round of the same number as the one this device
+/// last saw from them (`seen`, `known`) made with another nonce: a round another of their devices
+/// wrote before the two synced, as a nonce is new with each round a device writes. Taken as it
+/// is, and this partner's own device publishes again from what it holds. An earlier version of
+/// the round seen (the same nonce) or an earlier round is still a put-back.
+fn sibling(p: &Publication, seen: Option<&Seen>, known: Option<&Known>) -> bool {
+    matches!((seen, known), (Some(s), Some(k))
+        if p.round == s.round && k.publication.round == s.round
+            && k.publication.cur.nonce != p.cur.nonce)
 }
 
 /// Runs this device's part of `topic`'s exchange: finishes the current round if the other
@@ -449,7 +463,7 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
                 .push((mine_path.clone(), WRITTEN_AGAIN.to_owned()));
             None
         }
-        Ok(Some(p)) if replayed(&p, cache.mine.as_ref()) => {
+        Ok(Some(p)) if replayed(&p, cache.mine.as_ref(), cache.known_mine.as_ref()) => {
             out.problems.push((
                 mine_path.clone(),
                 format!(
@@ -470,7 +484,7 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         }
     };
     let theirs = match read_publication(places, party, topic, party.other, &cache.known_theirs)? {
-        Ok(Some(p)) if replayed(&p, cache.theirs.as_ref()) => {
+        Ok(Some(p)) if replayed(&p, cache.theirs.as_ref(), cache.known_theirs.as_ref()) => {
             out.problems.push((
                 theirs_path.clone(),
                 format!(
@@ -791,7 +805,9 @@ pub fn published_public(
         read_file(&cache_path(places.config, party.me, topic.name))?.unwrap_or_default();
     Ok(
         match read_publication(places, party, topic, party.me, &cache.known_mine)? {
-            Ok(Some(p)) if !replayed(&p, cache.mine.as_ref()) => Some(p.0.public),
+            Ok(Some(p)) if !replayed(&p, cache.mine.as_ref(), cache.known_mine.as_ref()) => {
+                Some(p.0.public)
+            }
             _ => cache.public,
         },
     )
