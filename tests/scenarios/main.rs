@@ -44,6 +44,7 @@ mod privacy_matrix;
 mod readme_cron;
 mod refused;
 mod rekey;
+mod rekey_second_device;
 mod removed_needs;
 mod rounds_let_go;
 mod rounds_own_devices;
