@@ -20,6 +20,7 @@ struct Mirror {
 impl Mirror {
     fn new(a: PathBuf, b: PathBuf) -> Mirror {
         support::copy_dir(&a, &b);
+        private(&b);
         let base = files(&a);
         Mirror { a, b, base }
     }
@@ -33,6 +34,7 @@ impl Mirror {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, bytes).unwrap();
+            private(root);
         };
         let rm = |root: &Path, f: &str| {
             let _ = std::fs::remove_file(root.join(f));
@@ -66,6 +68,18 @@ impl Mirror {
             }
         }
         self.base = files(&self.a);
+    }
+}
+
+/// Makes `dir` and everything in it private to its owner, as closer keeps a data folder.
+fn private(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if dir.is_dir() { 0o700 } else { 0o600 };
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();
+    if dir.is_dir() {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            private(&e.path());
+        }
     }
 }
 
@@ -142,15 +156,23 @@ fn a_new_key_for_alex(sb: &Sandbox) -> Three<'_> {
     let (alex, phone) = two_devices(sb);
     let laptop = device(sb, "sam-laptop");
     share_keys(&phone, &laptop);
-    laptop.ok(NEEDS, &["couple", "me", "Sam"]);
+    let laptop_data = sb.path("laptop-data");
+    let mut to_laptop = Mirror::new(sb.data(), laptop_data.clone());
+    laptop
+        .run_in(&laptop_data, NEEDS, &["couple", "me", "Sam"])
+        .ok();
+    to_laptop.sync();
     phone.ok(NEEDS, &["add", SHARED]);
     alex.ok(NEEDS, &["add", ALEXS]);
     phone.ok(PROMPT, &["answer", SAMS_ANSWER]);
     alex.ok(PROMPT, &["answer", ALEXS_ANSWER]);
     phone.ok(PROMPT, &["history"]);
-    for d in [&alex, &phone, &laptop] {
+    to_laptop.sync();
+    for d in [&alex, &phone] {
         sees("before", d, &sb.data());
     }
+    sees("before", &laptop, &laptop_data);
+    to_laptop.sync();
     let fp = {
         let keys = json(&phone.ok(NEEDS, &["couple", "keys", "show", "--json"]));
         keys.as_array()
@@ -163,8 +185,7 @@ fn a_new_key_for_alex(sb: &Sandbox) -> Three<'_> {
             .to_owned()
     };
     std::fs::remove_dir_all(&alex.config).unwrap();
-    let (laptop_data, new_data) = (sb.path("laptop-data"), sb.path("new-data"));
-    let to_laptop = Mirror::new(sb.data(), laptop_data.clone());
+    let new_data = sb.path("new-data");
     let mut to_new = Mirror::new(sb.data(), new_data.clone());
     let new = device(sb, "alex-new");
     new.run_in(&new_data, NEEDS, &["couple", "keys", "new", &fp, "--yes"])
@@ -203,12 +224,19 @@ impl Three<'_> {
         );
         self.sync();
         assert_eq!(conflict_copies(&sb.data()), Vec::<String>::new());
+        // Each device used in turn, syncing in between.
         for _ in 0..2 {
             sees("Sam's phone", &self.phone, &sb.data());
+            self.sync();
             sees("Sam's laptop", &self.laptop, &self.laptop_data);
+            self.sync();
             sees("Alex's new device", &self.new, &self.new_data);
             self.sync();
         }
+        // Sam's two devices each take their turn of the joint rounds: the copy of Sam's round
+        // publication that leaves goes with the doctor, as it does without any new key.
+        self.phone.ok(NEEDS, &["couple", "doctor"]);
+        self.sync();
         let quiet = self.phone.run(NEEDS, &["--all"]);
         assert_eq!(quiet.stderr, "", "Sam's phone");
         let quiet = self.laptop.run_in(&self.laptop_data, NEEDS, &["--all"]);

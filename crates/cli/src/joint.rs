@@ -79,6 +79,9 @@ impl Context {
                 }
             })
             .collect();
+        if self.accepted_elsewhere(&me.id, &other.id, &theirs) {
+            return Ok((states, holds, Rounds::Waiting));
+        }
         let party = Party {
             me: &me.id,
             keys: &keys,
@@ -151,6 +154,9 @@ impl Context {
         let (Some(keys), Some(theirs)) = (sealing.keys(&me.id), self.public_keys(other)?) else {
             return Ok(false);
         };
+        if self.accepted_elsewhere(&me.id, &other.id, &theirs) {
+            return Ok(false);
+        }
         let party = Party {
             me: &me.id,
             keys: &keys,

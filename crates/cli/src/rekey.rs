@@ -43,15 +43,41 @@ impl Context {
         let Some(before) = self.store.sealing() else {
             return Ok(());
         };
-        let mut vouched = rekey::reencrypt_shared(&self.store, &before, &me.id, &keys, id, new)?;
-        let (answers_vouched, answers) = closer_core::answer_rekey::hand_over(
+        // Another device of `me` that accepted the same key already says, in its hand-over
+        // (signed with `me`'s key), what it vouched for and sealed to the new key: believed here
+        // too, and not encrypted again, nor its answers handed over again.
+        let place = rekey::handover_place(me.id.as_str());
+        let earlier = self
+            .store
+            .read::<Handover>(&format!("{place}.json"))
+            .ok()
+            .flatten()
+            .filter(|h| h.partner == id && h.previous == *old && h.new == *new);
+        let done = earlier.as_ref().map(|h| h.vouched.clone()).unwrap_or_default();
+        let mut vouched = rekey::reencrypt_shared(
             &self.store,
             &before,
             (me.id.as_str(), &keys),
-            &p.id,
+            id,
             new,
+            &done,
         )?;
-        vouched.extend(answers_vouched);
+        let answers = match &earlier {
+            Some(h) => h.answers.clone(),
+            None => {
+                let (answers_vouched, answers) = closer_core::answer_rekey::hand_over(
+                    &self.store,
+                    &before,
+                    (me.id.as_str(), &keys),
+                    &p.id,
+                    new,
+                )?;
+                vouched.extend(answers_vouched);
+                answers
+            }
+        };
+        let news = !vouched.is_subset(&done);
+        vouched.extend(done);
         // What was vouched for is kept before the pin moves: a run cut short here is run again.
         let mut r = rekey::load(&self.config_dir)?;
         let entry = r
@@ -71,28 +97,31 @@ impl Context {
         s.hold(&me.id, keys);
         s.act_as(&me.id);
         self.store.set_sealing(Some(s));
-        self.store.ensure_dir(rekey::FOLDER)?;
-        let place = rekey::handover_place(me.id.as_str());
-        let _lock = self.store.lock(rekey::FOLDER)?;
-        self.store.write(
-            &format!("{place}.json"),
-            &Handover {
-                version: FORMAT_VERSION,
-                partner: id.to_owned(),
-                previous: old.clone(),
-                new: new.clone(),
-                vouched,
-                answers,
-            },
-        )?;
+        if earlier.is_none() || news {
+            self.store.ensure_dir(rekey::FOLDER)?;
+            let _lock = self.store.lock(rekey::FOLDER)?;
+            self.store.write(
+                &format!("{place}.json"),
+                &Handover {
+                    version: FORMAT_VERSION,
+                    partner: id.to_owned(),
+                    previous: old.clone(),
+                    new: new.clone(),
+                    vouched,
+                    answers,
+                },
+            )?;
+        }
         closer_core::answer_book::reveal_again(&self.store, &me.id)?;
-        closer_core::joint::round::start_over(
-            closer_core::joint::round::Places {
-                data: self.store.root(),
-                config: &self.config_dir,
-            },
-            me.id.as_str(),
-        )
+        let places = closer_core::joint::round::Places {
+            data: self.store.root(),
+            config: &self.config_dir,
+        };
+        match earlier {
+            // The other device started the rounds over, and published again since.
+            Some(_) => closer_core::joint::round::forget_here(places, me.id.as_str()),
+            None => closer_core::joint::round::start_over(places, me.id.as_str()),
+        }
     }
 
     /// On the device that made a partner's new key: takes the other device's hand-over once it
@@ -270,6 +299,20 @@ impl Context {
                     .is_ok_and(|o| o.signer == author)
             })
         })
+    }
+
+    /// Whether another device of `me` accepted a new key of `other`'s in place of `theirs`, the
+    /// keys this device still trusts (its hand-over, signed with `me`'s key, says so): until
+    /// this device accepts it too, the joint rounds wait, rather than publish to the replaced key.
+    pub(crate) fn accepted_elsewhere(&self, me: &str, other: &str, theirs: &PublicKeys) -> bool {
+        let rel = format!("{}.json", rekey::handover_place(me));
+        self.store.path(&rel).exists()
+            && self
+                .store
+                .read::<Handover>(&rel)
+                .ok()
+                .flatten()
+                .is_some_and(|h| h.partner == other && h.previous == *theirs && h.new != *theirs)
     }
 
     /// When this device holds a partner's new key that the other device has not accepted yet

@@ -1,7 +1,7 @@
 //! A partner's answers after their key was lost and replaced ([`crate::rekey`]). Each answer the
 //! other partner's device had been shown (its copy for both, signed with the lost key) is handed
 //! over by that device when it accepts the new key: encrypted again to both, exactly as it was
-//! signed, and vouched for by its digest, as re-keying vouches for the other records. The new
+//! signed, and vouched for by the signature inside, as re-keying vouches for the other records. The new
 //! key's device checks each against the previous key and seals it again as its partner's own,
 //! shared with both as before; the other device reads the copies it vouched for, still in the
 //! folder, against the previous key until then. An answer sealed to the lost key alone (one the
@@ -32,8 +32,9 @@ pub struct HandedAnswer {
 
 /// What the device of `me` hands over of `partner`'s answers when it accepts their `new` keys in
 /// place of the ones `sealing` trusts now: every copy for both it opens and checks, encrypted
-/// again to `me` and `new`, and the digests to vouch for (the copies in the folder, which this
-/// device goes on reading, and the ones handed over). Answers taken back are not handed over.
+/// again to `me` and `new`, and what to vouch for (the signatures inside them: the copies in the
+/// folder, which this device goes on reading, and the ones handed over carry the same).
+/// Answers taken back are not handed over.
 pub fn hand_over(
     store: &Store,
     sealing: &Sealing,
@@ -57,8 +58,7 @@ pub fn hand_over(
             }
             let bytes = answer_seal::unhex_all(both).map_err(broken)?;
             let again = seal::reencrypt(keys, &bytes, &[&mine, new]).map_err(broken)?;
-            vouched.insert(crate::rekey::digest(&bytes));
-            vouched.insert(crate::rekey::digest(&again));
+            vouched.extend(crate::rekey::token(keys, &bytes));
             handed.push(HandedAnswer {
                 date: s.date,
                 copy: hex(&again),
@@ -266,7 +266,7 @@ mod tests {
         let new = Keys::generate();
         let before = d.sam.sealing().unwrap();
         let outer =
-            crate::rekey::reencrypt_shared(&d.sam, &before, B, &d.kb, A, &new.public()).unwrap();
+            crate::rekey::reencrypt_shared(&d.sam, &before, (B, &d.kb), A, &new.public(), &BTreeSet::new()).unwrap();
         let mut vouched = outer.clone();
         let (answers_vouched, mut handed) =
             hand_over(&d.sam, &before, (B, &d.kb), &a, &new.public()).unwrap();
@@ -358,7 +358,7 @@ mod tests {
         let new = Keys::generate();
         let before = d.sam.sealing().unwrap();
         let vouched =
-            crate::rekey::reencrypt_shared(&d.sam, &before, B, &d.kb, A, &new.public()).unwrap();
+            crate::rekey::reencrypt_shared(&d.sam, &before, (B, &d.kb), A, &new.public(), &BTreeSet::new()).unwrap();
         let root = d.alex.root().to_path_buf();
         let old = d.ka.public();
         let alex = device(&root, (A, &new), (B, d.kb.public()), &old, &vouched);

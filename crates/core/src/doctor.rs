@@ -169,7 +169,21 @@ pub fn run_remembering(
         tidied: store.tidy_all(now)?,
         ..Report::default()
     };
+    // Copies that add nothing to the record in place: removed, and nothing written.
+    let mut dropped = Vec::new();
     for (copy, of) in conflict_copies(store) {
+        match drop_same(store, &copy, &of) {
+            Ok(false) => {}
+            Ok(true) => {
+                report.merged.push(of.clone());
+                dropped.push(of);
+                continue;
+            }
+            Err(e) => {
+                report.left.push((copy, e.to_string()));
+                continue;
+            }
+        }
         match merge_copy(store, &copy, &of, content_seen) {
             Ok(Outcome::Merged(unsure)) => {
                 if !unsure.is_empty() {
@@ -189,7 +203,7 @@ pub fn run_remembering(
     }
     // An answer file merged from two versions keeps one answer a day, sealed again as its
     // author's (see [`merge::one_answer_a_day`]).
-    for rel in report.merged.clone() {
+    for rel in report.merged.iter().filter(|r| !dropped.contains(r)).cloned() {
         if let Some((author, year)) = answer_file(&rel)
             && let Err(e) = crate::answer_book::update(store, &author, year, |_| Ok(()))
         {
@@ -264,6 +278,7 @@ fn merge_versions(store: &Store, rel: &str, versions: &[(PathBuf, Vec<u8>)]) -> 
         [crate::removals::DIR, _] => put(store, rel, combine(versions, merge::removal)?),
         // A fingerprint each device publishes again when its library changes: the one in
         // place stays (or the copy's, when there is none).
+        [crate::rekey::FOLDER, _] => put(store, rel, combine(versions, crate::rekey::merge)?),
         ["libraries", _] => put(
             store,
             rel,
@@ -457,6 +472,46 @@ fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) 
     merge_versions(store, &rel, &versions)?;
     fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
     Ok(Outcome::Merged(Vec::new()))
+}
+
+/// Removes the conflict copy `copy` of `of`, under its folder's lock, when it adds nothing to
+/// the record in place (see [`same_record`]). Returns whether it did.
+fn drop_same(store: &Store, copy: &str, of: &str) -> Result<bool> {
+    let _lock = store.lock(parent(of))?;
+    if !same_record(store, copy, of) {
+        return Ok(false);
+    }
+    let copy_path = store.path(copy);
+    fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
+    Ok(true)
+}
+
+/// Whether the conflict copy `copy` of the sealed file `of` adds nothing to the record in
+/// place, both checking out here: it holds the same record (encrypted again by another device:
+/// two devices of one partner each accepting the other partner's new key before they synced),
+/// or an earlier one signed with a partner's replaced key where the one in place is signed with
+/// the key accepted since.
+fn same_record(store: &Store, copy: &str, of: &str) -> bool {
+    let (Some(s), Some(place)) = (store.sealing(), of.strip_suffix(".age")) else {
+        return false;
+    };
+    let (Ok(here), Ok(there)) = (
+        store::read_unfollowed(&store.plain_path(of)),
+        store::read_unfollowed(&store.path(copy)),
+    ) else {
+        return false;
+    };
+    let (Ok(mine), Ok(copy)) = (s.open_record(place, &here), s.open_record(place, &there)) else {
+        return false;
+    };
+
+    // The same record; or the copy is signed with a replaced key, vouched for, and the one in
+    // place by the same partner with the key accepted since (their new key's device signed
+    // again what was vouched for): never the other way round.
+    mine.signer == copy.signer
+        && (mine.body == copy.body
+            || s.token(&here) == s.token(&there)
+            || (s.vouches(&there) && !s.vouches(&here)))
 }
 
 /// Merges the two versions git left inside record `rel`.

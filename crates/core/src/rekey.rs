@@ -104,6 +104,34 @@ pub fn digest(bytes: &[u8]) -> String {
     crate::crypto::hex(&Sha256::digest(bytes))
 }
 
+/// What a device vouches for, for a record signed with a previous key: the signature inside the
+/// sealed file (`sig`, hex), the same whichever device encrypted the record again. The signature
+/// covers the record's place, writer, version and bytes, so it vouches for that record alone.
+pub fn token_of(sig: &str) -> String {
+    format!("signed:{sig}")
+}
+
+/// [`token_of`] the sealed file `bytes`, opened with `keys`.
+pub fn token(keys: &Keys, bytes: &[u8]) -> Option<String> {
+    seal::signature_of(keys, bytes).map(|s| token_of(&s))
+}
+
+/// Two versions of one hand-over, written by two devices of its writer that each accepted the
+/// new key before they synced: what either vouched for and handed over, when both are for the
+/// same new key in place of the same previous one; otherwise the first (the one in place).
+pub fn merge(mut a: Handover, b: Handover) -> Handover {
+    if (&a.partner, &a.previous, &a.new) != (&b.partner, &b.previous, &b.new) {
+        return a;
+    }
+    a.vouched.extend(b.vouched);
+    for h in b.answers {
+        if !a.answers.iter().any(|x| x.date == h.date) {
+            a.answers.push(h);
+        }
+    }
+    a
+}
+
 /// The place of a hand-over written by partner `writer`.
 pub fn handover_place(writer: &str) -> String {
     format!("{FOLDER}/{writer}")
@@ -124,15 +152,17 @@ fn sealed_files(store: &Store) -> Result<Vec<(String, PathBuf)>> {
 
 /// On the device of `me`, which trusted `partner`'s previous keys until now (`sealing`, holding
 /// `me`'s keys): encrypts every shared record it opens and checks to `me` and `new`, signed as
-/// it was, and returns the digests of those that were signed with `partner`'s previous key (or
-/// carry what they said, inside a need). A record of `me`'s alone stays as it is.
+/// it was, and returns what it vouches for ([`token`]) of those that were signed with `partner`'s
+/// previous key (or carry what they said, inside a need). A record of `me`'s alone stays as it
+/// is, and so does one whose signature is in `done` (encrypted to `new` by another device of
+/// `me`, whose hand-over says so).
 pub fn reencrypt_shared(
     store: &Store,
     sealing: &Sealing,
-    me: &str,
-    keys: &Keys,
+    (me, keys): (&str, &Keys),
     partner: &str,
     new: &PublicKeys,
+    done: &BTreeSet<String>,
 ) -> Result<BTreeSet<String>> {
     let mut vouched = BTreeSet::new();
     let mine = keys.public();
@@ -154,13 +184,18 @@ pub fn reencrypt_shared(
         if matches!(rule.readers, Readers::Owner(_)) {
             continue;
         }
+        let signed = token(keys, &bytes);
+        let theirs = o.signer == partner || place.starts_with("needs/");
+        if theirs && !matches!(rule.writer, Writer::Owner(ref p) if p == me) {
+            vouched.extend(signed.clone());
+        }
+        // Encrypted to the new key already, by another device of `me` that accepted it.
+        if signed.is_some_and(|t| done.contains(&t)) {
+            continue;
+        }
         let again = seal::reencrypt(keys, &bytes, &[&mine, new])
             .map_err(|e| Error::invalid(format!("{place}: {e}")))?;
         write_atomic(&path, &again)?;
-        let theirs = o.signer == partner || place.starts_with("needs/");
-        if theirs && !matches!(rule.writer, Writer::Owner(ref p) if p == me) {
-            vouched.insert(digest(&again));
-        }
     }
     Ok(vouched)
 }
@@ -250,7 +285,7 @@ mod tests {
         // new key, as it was signed.
         let new = Keys::generate();
         let before = sam.sealing().unwrap();
-        let vouched = reencrypt_shared(&sam, &before, B, &kb, A, &new.public()).unwrap();
+        let vouched = reencrypt_shared(&sam, &before, (B, &kb), A, &new.public(), &BTreeSet::new()).unwrap();
         assert_eq!(vouched.len(), 1);
         // The lost key, found by someone else, signs a need of its own afterwards.
         let forged = seal::seal(
@@ -299,7 +334,7 @@ mod tests {
         // Alex's key is lost; Sam's device accepts the new one.
         let new = Keys::generate();
         let vouched =
-            reencrypt_shared(&sam, &sam.sealing().unwrap(), B, &kb, A, &new.public()).unwrap();
+            reencrypt_shared(&sam, &sam.sealing().unwrap(), (B, &kb), A, &new.public(), &BTreeSet::new()).unwrap();
         assert_eq!(
             vouched.len(),
             1,
@@ -349,7 +384,7 @@ mod tests {
         std::fs::create_dir_all(alex.root()).unwrap();
         std::os::unix::fs::symlink(&outside, alex.root().join("content")).unwrap();
         let new = Keys::generate();
-        let refused = reencrypt_shared(&sam, &sam.sealing().unwrap(), B, &kb, A, &new.public())
+        let refused = reencrypt_shared(&sam, &sam.sealing().unwrap(), (B, &kb), A, &new.public(), &BTreeSet::new())
             .unwrap_err()
             .to_string();
         assert!(refused.contains("is a link"), "{refused}");

@@ -21,6 +21,10 @@ use std::sync::{Arc, Mutex};
 /// The file in the data folder's root that says whether its records are encrypted.
 pub const MODE_FILE: &str = "folder.json";
 
+/// Why a record signed with keys its writer published, and this device has not accepted, is
+/// not read (see [`Sealing::signed_with_unaccepted`]).
+pub const UNACCEPTED: &str = "it is signed with the new keys its writer published, which this device has not accepted yet (see the warning about their keys); it is read once you accept them";
+
 /// The extension of a sealed record (a standard age file).
 pub const SEALED_EXT: &str = "age";
 
@@ -209,9 +213,30 @@ impl Sealing {
     }
 
     /// Whether the sealed file `bytes` is one signed with a previous key that this device
-    /// believes.
+    /// believes: vouched for by its digest, or by the signature inside (so that the same record
+    /// encrypted again by another device of the partner who vouched is believed too).
     pub fn vouches(&self, bytes: &[u8]) -> bool {
-        !self.previous.is_empty() && self.vouches_digested(&opened::file_digest(bytes))
+        !self.previous.is_empty()
+            && (self.vouches_digested(&opened::file_digest(bytes)) || self.vouches_inside(bytes))
+    }
+
+    /// Whether the signature inside the sealed file `bytes` (opened with a key held here) is one
+    /// this device vouches for ([`crate::rekey::token`]).
+    fn vouches_inside(&self, bytes: &[u8]) -> bool {
+        !self.previous.is_empty()
+            && self.token(bytes).is_some_and(|t| self.vouched.contains(&t))
+    }
+
+    /// What this device vouches for of the sealed file `bytes` ([`crate::rekey::token`]), opened
+    /// with a key held here: the signature inside, the same whichever device encrypted it.
+    pub fn token(&self, bytes: &[u8]) -> Option<String> {
+        self.held.values().find_map(|k| crate::rekey::token(k, bytes))
+    }
+
+    /// The keys a signature is checked against in a sealed copy this device vouches for by the
+    /// signature inside it ([`Sealing::vouches`]): each replaced partner's previous ones.
+    pub fn previous_keys(&self) -> impl Fn(&str) -> Option<PublicKeys> + Copy + '_ {
+        move |p| self.signing_keys(p, true)
     }
 
     /// [`Sealing::vouches`], for a sealed file whose digest is `file`.
@@ -228,6 +253,25 @@ impl Sealing {
     ) -> impl Fn(&str) -> Option<PublicKeys> + Copy + '_ {
         let old = self.vouches(bytes);
         move |p| self.signing_keys(p, old)
+    }
+
+    /// Whether the sealed file `bytes` at `place`, which fails its check here, is signed by
+    /// `signer` with `published`, keys they published that this device has not accepted (it
+    /// keeps using the ones it pinned): written by their new key's device, or by another device
+    /// of this partner that accepted it. Such a record is still not believed, and nothing is
+    /// put back over it: the device says once a run that the keys changed and how to accept.
+    pub fn signed_with_unaccepted(
+        &self,
+        place: &str,
+        bytes: &[u8],
+        signer: &str,
+        published: &PublicKeys,
+    ) -> bool {
+        self.known.get(signer).is_some_and(|k| k != published)
+            && self.held.values().any(|k| {
+                seal::open(k, bytes, place, |p| (p == signer).then(|| published.clone()))
+                    .is_ok_and(|o| o.signer == signer)
+            })
     }
 
     /// Whether `partner`'s key was replaced, as this device knows.
@@ -310,6 +354,28 @@ impl Sealing {
         file: &opened::FileDigest,
     ) -> Result<Opened, CryptoError> {
         let old = self.vouches_digested(file);
+        match self.open_record_with(place, bytes, file, old) {
+            // Signed with a replaced key, and encrypted again by another device than the one
+            // whose digests this device vouches for: believed when the signature inside is one
+            // this device vouches for, and checked against that previous key.
+            Err(CryptoError::BadSignature(signer))
+                if !old && self.replaced(&signer) && self.vouches_inside(bytes) =>
+            {
+                self.open_record_with(place, bytes, file, true)
+            }
+            r => r,
+        }
+    }
+
+    /// [`Sealing::open_record_digested`], each signature checked against the previous keys of
+    /// replaced partners when `old`.
+    fn open_record_with(
+        &self,
+        place: &str,
+        bytes: &[u8],
+        file: &opened::FileDigest,
+        old: bool,
+    ) -> Result<Opened, CryptoError> {
         let keys_of = |p: &str| self.signing_keys(p, old);
         let mut last = CryptoError::NotForYou;
         for keys in self.held.values() {
@@ -762,6 +828,22 @@ impl Store {
                 },
                 _ => Ok(Some(o.body)),
             },
+            Err(CryptoError::BadSignature(signer))
+                if crate::crypto::keyring::published(self, &signer)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|k| s.signed_with_unaccepted(&place, &bytes, &signer, &k)) =>
+            {
+                // Signed with keys its writer published that this device has not accepted: what
+                // it trusted is used until then, and nothing is marked to be put back.
+                let kept = memory
+                    .and_then(|m| m.kept(&place))
+                    .and_then(|kept| s.open_record(&place, &kept).ok());
+                match kept {
+                    Some(o) if !strict => Ok(Some(o.body)),
+                    _ => Err(Error::bad_record(path, Fault::Said(UNACCEPTED.to_owned()))),
+                }
+            }
             Err(e)
                 if !matches!(e, CryptoError::NotForYou)
                     && memory.is_some_and(|m| m.kept(&place).is_some()) =>

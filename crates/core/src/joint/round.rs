@@ -191,11 +191,7 @@ pub struct Exchange {
 /// other partner's key was replaced, neither what this device learnt with the previous key nor
 /// `me`'s publications (sealed to it) count. The plan waits for a new round of both devices.
 pub fn start_over(places: Places, me: &str) -> Result<()> {
-    let dir = places.config.join("joint").join(me);
-    match std::fs::remove_dir_all(&dir) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&dir, e)),
-        _ => {}
-    }
+    forget_here(places, me)?;
     let Ok(topics) = std::fs::read_dir(places.data.join(FOLDER)) else {
         return Ok(());
     };
@@ -213,6 +209,16 @@ pub fn start_over(places: Places, me: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// [`start_over`] on this device alone: what it kept of `me`'s rounds is forgotten, and the
+/// publications in the folder (another device of `me`'s, started over already) stay.
+pub fn forget_here(places: Places, me: &str) -> Result<()> {
+    let dir = places.config.join("joint").join(me);
+    match std::fs::remove_dir_all(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&dir, e)),
+        _ => Ok(()),
+    }
 }
 
 pub fn place(topic: &str, partner: &str) -> String {
