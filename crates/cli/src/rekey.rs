@@ -53,7 +53,10 @@ impl Context {
             .ok()
             .flatten()
             .filter(|h| h.partner == id && h.previous == *old && h.new == *new);
-        let done = earlier.as_ref().map(|h| h.vouched.clone()).unwrap_or_default();
+        let done = earlier
+            .as_ref()
+            .map(|h| h.vouched.clone())
+            .unwrap_or_default();
         let mut vouched = rekey::reencrypt_shared(
             &self.store,
             &before,

@@ -62,13 +62,7 @@ fn open_one(sealing: &Sealing, author: &str, s: &SealedAnswer) -> Result<Answer,
                 if sealing.replaced(author)
                     && matches!(&vouched, Some(Ok(b)) if sealing.vouches(b)) =>
             {
-                return answer_seal::open_answer(
-                    &keys,
-                    reader,
-                    author,
-                    s,
-                    sealing.previous_keys(),
-                );
+                return answer_seal::open_answer(&keys, reader, author, s, sealing.previous_keys());
             }
             Err(e) => last = e,
         }

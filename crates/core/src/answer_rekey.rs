@@ -265,8 +265,15 @@ mod tests {
         // Alex's key is lost; Sam's device accepts Alex's new one, still trusting the lost one.
         let new = Keys::generate();
         let before = d.sam.sealing().unwrap();
-        let outer =
-            crate::rekey::reencrypt_shared(&d.sam, &before, (B, &d.kb), A, &new.public(), &BTreeSet::new()).unwrap();
+        let outer = crate::rekey::reencrypt_shared(
+            &d.sam,
+            &before,
+            (B, &d.kb),
+            A,
+            &new.public(),
+            &BTreeSet::new(),
+        )
+        .unwrap();
         let mut vouched = outer.clone();
         let (answers_vouched, mut handed) =
             hand_over(&d.sam, &before, (B, &d.kb), &a, &new.public()).unwrap();
@@ -357,8 +364,15 @@ mod tests {
         save_answer(&d.alex, &a, answer(3, "only mine")).unwrap();
         let new = Keys::generate();
         let before = d.sam.sealing().unwrap();
-        let vouched =
-            crate::rekey::reencrypt_shared(&d.sam, &before, (B, &d.kb), A, &new.public(), &BTreeSet::new()).unwrap();
+        let vouched = crate::rekey::reencrypt_shared(
+            &d.sam,
+            &before,
+            (B, &d.kb),
+            A,
+            &new.public(),
+            &BTreeSet::new(),
+        )
+        .unwrap();
         let root = d.alex.root().to_path_buf();
         let old = d.ka.public();
         let alex = device(&root, (A, &new), (B, d.kb.public()), &old, &vouched);

@@ -203,7 +203,12 @@ pub fn run_remembering(
     }
     // An answer file merged from two versions keeps one answer a day, sealed again as its
     // author's (see [`merge::one_answer_a_day`]).
-    for rel in report.merged.iter().filter(|r| !dropped.contains(r)).cloned() {
+    for rel in report
+        .merged
+        .iter()
+        .filter(|r| !dropped.contains(r))
+        .cloned()
+    {
         if let Some((author, year)) = answer_file(&rel)
             && let Err(e) = crate::answer_book::update(store, &author, year, |_| Ok(()))
         {

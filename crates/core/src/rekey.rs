@@ -285,7 +285,8 @@ mod tests {
         // new key, as it was signed.
         let new = Keys::generate();
         let before = sam.sealing().unwrap();
-        let vouched = reencrypt_shared(&sam, &before, (B, &kb), A, &new.public(), &BTreeSet::new()).unwrap();
+        let vouched =
+            reencrypt_shared(&sam, &before, (B, &kb), A, &new.public(), &BTreeSet::new()).unwrap();
         assert_eq!(vouched.len(), 1);
         // The lost key, found by someone else, signs a need of its own afterwards.
         let forged = seal::seal(
@@ -333,8 +334,15 @@ mod tests {
         std::fs::write(&file, sealed).unwrap();
         // Alex's key is lost; Sam's device accepts the new one.
         let new = Keys::generate();
-        let vouched =
-            reencrypt_shared(&sam, &sam.sealing().unwrap(), (B, &kb), A, &new.public(), &BTreeSet::new()).unwrap();
+        let vouched = reencrypt_shared(
+            &sam,
+            &sam.sealing().unwrap(),
+            (B, &kb),
+            A,
+            &new.public(),
+            &BTreeSet::new(),
+        )
+        .unwrap();
         assert_eq!(
             vouched.len(),
             1,
@@ -384,9 +392,16 @@ mod tests {
         std::fs::create_dir_all(alex.root()).unwrap();
         std::os::unix::fs::symlink(&outside, alex.root().join("content")).unwrap();
         let new = Keys::generate();
-        let refused = reencrypt_shared(&sam, &sam.sealing().unwrap(), (B, &kb), A, &new.public(), &BTreeSet::new())
-            .unwrap_err()
-            .to_string();
+        let refused = reencrypt_shared(
+            &sam,
+            &sam.sealing().unwrap(),
+            (B, &kb),
+            A,
+            &new.public(),
+            &BTreeSet::new(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(refused.contains("is a link"), "{refused}");
         assert_eq!(
             std::fs::read(outside.join("walks.toml.age")).unwrap(),
@@ -394,3 +409,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "rekey_tests.rs"]
+mod two_devices_tests;

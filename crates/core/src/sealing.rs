@@ -223,14 +223,15 @@ impl Sealing {
     /// Whether the signature inside the sealed file `bytes` (opened with a key held here) is one
     /// this device vouches for ([`crate::rekey::token`]).
     fn vouches_inside(&self, bytes: &[u8]) -> bool {
-        !self.previous.is_empty()
-            && self.token(bytes).is_some_and(|t| self.vouched.contains(&t))
+        !self.previous.is_empty() && self.token(bytes).is_some_and(|t| self.vouched.contains(&t))
     }
 
     /// What this device vouches for of the sealed file `bytes` ([`crate::rekey::token`]), opened
     /// with a key held here: the signature inside, the same whichever device encrypted it.
     pub fn token(&self, bytes: &[u8]) -> Option<String> {
-        self.held.values().find_map(|k| crate::rekey::token(k, bytes))
+        self.held
+            .values()
+            .find_map(|k| crate::rekey::token(k, bytes))
     }
 
     /// The keys a signature is checked against in a sealed copy this device vouches for by the
@@ -269,8 +270,10 @@ impl Sealing {
     ) -> bool {
         self.known.get(signer).is_some_and(|k| k != published)
             && self.held.values().any(|k| {
-                seal::open(k, bytes, place, |p| (p == signer).then(|| published.clone()))
-                    .is_ok_and(|o| o.signer == signer)
+                seal::open(k, bytes, place, |p| {
+                    (p == signer).then(|| published.clone())
+                })
+                .is_ok_and(|o| o.signer == signer)
             })
     }
 
