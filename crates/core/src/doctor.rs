@@ -509,7 +509,6 @@ fn same_record(store: &Store, copy: &str, of: &str) -> bool {
     let (Ok(mine), Ok(copy)) = (s.open_record(place, &here), s.open_record(place, &there)) else {
         return false;
     };
-
     // The same record; or the copy is signed with a replaced key, vouched for, and the one in
     // place by the same partner with the key accepted since (their new key's device signed
     // again what was vouched for): never the other way round.
