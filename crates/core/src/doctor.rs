@@ -169,14 +169,12 @@ pub fn run_remembering(
         tidied: store.tidy_all(now)?,
         ..Report::default()
     };
-    // Copies that add nothing to the record in place: removed, and nothing written.
-    let mut dropped = Vec::new();
     for (copy, of) in conflict_copies(store) {
+        // A copy that adds nothing to the record in place: removed, and nothing written.
         match drop_same(store, &copy, &of) {
-            Ok(false) => {}
-            Ok(true) => {
-                report.merged.push(of.clone());
-                dropped.push(of);
+            Ok(None) => {}
+            Ok(Some(why)) => {
+                report.dropped.push((copy, why.to_owned()));
                 continue;
             }
             Err(e) => {
@@ -203,12 +201,7 @@ pub fn run_remembering(
     }
     // An answer file merged from two versions keeps one answer a day, sealed again as its
     // author's (see [`merge::one_answer_a_day`]).
-    for rel in report
-        .merged
-        .iter()
-        .filter(|r| !dropped.contains(r))
-        .cloned()
-    {
+    for rel in report.merged.clone() {
         if let Some((author, year)) = answer_file(&rel)
             && let Err(e) = crate::answer_book::update(store, &author, year, |_| Ok(()))
         {
@@ -480,42 +473,39 @@ fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) 
 }
 
 /// Removes the conflict copy `copy` of `of`, under its folder's lock, when it adds nothing to
-/// the record in place (see [`same_record`]). Returns whether it did.
-fn drop_same(store: &Store, copy: &str, of: &str) -> Result<bool> {
+/// the record in place (see [`adds_nothing`]). Returns why it did.
+fn drop_same(store: &Store, copy: &str, of: &str) -> Result<Option<&'static str>> {
     let _lock = store.lock(parent(of))?;
-    if !same_record(store, copy, of) {
-        return Ok(false);
-    }
+    let Some(why) = adds_nothing(store, copy, of) else {
+        return Ok(None);
+    };
     let copy_path = store.path(copy);
     fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
-    Ok(true)
+    Ok(Some(why))
 }
 
-/// Whether the conflict copy `copy` of the sealed file `of` adds nothing to the record in
-/// place, both checking out here: it holds the same record (encrypted again by another device:
-/// two devices of one partner each accepting the other partner's new key before they synced),
-/// or an earlier one signed with a partner's replaced key where the one in place is signed with
-/// the key accepted since.
-fn same_record(store: &Store, copy: &str, of: &str) -> bool {
-    let (Some(s), Some(place)) = (store.sealing(), of.strip_suffix(".age")) else {
-        return false;
-    };
-    let (Ok(here), Ok(there)) = (
-        store::read_unfollowed(&store.plain_path(of)),
-        store::read_unfollowed(&store.path(copy)),
-    ) else {
-        return false;
-    };
-    let (Ok(mine), Ok(copy)) = (s.open_record(place, &here), s.open_record(place, &there)) else {
-        return false;
-    };
-    // The same record; or the copy is signed with a replaced key, vouched for, and the one in
-    // place by the same partner with the key accepted since (their new key's device signed
-    // again what was vouched for): never the other way round.
-    mine.signer == copy.signer
-        && (mine.body == copy.body
-            || s.token(&here) == s.token(&there)
-            || (s.vouches(&there) && !s.vouches(&here)))
+/// Why the conflict copy `copy` of the sealed file `of` adds nothing to the record in place,
+/// both checking out here: it holds the same record (encrypted again by another device: two
+/// devices of one partner each accepting the other partner's new key before they synced), or
+/// one signed with a partner's replaced key where the one in place is signed by the same partner
+/// with the key accepted since (their new key's device signed again what was vouched for):
+/// never the other way round.
+fn adds_nothing(store: &Store, copy: &str, of: &str) -> Option<&'static str> {
+    let (s, place) = (store.sealing()?, of.strip_suffix(".age")?);
+    let here = store::read_unfollowed(&store.plain_path(of)).ok()?;
+    let there = store::read_unfollowed(&store.path(copy)).ok()?;
+    let (mine, theirs) = (
+        s.open_record(place, &here).ok()?,
+        s.open_record(place, &there).ok()?,
+    );
+    if mine.signer != theirs.signer {
+        return None;
+    }
+    if mine.body == theirs.body || s.token(&here) == s.token(&there) {
+        return Some("it holds the very record in place");
+    }
+    (s.vouches(&there) && !s.vouches(&here))
+        .then_some("it holds an earlier version signed with a key that was replaced since")
 }
 
 /// Merges the two versions git left inside record `rel`.
