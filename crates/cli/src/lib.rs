@@ -317,12 +317,13 @@ impl Context {
                 "Your opt-in and private debriefs could not be sealed to you alone yet: {e}"
             ));
         }
-        self.sign_old_needs();
+        // Before any need is read: what the other device vouched for is believed from here on.
         if let Err(e) = self.take_handover() {
             output::say(&format!(
                 "What your partner's device handed over for your new key could not be taken yet: {e}"
             ));
         }
+        self.sign_old_needs();
         let mut couple = if self.opt_ins.get() {
             Couple::load(&self.store)?
         } else {
