@@ -258,3 +258,54 @@ fn an_earlier_copy_of_a_removed_need_put_back_in_its_place_is_refused_by_its_own
         assert!(said.contains("removed by its owner"), "{who}: {said}");
     }
 }
+
+#[test]
+fn in_a_plain_folder_an_earlier_copy_of_a_need_removed_on_this_device_does_not_come_back() {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(NEEDS, &["couple", "decrypt", "--yes", "--as", "Alex"]);
+    sb.ok(NEEDS, &["add", "a need I remove", "--as", "Alex"]);
+    sb.ok(NEEDS, &["add", "a need that stays", "--as", "Alex"]);
+    let texts = || -> Vec<String> {
+        json(&sb.ok(NEEDS, &["--all", "--json", "--as", "Alex"]))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = json(&sb.ok(NEEDS, &["--all", "--json", "--as", "Alex"]));
+    let id = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["text"] == "a need I remove")
+        .and_then(|n| n["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let file = sb.data().join(format!("needs/{id}.json"));
+    let earlier = std::fs::read(&file).unwrap();
+    sb.ok(NEEDS, &["rm", &id, "--yes", "--as", "Alex"]);
+    let copy = sb
+        .data()
+        .join(format!("needs/{id}.sync-conflict-20261128-101500-AAAAAAA.json"));
+    std::fs::write(&copy, &earlier).unwrap();
+    let run = sb.run(NEEDS, &["couple", "doctor"]);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    run.ok();
+    assert!(said.contains("removed on this device"), "{said}");
+    assert!(!copy.exists() && !file.exists(), "{said}");
+    assert_eq!(texts(), ["a need that stays"]);
+
+    // A version changed after the removal (on another device) is merged back: nothing is lost.
+    let mut later = json(std::str::from_utf8(&earlier).unwrap());
+    let mut change = later["history"][0].clone();
+    change["at"] = "2027-01-01T10:00:00Z".into();
+    change["what"] = "changed on the other device".into();
+    later["history"].as_array_mut().unwrap().push(change);
+    std::fs::write(&copy, serde_json::to_vec_pretty(&later).unwrap()).unwrap();
+    sb.ok(NEEDS, &["couple", "doctor"]);
+    assert!(file.exists());
+    assert_eq!(texts().len(), 2);
+}
