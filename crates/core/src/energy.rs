@@ -184,6 +184,8 @@ pub fn say_normal(store: &Store, partner: &Id, today: NaiveDate) -> Result<bool>
             until: s.until,
         });
         *ended = joined(ended.iter().copied().chain(taken).collect());
+        let forget_before = dates::days_before(today, KEEP_DAYS);
+        ended.retain(|s| s.until >= forget_before);
         low.retain(|s| s.from < today);
         for s in low.iter_mut() {
             if s.until >= today {
