@@ -287,9 +287,9 @@ fn in_a_plain_folder_an_earlier_copy_of_a_need_removed_on_this_device_does_not_c
     let file = sb.data().join(format!("needs/{id}.json"));
     let earlier = std::fs::read(&file).unwrap();
     sb.ok(NEEDS, &["rm", &id, "--yes", "--as", "Alex"]);
-    let copy = sb
-        .data()
-        .join(format!("needs/{id}.sync-conflict-20261128-101500-AAAAAAA.json"));
+    let copy = sb.data().join(format!(
+        "needs/{id}.sync-conflict-20261128-101500-AAAAAAA.json"
+    ));
     std::fs::write(&copy, &earlier).unwrap();
     let run = sb.run(NEEDS, &["couple", "doctor"]);
     let said = format!("{}{}", run.stdout, run.stderr);

@@ -19,9 +19,11 @@ pub fn run(ctx: &Context) -> Result<()> {
     }
     let partner = ctx.device()?.partner.and_then(|id| id.parse().ok());
     let keys = ctx.held_keys();
+    let removed_here = ctx.removed_here();
     let device = doctor::ThisDevice {
         partner: partner.as_ref(),
         keys: &keys,
+        removed_here: Some(&removed_here),
     };
     let r = doctor::run_remembering(
         &ctx.store,

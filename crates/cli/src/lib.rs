@@ -258,6 +258,13 @@ impl Context {
         }
     }
 
+    /// Where this device remembers the needs it removed from a plain folder (see
+    /// [`closer_core::removed_here`]).
+    pub fn removed_here(&self) -> PathBuf {
+        closer_core::memory::Memory::dir(&self.config_dir, &self.store)
+            .join(closer_core::removed_here::FILE)
+    }
+
     /// Where this device remembers what it has seen of the shared content files.
     pub fn content_seen(&self) -> Option<PathBuf> {
         let cache = self.cache_dir.as_ref()?;

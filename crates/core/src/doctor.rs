@@ -129,11 +129,13 @@ pub fn marked_records(store: &Store) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// The device running `doctor`: which partner uses it, and whose keys it holds.
+/// The device running `doctor`: which partner uses it, whose keys it holds, and where it
+/// remembers the needs it removed from a plain folder (see [`crate::removed_here`]).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ThisDevice<'a> {
     pub partner: Option<&'a Id>,
     pub keys: &'a [Id],
+    pub removed_here: Option<&'a Path>,
 }
 
 impl ThisDevice<'_> {
@@ -182,7 +184,7 @@ pub fn run_remembering(
                 continue;
             }
         }
-        match merge_copy(store, &copy, &of, content_seen) {
+        match merge_copy(store, &copy, &of, content_seen, device.removed_here) {
             Ok(Outcome::Merged(unsure)) => {
                 if !unsure.is_empty() {
                     report.unsure.push((of.clone(), unsure));
@@ -385,8 +387,15 @@ enum Outcome {
 
 /// Merges a conflict copy into its record under the folder's lock, then removes the copy. An
 /// earlier version of a need its owner removed, with nothing in its place, is removed unmerged:
-/// the need stays removed (see [`crate::removals::covering`]).
-fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) -> Result<Outcome> {
+/// the need stays removed (see [`crate::removals::covering`], and in a plain folder
+/// [`crate::removed_here`] with the file `removed_here`).
+fn merge_copy(
+    store: &Store,
+    copy: &str,
+    of: &str,
+    content_seen: Option<&Path>,
+    removed_here: Option<&Path>,
+) -> Result<Outcome> {
     let _lock = store.lock(parent(of))?;
     // A partner's publication in the joint rounds, written by two of their devices before they
     // synced: each device publishes it again from what it holds, and the rounds check what they
@@ -457,6 +466,18 @@ fn merge_copy(store: &Store, copy: &str, of: &str, content_seen: Option<&Path>) 
     {
         fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
         return Ok(Outcome::Dropped(crate::removals::said(&r)));
+    }
+    if record.is_none()
+        && place.is_none()
+        && let (Some(file), Some(id)) = (removed_here, rel.strip_prefix("needs/"))
+        && let Ok(need) = store::parse_checked::<Need>(&copy_path, &copy_bytes)
+        && Some(need.id.as_str()) == id.strip_suffix(".json")
+        && let Some(date) = crate::removed_here::removed(file, &need)
+    {
+        fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
+        return Ok(Outcome::Dropped(format!(
+            "an earlier version of a need removed on this device on {date}; the need stays removed"
+        )));
     }
     let mut versions = Vec::new();
     if let Some(b) = record {

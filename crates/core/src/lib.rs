@@ -44,6 +44,7 @@ pub mod profile;
 pub mod prompts;
 pub mod rekey;
 pub mod removals;
+pub mod removed_here;
 pub mod restore;
 pub mod run_memo;
 pub mod scan;

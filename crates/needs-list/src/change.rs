@@ -261,6 +261,9 @@ pub(crate) fn rm(ctx: &Context, args: RmArgs) -> Result<()> {
         return Err(Error::Declined { done: "deleted" });
     }
     needs::remove(&ctx.store, &n, ctx.today)?;
+    if !ctx.store.is_sealed() {
+        closer_core::removed_here::remember(&ctx.removed_here(), &n, ctx.today)?;
+    }
     closer_cli::say!("Deleted.");
     Ok(())
 }

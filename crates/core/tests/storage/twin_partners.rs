@@ -41,6 +41,7 @@ fn the_twin_this_device_uses_stays_and_the_other_leaves_a_forwarding_record() {
     let device = doctor::ThisDevice {
         partner: Some(&second),
         keys: &[],
+        removed_here: None,
     };
     let r = doctor::run_remembering(&store, SystemTime::now(), None, device).unwrap();
     assert_eq!(
@@ -73,6 +74,7 @@ fn a_twin_whose_key_this_device_holds_for_someone_else_goes_and_the_other_stays(
     let device = doctor::ThisDevice {
         partner: Some(&alex),
         keys: &[alex.clone(), first.clone()],
+        removed_here: None,
     };
     let r = doctor::run_remembering(&store, SystemTime::now(), None, device).unwrap();
     assert_eq!(
