@@ -34,6 +34,7 @@ mod json_shapes;
 mod key_remove;
 mod keys;
 mod kinder_words;
+mod mirror;
 mod opened_cache;
 mod options_together;
 mod output_errors;

@@ -6,64 +6,8 @@
 use super::*;
 use closer_core::crypto::{CryptoError, Keys, keyring, seal};
 use closer_core::store::Store;
-use std::collections::BTreeMap;
+use mirror::Mirror;
 use support::{EXPORT, NEEDS, PROMPT, TOUCH, tree};
-
-/// Two folders kept in step as a sync tool does: a file changed on one side only is copied to
-/// the other, one changed on both becomes a conflict copy.
-struct Synced {
-    a: PathBuf,
-    b: PathBuf,
-    last: BTreeMap<String, Vec<u8>>,
-}
-
-impl Synced {
-    fn new(a: PathBuf, b: PathBuf) -> Synced {
-        support::copy_dir(&a, &b);
-        let last = tree(&a);
-        Synced { a, b, last }
-    }
-
-    fn sync(&mut self) {
-        let (ta, tb) = (tree(&self.a), tree(&self.b));
-        let mut files: Vec<&String> = ta.keys().chain(tb.keys()).collect();
-        files.sort();
-        files.dedup();
-        for f in files {
-            let (x, y, was) = (ta.get(f), tb.get(f), self.last.get(f));
-            if f.ends_with('/') || f.contains(".lock") {
-                continue;
-            }
-            let copy = |to: &Path, bytes: &[u8]| {
-                let p = to.join(f);
-                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-                std::fs::write(p, bytes).unwrap();
-            };
-            match (x, y) {
-                (Some(x), Some(y)) if x == y => {}
-                (Some(x), Some(y)) if Some(y) == was => copy(&self.b, x),
-                (Some(x), Some(y)) if Some(x) == was => copy(&self.a, y),
-                (Some(_), Some(y)) => {
-                    let (stem, ext) = f.rsplit_once('.').unwrap_or((f, ""));
-                    copy(&self.a, y);
-                    let conflict = format!("{stem}.sync-conflict-20260302-101500-BBBBBBB.{ext}");
-                    std::fs::rename(self.a.join(f), self.a.join(&conflict)).unwrap();
-                    copy(&self.a, ta.get(f).unwrap());
-                }
-                (Some(x), None) if was.is_none() => copy(&self.b, x),
-                (None, Some(y)) if was.is_none() => copy(&self.a, y),
-                (Some(_), None) => {
-                    let _ = std::fs::remove_file(self.a.join(f));
-                }
-                (None, Some(_)) => {
-                    let _ = std::fs::remove_file(self.b.join(f));
-                }
-                (None, None) => {}
-            }
-        }
-        self.last = tree(&self.a);
-    }
-}
 
 const SHARED: &str = "A walk after dinner";
 const ALEXS: &str = "Help with buttons on stiff mornings";
@@ -125,7 +69,7 @@ fn a_new_key_accepted_on_the_other_device_reads_what_the_couple_shares_again() {
     // of the synced folder, starts over by the fingerprint Sam's device shows.
     std::fs::remove_dir_all(&alex.config).unwrap();
     let nb = sb.path("new-data");
-    let mut folders = Synced::new(sb.data(), nb.clone());
+    let mut folders = Mirror::new(sb.data(), nb.clone());
     let new = device(&sb, "alex-new");
     let on_new = |tool, args: &[&str]| new.run_in(&nb, tool, args);
     let fp = alexs_fingerprint(&sam);
@@ -306,7 +250,7 @@ fn a_partners_earlier_answers_shared_before_a_new_key_are_read_again_on_both_dev
     assert!(sam.ok(PROMPT, &["history"]).contains(ALEXS_ANSWER));
     std::fs::remove_dir_all(&alex.config).unwrap();
     let nb = sb.path("new-data");
-    let mut folders = Synced::new(sb.data(), nb.clone());
+    let mut folders = Mirror::new(sb.data(), nb.clone());
     let new = device(&sb, "alex-new");
     let on_new = |tool, args: &[&str]| new.run_in(&nb, tool, args);
     let fp = alexs_fingerprint(&sam);
