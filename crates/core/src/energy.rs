@@ -77,24 +77,31 @@ pub fn joined(mut spans: Vec<Span>) -> Vec<Span> {
     out
 }
 
-/// The days of `spans` that `taken` does not cover.
+/// The days of `spans` that `taken` does not cover, in order and joined. Both lists are put in
+/// order first, so this takes time that grows with their length, not the product of their
+/// lengths (a folder writer can make either long).
 pub fn without(spans: &[Span], taken: &[Span]) -> Vec<Span> {
-    let mut left = spans.to_vec();
-    for t in taken {
-        left = left
-            .into_iter()
-            .flat_map(|s| {
-                let before = (s.from < t.from).then(|| Span {
-                    from: s.from,
-                    until: s.until.min(dates::days_before(t.from, 1)),
+    let taken = joined(taken.to_vec());
+    let mut left = Vec::new();
+    for s in joined(spans.to_vec()) {
+        let mut from = Some(s.from);
+        let first = taken.partition_point(|t| t.until < s.from);
+        for t in taken[first..].iter().take_while(|t| t.from <= s.until) {
+            let Some(start) = from else { break };
+            if t.from > start {
+                left.push(Span {
+                    from: start,
+                    until: dates::days_before(t.from, 1),
                 });
-                let after = (s.until > t.until).then(|| Span {
-                    from: s.from.max(dates::days_after(t.until, 1)),
-                    until: s.until,
-                });
-                before.into_iter().chain(after)
-            })
-            .collect();
+            }
+            from = (t.until < s.until).then(|| dates::days_after(t.until, 1));
+        }
+        if let Some(from) = from {
+            left.push(Span {
+                from,
+                until: s.until,
+            });
+        }
     }
     left
 }
@@ -223,6 +230,59 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let s = Store::new(t.path().join("data"));
         (t, s)
+    }
+
+    #[test]
+    fn the_days_left_after_taking_some_away_are_the_days_one_by_one_would_give() {
+        use proptest::prelude::*;
+        use std::collections::BTreeSet;
+        let base = d("2026-01-01");
+        let span = (0u64..60, 0u64..8).prop_map(move |(from, len)| Span {
+            from: dates::days_after(base, from),
+            until: dates::days_after(base, from + len),
+        });
+        let lists = (
+            prop::collection::vec(span.clone(), 0..8),
+            prop::collection::vec(span, 0..8),
+        );
+        let days = |spans: &[Span]| -> BTreeSet<NaiveDate> {
+            spans
+                .iter()
+                .flat_map(|s| s.from.iter_days().take_while(move |x| *x <= s.until))
+                .collect()
+        };
+        proptest!(|((spans, taken) in lists)| {
+            let left = without(&spans, &taken);
+            let expected: BTreeSet<NaiveDate> =
+                days(&spans).difference(&days(&taken)).copied().collect();
+            prop_assert_eq!(days(&left), expected);
+            prop_assert_eq!(joined(left.clone()), left);
+        });
+    }
+
+    #[test]
+    fn many_days_ended_are_taken_away_in_one_pass() {
+        // A folder writer can put hundreds of thousands of spans in the file; taking them away
+        // must not compare each with each (that took minutes at this size).
+        let base = d("2026-01-01");
+        let every_other: Vec<Span> = (0..200_000u64)
+            .map(|i| {
+                let day = dates::days_after(base, 2 * i);
+                Span {
+                    from: day,
+                    until: day,
+                }
+            })
+            .collect();
+        let all = [Span {
+            from: base,
+            until: dates::days_after(base, 400_000),
+        }];
+        let left = without(&every_other, &all);
+        assert!(left.is_empty());
+        let left = without(&all, &every_other);
+        assert_eq!(left.len(), 200_000);
+        assert_eq!(left[0].from, dates::days_after(base, 1));
     }
 
     #[test]

@@ -12,12 +12,30 @@ use crate::removals::Removal;
 use crate::store::Extra;
 use crate::touch::{Answer, Hold, Mark, Sessions, State};
 use chrono::NaiveDate;
-use std::collections::BTreeSet;
+use serde::Serialize;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 
 /// Adds to `into` every item of `from` it does not hold yet, keeping `into`'s order first.
-fn union<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
+///
+/// Items are looked up by a hash of their serialized form, so a long list (a folder writer can
+/// make one of hundreds of thousands) merges in time that grows with its length, not its square;
+/// two items are the same only when they are equal, so nothing is dropped on a mere hash match.
+fn union<T: PartialEq + Serialize>(into: &mut Vec<T>, from: Vec<T>) {
+    let key = |x: &T| {
+        let mut h = DefaultHasher::new();
+        serde_json::to_vec(x).unwrap_or_default().hash(&mut h);
+        h.finish()
+    };
+    let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, x) in into.iter().enumerate() {
+        seen.entry(key(x)).or_default().push(i);
+    }
     for x in from {
-        if !into.contains(&x) {
+        let same = seen.entry(key(&x)).or_default();
+        if !same.iter().any(|&i| into[i] == x) {
+            same.push(into.len());
             into.push(x);
         }
     }
@@ -250,6 +268,35 @@ mod tests {
     use super::*;
     use crate::ids::Id;
     use crate::touch::BodyMark;
+
+    /// An item that counts how often it is compared.
+    #[derive(Debug, Serialize)]
+    struct Counted(u32);
+
+    thread_local! {
+        static COMPARED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    impl PartialEq for Counted {
+        fn eq(&self, other: &Counted) -> bool {
+            COMPARED.with(|c| c.set(c.get() + 1));
+            self.0 == other.0
+        }
+    }
+
+    #[test]
+    fn a_long_list_is_unioned_without_comparing_each_item_with_each() {
+        let n = 20_000;
+        let mut into: Vec<Counted> = (0..n).map(Counted).collect();
+        let from: Vec<Counted> = (n / 2..n + n / 2).map(Counted).collect();
+        COMPARED.with(|c| c.set(0));
+        union(&mut into, from);
+        let kept: Vec<u32> = into.iter().map(|c| c.0).collect();
+        assert_eq!(kept, (0..n + n / 2).collect::<Vec<u32>>());
+        // One comparison for each item met again; each with each made 400 million here.
+        let compared = COMPARED.with(|c| c.get());
+        assert!(compared <= n as usize, "{compared} comparisons");
+    }
 
     fn marked(marks: &[(&str, Mark)]) -> State {
         let mut s = State::new(&Id::parse("alex00000000").unwrap());
