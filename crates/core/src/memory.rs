@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -139,17 +139,22 @@ fn keeps_lines(before: &[String], now: &[(String, Value)]) -> bool {
         .iter()
         .map(|(_, at)| at.as_str().unwrap_or(""))
         .collect();
-    let mut left: Vec<&str> = now.iter().map(|(d, _)| d.as_str()).collect();
-    times.windows(2).all(|w| w[0] <= w[1])
-        && before
-            .iter()
-            .all(|b| match left.iter().position(|d| d == b) {
-                Some(i) => {
-                    left.swap_remove(i);
-                    true
-                }
-                None => false,
-            })
+    if !times.windows(2).all(|w| w[0] <= w[1]) {
+        return false;
+    }
+    // Counted rather than searched, so a history of many lines (the other partner signs what
+    // they like) costs time that grows with its length, not its square.
+    let mut left: HashMap<&str, usize> = HashMap::new();
+    for (d, _) in now {
+        *left.entry(d.as_str()).or_default() += 1;
+    }
+    before.iter().all(|b| match left.get_mut(b.as_str()) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            true
+        }
+        _ => false,
+    })
 }
 
 /// Whose need it is.

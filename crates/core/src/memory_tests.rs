@@ -155,6 +155,22 @@ fn a_history_merged_from_two_devices_keeps_every_line_and_one_cut_or_reordered_d
 }
 
 #[test]
+fn a_line_twice_before_must_be_there_twice_and_a_long_history_reordered_within_one_time_is_kept() {
+    let line = |d: &str, at: &str| (d.to_owned(), Value::from(at));
+    let twice = vec!["a".to_owned(), "a".to_owned()];
+    assert!(!keeps_lines(&twice, &[line("b", "1"), line("a", "1")]));
+    assert!(keeps_lines(
+        &twice,
+        &[line("b", "1"), line("a", "1"), line("a", "1")]
+    ));
+    // Fifty thousand lines of one time, in the other order: every line is still there. (Found
+    // by searching for each line in turn, this took over a billion comparisons.)
+    let before: Vec<String> = (0..50_000).map(|i| format!("l{i}")).collect();
+    let now: Vec<(String, Value)> = before.iter().rev().map(|d| line(d, "1")).collect();
+    assert!(keeps_lines(&before, &now));
+}
+
+#[test]
 fn a_hold_deleted_or_put_in_the_others_name_is_reported_and_kept_until_it_ends() {
     let (d, _m) = remembering();
     let h = holds::new(B, 2, day(30), "scan", &[0, 1, 2], day(2), at(0)).unwrap();
