@@ -422,6 +422,74 @@ fn an_answer_only_the_lost_key_could_open_is_kept_and_comes_back_when_that_key_i
     assert_eq!(quiet.stderr, "");
 }
 
+/// Alex's new key on a second device too (its key file imported on the laptop, whose config
+/// never replaced a key): the lost key, found again and imported there, brings the kept answer
+/// back all the same, by Sam's hand-over in the folder (signed with Sam's key, naming the found
+/// key as the one replaced by the very key the laptop holds). The old key is not kept there.
+#[test]
+fn the_lost_key_found_again_brings_answers_back_on_any_device_holding_the_new_key() {
+    let sb = Sandbox::new();
+    let (alex, sam) = a_while(&sb);
+    let a = alex.id_of("Alex");
+    let shared_day = sb.today();
+    sb.set_today("2026-03-03");
+    alex.ok(PROMPT, &["answer", "Only mine, never shared."]);
+    let old_key = std::fs::read(key_file(&alex.config, &a)).unwrap();
+    std::fs::remove_dir_all(&alex.config).unwrap();
+    let new = device(&sb, "alex-new");
+    let fp = alexs_fingerprint(&sam);
+    new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
+    sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    new.ok(NEEDS, &["couple", "--json"]);
+    // Alex's laptop, given the new key.
+    let laptop = device(&sb, "alex-laptop");
+    let copy = sb.path("new.key");
+    let new_key = std::fs::read(key_file(&new.config, &a)).unwrap();
+    std::fs::write(&copy, &new_key).unwrap();
+    laptop.ok(NEEDS, &["couple", "keys", "import", copy.to_str().unwrap()]);
+    assert_eq!(
+        alexs_history(&laptop),
+        [(shared_day.clone(), ALEXS_ANSWER.to_owned())]
+    );
+    // The old key turns up, and is imported on the laptop.
+    let found = sb.path("found.key");
+    std::fs::write(&found, &old_key).unwrap();
+    let run = laptop.run(
+        NEEDS,
+        &["couple", "keys", "import", found.to_str().unwrap()],
+    );
+    run.ok();
+    assert!(
+        run.stderr.contains("One answer") && run.stderr.contains("is yours again"),
+        "{}",
+        run.stderr
+    );
+    let both = [
+        (shared_day.clone(), ALEXS_ANSWER.to_owned()),
+        (
+            "2026-03-03".to_owned(),
+            "Only mine, never shared.".to_owned(),
+        ),
+    ];
+    assert_eq!(alexs_history(&laptop), both);
+    assert_eq!(alexs_history(&new), both, "the other device of Alex's too");
+    assert_eq!(
+        std::fs::read(key_file(&laptop.config, &a)).unwrap(),
+        new_key
+    );
+    // Imported again: nothing left waiting for it.
+    let again = laptop.run(
+        NEEDS,
+        &["couple", "keys", "import", found.to_str().unwrap()],
+    );
+    again.ok();
+    assert!(
+        again.stderr.contains("Nothing in the answer files"),
+        "{}",
+        again.stderr
+    );
+}
+
 /// Between `couple keys accept` on Sam's device and the first run of Alex's new device, Alex's
 /// round publications in the folder are still the lost key's. Sam's device shows no joint result
 /// from them (the plan waits for Alex's new device, the opt-in is not joint) and raises no

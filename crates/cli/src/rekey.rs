@@ -136,6 +136,7 @@ impl Context {
             return Ok(());
         };
         let mut r = rekey::load(&self.config_dir)?;
+        self.learn_replaced(&sealing, &mut r)?;
         let due: Vec<String> = r
             .partners
             .iter()
@@ -196,7 +197,7 @@ impl Context {
             let kept = match answers.kept {
                 0 => String::new(),
                 n => format!(
-                    " {} your partner had not been shown {} in your answer files, sealed to your lost key, with the earlier versions of your answers. If that key turns up again (a copy of it, or its recovery key), `{t} couple keys import FILE` or `{t} couple keys recover` on this device brings {} back; it is not kept, and can never sign anything again.",
+                    " {} your partner had not been shown {} in your answer files, sealed to your lost key, with the earlier versions of your answers. If that key turns up again (a copy of it, or its recovery key), `{t} couple keys import FILE` or `{t} couple keys recover` on a device holding your new key brings {} back; it is not kept, and can never sign anything again.",
                     if n == 1 {
                         "One answer".to_owned()
                     } else {
@@ -209,6 +210,61 @@ impl Context {
             crate::say!(
                 "Your partner's device accepted your new key: what you share opens here again.{back}{gone}{kept}"
             );
+        }
+        Ok(())
+    }
+
+    /// On another device holding a partner's new key (given it with `couple keys import`, it
+    /// replaced no key itself): the other partner's hand-over, read only when signed with their
+    /// key as pinned here and only for the very key held here, names the key it replaced. This
+    /// device keeps that key's name, vouching for nothing with it (the device that made the new
+    /// key takes the hand-over and signs again what it vouched for), so that what stays locked
+    /// to the previous key is kept here as there, and that key, found again, brings answers back
+    /// here too: it opens only what stands in the answer files this device trusts, and signs
+    /// nothing.
+    fn learn_replaced(&self, sealing: &Sealing, r: &mut rekey::Rekeys) -> Result<()> {
+        let unknown: Vec<String> = sealing
+            .held()
+            .filter(|id| !r.partners.contains_key(*id))
+            .map(str::to_owned)
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let writers = crate::sealed::ids_in(self.store.path(rekey::FOLDER), ".age");
+        let mut learned = false;
+        for id in unknown {
+            let Some(mine) = sealing.keys(&id).map(|k| k.public()) else {
+                continue;
+            };
+            let found = writers.iter().filter(|w| **w != id).find_map(|w| {
+                let rel = format!("{}.json", rekey::handover_place(w));
+                self.store
+                    .read::<Handover>(&rel)
+                    .ok()
+                    .flatten()
+                    .filter(|h| h.partner == id && h.new == mine && h.previous != mine)
+            });
+            let Some(h) = found else {
+                continue;
+            };
+            // The previous key is the other partner's word here, not this device's: it vouches
+            // for nothing with it (the device that made the key signed again what was vouched).
+            let previous = h.previous.clone();
+            self.store
+                .change_sealing(|s| s.vouch(&id, previous, &Default::default()));
+            r.partners.insert(
+                id,
+                rekey::Replaced {
+                    previous: h.previous,
+                    vouched: Default::default(),
+                    taken: true,
+                },
+            );
+            learned = true;
+        }
+        if learned {
+            rekey::save(&self.config_dir, r)?;
         }
         Ok(())
     }
