@@ -260,6 +260,32 @@ fn an_earlier_copy_of_a_removed_need_put_back_in_its_place_is_refused_by_its_own
 }
 
 #[test]
+fn an_earlier_copy_of_a_removed_shared_need_put_back_is_refused_by_the_partners_device_too() {
+    let sb = Sandbox::new();
+    let (phone, laptop, alex) = three_devices(&sb);
+    phone.ok(NEEDS, &["add", "a need I remove"]);
+    phone.ok(NEEDS, &["add", "a need that stays"]);
+    assert_eq!(listed(&alex).0.len(), 2);
+    let id = id_of_need(&phone, "a need I remove");
+    let earlier = std::fs::read(need_file(&sb, &id)).unwrap();
+    phone.ok(NEEDS, &["rm", &id, "--yes"]);
+    assert_eq!(listed(&alex).0, ["a need that stays"]);
+    std::fs::write(need_file(&sb, &id), &earlier).unwrap();
+    for _ in 0..2 {
+        let (texts, said) = listed(&alex);
+        assert_eq!(texts, ["a need that stays"], "{said}");
+        assert!(said.contains("removed by its owner"), "{said}");
+    }
+    // Alex cannot act on it, so no later version brings it back on Sam's devices.
+    let propose = alex.run(NEEDS, &["propose", &id[..6], "--plan", "I will help"]);
+    assert_ne!(propose.code, 0, "{}", propose.stderr);
+    for (who, d) in [("phone", &phone), ("laptop", &laptop), ("Alex", &alex)] {
+        let (texts, said) = listed(d);
+        assert_eq!(texts, ["a need that stays"], "{who}: {said}");
+    }
+}
+
+#[test]
 fn in_a_plain_folder_an_earlier_copy_of_a_need_removed_on_this_device_does_not_come_back() {
     let sb = Sandbox::new();
     sb.ok(NEEDS, &["couple", "add", "Alex"]);
