@@ -11,7 +11,9 @@
 //! digest of each line of a need's history, a hold's last day and whether it was lifted, and the
 //! sealed file itself, still encrypted and signed (`kept/DIGEST.age`), never any text in the
 //! clear. A device with no memory of a place trusts what it first sees there, silently, and
-//! remembers it from then on.
+//! remembers it from then on. A need it saw go as its owner's removal is remembered a year by
+//! its ID and the counter trusted ([`Memory::gone_rev`]), so an earlier copy put back is not
+//! taken for one seen for the first time.
 
 use crate::crypto::opened::FileDigest;
 use crate::crypto::seal::Opened;
@@ -57,6 +59,16 @@ struct Trusted {
 struct Index {
     version: u32,
     places: BTreeMap<String, Trusted>,
+    /// Needs this device trusted and saw go as their owner's removal: see [`Memory::gone_rev`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    gone: BTreeMap<String, Gone>,
+}
+
+/// A need this device trusted and saw removed: the counter it trusted and the day it went.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Gone {
+    rev: u64,
+    date: Option<NaiveDate>,
 }
 
 /// The files the memory is kept in: the needs, many and read only by the tools that read needs,
@@ -282,6 +294,21 @@ impl Memory {
         self.with(place, |i, _| i.places.get(place).map(|t| t.rev))
     }
 
+    /// The counter of the last version of the need at `place` this device trusted before it saw
+    /// the need removed by its owner, if it did within [`crate::removals::KEPT_DAYS`] days: a
+    /// version at that counter or below, back in its place, is an earlier copy put back (a
+    /// backup, a sync tool's history) and not a need seen for the first time.
+    pub fn gone_rev(&self, place: &str) -> Option<u64> {
+        self.with(place, |i, _| i.gone.get(place).cloned())
+            .filter(|g| match (self.today, g.date) {
+                (Some(today), Some(date)) => {
+                    today.signed_duration_since(date).num_days() <= crate::removals::KEPT_DAYS
+                }
+                _ => true,
+            })
+            .map(|g| g.rev)
+    }
+
     /// The version counter a new version of `place` is signed with: above the one trusted and
     /// any [`Memory::saw_rev`] noted.
     pub fn next_rev(&self, place: &str) -> u64 {
@@ -405,6 +432,7 @@ impl Memory {
         if ok {
             self.with(place, |i, changed| {
                 i.places.insert(place.to_owned(), t);
+                i.gone.remove(place);
                 *changed = true;
             });
         }

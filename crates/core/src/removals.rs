@@ -153,6 +153,22 @@ pub(crate) fn covering(store: &Store, place: &str, need: &[u8], rev: u64) -> Opt
     removal_of(store, place, &owner, rev)
 }
 
+/// Whether a removal of the need at `place` (`needs/ID`) is in the folder, whether or not this
+/// device can open it (the other partner's cannot): with none, a need that went and came back
+/// was lost and restored (a folder emptied by mistake and put back), not removed.
+pub(crate) fn left(store: &Store, place: &str) -> bool {
+    place
+        .strip_prefix(needs::DIR)
+        .and_then(|p| p.strip_prefix('/'))
+        .and_then(|i| Id::parse(i).ok())
+        .is_some_and(|id| store.path(&path(&id)).is_file())
+}
+
+/// What the other partner's device says of an earlier version of a need it saw removed by its
+/// owner, back in its place ([`crate::memory::Memory::gone_rev`]).
+pub const SAID_GONE: &str =
+    "an earlier version of a need removed by its owner; the need stays removed";
+
 /// What is said of an earlier version of a need its owner removed (see [`covering`]).
 pub fn said(r: &Removal) -> String {
     format!(
@@ -173,8 +189,12 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
     }
 
-    /// Both devices remembering; Sam names a need and both read it.
+    /// Both devices remembering; Sam names a private need and Sam's device reads it.
     fn sams_need() -> (Devices, tempfile::TempDir, Need, String, u64) {
+        sams_need_shared(false)
+    }
+
+    fn sams_need_shared(shared: bool) -> (Devices, tempfile::TempDir, Need, String, u64) {
         let d = devices();
         let dir = tempfile::tempdir().unwrap();
         for (store, name) in [(&d.alex, "alex"), (&d.sam, "sam")] {
@@ -187,7 +207,7 @@ mod tests {
             "comfort".into(),
             None,
             Importance::Medium,
-            true,
+            !shared,
             day(1),
         );
         d.sam.ensure_dir(needs::DIR).unwrap();
@@ -243,6 +263,32 @@ mod tests {
             said.iter().any(|m| m.contains(crate::memory::DELETED)),
             "{said:?}"
         );
+    }
+
+    #[test]
+    fn the_partners_device_leaves_out_an_earlier_copy_of_a_need_it_saw_removed() {
+        let (d, _m, n, place, rev) = sams_need_shared(true);
+        assert_eq!(needs::load_all(&d.alex).unwrap().len(), 1);
+        let file = d.sam.path(&needs::path(&n.id));
+        let earlier = std::fs::read(&file).unwrap();
+        remove(&d.sam, &n, day(3)).unwrap();
+        // Alex's device sees it go, as its owner's to remove, and says nothing.
+        assert!(needs::load_all(&d.alex).unwrap().is_empty());
+        assert_eq!(d.alex.take_left_out(), Vec::<String>::new());
+        let sealing = d.alex.sealing().unwrap();
+        let memory = sealing.memory().unwrap();
+        assert_eq!(memory.gone_rev(&place), Some(rev));
+        assert_eq!(memory.trusted_rev(&place), None);
+        // The earlier copy put back is left out, with a line, and not trusted.
+        std::fs::write(&file, &earlier).unwrap();
+        assert!(needs::load_all(&d.alex).unwrap().is_empty());
+        let said = d.alex.take_left_out();
+        assert!(said.iter().any(|m| m.contains(SAID_GONE)), "{said:?}");
+        assert_eq!(memory.trusted_rev(&place), None);
+        // With no removal in the folder it was lost and restored, not removed: listed again.
+        std::fs::remove_file(d.sam.path(&path(&n.id))).unwrap();
+        assert_eq!(needs::load_all(&d.alex).unwrap().len(), 1);
+        assert_eq!(memory.gone_rev(&place), None);
     }
 
     #[test]

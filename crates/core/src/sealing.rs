@@ -815,6 +815,21 @@ impl Store {
             self.note_fault(path, line, Fault::Said(said));
             return Ok(None);
         }
+        // The same, on a device that trusted the need and saw it removed (the other partner's).
+        if let (Ok(o), Some(m)) = (&opened, memory)
+            && place.starts_with("needs/")
+            && m.trusted_rev(&place).is_none()
+            && m.gone_rev(&place).is_some_and(|rev| o.rev <= rev)
+            && removals::left(self, &place)
+        {
+            let said = format!("{}; remove the file", removals::SAID_GONE);
+            if strict {
+                return Err(Error::bad_record(path, Fault::Said(said)));
+            }
+            let line = format!("{}: {said}", path.display());
+            self.note_fault(path, line, Fault::Said(said));
+            return Ok(None);
+        }
         match opened {
             Ok(o) => match memory.map(|m| m.judge(&place, &o, &bytes, &file)) {
                 Some(Judged::Back(why)) => match self.conflict_beside(&s, path, &place, &o) {

@@ -134,11 +134,39 @@ impl Memory {
         for place in gone {
             if self.missed(&place, held, removed).is_some() {
                 out.push(place);
+            } else if matches!(kind(&place), Some(Kind::Need)) {
+                self.forget_gone(&place);
             } else if !matches!(kind(&place), Some(Kind::Hold)) {
                 self.forget(&place);
             }
         }
         out
+    }
+
+    /// Forgets the need at `place`, removed by its owner, remembering the counter it trusted and
+    /// the day (see [`Memory::gone_rev`]); those gone longer than a year are forgotten too.
+    fn forget_gone(&self, place: &str) {
+        if let Some(t) = self.get(place) {
+            let today = self.today;
+            self.with(place, |i, changed| {
+                if let Some(today) = today {
+                    i.gone.retain(|_, g| {
+                        g.date.is_none_or(|d| {
+                            today.signed_duration_since(d).num_days() <= crate::removals::KEPT_DAYS
+                        })
+                    });
+                }
+                i.gone.insert(
+                    place.to_owned(),
+                    super::Gone {
+                        rev: t.rev,
+                        date: today,
+                    },
+                );
+                *changed = true;
+            });
+        }
+        self.forget(place);
     }
 
     /// Forgets `place`: this device removed it, or its partner did. Whether it was remembered.
