@@ -91,6 +91,9 @@ fn a_new_key_for_alex(sb: &Sandbox) -> Three<'_> {
             .unwrap()
             .to_owned()
     };
+    // Whoever finds Alex's lost device later has its key and its copy of the folder.
+    support::copy_dir(&alex.config, &sb.path("thief-config"));
+    support::copy_dir(&sb.data(), &sb.path("thief-data"));
     std::fs::remove_dir_all(&alex.config).unwrap();
     let new_data = sb.path("new-data");
     let mut to_new = Mirror::new(sb.data(), new_data.clone());
@@ -191,4 +194,48 @@ fn both_devices_of_the_accepting_partner_accepting_before_they_sync_lose_nothing
     assert!(first.ok().contains(ALEXS), "{}", first.stderr);
     t.sync();
     t.all_read_everything(&sb);
+}
+
+#[test]
+fn a_record_made_with_the_lost_key_after_the_first_device_accepted_is_not_believed_by_the_second() {
+    let sb = Sandbox::new();
+    let mut t = a_new_key_for_alex(&sb);
+    t.phone.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    t.sync();
+    // Whoever found Alex's lost device writes a need with the lost key into the folder.
+    let thief = device(&sb, "thief");
+    let thief_data = sb.path("thief-data");
+    let forged = "Forged with the lost key";
+    let added = thief.run_in(&thief_data, NEEDS, &["add", forged]);
+    let file = format!("needs/{}.age", added.ok().trim());
+    std::fs::copy(thief_data.join(&file), sb.data().join(&file)).unwrap();
+    t.sync();
+    // Sam's laptop accepts the new key after the phone did: it believes what the phone's
+    // hand-over vouched for, and not what the lost key signed since.
+    t.laptop
+        .run_in(&t.laptop_data, NEEDS, &["couple", "keys", "accept", "Alex"])
+        .ok();
+    t.sync();
+    let new_first = t.new.run_in(&t.new_data, NEEDS, &["--all"]);
+    t.sync();
+    for (who, run) in [
+        ("Alex's new device", new_first),
+        ("Sam's phone", t.phone.run(NEEDS, &["--all"])),
+        (
+            "Sam's laptop",
+            t.laptop.run_in(&t.laptop_data, NEEDS, &["--all"]),
+        ),
+    ] {
+        assert!(
+            !run.stdout.contains(forged),
+            "{who} lists it:\n{}",
+            run.stdout
+        );
+        assert!(
+            run.stderr.contains(&file) && run.stderr.contains("does not check out"),
+            "{who} does not say so:\n{}",
+            run.stderr
+        );
+        assert!(run.stdout.contains(SHARED), "{who}:\n{}", run.stdout);
+    }
 }
