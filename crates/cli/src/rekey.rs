@@ -79,7 +79,11 @@ impl Context {
                 answers
             }
         };
-        let news = !vouched.is_subset(&done);
+        if earlier.is_some() {
+            // What the lost key signed since the other device accepted is not vouched for: it
+            // may be whoever found the lost key writing in the partner's name.
+            vouched.retain(|t| done.contains(t));
+        }
         vouched.extend(done);
         // What was vouched for is kept before the pin moves: a run cut short here is run again.
         let mut r = rekey::load(&self.config_dir)?;
@@ -100,7 +104,7 @@ impl Context {
         s.hold(&me.id, keys);
         s.act_as(&me.id);
         self.store.set_sealing(Some(s));
-        if earlier.is_none() || news {
+        if earlier.is_none() {
             self.store.ensure_dir(rekey::FOLDER)?;
             let _lock = self.store.lock(rekey::FOLDER)?;
             self.store.write(
