@@ -68,7 +68,8 @@ fn careful_mark(a: Mark, b: Mark) -> Mark {
 }
 
 /// One need changed on two devices: the version changed last is current, with its proposal (or
-/// none: one the other version still has was accepted, withdrawn or replaced since), the history
+/// none: one the other version still has was accepted, withdrawn or replaced since, unless the
+/// later version never saw it proposed: then it stays waiting), the history
 /// holds both versions' changes, and what the other version said is kept in a history entry.
 pub fn need(a: Need, b: Need) -> Need {
     let last = |n: &Need| n.history.iter().map(|c| c.at).max();
@@ -84,6 +85,19 @@ pub fn need(a: Need, b: Need) -> Need {
     }
     if other.status != cur.status {
         note.push(format!("the status {:?}", other.status.label()));
+    }
+    // A plan the other version has waiting, that the later version never saw proposed (it was
+    // changed without it, not settled), stays waiting.
+    if cur.proposal.is_none()
+        && let Some(p) = &other.proposal
+        && let Some(made) = other
+            .history
+            .iter()
+            .rev()
+            .find(|c| c.by.as_str() == p.by && c.what.starts_with("proposed: "))
+        && !cur.history.contains(made)
+    {
+        cur.proposal = other.proposal.clone();
     }
     let other_last = other.history.iter().max_by_key(|c| c.at).cloned();
     union(&mut cur.history, other.history);
@@ -383,10 +397,27 @@ mod tests {
         settled.history.push(change("accepted (agreed)", 3));
         for merged in [
             need(waiting.clone(), settled.clone()),
-            need(settled, waiting),
+            need(settled, waiting.clone()),
         ] {
             assert_eq!(merged.proposal, None, "a settled proposal stays settled");
             assert_eq!(merged.status, crate::needs::Status::Agreed);
+        }
+        // On the other device the need was changed later by someone who had not seen the
+        // proposal: it stays waiting.
+        let mut unseen = waiting.clone();
+        unseen.proposal = None;
+        unseen.history.pop();
+        unseen.text = "A quiet hour together".into();
+        unseen.history.push(change("changed the text", 3));
+        for merged in [
+            need(waiting.clone(), unseen.clone()),
+            need(unseen, waiting.clone()),
+        ] {
+            assert_eq!(
+                merged.proposal, waiting.proposal,
+                "a proposal not seen stays"
+            );
+            assert_eq!(merged.text, "A quiet hour together");
         }
     }
 
