@@ -225,16 +225,7 @@ fn a_round_left_open_before_a_new_key_is_forgotten_without_a_false_note() {
     // accepts the new key. The round was made with the lost key: nobody can finish it now.
     std::fs::remove_dir_all(&alex.config).unwrap();
     let new = device(&sb, "alex-new");
-    let keys = json(&sam.ok(NEEDS, &["couple", "keys", "show", "--json"]));
-    let fp = keys
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["name"] == "Alex")
-        .unwrap()["fingerprint"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let fp = sam.fingerprint_of("Alex");
     new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
     sam.run(NEEDS, &["--all"]);
     sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);

@@ -78,6 +78,19 @@ impl Device<'_> {
         self.run_in(&self.sb.data(), tool, args)
     }
 
+    /// The fingerprint this device shows for partner `name`'s keys.
+    pub fn fingerprint_of(&self, name: &str) -> String {
+        let keys = json(&self.ok(support::NEEDS, &["couple", "keys", "show", "--json"]));
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["name"] == name)
+            .unwrap()["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// Runs in data folder `data`: this device before its first sync.
     pub fn run_in(&self, data: &Path, tool: (&str, &str), args: &[&str]) -> Run {
         Run::from(

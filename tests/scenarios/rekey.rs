@@ -47,19 +47,6 @@ fn turns(alex: &Device, sam: &Device) {
     }
 }
 
-/// The fingerprint Sam's device shows for Alex.
-fn alexs_fingerprint(sam: &Device) -> String {
-    let keys = json(&sam.ok(NEEDS, &["couple", "keys", "show", "--json"]));
-    keys.as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["name"] == "Alex")
-        .unwrap()["fingerprint"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[test]
 fn a_new_key_accepted_on_the_other_device_reads_what_the_couple_shares_again() {
     let sb = Sandbox::new();
@@ -72,7 +59,7 @@ fn a_new_key_accepted_on_the_other_device_reads_what_the_couple_shares_again() {
     let mut folders = Mirror::new(sb.data(), nb.clone());
     let new = device(&sb, "alex-new");
     let on_new = |tool, args: &[&str]| new.run_in(&nb, tool, args);
-    let fp = alexs_fingerprint(&sam);
+    let fp = sam.fingerprint_of("Alex");
     on_new(NEEDS, &["couple", "keys", "new", &fp, "--yes"]).ok();
 
     // Before Sam's device accepted the key, the new device says what waits for it.
@@ -208,7 +195,7 @@ fn before_the_new_device_signs_again_the_other_device_says_what_waits_for_it() {
     let a = alex.id_of("Alex");
     std::fs::remove_dir_all(&alex.config).unwrap();
     let new = device(&sb, "alex-new");
-    let fp = alexs_fingerprint(&sam);
+    let fp = sam.fingerprint_of("Alex");
     new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
     sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
     // Sam's device has not heard from Alex's new device yet: the plan waits for a new round,
@@ -253,7 +240,7 @@ fn a_partners_earlier_answers_shared_before_a_new_key_are_read_again_on_both_dev
     let mut folders = Mirror::new(sb.data(), nb.clone());
     let new = device(&sb, "alex-new");
     let on_new = |tool, args: &[&str]| new.run_in(&nb, tool, args);
-    let fp = alexs_fingerprint(&sam);
+    let fp = sam.fingerprint_of("Alex");
     on_new(NEEDS, &["couple", "keys", "new", &fp, "--yes"]).ok();
     folders.sync();
     sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
@@ -341,7 +328,7 @@ fn an_answer_only_the_lost_key_could_open_is_kept_and_comes_back_when_that_key_i
     let old_key = std::fs::read(key_file(&alex.config, &a)).unwrap();
     std::fs::remove_dir_all(&alex.config).unwrap();
     let new = device(&sb, "alex-new");
-    let fp = alexs_fingerprint(&sam);
+    let fp = sam.fingerprint_of("Alex");
     new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
     sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
     let first = new.run(NEEDS, &["couple", "--json"]);
@@ -357,7 +344,7 @@ fn an_answer_only_the_lost_key_could_open_is_kept_and_comes_back_when_that_key_i
         "{}",
         first.stderr
     );
-    let new_fp = alexs_fingerprint(&sam);
+    let new_fp = sam.fingerprint_of("Alex");
     assert_eq!(
         alexs_history(&new),
         [(shared_day.clone(), ALEXS_ANSWER.to_owned())]
@@ -401,7 +388,7 @@ fn an_answer_only_the_lost_key_could_open_is_kept_and_comes_back_when_that_key_i
     );
     // The old key stays retired: not kept on the device, not published, nothing warned.
     assert_ne!(std::fs::read(key_file(&new.config, &a)).unwrap(), old_key);
-    assert_eq!(alexs_fingerprint(&sam), new_fp);
+    assert_eq!(sam.fingerprint_of("Alex"), new_fp);
     assert_eq!(
         alexs_history(&sam),
         seen_by_sam,
@@ -437,7 +424,7 @@ fn the_lost_key_found_again_brings_answers_back_on_any_device_holding_the_new_ke
     let old_key = std::fs::read(key_file(&alex.config, &a)).unwrap();
     std::fs::remove_dir_all(&alex.config).unwrap();
     let new = device(&sb, "alex-new");
-    let fp = alexs_fingerprint(&sam);
+    let fp = sam.fingerprint_of("Alex");
     new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
     sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
     new.ok(NEEDS, &["couple", "--json"]);
@@ -505,7 +492,7 @@ fn between_accepting_and_the_new_keys_first_run_the_other_device_waits_without_a
     turns(&alex, &sam);
     std::fs::remove_dir_all(&alex.config).unwrap();
     let new = device(&sb, "alex-new");
-    let fp = alexs_fingerprint(&sam);
+    let fp = sam.fingerprint_of("Alex");
     new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
     sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
     let window = [

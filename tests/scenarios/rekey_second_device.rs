@@ -80,17 +80,7 @@ fn a_new_key_for_alex(sb: &Sandbox) -> Three<'_> {
     }
     sees("before", &laptop, &laptop_data);
     to_laptop.sync();
-    let fp = {
-        let keys = json(&phone.ok(NEEDS, &["couple", "keys", "show", "--json"]));
-        keys.as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["name"] == "Alex")
-            .unwrap()["fingerprint"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let fp = phone.fingerprint_of("Alex");
     // Whoever finds Alex's lost device later has its key and its copy of the folder.
     support::copy_dir(&alex.config, &sb.path("thief-config"));
     support::copy_dir(&sb.data(), &sb.path("thief-data"));

@@ -32,16 +32,7 @@ fn a_device_with_no_key_starts_over_by_the_fingerprint_the_other_device_shows() 
     assert!(by_name.stderr.contains("fingerprint"), "{}", by_name.stderr);
 
     // Alex reads Sam's fingerprint off Alex's device; Sam types it here.
-    let on_alex = alex.ok(NEEDS, &["couple", "keys", "show", "--json"]);
-    let fp = json(&on_alex)
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["name"] == "Sam")
-        .unwrap()["fingerprint"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let fp = alex.fingerprint_of("Sam");
     assert_eq!(fp, old.fingerprint());
     let before: Vec<_> = support::tree(&sb.data()).into_keys().collect();
     let run = new.run(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
