@@ -104,12 +104,22 @@ fn rounds_two_devices_of_one_partner_published_before_syncing_are_no_put_back() 
     assert!(!put_back(&laptop.run(&w).problems));
     // Alex's device sees the phone's round first.
     share(&phone, &alex, B);
+    let phones = std::fs::read(alex.join(&sams)).unwrap();
     assert!(!put_back(&w.run(0).problems));
     // The sync tool keeps the laptop's round in place (the phone's beside it, as a copy).
     share(&laptop.data, &phone, B);
     share(&laptop.data, &alex, B);
     let p = w.run(1);
     assert!(!put_back(&p.problems), "the phone: {:?}", p.problems);
+    let a = w.run(0);
+    assert!(!put_back(&a.problems), "Alex: {:?}", a.problems);
+    // The phone's round, which Alex's device took and then saw replaced by the laptop's, put
+    // back in place: an earlier version of the round, not another device's.
+    let laptops = std::fs::read(alex.join(&sams)).unwrap();
+    std::fs::write(alex.join(&sams), &phones).unwrap();
+    let a = w.run(0);
+    assert!(put_back(&a.problems), "Alex: {:?}", a.problems);
+    std::fs::write(alex.join(&sams), &laptops).unwrap();
     let a = w.run(0);
     assert!(!put_back(&a.problems), "Alex: {:?}", a.problems);
     // The phone published again; every device goes on quietly.
