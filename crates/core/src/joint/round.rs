@@ -336,6 +336,29 @@ fn nonce_ok(n: &str) -> bool {
 struct Known {
     file: String,
     publication: Publication,
+    /// The other nonces this device saw for the same round from the same partner (their other
+    /// devices' rounds it took in turn): none of them is a sibling any more.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    earlier: Vec<String>,
+}
+
+impl Known {
+    /// What this device knows once it takes `publication` from `file`, after `old`.
+    fn after(old: Option<&Known>, file: String, publication: Publication) -> Known {
+        let mut earlier = Vec::new();
+        if let Some(o) = old.filter(|o| o.publication.round == publication.round) {
+            earlier.clone_from(&o.earlier);
+            let nonce = &o.publication.cur.nonce;
+            if *nonce != publication.cur.nonce && !earlier.contains(nonce) {
+                earlier.push(nonce.clone());
+            }
+        }
+        Known {
+            file,
+            publication,
+            earlier,
+        }
+    }
 }
 
 fn file_digest(bytes: &[u8]) -> String {
@@ -441,11 +464,12 @@ fn replayed(p: &(Publication, String), seen: Option<&Seen>, known: Option<&Known
 /// last saw from them (`seen`, `known`) made with another nonce: a round another of their devices
 /// wrote before the two synced, as a nonce is new with each round a device writes. Taken as it
 /// is, and this partner's own device publishes again from what it holds. An earlier version of
-/// the round seen (the same nonce) or an earlier round is still a put-back.
+/// the round seen (the same nonce, or a nonce of that round this device took before) or an
+/// earlier round is still a put-back.
 fn sibling(p: &Publication, seen: Option<&Seen>, known: Option<&Known>) -> bool {
     matches!((seen, known), (Some(s), Some(k))
         if p.round == s.round && k.publication.round == s.round
-            && k.publication.cur.nonce != p.cur.nonce)
+            && k.publication.cur.nonce != p.cur.nonce && !k.earlier.contains(&p.cur.nonce))
 }
 
 /// Runs this device's part of `topic`'s exchange: finishes the current round if the other
@@ -527,16 +551,18 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
     let mine = mine.or_else(|| last_accepted(&cache.known_mine, &cache.mine));
     let theirs = theirs.or_else(|| last_accepted(&cache.known_theirs, &cache.theirs));
     if let Some((p, file)) = &mine {
-        cache.known_mine = Some(Known {
-            file: file.clone(),
-            publication: p.clone(),
-        });
+        cache.known_mine = Some(Known::after(
+            cache.known_mine.as_ref(),
+            file.clone(),
+            p.clone(),
+        ));
     }
     if let Some((p, file)) = &theirs {
-        cache.known_theirs = Some(Known {
-            file: file.clone(),
-            publication: p.clone(),
-        });
+        cache.known_theirs = Some(Known::after(
+            cache.known_theirs.as_ref(),
+            file.clone(),
+            p.clone(),
+        ));
     }
     let (mine, mut mine_file) = mine.map_or((None, None), |(p, f)| (Some(p), Some(f)));
     let (theirs, theirs_file) = theirs.map_or((None, None), |(p, f)| (Some(p), Some(f)));
@@ -758,10 +784,7 @@ pub fn exchange(places: Places, party: &Party, topic: &Topic) -> Result<Exchange
         write_atomic(&mine_path, &sealed)?;
         let file = file_digest(&sealed);
         mine_file = Some(file.clone());
-        cache.known_mine = Some(Known {
-            file,
-            publication: next.clone(),
-        });
+        cache.known_mine = Some(Known::after(cache.known_mine.as_ref(), file, next.clone()));
     }
 
     cache.version = FORMAT_VERSION;
