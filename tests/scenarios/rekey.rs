@@ -358,13 +358,7 @@ fn an_answer_only_the_lost_key_could_open_is_kept_and_comes_back_when_that_key_i
     assert!(!again.stderr.contains("stays in"), "{}", again.stderr);
 
     // The old key turns up: imported on Alex's new device, it brings the answer back.
-    let found = sb.path("found.key");
-    std::fs::write(&found, &old_key).unwrap();
-    let run = new.run(
-        NEEDS,
-        &["couple", "keys", "import", found.to_str().unwrap()],
-    );
-    run.ok();
+    let run = import_found(&sb, &new, &old_key);
     assert!(
         run.stderr.contains("One answer") && run.stderr.contains("is yours again"),
         "{}",
@@ -439,13 +433,7 @@ fn the_lost_key_found_again_brings_answers_back_on_any_device_holding_the_new_ke
         [(shared_day.clone(), ALEXS_ANSWER.to_owned())]
     );
     // The old key turns up, and is imported on the laptop.
-    let found = sb.path("found.key");
-    std::fs::write(&found, &old_key).unwrap();
-    let run = laptop.run(
-        NEEDS,
-        &["couple", "keys", "import", found.to_str().unwrap()],
-    );
-    run.ok();
+    let run = import_found(&sb, &laptop, &old_key);
     assert!(
         run.stderr.contains("One answer") && run.stderr.contains("is yours again"),
         "{}",
@@ -465,11 +453,7 @@ fn the_lost_key_found_again_brings_answers_back_on_any_device_holding_the_new_ke
         new_key
     );
     // Imported again: nothing left waiting for it.
-    let again = laptop.run(
-        NEEDS,
-        &["couple", "keys", "import", found.to_str().unwrap()],
-    );
-    again.ok();
+    let again = import_found(&sb, &laptop, &old_key);
     assert!(
         again.stderr.contains("Nothing in the answer files"),
         "{}",
@@ -518,4 +502,16 @@ fn between_accepting_and_the_new_keys_first_run_the_other_device_waits_without_a
     let first = new.run(TOUCH, &["today"]);
     first.ok();
     assert!(!first.stderr.contains("psi/"), "{}", first.stderr);
+}
+
+/// The lost key turns up, as a file, and is imported on `device`.
+fn import_found(sb: &Sandbox, device: &Device, key: &[u8]) -> Run {
+    let found = sb.path("found.key");
+    std::fs::write(&found, key).unwrap();
+    let run = device.run(
+        NEEDS,
+        &["couple", "keys", "import", found.to_str().unwrap()],
+    );
+    run.ok();
+    run
 }
