@@ -9,8 +9,9 @@
 //! applied to every record read from it as to one just opened. The caller keeps one only for a
 //! key that is not passphrase-protected, and removes it when a passphrase is set.
 //!
-//! One cache file per record file (an answer file with the answers sealed inside it), read only
-//! when that record is, and written when something new was opened. Delete it at any time.
+//! One cache file for each year's answer file (with the answers sealed inside it), one for the
+//! needs and one for every other record, read only when one of its records is, and written when
+//! something new was opened. Delete it at any time.
 
 use crate::crypto::opened::{Memory, Outcome, Seen};
 use crate::error::Result;
@@ -59,8 +60,12 @@ pub fn folder_dir(cache_dir: &Path, store: &Store) -> PathBuf {
         .join(crate::index::folder_key(store))
 }
 
-/// The record file a place is read from: an answer sealed inside a year's answer file
-/// (`answers/P/2026-03-01`) belongs with that file (`answers/P/2026`).
+/// The cache file a place is kept in. An answer sealed inside a year's answer file
+/// (`answers/P/2026-03-01`) belongs with that file (`answers/P/2026`): a run reads one year or
+/// several, each as a whole. So does each partner's long list of sessions, read by few commands.
+/// The needs share one file, and every other record (the couple, partners, holds, touch states)
+/// another: a run reads many of them, each of those files with one open and one read, not one
+/// for every record.
 fn file_of(place: &str) -> &str {
     match place.rsplit_once('/') {
         Some((dir, day))
@@ -71,7 +76,9 @@ fn file_of(place: &str) -> &str {
         {
             &place[..dir.len() + 5]
         }
-        _ => place,
+        _ if place.starts_with("answers/") || place.ends_with("/sessions") => place,
+        _ if place.starts_with("needs/") => "needs",
+        _ => "records",
     }
 }
 
@@ -218,7 +225,7 @@ impl OpenCache {
             files.retain(|_, e| e.changed);
         }
         let e = files.entry(file.to_owned()).or_insert_with(|| Entries {
-            by_seen: std::fs::read(self.dir.join(file_name(file)))
+            by_seen: read_whole(&self.dir.join(file_name(file)))
                 .ok()
                 .and_then(|b| decode(&self.reader, &b))
                 .unwrap_or_default(),
@@ -246,6 +253,32 @@ impl OpenCache {
         remove_old(&self.dir, now, &written);
         Ok(())
     }
+}
+
+/// The bytes of the cache file at `path`, read with one open and, for a file of up to 64 KiB,
+/// one read: a file read short is at its end (a cache file is only ever replaced whole, and one
+/// cut short is not believed).
+fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0; 64 * 1024];
+    let mut n = 0;
+    loop {
+        match std::io::Read::read(&mut f, &mut buf[n..]) {
+            Ok(got) => {
+                n += got;
+                if got == 0 || n < buf.len() {
+                    break;
+                }
+                // A larger file: room for all of it (and a byte more) at once.
+                let len = f.metadata().map_or(0, |m| m.len() as usize);
+                buf.resize((len + 1).max(2 * buf.len()), 0);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(n);
+    Ok(buf)
 }
 
 /// Removes the files in `dir`, other than those just `written`, not written for [`KEPT_FOR`]
@@ -325,7 +358,7 @@ mod tests {
     const B: &str = "sam000000002";
     const NEED: &str = "needs/abcd12345678.json";
 
-    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     struct Raw(serde_json::Value);
     impl Versioned for Raw {
         fn version(&self) -> u32 {
@@ -602,11 +635,11 @@ mod tests {
         assert_eq!(cached_files(&dir).len(), 1);
         // A run long after reads another record: the old file goes, the one it wrote stays.
         let later = w.alex();
-        let other = "needs/efgh12345678.json";
-        let mut n = need(false, "zips");
-        n.0["id"] = "efgh12345678".into();
-        later.store.write(other, &n).unwrap();
-        assert_eq!(later.store.read::<Raw>(other).unwrap(), Some(n));
+        let other = format!("touch/{A}/state.json");
+        let n = Raw(serde_json::json!({"version": 1, "text": "zips"}));
+        later.store.ensure_dir(&format!("touch/{A}")).unwrap();
+        later.store.write(&other, &n).unwrap();
+        assert_eq!(later.store.read::<Raw>(&other).unwrap(), Some(n));
         later
             .cache
             .save(SystemTime::now() + KEPT_FOR + Duration::from_secs(60))
@@ -619,6 +652,88 @@ mod tests {
     }
 
     #[test]
+    fn the_needs_share_one_cache_file_and_other_records_another() {
+        let w = World::new();
+        let alex = w.alex();
+        alex.store.ensure_dir("needs").unwrap();
+        alex.store.ensure_dir(&format!("touch/{A}")).unwrap();
+        let other = "needs/efgh12345678.json";
+        let mut zips = need(false, "zips");
+        zips.0["id"] = "efgh12345678".into();
+        let state = format!("touch/{A}/state.json");
+        let mine = Raw(serde_json::json!({"version": 1, "text": "hooks"}));
+        alex.store.write(NEED, &need(false, "buttons")).unwrap();
+        alex.store.write(other, &zips).unwrap();
+        alex.store.write(&state, &mine).unwrap();
+        let run = w.alex();
+        for (place, want) in [
+            (NEED, need(false, "buttons")),
+            (other, zips.clone()),
+            (state.as_str(), mine),
+        ] {
+            assert_eq!(run.store.read::<Raw>(place).unwrap(), Some(want));
+        }
+        run.cache.save(SystemTime::now()).unwrap();
+        let files = cached_files(&w.t.path().join("alex-cache"));
+        assert_eq!(files.len(), 2);
+        let needs = files.iter().find(|f| contains(f, "buttons")).unwrap();
+        assert!(contains(needs, "zips") && !contains(needs, "hooks"));
+        // One need rewritten: it is opened again, the other comes from the same file unchanged.
+        w.alex().store.write(NEED, &need(false, "snaps")).unwrap();
+        let next = w.alex();
+        assert_eq!(read(&next), Some(need(false, "snaps")));
+        let zips_bytes = fs::read(w.t.path().join("data/needs/efgh12345678.age")).unwrap();
+        let seen = crate::crypto::opened::seen("needs/efgh12345678", &zips_bytes);
+        assert!(next.cache.recall("needs/efgh12345678", &seen).is_some());
+        let files = cached_files(&w.t.path().join("alex-cache"));
+        assert_eq!(files.len(), 2);
+        assert!(
+            files
+                .iter()
+                .any(|f| contains(f, "snaps") && contains(f, "zips"))
+        );
+        assert!(
+            !files.iter().any(|f| contains(f, "buttons")),
+            "the old version goes"
+        );
+    }
+
+    #[test]
+    fn a_shared_cache_file_damaged_anywhere_gives_no_wrong_record() {
+        let w = World::new();
+        let alex = w.alex();
+        alex.store.ensure_dir("needs").unwrap();
+        let other = "needs/efgh12345678.json";
+        let mut zips = need(false, "zips");
+        zips.0["id"] = "efgh12345678".into();
+        alex.store.write(NEED, &need(false, "buttons")).unwrap();
+        alex.store.write(other, &zips).unwrap();
+        let run = w.alex();
+        run.store.read::<Raw>(NEED).unwrap();
+        run.store.read::<Raw>(other).unwrap();
+        run.cache.save(SystemTime::now()).unwrap();
+        let dir = w.t.path().join("alex-cache");
+        let mut files = fs::read_dir(&dir).unwrap().flatten().map(|f| f.path());
+        let file = files.next().unwrap();
+        assert!(files.next().is_none(), "both needs in one file");
+        let good = fs::read(&file).unwrap();
+        for text in ["buttons", "zips"] {
+            let at = good.windows(text.len()).position(|x| x == text.as_bytes());
+            let mut bad = good.clone();
+            bad[at.unwrap()] = b'X';
+            for damaged in [bad, good[..good.len() - 3].to_vec()] {
+                fs::write(&file, &damaged).unwrap();
+                let run = w.alex();
+                assert_eq!(
+                    run.store.read::<Raw>(NEED).unwrap(),
+                    Some(need(false, "buttons"))
+                );
+                assert_eq!(run.store.read::<Raw>(other).unwrap(), Some(zips.clone()));
+            }
+        }
+    }
+
+    #[test]
     fn answers_are_kept_with_their_years_file() {
         assert_eq!(
             file_of("answers/alex00000001/2026-03-01"),
@@ -628,10 +743,12 @@ mod tests {
             file_of("answers/alex00000001/2026"),
             "answers/alex00000001/2026"
         );
-        assert_eq!(file_of("needs/abcd12345678"), "needs/abcd12345678");
+        assert_eq!(file_of("needs/abcd12345678"), "needs");
+        assert_eq!(file_of("touch/alex00000001/state"), "records");
+        assert_eq!(file_of("couple"), "records");
         assert_eq!(
-            file_of("touch/alex00000001/state"),
-            "touch/alex00000001/state"
+            file_of("touch/alex00000001/sessions"),
+            "touch/alex00000001/sessions"
         );
     }
 
@@ -644,7 +761,7 @@ mod tests {
             body: format!("record {n}").into_bytes(),
             rev: 0,
         };
-        let place = |n: usize| format!("needs/n{n:011}");
+        let place = |n: usize| format!("answers/{A}/{}-01-01", 2000 + n);
         let seen = |n: usize| crate::crypto::opened::seen(&place(n), &[n as u8]);
         let first = OpenCache::new(t.path().to_owned(), "age1reader");
         for n in 0..3 * LOADED {
