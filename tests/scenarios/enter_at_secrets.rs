@@ -70,3 +70,34 @@ fn enter_at_a_passphrase_or_recovery_key_question_ends_it_and_changes_nothing() 
         "stays locked",
     );
 }
+
+/// Enter at the question before a key is taken off the device, a new key is made, or the folder
+/// is decrypted: nothing changes, and each ends as every other declined question does, with exit
+/// 1 and a line saying what was not done (README, "Exit codes": 0 is a command that did what it
+/// was asked), so that a script going on with `&&` after it does not take it as done.
+#[test]
+fn enter_at_the_question_before_a_key_or_the_folder_changes_ends_it_the_same_way() {
+    let sb = Sandbox::new();
+    sb.ok(NEEDS, &["couple", "add", "Alex"]);
+    sb.ok(NEEDS, &["couple", "add", "Sam"]);
+    sb.ok(NEEDS, &["couple", "me", "Sam"]);
+    let keys = || tree(&sb.home().join(".config/closer/keys"));
+    let before = keys();
+    for (args, question, said) in [
+        (
+            &["couple", "keys", "remove", "Alex"][..],
+            "Remove Alex's key",
+            "nothing was removed",
+        ),
+        (
+            &["couple", "keys", "new", "Alex"],
+            "Make Alex a new key",
+            "no key was made",
+        ),
+        (&["couple", "decrypt"], "plain files", "nothing was changed"),
+    ] {
+        enter_ends(&sb, NEEDS, args, &[question], said);
+    }
+    assert_eq!(keys(), before, "the keys are as they were");
+    assert!(sb.ok(NEEDS, &["couple", "keys", "show"]).contains("Alex"));
+}

@@ -70,12 +70,14 @@ fn removing_a_key_on_a_terminal_asks_and_enter_keeps_it() {
     let keys = sb.home().join(".config/closer/keys");
     let count = || std::fs::read_dir(&keys).unwrap().count();
     assert_eq!(count(), 2);
-    let said = sb.on_terminal(
+    let (said, ok) = sb.on_terminal_ending(
         NEEDS,
         &["couple", "keys", "remove", "Sam"],
         &[("Remove Sam's key", "\r")],
     );
     assert!(said.contains("only copy"), "{said}");
+    assert!(!ok, "declined, so not done: exit 1");
+    assert!(said.contains("nothing was removed"), "{said}");
     assert_eq!(count(), 2, "Enter keeps it");
     sb.on_terminal(
         NEEDS,

@@ -327,8 +327,7 @@ fn remove(ctx: &Context, p: &Partner, yes: bool) -> Result<()> {
         "Remove {n}'s key from this device? This device can then no longer read or act as {n}. If it is the only copy (no other device of {n}'s holds it, and there is no exported copy or written-down recovery key), what only {n} could read is gone for good. Check first that `{t} couple keys show` on {n}'s own device says the key is there."
     );
     if !ctx.confirm(&q, yes, &format!("{t} couple keys remove {n}"))? {
-        crate::say!("{n}'s key stays on this device.");
-        return Ok(());
+        return Err(Error::Declined { done: "removed" });
     }
     ctx.forget_opened(id)?;
     let path = ctx.keys_dir().join(format!("{id}.key"));
