@@ -8,7 +8,7 @@ use crate::answered_memo;
 use crate::content::{Library, Prompt, Step};
 use crate::error::Result;
 use crate::ids::Id;
-use crate::index::{self, Check, Listed};
+use crate::index;
 use crate::joint_changes::{self, Trace};
 use crate::needs::Need;
 use crate::profile::Couple;
@@ -57,8 +57,9 @@ impl Due {
 
     /// The needs `viewer` may see that are due for review on `day`, each with its prefix among
     /// all the needs they may see: the first `keep` in full, and how many are due. Only the files
-    /// of those kept are looked at ([`Check::DueFirst`]; all of them for `usize::MAX`, as
-    /// [`Check::DueOn`] checks them), and only those are decoded from the index.
+    /// of those kept are looked at ([`index::Check::DueFirst`]; all of them for `usize::MAX`, as
+    /// [`index::Check::DueOn`] checks them), and only those are decoded from the index (see
+    /// [`index::due_first`]).
     pub fn on(
         store: &Store,
         index: Option<&Path>,
@@ -66,25 +67,8 @@ impl Due {
         day: NaiveDate,
         keep: usize,
     ) -> Result<Due> {
-        let check = match keep {
-            usize::MAX => Check::DueOn(day),
-            n => Check::DueFirst(day, n),
-        };
-        index::listed(store, index, viewer, check, |all| {
-            let mut due: Vec<&Listed> = all.iter().filter(|l| l.due(day)).collect();
-            let count = due.len();
-            let order = |a: &&Listed, b: &&Listed| (a.review, a.id).cmp(&(b.review, b.id));
-            if keep < count {
-                due.select_nth_unstable_by(keep, order);
-                due.truncate(keep);
-            }
-            due.sort_unstable_by(order);
-            let first = due
-                .into_iter()
-                .map(|l| (l.short().to_owned(), l.need().into_owned()))
-                .collect();
-            Due { first, count }
-        })
+        let (first, count) = index::due_first(store, index, viewer, day, keep)?;
+        Ok(Due { first, count })
     }
 }
 

@@ -13,6 +13,9 @@
 //! folder is not listed again. Delete the index at any time; nothing is lost.
 
 mod due;
+mod due_memo;
+#[cfg(test)]
+mod due_memo_tests;
 #[cfg(test)]
 mod due_tests;
 mod line;
@@ -27,6 +30,7 @@ mod whole;
 #[cfg(test)]
 mod whole_tests;
 
+pub use due_memo::due_first;
 pub use line::{Listed, shorten};
 
 use crate::error::Result;

@@ -47,7 +47,7 @@ pub(super) fn head(l: &str, day: NaiveDate) -> Option<(&str, bool)> {
 /// looked at with `look`, in that order, until `first` of them are found unchanged; the others
 /// are taken from the index as they are, unlooked at. So the first `first` due needs are current
 /// (a changed one is read from its file, and its place is taken by the next), and the rest are
-/// counted as the index has them.
+/// counted as the index has them. Gives the places in `tasks` of the files looked at.
 pub(super) fn look_at_first<'a>(
     day: NaiveDate,
     first: usize,
@@ -55,7 +55,7 @@ pub(super) fn look_at_first<'a>(
     looked: &mut [Looked<'a>],
     listed: &dyn Fn(Entry<'a>) -> Option<Listed<'a>>,
     look: &dyn Fn(&Task<'a>, &mut Looked<'a>),
-) {
+) -> Vec<usize> {
     let mut due: Vec<(usize, Listed<'a>)> = tasks
         .iter()
         .zip(looked.iter())
@@ -66,12 +66,15 @@ pub(super) fn look_at_first<'a>(
         .collect();
     due.sort_unstable_by(|(_, a), (_, b)| (a.review, a.id).cmp(&(b.review, b.id)));
     let mut current = 0;
+    let mut seen = Vec::with_capacity(first);
     for (i, n) in due {
         if current < first {
             look(&tasks[i], &mut looked[i]);
             current += usize::from(matches!(looked[i], Looked::Kept(_)));
+            seen.push(i);
         } else {
             looked[i] = Looked::Kept(n);
         }
     }
+    seen
 }

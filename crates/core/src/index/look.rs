@@ -94,6 +94,30 @@ pub(super) fn listed_at<R>(
     now: SystemTime,
     f: impl FnOnce(Vec<Listed<'_>>) -> R,
 ) -> Result<R> {
+    listed_noting(store, index, viewer, check, now, None, f)
+}
+
+/// What a listing found that a memo of its result needs ([`super::due_memo`]).
+#[derive(Debug, Default)]
+pub(super) struct Facts {
+    /// Everything shown was taken from the index of a folder unchanged since it was written.
+    pub(super) from_index: bool,
+    /// The needs folder's state ([`Stamp::settled_key`]).
+    pub(super) folder: String,
+    /// The files looked at, with their state in the index: name, state.
+    pub(super) looked: Vec<(String, String)>,
+}
+
+/// [`listed_at`], noting in `facts` what a memo of its result needs.
+pub(super) fn listed_noting<R>(
+    store: &Store,
+    index: Option<&Path>,
+    viewer: Option<&str>,
+    check: Check,
+    now: SystemTime,
+    facts: Option<&mut Facts>,
+    f: impl FnOnce(Vec<Listed<'_>>) -> R,
+) -> Result<R> {
     let dir = store.path(needs::DIR);
     // The folder's own state first: anything that changes it after this is seen next time.
     let folder = match std::fs::symlink_metadata(&dir) {
@@ -189,8 +213,9 @@ pub(super) fn listed_at<R>(
             _ => Looked::Read(Some(stamp)),
         };
     });
+    let mut seen = Vec::new();
     if let (Check::DueFirst(day, first), true) = (check, trusted) {
-        due::look_at_first(
+        seen = due::look_at_first(
             day,
             first,
             &tasks,
@@ -236,10 +261,21 @@ pub(super) fn listed_at<R>(
     for n in read.iter_mut().chain(&mut missed).flatten() {
         n.history = Vec::new();
     }
+    let mut named = false;
     for (name, slot) in tasks.iter().zip(&looked) {
         if matches!(slot, Looked::Named) {
             store.note_left_out(&dir.join(name.0), files::NOT_A_RECORD_NAME);
+            named = true;
         }
+    }
+    if let Some(facts) = facts {
+        // Nothing was read from a file (in a plain folder, so nothing private is shown).
+        facts.from_index = trusted && reads.is_empty() && gone.is_empty() && !named;
+        facts.folder = folder.clone();
+        facts.looked = seen
+            .iter()
+            .filter_map(|i| Some((tasks[*i].0.to_owned(), tasks[*i].1?.state.to_owned())))
+            .collect();
     }
     if let Some(idx) = index {
         let text = rewritten(&old, &tasks, &looked, &reads, &read, &folder, now, &keep);
