@@ -4,7 +4,9 @@
 //! back as a yes; a key nobody accepted gains nothing.
 
 use super::*;
-use closer_core::crypto::{CryptoError, Keys, keyring, seal};
+use closer_core::crypto::{CryptoError, Keys, PublicKeys, keyring, seal};
+use closer_core::rekey::Handover;
+use closer_core::sealing::Sealing;
 use closer_core::store::Store;
 use mirror::Mirror;
 use support::{EXPORT, NEEDS, PROMPT, TOUCH, tree};
@@ -514,4 +516,100 @@ fn import_found(sb: &Sandbox, device: &Device, key: &[u8]) -> Run {
     );
     run.ok();
     run
+}
+
+/// Alex's key lost after an answer Sam never saw, a new one made on a new device and accepted by
+/// Sam's, the new device's first run done; the old key file kept aside, as if found later.
+/// Returns the new device, Alex's ID, Sam's ID and the old key file.
+fn rekeyed_with_a_kept_answer(sb: &Sandbox) -> (Device<'_>, String, String, Vec<u8>) {
+    let (alex, sam) = a_while(sb);
+    let (a, s) = (alex.id_of("Alex"), sam.id_of("Sam"));
+    sb.set_today("2026-03-03");
+    alex.ok(PROMPT, &["answer", "Only mine, never shared."]);
+    let old_key = std::fs::read(key_file(&alex.config, &a)).unwrap();
+    std::fs::remove_dir_all(&alex.config).unwrap();
+    let new = device(sb, "alex-new");
+    let fp = sam.fingerprint_of("Alex");
+    new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
+    sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    new.ok(NEEDS, &["couple", "--json"]);
+    (new, a, s, old_key)
+}
+
+/// The folder's store, reading and writing as partner `id` with the key `keys` (the other
+/// partner known by `other`).
+fn store_as(sb: &Sandbox, id: &str, keys: &[u8], other: (&str, PublicKeys)) -> Store {
+    let keys = Keys::from_text(std::str::from_utf8(keys).unwrap()).unwrap();
+    let mut s = Sealing::new();
+    s.hold(id, std::sync::Arc::new(keys));
+    s.know(other.0, other.1);
+    s.act_as(id);
+    let store = Store::new(sb.data());
+    store.set_sealing(Some(s));
+    store
+}
+
+/// Alex's laptop is given the new key, then the old key is found and imported there: the
+/// laptop must not take it as the replaced key, and nothing comes back.
+#[track_caller]
+fn found_key_is_not_taken_as_replaced(sb: &Sandbox, new: &Device, a: &str, old_key: &[u8]) {
+    let laptop = device(sb, "alex-laptop");
+    let copy = sb.path("new.key");
+    std::fs::write(&copy, std::fs::read(key_file(&new.config, a)).unwrap()).unwrap();
+    laptop.ok(NEEDS, &["couple", "keys", "import", copy.to_str().unwrap()]);
+    let found = sb.path("found.key");
+    std::fs::write(&found, old_key).unwrap();
+    let run = laptop.run(
+        NEEDS,
+        &["couple", "keys", "import", found.to_str().unwrap()],
+    );
+    assert!(
+        !run.stderr.contains("is yours again") && run.code == 1,
+        "{}\n{}",
+        run.code,
+        run.stderr
+    );
+    let history = laptop.ok(PROMPT, &["history"]);
+    assert!(!history.contains("Only mine, never shared."), "{history}");
+}
+
+/// A hand-over in the folder, signed with Sam's key as pinned, but naming another new key than
+/// the one Alex's laptop holds: the laptop learns no replaced key from it.
+#[test]
+fn a_hand_over_for_another_key_names_no_replaced_key_on_a_device_given_the_new_one() {
+    let sb = Sandbox::new();
+    let (new, a, s, old_key) = rekeyed_with_a_kept_answer(&sb);
+    let new_key = std::fs::read(key_file(&new.config, &a)).unwrap();
+    let new_public = Keys::from_text(std::str::from_utf8(&new_key).unwrap())
+        .unwrap()
+        .public();
+    let sams_key = std::fs::read(key_file(&sb.path("sam-config"), &s)).unwrap();
+    let store = store_as(&sb, &s, &sams_key, (&a, new_public));
+    let place = format!("rekey/{s}.json");
+    let mut h: Handover = store.read(&place).unwrap().unwrap();
+    h.new = Keys::generate().public();
+    store.write(&place, &h).unwrap();
+    found_key_is_not_taken_as_replaced(&sb, &new, &a, &old_key);
+}
+
+/// A hand-over written by Alex's own key (in Alex's place, for Alex's new key, naming the old
+/// one) and none from Sam: Alex's laptop learns no replaced key from it, as only the other
+/// partner's device can say which key the new one replaced.
+#[test]
+fn a_hand_over_written_by_the_partner_whose_key_it_names_is_not_believed() {
+    let sb = Sandbox::new();
+    let (new, a, s, old_key) = rekeyed_with_a_kept_answer(&sb);
+    let sams_key = std::fs::read(key_file(&sb.path("sam-config"), &s)).unwrap();
+    let sams_public = Keys::from_text(std::str::from_utf8(&sams_key).unwrap())
+        .unwrap()
+        .public();
+    let new_key = std::fs::read(key_file(&new.config, &a)).unwrap();
+    let h: Handover = store_as(&sb, &s, &sams_key, (&a, Keys::generate().public()))
+        .read(&format!("rekey/{s}.json"))
+        .unwrap()
+        .unwrap();
+    std::fs::remove_file(sb.data().join(format!("rekey/{s}.age"))).unwrap();
+    let store = store_as(&sb, &a, &new_key, (&s, sams_public));
+    store.write(&format!("rekey/{a}.json"), &h).unwrap();
+    found_key_is_not_taken_as_replaced(&sb, &new, &a, &old_key);
 }
