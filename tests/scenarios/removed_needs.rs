@@ -335,3 +335,37 @@ fn in_a_plain_folder_an_earlier_copy_of_a_need_removed_on_this_device_does_not_c
     assert!(file.exists());
     assert_eq!(texts().len(), 2);
 }
+
+#[test]
+fn a_removal_keeps_an_earlier_copy_out_after_couple_decrypt_and_encrypt() {
+    let sb = Sandbox::new();
+    let (phone, laptop, _alex) = three_devices(&sb);
+    phone.ok(NEEDS, &["add", "a need I remove"]);
+    phone.ok(NEEDS, &["add", "a need that stays"]);
+    assert_eq!(listed(&laptop).0.len(), 2);
+    let id = id_of_need(&phone, "a need I remove");
+    let earlier = std::fs::read(need_file(&sb, &id)).unwrap();
+    phone.ok(NEEDS, &["rm", &id, "--yes"]);
+    assert_eq!(listed(&laptop).0, ["a need that stays"]);
+    let removal = sb.data().join(format!("removed/{id}.age"));
+    let decrypt = phone.run(NEEDS, &["couple", "decrypt", "--yes"]);
+    decrypt.ok();
+    assert!(removal.exists(), "left sealed: {}", decrypt.stderr);
+    assert!(!sb.data().join(format!("removed/{id}.json")).exists());
+    assert!(decrypt.stdout.contains("removed/") || decrypt.stderr.contains("removed/"));
+    // The plain folder ignores it.
+    let (texts, said) = listed(&phone);
+    assert_eq!(texts, ["a need that stays"], "{said}");
+    let doctor = phone.run(NEEDS, &["couple", "doctor"]);
+    doctor.ok();
+    assert!(!format!("{}{}{said}", doctor.stdout, doctor.stderr).contains("removed/"));
+    let encrypt = phone.run(NEEDS, &["couple", "encrypt"]);
+    encrypt.ok();
+    assert!(!encrypt.stderr.contains("removed/"), "{}", encrypt.stderr);
+    std::fs::write(need_file(&sb, &id), &earlier).unwrap();
+    for (who, d) in [("laptop", &laptop), ("phone", &phone)] {
+        let (texts, said) = listed(d);
+        assert_eq!(texts, ["a need that stays"], "{who}: {said}");
+        assert!(said.contains("removed by its owner"), "{who}: {said}");
+    }
+}

@@ -539,6 +539,12 @@ pub fn decrypt(ctx: &Context, yes: bool) -> Result<()> {
         r.done,
         r.already
     );
+    if r.removals_kept > 0 {
+        crate::say!(
+            "Left {} records of needs removed encrypted (removed/): they hold no text, only which need was removed and when, and once the folder is encrypted again they keep an earlier copy of a removed need out on its owner's other devices.",
+            r.removals_kept
+        );
+    }
     say_left(ctx, &r, "decrypted")?;
     if !r.refused.is_empty() {
         return Err(Error::invalid(

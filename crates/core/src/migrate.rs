@@ -29,6 +29,8 @@ pub struct Report {
     pub awaiting: usize,
     /// Files left as they were, with why.
     pub refused: Vec<(PathBuf, Fault)>,
+    /// Needs' removal records left encrypted by [`decrypt`].
+    pub removals_kept: usize,
 }
 
 /// Every place in the folder that holds a record, plain or sealed, sorted.
@@ -226,11 +228,19 @@ pub fn encrypt(store: &Store, sealing: &Sealing, from_before: &BTreeSet<String>)
 
 /// Decrypts every sealed record this device can open and may sign, each written plain and read
 /// back before its sealed file is removed. Another partner's own records stay sealed and signed
-/// (even those sealed to both) for their device to decrypt.
+/// (even those sealed to both) for their device to decrypt. Needs' removal records stay as they
+/// are, sealed and signed by their owner: they hold no text (two random IDs, a day and a
+/// counter), a plain folder does not read them, and once the folder is encrypted again they keep
+/// an earlier copy of a removed need out on its owner's other devices as before, which a plain
+/// one could not do ([`PLAIN_REMOVAL`]).
 pub fn decrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
     let mut r = Report::default();
     for place in places(store)? {
         let (plain, sealed) = files_of(store, &place);
+        if folder_of(&place) == crate::removals::DIR {
+            r.removals_kept += usize::from(sealed.exists());
+            continue;
+        }
         let _lock = store.lock(folder_of(&place))?;
         if !sealed.exists() {
             r.already += 1;
