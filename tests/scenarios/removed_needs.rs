@@ -369,3 +369,26 @@ fn a_removal_keeps_an_earlier_copy_out_after_couple_decrypt_and_encrypt() {
         assert!(said.contains("removed by its owner"), "{who}: {said}");
     }
 }
+
+#[test]
+fn an_earlier_copy_of_a_removed_need_is_refused_by_an_owners_device_that_never_saw_it() {
+    let sb = Sandbox::new();
+    let (_alex, phone) = two_devices(&sb);
+    phone.ok(NEEDS, &["add", "a private need I remove", "--private"]);
+    phone.ok(NEEDS, &["add", "a need that stays"]);
+    let id = id_of_need(&phone, "a private need I remove");
+    let earlier = std::fs::read(need_file(&sb, &id)).unwrap();
+    phone.ok(NEEDS, &["rm", &id, "--yes"]);
+    // A device of Sam's set up after the removal, with Sam's key.
+    let laptop = device(&sb, "sam-laptop");
+    share_keys(&phone, &laptop);
+    laptop.ok(NEEDS, &["couple", "me", "Sam"]);
+    std::fs::write(need_file(&sb, &id), &earlier).unwrap();
+    for _ in 0..2 {
+        let (texts, said) = listed(&laptop);
+        assert_eq!(texts, ["a need that stays"], "{said}");
+    }
+    let run = laptop.run(NEEDS, &["couple", "doctor"]);
+    run.ok();
+    assert_eq!(listed(&laptop).0, ["a need that stays"]);
+}
