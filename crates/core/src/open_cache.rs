@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-const MAGIC: &[u8] = b"closer-opened 4\n";
+const MAGIC: &[u8] = b"closer-opened 5\n";
 
 /// A cache file not written for this long is removed when the cache is next written: what a
 /// record deleted on the other device held does not stay on this one for long.
@@ -43,8 +43,18 @@ pub struct OpenCache {
 
 #[derive(Default)]
 struct Entries {
-    by_seen: HashMap<Seen, (String, Outcome)>,
+    by_seen: HashMap<Seen, Entry>,
     changed: bool,
+}
+
+/// What one sealed file opened to, and when a run last used it.
+struct Entry {
+    place: String,
+    outcome: Outcome,
+    /// When the cache file was written by a run that used this entry (seconds since 1970).
+    used_at: u64,
+    /// This run recalled or remembered it.
+    used: bool,
 }
 
 /// The folder of the cache of partner `partner`'s key for the data folder `store`, in the
@@ -127,9 +137,11 @@ fn put(out: &mut Vec<u8>, part: &[u8]) {
 fn encode(reader: &str, e: &Entries) -> Vec<u8> {
     let mut out = MAGIC.to_vec();
     put(&mut out, reader.as_bytes());
-    for (seen, (place, o)) in &e.by_seen {
+    for (seen, entry) in &e.by_seen {
+        let (place, o) = (&entry.place, &entry.outcome);
         out.extend_from_slice(seen);
         out.extend_from_slice(&check(seen, place, o));
+        out.extend_from_slice(&entry.used_at.to_le_bytes());
         put(&mut out, place.as_bytes());
         out.push(tag(o));
         match o {
@@ -171,7 +183,7 @@ impl<'a> Reader<'a> {
 }
 
 /// The entries of a cache file written for `reader`; `None` when it is not one, or is cut short.
-fn decode(reader: &str, bytes: &[u8]) -> Option<HashMap<Seen, (String, Outcome)>> {
+fn decode(reader: &str, bytes: &[u8]) -> Option<HashMap<Seen, Entry>> {
     let mut r = Reader(bytes.strip_prefix(MAGIC)?);
     if r.part()? != reader.as_bytes() {
         return None;
@@ -180,6 +192,7 @@ fn decode(reader: &str, bytes: &[u8]) -> Option<HashMap<Seen, (String, Outcome)>
     while !r.0.is_empty() {
         let seen: Seen = r.take(32)?.try_into().ok()?;
         let sum: [u8; 32] = r.take(32)?.try_into().ok()?;
+        let used_at = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
         let place = r.text()?;
         let o = match r.take(1)? {
             [0] => Outcome::NotForYou,
@@ -195,7 +208,15 @@ fn decode(reader: &str, bytes: &[u8]) -> Option<HashMap<Seen, (String, Outcome)>
         if check(&seen, &place, &o) != sum {
             return None;
         }
-        out.insert(seen, (place, o));
+        out.insert(
+            seen,
+            Entry {
+                place,
+                outcome: o,
+                used_at,
+                used: false,
+            },
+        );
     }
     Some(out)
 }
@@ -234,15 +255,34 @@ impl OpenCache {
         f(e)
     }
 
-    /// Writes what changed. A cache file not written for [`KEPT_FOR`] before `now` is removed.
+    /// Writes what changed. A cache file not written for [`KEPT_FOR`] before `now` is removed,
+    /// and so is an entry no run has used for that long (a record deleted from the folder, or
+    /// an older version of one): a file shared by many records is written often, and must not
+    /// keep what one of them held for ever. A file whose entries this run used is written again
+    /// when it was last written half that time ago, so what is in use stays.
     pub fn save(&self, now: SystemTime) -> Result<()> {
+        let secs = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let kept = KEPT_FOR.as_secs();
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        for e in files.values_mut() {
+            e.changed |= e
+                .by_seen
+                .values()
+                .any(|x| x.used && secs.saturating_sub(x.used_at) > kept / 2);
+        }
         if !files.values().any(|e| e.changed) {
             return Ok(());
         }
         Store::new(&self.dir).ensure_dir("")?;
         let mut written = Vec::new();
         for (file, e) in files.iter_mut().filter(|(_, e)| e.changed) {
+            e.by_seen
+                .retain(|_, x| x.used || secs.saturating_sub(x.used_at) <= kept);
+            for x in e.by_seen.values_mut().filter(|x| x.used) {
+                x.used_at = secs;
+            }
             let name = file_name(file);
             let path = self.dir.join(&name);
             write_private(&path, &encode(&self.reader, e))
@@ -316,10 +356,9 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 impl Memory for OpenCache {
     fn recall(&self, place: &str, seen: &Seen) -> Option<Outcome> {
         self.with(place, |e| {
-            e.by_seen
-                .get(seen)
-                .filter(|(p, _)| p == place)
-                .map(|(_, o)| o.clone())
+            let x = e.by_seen.get_mut(seen).filter(|x| x.place == place)?;
+            x.used = true;
+            Some(x.outcome.clone())
         })
     }
 
@@ -328,9 +367,18 @@ impl Memory for OpenCache {
             // One entry of each kind a place: what an older version of a record held goes
             // with it.
             let believed = matches!(outcome, Outcome::Believed);
-            e.by_seen
-                .retain(|_, (p, o)| p != place || matches!(o, Outcome::Believed) != believed);
-            e.by_seen.insert(seen, (place.to_owned(), outcome));
+            e.by_seen.retain(|_, x| {
+                x.place != place || matches!(x.outcome, Outcome::Believed) != believed
+            });
+            e.by_seen.insert(
+                seen,
+                Entry {
+                    place: place.to_owned(),
+                    outcome,
+                    used_at: 0,
+                    used: true,
+                },
+            );
             e.changed = true;
         });
     }
@@ -500,7 +548,7 @@ mod tests {
             .iter()
             .filter_map(|b| decode(&reader.public().age, b))
             .flat_map(|e| e.into_values())
-            .filter(|(_, o)| *o == Outcome::Believed)
+            .filter(|x| x.outcome == Outcome::Believed)
             .count()
     }
 
@@ -649,6 +697,50 @@ mod tests {
         assert!(contains(&left[0], "zips"));
         forget(&dir).unwrap();
         assert!(!dir.exists());
+    }
+
+    /// A need with text `text` at place `needs/{id}.json`.
+    fn need_at(id: &str, text: &str) -> (String, Raw) {
+        let mut n = need(false, text);
+        n.0["id"] = id.into();
+        (format!("needs/{id}.json"), n)
+    }
+
+    #[test]
+    fn a_deleted_record_leaves_a_shared_cache_file_and_one_in_use_stays() {
+        let w = World::new();
+        let alex = w.alex();
+        alex.store.ensure_dir("needs").unwrap();
+        let (gone, buttons) = need_at("abcd12345678", "buttons");
+        let (kept, zips) = need_at("efgh12345678", "zips");
+        let (new, hooks) = need_at("ijkl12345678", "hooks");
+        alex.store.write(&gone, &buttons).unwrap();
+        alex.store.write(&kept, &zips).unwrap();
+        let day = |n: u64| SystemTime::now() + Duration::from_secs(n * 24 * 3600);
+        let run = |at: SystemTime, places: &[&str]| {
+            let d = w.alex();
+            for p in places {
+                assert!(d.store.read::<Raw>(p).unwrap().is_some());
+            }
+            d.cache.save(at).unwrap();
+        };
+        run(day(0), &[&gone, &kept]);
+        // The first need is deleted from the folder; the second is read on and off.
+        fs::remove_file(w.t.path().join("data/needs/abcd12345678.age")).unwrap();
+        run(day(20), &[&kept]);
+        // Long after, a new need is opened and the shared file written again.
+        alex.store.write(&new, &hooks).unwrap();
+        run(day(40), &[&kept, &new]);
+        let files = cached_files(&w.t.path().join("alex-cache"));
+        assert!(
+            files.iter().all(|f| !contains(f, "buttons")),
+            "what a deleted need held goes"
+        );
+        assert!(
+            files
+                .iter()
+                .any(|f| contains(f, "zips") && contains(f, "hooks"))
+        );
     }
 
     #[test]
