@@ -75,7 +75,7 @@ impl Context {
     pub fn needs_index(&self) -> Option<PathBuf> {
         let path = closer_core::index::path(self.cache_dir.as_ref()?, &self.store);
         if self.store.is_sealed() && self.opened.borrow().is_empty() {
-            let _ = std::fs::remove_file(&path);
+            closer_core::index::remove(&path);
             return None;
         }
         Some(path)

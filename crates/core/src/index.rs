@@ -48,6 +48,13 @@ pub fn path(cache_dir: &Path, store: &Store) -> PathBuf {
     cache_dir.join(format!("needs-{}.idx", folder_key(store)))
 }
 
+/// Removes the index at `idx` and what is kept beside it (the due reviews' memo): what they hold
+/// may no longer be kept on this device.
+pub fn remove(idx: &Path) {
+    let _ = std::fs::remove_file(idx);
+    let _ = std::fs::remove_file(due_memo::path(idx));
+}
+
 /// A short name for the data folder, from its full path: for what a device keeps about it.
 pub fn folder_key(store: &Store) -> String {
     let root = store.real_root();

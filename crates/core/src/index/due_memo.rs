@@ -51,6 +51,11 @@ pub(super) fn due_first_at(
         usize::MAX => Check::DueOn(day),
         n => Check::DueFirst(day, n),
     };
+    if let Some(idx) = index.filter(|_| store.sealing().is_some()) {
+        // A memo written while the folder was plain holds shared needs' text: not kept once
+        // the folder is encrypted.
+        let _ = std::fs::remove_file(path(idx));
+    }
     let memo = index.filter(|_| store.sealing().is_none() && first != usize::MAX);
     let Some(idx) = memo else {
         return listed_noting(store, index, viewer, check, now, None, |all| {
