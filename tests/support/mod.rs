@@ -371,6 +371,16 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// What [`tree`] gives, without the device's cache folder (`.cache/` under a home): what is
+/// kept there is a cache of what the folder held when a command last looked, written by any
+/// command once the folder has not changed for two seconds (so on a slow machine, not on a fast
+/// one), and may be deleted at any time. For "this wrote nothing" checks.
+pub fn tree_but_cache(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut t = tree(dir);
+    t.retain(|k, _| !k.split('/').any(|part| part == ".cache"));
+    t
+}
+
 /// Copies a folder recursively (a data folder, to make a twin that differs in one fact).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

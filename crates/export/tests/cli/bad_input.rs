@@ -1,13 +1,13 @@
 //! Bad input is refused in one line and writes nothing; and the help text.
 
 use super::*;
-use support::CLOSER_EXPORT;
+use support::{CLOSER_EXPORT, tree_but_cache};
 
 #[test]
 fn mistakes_are_one_line_and_write_nothing() {
     let sb = couple_with_history();
     std::fs::write(sb.path("file.txt"), "a file, not a folder\n").unwrap();
-    let before = tree(sb.tmp.path());
+    let before = tree_but_cache(sb.tmp.path());
     let mut lines = Vec::new();
     for args in [
         &["--format", "docx", "--as", "Sam"][..],
@@ -21,7 +21,7 @@ fn mistakes_are_one_line_and_write_nothing() {
         let r = sb.run(EXPORT, args);
         lines.push(format!("{} -> {}", args.join(" "), r.error_line("export")));
         assert_eq!(
-            tree(sb.tmp.path()),
+            tree_but_cache(sb.tmp.path()),
             before,
             "`{}` wrote something",
             args.join(" ")
