@@ -540,9 +540,12 @@ pub fn decrypt(ctx: &Context, yes: bool) -> Result<()> {
         r.already
     );
     if r.removals_kept > 0 {
+        let n = r.removals_kept;
         crate::say!(
-            "Left {} records of needs removed encrypted (removed/): they hold no text, only which need was removed and when, and once the folder is encrypted again they keep an earlier copy of a removed need out on its owner's other devices.",
-            r.removals_kept
+            "Left {n} {} of a removed need encrypted (in removed/): {} no text, only which need was removed and when. Once the folder is encrypted again, {} an earlier copy of that need out on its owner's other devices.",
+            if n == 1 { "record" } else { "records" },
+            if n == 1 { "it holds" } else { "they hold" },
+            if n == 1 { "it keeps" } else { "they keep" },
         );
     }
     say_left(ctx, &r, "decrypted")?;
