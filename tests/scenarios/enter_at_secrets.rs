@@ -18,12 +18,18 @@ fn enter_ends(sb: &Sandbox, tool: (&str, &str), args: &[&str], questions: &[&str
     );
 }
 
-#[test]
-fn enter_at_a_passphrase_or_recovery_key_question_ends_it_and_changes_nothing() {
+/// A couple of Alex and Sam, on Sam's device (which holds Sam's key).
+fn sams_device() -> Sandbox {
     let sb = Sandbox::new();
     sb.ok(NEEDS, &["couple", "add", "Alex"]);
     sb.ok(NEEDS, &["couple", "add", "Sam"]);
     sb.ok(NEEDS, &["couple", "me", "Sam"]);
+    sb
+}
+
+#[test]
+fn enter_at_a_passphrase_or_recovery_key_question_ends_it_and_changes_nothing() {
+    let sb = sams_device();
     let keys = || tree(&sb.home().join(".config/closer/keys"));
     let before = keys();
 
@@ -77,10 +83,7 @@ fn enter_at_a_passphrase_or_recovery_key_question_ends_it_and_changes_nothing() 
 /// was asked), so that a script going on with `&&` after it does not take it as done.
 #[test]
 fn enter_at_the_question_before_a_key_or_the_folder_changes_ends_it_the_same_way() {
-    let sb = Sandbox::new();
-    sb.ok(NEEDS, &["couple", "add", "Alex"]);
-    sb.ok(NEEDS, &["couple", "add", "Sam"]);
-    sb.ok(NEEDS, &["couple", "me", "Sam"]);
+    let sb = sams_device();
     let keys = || tree(&sb.home().join(".config/closer/keys"));
     let before = keys();
     for (args, question, said) in [

@@ -47,6 +47,19 @@ fn need_file(sb: &Sandbox, id: &str) -> PathBuf {
     sb.data().join(format!("needs/{id}.age"))
 }
 
+/// Sam's phone adds "a need I remove" and "a need that stays", `seer` lists both, the phone
+/// removes the first and `seer` sees it go: its ID, and its file as it was before the removal.
+fn remove_one_seen_by(sb: &Sandbox, phone: &Device, seer: &Device) -> (String, Vec<u8>) {
+    phone.ok(NEEDS, &["add", "a need I remove"]);
+    phone.ok(NEEDS, &["add", "a need that stays"]);
+    assert_eq!(listed(seer).0.len(), 2);
+    let id = id_of_need(phone, "a need I remove");
+    let earlier = std::fs::read(need_file(sb, &id)).unwrap();
+    phone.ok(NEEDS, &["rm", &id, "--yes"]);
+    assert_eq!(listed(seer).0, ["a need that stays"]);
+    (id, earlier)
+}
+
 #[test]
 fn a_need_removed_on_one_of_its_owners_devices_stays_removed_on_the_other() {
     let sb = Sandbox::new();
@@ -244,13 +257,7 @@ fn an_earlier_copy_of_a_removed_need_dropped_in_as_a_conflict_copy_does_not_brin
 fn an_earlier_copy_of_a_removed_need_put_back_in_its_place_is_refused_by_its_owners_devices() {
     let sb = Sandbox::new();
     let (phone, laptop, _alex) = three_devices(&sb);
-    phone.ok(NEEDS, &["add", "a need I remove"]);
-    phone.ok(NEEDS, &["add", "a need that stays"]);
-    assert_eq!(listed(&laptop).0.len(), 2);
-    let id = id_of_need(&phone, "a need I remove");
-    let earlier = std::fs::read(need_file(&sb, &id)).unwrap();
-    phone.ok(NEEDS, &["rm", &id, "--yes"]);
-    assert_eq!(listed(&laptop).0, ["a need that stays"]);
+    let (id, earlier) = remove_one_seen_by(&sb, &phone, &laptop);
     std::fs::write(need_file(&sb, &id), &earlier).unwrap();
     for (who, d) in [("phone", &phone), ("laptop", &laptop)] {
         let (texts, said) = listed(d);
@@ -263,13 +270,7 @@ fn an_earlier_copy_of_a_removed_need_put_back_in_its_place_is_refused_by_its_own
 fn an_earlier_copy_of_a_removed_shared_need_put_back_is_refused_by_the_partners_device_too() {
     let sb = Sandbox::new();
     let (phone, laptop, alex) = three_devices(&sb);
-    phone.ok(NEEDS, &["add", "a need I remove"]);
-    phone.ok(NEEDS, &["add", "a need that stays"]);
-    assert_eq!(listed(&alex).0.len(), 2);
-    let id = id_of_need(&phone, "a need I remove");
-    let earlier = std::fs::read(need_file(&sb, &id)).unwrap();
-    phone.ok(NEEDS, &["rm", &id, "--yes"]);
-    assert_eq!(listed(&alex).0, ["a need that stays"]);
+    let (id, earlier) = remove_one_seen_by(&sb, &phone, &alex);
     std::fs::write(need_file(&sb, &id), &earlier).unwrap();
     let (texts, said) = listed(&alex);
     assert_eq!(texts, ["a need that stays"], "{said}");
@@ -340,13 +341,7 @@ fn in_a_plain_folder_an_earlier_copy_of_a_need_removed_on_this_device_does_not_c
 fn a_removal_keeps_an_earlier_copy_out_after_couple_decrypt_and_encrypt() {
     let sb = Sandbox::new();
     let (phone, laptop, _alex) = three_devices(&sb);
-    phone.ok(NEEDS, &["add", "a need I remove"]);
-    phone.ok(NEEDS, &["add", "a need that stays"]);
-    assert_eq!(listed(&laptop).0.len(), 2);
-    let id = id_of_need(&phone, "a need I remove");
-    let earlier = std::fs::read(need_file(&sb, &id)).unwrap();
-    phone.ok(NEEDS, &["rm", &id, "--yes"]);
-    assert_eq!(listed(&laptop).0, ["a need that stays"]);
+    let (id, earlier) = remove_one_seen_by(&sb, &phone, &laptop);
     let removal = sb.data().join(format!("removed/{id}.age"));
     let decrypt = phone.run(NEEDS, &["couple", "decrypt", "--yes"]);
     decrypt.ok();

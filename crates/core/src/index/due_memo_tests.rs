@@ -2,6 +2,7 @@
 //! once anything did.
 
 use super::due_memo::{due_first_at, path as memo_path};
+use super::tests::rewrite_in_place;
 use super::*;
 use crate::needs;
 use crate::needs::{Importance, Status};
@@ -73,17 +74,6 @@ fn settle(store: &Store) {
         .unwrap()
         .set_modified(SystemTime::now() - Duration::from_secs(3600))
         .unwrap();
-}
-
-fn rewrite_in_place(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
-    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    f(&mut v);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .truncate(true)
-        .open(path)
-        .unwrap();
-    std::io::Write::write_all(&mut file, &serde_json::to_vec(&v).unwrap()).unwrap();
 }
 
 impl Folder {

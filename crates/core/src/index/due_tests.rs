@@ -1,6 +1,7 @@
 //! A day's due reviews from the index: only the due needs are given and read in full, each with
 //! its prefix among all the needs the viewer sees.
 
+use super::tests::rewrite_in_place;
 use super::*;
 use crate::needs;
 use crate::needs::{Importance, Status};
@@ -104,17 +105,6 @@ fn a_days_due_reviews_are_only_the_due_needs_and_no_other_line_is_read_in_full()
     list_at(&store, Some(&idx), Some("ppp2"), Check::EveryFile, later).unwrap();
     assert_eq!(store.take_records_read(), 1);
     assert_eq!(std::fs::read_to_string(&idx).unwrap(), text);
-}
-
-fn rewrite_in_place(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
-    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    f(&mut v);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .truncate(true)
-        .open(path)
-        .unwrap();
-    std::io::Write::write_all(&mut file, &serde_json::to_vec(&v).unwrap()).unwrap();
 }
 
 /// `couple today`'s sentences name the first due needs and count the rest: only the files of

@@ -92,7 +92,7 @@ fn list(store: &Store, idx: &Path, viewer: &str) -> Result<Vec<String>> {
     Ok(texts)
 }
 
-fn rewrite_in_place(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
+pub(super) fn rewrite_in_place(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     f(&mut v);
     let mut file = std::fs::OpenOptions::new()

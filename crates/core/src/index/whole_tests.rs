@@ -1,6 +1,7 @@
 //! The listing of an unchanged folder from both halves of its index: every file still looked
 //! at, and an index that cannot stand for the folder never trusted.
 
+use super::tests::rewrite_in_place;
 use super::whole::{SECOND_THREAD_FROM, cut};
 use super::*;
 use crate::needs;
@@ -43,17 +44,6 @@ fn list(store: &Store, idx: &Path, viewer: &str) -> Vec<String> {
         .collect();
     texts.sort();
     texts
-}
-
-fn rewrite_in_place(path: &Path, f: impl FnOnce(&mut serde_json::Value)) {
-    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    f(&mut v);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .truncate(true)
-        .open(path)
-        .unwrap();
-    std::io::Write::write_all(&mut file, &serde_json::to_vec(&v).unwrap()).unwrap();
 }
 
 const N: usize = 1500;
