@@ -51,6 +51,9 @@ struct Entries {
 struct Entry {
     place: String,
     outcome: Outcome,
+    /// Its [`check`], as written: tested when the entry is used, so that a run that uses a few
+    /// entries of a large file does not hash every one.
+    sum: [u8; 32],
     /// When the cache file was written by a run that used this entry (seconds since 1970).
     used_at: u64,
     /// This run recalled or remembered it.
@@ -140,7 +143,7 @@ fn encode(reader: &str, e: &Entries) -> Vec<u8> {
     for (seen, entry) in &e.by_seen {
         let (place, o) = (&entry.place, &entry.outcome);
         out.extend_from_slice(seen);
-        out.extend_from_slice(&check(seen, place, o));
+        out.extend_from_slice(&entry.sum);
         out.extend_from_slice(&entry.used_at.to_le_bytes());
         put(&mut out, place.as_bytes());
         out.push(tag(o));
@@ -205,14 +208,12 @@ fn decode(reader: &str, bytes: &[u8]) -> Option<HashMap<Seen, Entry>> {
             },
             _ => return None,
         };
-        if check(&seen, &place, &o) != sum {
-            return None;
-        }
         out.insert(
             seen,
             Entry {
                 place,
                 outcome: o,
+                sum,
                 used_at,
                 used: false,
             },
@@ -356,7 +357,10 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 impl Memory for OpenCache {
     fn recall(&self, place: &str, seen: &Seen) -> Option<Outcome> {
         self.with(place, |e| {
-            let x = e.by_seen.get_mut(seen).filter(|x| x.place == place)?;
+            let x = e
+                .by_seen
+                .get_mut(seen)
+                .filter(|x| x.place == place && check(seen, place, &x.outcome) == x.sum)?;
             x.used = true;
             Some(x.outcome.clone())
         })
@@ -374,6 +378,7 @@ impl Memory for OpenCache {
                 seen,
                 Entry {
                     place: place.to_owned(),
+                    sum: check(&seen, place, &outcome),
                     outcome,
                     used_at: 0,
                     used: true,
@@ -809,10 +814,28 @@ mod tests {
         let file = files.next().unwrap();
         assert!(files.next().is_none(), "both needs in one file");
         let good = fs::read(&file).unwrap();
-        for text in ["buttons", "zips"] {
+        let seen_of = |id: &str| {
+            let place = format!("needs/{id}");
+            let sealed = fs::read(w.t.path().join(format!("data/{place}.age"))).unwrap();
+            let seen = crate::crypto::opened::seen(&place, &sealed);
+            (place, seen)
+        };
+        for (text, id, other_id) in [
+            ("buttons", "abcd12345678", "efgh12345678"),
+            ("zips", "efgh12345678", "abcd12345678"),
+        ] {
             let at = good.windows(text.len()).position(|x| x == text.as_bytes());
             let mut bad = good.clone();
             bad[at.unwrap()] = b'X';
+            // One entry damaged: it is not believed, and the other is still used.
+            fs::write(&file, &bad).unwrap();
+            let run = w.alex();
+            let ((place, seen), (other_place, other_seen)) = (seen_of(id), seen_of(other_id));
+            assert!(run.cache.recall(&place, &seen).is_none(), "{text}");
+            assert!(
+                run.cache.recall(&other_place, &other_seen).is_some(),
+                "{text}"
+            );
             for damaged in [bad, good[..good.len() - 3].to_vec()] {
                 fs::write(&file, &damaged).unwrap();
                 let run = w.alex();
