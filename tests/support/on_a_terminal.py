@@ -38,7 +38,12 @@ for wait, keys in steps:
             sys.stdout.write(seen.decode(errors="replace"))
             sys.exit(f"gave up waiting for {wait!r}")
     done = seen.index(wait.encode(), done) + len(wait)
-    time.sleep(0.05)
+    # Keys go once the program has stopped writing (a tenth of a second, two at most): a
+    # hidden prompt discards what was typed before it turned echo off.
+    quiet = time.time() + 2
+    while not hung_up and time.time() < quiet and select.select([fd], [], [], 0.1)[0]:
+        if not read(0):
+            break
     if keys == "<hang up>":
         os.close(fd)
         hung_up = True
