@@ -9,8 +9,9 @@
 //! unchanged (one `stat` each, as [`Check::DueFirst`] looks at them), so that a need rewritten in
 //! place, damaged or made private is read again at once; another day, another viewer, a memo
 //! that cannot be read whole, and anything changed in the last two seconds all go back to the
-//! index. It is kept only for a plain folder, and only when everything it shows came from the
-//! index: never a private need, nor a need read from its file. Delete it at any time.
+//! index. It is kept only when everything it shows came from the index (never a private need, nor
+//! a need read from its file), so it holds nothing the index does not, and it goes wherever the
+//! index goes ([`super::remove`]). Delete it at any time.
 
 use super::Check;
 use super::line::{self, split_at, split_once};
@@ -51,12 +52,7 @@ pub(super) fn due_first_at(
         usize::MAX => Check::DueOn(day),
         n => Check::DueFirst(day, n),
     };
-    if let Some(idx) = index.filter(|_| store.sealing().is_some()) {
-        // A memo written while the folder was plain holds shared needs' text: not kept once
-        // the folder is encrypted.
-        let _ = std::fs::remove_file(path(idx));
-    }
-    let memo = index.filter(|_| store.sealing().is_none() && first != usize::MAX);
+    let memo = index.filter(|_| first != usize::MAX);
     let Some(idx) = memo else {
         return listed_noting(store, index, viewer, check, now, None, |all| {
             pick(all, day, first)
@@ -86,10 +82,7 @@ pub(super) fn due_first_at(
             pick(all, day, first)
         })?;
     // Kept only when the index was not written meanwhile, and every need shown was looked at.
-    let looked = |n: &Need| {
-        let name = format!("{}.json", n.id);
-        facts.looked.iter().find(|(l, _)| *l == name).cloned()
-    };
+    let looked = |n: &Need| facts.looked.iter().find(|(l, _)| names(l, &n.id)).cloned();
     let rows: Option<Vec<(String, String)>> = shown.iter().map(|(_, n)| looked(n)).collect();
     if let (true, Some(state), Some(rows)) = (facts.from_index, before, rows)
         && !facts.folder.is_empty()
@@ -107,6 +100,13 @@ pub(super) fn due_first_at(
         let _ = write_atomic(&memo, text.as_bytes());
     }
     Ok((shown, count))
+}
+
+/// Whether `name` is the file of need `id`: plain or sealed.
+fn names(name: &str, id: &str) -> bool {
+    name.strip_prefix(id)
+        .and_then(|ext| ext.strip_prefix('.'))
+        .is_some_and(|ext| ext == "json" || ext == crate::sealing::SEALED_EXT)
 }
 
 /// Where the memo of the index at `idx` lives.
@@ -178,7 +178,7 @@ fn read(
         let n = line::parse(l)?;
         let fine = !stamp.racy(now)
             && stamp.is(state)
-            && name.strip_suffix(".json") == Some(n.id)
+            && names(name, n.id)
             && short.len() >= crate::ids::MIN_PREFIX
             && n.id.starts_with(short)
             && n.due(asked.day);

@@ -180,19 +180,11 @@ fn another_day_a_need_added_or_the_index_written_again_is_not_taken_from_the_mem
 }
 
 #[test]
-fn a_memo_written_while_the_folder_was_plain_goes_once_it_is_encrypted_or_the_index_goes() {
-    for how in ["encrypted", "index removed"] {
-        let f = folder(&[("buttons", 1), ("zips", 2)]);
-        f.due(DAY);
-        let memo = memo_path(&f.idx);
-        assert!(f.memo().contains("buttons"));
-        match how {
-            "encrypted" => {
-                f.store.set_sealing(Some(crate::sealing::Sealing::new()));
-                let _ = due_first_at(&f.store, Some(&f.idx), Some("ppp3"), day(DAY), 2, later());
-            }
-            _ => remove(&f.idx),
-        }
-        assert!(!memo.exists(), "{how}: the memo is gone");
-    }
+fn the_memo_goes_with_the_index() {
+    let f = folder(&[("buttons", 1), ("zips", 2)]);
+    f.due(DAY);
+    let memo = memo_path(&f.idx);
+    assert!(f.memo().contains("buttons"));
+    remove(&f.idx);
+    assert!(!memo.exists());
 }

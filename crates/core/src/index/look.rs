@@ -269,7 +269,7 @@ pub(super) fn listed_noting<R>(
         }
     }
     if let Some(facts) = facts {
-        // Nothing was read from a file (in a plain folder, so nothing private is shown).
+        // Nothing was read from a file (a private need may still be shown from the index).
         facts.from_index = trusted && reads.is_empty() && gone.is_empty() && !named;
         facts.folder = folder.clone();
         facts.looked = seen

@@ -343,3 +343,54 @@ fn a_kept_need_rewritten_in_place_damaged_or_with_its_privacy_changed_is_seen_at
     assert_eq!(row_kind(&idx, "mine00000001"), "R");
     assert!(!index_text(&idx).contains("second words"));
 }
+
+/// In an encrypted folder the day's first due reviews are kept beside the index as in a plain
+/// one (they hold nothing the index does not): a run while nothing changed takes them from the
+/// memo and opens no need file; a need changed in place is read again at once; the memo goes
+/// with the index once no key here is open.
+#[test]
+fn in_an_encrypted_folder_the_due_memo_is_used_and_goes_with_the_index() {
+    let d = devices();
+    let cache = tempfile::tempdir().unwrap();
+    let store = device(&d, cache.path(), A, &[A], &[]);
+    write(&store, "shared000001", A, "a shared need", false, true);
+    write(&store, "shared000002", A, "another one", false, true);
+    let idx = path(cache.path(), &store);
+    list_at(&store, Some(&idx), Some(A), Check::EveryFile, later()).unwrap();
+    settle_folder(&store);
+    list_at(&store, Some(&idx), Some(A), Check::EveryFile, later()).unwrap();
+    let due = |store: &Store| -> (Vec<String>, usize) {
+        let (first, count) =
+            super::due_memo::due_first_at(store, Some(&idx), Some(A), day(), 1, later()).unwrap();
+        (first.into_iter().map(|(_, n)| n.text).collect(), count)
+    };
+    assert_eq!(due(&store), (vec!["a shared need".to_owned()], 2));
+    let memo = super::due_memo::path(&idx);
+    let text = std::fs::read_to_string(&memo).expect("the memo is written");
+    // What a second run shows is the memo's: its count, as it was made to say here.
+    std::fs::write(&memo, text.replacen("\n2\n", "\n3\n", 1)).unwrap();
+    store.take_records_read();
+    assert_eq!(due(&store), (vec!["a shared need".to_owned()], 3));
+    assert_eq!(store.take_records_read(), 0);
+    // The need named rewritten in place: read again at once.
+    let file = store.path("needs/shared000001.age");
+    let before = std::fs::read(&file).unwrap();
+    let mut n: Need = store
+        .read(&needs::path(&"shared000001".parse().unwrap()))
+        .unwrap()
+        .unwrap();
+    n.text = "changed words".into();
+    store.write(&needs::path(&n.id), &n).unwrap();
+    let changed = std::fs::read(&file).unwrap();
+    overwrite_in_place(&file, &before);
+    settle_folder(&store);
+    list_at(&store, Some(&idx), Some(A), Check::EveryFile, later()).unwrap();
+    assert_eq!(due(&store), (vec!["a shared need".to_owned()], 2));
+    assert!(memo.exists());
+    overwrite_in_place(&file, &changed);
+    assert_eq!(due(&store), (vec!["changed words".to_owned()], 2));
+    // No open key here any more: the index goes, and the memo with it.
+    forget_private(&idx, A).unwrap();
+    super::remove(&idx);
+    assert!(!memo.exists());
+}
