@@ -17,6 +17,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::Id;
+use crate::memory::Memory;
 use crate::needs::{self, Need};
 use crate::store::{Extra, FORMAT_VERSION, Store, Versioned};
 use chrono::NaiveDate;
@@ -164,8 +165,30 @@ pub(crate) fn left(store: &Store, place: &str) -> bool {
         .is_some_and(|id| store.path(&path(&id)).is_file())
 }
 
+/// What this device says of the version at counter `rev` of the need at `place` (`needs/ID`,
+/// `body` its bytes), where it trusts no version, if that is an earlier copy of a need its owner
+/// removed: one the owner's removal covers, on the owner's devices ([`covering`]), or one this
+/// device trusted and saw removed ([`Memory::gone_rev`]) while a removal of it is in the folder,
+/// on the other partner's. Such a copy is never trusted, nor sealed to anyone's new key.
+pub(crate) fn earlier_copy(
+    store: &Store,
+    memory: &Memory,
+    place: &str,
+    body: &[u8],
+    rev: u64,
+) -> Option<String> {
+    if !place.starts_with("needs/") || memory.trusted_rev(place).is_some() {
+        return None;
+    }
+    if let Some(r) = covering(store, place, body, rev) {
+        return Some(said(&r));
+    }
+    (memory.gone_rev(place).is_some_and(|gone| rev <= gone) && left(store, place))
+        .then(|| SAID_GONE.to_owned())
+}
+
 /// What the other partner's device says of an earlier version of a need it saw removed by its
-/// owner, back in its place ([`crate::memory::Memory::gone_rev`]).
+/// owner, back in its place ([`Memory::gone_rev`]).
 pub const SAID_GONE: &str =
     "an earlier version of a need removed by its owner; the need stays removed";
 
@@ -180,7 +203,6 @@ pub fn said(r: &Removal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::memory::Memory;
     use crate::needs::Importance;
     use crate::test_devices::{A, B, Devices, devices};
     use std::sync::Arc;

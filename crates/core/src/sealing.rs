@@ -801,28 +801,11 @@ impl Store {
         let file = opened::file_digest(&bytes);
         let opened = s.open_record_digested(&place, &bytes, &file);
         // An earlier version of a need its owner removed, back in its place: never trusted as a
-        // new one by the owner's devices.
+        // new one, by the owner's devices nor by the other partner's that saw it removed.
         if let (Ok(o), Some(m)) = (&opened, memory)
-            && place.starts_with("needs/")
-            && m.trusted_rev(&place).is_none()
-            && let Some(r) = removals::covering(self, &place, &o.body, o.rev)
+            && let Some(said) = removals::earlier_copy(self, m, &place, &o.body, o.rev)
         {
-            let said = format!("{}; remove the file", removals::said(&r));
-            if strict {
-                return Err(Error::bad_record(path, Fault::Said(said)));
-            }
-            let line = format!("{}: {said}", path.display());
-            self.note_fault(path, line, Fault::Said(said));
-            return Ok(None);
-        }
-        // The same, on a device that trusted the need and saw it removed (the other partner's).
-        if let (Ok(o), Some(m)) = (&opened, memory)
-            && place.starts_with("needs/")
-            && m.trusted_rev(&place).is_none()
-            && m.gone_rev(&place).is_some_and(|rev| o.rev <= rev)
-            && removals::left(self, &place)
-        {
-            let said = format!("{}; remove the file", removals::SAID_GONE);
+            let said = format!("{said}; remove the file");
             if strict {
                 return Err(Error::bad_record(path, Fault::Said(said)));
             }
