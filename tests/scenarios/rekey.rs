@@ -155,6 +155,70 @@ fn a_new_key_accepted_on_the_other_device_reads_what_the_couple_shares_again() {
     );
 }
 
+/// A shared need its owner removed stays removed across Alex's new key. An earlier copy of it, put
+/// back in the folder before Sam's device accepts the key (a sync tool's history), is left out by
+/// Sam's device, and neither vouched for nor sealed to the new key there: Alex's new device, which
+/// never saw the need and cannot open its removal, does not take it for a live need.
+#[test]
+fn an_earlier_copy_of_a_removed_need_put_back_before_accepting_does_not_come_back() {
+    // Alex's own need, whose removal is sealed to the lost key; and Sam's, sealed to Sam alone.
+    for alexs in [true, false] {
+        let (removed, kept) = if alexs {
+            (ALEXS, SHARED)
+        } else {
+            (SHARED, ALEXS)
+        };
+        let sb = Sandbox::new();
+        let (alex, sam) = a_while(&sb);
+        let owner = if alexs { &alex } else { &sam };
+        let needs = json(&owner.ok(NEEDS, &["--all", "--json"]));
+        let id = needs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["text"] == removed)
+            .and_then(|n| n["id"].as_str())
+            .unwrap()
+            .to_owned();
+        for d in [&alex, &sam] {
+            assert!(d.ok(NEEDS, &["--all"]).contains(removed));
+        }
+        let file = sb.data().join(format!("needs/{id}.age"));
+        let earlier = std::fs::read(&file).unwrap();
+        owner.ok(NEEDS, &["rm", &id, "--yes"]);
+        assert!(!sam.ok(NEEDS, &["--all"]).contains(removed));
+
+        std::fs::remove_dir_all(&alex.config).unwrap();
+        let nb = sb.path("new-data");
+        let mut folders = Mirror::new(sb.data(), nb.clone());
+        let new = device(&sb, "alex-new");
+        let on_new = |args: &[&str]| new.run_in(&nb, NEEDS, args);
+        let fp = sam.fingerprint_of("Alex");
+        on_new(&["couple", "keys", "new", &fp, "--yes"]).ok();
+        folders.sync();
+        std::fs::write(&file, &earlier).unwrap();
+        sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+        for _ in 0..2 {
+            folders.sync();
+            let run = on_new(&["--all"]);
+            let listed = run.ok();
+            assert!(
+                listed.contains(kept) && !listed.contains(removed),
+                "Alex's new device: {listed}\n{}",
+                run.stderr
+            );
+            folders.sync();
+            let run = sam.run(NEEDS, &["--all"]);
+            let listed = run.ok();
+            assert!(
+                listed.contains(kept) && !listed.contains(removed),
+                "Sam's device: {listed}\n{}",
+                run.stderr
+            );
+        }
+    }
+}
+
 #[test]
 fn a_key_published_without_being_accepted_is_never_sealed_to() {
     let sb = Sandbox::new();

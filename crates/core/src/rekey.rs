@@ -9,6 +9,7 @@
 use crate::access::{self, Readers, Writer};
 use crate::crypto::{Keys, PublicKeys, seal};
 use crate::error::{Error, Result};
+use crate::removals;
 use crate::sealing::{SEALED_EXT, Sealing};
 use crate::store::{FORMAT_VERSION, Store, Versioned, read_file, write_atomic};
 use serde::{Deserialize, Serialize};
@@ -155,7 +156,8 @@ fn sealed_files(store: &Store) -> Result<Vec<(String, PathBuf)>> {
 /// it was, and returns what it vouches for ([`token`]) of those that were signed with `partner`'s
 /// previous key (or carry what they said, inside a need). A record of `me`'s alone stays as it
 /// is, and so does one whose signature is in `done` (encrypted to `new` by another device of
-/// `me`, whose hand-over says so).
+/// `me`, whose hand-over says so). An earlier copy of a removed need that this device leaves out
+/// ([`removals::earlier_copy`]) is neither vouched for nor encrypted again.
 pub fn reencrypt_shared(
     store: &Store,
     sealing: &Sealing,
@@ -178,6 +180,14 @@ pub fn reencrypt_shared(
         let Ok(o) = sealing.open_record(&place, &bytes) else {
             continue;
         };
+        // An earlier copy of a need its owner removed, which this device leaves out: the new
+        // key's device, which cannot tell, is not given it.
+        if sealing
+            .memory()
+            .is_some_and(|m| removals::earlier_copy(store, m, &place, &o.body, o.rev).is_some())
+        {
+            continue;
+        }
         let Some(rule) = access::rule(&place, &o.body) else {
             continue;
         };
