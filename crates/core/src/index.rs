@@ -171,9 +171,11 @@ pub fn listed<R>(
 }
 
 /// Removes the index at `path` when it keeps a private need of `owner`'s in full (their key on
-/// this device has a passphrase now, see [`look::keepers`]): the next listing writes it again
-/// without. A missing index is nothing to remove.
+/// this device has a passphrase now, see [`look::keepers`]), and the memo beside it: the next
+/// listing writes it again without. A missing index is nothing to remove.
 pub fn forget_private(path: &Path, owner: &str) -> std::io::Result<()> {
+    // The due reviews' memo may name their private needs as well.
+    let _ = std::fs::remove_file(due_memo::path(path));
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(());
     };

@@ -9,13 +9,14 @@
 //! unchanged (one `stat` each, as [`Check::DueFirst`] looks at them), so that a need rewritten in
 //! place, damaged or made private is read again at once; another day, another viewer, a memo
 //! that cannot be read whole, and anything changed in the last two seconds all go back to the
-//! index. It is kept only when everything it shows came from the index (never a private need, nor
-//! a need read from its file), so it holds nothing the index does not, and it goes wherever the
-//! index goes ([`super::remove`]). Delete it at any time.
+//! index. It is kept only when everything it shows came from the index (never a need read from
+//! its file, and a private need only as the index keeps it: the viewer's own, while their key
+//! here is open, used only for them and only while it still is), so it holds nothing the index
+//! does not, and it goes wherever the index or its private needs go. Delete it at any time.
 
 use super::Check;
 use super::line::{self, split_at, split_once};
-use super::look::{Facts, listed_noting};
+use super::look::{Facts, keepers, listed_noting, own};
 use super::stamp::Stamp;
 use crate::error::Result;
 use crate::needs::{self, Need};
@@ -24,7 +25,7 @@ use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-const MAGIC: &str = "closer-needs-due 1";
+const MAGIC: &str = "closer-needs-due 2";
 
 /// The first `first` needs `viewer` may see that are due for review on `day` (by review date,
 /// then ID), each with its prefix among all they may see, and how many are due: as
@@ -84,22 +85,32 @@ pub(super) fn due_first_at(
     // Kept only when the index was not written meanwhile, and every need shown was looked at.
     let looked = |n: &Need| facts.looked.iter().find(|(l, _)| names(l, &n.id)).cloned();
     let rows: Option<Vec<(String, String)>> = shown.iter().map(|(_, n)| looked(n)).collect();
+    // A private need only as the index keeps it: the viewer's own, while their key here is open.
+    let keeps = |n: &Need| !n.private || kept(store, asked.viewer, &n.owner);
     if let (true, Some(state), Some(rows)) = (facts.from_index, before, rows)
         && !facts.folder.is_empty()
         && index_state().as_ref() == Some(&state)
-        && !shown.iter().any(|(_, n)| n.private)
+        && shown.iter().all(|(_, n)| keeps(n))
     {
         let mut text = format!(
             "{MAGIC}\n{state}\n{}\n{}\n{}\n{}\n{count}\n",
             facts.folder, asked.viewer, asked.day, asked.first
         );
         for ((short, n), (name, state)) in shown.iter().zip(rows) {
-            text.push_str(&format!("{name}\t{state}\t{short}\t{}\n", line::line(n)));
+            let kind = if n.private { "O" } else { "S" };
+            let line = line::line(n);
+            text.push_str(&format!("{name}\t{state}\t{kind}\t{short}\t{line}\n"));
         }
         // A cache: when it cannot be written, the next run reads the index again.
         let _ = write_atomic(&memo, text.as_bytes());
     }
     Ok((shown, count))
+}
+
+/// Whether the index keeps `owner`'s private needs in full for `viewer`: their own, while their
+/// key here is open (see [`keepers`]).
+fn kept(store: &Store, viewer: &str, owner: &str) -> bool {
+    viewer == owner && keepers(store).iter().any(|k| k == owner)
 }
 
 /// Whether `name` is the file of need `id`: plain or sealed.
@@ -173,9 +184,14 @@ fn read(
     for l in lines {
         let (name, l) = split_once(l, b'\t')?;
         let (state, l) = split_once(l, b'\t')?;
+        let (kind, l) = split_once(l, b'\t')?;
         let (short, l) = split_once(l, b'\t')?;
         let stamp = Stamp::at(&open, &dir, name).ok()?;
-        let n = line::parse(l)?;
+        let n = match kind {
+            "S" => line::parse(l)?,
+            "O" => own(l).filter(|n| kept(store, asked.viewer, n.owner))?,
+            _ => return None,
+        };
         let fine = !stamp.racy(now)
             && stamp.is(state)
             && names(name, n.id)

@@ -344,6 +344,26 @@ fn a_kept_need_rewritten_in_place_damaged_or_with_its_privacy_changed_is_seen_at
     assert!(!index_text(&idx).contains("second words"));
 }
 
+/// Lists once, so that the index is written, then again once the folder has settled: the
+/// index as a device has it after a while.
+fn indexed(store: &Store, idx: &Path) {
+    list_at(store, Some(idx), Some(A), Check::EveryFile, later()).unwrap();
+    settle_folder(store);
+    list_at(store, Some(idx), Some(A), Check::EveryFile, later()).unwrap();
+}
+
+/// The first `n` needs due for `viewer`, as `couple today` takes them (through the memo while
+/// it holds): each text and whether it is private, and how many are due.
+fn due_first(store: &Store, idx: &Path, viewer: &str, n: usize) -> (Vec<(String, bool)>, usize) {
+    let (first, count) =
+        super::due_memo::due_first_at(store, Some(idx), Some(viewer), day(), n, later()).unwrap();
+    let first = first
+        .into_iter()
+        .map(|(_, n)| (n.text, n.private))
+        .collect();
+    (first, count)
+}
+
 /// In an encrypted folder the day's first due reviews are kept beside the index as in a plain
 /// one (they hold nothing the index does not): a run while nothing changed takes them from the
 /// memo and opens no need file; a need changed in place is read again at once; the memo goes
@@ -356,13 +376,10 @@ fn in_an_encrypted_folder_the_due_memo_is_used_and_goes_with_the_index() {
     write(&store, "shared000001", A, "a shared need", false, true);
     write(&store, "shared000002", A, "another one", false, true);
     let idx = path(cache.path(), &store);
-    list_at(&store, Some(&idx), Some(A), Check::EveryFile, later()).unwrap();
-    settle_folder(&store);
-    list_at(&store, Some(&idx), Some(A), Check::EveryFile, later()).unwrap();
+    indexed(&store, &idx);
     let due = |store: &Store| -> (Vec<String>, usize) {
-        let (first, count) =
-            super::due_memo::due_first_at(store, Some(&idx), Some(A), day(), 1, later()).unwrap();
-        (first.into_iter().map(|(_, n)| n.text).collect(), count)
+        let (first, count) = due_first(store, &idx, A, 1);
+        (first.into_iter().map(|(text, _)| text).collect(), count)
     };
     assert_eq!(due(&store), (vec!["a shared need".to_owned()], 2));
     let memo = super::due_memo::path(&idx);
@@ -392,5 +409,56 @@ fn in_an_encrypted_folder_the_due_memo_is_used_and_goes_with_the_index() {
     // No open key here any more: the index goes, and the memo with it.
     forget_private(&idx, A).unwrap();
     super::remove(&idx);
+    assert!(!memo.exists());
+}
+
+/// A private need of the viewer's, kept in full in the index while their key here is open, is
+/// kept in the memo too, for them alone: once their key has a passphrase the memo goes, and a
+/// memo naming it is never used for anyone else or once the key is no longer open here.
+#[test]
+fn the_due_memo_keeps_the_viewers_own_private_need_only_while_their_key_is_open() {
+    let d = devices();
+    let cache = tempfile::tempdir().unwrap();
+    let store = device(&d, cache.path(), A, &[A], &[]);
+    write(&store, "mine00000001", A, "mine, due", true, true);
+    write(&store, "shared000002", A, "a shared need", false, true);
+    let idx = path(cache.path(), &store);
+    indexed(&store, &idx);
+    let due = |store: &Store, viewer: &str| due_first(store, &idx, viewer, 5);
+    let alex_sees = (
+        vec![
+            ("mine, due".to_owned(), true),
+            ("a shared need".to_owned(), false),
+        ],
+        2,
+    );
+    assert_eq!(due(&store, A), alex_sees);
+    let memo = super::due_memo::path(&idx);
+    let text = std::fs::read_to_string(&memo).expect("the memo is written");
+    assert!(text.contains("mine, due"), "{text}");
+    store.take_records_read();
+    assert_eq!(due(&store, A), alex_sees, "taken from the memo");
+    assert_eq!(store.take_records_read(), 0);
+
+    // Another viewer is never given it, even from a memo made to name them.
+    let for_sam = text.replacen(&format!("\n{A}\n"), &format!("\n{B}\n"), 1);
+    assert_ne!(for_sam, text);
+    std::fs::write(&memo, &for_sam).unwrap();
+    let sams = device(&d, cache.path(), B, &[A], &[B]);
+    assert_eq!(
+        due(&sams, B),
+        (vec![("a shared need".to_owned(), false)], 1)
+    );
+
+    // Alex's key here under a passphrase: the memo is not used, and goes with the private rows.
+    std::fs::write(&memo, &text).unwrap();
+    let locked = device(&d, cache.path(), A, &[], &[A]);
+    assert_eq!(due(&locked, A), alex_sees);
+    assert!(
+        locked.take_records_read() > 0,
+        "read from its file, not the memo"
+    );
+    std::fs::write(&memo, &text).unwrap();
+    forget_private(&idx, A).unwrap();
     assert!(!memo.exists());
 }
