@@ -186,19 +186,21 @@ fn read(
         let (state, l) = split_once(l, b'\t')?;
         let (kind, l) = split_once(l, b'\t')?;
         let (short, l) = split_once(l, b'\t')?;
-        let stamp = Stamp::at(&open, &dir, name).ok()?;
         let n = match kind {
             "S" => line::parse(l)?,
             "O" => own(l).filter(|n| kept(store, asked.viewer, n.owner))?,
             _ => return None,
         };
-        let fine = !stamp.racy(now)
-            && stamp.is(state)
-            && names(name, n.id)
+        // The name is checked before it is looked up: only a need file's name, never a path.
+        let named = names(name, n.id)
             && short.len() >= crate::ids::MIN_PREFIX
             && n.id.starts_with(short)
             && n.due(asked.day);
-        if !fine {
+        if !named {
+            return None;
+        }
+        let stamp = Stamp::at(&open, &dir, name).ok()?;
+        if stamp.racy(now) || !stamp.is(state) {
             return None;
         }
         shown.push((short.to_owned(), n.need().into_owned()));
