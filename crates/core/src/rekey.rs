@@ -45,6 +45,25 @@ pub struct Replaced {
     /// On the device that made the new key: whether the other device's hand-over was taken.
     #[serde(default)]
     pub taken: bool,
+    /// How this device knows `previous`.
+    #[serde(default)]
+    pub known: Known,
+}
+
+/// How a device knows which key a partner's new one replaced.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Known {
+    /// From the other partner's hand-over alone: their word, never vouched with nor passed on.
+    /// (Also what a device kept before this was recorded says.)
+    #[default]
+    Told,
+    /// Its own: it made the new key, or accepted it in place of the key it had pinned.
+    Own,
+    /// From the partner's own copy of their new key (`couple keys export` on a device that
+    /// knew), until this device has read the other partner's hand-over for what it vouches for;
+    /// [`Known::Own`] after.
+    Copied,
 }
 
 /// What the other partner's device tells the new key, sealed to both and signed by it.
@@ -86,7 +105,7 @@ pub fn save(config_dir: &Path, r: &mut Rekeys) -> Result<()> {
     write_atomic(&path(config_dir), &bytes)
 }
 
-/// Remembers that `partner`'s key `previous` was replaced (on this device, or accepted here).
+/// Remembers that `partner`'s key `previous` was replaced by a new key made on this device.
 pub fn replaced(config_dir: &Path, partner: &str, previous: &PublicKeys) -> Result<()> {
     let mut r = load(config_dir)?;
     r.partners.insert(
@@ -95,6 +114,42 @@ pub fn replaced(config_dir: &Path, partner: &str, previous: &PublicKeys) -> Resu
             previous: previous.clone(),
             vouched: BTreeSet::new(),
             taken: false,
+            known: Known::Own,
+        },
+    );
+    save(config_dir, &mut r)
+}
+
+/// The lost key `partner`'s key replaced, as this device knows it itself, once it has taken the
+/// other partner's hand-over: to name it in a copy of the key for another device of theirs.
+pub fn own_previous(config_dir: &Path, partner: &str) -> Result<Option<PublicKeys>> {
+    Ok(load(config_dir)?
+        .partners
+        .remove(partner)
+        .filter(|r| r.known != Known::Told && r.taken)
+        .map(|r| r.previous))
+}
+
+/// Remembers that `partner`'s key, given to this device by a copy, replaced `previous`, as the
+/// copy says: what the other partner's hand-over vouches for, for that very key, is believed here
+/// once it is read. Nothing changes where this device knows it already.
+pub fn copied(config_dir: &Path, partner: &str, previous: &PublicKeys) -> Result<()> {
+    let mut r = load(config_dir)?;
+    if r.partners
+        .get(partner)
+        .is_some_and(|e| e.known != Known::Told)
+    {
+        return Ok(());
+    }
+    r.partners.insert(
+        partner.to_owned(),
+        Replaced {
+            previous: previous.clone(),
+            vouched: BTreeSet::new(),
+            // The device it came from took the hand-over (its copy is made once it has) and
+            // signed again what it vouched for: that is not done twice.
+            taken: true,
+            known: Known::Copied,
         },
     );
     save(config_dir, &mut r)
@@ -276,6 +331,38 @@ mod tests {
         fn version(&self) -> u32 {
             1
         }
+    }
+
+    #[test]
+    fn a_copy_names_only_a_lost_key_its_device_knows_itself_and_never_overrides_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (lost, other) = (Keys::generate().public(), Keys::generate().public());
+        // Learnt from the other partner's hand-over alone: never named in a copy.
+        let mut r = Rekeys::default();
+        r.partners.insert(
+            A.to_owned(),
+            Replaced {
+                previous: other.clone(),
+                vouched: BTreeSet::new(),
+                taken: true,
+                known: Known::Told,
+            },
+        );
+        save(dir.path(), &mut r).unwrap();
+        assert_eq!(own_previous(dir.path(), A).unwrap(), None);
+        // A copy naming the lost key is the partner's own word: it replaces what was told, and is
+        // passed on in a copy made here.
+        copied(dir.path(), A, &lost).unwrap();
+        assert_eq!(own_previous(dir.path(), A).unwrap(), Some(lost.clone()));
+        // Made here: named once the hand-over is taken, and no copy changes it.
+        replaced(dir.path(), B, &lost).unwrap();
+        assert_eq!(own_previous(dir.path(), B).unwrap(), None);
+        copied(dir.path(), B, &other).unwrap();
+        let mut r = load(dir.path()).unwrap();
+        assert_eq!(r.partners[B].previous, lost);
+        r.partners.get_mut(B).unwrap().taken = true;
+        save(dir.path(), &mut r).unwrap();
+        assert_eq!(own_previous(dir.path(), B).unwrap(), Some(lost));
     }
 
     fn need(id: &str, text: &str) -> Raw {

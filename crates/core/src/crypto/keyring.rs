@@ -209,7 +209,7 @@ impl DeviceKeys {
         let path = self.path(partner)?;
         Store::new(&self.dir).ensure_dir("")?;
         let bytes = match passphrase {
-            Some((p, work)) => keys.to_protected(p, work),
+            Some((p, work)) => keys.to_protected(p, work, None),
             None => keys.to_text().expose_secret().as_bytes().to_vec(),
         };
         write_atomic(&path, &bytes)

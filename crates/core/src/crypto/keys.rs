@@ -21,6 +21,8 @@ const SIGNING_INFO: &[u8] = b"closer ed25519 signing key v1";
 const PUBLIC_LINE: &str = "# public key: ";
 const SIGNING_LINE: &str = "# signing key: ";
 const CHECK_LINE: &str = "# check of the public keys: ";
+/// A copy's comment line naming the lost key these keys replaced (see [`Keys::to_protected`]).
+const REPLACES_LINE: &str = "# replaces the lost key: ";
 
 /// What the secrets a partner's device derives for its own use (the rounds of the private set
 /// intersection) are derived with.
@@ -169,8 +171,15 @@ impl Keys {
     }
 
     /// The key file, encrypted under a passphrase (age's scrypt recipient, as `age -p` does).
-    /// `work_factor` is scrypt's log2(N); `None` lets age choose (about a second).
-    pub fn to_protected(&self, passphrase: SecretString, work_factor: Option<u8>) -> Vec<u8> {
+    /// `work_factor` is scrypt's log2(N); `None` lets age choose (about a second). A copy made
+    /// for another device names, in `replaces`, the lost key these keys replaced, if any (a
+    /// comment line, which age and rage skip): see [`Keys::replaced_in`].
+    pub fn to_protected(
+        &self,
+        passphrase: SecretString,
+        work_factor: Option<u8>,
+        replaces: Option<&PublicKeys>,
+    ) -> Vec<u8> {
         let mut recipient = age::scrypt::Recipient::new(passphrase);
         if let Some(n) = work_factor {
             recipient.set_work_factor(n);
@@ -181,7 +190,11 @@ impl Keys {
         let mut w = encryptor
             .wrap_output(&mut out)
             .expect("writing to memory cannot fail");
-        w.write_all(self.to_text().expose_secret().as_bytes())
+        let replaces = replaces
+            .map(|k| format!("{REPLACES_LINE}{} {}\n", k.age, k.ed25519))
+            .unwrap_or_default();
+        w.write_all(replaces.as_bytes())
+            .and_then(|()| w.write_all(self.to_text().expose_secret().as_bytes()))
             .and_then(|()| w.finish().map(|_| ()))
             .expect("writing to memory cannot fail");
         out
@@ -189,6 +202,11 @@ impl Keys {
 
     /// Keys from a passphrase-protected key file.
     pub fn from_protected(bytes: &[u8], passphrase: SecretString) -> Result<Keys> {
+        Keys::from_text(Keys::open_protected(bytes, passphrase)?.expose_secret())
+    }
+
+    /// The key file inside a passphrase-protected one.
+    pub fn open_protected(bytes: &[u8], passphrase: SecretString) -> Result<SecretString> {
         let identity = age::scrypt::Identity::new(passphrase);
         let decryptor = age::Decryptor::new(bytes)
             .map_err(|e| CryptoError::BadKey(format!("not an age file: {e}")))?;
@@ -201,7 +219,21 @@ impl Keys {
             .map_err(|_| CryptoError::BadPassphrase)?
             .read_to_string(&mut text)
             .map_err(|_| CryptoError::BadPassphrase)?;
-        Keys::from_text(&text)
+        Ok(SecretString::from(text))
+    }
+
+    /// The lost key that a copy of a key file says its keys replaced (the partner's own word,
+    /// written by their device that knew it), if it says so.
+    pub fn replaced_in(text: &str) -> Option<PublicKeys> {
+        let line = text.lines().find_map(|l| l.strip_prefix(REPLACES_LINE))?;
+        let (age, ed25519) = line.trim().split_once(' ')?;
+        let ok = age.starts_with("age1")
+            && ed25519.len() == 64
+            && ed25519.bytes().all(|b| b.is_ascii_hexdigit());
+        ok.then(|| PublicKeys {
+            age: age.to_owned(),
+            ed25519: ed25519.to_owned(),
+        })
     }
 
     /// Whether a key file is passphrase-protected (an age file) rather than plain text.
@@ -384,7 +416,7 @@ mod tests {
     fn a_protected_key_needs_its_passphrase() {
         let k = Keys::generate();
         let pass = || SecretString::from("correct horse".to_owned());
-        let sealed = k.to_protected(pass(), Some(2));
+        let sealed = k.to_protected(pass(), Some(2), None);
         assert!(Keys::is_protected(&sealed));
         assert!(!Keys::is_protected(k.to_text().expose_secret().as_bytes()));
         // The secret is nowhere in the protected file.
@@ -399,6 +431,26 @@ mod tests {
             Keys::from_protected(&sealed, SecretString::from("wrong".to_owned())).unwrap_err(),
             CryptoError::BadPassphrase
         );
+    }
+
+    #[test]
+    fn a_copy_names_the_lost_key_it_replaced_and_is_still_an_age_identity_file() {
+        let (k, lost) = (Keys::generate(), Keys::generate().public());
+        let pass = || SecretString::from("correct horse".to_owned());
+        let copy = k.to_protected(pass(), Some(2), Some(&lost));
+        let text = Keys::open_protected(&copy, pass()).unwrap();
+        assert_eq!(Keys::replaced_in(text.expose_secret()), Some(lost.clone()));
+        assert_eq!(
+            Keys::from_text(text.expose_secret()).unwrap().public(),
+            k.public()
+        );
+        let ids = age::IdentityFile::from_buffer(text.expose_secret().as_bytes()).unwrap();
+        assert_eq!(ids.into_identities().unwrap().len(), 1);
+        // A copy that names none, and a line that is not a key, name nothing.
+        let plain = Keys::open_protected(&k.to_protected(pass(), Some(2), None), pass()).unwrap();
+        assert_eq!(Keys::replaced_in(plain.expose_secret()), None);
+        let bad = format!("{REPLACES_LINE}age1x ../../etc\n");
+        assert_eq!(Keys::replaced_in(&bad), None);
     }
 
     #[test]
