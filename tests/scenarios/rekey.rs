@@ -4,7 +4,8 @@
 //! back as a yes; a key nobody accepted gains nothing.
 
 use super::*;
-use closer_core::crypto::{CryptoError, Keys, PublicKeys, keyring, seal};
+use closer_core::crypto::{CryptoError, ExposeSecret, Keys, PublicKeys, keyring, seal};
+use closer_core::needs::Need;
 use closer_core::rekey::Handover;
 use closer_core::sealing::Sealing;
 use closer_core::store::Store;
@@ -600,15 +601,15 @@ fn rekeyed_with_a_kept_answer(sb: &Sandbox) -> (Device<'_>, String, String, Vec<
     (new, a, s, old_key)
 }
 
-/// The folder's store, reading and writing as partner `id` with the key `keys` (the other
+/// The store of data folder `data`, reading and writing as partner `id` with the key `keys` (the other
 /// partner known by `other`).
-fn store_as(sb: &Sandbox, id: &str, keys: &[u8], other: (&str, PublicKeys)) -> Store {
+fn store_as(data: &Path, id: &str, keys: &[u8], other: (&str, PublicKeys)) -> Store {
     let keys = Keys::from_text(std::str::from_utf8(keys).unwrap()).unwrap();
     let mut s = Sealing::new();
     s.hold(id, std::sync::Arc::new(keys));
     s.know(other.0, other.1);
     s.act_as(id);
-    let store = Store::new(sb.data());
+    let store = Store::new(data);
     store.set_sealing(Some(s));
     store
 }
@@ -648,7 +649,7 @@ fn a_hand_over_for_another_key_names_no_replaced_key_on_a_device_given_the_new_o
         .unwrap()
         .public();
     let sams_key = std::fs::read(key_file(&sb.path("sam-config"), &s)).unwrap();
-    let store = store_as(&sb, &s, &sams_key, (&a, new_public));
+    let store = store_as(&sb.data(), &s, &sams_key, (&a, new_public));
     let place = format!("rekey/{s}.json");
     let mut h: Handover = store.read(&place).unwrap().unwrap();
     h.new = Keys::generate().public();
@@ -668,12 +669,190 @@ fn a_hand_over_written_by_the_partner_whose_key_it_names_is_not_believed() {
         .unwrap()
         .public();
     let new_key = std::fs::read(key_file(&new.config, &a)).unwrap();
-    let h: Handover = store_as(&sb, &s, &sams_key, (&a, Keys::generate().public()))
+    let h: Handover = store_as(&sb.data(), &s, &sams_key, (&a, Keys::generate().public()))
         .read(&format!("rekey/{s}.json"))
         .unwrap()
         .unwrap();
     std::fs::remove_file(sb.data().join(format!("rekey/{s}.age"))).unwrap();
-    let store = store_as(&sb, &a, &new_key, (&s, sams_public));
+    let store = store_as(&sb.data(), &a, &new_key, (&s, sams_public));
     store.write(&format!("rekey/{a}.json"), &h).unwrap();
     found_key_is_not_taken_as_replaced(&sb, &new, &a, &old_key);
+}
+
+/// Alex's key lost and a new one made on a new device, accepted on Sam's; Alex's laptop keeps its
+/// own copy of the folder from then on, or (`signed_again`) from once the new device has taken
+/// Sam's hand-over and signed again, which `couple keys export` there does on the way. The laptop
+/// is given the new key with that export and `import`, after `laptop_folder` changed its folder.
+/// Returns the devices and folders, and what the import said and whether it ended well.
+struct Copied<'a> {
+    laptop: Device<'a>,
+    new: Device<'a>,
+    sam: Device<'a>,
+    folders: Mirror,
+    lb: PathBuf,
+    imported: (String, bool),
+}
+
+fn copied_after_accepting<'a>(
+    sb: &'a Sandbox,
+    signed_again: bool,
+    laptop_folder: impl FnOnce(&Path),
+) -> Copied<'a> {
+    let (alex, sam) = a_while(sb);
+    std::fs::remove_dir_all(&alex.config).unwrap();
+    let new = device(sb, "alex-new");
+    let fp = sam.fingerprint_of("Alex");
+    new.ok(NEEDS, &["couple", "keys", "new", &fp, "--yes"]);
+    sam.ok(NEEDS, &["couple", "keys", "accept", "Alex"]);
+    let lb = sb.path("laptop-data");
+    let mut folders = None;
+    if !signed_again {
+        folders = Some(Mirror::new(sb.data(), lb.clone()));
+    }
+    let copy = sb.path("alex-new-key.age");
+    let copy = copy.to_str().unwrap();
+    let pass = "a long way round\r";
+    let env = [("XDG_CONFIG_HOME", new.config.to_str().unwrap())];
+    let steps = [("A passphrase", pass), ("same again", pass)];
+    let (text, ok) = sb.on_terminal_with(&env, NEEDS, &["couple", "keys", "export", copy], &steps);
+    assert!(ok, "{text}");
+    let folders = folders.unwrap_or_else(|| Mirror::new(sb.data(), lb.clone()));
+    laptop_folder(&lb);
+    let laptop = device(sb, "alex-laptop");
+    let env = [
+        ("XDG_CONFIG_HOME", laptop.config.to_str().unwrap()),
+        ("CLOSER_DIR", lb.to_str().unwrap()),
+    ];
+    let steps = [("Passphrase for this copy", pass)];
+    let imported = sb.on_terminal_with(&env, NEEDS, &["couple", "keys", "import", copy], &steps);
+    Copied {
+        laptop,
+        new,
+        sam,
+        folders,
+        lb,
+        imported,
+    }
+}
+
+/// Alex's new key copied to Alex's laptop (`couple keys export` on the device that made it, once
+/// Sam's device accepted it, then `import`) while the laptop's folder has Sam's hand-over but not
+/// yet what the device that made the key signed again (a sync tool copies files in any order, and
+/// that device may be lost before it syncs): the copy says which key the new one replaced, in
+/// Alex's own word, so the laptop believes what Sam's hand-over vouches for, as that device does.
+/// It reads what the couple shares with no false alarm, and after the sync (and `couple doctor`
+/// for the turns both of Alex's devices took apart) nothing is left to warn about on any device.
+#[test]
+fn a_new_key_copied_to_another_device_reads_what_was_signed_with_the_lost_key_there_too() {
+    let sb = Sandbox::new();
+    let Copied {
+        laptop,
+        new,
+        sam,
+        mut folders,
+        lb,
+        imported: (text, ok),
+    } = copied_after_accepting(&sb, false, |_| {});
+    assert!(ok, "{text}");
+    let on_laptop = |tool, args: &[&str]| laptop.run_in(&lb, tool, args);
+    let run = on_laptop(NEEDS, &["--all"]);
+    let listed = run.ok();
+    assert!(
+        listed.contains(SHARED) && listed.contains(ALEXS),
+        "{listed}\n{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("check out"), "{}", run.stderr);
+    // Both of Alex's devices took a turn in the joint rounds apart: the sync leaves a copy of
+    // Alex's publication, which `couple doctor` removes, as on any partner's two devices.
+    folders.sync();
+    on_laptop(NEEDS, &["couple", "doctor"]).ok();
+    folders.sync();
+    for quiet in [
+        on_laptop(NEEDS, &["--all"]),
+        new.run(NEEDS, &["--all"]),
+        sam.run(NEEDS, &["--all"]),
+    ] {
+        assert!(quiet.ok().contains(SHARED), "{}", quiet.stdout);
+        assert_eq!(quiet.stderr, "", "nothing left to warn about");
+    }
+    // Alex's answer Sam had been shown, sealed again by the device that made the key.
+    let history = on_laptop(PROMPT, &["history"]).ok().to_owned();
+    assert!(
+        history.contains(SAMS_ANSWER) && history.contains(ALEXS_ANSWER),
+        "{history}"
+    );
+}
+
+/// The same copy, where Sam's device (or whoever holds Sam's key) puts in the laptop's folder a
+/// need in Alex's name signed with a key of its own, and a hand-over signed with Sam's key naming
+/// that key as Alex's lost one and vouching for the need: Alex's copy named another key, so the
+/// laptop believes nothing the hand-over vouches for, and the need is reported, not listed.
+#[test]
+fn a_hand_over_naming_another_lost_key_than_the_copy_vouches_for_nothing_there() {
+    const FORGED: &str = "A need Alex never wrote";
+    let sb = Sandbox::new();
+    let c = copied_after_accepting(&sb, true, |lb| {
+        let sam = device(&sb, "sam");
+        let (a, s) = (sam.id_of("Alex"), sam.id_of("Sam"));
+        let key = |config: &Path, id: &str| {
+            let bytes = std::fs::read(key_file(config, id)).unwrap();
+            Keys::from_text(std::str::from_utf8(&bytes).unwrap()).unwrap()
+        };
+        let (sams, new) = (key(&sam.config, &s), key(&sb.path("alex-new-config"), &a));
+        let store = store_as(
+            lb,
+            &s,
+            sams.to_text().expose_secret().as_bytes(),
+            (&a, new.public()),
+        );
+        // Sam's shared need, made Alex's, under another ID, signed with a key Sam made.
+        let need = std::fs::read_dir(lb.join("needs"))
+            .unwrap()
+            .flatten()
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".age")
+                    .map(str::to_owned)
+            })
+            .filter_map(|id| {
+                store
+                    .read::<Need>(&format!("needs/{id}.json"))
+                    .ok()
+                    .flatten()
+            })
+            .find(|n| n.text == SHARED)
+            .map(|n| serde_json::to_value(n).unwrap())
+            .unwrap();
+        let id = need["id"].as_str().unwrap();
+        let forged_id = format!(
+            "{}{}",
+            &id[..id.len() - 1],
+            if id.ends_with('a') { 'b' } else { 'a' }
+        );
+        let mut forged = need.clone();
+        forged["id"] = forged_id.clone().into();
+        forged["owner"] = a.clone().into();
+        forged["text"] = FORGED.into();
+        forged["history"] = Value::Array(Vec::new());
+        let fake = Keys::generate();
+        let place = format!("needs/{forged_id}");
+        let body = serde_json::to_vec_pretty(&forged).unwrap();
+        let bytes = seal::seal(&fake, &a, &place, &body, &[&new.public(), &sams.public()]).unwrap();
+        std::fs::write(lb.join(format!("{place}.age")), &bytes).unwrap();
+        let handover = format!("rekey/{s}.json");
+        let mut h: Handover = store.read(&handover).unwrap().unwrap();
+        h.previous = fake.public();
+        h.vouched
+            .insert(closer_core::rekey::token(&sams, &bytes).unwrap());
+        store.write(&handover, &h).unwrap();
+    });
+    let run = c.laptop.run_in(&c.lb, NEEDS, &["--all"]);
+    assert!(
+        run.ok().contains(SHARED) && !run.stdout.contains(FORGED),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("does not check out"), "{}", run.stderr);
 }

@@ -6,7 +6,7 @@ use crate::{Context, ask};
 use closer_core::authority::{self, Act, KeyStanding, Proof};
 use closer_core::crypto::keyring::{self, DeviceKeys, StoredKey};
 use closer_core::crypto::pins::{self, Alarm};
-use closer_core::crypto::{CryptoError, Keys, PublicKeys, SecretString};
+use closer_core::crypto::{CryptoError, ExposeSecret, Keys, PublicKeys, SecretString};
 use closer_core::error::{Error, Fault, Result};
 use closer_core::profile::{Couple, PARTNERS, Partner};
 use std::path::PathBuf;
@@ -223,13 +223,19 @@ impl Context {
     /// Opens a passphrase-protected key (`what`: "Alex's key", "this copy"), asking the
     /// passphrase on a terminal, up to three times; refused without a terminal.
     pub(crate) fn open_protected(&self, what: &str, bytes: &[u8]) -> Result<Keys> {
+        let text = self.open_protected_text(what, bytes)?;
+        Keys::from_text(text.expose_secret()).map_err(|e| Error::invalid(format!("{what}: {e}")))
+    }
+
+    /// The key file inside a passphrase-protected one, as [`Context::open_protected`] opens it.
+    pub(crate) fn open_protected_text(&self, what: &str, bytes: &[u8]) -> Result<SecretString> {
         self.need_terminal(&format!("{what} is protected by a passphrase, and"))?;
         for _ in 0..TRIES {
             let pass = ask::password(&format!("Passphrase for {what}"))?.ok_or_else(|| {
                 Error::invalid(format!("{what} stays locked: no passphrase was typed"))
             })?;
-            match Keys::from_protected(bytes, pass) {
-                Ok(k) => return Ok(k),
+            match Keys::open_protected(bytes, pass) {
+                Ok(text) => return Ok(text),
                 Err(CryptoError::BadPassphrase) => {
                     crate::say!("That passphrase does not open {what}.");
                 }
@@ -473,10 +479,16 @@ impl Context {
     }
 }
 
-/// A new passphrase for `keys`, asked on a terminal, and the key file under it.
-pub(crate) fn protect(ctx: &Context, keys: &Keys, what: &str) -> Result<Vec<u8>> {
+/// A new passphrase for `keys`, asked on a terminal, and the key file under it (naming the lost
+/// key they replaced, for a copy: see [`Keys::to_protected`]).
+pub(crate) fn protect(
+    ctx: &Context,
+    keys: &Keys,
+    what: &str,
+    replaces: Option<&PublicKeys>,
+) -> Result<Vec<u8>> {
     ctx.need_terminal("")?;
     let pass: SecretString = ask::new_password(what)?
         .ok_or_else(|| Error::invalid("no passphrase was typed; no copy was written"))?;
-    Ok(keys.to_protected(pass, work_factor()))
+    Ok(keys.to_protected(pass, work_factor(), replaces))
 }

@@ -9,7 +9,7 @@ use super::sealed::ids_in;
 use closer_core::authority::Act;
 use closer_core::crypto::keyring::{self, StoredKey};
 use closer_core::crypto::pins;
-use closer_core::crypto::{ExposeSecret, Keys};
+use closer_core::crypto::{ExposeSecret, Keys, PublicKeys, SecretString};
 use closer_core::error::{Error, Result};
 use closer_core::profile::{Couple, PARTNERS, Partner};
 use serde::Serialize;
@@ -78,14 +78,14 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
     match cmd {
         KeysCmd::Import { file } => {
             let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-            let keys = if Keys::is_protected(&bytes) {
-                ctx.open_protected("this copy", &bytes)?
+            let text = if Keys::is_protected(&bytes) {
+                ctx.open_protected_text("this copy", &bytes)?
             } else {
-                let text = String::from_utf8_lossy(&bytes);
-                Keys::from_text(&text)
-                    .map_err(|e| Error::invalid(format!("{}: {e}", file.display())))?
+                SecretString::from(String::from_utf8_lossy(&bytes).into_owned())
             };
-            return install(ctx, keys);
+            let keys = Keys::from_text(text.expose_secret())
+                .map_err(|e| Error::invalid(format!("{}: {e}", file.display())))?;
+            return install(ctx, keys, Keys::replaced_in(text.expose_secret()));
         }
         KeysCmd::Recover => {
             ctx.need_terminal("")?;
@@ -96,7 +96,7 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
                     "that recovery key does not check out ({e}); look for a typo and try again"
                 ))
             })?;
-            return install(ctx, keys);
+            return install(ctx, keys, None);
         }
         _ => {}
     }
@@ -123,7 +123,10 @@ pub fn run(ctx: &Context, cmd: &KeysCmd) -> Result<()> {
                 )));
             }
             let what = format!("A passphrase for the copy of {}'s key", me.name);
-            let bytes = protect(ctx, &keys, &what)?;
+            // A new key made or copied here names the lost key it replaced, in this partner's
+            // own word, for the device it goes to.
+            let replaces = closer_core::rekey::own_previous(&ctx.config_dir, me.id.as_str())?;
+            let bytes = protect(ctx, &keys, &what, replaces.as_ref())?;
             write_new(file, &bytes)?;
             crate::say!(
                 "Saved a copy of {n}'s key in {}, under that passphrase. On {n}'s other device: `{t} couple keys import FILE`. Anyone with this file and the passphrase can read and act as {n}.",
@@ -213,8 +216,9 @@ fn write_new(file: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Puts `keys` on this device for the partner of this folder whose keys they are: the ones this
 /// device pinned for them, or (a new device, or a new key of theirs) the ones published now. Needs
-/// no key here before: the profile is read once the key is held.
-fn install(ctx: &Context, keys: Keys) -> Result<()> {
+/// no key here before: the profile is read once the key is held. `replaces`: the lost key a copy
+/// says they replaced (see [`closer_core::rekey::copied`]).
+fn install(ctx: &Context, keys: Keys, replaces: Option<PublicKeys>) -> Result<()> {
     let public = keys.public();
     let mut ids = ids_in(ctx.store.path(PARTNERS), ".age");
     ids.extend(ids_in(ctx.store.path(PARTNERS), ".json"));
@@ -243,6 +247,9 @@ fn install(ctx: &Context, keys: Keys) -> Result<()> {
     };
     let held = ctx.keys_dir().join(format!("{id}.key")).is_file();
     if !held {
+        if let Some(previous) = replaces.filter(|k| *k != public) {
+            closer_core::rekey::copied(&ctx.config_dir, &id, &previous)?;
+        }
         ctx.device_keys().save(&id, &keys, None)?;
         pins::accept_pin(&ctx.config_dir, &id, &public)?;
         // Held now, open: the profile opens with it.

@@ -94,8 +94,10 @@ impl Context {
                 previous: old.clone(),
                 vouched: Default::default(),
                 taken: true,
+                known: rekey::Known::Own,
             });
         entry.previous = old.clone();
+        entry.known = rekey::Known::Own;
         entry.vouched.extend(vouched.iter().cloned());
         rekey::save(&self.config_dir, &mut r)?;
         closer_core::crypto::pins::accept_pin(&self.config_dir, id, new)?;
@@ -220,27 +222,37 @@ impl Context {
 
     /// On another device holding a partner's new key (given it with `couple keys import`, it
     /// replaced no key itself): the other partner's hand-over, read only when signed with their
-    /// key as pinned here and only for the very key held here, names the key it replaced. This
-    /// device keeps that key's name, vouching for nothing with it (the device that made the new
-    /// key takes the hand-over and signs again what it vouched for), so that what stays locked
-    /// to the previous key is kept here as there, and that key, found again, brings answers back
-    /// here too: it opens only what stands in the answer files this device trusts, and signs
-    /// nothing.
+    /// key as pinned here and only for the very key held here, names the key it replaced.
+    ///
+    /// Where the copy of the key named that very key too (`couple keys export` on a device that
+    /// knew it: the partner's own word), this device believes what the hand-over vouches for, as
+    /// the device that made the key does, so that what was signed with the lost key reads here
+    /// before that device's records signed again arrive (or if they never do). Otherwise the
+    /// previous key is the other partner's word alone: this device vouches for nothing with it
+    /// (the device that made the new key signed again what was vouched for), and keeps its name
+    /// so that what stays locked to it is kept here as there, and that key, found again, brings
+    /// answers back here too: it opens only what stands in the answer files this device trusts,
+    /// and signs nothing.
     fn learn_replaced(&self, sealing: &Sealing, r: &mut rekey::Rekeys) -> Result<()> {
-        let unknown: Vec<String> = sealing
+        let to_learn: Vec<String> = sealing
             .held()
-            .filter(|id| !r.partners.contains_key(*id))
+            .filter(|id| {
+                r.partners
+                    .get(*id)
+                    .is_none_or(|e| e.known == rekey::Known::Copied)
+            })
             .map(str::to_owned)
             .collect();
-        if unknown.is_empty() {
+        if to_learn.is_empty() {
             return Ok(());
         }
         let writers = crate::sealed::ids_in(self.store.path(rekey::FOLDER), ".age");
         let mut learned = false;
-        for id in unknown {
+        for id in to_learn {
             let Some(mine) = sealing.keys(&id).map(|k| k.public()) else {
                 continue;
             };
+            let copied = r.partners.get(&id).map(|e| e.previous.clone());
             let found = writers.iter().filter(|w| **w != id).find_map(|w| {
                 let rel = format!("{}.json", rekey::handover_place(w));
                 self.store
@@ -248,21 +260,25 @@ impl Context {
                     .ok()
                     .flatten()
                     .filter(|h| h.partner == id && h.new == mine && h.previous != mine)
+                    .filter(|h| copied.as_ref().is_none_or(|p| h.previous == *p))
             });
             let Some(h) = found else {
                 continue;
             };
-            // The previous key is the other partner's word here, not this device's: it vouches
-            // for nothing with it (the device that made the key signed again what was vouched).
+            let (vouched, known) = match copied {
+                Some(_) => (h.vouched, rekey::Known::Own),
+                None => (Default::default(), rekey::Known::Told),
+            };
             let previous = h.previous.clone();
             self.store
-                .change_sealing(|s| s.vouch(&id, previous, &Default::default()));
+                .change_sealing(|s| s.vouch(&id, previous, &vouched));
             r.partners.insert(
                 id,
                 rekey::Replaced {
                     previous: h.previous,
-                    vouched: Default::default(),
+                    vouched,
                     taken: true,
+                    known,
                 },
             );
             learned = true;
