@@ -264,6 +264,27 @@ fn an_earlier_copy_of_a_removed_need_put_back_in_its_place_is_refused_by_its_own
         assert_eq!(texts, ["a need that stays"], "{who}: {said}");
         assert!(said.contains("removed by its owner"), "{who}: {said}");
     }
+    // `couple doctor` removes the file each read says to remove; the need stays removed.
+    doctor_removes_the_earlier_copy(&sb, &laptop, &id, &[&phone, &laptop]);
+}
+
+/// `couple doctor` on `d` removes the earlier copy of need `id` back in its place, says so, and
+/// every one of `devices` then lists the need that stays, with nothing more to say.
+#[track_caller]
+fn doctor_removes_the_earlier_copy(sb: &Sandbox, d: &Device, id: &str, devices: &[&Device]) {
+    let run = d.run(NEEDS, &["couple", "doctor"]);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    run.ok();
+    assert!(
+        said.contains("Removed needs/") && said.contains("removed by its owner"),
+        "{said}"
+    );
+    assert!(!need_file(sb, id).exists(), "{said}");
+    for d in devices {
+        let run = d.run(NEEDS, &["--all"]);
+        assert!(run.ok().contains("a need that stays"), "{}", run.stdout);
+        assert_eq!(run.stderr, "", "nothing left to say");
+    }
 }
 
 #[test]
@@ -284,6 +305,8 @@ fn an_earlier_copy_of_a_removed_shared_need_put_back_is_refused_by_the_partners_
         let (texts, said) = listed(d);
         assert_eq!(texts, ["a need that stays"], "{who}: {said}");
     }
+    // On the partner's device, which cannot open the removal, `couple doctor` removes it too.
+    doctor_removes_the_earlier_copy(&sb, &alex, &id, &[&phone, &laptop, &alex]);
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub struct Report {
     /// Files left as they were, with why.
     pub left: Vec<(String, String)>,
     /// Conflict copies removed without being merged, with why: an earlier version of a need its
-    /// owner removed, where nothing stands in its place.
+    /// owner removed, where nothing stands in its place; and such a version in its own place.
     pub dropped: Vec<(String, String)>,
     /// Partners set up twice, merged: (name, the ID that went, the ID that stays).
     pub partners: Vec<(String, String, String)>,
@@ -210,9 +210,41 @@ pub fn run_remembering(
             report.left.push((rel, e.to_string()));
         }
     }
+    drop_earlier_needs(store, &mut report)?;
     merge_twin_partners(store, &mut report, device)?;
     report.elsewhere = unopened_partners(store)?;
     Ok(report)
+}
+
+/// Earlier versions of needs their owner removed, back in their own place (from a sync tool's
+/// history or a backup) in an encrypted folder: every read leaves such a file out and says to
+/// remove it ([`crate::removals::earlier_copy`]); here it is removed, as a conflict copy of one
+/// is. The need stays removed, and nothing else is lost: a later version is not such a copy.
+fn drop_earlier_needs(store: &Store, report: &mut Report) -> Result<()> {
+    let Some(s) = store.sealing() else {
+        return Ok(());
+    };
+    let Some(memory) = s.memory() else {
+        return Ok(());
+    };
+    // Held throughout, so that a version written meanwhile is not the one removed.
+    let _lock = store.lock(needs::DIR)?;
+    for path in store.list(needs::DIR)? {
+        let (Some(place), Some(bytes)) = (store.sealed_place(&path), read_file(&path)?) else {
+            continue;
+        };
+        let Ok(o) = s.open_record(&place, &bytes) else {
+            continue;
+        };
+        let Some(why) = crate::removals::earlier_copy(store, memory, &place, &o.body, o.rev) else {
+            continue;
+        };
+        fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        report
+            .dropped
+            .push((format!("{place}.{}", crate::sealing::SEALED_EXT), why));
+    }
+    Ok(())
 }
 
 /// The author and year of the answer file at `rel` (`answers/ID/YEAR.json` or `.age`).
