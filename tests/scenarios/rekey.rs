@@ -679,11 +679,8 @@ fn a_hand_over_written_by_the_partner_whose_key_it_names_is_not_believed() {
     found_key_is_not_taken_as_replaced(&sb, &new, &a, &old_key);
 }
 
-/// Alex's key lost and a new one made on a new device, accepted on Sam's; Alex's laptop keeps its
-/// own copy of the folder from then on, or (`signed_again`) from once the new device has taken
-/// Sam's hand-over and signed again, which `couple keys export` there does on the way. The laptop
-/// is given the new key with that export and `import`, after `laptop_folder` changed its folder.
-/// Returns the devices and folders, and what the import said and whether it ended well.
+/// What [`copied_after_accepting`] leaves: the devices, the laptop's folder kept in step with the
+/// shared one, and what the import said and whether it ended well.
 struct Copied<'a> {
     laptop: Device<'a>,
     new: Device<'a>,
@@ -693,6 +690,10 @@ struct Copied<'a> {
     imported: (String, bool),
 }
 
+/// Alex's key lost and a new one made on a new device, accepted on Sam's; Alex's laptop keeps its
+/// own copy of the folder from then on, or (`signed_again`) from once the new device has taken
+/// Sam's hand-over and signed again, which `couple keys export` there does on the way. The laptop
+/// is given the new key with that export and `import`, after `laptop_folder` changed its folder.
 fn copied_after_accepting<'a>(
     sb: &'a Sandbox,
     signed_again: bool,
