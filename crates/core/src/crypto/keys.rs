@@ -227,13 +227,11 @@ impl Keys {
     pub fn replaced_in(text: &str) -> Option<PublicKeys> {
         let line = text.lines().find_map(|l| l.strip_prefix(REPLACES_LINE))?;
         let (age, ed25519) = line.trim().split_once(' ')?;
-        let ok = age.starts_with("age1")
-            && ed25519.len() == 64
-            && ed25519.bytes().all(|b| b.is_ascii_hexdigit());
-        ok.then(|| PublicKeys {
+        let keys = PublicKeys {
             age: age.to_owned(),
             ed25519: ed25519.to_owned(),
-        })
+        };
+        keys.check().is_ok().then_some(keys)
     }
 
     /// Whether a key file is passphrase-protected (an age file) rather than plain text.
@@ -451,6 +449,8 @@ mod tests {
         assert_eq!(Keys::replaced_in(plain.expose_secret()), None);
         let bad = format!("{REPLACES_LINE}age1x ../../etc\n");
         assert_eq!(Keys::replaced_in(&bad), None);
+        let not_a_recipient = format!("{REPLACES_LINE}age1{} {}\n", "q".repeat(58), lost.ed25519);
+        assert_eq!(Keys::replaced_in(&not_a_recipient), None);
     }
 
     #[test]
