@@ -305,8 +305,13 @@ fn an_earlier_copy_of_a_removed_shared_need_put_back_is_refused_by_the_partners_
         let (texts, said) = listed(d);
         assert_eq!(texts, ["a need that stays"], "{who}: {said}");
     }
-    // On the partner's device, which cannot open the removal, `couple doctor` removes it too.
-    doctor_removes_the_earlier_copy(&sb, &alex, &id, &[&phone, &laptop, &alex]);
+    // The partner's device cannot open the removal (anyone could have put one there): its
+    // `couple doctor` removes nothing. The owner's removes the file.
+    let run = alex.run(NEEDS, &["couple", "doctor"]);
+    run.ok();
+    assert!(!run.stdout.contains("Removed needs/"), "{}", run.stdout);
+    assert!(need_file(&sb, &id).exists(), "{}", run.stdout);
+    doctor_removes_the_earlier_copy(&sb, &phone, &id, &[&phone, &laptop, &alex]);
 }
 
 #[test]

@@ -217,9 +217,12 @@ pub fn run_remembering(
 }
 
 /// Earlier versions of needs their owner removed, back in their own place (from a sync tool's
-/// history or a backup) in an encrypted folder: every read leaves such a file out and says to
-/// remove it ([`crate::removals::earlier_copy`]); here it is removed, as a conflict copy of one
-/// is. The need stays removed, and nothing else is lost: a later version is not such a copy.
+/// history or a backup) in an encrypted folder, where this device trusts no version: every read
+/// leaves such a file out and says to remove it ([`crate::removals::earlier_copy`]); here it is
+/// removed, as a conflict copy of one is, only where the owner's removal covers it (it checks out
+/// on the owner's devices alone). The other partner's device, which cannot open the removal,
+/// keeps leaving the file out and removes nothing: whoever writes into the folder could have put
+/// a removal there. A later version is not such a copy.
 fn drop_earlier_needs(store: &Store, report: &mut Report) -> Result<()> {
     let Some(s) = store.sealing() else {
         return Ok(());
@@ -236,13 +239,15 @@ fn drop_earlier_needs(store: &Store, report: &mut Report) -> Result<()> {
         let Ok(o) = s.open_record(&place, &bytes) else {
             continue;
         };
-        let Some(why) = crate::removals::earlier_copy(store, memory, &place, &o.body, o.rev) else {
+        if memory.trusted_rev(&place).is_some() {
+            continue;
+        }
+        let Some(r) = crate::removals::covering(store, &place, &o.body, o.rev) else {
             continue;
         };
         fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-        report
-            .dropped
-            .push((format!("{place}.{}", crate::sealing::SEALED_EXT), why));
+        let rel = format!("{place}.{}", crate::sealing::SEALED_EXT);
+        report.dropped.push((rel, crate::removals::said(&r)));
     }
     Ok(())
 }
