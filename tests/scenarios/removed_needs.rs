@@ -366,6 +366,52 @@ fn in_a_plain_folder_an_earlier_copy_of_a_need_removed_on_this_device_does_not_c
 }
 
 #[test]
+fn in_a_plain_folder_an_earlier_copy_put_back_in_its_place_is_removed_by_the_removing_devices_doctor()
+ {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    for d in [&alex, &sam] {
+        d.ok(NEEDS, &["couple", "decrypt", "--yes"]);
+    }
+    let (id, earlier) = {
+        sam.ok(NEEDS, &["add", "a need I remove"]);
+        sam.ok(NEEDS, &["add", "a need that stays"]);
+        let id = id_of_need(&sam, "a need I remove");
+        let file = sb.data().join(format!("needs/{id}.json"));
+        (id, std::fs::read(&file).unwrap())
+    };
+    sam.ok(NEEDS, &["rm", &id, "--yes"]);
+    let file = sb.data().join(format!("needs/{id}.json"));
+    std::fs::write(&file, &earlier).unwrap();
+    // Alex's device never removed it: a plain folder tells it nothing, so its doctor keeps it.
+    let run = alex.run(NEEDS, &["couple", "doctor"]);
+    run.ok();
+    assert!(file.exists(), "{}{}", run.stdout, run.stderr);
+    // The device that removed it knows that version went, and removes it again.
+    let run = sam.run(NEEDS, &["couple", "doctor"]);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    run.ok();
+    assert!(!file.exists(), "{said}");
+    assert!(said.contains(&format!("needs/{id}.json")), "{said}");
+    assert!(said.contains("removed on this device"), "{said}");
+    for d in [&alex, &sam] {
+        let (texts, said) = listed(d);
+        assert_eq!(texts, ["a need that stays"], "{said}");
+    }
+
+    // A version changed after the removal, in its place, stays: nothing is lost.
+    let mut later = json(std::str::from_utf8(&earlier).unwrap());
+    let mut change = later["history"][0].clone();
+    change["at"] = "2027-01-01T10:00:00Z".into();
+    change["what"] = "changed on another device".into();
+    later["history"].as_array_mut().unwrap().push(change);
+    std::fs::write(&file, serde_json::to_vec_pretty(&later).unwrap()).unwrap();
+    sam.ok(NEEDS, &["couple", "doctor"]);
+    assert!(file.exists());
+    assert_eq!(listed(&sam).0.len(), 2);
+}
+
+#[test]
 fn a_removal_keeps_an_earlier_copy_out_after_couple_decrypt_and_encrypt() {
     let sb = Sandbox::new();
     let (phone, laptop, _alex) = three_devices(&sb);

@@ -210,7 +210,7 @@ pub fn run_remembering(
             report.left.push((rel, e.to_string()));
         }
     }
-    drop_earlier_needs(store, &mut report)?;
+    drop_earlier_needs(store, &mut report, device.removed_here)?;
     merge_twin_partners(store, &mut report, device)?;
     report.elsewhere = unopened_partners(store)?;
     Ok(report)
@@ -222,10 +222,19 @@ pub fn run_remembering(
 /// removed, as a conflict copy of one is, only where the owner's removal covers it (it checks out
 /// on the owner's devices alone). The other partner's device, which cannot open the removal,
 /// keeps leaving the file out and removes nothing: whoever writes into the folder could have put
-/// a removal there. A later version is not such a copy.
-fn drop_earlier_needs(store: &Store, report: &mut Report) -> Result<()> {
+/// a removal there. A later version is not such a copy. In a plain folder, the device that
+/// removed the need removes such a version as it removes a conflict copy of one (see
+/// [`crate::removed_here`] with the file `removed_here`).
+fn drop_earlier_needs(
+    store: &Store,
+    report: &mut Report,
+    removed_here: Option<&Path>,
+) -> Result<()> {
     let Some(s) = store.sealing() else {
-        return Ok(());
+        return match removed_here {
+            Some(file) => drop_needs_removed_here(store, report, file),
+            None => Ok(()),
+        };
     };
     let Some(memory) = s.memory() else {
         return Ok(());
@@ -250,6 +259,32 @@ fn drop_earlier_needs(store: &Store, report: &mut Report) -> Result<()> {
         report.dropped.push((rel, crate::removals::said(&r)));
     }
     Ok(())
+}
+
+fn drop_needs_removed_here(store: &Store, report: &mut Report, file: &Path) -> Result<()> {
+    let _lock = store.lock(needs::DIR)?;
+    for id in crate::removed_here::ids(file) {
+        let (rel, path) = (needs::path(&id), store.path(&needs::path(&id)));
+        let Some(bytes) = read_file(&path)? else {
+            continue;
+        };
+        if let Ok(need) = store::parse_checked::<Need>(&path, &bytes)
+            && need.id == id
+            && let Some(why) = removed_here_why(file, &need)
+        {
+            fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            report.dropped.push((rel, why));
+        }
+    }
+    Ok(())
+}
+
+/// Why a version of `need` is not brought back, when `file` remembers this device removed it.
+fn removed_here_why(file: &Path, need: &Need) -> Option<String> {
+    let date = crate::removed_here::removed(file, need)?;
+    Some(format!(
+        "an earlier version of a need removed on this device on {date}; the need stays removed"
+    ))
 }
 
 /// The author and year of the answer file at `rel` (`answers/ID/YEAR.json` or `.age`).
@@ -509,12 +544,10 @@ fn merge_copy(
         && let (Some(file), Some(id)) = (removed_here, rel.strip_prefix("needs/"))
         && let Ok(need) = store::parse_checked::<Need>(&copy_path, &copy_bytes)
         && Some(need.id.as_str()) == id.strip_suffix(".json")
-        && let Some(date) = crate::removed_here::removed(file, &need)
+        && let Some(why) = removed_here_why(file, &need)
     {
         fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
-        return Ok(Outcome::Dropped(format!(
-            "an earlier version of a need removed on this device on {date}; the need stays removed"
-        )));
+        return Ok(Outcome::Dropped(why));
     }
     let mut versions = Vec::new();
     if let Some(b) = record {

@@ -3,11 +3,13 @@
 //! (`memory/FOLDER/removed-here.json`, 0600), each need by its ID with the day it was removed and
 //! the time of its last change then, no text. `couple doctor` on this device so removes, unmerged,
 //! a conflict copy of such a need found with nothing in its place when the copy is that version
-//! or an earlier one: a copy from a backup or a sync tool's history does not bring the need back.
+//! or an earlier one, and such a version put back in the need's own place: a copy from a backup
+//! or a sync tool's history does not bring the need back.
 //! A later version (changed on another device after) is merged as any copy is: nothing is lost.
 //! Kept [`crate::removals::KEPT_DAYS`] days.
 
 use crate::error::Result;
+use crate::ids::Id;
 use crate::needs::Need;
 use crate::store::{FORMAT_VERSION, Store, Versioned};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -70,4 +72,13 @@ pub fn removed(file: &Path, need: &Need) -> Option<NaiveDate> {
     let here: Here = crate::store::read_file(file).ok()??;
     let g = here.needs.get(need.id.as_str())?;
     (last_change(need) <= g.last).then_some(g.date)
+}
+
+/// The needs `file` remembers this device removed (none when it cannot be read).
+pub fn ids(file: &Path) -> Vec<Id> {
+    let here: Option<Here> = crate::store::read_file(file).ok().flatten();
+    here.into_iter()
+        .flat_map(|h| h.needs.into_keys())
+        .filter_map(|id| Id::parse(&id).ok())
+        .collect()
 }
