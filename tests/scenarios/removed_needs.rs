@@ -439,6 +439,53 @@ fn a_removal_keeps_an_earlier_copy_out_after_couple_decrypt_and_encrypt() {
     }
 }
 
+/// A removal `couple decrypt` kept sealed, whose owner then lost their key (with every copy) and
+/// made a new one while the folder was plain: once the couple encrypts again, no device calls it
+/// untrusted or forged, and an earlier copy of the need put back is still left out by the device
+/// that saw it go.
+#[test]
+fn a_removal_kept_through_couple_decrypt_and_a_lost_key_raises_no_alarm_once_encrypted_again() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    let (id, earlier) = remove_one_seen_by(&sb, &sam, &alex);
+    let removal = sb.data().join(format!("removed/{id}.age"));
+    for d in [&sam, &alex] {
+        d.ok(NEEDS, &["couple", "decrypt", "--yes"]);
+    }
+    assert!(removal.exists());
+    // Sam's device is lost with every copy of Sam's key; Sam starts over on a new one.
+    std::fs::remove_dir_all(&sam.config).unwrap();
+    let new = device(&sb, "sam-new");
+    // A plain folder names Sam to the new device.
+    new.ok(
+        NEEDS,
+        &["couple", "keys", "new", "Sam", "--yes", "--as", "Sam"],
+    );
+    new.ok(NEEDS, &["couple", "me", "Sam"]);
+    alex.ok(NEEDS, &["couple", "keys", "accept", "Sam"]);
+    for d in [&alex, &new, &alex] {
+        d.ok(NEEDS, &["couple", "encrypt"]);
+    }
+    assert!(removal.exists(), "kept: it is Sam's old key's to open");
+    for (who, d) in [("Alex", &alex), ("Sam's new device", &new)] {
+        let (texts, said) = listed(d);
+        assert_eq!(texts, ["a need that stays"], "{who}: {said}");
+        assert_eq!(said, "", "{who}");
+        let doctor = d.run(NEEDS, &["couple", "doctor"]);
+        doctor.ok();
+        assert!(
+            !doctor.stdout.contains("removed/"),
+            "{who}: {}",
+            doctor.stdout
+        );
+        assert_eq!(listed(d).1, "", "{who}");
+    }
+    // The earlier copy put back: Alex's device saw the need go and leaves it out.
+    std::fs::write(need_file(&sb, &id), &earlier).unwrap();
+    let (texts, said) = listed(&alex);
+    assert_eq!(texts, ["a need that stays"], "{said}");
+}
+
 #[test]
 fn an_earlier_copy_of_a_removed_need_is_refused_by_an_owners_device_that_never_saw_it() {
     let sb = Sandbox::new();
