@@ -263,8 +263,12 @@ fn an_earlier_copy_of_a_removed_need_put_back_in_its_place_is_refused_by_its_own
         let (texts, said) = listed(d);
         assert_eq!(texts, ["a need that stays"], "{who}: {said}");
         assert!(said.contains("removed by its owner"), "{who}: {said}");
+        assert!(
+            said.contains("couple doctor` removes the file"),
+            "{who}: {said}"
+        );
     }
-    // `couple doctor` removes the file each read says to remove; the need stays removed.
+    // `couple doctor` removes the file each read says it removes; the need stays removed.
     doctor_removes_the_earlier_copy(&sb, &laptop, &id, &[&phone, &laptop]);
 }
 
@@ -296,6 +300,10 @@ fn an_earlier_copy_of_a_removed_shared_need_put_back_is_refused_by_the_partners_
     let (texts, said) = listed(&alex);
     assert_eq!(texts, ["a need that stays"], "{said}");
     assert!(said.contains("removed by its owner"), "{said}");
+    assert!(
+        said.contains("couple doctor` on a device of its owner removes the file"),
+        "{said}"
+    );
     // Said once while the file stays as it is, and still left out.
     assert_eq!(listed(&alex).0, ["a need that stays"]);
     // Alex cannot act on it, so no later version brings it back on Sam's devices.

@@ -733,6 +733,10 @@ pub fn fault_hint(fault: &closer_core::error::Fault, t: &str) -> String {
         Fault::WentBack(_) => format!(
             "`{t} couple doctor` puts that version back, and then this record can be changed"
         ),
+        Fault::EarlierCopy { owners: true, .. } => format!("`{t} couple doctor` removes the file"),
+        Fault::EarlierCopy { owners: false, .. } => {
+            format!("`{t} couple doctor` on a device of its owner removes the file")
+        }
     };
     format!("; {h}")
 }
@@ -959,6 +963,10 @@ mod tests {
                 Fault::Unparsed,
                 Fault::ThirdPartner,
                 Fault::WentBack("an earlier version than the one this device trusted".into()),
+                Fault::EarlierCopy {
+                    said: closer_core::removals::SAID_GONE.into(),
+                    owners: false,
+                },
             ]
             .iter()
             .map(|f| format!("{f}{}", fault_hint(f, "touch-plan"))),

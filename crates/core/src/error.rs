@@ -237,12 +237,16 @@ pub enum Fault {
     /// A record that went back from the version this device last trusted (why, in words): the
     /// device keeps using that version, and its doctor puts it back in the folder.
     WentBack(String),
+    /// An earlier version of a need its owner removed, back in its place (what is said of it):
+    /// doctor on the owner's devices (`owners`: this is one), which can check the removal,
+    /// removes it.
+    EarlierCopy { said: String, owners: bool },
 }
 
 impl std::fmt::Display for Fault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Fault::Said(s) => s.as_str(),
+            Fault::Said(s) | Fault::EarlierCopy { said: s, .. } => s.as_str(),
             Fault::PlainInSealed => {
                 "a plain record in an encrypted folder is not trusted (anyone who can write into the folder could have put it there)"
             }

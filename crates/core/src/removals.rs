@@ -15,7 +15,7 @@
 //! holds at most a year of them. A device of the owner that comes back after longer says the need
 //! was deleted, as a device did before removals were kept.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Result};
 use crate::ids::Id;
 use crate::memory::Memory;
 use crate::needs::{self, Need};
@@ -176,15 +176,22 @@ pub(crate) fn earlier_copy(
     place: &str,
     body: &[u8],
     rev: u64,
-) -> Option<String> {
+) -> Option<Fault> {
     if !place.starts_with("needs/") || memory.trusted_rev(place).is_some() {
         return None;
     }
     if let Some(r) = covering(store, place, body, rev) {
-        return Some(said(&r));
+        return Some(Fault::EarlierCopy {
+            said: said(&r),
+            owners: true,
+        });
     }
-    (memory.gone_rev(place).is_some_and(|gone| rev <= gone) && left(store, place))
-        .then(|| SAID_GONE.to_owned())
+    (memory.gone_rev(place).is_some_and(|gone| rev <= gone) && left(store, place)).then(|| {
+        Fault::EarlierCopy {
+            said: SAID_GONE.to_owned(),
+            owners: false,
+        }
+    })
 }
 
 /// What the other partner's device says of an earlier version of a need it saw removed by its

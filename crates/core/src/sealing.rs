@@ -803,14 +803,13 @@ impl Store {
         // An earlier version of a need its owner removed, back in its place: never trusted as a
         // new one, by the owner's devices nor by the other partner's that saw it removed.
         if let (Ok(o), Some(m)) = (&opened, memory)
-            && let Some(said) = removals::earlier_copy(self, m, &place, &o.body, o.rev)
+            && let Some(fault) = removals::earlier_copy(self, m, &place, &o.body, o.rev)
         {
-            let said = format!("{said}; remove the file");
             if strict {
-                return Err(Error::bad_record(path, Fault::Said(said)));
+                return Err(Error::bad_record(path, fault));
             }
-            let line = format!("{}: {said}", path.display());
-            self.note_fault(path, line, Fault::Said(said));
+            let line = format!("{}: {fault}", path.display());
+            self.note_fault(path, line, fault);
             return Ok(None);
         }
         match opened {
