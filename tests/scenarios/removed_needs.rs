@@ -301,7 +301,9 @@ fn an_earlier_copy_of_a_removed_shared_need_put_back_is_refused_by_the_partners_
     assert_eq!(texts, ["a need that stays"], "{said}");
     assert!(said.contains("removed by its owner"), "{said}");
     assert!(
-        said.contains("couple doctor` on a device of its owner removes the file"),
+        said.contains(
+            "couple doctor` on a device of its owner removes the file (or remove it by hand)"
+        ),
         "{said}"
     );
     // Said once while the file stays as it is, and still left out.
@@ -373,78 +375,56 @@ fn in_a_plain_folder_an_earlier_copy_of_a_need_removed_on_this_device_does_not_c
     assert_eq!(texts().len(), 2);
 }
 
+/// In a plain folder an earlier version put back in a need's own place cannot be told from the
+/// need restored from an export: the device that removed it says so, leaves it, and says how to
+/// remove it again. A version changed since (even on a device whose clock is behind) is not
+/// taken for one.
 #[test]
-fn in_a_plain_folder_an_earlier_copy_put_back_in_its_place_is_removed_by_the_removing_devices_doctor()
- {
+fn in_a_plain_folder_the_removing_devices_doctor_names_an_earlier_version_back_in_its_place() {
     let sb = Sandbox::new();
     let (alex, sam) = two_devices(&sb);
     for d in [&alex, &sam] {
         d.ok(NEEDS, &["couple", "decrypt", "--yes"]);
     }
-    let (id, earlier) = {
-        sam.ok(NEEDS, &["add", "a need I remove"]);
-        sam.ok(NEEDS, &["add", "a need that stays"]);
-        let id = id_of_need(&sam, "a need I remove");
-        let file = sb.data().join(format!("needs/{id}.json"));
-        (id, std::fs::read(&file).unwrap())
-    };
-    sam.ok(NEEDS, &["rm", &id, "--yes"]);
+    sam.ok(NEEDS, &["add", "a need I remove"]);
+    sam.ok(NEEDS, &["add", "a need that stays"]);
+    let id = id_of_need(&sam, "a need I remove");
     let file = sb.data().join(format!("needs/{id}.json"));
+    let earlier = std::fs::read(&file).unwrap();
+    sam.ok(NEEDS, &["rm", &id, "--yes"]);
     std::fs::write(&file, &earlier).unwrap();
-    // Alex's device never removed it: a plain folder tells it nothing, so its doctor keeps it.
-    let run = alex.run(NEEDS, &["couple", "doctor"]);
-    run.ok();
-    assert!(file.exists(), "{}{}", run.stdout, run.stderr);
-    // The device that removed it knows that version went, and removes it again.
-    let run = sam.run(NEEDS, &["couple", "doctor"]);
-    let said = format!("{}{}", run.stdout, run.stderr);
-    run.ok();
-    assert!(!file.exists(), "{said}");
+    let doctor = |d: &Device| {
+        let run = d.run(NEEDS, &["couple", "doctor"]);
+        let said = format!("{}{}", run.stdout, run.stderr);
+        run.ok();
+        said
+    };
+    // Alex's device never removed it: a plain folder tells it nothing.
+    assert!(!doctor(&alex).contains(&id));
+    // The device that removed it knows that version went, and says so; nothing is removed.
+    let said = doctor(&sam);
     assert!(said.contains(&format!("needs/{id}.json")), "{said}");
-    assert!(said.contains("removed on this device"), "{said}");
+    assert!(said.contains("removed on this device on"), "{said}");
+    assert!(said.contains(&format!("needs-list rm {id}")), "{said}");
+    assert!(file.exists(), "{said}");
+    assert_eq!(listed(&sam).0.len(), 2);
+    sam.ok(NEEDS, &["rm", &id, "--yes"]);
     for d in [&alex, &sam] {
         let (texts, said) = listed(d);
         assert_eq!(texts, ["a need that stays"], "{said}");
     }
 
-    // A version changed after the removal, in its place, stays: nothing is lost.
+    // A version changed after the removal, on a device whose clock is a day behind: its
+    // history has a line more, so it is not the version removed. Nothing is said of it.
     let mut later = json(std::str::from_utf8(&earlier).unwrap());
     let mut change = later["history"][0].clone();
-    change["at"] = "2027-01-01T10:00:00Z".into();
+    change["at"] = "2020-01-01T10:00:00Z".into();
     change["what"] = "changed on another device".into();
     later["history"].as_array_mut().unwrap().push(change);
     std::fs::write(&file, serde_json::to_vec_pretty(&later).unwrap()).unwrap();
-    sam.ok(NEEDS, &["couple", "doctor"]);
-    assert!(file.exists());
+    let said = doctor(&sam);
+    assert!(!said.contains(&id), "{said}");
     assert_eq!(listed(&sam).0.len(), 2);
-}
-
-#[test]
-fn a_removal_keeps_an_earlier_copy_out_after_couple_decrypt_and_encrypt() {
-    let sb = Sandbox::new();
-    let (phone, laptop, _alex) = three_devices(&sb);
-    let (id, earlier) = remove_one_seen_by(&sb, &phone, &laptop);
-    let removal = sb.data().join(format!("removed/{id}.age"));
-    let decrypt = phone.run(NEEDS, &["couple", "decrypt", "--yes"]);
-    decrypt.ok();
-    assert!(removal.exists(), "left sealed: {}", decrypt.stderr);
-    assert!(!sb.data().join(format!("removed/{id}.json")).exists());
-    assert!(decrypt.stdout.contains("removed/") || decrypt.stderr.contains("removed/"));
-    // The plain folder ignores it.
-    let (texts, said) = listed(&phone);
-    assert_eq!(texts, ["a need that stays"], "{said}");
-    let doctor = phone.run(NEEDS, &["couple", "doctor"]);
-    doctor.ok();
-    assert!(!format!("{}{}{said}", doctor.stdout, doctor.stderr).contains("removed/"));
-    let encrypt = phone.run(NEEDS, &["couple", "encrypt"]);
-    encrypt.ok();
-    assert!(!encrypt.stderr.contains("removed/"), "{}", encrypt.stderr);
-    std::fs::write(need_file(&sb, &id), &earlier).unwrap();
-    for (who, d) in [("laptop", &laptop), ("phone", &phone)] {
-        let (texts, said) = listed(d);
-        assert_eq!(texts, ["a need that stays"], "{who}: {said}");
-        assert!(said.contains("removed by its owner"), "{who}: {said}");
-    }
 }
 
 /// A removal `couple decrypt` kept sealed, whose owner then lost their key (with every copy) and

@@ -37,6 +37,11 @@ pub fn run(ctx: &Context) -> Result<()> {
     for (copy, why) in &r.dropped {
         crate::say!("Removed {copy}: {why}.");
     }
+    for (id, date) in &r.back_here {
+        crate::say!(
+            "needs/{id}.json is a need removed on this device on {date}, back in its place as it was then (from a backup or a sync tool's history, or restored from an export): left as it is. If it should stay removed, run `needs-list rm {id}` again."
+        );
+    }
     for (file, items) in &r.unsure {
         crate::say!(
             "In {file}, kept what only one of the two versions had and this device cannot tell from something the other version deleted: {}. If you deleted it on the other device, delete it again.",
@@ -65,6 +70,7 @@ pub fn run(ctx: &Context) -> Result<()> {
     if back.is_empty()
         && r.merged.is_empty()
         && r.dropped.is_empty()
+        && r.back_here.is_empty()
         && r.partners.is_empty()
         && r.left.is_empty()
         && r.elsewhere == 0

@@ -735,7 +735,9 @@ pub fn fault_hint(fault: &closer_core::error::Fault, t: &str) -> String {
         ),
         Fault::EarlierCopy { owners: true, .. } => format!("`{t} couple doctor` removes the file"),
         Fault::EarlierCopy { owners: false, .. } => {
-            format!("`{t} couple doctor` on a device of its owner removes the file")
+            format!(
+                "`{t} couple doctor` on a device of its owner removes the file (or remove it by hand)"
+            )
         }
     };
     format!("; {h}")
@@ -966,6 +968,10 @@ mod tests {
                 Fault::EarlierCopy {
                     said: closer_core::removals::SAID_GONE.into(),
                     owners: false,
+                },
+                Fault::EarlierCopy {
+                    said: "an earlier version of a need removed by its owner on 2026-03-02; the need stays removed".into(),
+                    owners: true,
                 },
             ]
             .iter()

@@ -35,6 +35,10 @@ pub struct Report {
     /// Conflict copies removed without being merged, with why: an earlier version of a need its
     /// owner removed, where nothing stands in its place; and such a version in its own place.
     pub dropped: Vec<(String, String)>,
+    /// Needs this device removed from a plain folder, back in their own place as they were then
+    /// (see [`crate::removed_here`]), with the day: said, and left, since restoring an export
+    /// puts a need back in just that way.
+    pub back_here: Vec<(Id, chrono::NaiveDate)>,
     /// Partners set up twice, merged: (name, the ID that went, the ID that stays).
     pub partners: Vec<(String, String, String)>,
     /// Files and folders made private, and dead temp files removed.
@@ -218,23 +222,23 @@ pub fn run_remembering(
 
 /// Earlier versions of needs their owner removed, back in their own place (from a sync tool's
 /// history or a backup) in an encrypted folder, where this device trusts no version: every read
-/// leaves such a file out and says to remove it ([`crate::removals::earlier_copy`]); here it is
-/// removed, as a conflict copy of one is, only where the owner's removal covers it (it checks out
-/// on the owner's devices alone). The other partner's device, which cannot open the removal,
-/// keeps leaving the file out and removes nothing: whoever writes into the folder could have put
-/// a removal there. A later version is not such a copy. In a plain folder, the device that
-/// removed the need removes such a version as it removes a conflict copy of one (see
-/// [`crate::removed_here`] with the file `removed_here`).
+/// leaves such a file out and says that doctor removes it ([`crate::removals::earlier_copy`]);
+/// here it is removed, as a conflict copy of one is, only where the owner's removal covers it
+/// (it checks out on the owner's devices alone). The other partner's device, which cannot open
+/// the removal, keeps leaving the file out and removes nothing: whoever writes into the folder
+/// could have put a removal there. A later version is not such a copy. In a plain folder, which
+/// cannot tell such a version from a need restored from an export, the device that removed it
+/// says so ([`Report::back_here`]).
 fn drop_earlier_needs(
     store: &Store,
     report: &mut Report,
     removed_here: Option<&Path>,
 ) -> Result<()> {
     let Some(s) = store.sealing() else {
-        return match removed_here {
-            Some(file) => drop_needs_removed_here(store, report, file),
-            None => Ok(()),
-        };
+        if let Some(file) = removed_here {
+            note_needs_back_here(store, report, file);
+        }
+        return Ok(());
     };
     let Some(memory) = s.memory() else {
         return Ok(());
@@ -242,8 +246,17 @@ fn drop_earlier_needs(
     // Held throughout, so that a version written meanwhile is not the one removed.
     let _lock = store.lock(needs::DIR)?;
     for path in store.list(needs::DIR)? {
-        let (Some(place), Some(bytes)) = (store.sealed_place(&path), read_file(&path)?) else {
+        let Some(place) = store.sealed_place(&path) else {
             continue;
+        };
+        let rel = format!("{place}.{}", crate::sealing::SEALED_EXT);
+        let bytes = match read_file(&path) {
+            Ok(Some(b)) => b,
+            Ok(None) => continue,
+            Err(e) => {
+                report.left.push((rel, e.to_string()));
+                continue;
+            }
         };
         let Ok(o) = s.open_record(&place, &bytes) else {
             continue;
@@ -254,37 +267,30 @@ fn drop_earlier_needs(
         let Some(r) = crate::removals::covering(store, &place, &o.body, o.rev) else {
             continue;
         };
+        // A sync tool takes no lock: what it put there since is not the version checked.
+        if read_file(&path).ok().flatten().as_ref() != Some(&bytes) {
+            continue;
+        }
         fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-        let rel = format!("{place}.{}", crate::sealing::SEALED_EXT);
         report.dropped.push((rel, crate::removals::said(&r)));
     }
     Ok(())
 }
 
-fn drop_needs_removed_here(store: &Store, report: &mut Report, file: &Path) -> Result<()> {
-    let _lock = store.lock(needs::DIR)?;
-    for id in crate::removed_here::ids(file) {
-        let (rel, path) = (needs::path(&id), store.path(&needs::path(&id)));
-        let Some(bytes) = read_file(&path)? else {
+fn note_needs_back_here(store: &Store, report: &mut Report, file: &Path) {
+    let removed = crate::removed_here::Removed::load(file);
+    for id in removed.ids() {
+        let path = store.path(&needs::path(&id));
+        let Ok(Some(bytes)) = read_file(&path) else {
             continue;
         };
         if let Ok(need) = store::parse_checked::<Need>(&path, &bytes)
             && need.id == id
-            && let Some(why) = removed_here_why(file, &need)
+            && let Some(date) = removed.removed(&need)
         {
-            fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-            report.dropped.push((rel, why));
+            report.back_here.push((id, date));
         }
     }
-    Ok(())
-}
-
-/// Why a version of `need` is not brought back, when `file` remembers this device removed it.
-fn removed_here_why(file: &Path, need: &Need) -> Option<String> {
-    let date = crate::removed_here::removed(file, need)?;
-    Some(format!(
-        "an earlier version of a need removed on this device on {date}; the need stays removed"
-    ))
 }
 
 /// The author and year of the answer file at `rel` (`answers/ID/YEAR.json` or `.age`).
@@ -544,10 +550,12 @@ fn merge_copy(
         && let (Some(file), Some(id)) = (removed_here, rel.strip_prefix("needs/"))
         && let Ok(need) = store::parse_checked::<Need>(&copy_path, &copy_bytes)
         && Some(need.id.as_str()) == id.strip_suffix(".json")
-        && let Some(why) = removed_here_why(file, &need)
+        && let Some(date) = crate::removed_here::Removed::load(file).removed(&need)
     {
         fs::remove_file(&copy_path).map_err(|e| Error::io(&copy_path, e))?;
-        return Ok(Outcome::Dropped(why));
+        return Ok(Outcome::Dropped(format!(
+            "an earlier version of a need removed on this device on {date}; the need stays removed"
+        )));
     }
     let mut versions = Vec::new();
     if let Some(b) = record {
