@@ -4,7 +4,7 @@
 //! each of its owner's devices, and so is one whose removal record is forged or replayed.
 
 use super::*;
-use support::NEEDS;
+use support::{CLOSER_EXPORT, NEEDS};
 
 /// What a device says of a need it remembers that is gone.
 const GONE: &str = "was deleted from the folder";
@@ -425,6 +425,43 @@ fn in_a_plain_folder_the_removing_devices_doctor_names_an_earlier_version_back_i
     let said = doctor(&sam);
     assert!(!said.contains(&id), "{said}");
     assert_eq!(listed(&sam).0.len(), 2);
+
+    // Removed again, then restored from an export on purpose: wanted back, so nothing is said.
+    let export = sb.path("sam.json");
+    std::fs::write(&export, sam.ok(CLOSER_EXPORT, &["--format", "json"])).unwrap();
+    sam.ok(NEEDS, &["rm", &id, "--yes"]);
+    sam.ok(CLOSER_EXPORT, &["restore", export.to_str().unwrap()]);
+    assert_eq!(listed(&sam).0.len(), 2);
+    let said = doctor(&sam);
+    assert!(!said.contains(&id), "{said}");
+}
+
+#[test]
+fn a_removal_keeps_an_earlier_copy_out_after_couple_decrypt_and_encrypt() {
+    let sb = Sandbox::new();
+    let (phone, laptop, _alex) = three_devices(&sb);
+    let (id, earlier) = remove_one_seen_by(&sb, &phone, &laptop);
+    let removal = sb.data().join(format!("removed/{id}.age"));
+    let decrypt = phone.run(NEEDS, &["couple", "decrypt", "--yes"]);
+    decrypt.ok();
+    assert!(removal.exists(), "left sealed: {}", decrypt.stderr);
+    assert!(!sb.data().join(format!("removed/{id}.json")).exists());
+    assert!(decrypt.stdout.contains("removed/") || decrypt.stderr.contains("removed/"));
+    // The plain folder ignores it.
+    let (texts, said) = listed(&phone);
+    assert_eq!(texts, ["a need that stays"], "{said}");
+    let doctor = phone.run(NEEDS, &["couple", "doctor"]);
+    doctor.ok();
+    assert!(!format!("{}{}{said}", doctor.stdout, doctor.stderr).contains("removed/"));
+    let encrypt = phone.run(NEEDS, &["couple", "encrypt"]);
+    encrypt.ok();
+    assert!(!encrypt.stderr.contains("removed/"), "{}", encrypt.stderr);
+    std::fs::write(need_file(&sb, &id), &earlier).unwrap();
+    for (who, d) in [("laptop", &laptop), ("phone", &phone)] {
+        let (texts, said) = listed(d);
+        assert_eq!(texts, ["a need that stays"], "{who}: {said}");
+        assert!(said.contains("removed by its owner"), "{who}: {said}");
+    }
 }
 
 /// A removal `couple decrypt` kept sealed, whose owner then lost their key (with every copy) and

@@ -39,7 +39,7 @@ pub fn run(ctx: &Context) -> Result<()> {
     }
     for (id, date) in &r.back_here {
         crate::say!(
-            "needs/{id}.json is a need removed on this device on {date}, back in its place as it was then (from a backup or a sync tool's history, or restored from an export): left as it is. If it should stay removed, run `needs-list rm {id}` again."
+            "needs/{id}.json is a need removed on this device on {date}, back in its place as it was then or earlier (from a backup or a sync tool's history, or restored from an export): left as it is. If it should stay removed, run `needs-list rm {id}` again."
         );
     }
     for (file, items) in &r.unsure {

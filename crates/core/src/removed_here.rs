@@ -72,6 +72,24 @@ pub fn remember(file: &Path, need: &Need, today: NaiveDate) -> Result<()> {
     crate::store::write_atomic(file, &bytes)
 }
 
+/// Forgets in `file` that this device removed the needs `ids` (restored on purpose), if it
+/// remembers any of them.
+pub fn forget<'a>(file: &Path, ids: impl IntoIterator<Item = &'a Id>) -> Result<()> {
+    let Some(mut here) = crate::store::read_file::<Here>(file)? else {
+        return Ok(());
+    };
+    let before = here.needs.len();
+    for id in ids {
+        here.needs.remove(id.as_str());
+    }
+    if here.needs.len() == before {
+        return Ok(());
+    }
+    let bytes = serde_json::to_vec_pretty(&here)
+        .map_err(|e| crate::error::Error::invalid(e.to_string()))?;
+    crate::store::write_atomic(file, &bytes)
+}
+
 /// What this device remembers it removed from a plain folder, read once.
 #[derive(Debug, Default)]
 pub struct Removed(Here);

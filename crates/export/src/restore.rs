@@ -248,7 +248,20 @@ pub(crate) fn run(ctx: &Context, args: &RestoreArgs) -> Result<()> {
     // Nothing there yet: a new couple's folder, which is encrypted.
     let new_folder = closer_core::sealing::folder_mode(&ctx.store)?.is_none()
         && !ctx.store.plain_path(closer_core::profile::COUPLE).exists();
+    // Needs removed on this device from a plain folder and restored now are wanted back: its
+    // doctor no longer names them as earlier versions put back.
+    let absent: Vec<&closer_core::ids::Id> = match ctx.store.is_sealed() {
+        true => Vec::new(),
+        false => (backup.needs.iter())
+            .filter(|n| !ctx.store.path(&closer_core::needs::path(&n.id)).exists())
+            .map(|n| &n.id)
+            .collect(),
+    };
     let report = restore(&ctx.store, &backup, me.as_ref(), new_seed)?;
+    let restored = absent
+        .into_iter()
+        .filter(|id| ctx.store.path(&closer_core::needs::path(id)).exists());
+    closer_core::removed_here::forget(&ctx.removed_here(), restored)?;
     say_left_out(args, &backup, &report.left_out);
     let mut out = Out::default();
     for (kind, (added, there)) in &report.counts {
