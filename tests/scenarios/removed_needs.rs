@@ -43,6 +43,17 @@ fn listed(d: &Device) -> (Vec<String>, String) {
     (texts, run.stderr)
 }
 
+/// A plain need file's bytes `need`, changed on another device at `at`: a line more in its
+/// history.
+fn a_line_more(need: &[u8], at: &str) -> Vec<u8> {
+    let mut later = json(std::str::from_utf8(need).unwrap());
+    let mut change = later["history"][0].clone();
+    change["at"] = at.into();
+    change["what"] = "changed on another device".into();
+    later["history"].as_array_mut().unwrap().push(change);
+    serde_json::to_vec_pretty(&later).unwrap()
+}
+
 fn need_file(sb: &Sandbox, id: &str) -> PathBuf {
     sb.data().join(format!("needs/{id}.age"))
 }
@@ -364,12 +375,7 @@ fn in_a_plain_folder_an_earlier_copy_of_a_need_removed_on_this_device_does_not_c
     assert_eq!(texts(), ["a need that stays"]);
 
     // A version changed after the removal (on another device) is merged back: nothing is lost.
-    let mut later = json(std::str::from_utf8(&earlier).unwrap());
-    let mut change = later["history"][0].clone();
-    change["at"] = "2027-01-01T10:00:00Z".into();
-    change["what"] = "changed on the other device".into();
-    later["history"].as_array_mut().unwrap().push(change);
-    std::fs::write(&copy, serde_json::to_vec_pretty(&later).unwrap()).unwrap();
+    std::fs::write(&copy, a_line_more(&earlier, "2027-01-01T10:00:00Z")).unwrap();
     sb.ok(NEEDS, &["couple", "doctor"]);
     assert!(file.exists());
     assert_eq!(texts().len(), 2);
@@ -414,14 +420,9 @@ fn in_a_plain_folder_the_removing_devices_doctor_names_an_earlier_version_back_i
         assert_eq!(texts, ["a need that stays"], "{said}");
     }
 
-    // A version changed after the removal, on a device whose clock is a day behind: its
+    // A version changed after the removal, on a device whose clock is years behind: its
     // history has a line more, so it is not the version removed. Nothing is said of it.
-    let mut later = json(std::str::from_utf8(&earlier).unwrap());
-    let mut change = later["history"][0].clone();
-    change["at"] = "2020-01-01T10:00:00Z".into();
-    change["what"] = "changed on another device".into();
-    later["history"].as_array_mut().unwrap().push(change);
-    std::fs::write(&file, serde_json::to_vec_pretty(&later).unwrap()).unwrap();
+    std::fs::write(&file, a_line_more(&earlier, "2020-01-01T10:00:00Z")).unwrap();
     let said = doctor(&sam);
     assert!(!said.contains(&id), "{said}");
     assert_eq!(listed(&sam).0.len(), 2);

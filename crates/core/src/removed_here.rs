@@ -65,10 +65,14 @@ pub fn remember(file: &Path, need: &Need, today: NaiveDate) -> Result<()> {
             lines: Some(need.history.len()),
         },
     );
+    save(file, &here)
+}
+
+fn save(file: &Path, here: &Here) -> Result<()> {
     let dir = file.parent().unwrap_or(Path::new("."));
     Store::new(dir).ensure_dir("")?;
-    let bytes = serde_json::to_vec_pretty(&here)
-        .map_err(|e| crate::error::Error::invalid(e.to_string()))?;
+    let bytes =
+        serde_json::to_vec_pretty(here).map_err(|e| crate::error::Error::invalid(e.to_string()))?;
     crate::store::write_atomic(file, &bytes)
 }
 
@@ -85,13 +89,11 @@ pub fn forget<'a>(file: &Path, ids: impl IntoIterator<Item = &'a Id>) -> Result<
     if here.needs.len() == before {
         return Ok(());
     }
-    let bytes = serde_json::to_vec_pretty(&here)
-        .map_err(|e| crate::error::Error::invalid(e.to_string()))?;
-    crate::store::write_atomic(file, &bytes)
+    save(file, &here)
 }
 
 /// What this device remembers it removed from a plain folder, read once.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Removed(Here);
 
 impl Removed {
