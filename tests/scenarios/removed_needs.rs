@@ -435,6 +435,33 @@ fn in_a_plain_folder_the_removing_devices_doctor_names_an_earlier_version_back_i
     assert_eq!(listed(&sam).0.len(), 2);
     let said = doctor(&sam);
     assert!(!said.contains(&id), "{said}");
+
+    // What the device remembers, damaged: a restore still stands, and says what it could not note.
+    sam.ok(NEEDS, &["rm", &id, "--yes"]);
+    let memory = find_file(&sam.config, "removed-here.json");
+    std::fs::write(&memory, "{ not json").unwrap();
+    let run = sam.run(CLOSER_EXPORT, &["restore", export.to_str().unwrap()]);
+    run.ok();
+    assert!(run.stderr.contains("could not note"), "{}", run.stderr);
+    assert_eq!(listed(&sam).0.len(), 2);
+}
+
+/// The one file called `name` under `dir`.
+fn find_file(dir: &Path, name: &str) -> PathBuf {
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_owned()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.file_name().is_some_and(|n| n == name) {
+                found.push(p);
+            }
+        }
+    }
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.remove(0)
 }
 
 #[test]
