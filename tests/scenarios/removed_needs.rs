@@ -561,3 +561,91 @@ fn an_earlier_copy_of_a_removed_need_is_refused_by_an_owners_device_that_never_s
     run.ok();
     assert_eq!(listed(&laptop).0, ["a need that stays"]);
 }
+
+/// Sam's laptop had not yet seen the phone's last change to a need when the phone removed it,
+/// and the laptop changed the need too: a version at a lower counter than the one removed, with
+/// a line of its own in its history. That change is the need, changed, on every device: it is
+/// listed again, not taken for an earlier copy and left out.
+#[test]
+fn a_need_changed_on_a_device_that_had_not_seen_its_removal_stays_on_every_device() {
+    let sb = Sandbox::new();
+    let (phone, laptop, alex) = three_devices(&sb);
+    phone.ok(NEEDS, &["add", "a need I remove"]);
+    phone.ok(NEEDS, &["add", "a need that stays"]);
+    assert_eq!(listed(&laptop).0.len(), 2);
+    let id = id_of_need(&phone, "a need I remove");
+    let as_the_laptop_has_it = std::fs::read(need_file(&sb, &id)).unwrap();
+    phone.ok(NEEDS, &["comment", &id, "said on the phone"]);
+    phone.ok(NEEDS, &["comment", &id, "said on the phone again"]);
+    assert_eq!(listed(&alex).0.len(), 2);
+    phone.ok(NEEDS, &["rm", &id, "--yes"]);
+    assert_eq!(listed(&alex).0, ["a need that stays"]);
+    assert_eq!(listed(&phone).0, ["a need that stays"]);
+
+    // The laptop, with the folder as it last synced it, comments on the need.
+    std::fs::write(need_file(&sb, &id), &as_the_laptop_has_it).unwrap();
+    laptop.ok(NEEDS, &["comment", &id, "said on the laptop"]);
+    for (who, d) in [("phone", &phone), ("laptop", &laptop), ("Alex", &alex)] {
+        let (texts, said) = listed(d);
+        assert_eq!(texts.len(), 2, "{who}: {texts:?} {said}");
+        assert!(!said.contains("removed by its owner"), "{who}: {said}");
+        let shown = d.ok(NEEDS, &["show", &id]);
+        assert!(shown.contains("said on the laptop"), "{who}: {shown}");
+    }
+    // Doctor leaves it, and deleted by hand it is missed: the removal was not of this version.
+    let doctor = phone.run(NEEDS, &["couple", "doctor"]);
+    doctor.ok();
+    assert!(need_file(&sb, &id).exists(), "{}", doctor.stdout);
+    std::fs::remove_file(need_file(&sb, &id)).unwrap();
+    for (who, d) in [("phone", &phone), ("laptop", &laptop)] {
+        assert!(listed(d).1.contains(GONE), "{who}");
+    }
+}
+
+/// In a plain folder: the same change, made on top of the version before the one removed, on a
+/// device whose clock is behind (as many lines as the version removed, none of them later). The
+/// removing device's doctor names nothing in its place, and merges it back as a conflict copy.
+#[test]
+fn in_a_plain_folder_a_change_made_on_an_earlier_version_of_a_removed_need_is_kept() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    for d in [&alex, &sam] {
+        d.ok(NEEDS, &["couple", "decrypt", "--yes"]);
+    }
+    sam.ok(NEEDS, &["add", "a need I remove"]);
+    sam.ok(NEEDS, &["add", "a need that stays"]);
+    let id = id_of_need(&sam, "a need I remove");
+    let file = sb.data().join(format!("needs/{id}.json"));
+    let first = std::fs::read(&file).unwrap();
+    sam.ok(NEEDS, &["comment", &id, "said on the phone"]);
+    sam.ok(NEEDS, &["rm", &id, "--yes"]);
+    let changed = a_line_more(&first, "2020-01-01T10:00:00Z");
+    let doctor = || {
+        let run = sam.run(NEEDS, &["couple", "doctor"]);
+        let said = format!("{}{}", run.stdout, run.stderr);
+        run.ok();
+        said
+    };
+    // Arrived in its place: nothing is said of it.
+    std::fs::write(&file, &changed).unwrap();
+    assert!(!doctor().contains(&id));
+    assert_eq!(listed(&sam).0.len(), 2);
+    // Removed again, and another device's change (stamped before the last change removed)
+    // arrives as a conflict copy: merged back, not removed.
+    sam.ok(NEEDS, &["rm", &id, "--yes"]);
+    let copy = conflict_copy_of_plain(&sb, &id, &a_line_more(&first, "2019-01-01T10:00:00Z"));
+    let said = doctor();
+    assert!(!said.contains("removed on this device"), "{said}");
+    assert!(!copy.exists() && file.exists(), "{said}");
+    assert_eq!(listed(&sam).0.len(), 2);
+}
+
+/// Puts `bytes`, a version of need `id` in a plain folder, beside its place as a Syncthing
+/// conflict copy.
+fn conflict_copy_of_plain(sb: &Sandbox, id: &str, bytes: &[u8]) -> PathBuf {
+    let copy = sb.data().join(format!(
+        "needs/{id}.sync-conflict-20261128-101500-AAAAAAA.json"
+    ));
+    std::fs::write(&copy, bytes).unwrap();
+    copy
+}

@@ -12,8 +12,9 @@
 //! sealed file itself, still encrypted and signed (`kept/DIGEST.age`), never any text in the
 //! clear. A device with no memory of a place trusts what it first sees there, silently, and
 //! remembers it from then on. A need it saw go as its owner's removal is remembered a year by
-//! its ID and the counter trusted ([`Memory::gone_rev`]), so an earlier copy put back is not
-//! taken for one seen for the first time.
+//! its ID, the counter trusted and a digest of each line of its history
+//! ([`Memory::gone_covers`]), so an earlier copy put back is not taken for one seen for the first
+//! time, nor a version changed since for an earlier copy.
 
 use crate::crypto::opened::FileDigest;
 use crate::crypto::seal::Opened;
@@ -64,11 +65,14 @@ struct Index {
     gone: BTreeMap<String, Gone>,
 }
 
-/// A need this device trusted and saw removed: the counter it trusted and the day it went.
+/// A need this device trusted and saw removed: the counter it trusted, the day it went and a
+/// digest of each line of its history.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Gone {
     rev: u64,
     date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    lines: Vec<String>,
 }
 
 /// The files the memory is kept in: the needs, many and read only by the tools that read needs,
@@ -138,6 +142,19 @@ fn history(body: &[u8]) -> Vec<(String, Value)> {
             )
         })
         .collect()
+}
+
+/// A digest of each line of the history of the need `body` (its bytes), as this device keeps it.
+pub(crate) fn need_lines(body: &[u8]) -> Vec<String> {
+    history(body).into_iter().map(|(d, _)| d).collect()
+}
+
+/// Whether a version of a need whose history's lines are `lines` (digests, [`need_lines`]) is the
+/// version whose lines are `removed`, or an earlier one: every line of it is one of those. A
+/// version changed since, even on top of an earlier one, has a line of its own. `removed` empty
+/// (kept before lines were) says nothing against it.
+pub(crate) fn lines_within(lines: &[String], removed: &[String]) -> bool {
+    removed.is_empty() || lines.iter().all(|l| removed.contains(l))
 }
 
 /// Whether every line in `before` is still in `now`, in the same order; or, for a history merged
@@ -295,10 +312,12 @@ impl Memory {
     }
 
     /// The counter of the last version of the need at `place` this device trusted before it saw
-    /// the need removed by its owner, if it did within [`crate::removals::KEPT_DAYS`] days: a
-    /// version at that counter or below, back in its place, is an earlier copy put back (a
-    /// backup, a sync tool's history) and not a need seen for the first time.
+    /// the need removed by its owner, if it did within [`crate::removals::KEPT_DAYS`] days.
     pub fn gone_rev(&self, place: &str) -> Option<u64> {
+        self.gone(place).map(|g| g.rev)
+    }
+
+    fn gone(&self, place: &str) -> Option<Gone> {
         self.with(place, |i, _| i.gone.get(place).cloned())
             .filter(|g| match (self.today, g.date) {
                 (Some(today), Some(date)) => {
@@ -306,7 +325,21 @@ impl Memory {
                 }
                 _ => true,
             })
-            .map(|g| g.rev)
+    }
+
+    /// Whether `body`, a version at counter `rev` of the need at `place` that this device saw
+    /// removed by its owner ([`Memory::gone_rev`]), is the version it last trusted or an earlier
+    /// one: an earlier copy put back (a backup, a sync tool's history), not a need seen for the
+    /// first time nor one changed since ([`lines_within`]).
+    pub fn gone_covers(&self, place: &str, body: &[u8], rev: u64) -> bool {
+        self.gone(place)
+            .is_some_and(|g| rev <= g.rev && lines_within(&need_lines(body), &g.lines))
+    }
+
+    /// A digest of each line of the history of the version of the need at `place` this device
+    /// trusts ([`need_lines`]).
+    pub fn trusted_lines(&self, place: &str) -> Option<Vec<String>> {
+        self.get(place).map(|t| t.lines)
     }
 
     /// The version counter a new version of `place` is signed with: above the one trusted and

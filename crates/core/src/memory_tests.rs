@@ -186,7 +186,9 @@ fn a_hold_deleted_or_put_in_the_others_name_is_reported_and_kept_until_it_ends()
     let later = Memory::new(memory(&d.alex).dir.clone(), Some(day(31)));
     memory(&d.alex).save().unwrap();
     assert_eq!(
-        later.missing(crate::touch::HOLDS, &|_| false, &|_| true, &|_, _, _| false),
+        later.missing(crate::touch::HOLDS, &|_| false, &|_| true, &|_, _, _, _| {
+            false
+        }),
         Vec::<String>::new()
     );
     memory(&d.alex).put_back(&d.alex).unwrap();
@@ -392,14 +394,14 @@ fn a_listing_with_every_need_there_does_not_read_their_memory_and_a_need_gone_is
     // Every need there: told by the names beside the memory, which is not read.
     let later = fresh();
     assert_eq!(
-        later.missing("needs", &|_| true, &sams, &|_, _, _| false),
+        later.missing("needs", &|_| true, &sams, &|_, _, _, _| false),
         Vec::<String>::new()
     );
     assert!(!needs_read(&later), "the memory of the needs was read");
     // Sam's need gone behind Sam's back: missed, as before.
     let later = fresh();
     assert_eq!(
-        later.missing("needs", &|_| false, &sams, &|_, _, _| false),
+        later.missing("needs", &|_| false, &sams, &|_, _, _, _| false),
         vec![place.clone()]
     );
 
@@ -413,7 +415,7 @@ fn a_listing_with_every_need_there_does_not_read_their_memory_and_a_need_gone_is
     let later = fresh();
     let here = |name: &str| place.ends_with(name);
     assert_eq!(
-        later.missing("needs", &here, &sams, &|_, _, _| false),
+        later.missing("needs", &here, &sams, &|_, _, _, _| false),
         vec![other.to_owned()]
     );
 
@@ -421,14 +423,14 @@ fn a_listing_with_every_need_there_does_not_read_their_memory_and_a_need_gone_is
     std::fs::remove_file(dir.join(names::FILE)).unwrap();
     let later = fresh();
     assert_eq!(
-        later.missing("needs", &|_| true, &sams, &|_, _, _| false),
+        later.missing("needs", &|_| true, &sams, &|_, _, _, _| false),
         Vec::<String>::new()
     );
     assert!(needs_read(&later));
     later.save().unwrap();
     let later = fresh();
     assert_eq!(
-        later.missing("needs", &|_| true, &sams, &|_, _, _| false),
+        later.missing("needs", &|_| true, &sams, &|_, _, _, _| false),
         Vec::<String>::new()
     );
     assert!(!needs_read(&later), "the names were not written");

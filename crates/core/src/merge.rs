@@ -270,9 +270,15 @@ pub fn low_days(mut a: LowDays, b: LowDays) -> LowDays {
 }
 
 /// A need's removal left on two devices of its owner: the one that covers the later version of
-/// the need.
+/// the need, with the lines of the versions both removed (see [`Removal::lines`]).
 pub fn removal(a: Removal, b: Removal) -> Removal {
     let (mut keep, other) = if b.rev > a.rev { (b, a) } else { (a, b) };
+    // Each device removed the version it had: a version either had is removed.
+    if !keep.lines.is_empty() && !other.lines.is_empty() {
+        union(&mut keep.lines, other.lines);
+    } else {
+        keep.lines.clear();
+    }
     union_extra(&mut keep.extra, other.extra);
     keep
 }
@@ -494,5 +500,23 @@ mod tests {
         // Two set-ups made before the first sync: nothing was removed, every condition stays.
         let merged = twin_partner(with(&["fatigue"]), with(&["arthritis"]));
         assert_eq!(merged.conditions, ["fatigue", "arthritis"]);
+    }
+
+    #[test]
+    fn two_removals_of_one_need_cover_the_versions_both_devices_removed() {
+        let left = |rev, lines: &[&str]| Removal {
+            version: 1,
+            id: "abcd12345678".parse().unwrap(),
+            owner: "sam000000002".parse().unwrap(),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            rev,
+            lines: lines.iter().map(|l| (*l).to_owned()).collect(),
+            extra: Extra::new(),
+        };
+        let merged = removal(left(3, &["a", "b"]), left(4, &["a", "c"]));
+        assert_eq!(merged.rev, 4);
+        assert_eq!(merged.lines, ["a", "c", "b"]);
+        // One left before lines were kept covers by its counter alone.
+        assert!(removal(left(3, &["a"]), left(2, &[])).lines.is_empty());
     }
 }

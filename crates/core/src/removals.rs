@@ -1,13 +1,16 @@
 //! A need's removal, for its owner's other devices. In an encrypted folder `needs-list rm` leaves
 //! `removed/ID` beside the need it deletes: a pointer record holding two random IDs (the need's
-//! and its owner's), the day and the version counter of the need's last version the removing
-//! device trusted, sealed like every record, signed by the need's owner over this very place and
+//! and its owner's), the day, and the version counter of the need's last version the removing
+//! device trusted with a digest of each line of its history (no text), sealed like every record, signed by the need's owner over this very place and
 //! encrypted to them alone. To the other partner it says no more than the need's file going does.
 //!
 //! A device of the owner that misses the need ([`crate::memory`]: its own partner's need, gone
 //! from the folder) takes the removal in place of "deleted from the folder" when it opens and
-//! checks out, names the owner the device trusted the need from, and its counter is not below the
-//! one the device trusted: then it forgets the need, as the device that removed it did. A need
+//! checks out, names the owner the device trusted the need from, and covers the version the
+//! device trusted (its counter is not below that version's, and every line of that version's
+//! history is one the removed version had): then it forgets the need, as the device that removed
+//! it did. A version changed on another device that had not seen the last one (a lower counter, a
+//! line of its own) is not covered: it is the need, changed, and stays. A need
 //! deleted by hand, or whose removal is forged (signed by anyone else, or moved from another
 //! need's name), is reported as before.
 //!
@@ -39,6 +42,11 @@ pub struct Removal {
     /// The version counter of the need's last version that device trusted: a version written
     /// after it (restored from an export, say) is not proven removed by this record.
     pub rev: u64,
+    /// A digest of each line of that version's history ([`crate::memory::need_lines`]): a
+    /// version with a line not among them was changed where the removal was not seen, and is not
+    /// proven removed by this record either. Empty in removals left before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<String>,
     /// Fields a newer closer wrote at this format version, kept as they are.
     #[serde(flatten, default, skip_serializing_if = "Extra::is_empty")]
     pub extra: Extra,
@@ -82,6 +90,12 @@ fn leave(store: &Store, need: &Need, today: NaiveDate) -> Result<bool> {
     };
     let place = format!("{}/{}", needs::DIR, need.id);
     let rev = s.memory().and_then(|m| m.trusted_rev(&place)).unwrap_or(0);
+    let lines = s
+        .memory()
+        .and_then(|m| m.trusted_lines(&place))
+        .unwrap_or_else(|| {
+            crate::memory::need_lines(&serde_json::to_vec(need).unwrap_or_default())
+        });
     store.ensure_dir(DIR)?;
     let _lock = store.lock(DIR)?;
     let removal = Removal {
@@ -90,6 +104,7 @@ fn leave(store: &Store, need: &Need, today: NaiveDate) -> Result<bool> {
         owner: need.owner.clone(),
         date: today,
         rev,
+        lines,
         extra: Extra::new(),
     };
     match store.write(&path(&need.id), &removal) {
@@ -115,22 +130,36 @@ fn tidy(store: &Store, owner: &Id, today: NaiveDate) -> Result<usize> {
     Ok(old.len())
 }
 
-/// Whether the need at `place` (`needs/ID`), trusted from `owner` at version counter `rev`, was
-/// removed by `owner`: its removal opens and checks out on this device (sealed at its own place,
-/// signed by the partner it names as owner, who may alone write it), names `owner`, and its
-/// counter is `rev` or later. One that fails its check is reported.
-pub(crate) fn proven(store: &Store, place: &str, owner: &str, rev: u64) -> bool {
-    removal_of(store, place, owner, rev).is_some()
+/// Whether the need at `place` (`needs/ID`), trusted from `owner` at version counter `rev` with
+/// `lines` in its history ([`crate::memory::need_lines`]), was removed by `owner`: its removal
+/// opens and checks out on this device (sealed at its own place, signed by the partner it names
+/// as owner, who may alone write it), names `owner`, and covers that version: its counter is
+/// `rev` or later, and it had every one of those lines. One that fails its check is reported.
+pub(crate) fn proven(store: &Store, place: &str, owner: &str, rev: u64, lines: &[String]) -> bool {
+    removal_of(store, place, owner, rev, lines).is_some()
 }
 
 /// The removal [`proven`] finds.
-fn removal_of(store: &Store, place: &str, owner: &str, rev: u64) -> Option<Removal> {
+fn removal_of(
+    store: &Store,
+    place: &str,
+    owner: &str,
+    rev: u64,
+    lines: &[String],
+) -> Option<Removal> {
     let id = place
         .strip_prefix(needs::DIR)
         .and_then(|p| p.strip_prefix('/'))
         .and_then(|i| Id::parse(i).ok())?;
     match store.read::<Removal>(&path(&id)) {
-        Ok(Some(r)) if r.id == id && r.owner.as_str() == owner && r.rev >= rev => Some(r),
+        Ok(Some(r))
+            if r.id == id
+                && r.owner.as_str() == owner
+                && r.rev >= rev
+                && crate::memory::lines_within(lines, &r.lines) =>
+        {
+            Some(r)
+        }
         Ok(_) => None,
         Err(e) => {
             store.leave_out(e);
@@ -141,7 +170,7 @@ fn removal_of(store: &Store, place: &str, owner: &str, rev: u64) -> Option<Remov
 
 /// The removal that covers `need` (the bytes of a version of the need at `place`, `needs/ID`,
 /// at version counter `rev`): its owner's removal of that need, left at that version or a later
-/// one, that checks out on this device ([`proven`]). An earlier version of a removed need, met
+/// one of the same history, that checks out on this device ([`proven`]). An earlier version of a removed need, met
 /// where nothing stands in its place (a conflict copy, a copy put back by hand), is this one.
 pub(crate) fn covering(store: &Store, place: &str, need: &[u8], rev: u64) -> Option<Removal> {
     #[derive(Deserialize)]
@@ -151,7 +180,7 @@ pub(crate) fn covering(store: &Store, place: &str, need: &[u8], rev: u64) -> Opt
     let owner = serde_json::from_slice::<Owner>(crate::store::without_bom(need))
         .ok()?
         .owner;
-    removal_of(store, place, &owner, rev)
+    removal_of(store, place, &owner, rev, &crate::memory::need_lines(need))
 }
 
 /// Whether a removal of the need at `place` (`needs/ID`) is in the folder, whether or not this
@@ -168,7 +197,7 @@ pub(crate) fn left(store: &Store, place: &str) -> bool {
 /// What this device says of the version at counter `rev` of the need at `place` (`needs/ID`,
 /// `body` its bytes), where it trusts no version, if that is an earlier copy of a need its owner
 /// removed: one the owner's removal covers, on the owner's devices ([`covering`]), or one this
-/// device trusted and saw removed ([`Memory::gone_rev`]) while a removal of it is in the folder,
+/// device trusted and saw removed ([`Memory::gone_covers`]) while a removal of it is in the folder,
 /// on the other partner's. Such a copy is never trusted, nor sealed to anyone's new key.
 pub(crate) fn earlier_copy(
     store: &Store,
@@ -186,16 +215,14 @@ pub(crate) fn earlier_copy(
             owners: true,
         });
     }
-    (memory.gone_rev(place).is_some_and(|gone| rev <= gone) && left(store, place)).then(|| {
-        Fault::EarlierCopy {
-            said: SAID_GONE.to_owned(),
-            owners: false,
-        }
+    (memory.gone_covers(place, body, rev) && left(store, place)).then(|| Fault::EarlierCopy {
+        said: SAID_GONE.to_owned(),
+        owners: false,
     })
 }
 
 /// What the other partner's device says of an earlier version of a need it saw removed by its
-/// owner, back in its place ([`Memory::gone_rev`]).
+/// owner, back in its place ([`Memory::gone_covers`]).
 pub const SAID_GONE: &str =
     "an earlier version of a need removed by its owner; the need stays removed";
 
@@ -258,11 +285,11 @@ mod tests {
         let (d, _m, n, place, rev) = sams_need();
         remove(&d.sam, &n, day(3)).unwrap();
         assert!(!d.sam.path(&needs::path(&n.id)).exists());
-        assert!(proven(&d.sam, &place, B, rev));
-        assert!(!proven(&d.sam, &place, B, rev + 1), "a later version");
-        assert!(!proven(&d.sam, &place, A, rev), "another owner");
+        assert!(proven(&d.sam, &place, B, rev, &[]));
+        assert!(!proven(&d.sam, &place, B, rev + 1, &[]), "a later version");
+        assert!(!proven(&d.sam, &place, A, rev, &[]), "another owner");
         // Sealed to Sam alone: Alex's device cannot open it.
-        assert!(!proven(&d.alex, &place, B, rev));
+        assert!(!proven(&d.alex, &place, B, rev, &[]));
         assert_eq!(d.sam.take_left_out(), Vec::<String>::new());
     }
 
@@ -278,12 +305,12 @@ mod tests {
         // In Sam's name, signed by Alex.
         d.forge(&d.ka, A, &rel, removal(B).as_bytes());
         std::fs::remove_file(d.sam.path(&needs::path(&n.id))).unwrap();
-        assert!(!proven(&d.sam, &place, B, rev));
+        assert!(!proven(&d.sam, &place, B, rev, &[]));
         let said = d.sam.take_left_out();
         assert!(said.iter().any(|m| m.contains(&rel)), "{said:?}");
         // In Alex's own name: it opens, and names someone else than the need's owner.
         d.forge(&d.ka, A, &rel, removal(A).as_bytes());
-        assert!(!proven(&d.sam, &place, B, rev));
+        assert!(!proven(&d.sam, &place, B, rev, &[]));
         // Either way Sam's device says the need was deleted and keeps it.
         let seen = needs::load_all(&d.sam).unwrap();
         assert_eq!(seen.len(), 1);
@@ -320,6 +347,63 @@ mod tests {
         assert_eq!(memory.gone_rev(&place), None);
     }
 
+    /// Sam's laptop, which had not yet seen the phone's last change, changes the need after the
+    /// phone removed it: a counter below the version removed, and a line of its own. That change
+    /// is not an earlier copy, on any device.
+    #[test]
+    fn a_change_made_on_an_earlier_version_is_not_covered_by_the_removal() {
+        let (d, _m, n, place, rev) = sams_need_shared(true);
+        let sam: Id = B.parse().unwrap();
+        let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        let phone = |what: &str| {
+            needs::change(
+                &d.sam,
+                &n.id,
+                &sam,
+                day(2),
+                at("2026-03-02T10:00:00Z"),
+                |_| Ok(what.to_owned()),
+            )
+            .unwrap()
+        };
+        phone("commented: on the phone");
+        let removed = phone("commented: once more");
+        assert_eq!(needs::load_all(&d.alex).unwrap().len(), 1);
+        remove(&d.sam, &removed, day(3)).unwrap();
+        assert!(needs::load_all(&d.alex).unwrap().is_empty());
+        assert!(needs::load_all(&d.sam).unwrap().is_empty());
+
+        // The laptop's change, on the version before the phone's two, with its clock behind.
+        let mut branch = n.clone();
+        branch.history.push(needs::Change {
+            date: day(1),
+            at: at("2026-03-01T09:00:00Z"),
+            by: sam.clone(),
+            what: "commented: on the laptop".into(),
+            extra: Default::default(),
+        });
+        let body = serde_json::to_vec(&branch).unwrap();
+        d.forge_version(&d.kb, B, &place, &body, rev + 1);
+        assert!(covering(&d.sam, &place, &body, rev + 1).is_none());
+        for (who, store) in [("Sam", &d.sam), ("Alex", &d.alex)] {
+            let seen = needs::load_all(store).unwrap();
+            assert_eq!(seen, [branch.clone()], "{who}: {:?}", store.take_left_out());
+        }
+        // Deleted by hand, it is missed: the removal was not of this version.
+        std::fs::remove_file(d.sam.path(&needs::path(&n.id))).unwrap();
+        assert_eq!(needs::load_all(&d.sam).unwrap(), [branch.clone()]);
+        let said = d.sam.take_left_out();
+        assert!(
+            said.iter().any(|m| m.contains(crate::memory::DELETED)),
+            "{said:?}"
+        );
+        // The version removed, and the first one, are still covered.
+        let removed_body = serde_json::to_vec(&removed).unwrap();
+        assert!(covering(&d.sam, &place, &removed_body, rev + 2).is_some());
+        let first = serde_json::to_vec(&n).unwrap();
+        assert!(covering(&d.sam, &place, &first, rev).is_some());
+    }
+
     #[test]
     fn two_removals_of_one_need_from_two_devices_are_merged_by_doctor() {
         let (d, _m, n, place, rev) = sams_need();
@@ -341,7 +425,7 @@ mod tests {
         assert!(r.left.is_empty(), "{:?}", r.left);
         assert!(!file.with_file_name(&copy).exists());
         assert_eq!(d.sam.read::<Removal>(&path(&n.id)).unwrap(), Some(later));
-        assert!(proven(&d.sam, &place, B, rev + 5));
+        assert!(proven(&d.sam, &place, B, rev + 5, &[]));
         assert_eq!(d.sam.take_left_out(), Vec::<String>::new());
     }
 }

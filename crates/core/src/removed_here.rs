@@ -1,12 +1,13 @@
 //! The needs this device removed from a plain folder, which keeps no removal records (see
 //! [`crate::removals`] for an encrypted one): kept in the device's config folder
-//! (`memory/FOLDER/removed-here.json`, 0600), each need by its ID with the day it was removed,
-//! the time of its last change then and how many lines its history had, no text. `couple doctor`
+//! (`memory/FOLDER/removed-here.json`, 0600), each need by its ID with the day it was removed and
+//! a digest of each line of its history then, no text. `couple doctor`
 //! on this device so removes, unmerged, a conflict copy of such a need found with nothing in its
 //! place when the copy is that version or an earlier one: a copy from a backup or a sync tool's
 //! history does not bring the need back. Such a version back in the need's own place is named,
-//! not removed: restoring an export puts a need back just so. A later version (changed on
-//! another device after: a line more, or a later one) is merged as any copy is: nothing is lost.
+//! not removed: restoring an export puts a need back just so. A version changed on another
+//! device (after the removal, or on top of an earlier version that device still had, whatever
+//! its clock said) has a line of its own, and is merged as any copy is: nothing is lost.
 //! Kept [`crate::removals::KEPT_DAYS`] days.
 
 use crate::error::Result;
@@ -31,10 +32,15 @@ struct Here {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Gone {
     date: NaiveDate,
-    /// The time of the need's last change, when it was removed.
+    /// A digest of each line of the need's history when it was removed
+    /// ([`crate::memory::need_lines`]): a version with a line not among them was changed
+    /// elsewhere, whatever its clock said.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    seen: Vec<String>,
+    /// In files written before the digests were kept: the time of the need's last change...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     last: Option<DateTime<Utc>>,
-    /// How many lines its history had then (absent in files written before it was kept): a
-    /// version with more was changed since, whatever its clock said.
+    /// ...and, in some, how many lines its history had.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lines: Option<usize>,
 }
@@ -49,6 +55,10 @@ fn last_change(n: &Need) -> Option<DateTime<Utc>> {
     n.history.iter().map(|c| c.at).max()
 }
 
+fn lines_of(n: &Need) -> Vec<String> {
+    crate::memory::need_lines(&serde_json::to_vec(n).unwrap_or_default())
+}
+
 /// Remembers in `file` that this device removed `need` on `today`, and forgets what it removed
 /// longer ago than [`crate::removals::KEPT_DAYS`].
 pub fn remember(file: &Path, need: &Need, today: NaiveDate) -> Result<()> {
@@ -61,8 +71,9 @@ pub fn remember(file: &Path, need: &Need, today: NaiveDate) -> Result<()> {
         need.id.to_string(),
         Gone {
             date: today,
-            last: last_change(need),
-            lines: Some(need.history.len()),
+            seen: lines_of(need),
+            last: None,
+            lines: None,
         },
     );
     save(file, &here)
@@ -113,12 +124,17 @@ impl Removed {
     }
 
     /// The day this device removed `need` (a version of it found with nothing in its place, or
-    /// back in its place), when that version is no later than the one removed: its history has
-    /// no more lines, and none of them is later.
+    /// back in its place), when that version is the one removed or an earlier one: every line of
+    /// its history was in the one removed (in a file written before those were kept, its history
+    /// has no more lines, and none of them is later).
     pub fn removed(&self, need: &Need) -> Option<NaiveDate> {
         let g = self.0.needs.get(need.id.as_str())?;
-        let more_lines = g.lines.is_some_and(|n| need.history.len() > n);
-        (!more_lines && last_change(need) <= g.last).then_some(g.date)
+        let earlier = if g.seen.is_empty() {
+            g.lines.is_none_or(|n| need.history.len() <= n) && last_change(need) <= g.last
+        } else {
+            crate::memory::lines_within(&lines_of(need), &g.seen)
+        };
+        earlier.then_some(g.date)
     }
 }
 
@@ -159,11 +175,56 @@ mod tests {
         line.at -= chrono::Duration::days(30);
         later.history.push(line);
         assert_eq!(removed.removed(&later), None);
-        // A file written before the count was kept judges by time alone.
-        let old = std::fs::read_to_string(&file).unwrap();
-        assert!(old.contains("\"lines\": 1"), "{old}");
-        std::fs::write(&file, old.replace(",\n      \"lines\": 1", "")).unwrap();
-        assert!(!std::fs::read_to_string(&file).unwrap().contains("lines"));
+        // Files written before the digests were kept judge by the count of lines, then by time.
+        let old = |count: &str| {
+            let gone =
+                format!(r#"{{"date": "2026-03-02", "last": "2026-03-02T10:00:00Z"{count}}}"#);
+            format!(r#"{{"version": 1, "needs": {{"{}": {gone}}}}}"#, need.id)
+        };
+        std::fs::write(&file, old(r#", "lines": 1"#)).unwrap();
+        assert_eq!(Removed::load(&file).removed(&need), Some(day));
+        assert_eq!(Removed::load(&file).removed(&later), None);
+        std::fs::write(&file, old("")).unwrap();
         assert_eq!(Removed::load(&file).removed(&later), Some(day));
+    }
+
+    #[test]
+    fn a_version_changed_on_top_of_an_earlier_one_is_not_the_one_removed() {
+        let t = tempfile::tempdir().unwrap();
+        let file = t.path().join(FILE);
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let owner: Id = "abcd12345678".parse().unwrap();
+        let line = |at: &str, what: &str| crate::needs::Change {
+            date: day,
+            at: at.parse().unwrap(),
+            by: owner.clone(),
+            what: what.into(),
+            extra: Default::default(),
+        };
+        let mut first = Need::open(
+            &owner,
+            "A walk after dinner".into(),
+            "comfort".into(),
+            None,
+            Importance::Medium,
+            false,
+            day,
+        );
+        first.history.push(line("2026-03-02T10:00:00Z", "named"));
+        let mut removed = first.clone();
+        removed
+            .history
+            .push(line("2026-03-02T12:00:00Z", "commented on the phone"));
+        remember(&file, &removed, day).unwrap();
+        let here = Removed::load(&file);
+        assert_eq!(here.removed(&removed), Some(day));
+        assert_eq!(here.removed(&first), Some(day));
+        // Changed on the laptop, which had only the first version, with its clock behind: as
+        // many lines as the version removed, none later, and one of them never removed.
+        let mut branch = first.clone();
+        branch
+            .history
+            .push(line("2026-03-02T11:00:00Z", "commented on the laptop"));
+        assert_eq!(here.removed(&branch), None);
     }
 }

@@ -305,7 +305,9 @@ impl Sealing {
     /// device (see [`Memory::missed`]): a need its owner removed, as its removal record in the
     /// folder shows, may ([`crate::removals`]).
     pub fn missed(&self, store: &Store, place: &str) -> Option<String> {
-        let removed = |place: &str, owner: &str, rev| removals::proven(store, place, owner, rev);
+        let removed = |place: &str, owner: &str, rev, lines: &[String]| {
+            removals::proven(store, place, owner, rev, lines)
+        };
         self.memory
             .as_ref()?
             .missed(place, &|p| self.holds(p), &removed)
@@ -315,7 +317,9 @@ impl Sealing {
     /// `present` (given a file's name without extension) says are gone, and that may not be (see
     /// [`Sealing::missed`]).
     pub fn missing(&self, store: &Store, dir: &str, present: &dyn Fn(&str) -> bool) -> Vec<String> {
-        let removed = |place: &str, owner: &str, rev| removals::proven(store, place, owner, rev);
+        let removed = |place: &str, owner: &str, rev, lines: &[String]| {
+            removals::proven(store, place, owner, rev, lines)
+        };
         match &self.memory {
             Some(m) => m.missing(dir, present, &|p| self.holds(p), &removed),
             None => Vec::new(),

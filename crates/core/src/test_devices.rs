@@ -51,10 +51,16 @@ impl Devices {
     /// `keys` naming `signer`, and puts it in the folder, as a partner with their own key and
     /// the folder's files can.
     pub fn forge(&self, keys: &Keys, signer: &str, place: &str, body: &[u8]) {
-        let sealed = seal::seal(
+        self.forge_version(keys, signer, place, body, 0);
+    }
+
+    /// [`Devices::forge`], signed with the version counter `rev`.
+    pub fn forge_version(&self, keys: &Keys, signer: &str, place: &str, body: &[u8], rev: u64) {
+        let sealed = seal::seal_version(
             keys,
             signer,
             place,
+            rev,
             body,
             &[&self.ka.public(), &self.kb.public()],
         )

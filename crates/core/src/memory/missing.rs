@@ -57,8 +57,8 @@ pub(super) fn kind(place: &str) -> Option<Kind> {
 
 /// Whether the need at a place (`needs/ID`) was removed by its owner, as the owner's other
 /// devices can check ([`crate::removals`]): given the place, the owner this device trusted it
-/// from and the version counter it trusted.
-pub type Removed<'a> = &'a dyn Fn(&str, &str, u64) -> bool;
+/// from, the version counter it trusted and a digest of each line of that version's history.
+pub type Removed<'a> = &'a dyn Fn(&str, &str, u64, &[String]) -> bool;
 
 /// Why a record went missing, said of one that is not a hold.
 pub const DELETED: &str = "it was deleted from the folder, and not by closer on this device";
@@ -97,7 +97,7 @@ impl Memory {
             Kind::Need => t
                 .owner
                 .as_deref()
-                .filter(|o| held(o) && !removed(place, o, t.rev))
+                .filter(|o| held(o) && !removed(place, o, t.rev, &t.lines))
                 .map(|_| DELETED.to_owned()),
             Kind::Other => None,
         }
@@ -143,8 +143,8 @@ impl Memory {
         out
     }
 
-    /// Forgets the need at `place`, removed by its owner, remembering the counter it trusted and
-    /// the day (see [`Memory::gone_rev`]); those gone longer than a year are forgotten too.
+    /// Forgets the need at `place`, removed by its owner, remembering the counter it trusted, the
+    /// lines of its history and the day (see [`Memory::gone_covers`]); those gone longer than a year are forgotten too.
     fn forget_gone(&self, place: &str) {
         if let Some(t) = self.get(place) {
             let today = self.today;
@@ -161,6 +161,7 @@ impl Memory {
                     super::Gone {
                         rev: t.rev,
                         date: today,
+                        lines: t.lines.clone(),
                     },
                 );
                 *changed = true;
