@@ -208,8 +208,21 @@ pub(super) fn line(n: &Need) -> String {
     )
 }
 
-/// Reads a [`line`], checking every field, without copying any text.
-pub(super) fn parse(l: &str) -> Option<Listed<'_>> {
+/// The first seven fields of a [`line`], each checked as a full read checks it, and what
+/// follows them (category, condition, plan, helper and text, unread).
+pub(super) struct Head<'a> {
+    pub id: &'a str,
+    pub owner: &'a str,
+    pub status: Status,
+    pub importance: Importance,
+    pub review: Option<NaiveDate>,
+    pub created: NaiveDate,
+    pub version: u32,
+    pub rest: &'a str,
+}
+
+/// Reads the [`Head`] of a [`line`].
+pub(super) fn head(l: &str) -> Option<Head<'_>> {
     let mut f = split_at(l, b'\t');
     let [
         Some(id),
@@ -223,10 +236,27 @@ pub(super) fn parse(l: &str) -> Option<Listed<'_>> {
     else {
         return None;
     };
-    let head = [id, owner, status, importance, review, created, version];
-    let rest = l.get(head.iter().map(|f| f.len() + 1).sum::<usize>()..)?;
+    let fields = [id, owner, status, importance, review, created, version];
+    Some(Head {
+        id: plain_id(id)?,
+        owner: plain_id(owner)?,
+        status: Status::from_word(status)?,
+        importance: Importance::from_word(importance)?,
+        review: match review {
+            "-" => None,
+            r => Some(date(r)?),
+        },
+        created: date(created)?,
+        version: version.parse().ok().filter(|v| *v <= FORMAT_VERSION)?,
+        rest: l.get(fields.iter().map(|f| f.len() + 1).sum::<usize>()..)?,
+    })
+}
+
+/// Reads a [`line`], checking every field, without copying any text.
+pub(super) fn parse(l: &str) -> Option<Listed<'_>> {
+    let h = head(l)?;
     // Category, condition, plan, helper, text: four tabs, and the middle three optional.
-    let mut r = split_at(rest, b'\t');
+    let mut r = split_at(h.rest, b'\t');
     let _category = r.next()?;
     for _ in 0..3 {
         // What `unopt` reads, without unescaping it.
@@ -236,22 +266,17 @@ pub(super) fn parse(l: &str) -> Option<Listed<'_>> {
     let (Some(text), None) = (r.next(), r.next()) else {
         return None;
     };
-    let text_at = u32::try_from(rest.len() - text.len()).ok()?;
-    let version: u32 = version.parse().ok().filter(|v| *v <= FORMAT_VERSION)?;
+    let text_at = u32::try_from(h.rest.len() - text.len()).ok()?;
     Some(Listed {
-        id: plain_id(id)?,
-        owner: plain_id(owner)?,
-        status: Status::from_word(status)?,
-        importance: Importance::from_word(importance)?,
-        review: if review == "-" {
-            None
-        } else {
-            Some(date(review)?)
-        },
-        created: date(created)?,
+        id: h.id,
+        owner: h.owner,
+        status: h.status,
+        importance: h.importance,
+        review: h.review,
+        created: h.created,
         private: false,
         short: 0,
-        rest: Rest::Line(rest, version, text_at),
+        rest: Rest::Line(h.rest, h.version, text_at),
     })
 }
 
