@@ -352,3 +352,74 @@ fn links_in_the_shared_content_folder_are_not_followed() {
     let today = sb.run(NEEDS, &["couple", "today"]);
     today.ok();
 }
+
+/// A data folder other users of the computer can read (made so by hand, or by a sync tool) is
+/// said in one line on every run, with the command that makes it private, until it is private.
+#[test]
+fn a_data_folder_others_can_read_is_said_until_doctor_makes_it_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    couple(&sb);
+    let mode = || std::fs::metadata(sb.data()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(), 0o700);
+    std::fs::set_permissions(sb.data(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let warning = "other users of this computer can read the data folder; `needs-list couple doctor` makes it private";
+    for _ in 0..2 {
+        let run = sb.run(NEEDS, &["--as", "Alex"]);
+        run.ok();
+        assert_eq!(
+            run.stderr.lines().filter(|l| l.contains(warning)).count(),
+            1,
+            "{}",
+            run.stderr
+        );
+    }
+    sb.ok(NEEDS, &["couple", "doctor"]);
+    assert_eq!(mode(), 0o700);
+    let run = sb.run(NEEDS, &["--as", "Alex"]);
+    run.ok();
+    assert!(!run.stderr.contains("other users"), "{}", run.stderr);
+}
+
+/// Removing a partner from the profile hides none of the sessions the couple logged, nor what
+/// either of them said after one: the removed partner's words stay, under a kind name.
+#[test]
+fn removing_a_partner_hides_none_of_their_sessions_or_debriefs() {
+    let sb = Sandbox::new();
+    couple(&sb);
+    let step = first_step();
+    for who in ["Alex", "Sam"] {
+        sb.ok(TOUCH, &["boundary", step, "yes", "--as", who]);
+    }
+    sb.ok(TOUCH, &["log", "--minutes", "10", "--as", "Sam"]);
+    sb.ok(
+        TOUCH,
+        &["debrief", "--noticed", "warm hands", "--as", "Sam"],
+    );
+    sb.ok(
+        TOUCH,
+        &["debrief", "--noticed", "slow breathing", "--as", "Alex"],
+    );
+    // Sessions, and debriefs across them.
+    let counts = |out: &str| {
+        let v = json(out);
+        let all = v.as_array().unwrap().clone();
+        let debriefs = all
+            .iter()
+            .map(|s| s["debriefs"].as_array().map_or(0, Vec::len));
+        (all.len(), debriefs.sum::<usize>())
+    };
+    let before = sb.ok(TOUCH, &["history", "--json", "--as", "Alex"]);
+    assert_eq!(counts(&before), (1, 2), "{before}");
+    sb.ok(NEEDS, &["couple", "remove", "Sam", "--yes"]);
+    let after = sb.ok(TOUCH, &["history", "--json", "--as", "Alex"]);
+    assert_eq!(counts(&after), (1, 2), "{after}");
+    let shown = sb.ok(TOUCH, &["history", "--as", "Alex"]);
+    for said in ["warm hands", "slow breathing"] {
+        assert!(shown.contains(said), "{shown}");
+    }
+    assert!(
+        shown.contains("a partner no longer in the profile"),
+        "{shown}"
+    );
+}
