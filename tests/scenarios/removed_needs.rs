@@ -563,9 +563,12 @@ fn an_earlier_copy_of_a_removed_need_is_refused_by_an_owners_device_that_never_s
 }
 
 /// Sam's laptop had not yet seen the phone's last change to a need when the phone removed it,
-/// and the laptop changed the need too: a version at a lower counter than the one removed, with
-/// a line of its own in its history. That change is the need, changed, on every device: it is
-/// listed again, not taken for an earlier copy and left out.
+/// and the laptop changed the need too: a version with a line of its own in its history. That
+/// change is the need, changed, on every device: it is listed again, not taken for an earlier
+/// copy and left out. Counters follow the clock, so the laptop's is below the one removed only
+/// when its clock is behind or the runs fall within a second (as they did when this test was
+/// seen failing); `removals::tests::a_change_made_on_an_earlier_version_is_not_covered_by_the_removal`
+/// pins the lower counter.
 #[test]
 fn a_need_changed_on_a_device_that_had_not_seen_its_removal_stays_on_every_device() {
     let sb = Sandbox::new();

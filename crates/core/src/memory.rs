@@ -154,7 +154,13 @@ pub(crate) fn need_lines(body: &[u8]) -> Vec<String> {
 /// version changed since, even on top of an earlier one, has a line of its own. `removed` empty
 /// (kept before lines were) says nothing against it.
 pub(crate) fn lines_within(lines: &[String], removed: &[String]) -> bool {
-    removed.is_empty() || lines.iter().all(|l| removed.contains(l))
+    if removed.is_empty() {
+        return true;
+    }
+    // A set, so a history of many lines (the other partner signs what they like) costs time
+    // that grows with its length, not its square.
+    let removed: BTreeSet<&str> = removed.iter().map(String::as_str).collect();
+    lines.iter().all(|l| removed.contains(l.as_str()))
 }
 
 /// Whether every line in `before` is still in `now`, in the same order; or, for a history merged

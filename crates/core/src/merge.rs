@@ -273,11 +273,11 @@ pub fn low_days(mut a: LowDays, b: LowDays) -> LowDays {
 /// the need, with the lines of the versions both removed (see [`Removal::lines`]).
 pub fn removal(a: Removal, b: Removal) -> Removal {
     let (mut keep, other) = if b.rev > a.rev { (b, a) } else { (a, b) };
-    // Each device removed the version it had: a version either had is removed.
+    // Each device removed the version it had: a version either had is removed. One left
+    // before lines were kept adds none: the later one's lines still decide (a version with a
+    // line of its own stays).
     if !keep.lines.is_empty() && !other.lines.is_empty() {
         union(&mut keep.lines, other.lines);
-    } else {
-        keep.lines.clear();
     }
     union_extra(&mut keep.extra, other.extra);
     keep
@@ -516,7 +516,8 @@ mod tests {
         let merged = removal(left(3, &["a", "b"]), left(4, &["a", "c"]));
         assert_eq!(merged.rev, 4);
         assert_eq!(merged.lines, ["a", "c", "b"]);
-        // One left before lines were kept covers by its counter alone.
-        assert!(removal(left(3, &["a"]), left(2, &[])).lines.is_empty());
+        // One left before lines were kept: the later one's lines decide, whichever it is.
+        assert_eq!(removal(left(3, &["a"]), left(2, &[])).lines, ["a"]);
+        assert!(removal(left(3, &["a"]), left(4, &[])).lines.is_empty());
     }
 }

@@ -229,10 +229,10 @@ pub fn encrypt(store: &Store, sealing: &Sealing, from_before: &BTreeSet<String>)
 /// Decrypts every sealed record this device can open and may sign, each written plain and read
 /// back before its sealed file is removed. Another partner's own records stay sealed and signed
 /// (even those sealed to both) for their device to decrypt. Needs' removal records stay as they
-/// are, sealed and signed by their owner: they hold no text (two random IDs, a day and a
-/// counter), a plain folder does not read them, and once the folder is encrypted again they keep
-/// an earlier copy of a removed need out on its owner's other devices as before, which a plain
-/// one could not do ([`PLAIN_REMOVAL`]).
+/// are, sealed and signed by their owner: they hold no text (two random IDs, a day, a counter
+/// and a digest of each line of the need's history), a plain folder does not read them, and once
+/// the folder is encrypted again they keep an earlier copy of a removed need out on its owner's
+/// other devices as before, which a plain one could not do ([`PLAIN_REMOVAL`]).
 pub fn decrypt(store: &Store, sealing: &Sealing) -> Result<Report> {
     let mut r = Report::default();
     for place in places(store)? {

@@ -1,8 +1,9 @@
 //! A need's removal, for its owner's other devices. In an encrypted folder `needs-list rm` leaves
 //! `removed/ID` beside the need it deletes: a pointer record holding two random IDs (the need's
 //! and its owner's), the day, and the version counter of the need's last version the removing
-//! device trusted with a digest of each line of its history (no text), sealed like every record, signed by the need's owner over this very place and
-//! encrypted to them alone. To the other partner it says no more than the need's file going does.
+//! device trusted with a digest of each line of its history (no text), sealed like every record,
+//! signed by the need's owner over this very place and encrypted to them alone. To the other
+//! partner it says no more than the need's file going does.
 //!
 //! A device of the owner that misses the need ([`crate::memory`]: its own partner's need, gone
 //! from the folder) takes the removal in place of "deleted from the folder" when it opens and
@@ -136,30 +137,19 @@ fn tidy(store: &Store, owner: &Id, today: NaiveDate) -> Result<usize> {
 /// as owner, who may alone write it), names `owner`, and covers that version: its counter is
 /// `rev` or later, and it had every one of those lines. One that fails its check is reported.
 pub(crate) fn proven(store: &Store, place: &str, owner: &str, rev: u64, lines: &[String]) -> bool {
-    removal_of(store, place, owner, rev, lines).is_some()
+    removal_of(store, place, owner, rev)
+        .is_some_and(|r| crate::memory::lines_within(lines, &r.lines))
 }
 
-/// The removal [`proven`] finds.
-fn removal_of(
-    store: &Store,
-    place: &str,
-    owner: &str,
-    rev: u64,
-    lines: &[String],
-) -> Option<Removal> {
+/// The removal of the need at `place` by `owner`, left at version counter `rev` or later, that
+/// checks out on this device.
+fn removal_of(store: &Store, place: &str, owner: &str, rev: u64) -> Option<Removal> {
     let id = place
         .strip_prefix(needs::DIR)
         .and_then(|p| p.strip_prefix('/'))
         .and_then(|i| Id::parse(i).ok())?;
     match store.read::<Removal>(&path(&id)) {
-        Ok(Some(r))
-            if r.id == id
-                && r.owner.as_str() == owner
-                && r.rev >= rev
-                && crate::memory::lines_within(lines, &r.lines) =>
-        {
-            Some(r)
-        }
+        Ok(Some(r)) if r.id == id && r.owner.as_str() == owner && r.rev >= rev => Some(r),
         Ok(_) => None,
         Err(e) => {
             store.leave_out(e);
@@ -170,8 +160,9 @@ fn removal_of(
 
 /// The removal that covers `need` (the bytes of a version of the need at `place`, `needs/ID`,
 /// at version counter `rev`): its owner's removal of that need, left at that version or a later
-/// one of the same history, that checks out on this device ([`proven`]). An earlier version of a removed need, met
-/// where nothing stands in its place (a conflict copy, a copy put back by hand), is this one.
+/// one of the same history, that checks out on this device ([`proven`]). An earlier version of a
+/// removed need, met where nothing stands in its place (a conflict copy, a copy put back by
+/// hand), is this one.
 pub(crate) fn covering(store: &Store, place: &str, need: &[u8], rev: u64) -> Option<Removal> {
     #[derive(Deserialize)]
     struct Owner {
@@ -180,7 +171,8 @@ pub(crate) fn covering(store: &Store, place: &str, need: &[u8], rev: u64) -> Opt
     let owner = serde_json::from_slice::<Owner>(crate::store::without_bom(need))
         .ok()?
         .owner;
-    removal_of(store, place, &owner, rev, &crate::memory::need_lines(need))
+    removal_of(store, place, &owner, rev)
+        .filter(|r| crate::memory::lines_within(&crate::memory::need_lines(need), &r.lines))
 }
 
 /// Whether a removal of the need at `place` (`needs/ID`) is in the folder, whether or not this

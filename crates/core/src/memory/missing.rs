@@ -144,7 +144,8 @@ impl Memory {
     }
 
     /// Forgets the need at `place`, removed by its owner, remembering the counter it trusted, the
-    /// lines of its history and the day (see [`Memory::gone_covers`]); those gone longer than a year are forgotten too.
+    /// lines of its history and the day (see [`Memory::gone_covers`]); those gone longer than a
+    /// year are forgotten too.
     fn forget_gone(&self, place: &str) {
         if let Some(t) = self.get(place) {
             let today = self.today;
