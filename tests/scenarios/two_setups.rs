@@ -69,6 +69,15 @@ fn two_set_ups_before_the_first_sync_become_one_couple_with_every_record() {
     ] {
         assert!(history.contains(said), "{said} missing from {history}");
     }
+    // Each partner's own touch plan answers are still theirs: the plan did not vanish.
+    for name in ["Alex", "Sam"] {
+        let mine = sb.ok(TOUCH, &["mine", "--as", name]);
+        assert!(
+            mine.lines()
+                .any(|l| l.contains("s0-sit-close") && l.contains("yes")),
+            "{name}: {mine}"
+        );
+    }
     let doctor_again = sb.ok(NEEDS, &["couple", "doctor"]);
     assert_eq!(doctor_again, "");
     let leftovers: Vec<String> = support::tree(&a)
