@@ -213,8 +213,14 @@ fn removal_records_older_than_a_year_are_deleted_at_the_owners_next_removal() {
 
 /// Puts `bytes`, an earlier copy of need `id`, beside its place as a Syncthing conflict copy.
 fn conflict_copy_of(sb: &Sandbox, id: &str, bytes: &[u8]) -> PathBuf {
+    conflict_copy_as(sb, id, "age", bytes)
+}
+
+/// Puts `bytes`, a version of need `id`, beside its place as a Syncthing conflict copy whose
+/// file ends in `ext` (`age` in an encrypted folder, `json` in a plain one).
+fn conflict_copy_as(sb: &Sandbox, id: &str, ext: &str, bytes: &[u8]) -> PathBuf {
     let copy = sb.data().join(format!(
-        "needs/{id}.sync-conflict-20261128-101500-AAAAAAA.age"
+        "needs/{id}.sync-conflict-20261128-101500-AAAAAAA.{ext}"
     ));
     std::fs::write(&copy, bytes).unwrap();
     copy
@@ -388,14 +394,7 @@ fn in_a_plain_folder_an_earlier_copy_of_a_need_removed_on_this_device_does_not_c
 #[test]
 fn in_a_plain_folder_the_removing_devices_doctor_names_an_earlier_version_back_in_its_place() {
     let sb = Sandbox::new();
-    let (alex, sam) = two_devices(&sb);
-    for d in [&alex, &sam] {
-        d.ok(NEEDS, &["couple", "decrypt", "--yes"]);
-    }
-    sam.ok(NEEDS, &["add", "a need I remove"]);
-    sam.ok(NEEDS, &["add", "a need that stays"]);
-    let id = id_of_need(&sam, "a need I remove");
-    let file = sb.data().join(format!("needs/{id}.json"));
+    let (alex, sam, id, file) = plain_couple_with_a_need_to_remove(&sb);
     let earlier = std::fs::read(&file).unwrap();
     sam.ok(NEEDS, &["rm", &id, "--yes"]);
     std::fs::write(&file, &earlier).unwrap();
@@ -611,14 +610,7 @@ fn a_need_changed_on_a_device_that_had_not_seen_its_removal_stays_on_every_devic
 #[test]
 fn in_a_plain_folder_a_change_made_on_an_earlier_version_of_a_removed_need_is_kept() {
     let sb = Sandbox::new();
-    let (alex, sam) = two_devices(&sb);
-    for d in [&alex, &sam] {
-        d.ok(NEEDS, &["couple", "decrypt", "--yes"]);
-    }
-    sam.ok(NEEDS, &["add", "a need I remove"]);
-    sam.ok(NEEDS, &["add", "a need that stays"]);
-    let id = id_of_need(&sam, "a need I remove");
-    let file = sb.data().join(format!("needs/{id}.json"));
+    let (_alex, sam, id, file) = plain_couple_with_a_need_to_remove(&sb);
     let first = std::fs::read(&file).unwrap();
     sam.ok(NEEDS, &["comment", &id, "said on the phone"]);
     sam.ok(NEEDS, &["rm", &id, "--yes"]);
@@ -636,19 +628,28 @@ fn in_a_plain_folder_a_change_made_on_an_earlier_version_of_a_removed_need_is_ke
     // Removed again, and another device's change (stamped before the last change removed)
     // arrives as a conflict copy: merged back, not removed.
     sam.ok(NEEDS, &["rm", &id, "--yes"]);
-    let copy = conflict_copy_of_plain(&sb, &id, &a_line_more(&first, "2019-01-01T10:00:00Z"));
+    let copy = conflict_copy_as(
+        &sb,
+        &id,
+        "json",
+        &a_line_more(&first, "2019-01-01T10:00:00Z"),
+    );
     let said = doctor();
     assert!(!said.contains("removed on this device"), "{said}");
     assert!(!copy.exists() && file.exists(), "{said}");
     assert_eq!(listed(&sam).0.len(), 2);
 }
 
-/// Puts `bytes`, a version of need `id` in a plain folder, beside its place as a Syncthing
-/// conflict copy.
-fn conflict_copy_of_plain(sb: &Sandbox, id: &str, bytes: &[u8]) -> PathBuf {
-    let copy = sb.data().join(format!(
-        "needs/{id}.sync-conflict-20261128-101500-AAAAAAA.json"
-    ));
-    std::fs::write(&copy, bytes).unwrap();
-    copy
+/// Alex's and Sam's devices on a plain folder, where Sam adds "a need I remove" and "a need that
+/// stays": the two devices, and the first need's ID and file.
+fn plain_couple_with_a_need_to_remove(sb: &Sandbox) -> (Device<'_>, Device<'_>, String, PathBuf) {
+    let (alex, sam) = two_devices(sb);
+    for d in [&alex, &sam] {
+        d.ok(NEEDS, &["couple", "decrypt", "--yes"]);
+    }
+    sam.ok(NEEDS, &["add", "a need I remove"]);
+    sam.ok(NEEDS, &["add", "a need that stays"]);
+    let id = id_of_need(&sam, "a need I remove");
+    let file = sb.data().join(format!("needs/{id}.json"));
+    (alex, sam, id, file)
 }

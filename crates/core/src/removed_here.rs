@@ -143,37 +143,51 @@ mod tests {
     use super::*;
     use crate::needs::Importance;
 
-    #[test]
-    fn a_version_with_more_history_is_later_whatever_its_clock_says() {
-        let t = tempfile::tempdir().unwrap();
-        let file = t.path().join(FILE);
-        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-        let owner: Id = "abcd12345678".parse().unwrap();
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+    }
+
+    /// A line of a need's history, made at `at`.
+    fn line(at: &str, what: &str) -> crate::needs::Change {
+        crate::needs::Change {
+            date: day(),
+            at: at.parse().unwrap(),
+            by: "abcd12345678".parse().unwrap(),
+            what: what.into(),
+            extra: Default::default(),
+        }
+    }
+
+    /// A need named at 10:00 on [`day`].
+    fn a_need() -> Need {
         let mut need = Need::open(
-            &owner,
+            &"abcd12345678".parse().unwrap(),
             "A walk after dinner".into(),
             "comfort".into(),
             None,
             Importance::Medium,
             false,
-            day,
+            day(),
         );
-        need.history.push(crate::needs::Change {
-            date: day,
-            at: "2026-03-02T10:00:00Z".parse().unwrap(),
-            by: owner,
-            what: "named".into(),
-            extra: Default::default(),
-        });
-        remember(&file, &need, day).unwrap();
+        need.history.push(line("2026-03-02T10:00:00Z", "named"));
+        need
+    }
+
+    #[test]
+    fn a_version_with_more_history_is_later_whatever_its_clock_says() {
+        let t = tempfile::tempdir().unwrap();
+        let file = t.path().join(FILE);
+        let need = a_need();
+        remember(&file, &need, day()).unwrap();
         let removed = Removed::load(&file);
-        assert_eq!(removed.ids().collect::<Vec<_>>(), [need.id.clone()]);
-        assert_eq!(removed.removed(&need), Some(day));
+        assert_eq!(
+            removed.ids().collect::<Vec<_>>(),
+            std::slice::from_ref(&need.id)
+        );
+        assert_eq!(removed.removed(&need), Some(day()));
         // Changed since on a device whose clock is behind: one line more, stamped earlier.
         let mut later = need.clone();
-        let mut line = later.history[0].clone();
-        line.at -= chrono::Duration::days(30);
-        later.history.push(line);
+        later.history.push(line("2026-01-31T10:00:00Z", "named"));
         assert_eq!(removed.removed(&later), None);
         // Files written before the digests were kept judge by the count of lines, then by time.
         let old = |count: &str| {
@@ -182,43 +196,25 @@ mod tests {
             format!(r#"{{"version": 1, "needs": {{"{}": {gone}}}}}"#, need.id)
         };
         std::fs::write(&file, old(r#", "lines": 1"#)).unwrap();
-        assert_eq!(Removed::load(&file).removed(&need), Some(day));
+        assert_eq!(Removed::load(&file).removed(&need), Some(day()));
         assert_eq!(Removed::load(&file).removed(&later), None);
         std::fs::write(&file, old("")).unwrap();
-        assert_eq!(Removed::load(&file).removed(&later), Some(day));
+        assert_eq!(Removed::load(&file).removed(&later), Some(day()));
     }
 
     #[test]
     fn a_version_changed_on_top_of_an_earlier_one_is_not_the_one_removed() {
         let t = tempfile::tempdir().unwrap();
         let file = t.path().join(FILE);
-        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-        let owner: Id = "abcd12345678".parse().unwrap();
-        let line = |at: &str, what: &str| crate::needs::Change {
-            date: day,
-            at: at.parse().unwrap(),
-            by: owner.clone(),
-            what: what.into(),
-            extra: Default::default(),
-        };
-        let mut first = Need::open(
-            &owner,
-            "A walk after dinner".into(),
-            "comfort".into(),
-            None,
-            Importance::Medium,
-            false,
-            day,
-        );
-        first.history.push(line("2026-03-02T10:00:00Z", "named"));
+        let first = a_need();
         let mut removed = first.clone();
         removed
             .history
             .push(line("2026-03-02T12:00:00Z", "commented on the phone"));
-        remember(&file, &removed, day).unwrap();
+        remember(&file, &removed, day()).unwrap();
         let here = Removed::load(&file);
-        assert_eq!(here.removed(&removed), Some(day));
-        assert_eq!(here.removed(&first), Some(day));
+        assert_eq!(here.removed(&removed), Some(day()));
+        assert_eq!(here.removed(&first), Some(day()));
         // Changed on the laptop, which had only the first version, with its clock behind: as
         // many lines as the version removed, none later, and one of them never removed.
         let mut branch = first.clone();
