@@ -60,7 +60,7 @@ struct Trusted {
 struct Index {
     version: u32,
     places: BTreeMap<String, Trusted>,
-    /// Needs this device trusted and saw go as their owner's removal: see [`Memory::gone_rev`].
+    /// Needs this device trusted and saw go as their owner's removal: see [`Memory::gone_covers`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     gone: BTreeMap<String, Gone>,
 }
@@ -319,7 +319,8 @@ impl Memory {
 
     /// The counter of the last version of the need at `place` this device trusted before it saw
     /// the need removed by its owner, if it did within [`crate::removals::KEPT_DAYS`] days.
-    pub fn gone_rev(&self, place: &str) -> Option<u64> {
+    #[cfg(test)]
+    pub(crate) fn gone_rev(&self, place: &str) -> Option<u64> {
         self.gone(place).map(|g| g.rev)
     }
 
@@ -334,9 +335,9 @@ impl Memory {
     }
 
     /// Whether `body`, a version at counter `rev` of the need at `place` that this device saw
-    /// removed by its owner ([`Memory::gone_rev`]), is the version it last trusted or an earlier
-    /// one: an earlier copy put back (a backup, a sync tool's history), not a need seen for the
-    /// first time nor one changed since ([`lines_within`]).
+    /// removed by its owner (within [`crate::removals::KEPT_DAYS`] days), is the version it last
+    /// trusted or an earlier one: an earlier copy put back (a backup, a sync tool's history), not
+    /// a need seen for the first time nor one changed since ([`lines_within`]).
     pub fn gone_covers(&self, place: &str, body: &[u8], rev: u64) -> bool {
         self.gone(place)
             .is_some_and(|g| rev <= g.rev && lines_within(&need_lines(body), &g.lines))

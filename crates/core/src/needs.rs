@@ -117,6 +117,12 @@ impl Versioned for Need {
 }
 
 impl Need {
+    /// A digest of each line of its history, as a device keeps them
+    /// ([`crate::memory::need_lines`]).
+    pub(crate) fn line_digests(&self) -> Vec<String> {
+        crate::memory::need_lines(&serde_json::to_vec(self).unwrap_or_default())
+    }
+
     /// A new, open need of `owner`'s, to be stored with [`add`].
     pub fn open(
         owner: &Id,

@@ -94,9 +94,7 @@ fn leave(store: &Store, need: &Need, today: NaiveDate) -> Result<bool> {
     let lines = s
         .memory()
         .and_then(|m| m.trusted_lines(&place))
-        .unwrap_or_else(|| {
-            crate::memory::need_lines(&serde_json::to_vec(need).unwrap_or_default())
-        });
+        .unwrap_or_else(|| need.line_digests());
     store.ensure_dir(DIR)?;
     let _lock = store.lock(DIR)?;
     let removal = Removal {

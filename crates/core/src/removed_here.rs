@@ -55,10 +55,6 @@ fn last_change(n: &Need) -> Option<DateTime<Utc>> {
     n.history.iter().map(|c| c.at).max()
 }
 
-fn lines_of(n: &Need) -> Vec<String> {
-    crate::memory::need_lines(&serde_json::to_vec(n).unwrap_or_default())
-}
-
 /// Remembers in `file` that this device removed `need` on `today`, and forgets what it removed
 /// longer ago than [`crate::removals::KEPT_DAYS`].
 pub fn remember(file: &Path, need: &Need, today: NaiveDate) -> Result<()> {
@@ -71,7 +67,7 @@ pub fn remember(file: &Path, need: &Need, today: NaiveDate) -> Result<()> {
         need.id.to_string(),
         Gone {
             date: today,
-            seen: lines_of(need),
+            seen: need.line_digests(),
             last: None,
             lines: None,
         },
@@ -132,7 +128,7 @@ impl Removed {
         let earlier = if g.seen.is_empty() {
             g.lines.is_none_or(|n| need.history.len() <= n) && last_change(need) <= g.last
         } else {
-            crate::memory::lines_within(&lines_of(need), &g.seen)
+            crate::memory::lines_within(&need.line_digests(), &g.seen)
         };
         earlier.then_some(g.date)
     }
