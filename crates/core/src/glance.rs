@@ -78,7 +78,7 @@ pub struct Glance<'a> {
     pub date: NaiveDate,
     /// Either partner said it is a low-energy day.
     pub gentle: bool,
-    pub prompt: &'a Prompt,
+    pub prompt: Prompt,
     /// Each partner's name and what they did with the day's prompt. A pass is shown as such
     /// only to the partner who passed: to the other it is no answer, as if nothing was said.
     pub answered: Vec<(String, Said)>,

@@ -67,39 +67,44 @@ pub fn allowed(p: &Prompt, couple: &Couple) -> bool {
 /// The eligible prompts in the couple's rotation order.
 pub fn rotation<'a>(lib: &'a Library, couple: &Couple, filter: &Filter) -> Vec<&'a Prompt> {
     let mut v = keyed(lib, couple, filter);
-    v.sort_unstable_by(by_place);
-    v.into_iter().map(|(_, p)| p).collect()
+    v.sort_unstable_by(|a, b| by_place(lib, a, b));
+    v.into_iter().map(|(_, i)| &lib.prompts[i]).collect()
 }
 
-/// The eligible prompts, each with its key in the couple's order.
-fn keyed<'a>(lib: &'a Library, couple: &Couple, filter: &Filter) -> Vec<(u64, &'a Prompt)> {
+/// The eligible prompts, each as its key in the couple's order and its place in the library
+/// (read one by one: a run that shows one prompt does not build the whole list).
+fn keyed(lib: &Library, couple: &Couple, filter: &Filter) -> Vec<(u64, usize)> {
     lib.prompts
-        .iter()
-        .filter(|p| allowed(p, couple))
-        .filter(|p| !filter.low_energy || p.low_energy)
-        .filter(|p| {
+        .each()
+        .enumerate()
+        .filter(|(_, p)| allowed(p, couple))
+        .filter(|(_, p)| !filter.low_energy || p.low_energy)
+        .filter(|(_, p)| {
             filter.categories.is_empty() || filter.categories.iter().any(|c| c == p.category)
         })
-        .map(|p| (order_key(couple.seed, p.id), p))
+        .map(|(i, p)| (order_key(couple.seed, p.id), i))
         .collect()
 }
 
-fn by_place(a: &(u64, &Prompt), b: &(u64, &Prompt)) -> std::cmp::Ordering {
-    (a.0, a.1.id).cmp(&(b.0, b.1.id))
+/// By key, then (for the rare equal keys) by ID.
+fn by_place(lib: &Library, a: &(u64, usize), b: &(u64, usize)) -> std::cmp::Ordering {
+    let id = |i| lib.prompts.item(i).id;
+    a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1)))
 }
 
 /// The same prompt as `pick(&rotation(lib, couple, filter), date, skip)`, found without putting
 /// the whole rotation in order (one selection instead of a sort).
-pub fn pick_in<'a>(
-    lib: &'a Library,
+pub fn pick_in(
+    lib: &Library,
     couple: &Couple,
     filter: &Filter,
     date: NaiveDate,
     skip: bool,
-) -> Result<&'a Prompt> {
+) -> Result<Prompt> {
     let mut v = keyed(lib, couple, filter);
     let at = place(v.len(), date, skip)?;
-    Ok(v.select_nth_unstable_by(at, by_place).1.1)
+    let (_, i) = *v.select_nth_unstable_by(at, |a, b| by_place(lib, a, b)).1;
+    Ok(lib.prompts.item(i))
 }
 
 /// The prompt for `date`; with `skip`, another one for the same day that is neither today's

@@ -57,10 +57,10 @@ impl AnswerArgs {
 }
 
 /// The prompt named by `--prompt ID`, if the couple may see it.
-fn named<'a>(ctx: &Context, lib: &'a Library, id: &str) -> Result<&'a Prompt> {
+fn named(ctx: &Context, lib: &Library, id: &str) -> Result<Prompt> {
     let couple = ctx.couple()?;
     lib.prompts
-        .iter()
+        .each()
         .find(|p| p.id == id.trim() && allowed(p, &couple))
         .ok_or_else(|| {
             Error::usage(format!(

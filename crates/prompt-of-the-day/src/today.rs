@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::path::Path;
 
 /// The prompt a request asks for, for the couple in the data folder (or none set up yet).
-pub(crate) fn choose<'a>(lib: &'a Library, req: &Request) -> Result<&'a Prompt> {
+pub(crate) fn choose(lib: &Library, req: &Request) -> Result<Prompt> {
     pick_in(lib, &req.couple, &req.filter, req.date, req.skip)
 }
 
@@ -25,7 +25,7 @@ pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
     note_other_library(ctx, &req.couple, lib)?;
     let mut out = Out::default();
     if let Some(file) = &args.append_to {
-        let added = append(file, req.date, &block(lib, p, req.date))?;
+        let added = append(file, req.date, &block(lib, &p, req.date))?;
         if !added && ctx.interactive {
             closer_cli::say!(
                 "{} already holds the prompt for {}; left as it is.",
@@ -36,7 +36,7 @@ pub(crate) fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
         return Ok(());
     }
     if args.markdown {
-        return out.raw(&block(lib, p, req.date));
+        return out.raw(&block(lib, &p, req.date));
     }
     let view = Today {
         id: p.id,

@@ -2,10 +2,12 @@
 //! from `content/` and merged with a couple's own files from the config directory.
 
 mod fingerprint;
+mod items;
 pub(crate) mod load;
 pub mod safety;
 pub mod schema;
 
+pub use items::Items;
 pub use load::{Loaded, Shared};
 
 use serde::Serialize;
@@ -221,11 +223,6 @@ pub mod builtin {
         }
     }
 
-    /// Every item of a table, as the tools use it.
-    pub fn all<R, T>(rows: &[R], get: impl Fn(&R) -> T) -> Vec<T> {
-        rows.iter().map(get).collect()
-    }
-
     pub static TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/content.txt"));
     include!(concat!(env!("OUT_DIR"), "/content.rs"));
 }
@@ -233,11 +230,11 @@ pub mod builtin {
 /// Everything the tools can show: the built-in library plus the couple's own files.
 #[derive(Debug, Clone)]
 pub struct Library {
-    pub conditions: Vec<Condition>,
-    pub categories: Vec<Category>,
-    pub prompts: Vec<Prompt>,
-    pub needs: Vec<NeedSuggestion>,
-    pub rules: Vec<&'static str>,
+    pub conditions: Items<Condition>,
+    pub categories: Items<Category>,
+    pub prompts: Items<Prompt>,
+    pub needs: Items<NeedSuggestion>,
+    pub rules: Items<&'static str>,
     pub help: &'static str,
     /// What to do when someone feels unsafe with their partner, pressured or in crisis: short,
     /// international, shown where it matters (set-up, touch-plan help, after stopping a step,
@@ -246,26 +243,26 @@ pub struct Library {
     /// A gentle pointer to a couples counselor when needs keep going unmet, for once per review
     /// cycle.
     pub counselor: &'static str,
-    pub regions: Vec<Region>,
-    pub stages: Vec<Stage>,
-    pub steps: Vec<Step>,
+    pub regions: Items<Region>,
+    pub stages: Items<Stage>,
+    pub steps: Items<Step>,
 }
 
 impl Library {
     /// The built-in library alone.
     pub fn builtin() -> Library {
         Library {
-            conditions: builtin::all(&builtin::CONDITIONS, ConditionRow::get),
-            categories: builtin::all(&builtin::CATEGORIES, CategoryRow::get),
-            prompts: builtin::all(&builtin::PROMPTS, PromptRow::get),
-            needs: builtin::all(&builtin::NEEDS, NeedRow::get),
-            rules: builtin::all(&builtin::RULES, |s| s.get()),
+            conditions: Items::lazy(builtin::CONDITIONS.len(), |i| builtin::CONDITIONS[i].get()),
+            categories: Items::lazy(builtin::CATEGORIES.len(), |i| builtin::CATEGORIES[i].get()),
+            prompts: Items::lazy(builtin::PROMPTS.len(), |i| builtin::PROMPTS[i].get()),
+            needs: Items::lazy(builtin::NEEDS.len(), |i| builtin::NEEDS[i].get()),
+            rules: Items::lazy(builtin::RULES.len(), |i| builtin::RULES[i].get()),
             help: builtin::HELP.get(),
             safety: builtin::SAFETY.get(),
             counselor: builtin::COUNSELOR.get(),
-            regions: builtin::all(&builtin::REGIONS, RegionRow::get),
-            stages: builtin::all(&builtin::STAGES, StageRow::get),
-            steps: builtin::all(&builtin::STEPS, StepRow::get),
+            regions: Items::lazy(builtin::REGIONS.len(), |i| builtin::REGIONS[i].get()),
+            stages: Items::lazy(builtin::STAGES.len(), |i| builtin::STAGES[i].get()),
+            steps: Items::lazy(builtin::STEPS.len(), |i| builtin::STEPS[i].get()),
         }
     }
 
@@ -286,12 +283,13 @@ impl Library {
     /// them (the same text, not only the same words): their fingerprint was worked out when
     /// closer was built.
     fn has_builtin_prompts(&self) -> bool {
-        self.prompts.len() == builtin::PROMPTS.len()
-            && self.prompts.iter().zip(&builtin::PROMPTS).all(|(p, r)| {
-                std::ptr::eq(p.id, r.id.get())
-                    && std::ptr::eq(p.category, r.category.get())
-                    && p.low_energy == r.low_energy
-            })
+        self.prompts.untouched()
+            || self.prompts.len() == builtin::PROMPTS.len()
+                && self.prompts.iter().zip(&builtin::PROMPTS).all(|(p, r)| {
+                    std::ptr::eq(p.id, r.id.get())
+                        && std::ptr::eq(p.category, r.category.get())
+                        && p.low_energy == r.low_energy
+                })
     }
 
     fn known(&self) -> schema::Known {

@@ -722,3 +722,42 @@ fn a_shared_file_that_cannot_be_used_is_left_out_with_what_breaks_it_and_an_own_
     let err = Library::load_shared(Some(data.path()), config.path()).unwrap_err();
     assert!(err.to_string().contains("mine.toml:2:"), "{err}");
 }
+
+#[test]
+fn the_built_in_steps_and_stages_come_in_order_so_a_library_without_own_files_needs_no_sort() {
+    let lib = Library::builtin();
+    assert!(lib.steps.is_sorted_by_key(|s| s.stage));
+    assert!(lib.stages.is_sorted_by_key(|s| s.number));
+    let loaded = Library::load(Path::new("/nonexistent/closer-content")).unwrap();
+    assert!(loaded.steps.untouched() && loaded.prompts.untouched());
+}
+
+#[test]
+fn own_steps_are_put_in_their_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Library::builtin().steps[0];
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        format!(
+            "version = 1\n[[step]]\nid = \"my-early-step\"\nstage = {}\ntitle = \"Hands\"\nhow = \"Hold hands.\"\n\
+             giver = \"Hold.\"\nreceiver = \"Rest.\"\nnotice = \"Warmth.\"\nminutes = 5\n\
+             short_minutes = 2\nshort = \"Briefly.\"\nregions = [\"hands\"]\n\
+             debrief = [\"How was it?\"]\n[step.adapt]\nbreathlessness = \"Sit up.\"\n\
+             trauma = \"Eyes open.\"\nfatigue = \"Keep it short.\"\n",
+            first.stage
+        ),
+    )
+    .unwrap();
+    let lib = Library::load(dir.path()).unwrap();
+    assert!(lib.steps.is_sorted_by_key(|s| s.stage));
+    let at = lib
+        .steps
+        .iter()
+        .position(|s| s.id == "my-early-step")
+        .unwrap();
+    assert_eq!(lib.steps[at].stage, first.stage);
+    assert!(
+        at < lib.steps.len() - 1,
+        "an early step is not left at the end"
+    );
+}

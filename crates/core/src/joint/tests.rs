@@ -35,7 +35,7 @@ pub(super) fn small_library() -> Library {
         .cloned()
         .collect();
     steps.extend(lib.steps.iter().find(|s| lib.step_is_sexual(s)).cloned());
-    lib.steps = steps;
+    lib.steps = steps.into();
     lib
 }
 
