@@ -568,35 +568,9 @@ pub fn run<C: Parser>(
     tool: &'static str,
     body: impl FnOnce(C, &'static str) -> Result<()>,
 ) -> ExitCode {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    // The examples are shown only in help: a command line that cannot ask for it goes without.
-    let mut cmd = if args.iter().skip(1).any(|a| may_ask_for_help(a)) {
-        command::<C>(tool)
-    } else {
-        C::command().name(tool).bin_name(tool)
-    };
-    let parsed = cmd
-        .try_get_matches_from_mut(args)
-        .and_then(|m| own_options_alone(&mut cmd, m))
-        .and_then(|mut m| C::from_arg_matches_mut(&mut m));
-    let cli = match parsed {
+    let cli = match parse::<C>(tool) {
         Ok(c) => c,
-        Err(e) if !e.use_stderr() => e.exit(),
-        Err(e) => {
-            // One line, like every other error: the message up to the first blank line.
-            let text = e.render().to_string();
-            let first: Vec<&str> = text
-                .lines()
-                .take_while(|l| !l.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            let msg = first.join(" ");
-            eprintln!(
-                "{tool}: {} (see {tool} --help)",
-                msg.trim_start_matches("error: ")
-            );
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     // Long output on a terminal goes through the pager; never into a pipe, a file or cron.
     if std::io::stdout().is_terminal() && var("TERM").as_deref() != Some("dumb") {
@@ -612,6 +586,42 @@ pub fn run<C: Parser>(
             let msg = format!("{e}{}", hint(&e, tool));
             eprintln!("{tool}: {}", output::clean(&msg, true));
             ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// The command line as `C`, or the exit code of a usage error (already reported). The command
+/// tree clap builds to parse it is let go here, before the command runs, so that the command's
+/// own memory reuses it rather than touching new pages.
+fn parse<C: Parser>(tool: &'static str) -> std::result::Result<C, ExitCode> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The examples are shown only in help: a command line that cannot ask for it goes without.
+    let mut cmd = if args.iter().skip(1).any(|a| may_ask_for_help(a)) {
+        command::<C>(tool)
+    } else {
+        C::command().name(tool).bin_name(tool)
+    };
+    let parsed = cmd
+        .try_get_matches_from_mut(args)
+        .and_then(|m| own_options_alone(&mut cmd, m))
+        .and_then(|mut m| C::from_arg_matches_mut(&mut m));
+    match parsed {
+        Ok(c) => Ok(c),
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            // One line, like every other error: the message up to the first blank line.
+            let text = e.render().to_string();
+            let first: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let msg = first.join(" ");
+            eprintln!(
+                "{tool}: {} (see {tool} --help)",
+                msg.trim_start_matches("error: ")
+            );
+            Err(ExitCode::from(2))
         }
     }
 }
