@@ -158,7 +158,8 @@ fn closer(dir: &str, needs: usize, years: u64, sessions: usize) -> closer_core::
             }],
             proposal: None,
         };
-        if i % 2 == 0 {
+        // A private need takes no plan (the tools ask that it be shared first).
+        if i % 2 == 0 && !n.private {
             let d = created + Days::new(3);
             n.status = Status::Agreed;
             n.plan = Some(rng.words(10));
@@ -286,5 +287,30 @@ fn main() -> ExitCode {
             eprintln!("closer-bench: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The folder holds only what the tools themselves can make: a private need carries no plan
+    /// and no helper (proposing one is refused until the need is shared). One that did would wait
+    /// for the other partner's signature in a move to encryption that only its owner's device
+    /// can make, and be reported there as a plain record no one can trust.
+    #[test]
+    fn private_needs_carry_no_plan() {
+        let dir = tempfile::tempdir().unwrap();
+        closer(dir.path().to_str().unwrap(), 40, 1, 2).unwrap();
+        let store = Store::new(dir.path());
+        let needs: Vec<Need> = store.read_all(closer_core::needs::DIR).unwrap();
+        assert_eq!(needs.len(), 40);
+        let private: Vec<&Need> = needs.iter().filter(|n| n.private).collect();
+        assert!(!private.is_empty());
+        for n in private {
+            assert!(n.plan.is_none() && n.helper.is_none(), "{n:?}");
+            assert_eq!(n.status, Status::Open, "{n:?}");
+        }
+        assert!(needs.iter().any(|n| n.status == Status::Agreed));
     }
 }
