@@ -425,3 +425,43 @@ fn couple_encrypt_never_adopts_a_plain_record_that_appeared_after_the_folder_was
     );
     assert!(!in_plan(&sb, "Sam"), "a forged yes moved the plan");
 }
+
+/// Going back to plain files, one device after the other as the couple is told to: neither
+/// device calls a record it is making plain untrusted, or damaged, in the same breath.
+#[test]
+fn decrypting_on_both_devices_raises_no_alarm_about_the_records_it_makes_plain() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    for d in [&alex, &sam, &alex] {
+        d.ok(NEEDS, &["couple", "encrypt"]);
+    }
+    alex.ok(TOUCH, &["boundary", "s0-sit-close", "yes"]);
+    sam.ok(TOUCH, &["boundary", "s0-sit-close", "no"]);
+    // Alex's device first: Sam's own records wait for Sam's device, and that is said once.
+    let first = alex.run(NEEDS, &["couple", "decrypt", "--yes"]);
+    first.ok();
+    assert!(
+        first
+            .stderr
+            .contains("own records can only be decrypted on a device that holds their key"),
+        "{}",
+        first.stderr
+    );
+    assert!(!first.stderr.contains("left out"), "{}", first.stderr);
+    // Sam's device follows.
+    let second = sam.run(NEEDS, &["couple", "decrypt", "--yes"]);
+    second.ok();
+    assert!(second.stderr.contains("Wrote "), "{}", second.stderr);
+    assert!(
+        !second.stderr.contains("not trusted") && !second.stderr.contains("left out"),
+        "{}",
+        second.stderr
+    );
+    // Then each device reads the whole plain folder without a word, Sam's "no" still Sam's.
+    for d in [&alex, &sam] {
+        let run = d.run(NEEDS, &["--all"]);
+        run.ok();
+        assert_eq!(run.stderr, "");
+    }
+    assert!(sam.ok(TOUCH, &["mine"]).contains("s0-sit-close"));
+}

@@ -122,6 +122,9 @@ pub struct Context {
     held_tried: std::cell::Cell<bool>,
     /// Whether this run said that the folder holds a second set-up from another device.
     elsewhere_said: std::cell::Cell<bool>,
+    /// The folder says it is plain where this device has known it encrypted: said at the end of
+    /// the run, unless the run was `couple decrypt` on this device, which settles it.
+    plain_distrusted: std::cell::Cell<bool>,
     /// The opt-in exchange this run last took its turn of: for whom, with what opt-in of theirs,
     /// and what it said (see [`Context::joint_opt_in`]), so the touch plan does not run it again.
     opt_in_found: RefCell<Option<joint::OptInFound>>,
@@ -183,6 +186,7 @@ impl Context {
             memory: OnceCell::new(),
             held_tried: std::cell::Cell::new(false),
             elsewhere_said: std::cell::Cell::new(false),
+            plain_distrusted: std::cell::Cell::new(false),
             opt_in_found: RefCell::default(),
             joint_rounds: RefCell::default(),
             joint_memo: RefCell::default(),
@@ -547,6 +551,12 @@ impl Drop for Context {
             eprintln!(
                 "{}: this device could not remember what it trusted: {e}",
                 self.tool
+            );
+        }
+        if self.plain_distrusted.get() {
+            eprintln!(
+                "{}: this data folder says its records are plain, but this device has known it encrypted, so plain records are not trusted here. If you both chose plain files, run `{} couple decrypt` on this device too.",
+                self.tool, self.tool
             );
         }
         doctor::report(self);

@@ -212,12 +212,7 @@ impl Context {
         if !known {
             self.remember_sealed(true)?;
         }
-        if said != Some(true) {
-            eprintln!(
-                "{}: this data folder says its records are plain, but this device has known it encrypted, so plain records are not trusted here. If you both chose plain files, run `{} couple decrypt` on this device too.",
-                self.tool, self.tool
-            );
-        }
+        self.plain_distrusted.set(said != Some(true));
         self.store.set_sealing(Some(self.device_sealing()?));
         Ok(())
     }
@@ -528,6 +523,7 @@ pub fn decrypt(ctx: &Context, yes: bool) -> Result<()> {
     }
     sealing::set_folder_mode(&ctx.store, false)?;
     ctx.remember_sealed(false)?;
+    ctx.plain_distrusted.set(false);
     let r = migrate::decrypt(&ctx.store, &s)?;
     ctx.store.set_sealing(None);
     // Nothing in a plain folder is remembered: what this device trusted no longer holds.
@@ -549,6 +545,13 @@ pub fn decrypt(ctx: &Context, yes: bool) -> Result<()> {
         );
     }
     say_left(ctx, &r, "decrypted")?;
+    // Said above as what they are: the plain records this device now trusts, and the partner's
+    // own that wait for their device, are not also called untrusted or damaged.
+    ctx.store.retain_left_out(|l| match l.fault {
+        Some(Fault::PlainInSealed) => false,
+        Some(Fault::SealedInPlain) => r.refused.iter().any(|(p, _)| *p == l.path),
+        _ => true,
+    });
     if !r.refused.is_empty() {
         return Err(Error::invalid(
             "some files were left as they were (above); nothing was lost",

@@ -204,6 +204,11 @@ impl Store {
         std::mem::take(&mut *self.left_out.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// Keeps, of the records left out so far, only those `keep` says are still to be said.
+    pub fn retain_left_out(&self, keep: impl FnMut(&LeftOut) -> bool) {
+        (self.left_out.lock().unwrap_or_else(|e| e.into_inner())).retain(keep);
+    }
+
     /// Notes a record, or a folder of them, left out because it cannot be used.
     pub fn note_left_out(&self, path: &Path, message: &str) {
         self.leave_out(Error::bad_record(path, message));
