@@ -463,5 +463,38 @@ fn decrypting_on_both_devices_raises_no_alarm_about_the_records_it_makes_plain()
         run.ok();
         assert_eq!(run.stderr, "");
     }
-    assert!(sam.ok(TOUCH, &["mine"]).contains("s0-sit-close"));
+    let mine = sam.ok(TOUCH, &["mine"]);
+    assert!(
+        mine.lines()
+            .any(|l| l.trim_start().starts_with("no ") && l.contains("s0-sit-close")),
+        "{mine}"
+    );
+}
+
+/// Someone who can write into the folder makes `folder.json` say plain: a device that has known
+/// the folder encrypted keeps reading it so and says why on every run, cron's included, until
+/// `couple decrypt` runs on it; a decrypt that is not confirmed settles nothing and says it too.
+#[test]
+fn a_folder_said_plain_behind_a_devices_back_is_warned_about_until_it_decrypts() {
+    let sb = Sandbox::new();
+    let (alex, sam) = two_devices(&sb);
+    for d in [&alex, &sam, &alex] {
+        d.ok(NEEDS, &["couple", "encrypt"]);
+    }
+    let mode = sb.data().join("folder.json");
+    let said = std::fs::read_to_string(&mode).unwrap();
+    assert!(said.contains("true"), "{said}");
+    std::fs::write(&mode, said.replace("true", "false")).unwrap();
+    let warning =
+        "this data folder says its records are plain, but this device has known it encrypted";
+    for _ in 0..2 {
+        let run = alex.run(NEEDS, &["--all"]);
+        run.ok();
+        assert!(run.stderr.contains(warning), "{}", run.stderr);
+    }
+    // Without --yes and with no terminal, nothing is decrypted, and the warning stands.
+    let declined = alex.run(NEEDS, &["couple", "decrypt"]);
+    assert_eq!(declined.code, 2, "{}", declined.stderr);
+    assert!(declined.stderr.contains(warning), "{}", declined.stderr);
+    assert!(sb.data().join("couple.age").is_file());
 }
